@@ -1,0 +1,192 @@
+"""``frontline``: the office's command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+from bot.bootstrap import build_office, prepare_database
+from bot.settings import Settings
+from handlers import admin
+from handlers.office import Office
+
+app = typer.Typer(help="Frontline — the property office's Telegram front desk.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+households_app = typer.Typer(help="The household roster.", no_args_is_help=True)
+invite_app = typer.Typer(help="One-time invite codes for staff and group chats.",
+                         no_args_is_help=True)
+orders_app = typer.Typer(help="Work orders.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(households_app, name="households")
+app.add_typer(invite_app, name="invite")
+app.add_typer(orders_app, name="orders")
+
+console = Console()
+errors = Console(stderr=True)
+REQUIRED_COLUMNS = ("building", "room", "name", "phone")
+
+
+def _office() -> Office:
+    settings = Settings()
+    prepare_database(settings)
+    return build_office(settings)
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[red]{message}[/red]")
+    return typer.Exit(2)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database or upgrade it to the latest schema."""
+    settings = Settings()
+    prepare_database(settings)
+    console.print(f"Database is up to date: {settings.database_url}")
+
+
+@households_app.command("import")
+def households_import(
+    file: Annotated[Path, typer.Argument(help="CSV: building,room,name,phone"
+                                              "[,fee_plan,monthly_fee], UTF-8, header row")],
+) -> None:
+    """Import or update households; bad rows are reported and the rest still import."""
+    try:
+        raw = file.read_bytes()
+    except OSError as error:
+        raise _fail(f"Cannot read {file}: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _fail(f"{file} is not UTF-8 text (Excel: save as \"CSV UTF-8\"). "
+                    "Nothing was imported.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise _fail(f"{file}: missing column(s) {', '.join(missing)}; the header must be "
+                    "building,room,name,phone[,fee_plan,monthly_fee]. Nothing was imported.")
+    rows = [(line, row) for line, row in enumerate(reader, start=2)]
+    office = _office()
+    report = admin.ImportReport()
+    with Progress(console=errors, transient=True, disable=len(rows) < 500) as progress:
+        task = progress.add_task("Importing", total=len(rows))
+        for start in range(0, len(rows), 500):
+            admin.import_households(office, rows[start:start + 500], report)
+            progress.advance(task, len(rows[start:start + 500]))
+    for line, reason in report.errors:
+        errors.print(f"line {line}: {reason}")
+    console.print(f"{report.created} created, {report.updated} updated, "
+                  f"{len(report.errors)} rejected")
+    if report.errors:
+        raise typer.Exit(1)
+
+
+@households_app.command("codes")
+def households_codes(
+    out: Annotated[Path | None, typer.Option(help="Write building,room,code to this CSV")] = None,
+) -> None:
+    """Print a one-time binding code for each household (for letters or door notices)."""
+    codes = admin.household_codes(_office())
+    if out is not None:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["building", "room", "code"])
+            writer.writerows(codes)
+        console.print(f"{len(codes)} codes written to {out}")
+        return
+    table = Table("building", "room", "code")
+    for row in codes:
+        table.add_row(*row)
+    console.print(table)
+
+
+def _print_invite(code: str) -> None:
+    username = Settings().bot_username
+    if username:
+        console.print(f"Link: https://t.me/{username}?start={code}")
+    print(code)  # the bare code alone on the last line, for office scripts
+
+
+@invite_app.command("staff")
+def invite_staff(
+    role: Annotated[str, typer.Option(help="technician|dispatcher|manager|admin|butler")],
+    trade: Annotated[list[str] | None, typer.Option(help="A trade (repeatable)")] = None,
+    name: Annotated[str, typer.Option(help="The staff member's name")] = "",
+) -> None:
+    """A one-time code a staff member sends as /start CODE to the bot."""
+    try:
+        code = admin.create_invite(_office(), "staff", role, trade or [], name)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Staff invite for {name or role}: send /start {code} to the bot.")
+    _print_invite(code)
+
+
+@invite_app.command("group")
+def invite_group(
+    trade: Annotated[str | None, typer.Option(help="This trade's job board")] = None,
+    role: Annotated[str | None, typer.Option(help="dispatch|managers|emergency")] = None,
+) -> None:
+    """A one-time code a staff member sends as /bindgroup CODE in a group chat."""
+    if (trade is None) == (role is None):
+        raise _fail("Give exactly one of --trade or --role.")
+    try:
+        code = admin.create_invite(_office(), "group", role or "", [trade] if trade else [])
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    console.print("In the group chat, a registered staff member sends: "
+                  f"/bindgroup {code}")
+    print(code)
+
+
+def _emit(data: Any, as_json: bool, table: Table | None = None) -> None:
+    if as_json or table is None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        console.print(table)
+
+
+@orders_app.command("list")
+def orders_list(
+    status: Annotated[str | None, typer.Option(help="Only this status")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """List work orders, newest first."""
+    if status is not None and status not in admin.ORDER_STATUSES:
+        raise _fail(f"Unknown status {status!r}; one of: {', '.join(admin.ORDER_STATUSES)}")
+    orders = admin.list_orders(_office(), status)
+    table = Table("number", "kind", "status", "trade", "unit", "assignee", "created_at")
+    for o in orders:
+        table.add_row(o["number"], o["kind"], o["status"], o["trade"], o["unit"] or o["place"],
+                      o["assignee"] or "", o["created_at"])
+    _emit(orders, as_json, table)
+
+
+@orders_app.command("show")
+def orders_show(
+    number: str,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """One work order with its full history."""
+    order = admin.show_order(_office(), number)
+    if order is None:
+        raise _fail(f"No work order {number}")
+    table = Table("at", "action", "actor", "chat", "detail", title=f"{number} · {order['status']}")
+    for e in order["events"]:
+        table.add_row(e["at"], e["action"], e["actor"] or str(e["telegram_user_id"] or ""),
+                      str(e["chat_id"] or ""), json.dumps(e["detail"], ensure_ascii=False))
+    _emit(order, as_json, table)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,83 @@
+"""Short questions a handler asks and waits for: a reason, a new time, a price, a note.
+
+The conversation is ``answer/<purpose>`` with the work order's id; the next text (or photos,
+where the purpose takes them) becomes an :class:`AnswerText` command for the handler.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from dialogs.events import Event, EventKind, Say, inline
+from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
+from dialogs.model import AnswerText, Conversation, DialogContext, Outcome
+from locales import Msg, Raw, _
+
+FLOW = "answer"
+
+QUESTIONS: dict[str, Msg] = {
+    "cancel_reason": _("Why do you want to cancel {number}? Please write a short reason."),
+    "rework_reason": _("What is still wrong with {number}? Please describe it."),
+    "new_time": _("Which time do you propose for {number}? The resident will be asked."),
+    "price": _("What is the price for {number}, in yuan? (e.g. 45 or 45.50)"),
+    "done_note": _("Finishing {number}: send photos of the work and a note of materials used "
+                   "(optional), then tap Finish."),
+    "damage": _("Describe the damage or loss during work on {number}. "
+                "The manager will be told at once."),
+}
+TAKES_PHOTOS = {"done_note"}
+
+
+def ask(context: DialogContext, nonce: str, purpose: str, subject_id: int,
+        number: str) -> Outcome:
+    """Ask the question for *purpose* about the subject (shown to the person as *number*)."""
+    conversation = Conversation(FLOW, purpose, {"nonce": nonce, "subject_id": subject_id,
+                                                "number": number, "photos": [], "note": ""})
+    buttons = [cancel_button(conversation)]
+    if purpose in TAKES_PHOTOS:
+        buttons.insert(0, button(conversation, _("✅ Finish"), "finish"))
+    question = Msg(QUESTIONS[purpose].msgid, {"number": Raw(number)})
+    return Outcome(conversation, [Say(context.chat_id, question, inline(buttons))])
+
+
+def step(conversation: Conversation, event: Event, context: DialogContext) -> Outcome:
+    """Take the answer, or keep asking politely."""
+    choice = tapped(conversation, event)
+    data = conversation.data
+    if choice == "cancel":
+        return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was changed."))])
+    purpose = conversation.step
+    if purpose in TAKES_PHOTOS:
+        if choice == "finish":
+            return Outcome(None, command=AnswerText(purpose, data["subject_id"], data["note"],
+                                                    tuple(data["photos"])))
+        if event.kind is EventKind.PHOTO:
+            data["photos"].extend(event.photo_file_ids)
+            if event.text.strip():
+                data["note"] = " ".join(filter(None, [data["note"], event.text.strip()]))
+            return stay(conversation, context, _("Photo added. Tap Finish when you are done."))
+        if (text := text_of(event)) is not None:
+            data["note"] = " ".join(filter(None, [data["note"], text]))
+            return stay(conversation, context, _("Note added. Tap Finish when you are done."))
+        return refuse_input(conversation, context, event, _("Send photos or a note, "
+                                                            "or tap Finish."))
+    text = text_of(event)
+    if text is None:
+        return refuse_input(conversation, context, event, _("Please answer in words."))
+    if purpose == "price" and parse_price(text) is None:
+        return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
+    return Outcome(None, command=AnswerText(purpose, data["subject_id"], text))
+
+
+def parse_price(text: str) -> Decimal | None:
+    """A positive amount of yuan with at most two decimals, or None."""
+    cleaned = text.strip().removesuffix("元").removesuffix("yuan").strip().replace("¥", "")
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        return None
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("1000000"):
+        return None
+    if amount != amount.quantize(Decimal("0.01")):
+        return None
+    return amount.quantize(Decimal("0.01"))

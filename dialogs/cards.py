@@ -1,0 +1,155 @@
+"""How a work order reads in each place: the trade group's job card, the technician's private
+card, the resident's notices, the request list. Pure functions of an :class:`OrderView`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from dialogs.events import Button, InlineKeyboard, inline
+from dialogs.model import LOCATION_NAMES, TRADE_NAMES
+from dialogs.times import time_text
+from locales import Msg, Raw, Text, _, lines
+
+STATUS_NAMES: dict[str, Msg] = {
+    "open": _("waiting for a technician"),
+    "accepted": _("accepted"),
+    "on_way": _("technician on the way"),
+    "in_progress": _("in progress"),
+    "done": _("done, waiting for your confirmation"),
+    "rework": _("rework requested"),
+    "confirmed": _("confirmed"),
+    "cancelled": _("cancelled"),
+}
+HAZARD_NAMES: dict[str, Msg] = {
+    "gas": _("gas smell"),
+    "fire": _("fire or smoke"),
+    "sparks": _("sparks or burning smell"),
+    "lift": _("person trapped in a lift"),
+    "flood": _("burst pipe or flooding"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class OrderView:
+    """What the cards need to know about one work order."""
+
+    id: int
+    number: str
+    kind: str
+    status: str
+    trade: str
+    location: str
+    unit: str  # "3-1202", empty for public-area reports without a unit
+    place: str
+    description: str
+    preferred_time: str
+    created: str  # local wall-clock time, already formatted
+    emergency: bool = False
+    hazard: str | None = None
+    photos: tuple[str, ...] = ()
+    contact_name: str = ""
+    contact_phone: str = ""
+    assignee_name: str = ""
+    accepted: str = ""
+    service_name: Text = ""
+    price_line: Text = ""
+    price: Decimal | None = None
+    price_confirmed: bool = False
+    proposed_time: str = ""
+    checklist: tuple[str, ...] = field(default=())
+    cancel_reason: str = ""
+
+
+def where_text(order: OrderView) -> Text:
+    """'in your home (3-1202)' or 'in a public area: lobby of building 3'."""
+    if order.location == "public":
+        return _("Public area: {place}", place=Raw(order.place or "-"))
+    return _("Unit {unit}", unit=Raw(order.unit or "-"))
+
+
+def _headline(order: OrderView) -> Text:
+    what = order.service_name or TRADE_NAMES.get(order.trade, "")
+    if order.emergency:
+        return _("🚨 EMERGENCY {number} · {what}", number=Raw(order.number), what=what)
+    return _("{number} · {what}", number=Raw(order.number), what=what)
+
+
+def money(amount: Decimal) -> Raw:
+    return Raw(f"{amount:.2f}")
+
+
+def group_card(order: OrderView) -> Text:
+    """The job card in the trade group: no resident name or phone before acceptance."""
+    return lines(
+        _headline(order),
+        where_text(order),
+        _("Problem: {text}", text=Raw(order.description)) if order.description else None,
+        _("Hazard: {hazard}", hazard=HAZARD_NAMES[order.hazard]) if order.hazard else None,
+        _("Convenient time: {time}", time=time_text(order.preferred_time))
+        if order.preferred_time else None,
+        order.price_line or None,
+        _("Photos: {count}", count=len(order.photos)) if order.photos else None,
+        _("Reported: {time}", time=Raw(order.created)),
+    )
+
+
+def group_card_keyboard(order: OrderView) -> InlineKeyboard:
+    return inline([Button(_("✋ Accept"), f"acc:{order.id}")])
+
+
+def taken_card(order: OrderView) -> Text:
+    """The group card after someone accepted it."""
+    return lines(group_card(order), _("✅ Taken by {name} at {time}",
+                                      name=Raw(order.assignee_name), time=Raw(order.accepted)))
+
+
+def private_card(order: OrderView) -> Text:
+    """The accepting technician's full card, with the resident's name and phone."""
+    checklist = [Raw(f"• {step}") for step in order.checklist]
+    return lines(
+        _headline(order),
+        _("Status: {status}", status=STATUS_NAMES.get(order.status, order.status)),
+        where_text(order),
+        _("Resident: {name}, tel. {phone}", name=Raw(order.contact_name or "-"),
+          phone=Raw(order.contact_phone or "-")),
+        _("Problem: {text}", text=Raw(order.description)) if order.description else None,
+        _("Convenient time: {time}", time=time_text(order.preferred_time))
+        if order.preferred_time else None,
+        _("Proposed new time: {time} (waiting for the resident)",
+          time=time_text(order.proposed_time)) if order.proposed_time else None,
+        order.price_line or None,
+        (_("Price agreed: {amount} yuan", amount=money(order.price)) if order.price_confirmed
+         else _("Price proposed: {amount} yuan (waiting for the resident)",
+                amount=money(order.price))) if order.price is not None else None,
+        _("Checklist:") if checklist else None,
+        *checklist,
+    )
+
+
+def private_card_keyboard(order: OrderView) -> InlineKeyboard:
+    """The technician's next steps, by status; handlers re-check every tap."""
+    if order.status not in ("accepted", "on_way", "in_progress", "rework"):
+        return inline()
+    paid = order.kind == "service"
+    first: list[Button] = []
+    if order.status in ("accepted", "rework"):
+        first.append(Button(_("🚶 On my way"), f"way:{order.id}"))
+    first.append(Button(_("🕒 Propose another time"), f"tm:{order.id}"))
+    second: list[Button] = []
+    if paid and not order.price_confirmed:
+        second.append(Button(_("💰 Confirm price"), f"pr:{order.id}"))
+    else:
+        second.append(Button(_("✅ Done"), f"done:{order.id}"))
+    return inline(first, second, [Button(_("⚠️ Report damage or loss"), f"dmg:{order.id}")])
+
+
+def request_line(order: OrderView) -> Text:
+    """One line of the resident's /my list."""
+    what = order.service_name or TRADE_NAMES.get(order.trade, "")
+    return _("{number} · {what} · {status}", number=Raw(order.number), what=what,
+             status=STATUS_NAMES.get(order.status, order.status))
+
+
+def location_name(location: str) -> Text:
+    return LOCATION_NAMES.get(location, location)

@@ -1,0 +1,124 @@
+"""Pieces every conversation shares: its buttons, input checks and polite refusals."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
+from dialogs.model import Conversation, DialogContext, Outcome
+from dialogs.times import QUICK_TIMES
+from locales import Msg, Raw, Text, _
+
+MAX_TEXT: Final = 2000  # a description longer than this is refused, not cut
+PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,18}[0-9]$")
+CANCEL: Final = "cancel"
+
+
+def button(conversation: Conversation, label: Text, value: str) -> Button:
+    """A button that belongs to this conversation: ``d:<nonce>:<value>``.
+
+    The nonce makes a tap on a button from an older conversation recognisable as stale.
+    """
+    return Button(label, f"d:{conversation.data['nonce']}:{value}")
+
+
+def cancel_button(conversation: Conversation) -> Button:
+    return button(conversation, _("✖ Cancel"), CANCEL)
+
+
+def tapped(conversation: Conversation, event: Event) -> str | None:
+    """The value of a tapped button of this conversation, or None (not a tap, or stale)."""
+    if event.kind is not EventKind.BUTTON:
+        return None
+    prefix = f"d:{conversation.data.get('nonce')}:"
+    return event.button_data.removeprefix(prefix) if event.button_data.startswith(
+        prefix) else None
+
+
+def stay(conversation: Conversation, context: DialogContext, *texts: Text) -> Outcome:
+    """Answer without moving: the step is unchanged and nothing is recorded."""
+    return Outcome(conversation, [Say(context.chat_id, text) for text in texts])
+
+
+def refuse_input(conversation: Conversation, context: DialogContext, event: Event,
+                 expected: Msg) -> Outcome:
+    """Answer input the step cannot use (a sticker, a photo where text is wanted, …)."""
+    if event.kind is EventKind.TEXT and len(event.text) > MAX_TEXT:
+        return stay(conversation, context,
+                    _("That message is too long ({length} characters; at most {limit}). "
+                      "Please shorten it and send it again.",
+                      length=len(event.text), limit=MAX_TEXT))
+    return stay(conversation, context, _("Sorry, I can't use that here."), expected)
+
+
+def text_of(event: Event) -> str | None:
+    """The usable text of a message, or None when it is not text or is too long/empty."""
+    if event.kind is not EventKind.TEXT:
+        return None
+    text = event.text.strip()
+    return text if 0 < len(text) <= MAX_TEXT else None
+
+
+def phone_of(text: str) -> str | None:
+    """A phone number as typed, if it looks like one."""
+    text = text.strip()
+    return text if PHONE.match(text) else None
+
+
+# -- steps both the repair and the service dialogs ask ---------------------------------------
+def unit_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
+    return inline(*[[button(c, Raw(u.label), f"unit:{u.household_id}")] for u in context.units],
+                  [cancel_button(c)])
+
+
+def time_keyboard(c: Conversation) -> InlineKeyboard:
+    return inline(*[[button(c, label, f"time:{key}")] for key, label in QUICK_TIMES.items()],
+                  [cancel_button(c)])
+
+
+def phone_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
+    roster = [button(c, _("Use {phone}", phone=Raw(context.roster_phone)), "roster_phone")]
+    return inline(roster if context.roster_phone else [], [cancel_button(c)])
+
+
+def unit_label(c: Conversation, context: DialogContext) -> str:
+    return next((u.label for u in context.units if u.household_id == c.data.get("unit")), "-")
+
+
+def take_unit(c: Conversation, event: Event, context: DialogContext,
+              choice: str | None) -> Outcome | None:
+    """Store the tapped unit; or return the refusal to send."""
+    ids = {str(u.household_id): u.household_id for u in context.units}
+    if choice and choice.startswith("unit:") and choice[5:] in ids:
+        c.data["unit"] = ids[choice[5:]]
+        return None
+    return refuse_input(c, context, event, _("Please pick one of the buttons above."))
+
+
+def take_time(c: Conversation, event: Event, context: DialogContext,
+              choice: str | None) -> Outcome | None:
+    """Store a quick time choice or a typed time; or return the refusal to send."""
+    if choice and choice.startswith("time:") and choice[5:] in QUICK_TIMES:
+        c.data["time"] = "@" + choice[5:]
+        return None
+    text = text_of(event)
+    if text is None or len(text) > 200:
+        return refuse_input(c, context, event, _("Please pick a time or type one."))
+    c.data["time"] = text
+    return None
+
+
+def take_phone(c: Conversation, event: Event, context: DialogContext,
+               choice: str | None) -> Outcome | None:
+    """Store the roster phone, a typed one or a shared contact; or return the refusal."""
+    if choice == "roster_phone" and context.roster_phone:
+        c.data["phone"] = context.roster_phone
+        return None
+    phone = phone_of(event.text) if text_of(event) else (
+        event.contact_phone if event.kind is EventKind.CONTACT else None)
+    if not phone:
+        return refuse_input(c, context, event, _("That does not look like a phone number. "
+                                                 "Please type digits only, e.g. 13800138000."))
+    c.data["phone"] = phone
+    return None

@@ -1,0 +1,53 @@
+"""The main menu, greetings, language choice and help — what people see between flows."""
+
+from __future__ import annotations
+
+from dialogs.events import Button, InlineKeyboard, KeyButton, ReplyKeyboard, inline
+from locales import LANGUAGES, Language, Msg, Raw, Text, _, lines
+
+LANGUAGE_NAMES: dict[Language, str] = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文",
+                                       "en": "English"}
+
+
+def main_menu(is_staff: bool = False) -> InlineKeyboard:
+    """The resident's menu; staff also get their job list."""
+    rows: list[list[Button]] = [
+        [Button(_("🔧 Report a repair"), "m:repair"), Button(_("🧹 Book a service"), "m:service")],
+        [Button(_("📋 My requests"), "m:my"), Button(_("🌐 Language"), "m:lang")],
+    ]
+    if is_staff:
+        rows.append([Button(_("🧰 My jobs"), "m:jobs")])
+    return inline(*rows)
+
+
+def menu_text(name: str) -> Text:
+    return _("Hello {name}! How can we help? You can also just write what is wrong.",
+             name=Raw(name))
+
+
+def language_keyboard() -> InlineKeyboard:
+    return inline(*[[Button(Raw(LANGUAGE_NAMES[lang]), f"lang:{lang}")] for lang in LANGUAGES])
+
+
+def share_contact_keyboard() -> ReplyKeyboard:
+    return ReplyKeyboard(((KeyButton(_("📱 Share my phone number"), request_contact=True),),))
+
+
+def welcome_unbound() -> Text:
+    return lines(
+        _("Welcome to the property service desk."),
+        _("To link this chat to your home, send /start with the code from the office "
+          "(for example: /start H-ABCD1234), or share your phone number with the button "
+          "below if it is the one on the office roster."),
+    )
+
+
+def help_text(is_staff: bool) -> Text:
+    parts: list[Msg] = [
+        _("Write what is wrong in your own words, or use the menu: /menu."),
+        _("/my shows your requests; a request can be cancelled until work starts."),
+        _("/language changes the language; /cancel stops what you are doing."),
+    ]
+    if is_staff:
+        parts.append(_("/jobs lists your open jobs. Accept new jobs in your trade's group."))
+    return lines(*parts)

@@ -1,0 +1,152 @@
+"""Plain values the conversations work with: trades, catalog items, dialog state and outcomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Final
+
+from dialogs.events import Outgoing
+from locales import Language, Msg, _
+
+TRADES: Final = ("plumbing", "electrical", "gas", "hvac", "lift", "civil", "security",
+                 "greenery", "cleaning", "other")
+
+TRADE_NAMES: Final[dict[str, Msg]] = {
+    "plumbing": _("Plumbing"),
+    "electrical": _("Electrical"),
+    "gas": _("Gas"),
+    "hvac": _("Air-conditioning / heating"),
+    "lift": _("Lift"),
+    "civil": _("Doors, windows, walls"),
+    "security": _("Access control / fire equipment"),
+    "greenery": _("Greenery"),
+    "cleaning": _("Cleaning"),
+    "other": _("Other"),
+}
+
+LOCATION_NAMES: Final[dict[str, Msg]] = {
+    "unit": _("in your home"),
+    "public": _("in a public area"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItem:
+    """One paid service with its price (a fixed price has min == max)."""
+
+    key: str
+    trade: str
+    names: dict[str, str]
+    units: dict[str, str]
+    price_min: Decimal | None
+    price_max: Decimal | None
+    checklist: tuple[str, ...] = ()
+
+    @property
+    def fixed_price(self) -> Decimal | None:
+        return self.price_min if self.price_min == self.price_max else None
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A unit the resident is bound to, as the dialog shows it."""
+
+    household_id: int
+    label: str  # e.g. "3-1202"
+
+
+@dataclass(frozen=True, slots=True)
+class DialogContext:
+    """What a conversation step may know besides the message itself."""
+
+    chat_id: int
+    language: Language
+    units: tuple[Unit, ...] = ()
+    roster_phone: str = ""
+    catalog: tuple[CatalogItem, ...] = ()
+    hotline: str = ""
+
+
+@dataclass(slots=True)
+class Conversation:
+    """Where someone is in a flow; persisted between messages as (flow, step, data)."""
+
+    flow: str
+    step: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRepair:
+    """The resident confirmed a repair request."""
+
+    description: str
+    trade: str
+    location: str
+    household_id: int | None
+    place: str
+    photos: tuple[str, ...]
+    preferred_time: str
+    contact_phone: str
+    service_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitService:
+    """The resident confirmed a paid-service booking."""
+
+    service_key: str
+    household_id: int | None
+    preferred_time: str
+    contact_phone: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDemand:
+    """The resident asked for something the catalog does not have (001 §2.2.7)."""
+
+    request: str
+    household_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ToFrontDesk:
+    """A complaint, enquiry or fee question for a human, with the 24-hour promise."""
+
+    kind: str
+    text: str
+    severity: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportEmergency:
+    """An emergency: instructions go out first, then the order and the on-duty alert."""
+
+    text: str
+    hazard: str
+    trade: str
+    location: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerText:
+    """A short free-text answer a handler asked for (a reason, a time, a price, a note)."""
+
+    purpose: str
+    subject_id: int  # the work order (or survey, task …) the question is about
+    text: str
+    photos: tuple[str, ...] = ()
+
+
+Command = SubmitRepair | SubmitService | RecordDemand | ToFrontDesk | ReportEmergency | AnswerText
+
+
+@dataclass(slots=True)
+class Outcome:
+    """What a conversation step decided: the next state (None = finished), replies, a command."""
+
+    conversation: Conversation | None
+    replies: list[Outgoing] = field(default_factory=list)
+    command: Command | None = None

@@ -1,0 +1,171 @@
+"""The office's terminal work: roster import, binding codes, invites, work-order listings."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from dialogs.model import TRADES
+from handlers.office import Office
+from handlers.people import STAFF_ROLES, person_by_id_name, unit_label
+from storage.db import read_session
+from storage.models import EventLog, Household, Invite, WorkOrder
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
+GROUP_ROLES = ("dispatch", "managers", "emergency")
+FEE_PLANS = ("monthly", "quarterly", "semiannual")
+ORDER_STATUSES = ("open", "accepted", "on_way", "in_progress", "done", "rework", "confirmed",
+                  "cancelled")
+
+
+def new_code(prefix: str) -> str:
+    """A one-time code like ``H-7KX2M9QA`` (fits a /start deep link)."""
+    return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _household_fields(row: Mapping[str, str]) -> dict[str, Any]:
+    """Check one roster row; raises ValueError with a reason the office can act on."""
+    values = {key: (row.get(key) or "").strip() for key in
+              ("building", "room", "name", "phone", "fee_plan", "monthly_fee")}
+    for required in ("building", "room", "name", "phone"):
+        if not values[required]:
+            raise ValueError(f"{required} is empty")
+    if len(values["building"]) > 32 or len(values["room"]) > 32 or len(values["name"]) > 100:
+        raise ValueError("building, room or name is too long")
+    digits = "".join(ch for ch in values["phone"] if ch.isdigit())
+    if not 5 <= len(digits) <= 20:
+        raise ValueError(f"phone {values['phone']!r} is not a phone number")
+    plan = values["fee_plan"] or "monthly"
+    if plan not in FEE_PLANS:
+        raise ValueError(f"fee_plan must be one of {', '.join(FEE_PLANS)}")
+    fee: Decimal | None = None
+    if values["monthly_fee"]:
+        try:
+            fee = Decimal(values["monthly_fee"]).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise ValueError(f"monthly_fee {values['monthly_fee']!r} is not a number") from None
+        if fee < 0:
+            raise ValueError("monthly_fee is negative")
+    return {"building": values["building"], "room": values["room"], "name": values["name"],
+            "phone": values["phone"], "fee_plan": plan, "monthly_fee": fee}
+
+
+def import_households(office: Office, rows: Iterable[tuple[int, Mapping[str, str]]],
+                      report: ImportReport | None = None) -> ImportReport:
+    """Create or update households (keyed by building + room) in one transaction.
+
+    Bad rows are reported with their line numbers; the valid rows still import.
+    """
+    report = report or ImportReport()
+    now = office.clock.now()
+    with Session(office.engine) as session:
+        for line, row in rows:
+            try:
+                values = _household_fields(row)
+            except ValueError as error:
+                report.errors.append((line, str(error)))
+                continue
+            household = session.exec(select(Household).where(
+                Household.building == values["building"],
+                Household.room == values["room"])).first()
+            if household is None:
+                household = Household(**values, updated_at=now)
+                report.created += 1
+            else:
+                for key, value in values.items():
+                    setattr(household, key, value)
+                household.updated_at = now
+                report.updated += 1
+            session.add(household)
+            session.flush()
+        session.commit()
+    return report
+
+
+def household_codes(office: Office) -> list[tuple[str, str, str]]:
+    """(building, room, code) for every household; a household without a code gets one."""
+    with Session(office.engine) as session:
+        households = session.exec(select(Household).order_by(
+            col(Household.building), col(Household.room))).all()
+        for household in households:
+            if not household.bind_code:
+                household.bind_code = new_code("H")
+                session.add(household)
+        session.commit()
+        return [(h.building, h.room, h.bind_code or "") for h in households]
+
+
+def create_invite(office: Office, kind: str, role: str, trades: list[str],
+                  name: str = "") -> str:
+    """Store a one-time staff or group invite and return its code."""
+    if kind == "staff" and role not in STAFF_ROLES:
+        raise ValueError(f"role must be one of {', '.join(STAFF_ROLES)}")
+    if kind == "group" and not trades and role not in GROUP_ROLES:
+        raise ValueError(f"give --trade or --role {'|'.join(GROUP_ROLES)}")
+    unknown = [t for t in trades if t not in TRADES]
+    if unknown:
+        raise ValueError(f"unknown trade {', '.join(unknown)}; trades: {', '.join(TRADES)}")
+    if role == "technician" and not trades:
+        raise ValueError("a technician needs at least one --trade")
+    code = new_code("S" if kind == "staff" else "G")
+    with Session(office.engine) as session:
+        session.add(Invite(code=code, kind=kind, role=role, trades=trades, name=name,
+                           created_at=office.clock.now()))
+        session.commit()
+    return code
+
+
+def _order_dict(session: Session, order: WorkOrder) -> dict[str, Any]:
+    household = session.get(Household, order.household_id) if order.household_id else None
+    return {
+        "number": order.number, "kind": order.kind, "status": order.status,
+        "emergency": order.emergency, "trade": order.trade, "location": order.location,
+        "building": household.building if household else None,
+        "room": household.room if household else None,
+        "unit": unit_label(household) if household else None, "place": order.place or None,
+        "description": order.description,
+        "assignee": person_by_id_name(session, order.assignee_id),
+        "service": order.service_key, "price": str(order.price) if order.price else None,
+        "created_at": order.created_at.isoformat() if order.created_at else None,
+        "accepted_at": order.accepted_at.isoformat() if order.accepted_at else None,
+        "done_at": order.done_at.isoformat() if order.done_at else None,
+        "confirmed_at": order.confirmed_at.isoformat() if order.confirmed_at else None,
+        "cancelled_at": order.cancelled_at.isoformat() if order.cancelled_at else None,
+        "cancel_reason": order.cancel_reason or None, "rework_count": order.rework_count,
+    }
+
+
+def list_orders(office: Office, status: str | None = None) -> list[dict[str, Any]]:
+    """Work orders, newest first, optionally of one status."""
+    with read_session(office.engine) as session:
+        query = select(WorkOrder).order_by(col(WorkOrder.id).desc())
+        if status:
+            query = query.where(WorkOrder.status == status)
+        return [_order_dict(session, order) for order in session.exec(query).all()]
+
+
+def show_order(office: Office, number: str) -> dict[str, Any] | None:
+    """One work order with its full event history, for the front desk and audits."""
+    with read_session(office.engine) as session:
+        order = session.exec(select(WorkOrder).where(WorkOrder.number == number)).first()
+        if order is None:
+            return None
+        events = session.exec(select(EventLog).where(EventLog.order_id == order.id)
+                              .order_by(col(EventLog.id))).all()
+        return {**_order_dict(session, order), "events": [
+            {"at": e.at.isoformat() if e.at else None, "action": e.action,
+             "actor": person_by_id_name(session, e.actor_id),
+             "telegram_user_id": e.telegram_user_id, "chat_id": e.chat_id, "detail": e.detail}
+            for e in events]}

@@ -1,0 +1,72 @@
+"""Who is who: persons, their units, the office's group chats."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, col, select
+
+from dialogs.model import Unit
+from storage.models import Household, Person, Residence, StaffChat
+
+STAFF_ROLES = ("technician", "dispatcher", "manager", "admin", "butler")
+
+
+def person_by_telegram(session: Session, telegram_user_id: int) -> Person | None:
+    return session.exec(select(Person).where(Person.telegram_user_id == telegram_user_id)).first()
+
+
+def is_staff(person: Person | None) -> bool:
+    return person is not None and person.role in STAFF_ROLES
+
+
+def units_of(session: Session, person: Person | None) -> tuple[Unit, ...]:
+    """The units a person is bound to, in building/room order."""
+    if person is None or person.id is None:
+        return ()
+    rows = session.exec(
+        select(Household).join(Residence, col(Residence.household_id) == col(Household.id))
+        .where(Residence.person_id == person.id)
+        .order_by(col(Household.building), col(Household.room))).all()
+    return tuple(Unit(h.id, unit_label(h)) for h in rows if h.id is not None)
+
+
+def unit_label(household: Household) -> str:
+    return f"{household.building}-{household.room}"
+
+
+def staff_chat(session: Session, purpose: str, trade: str | None = None) -> StaffChat | None:
+    """The active group for a purpose (dispatch, managers, emergency) or a trade's job board."""
+    query = select(StaffChat).where(StaffChat.purpose == purpose, col(StaffChat.active))
+    if trade is not None:
+        query = query.where(StaffChat.trade == trade)
+    return session.exec(query.order_by(col(StaffChat.id).desc())).first()
+
+
+def alert_chats(session: Session, *purposes: str) -> list[int]:
+    """Chat ids for the first bound group among *purposes*, in order of preference.
+
+    An on-duty alert falls back to dispatch when no on-duty chat is bound, so nothing waits
+    unseen because a group is missing.
+    """
+    for purpose in purposes:
+        chat = staff_chat(session, purpose)
+        if chat is not None:
+            return [chat.chat_id]
+    return []
+
+
+def normalise_phone(phone: str) -> str:
+    """Digits only, without a +86 / 0086 country prefix, for roster matching."""
+    digits = re.sub(r"\D", "", phone)
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits
+
+
+def person_by_id_name(session: Session, person_id: int | None) -> str | None:
+    """The person's name for listings, or None."""
+    person = session.get(Person, person_id) if person_id else None
+    return person.name if person else None

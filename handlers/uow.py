@@ -1,0 +1,139 @@
+"""A unit of work: one transaction holding the change, its event rows and its outbox rows.
+
+Nothing is committed unless ``commit()`` is called; leaving the block otherwise rolls back,
+so a failure half-way leaves no trace and sends nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from dialogs.events import (
+    InlineKeyboard,
+    Keyboard,
+    Outgoing,
+    RemoveKeyboard,
+    ReplyKeyboard,
+    Say,
+    Toast,
+)
+from handlers.office import Office
+from locales import DEFAULT_LANGUAGE, Language, parse_language, render
+from storage.models import EventLog, Outbox, Person, ProcessedUpdate, StaffChat, WorkOrder
+
+
+class UnitOfWork:
+    """``with UnitOfWork(office) as uow: …; uow.commit()``."""
+
+    def __init__(self, office: Office) -> None:
+        self.office = office
+        self.now: datetime = office.clock.now()
+        self._language_hints: dict[int, Language] = {}
+        self.session: Session
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = Session(self.office.engine, expire_on_commit=False)
+        self.session.begin()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    # -- idempotent intake ---------------------------------------------------------------
+    def claim(self, key: str) -> bool:
+        """Mark *key* handled; False if it already was (a redelivered update or tap)."""
+        if self.session.get(ProcessedUpdate, key) is not None:
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(ProcessedUpdate(key=key, at=self.now))
+        except IntegrityError:
+            return False
+        return True
+
+    # -- history -------------------------------------------------------------------------
+    def log(self, action: str, *, order: WorkOrder | None = None, actor: Person | None = None,
+            telegram_user_id: int | None = None, chat_id: int | None = None,
+            **detail: Any) -> None:
+        """Append one event row: who, when, what, from which chat."""
+        self.session.add(EventLog(
+            order_id=order.id if order else None, at=self.now,
+            actor_id=actor.id if actor else None,
+            telegram_user_id=telegram_user_id if telegram_user_id is not None else
+            (actor.telegram_user_id if actor else None),
+            chat_id=chat_id, action=action, detail=detail))
+
+    # -- the outbox ----------------------------------------------------------------------
+    def hint_language(self, chat_id: int, language: Language) -> None:
+        """Use *language* for *chat_id* when no stored preference exists (before binding)."""
+        self._language_hints[chat_id] = language
+
+    def language_of(self, chat_id: int) -> Language:
+        """The recipient's language: the person's choice, the group's, or the default."""
+        if chat_id in self._language_hints:
+            return self._language_hints[chat_id]
+        if chat_id > 0:
+            person = self.session.exec(
+                select(Person).where(Person.telegram_user_id == chat_id)).first()
+            stored = parse_language(person.language) if person else None
+        else:
+            group = self.session.exec(
+                select(StaffChat).where(StaffChat.chat_id == chat_id)).first()
+            stored = parse_language(group.language) if group else None
+        return stored or DEFAULT_LANGUAGE
+
+    def send(self, *items: Outgoing) -> None:
+        """Queue messages; they leave only if this unit of work commits."""
+        for item in items:
+            self.session.add(self._outbox_row(item))
+        self.session.flush()
+
+    def _outbox_row(self, item: Outgoing) -> Outbox:
+        if isinstance(item, Toast):
+            return Outbox(chat_id=item.user_id, op="toast", priority=0,
+                          callback_id=item.callback_id,
+                          text=render(item.text, self.language_of(item.user_id)),
+                          alert=item.alert, created_at=self.now)
+        language = self.language_of(item.chat_id)
+        text = render(item.text, language)
+        if isinstance(item, Say):
+            return Outbox(chat_id=item.chat_id, op="send", priority=item.priority, text=text,
+                          keyboard=keyboard_json(item.keyboard, language),
+                          photos=list(item.photos), ref=item.ref, created_at=self.now)
+        edit_of = None
+        if item.message_id is None and item.ref:
+            edit_of = self.session.exec(
+                select(Outbox.id).where(Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
+                                        Outbox.op == "send")
+                .order_by(col(Outbox.id).desc())).first()
+        return Outbox(chat_id=item.chat_id, op="edit", priority=item.priority, text=text,
+                      keyboard=keyboard_json(item.keyboard, language) or {"inline": []},
+                      edit_message_id=item.message_id, edit_of=edit_of, ref=item.ref,
+                      created_at=self.now)
+
+
+def keyboard_json(keyboard: Keyboard | None, language: Language) -> dict[str, Any] | None:
+    """Describe a keyboard in the outbox's neutral form, labels rendered for the recipient."""
+    if keyboard is None:
+        return None
+    if isinstance(keyboard, RemoveKeyboard):
+        return {"remove": True}
+    if isinstance(keyboard, InlineKeyboard):
+        return {"inline": [[{"text": render(b.text, language), "data": b.data} for b in row]
+                           for row in keyboard.rows]}
+    assert isinstance(keyboard, ReplyKeyboard)
+    return {"reply": [[{"text": render(b.text, language), "contact": b.request_contact}
+                       for b in row] for row in keyboard.rows],
+            "one_time": keyboard.one_time}
+

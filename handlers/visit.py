@@ -1,0 +1,75 @@
+"""One event being handled: the unit of work, who is acting, and how to answer them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from dialogs.events import Event, EventKind, Keyboard, Priority, Say, Toast
+from dialogs.model import DialogContext
+from handlers.people import units_of
+from handlers.uow import UnitOfWork
+from locales import Language, Text
+from storage.models import Household, Person, WorkOrder
+
+
+@dataclass
+class Visit:
+    """The acting person and their event, inside one transaction."""
+
+    uow: UnitOfWork
+    event: Event
+    person: Person | None
+    language: Language
+    toasted: bool = field(default=False)
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    @property
+    def now(self) -> datetime:
+        return self.uow.now
+
+    @property
+    def chat_id(self) -> int:
+        return self.event.chat_id
+
+    def reply(self, text: Text, keyboard: Keyboard | None = None,
+              priority: int = Priority.INTERACTIVE) -> None:
+        """Answer in the chat the event came from."""
+        self.uow.send(Say(self.chat_id, text, keyboard, priority=priority))
+
+    def toast(self, text: Text = "", alert: bool = False) -> None:
+        """Answer the tapped button (once per tap)."""
+        if self.event.kind is EventKind.BUTTON and not self.toasted:
+            self.uow.send(Toast(self.event.callback_id, self.event.user_id, text, alert))
+            self.toasted = True
+
+    def refuse(self, text: Text) -> None:
+        """Say no politely: as a toast for a tap, as a message otherwise."""
+        if self.event.kind is EventKind.BUTTON:
+            self.toast(text, alert=True)
+        else:
+            self.reply(text)
+
+    def log(self, action: str, order: WorkOrder | None = None, **detail: Any) -> None:
+        self.uow.log(action, order=order, actor=self.person, telegram_user_id=self.event.user_id,
+                     chat_id=self.chat_id, **detail)
+
+    def context(self) -> DialogContext:
+        """What the dialogs may know about this person."""
+        units = units_of(self.session, self.person)
+        roster_phone = ""
+        if units:
+            household = self.session.get(Household, units[0].household_id)
+            roster_phone = household.phone if household else ""
+        elif self.person is not None:
+            roster_phone = self.person.phone
+        return DialogContext(chat_id=self.chat_id, language=self.language, units=units,
+                             roster_phone=roster_phone,
+                             catalog=self.uow.office.catalog.items,
+                             hotline=self.uow.office.rules.hotline)

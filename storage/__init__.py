@@ -1,0 +1,1 @@
+"""Tables, sessions and migrations. Knows nothing of the rest of Frontline."""

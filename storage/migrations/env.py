@@ -1,0 +1,24 @@
+"""Alembic environment: the schema is SQLModel's metadata."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import storage.models  # noqa: F401  (registers the tables)
+from storage.db import make_engine
+
+config = context.config
+url = config.get_main_option("sqlalchemy.url") or "sqlite:///frontline.db"
+engine = make_engine(url)
+
+with engine.connect() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=SQLModel.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()

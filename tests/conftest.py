@@ -1,0 +1,98 @@
+"""Shared fixtures: an office on a fresh database with a clock that only moves when told."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.catalog import load_catalog
+from handlers.clock import FakeClock
+from handlers.office import Office
+from storage.db import make_engine, upgrade
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning
+
+
+@pytest.fixture(autouse=True)
+def _no_real_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail loudly if anything tries to reach the real Bot API."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def guarded(host: object, *args: object, **kwargs: object) -> object:
+        if isinstance(host, str) and host.endswith("telegram.org"):
+            raise RuntimeError(f"tests must not reach {host}")
+        return real_getaddrinfo(host, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket, "getaddrinfo", guarded)
+
+
+def make_office(url: str, clock: FakeClock | None = None) -> Office:
+    upgrade(url)
+    return Office(engine=make_engine(url), clock=clock or FakeClock(START), timezone=SHANGHAI,
+                  catalog=load_catalog())
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def office(tmp_path: Path, clock: FakeClock) -> Iterator[Office]:
+    office = make_office(f"sqlite:///{tmp_path / 'frontline.db'}", clock)
+    yield office
+    office.engine.dispose()
+
+
+def ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real PostgreSQL 16 (pgserver), started once per test session."""
+    try:
+        import pgserver
+    except ImportError:  # pragma: no cover - pgserver is a dev dependency
+        if ci():
+            raise
+        pytest.skip("PostgreSQL tests need pgserver: run `uv sync` (it is a dev dependency)")
+    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    yield str(server.get_uri())
+    server.cleanup()
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty database on the shared server for one test."""
+    import uuid
+
+    from sqlalchemy import text
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin_engine = make_engine(postgres_server).execution_options(isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin_engine.dispose()
+    base, _, query = postgres_server.partition("?")
+    return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_office(request: pytest.FixtureRequest, tmp_path: Path,
+               clock: FakeClock) -> Iterator[Office]:
+    """The same office on SQLite and on PostgreSQL, for storage-sensitive tests."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'frontline.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    office = make_office(url, clock)
+    yield office
+    office.engine.dispose()

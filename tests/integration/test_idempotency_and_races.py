@@ -1,0 +1,75 @@
+"""The same update twice has one effect; concurrent Accept taps have exactly one winner."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+
+from sqlmodel import Session, func, select
+
+from dialogs.events import ChatKind, Event, EventKind
+from handlers.office import Office
+from handlers.router import handle
+from storage.models import EventLog, Outbox, WorkOrder
+from tests.integration.test_repair_lifecycle import report_tap_leak
+from tests.support.estate import PLUMBERS, build_estate
+
+
+def counts(office: Office) -> tuple[int, int, int]:
+    with Session(office.engine) as session:
+        return (session.exec(select(func.count()).select_from(Outbox)).one(),
+                session.exec(select(func.count()).select_from(EventLog)).one(),
+                session.exec(select(func.count()).select_from(WorkOrder)).one())
+
+
+def test_the_same_update_processed_twice_has_one_effect(any_office: Office) -> None:
+    estate = build_estate(any_office)
+    report_tap_leak(estate)
+    with Session(any_office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    tap = Event(key="u:424242", kind=EventKind.BUTTON, chat_id=PLUMBERS,
+                chat_kind=ChatKind.GROUP, user_id=201, user_name="张师傅",
+                button_data=f"acc:{order.id}", callback_id="cb-x", message_id=1)
+    handle(any_office, tap)
+    after_first = counts(any_office)
+    handle(any_office, tap)
+    handle(any_office, replace(tap, callback_id="cb-y"))  # redelivered with the same update id
+    assert counts(any_office) == after_first
+
+
+def test_concurrent_accept_taps_have_exactly_one_winner(any_office: Office) -> None:
+    estate = build_estate(any_office)
+    technicians = [(201, "张师傅"), (202, "赵师傅")]
+    for round_number in range(8):
+        report_tap_leak(estate)
+        with Session(any_office.engine) as session:
+            order = session.exec(select(WorkOrder).where(WorkOrder.status == "open")).one()
+        barrier = threading.Barrier(len(technicians))
+
+        def tap(user_id: int, name: str, order_id: int = order.id or 0,
+                round_number: int = round_number,
+                barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            handle(any_office, Event(
+                key=f"u:race-{round_number}-{user_id}", kind=EventKind.BUTTON,
+                chat_id=PLUMBERS, chat_kind=ChatKind.GROUP, user_id=user_id, user_name=name,
+                button_data=f"acc:{order_id}", callback_id=f"cb-{round_number}-{user_id}",
+                message_id=1))
+
+        threads = [threading.Thread(target=tap, args=tech) for tech in technicians]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with Session(any_office.engine) as session:
+            accepted = session.exec(select(EventLog).where(
+                EventLog.order_id == order.id, EventLog.action == "accepted")).all()
+            stored = session.get(WorkOrder, order.id)
+            toasts = session.exec(select(Outbox).where(
+                Outbox.op == "toast", Outbox.callback_id.in_(  # type: ignore[union-attr]
+                    [f"cb-{round_number}-{u}" for u, _ in technicians]))).all()
+        assert len(accepted) == 1
+        assert stored is not None and stored.status == "accepted"
+        assert stored.assignee_id == accepted[0].actor_id
+        assert len(toasts) == 2  # the winner is thanked, the other told it is taken
+        estate.desk.deliver()

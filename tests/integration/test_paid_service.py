@@ -1,0 +1,73 @@
+"""Booking paid work: price list, price confirmed by both sides before work, unmet demand."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from handlers import admin
+from handlers.office import Office
+from storage.models import UnmetDemand
+from tests.support.estate import ELECTRICIANS, PLUMBERS, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office)
+
+
+def test_a_paid_tap_repair_needs_the_price_confirmed_before_it_can_be_finished(
+        estate: Estate, office: Office) -> None:
+    li, zhang, desk = estate.neighbour, estate.plumber, estate.desk  # Li reads English
+    li.command("menu")
+    li.taps("Book a service")
+    assert "Tap / valve repair" in str(desk.last(102).buttons)
+    assert "20.00–50.00" in str(desk.last(102).buttons)
+    li.taps("Tap / valve repair")
+    li.taps("Tomorrow afternoon")
+    li.says("13912345678")
+    assert "13912345678" in li.last and "20.00–50.00" in li.last
+    li.taps("Book it")
+    number = li.last.split("Received: ")[1].split(".")[0]
+
+    card = desk.last(PLUMBERS)
+    assert "水龙头、闸阀维修" in card.text and "20.00–50.00" in card.text
+    zhang.taps("接单", chat_id=PLUMBERS)
+    private = zhang.chat[-1].text
+    assert "生料带" in private  # the manual's checklist for this service
+    assert "13912345678" in private
+    assert "完工" not in str(zhang.chat[-1].buttons)  # no finishing before the price
+
+    forged = zhang.presses(f"done:{zhang.chat[-1].buttons[0][1].split(':')[1]}")
+    assert "价格" in zhang.toast_for(forged)
+
+    zhang.taps("报价确认")
+    zhang.says("四十五")
+    assert "45.50" in zhang.last or "数字" in zhang.last  # not a number: asked again
+    zhang.says("45.50")
+    assert "45.50" in li.last
+    li.taps("Confirm the price")
+    assert "45.50" in zhang.chat[-2].text
+    zhang.taps("完工")
+    zhang.taps("提交完工")
+    li.taps("Confirm (sign)")
+    order = admin.show_order(office, number)
+    assert order is not None
+    assert order["status"] == "confirmed" and order["price"] == "45.50"
+    assert [e["action"] for e in order["events"]] == [
+        "created", "accepted", "price_proposed", "price_confirmed", "done", "confirmed"]
+
+
+def test_a_service_we_do_not_offer_is_recorded_with_an_apology(estate: Estate,
+                                                               office: Office) -> None:
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Something else")
+    li.says("Could someone walk my dog every morning?")
+    assert "Sorry" in li.last and "recorded" in li.last
+    with Session(office.engine) as session:
+        demand = session.exec(select(UnmetDemand)).one()
+    assert demand.unit == "3-1203" and demand.name == "Li Lei"
+    assert "walk my dog" in demand.request
+    assert len(estate.desk.messages(ELECTRICIANS)) == 1  # only the greeting when bound

@@ -1,0 +1,151 @@
+"""A repair from the resident's chat to the plumber's phone and back, as transcripts."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers import admin
+from handlers.office import Office
+from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office)
+
+
+def report_tap_leak(estate: Estate) -> str:
+    """Wang reports a dripping tap through the menu and submits it; returns the number."""
+    wang = estate.resident
+    wang.command("menu")
+    wang.taps("报修")
+    wang.says("厨房水龙头一直滴水，关不紧")
+    wang.taps("是的")
+    wang.taps("没有照片")
+    wang.taps("明天上午")
+    wang.taps("使用")
+    wang.taps("提交")
+    number = estate.desk.last(PLUMBERS).text.split(" ")[0]
+    assert number.startswith("WO-")
+    return number
+
+
+def finish_job(estate: Estate, note: str = "换了阀芯") -> None:
+    zhang = estate.plumber
+    zhang.taps("完工")
+    zhang.says(note)
+    zhang.taps("提交完工")
+
+
+def test_binding_greets_the_resident_with_the_unit_and_a_menu(estate: Estate) -> None:
+    assert any("3-1202" in text for text in estate.desk.texts(101))
+    assert estate.desk.find_button(101, "报修")
+
+
+def test_a_repair_travels_from_resident_to_plumber_and_back(estate: Estate,
+                                                             office: Office) -> None:
+    wang, zhang, desk = estate.resident, estate.plumber, estate.desk
+    wang.command("menu")
+    wang.taps("报修")
+    wang.says("厨房水龙头一直滴水，关不紧")
+    assert "对吗" in wang.last  # the triage guess is offered, not imposed
+    wang.taps("是的")
+    wang.sends_photo("photo-1")
+    wang.sends_photo("photo-2")
+    wang.taps("照片已发完")
+    wang.taps("明天上午")
+    wang.taps("使用 13800000001")
+    assert "13800000001" in wang.last and "明天上午" in wang.last
+    wang.taps("提交")
+    assert "WO-20261123-0001" in wang.last
+
+    card = desk.last(PLUMBERS)
+    assert card.text.startswith("WO-20261123-0001")
+    assert "13800000001" not in card.text and "王芳" not in card.text
+    assert "3-1202" in card.text and "水龙头" in card.text
+    assert "WO-20261123-0001" in desk.last(DISPATCH).text
+
+    tap = zhang.taps("接单", chat_id=PLUMBERS)
+    assert "WO-20261123-0001" in zhang.toast_for(tap)
+    card = desk.last(PLUMBERS)
+    assert "张师傅" in card.text and card.buttons == [] and card.edits == 1
+    private = zhang.chat[-1].text
+    assert "王芳" in private and "13800000001" in private and "3-1202" in private
+    assert any(message.photos == ["photo-1", "photo-2"] for message in zhang.chat)
+    assert "张师傅" in wang.last
+
+    zhang.taps("出发")
+    assert "张师傅" in wang.last and "WO-20261123-0001" in wang.last
+    assert zhang.chat[-1].edits == 1  # the private card was edited in place
+    zhang.taps("完工")
+    zhang.sends_photo("after-1")
+    zhang.says("换了一个阀芯")
+    zhang.taps("提交完工")
+    assert "换了一个阀芯" in wang.last
+    assert any(message.photos == ["after-1"] for message in wang.chat)
+    wang.taps("确认签字")
+    assert "WO-20261123-0001" in wang.last
+
+    order = admin.show_order(office, "WO-20261123-0001")
+    assert order is not None
+    assert order["status"] == "confirmed" and order["assignee"] == "张师傅"
+    assert [e["action"] for e in order["events"]] == [
+        "created", "accepted", "on_way", "done", "confirmed"]
+    assert all(e["at"] and e["chat_id"] and e["telegram_user_id"] for e in order["events"])
+    assert len(desk.messages(MANAGERS)) == 1  # only the greeting when it was bound
+
+
+def test_rework_goes_back_to_the_same_technician_and_twice_alerts_managers(
+        estate: Estate, office: Office) -> None:
+    wang, zhang, desk = estate.resident, estate.plumber, estate.desk
+    number = report_tap_leak(estate)
+    zhang.taps("接单", chat_id=PLUMBERS)
+    finish_job(estate)
+    wang.taps("要求返工")
+    wang.says("还是滴水")
+    assert "还是滴水" in zhang.chat[-2].text and number in zhang.chat[-2].text
+    assert len(desk.messages(MANAGERS)) == 1  # only the greeting when it was bound
+    finish_job(estate, "又换了密封圈")
+    wang.taps("要求返工")
+    wang.says("还在漏")
+    assert number in desk.last(MANAGERS).text and "还在漏" in desk.last(MANAGERS).text
+    finish_job(estate, "整个龙头换新")
+    wang.taps("确认签字")
+    order = admin.show_order(office, number)
+    assert order is not None and order["status"] == "confirmed"
+    assert order["rework_count"] == 2
+
+
+def test_the_technician_proposes_another_time_and_the_resident_agrees(estate: Estate) -> None:
+    wang, zhang = estate.resident, estate.plumber
+    report_tap_leak(estate)
+    zhang.taps("接单", chat_id=PLUMBERS)
+    zhang.taps("改约时间")
+    zhang.says("周三下午三点")
+    assert "周三下午三点" in wang.last
+    wang.taps("时间可以")
+    assert "周三下午三点" in zhang.chat[-2].text
+    assert "周三下午三点" in zhang.chat[-1].text  # the refreshed card shows the agreed time
+
+
+def test_damage_reported_by_the_technician_alerts_managers(estate: Estate) -> None:
+    report_tap_leak(estate)
+    estate.plumber.taps("接单", chat_id=PLUMBERS)
+    estate.plumber.taps("损坏")
+    estate.plumber.says("拆装时碰裂了台面一角")
+    assert "碰裂" in estate.desk.last(MANAGERS).text
+
+
+def test_a_resident_cancels_with_a_reason_until_work_starts(estate: Estate,
+                                                            office: Office) -> None:
+    wang, desk = estate.resident, estate.desk
+    number = report_tap_leak(estate)
+    wang.command("my")
+    assert number in wang.last
+    wang.taps(f"取消 {number}")
+    wang.says("自己修好了")
+    card = desk.last(PLUMBERS)
+    assert card.buttons == [] and "取消" in card.text
+    order = admin.show_order(office, number)
+    assert order is not None and order["status"] == "cancelled"
+    assert order["cancel_reason"] == "自己修好了"
