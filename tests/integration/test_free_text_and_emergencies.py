@@ -1,0 +1,142 @@
+"""Residents just write; the core understands, proposes, and never makes an emergency wait."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from handlers import admin
+from handlers.office import Office
+from storage.models import FrontDeskRequest, Outbox, WorkOrder
+from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, PLUMBERS, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office)
+
+
+def outbox_after(office: Office, first_id: int) -> list[Outbox]:
+    with Session(office.engine) as session:
+        return list(session.exec(select(Outbox).where(Outbox.id > first_id)  # type: ignore[operator]
+                                 .order_by(Outbox.id)).all())  # type: ignore[arg-type]
+
+
+def last_outbox_id(office: Office) -> int:
+    with Session(office.engine) as session:
+        rows = session.exec(select(Outbox.id).order_by(Outbox.id.desc())).first()  # type: ignore[union-attr]
+        return rows or 0
+
+
+@pytest.mark.parametrize(("text", "hazard", "words"), [
+    ("家里闻到很浓的煤气味！", "gas", "窗"),
+    ("3栋2单元电梯困人了，快来人", "lift", "警铃"),
+    ("插座冒火花，有烧焦味", "sparks", "总电闸"),
+    ("水管爆了，家里在淹水！", "flood", "总水阀"),
+    ("楼梯间着火冒烟了", "fire", "119"),
+])
+def test_an_emergency_gets_safety_instructions_first_then_an_order_and_an_alert(
+        estate: Estate, office: Office, text: str, hazard: str, words: str) -> None:
+    start = last_outbox_id(office)
+    estate.resident.says(text)
+    rows = outbox_after(office, start)
+    first = rows[0]
+    assert first.chat_id == 101 and words in first.text and "400-000-0000" in first.text
+    assert first.keyboard is None  # no form, no questions before the instructions
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert order.emergency and order.hazard == hazard and order.status == "open"
+    assert any(r.chat_id == ON_DUTY and order.number in r.text for r in rows)
+    assert any(r.chat_id == MANAGERS for r in rows)
+    assert all(r.chat_id != DISPATCH or "紧急" in r.text or order.number in r.text for r in rows)
+    assert order.number in estate.resident.last
+
+
+def test_an_emergency_from_someone_not_yet_bound_is_not_turned_away(office: Office) -> None:
+    stranger = build_estate(office).desk.person(777, "Visitor", "en")
+    stranger.says("I smell gas in the corridor!")
+    assert "gas valve" in stranger.chat[0].text or "Gas" in stranger.chat[0].text
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert order.emergency and order.hazard == "gas"
+
+
+def test_free_text_at_the_menu_is_triaged_and_the_guess_can_be_corrected(
+        estate: Estate, office: Office) -> None:
+    li = estate.neighbour
+    li.says("The corridor light on floor 5 is out")
+    assert "Electrical" in li.last and "public" in li.last
+    li.taps("Another trade")
+    li.taps("Doors, windows, walls")
+    assert "Where" in li.last
+    li.taps("Public area")
+    li.says("Building 3, 5th floor corridor")
+    li.taps("No photos")
+    li.taps("As soon as possible")
+    li.taps("Use")
+    li.taps("Submit")
+    order = admin.list_orders(office)[0]
+    assert order["trade"] == "civil" and order["location"] == "public"
+    assert order["place"] == "Building 3, 5th floor corridor"
+
+
+def test_a_guess_of_home_can_be_switched_to_a_public_area(estate: Estate,
+                                                          office: Office) -> None:
+    wang = estate.resident
+    wang.says("水龙头坏了一直漏水")
+    wang.taps("在公共区域")
+    wang.says("3栋一楼大堂")
+    wang.taps("没有照片")
+    wang.taps("明天上午")
+    wang.taps("使用")
+    wang.taps("提交")
+    order = admin.list_orders(office)[0]
+    assert order["trade"] == "plumbing" and order["location"] == "public"
+    assert order["unit"] is None and estate.desk.last(PLUMBERS).text.count("3栋一楼大堂") == 1
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("保安态度太差，对业主大吼大叫", "complaint"),
+    ("装修需要办什么手续？", "enquiry"),
+    ("为什么我的账单上多了一笔滞纳金", "fee"),
+])
+def test_complaints_enquiries_and_fee_questions_reach_the_front_desk_with_a_promise(
+        estate: Estate, office: Office, text: str, kind: str) -> None:
+    estate.resident.says(text)
+    assert "24" in estate.resident.last
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+    assert request.kind == kind and request.text == text and request.due_at is not None
+    assert text in estate.desk.last(DISPATCH).text
+
+
+def test_a_paid_service_written_in_words_is_offered_from_the_catalog(estate: Estate,
+                                                                      office: Office) -> None:
+    li = estate.neighbour
+    li.says("Can I book a household cleaning for Saturday?")
+    assert "Household cleaning" in li.last
+    li.taps("Yes")
+    li.says("Saturday 9am")
+    li.taps("Use")
+    li.taps("Book it")
+    order = admin.list_orders(office)[0]
+    assert order["kind"] == "service" and order["service"] == "household_cleaning"
+
+
+def test_a_greeting_gets_the_menu(estate: Estate) -> None:
+    estate.resident.says("在吗")
+    assert estate.desk.find_button(101, "报修")
+
+
+def test_traditional_chinese_is_understood_and_answered_in_traditional(office: Office) -> None:
+    estate = build_estate(office)
+    codes = {(b, r): c for b, r, c in admin.household_codes(office)}
+    chan = estate.desk.person(501, "陳先生", "zh-hant")
+    chan.command("start", codes[("5", "0101")])
+    chan.says("浴室水龍頭壞了，一直漏水")
+    assert "對嗎" in chan.last or "对吗" not in chan.last
+    chan.command("language")
+    chan.taps("English")
+    assert "English" in chan.last
+    chan.command("my")
+    assert "You have no requests" in chan.last
