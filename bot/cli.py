@@ -188,5 +188,34 @@ def orders_show(
     _emit(order, as_json, table)
 
 
+@app.command("triage")
+def triage_command(
+    text: Annotated[str | None, typer.Argument(help="A resident's message")] = None,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON lines with a \"text\" "
+                                        "field on stdin; write one result per line")] = False,
+) -> None:
+    """Show how Frontline reads a message: intent, trade, location, emergency …"""
+    from dialogs.triage import triage
+
+    if jsonl == (text is not None):
+        raise _fail("Give a TEXT, or --jsonl with JSON lines on stdin.")
+    if text is not None:
+        sys.stdout.write(json.dumps(triage(text).as_dict(), ensure_ascii=False) + "\n")
+        return
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            message = record["text"]
+            if not isinstance(message, str):
+                raise TypeError("text is not a string")
+        except (ValueError, KeyError, TypeError) as error:
+            errors.print(f"line {number}: {error!r}; expected {{\"text\": \"…\"}}")
+            sys.stdout.write(json.dumps({"error": f"line {number}: no text"}) + "\n")
+            continue
+        sys.stdout.write(json.dumps(triage(message).as_dict(), ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     app()

@@ -118,3 +118,20 @@ def test_orders_list_and_show_as_json(env: Path, monkeypatch: pytest.MonkeyPatch
     shown = json.loads(out)
     assert [e["action"] for e in shown["events"]] == ["created", "accepted"]
     assert run("orders", "show", "WO-19990101-0001")[0] == 2
+
+
+def test_triage_prints_one_json_object_with_the_fields_in_order() -> None:
+    code, out, _ = run("triage", "厨房水龙头一直滴水")
+    result = json.loads(out)
+    assert code == 0 and list(result) == ["intent", "trade", "location", "emergency",
+                                          "callback_class", "service", "hazard", "severity"]
+    assert result["trade"] == "plumbing" and result["service"] == "tap_valve"
+
+
+def test_triage_jsonl_answers_line_by_line_and_reports_bad_lines() -> None:
+    stdin = '{"text": "I smell gas"}\nnot json\n{"text": "電梯裡有人被困住了！"}\n'
+    result = runner.invoke(app, ["triage", "--jsonl"], input=stdin)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert result.exit_code == 0 and len(lines) == 3
+    assert lines[0]["hazard"] == "gas" and "error" in lines[1] and lines[2]["hazard"] == "lift"
+    assert "line 2" in result.stderr

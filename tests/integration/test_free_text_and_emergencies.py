@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from handlers import admin
 from handlers.office import Office
@@ -18,14 +18,13 @@ def estate(office: Office) -> Estate:
 
 def outbox_after(office: Office, first_id: int) -> list[Outbox]:
     with Session(office.engine) as session:
-        return list(session.exec(select(Outbox).where(Outbox.id > first_id)  # type: ignore[operator]
-                                 .order_by(Outbox.id)).all())  # type: ignore[arg-type]
+        return list(session.exec(select(Outbox).where(col(Outbox.id) > first_id)
+                                 .order_by(col(Outbox.id))).all())
 
 
 def last_outbox_id(office: Office) -> int:
     with Session(office.engine) as session:
-        rows = session.exec(select(Outbox.id).order_by(Outbox.id.desc())).first()  # type: ignore[union-attr]
-        return rows or 0
+        return session.exec(select(func.max(Outbox.id))).one() or 0
 
 
 @pytest.mark.parametrize(("text", "hazard", "words"), [

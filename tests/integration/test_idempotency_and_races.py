@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
@@ -66,7 +66,7 @@ def test_concurrent_accept_taps_have_exactly_one_winner(any_office: Office) -> N
                 EventLog.order_id == order.id, EventLog.action == "accepted")).all()
             stored = session.get(WorkOrder, order.id)
             toasts = session.exec(select(Outbox).where(
-                Outbox.op == "toast", Outbox.callback_id.in_(  # type: ignore[union-attr]
+                Outbox.op == "toast", col(Outbox.callback_id).in_(
                     [f"cb-{round_number}-{u}" for u, _ in technicians]))).all()
         assert len(accepted) == 1
         assert stored is not None and stored.status == "accepted"
