@@ -1,0 +1,98 @@
+"""Bare-framework echo bots (aiogram 3 and python-telegram-bot 22) against any Bot API URL.
+
+They are the "no Frontline code" baselines for benchmarks and the smoke tests of the emulator:
+
+    python -m bot.emulator.echo --framework aiogram|ptb --api http://127.0.0.1:PORT --token T
+
+Each prints ``ECHO_READY`` (flushed) once it is polling. Framework imports are local because
+importing aiogram alone costs seconds; a run only pays for the framework it uses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from aiogram import Bot, Dispatcher
+    from telegram.ext import Application
+
+
+def build_aiogram_echo(api: str, token: str) -> tuple[Bot, Dispatcher]:
+    from aiogram import Bot, Dispatcher
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.types import Message
+
+    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
+    dispatcher = Dispatcher()
+
+    @dispatcher.message()
+    async def echo(message: Message) -> None:
+        if message.text:
+            await message.answer(message.text)
+
+    return bot, dispatcher
+
+
+def build_ptb_echo(
+    api: str, token: str, *, concurrent_updates: bool = False
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .concurrent_updates(concurrent_updates)
+        .build()
+    )
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.message and update.message.text:
+            await update.message.reply_text(update.message.text)
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+async def _run_aiogram(api: str, token: str) -> None:
+    bot, dispatcher = build_aiogram_echo(api, token)
+
+    async def ready() -> None:
+        print("ECHO_READY framework=aiogram", flush=True)
+
+    dispatcher.startup.register(ready)
+    await dispatcher.start_polling(bot, polling_timeout=10)
+
+
+def _run_ptb(api: str, token: str, concurrent: bool) -> None:
+    app = build_ptb_echo(api, token, concurrent_updates=concurrent)
+
+    async def ready(_: Any) -> None:
+        print("ECHO_READY framework=ptb", flush=True)
+
+    app.post_init = ready
+    app.run_polling(poll_interval=0.0, timeout=10)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bot.emulator.echo", description=__doc__)
+    parser.add_argument("--framework", choices=("aiogram", "ptb"), required=True)
+    parser.add_argument("--api", required=True, help="Bot API base URL, e.g. the emulator's")
+    parser.add_argument("--token", required=True)
+    parser.add_argument(
+        "--concurrent", action="store_true", help="PTB only: process updates concurrently"
+    )
+    args = parser.parse_args(argv)
+    if args.framework == "aiogram":
+        asyncio.run(_run_aiogram(args.api, args.token))
+    else:
+        _run_ptb(args.api, args.token, args.concurrent)
+
+
+if __name__ == "__main__":
+    main()
