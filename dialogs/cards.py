@@ -16,7 +16,7 @@ STATUS_NAMES: dict[str, Msg] = {
     "accepted": _("accepted"),
     "on_way": _("technician on the way"),
     "in_progress": _("in progress"),
-    "done": _("done, waiting for your confirmation"),
+    "done": _("done, waiting for the resident's confirmation"),
     "rework": _("rework requested"),
     "confirmed": _("confirmed"),
     "cancelled": _("cancelled"),
@@ -62,7 +62,7 @@ class OrderView:
 
 
 def where_text(order: OrderView) -> Text:
-    """'in your home (3-1202)' or 'in a public area: lobby of building 3'."""
+    """'Unit 3-1202' or 'Public area: lobby of building 3'."""
     if order.location == "public":
         return _("Public area: {place}", place=Raw(order.place or "-"))
     return _("Unit {unit}", unit=Raw(order.unit or "-"))
@@ -138,7 +138,7 @@ def private_card_keyboard(order: OrderView) -> InlineKeyboard:
     first.append(Button(_("🕒 Propose another time"), f"tm:{order.id}"))
     second: list[Button] = []
     if paid and not order.price_confirmed:
-        second.append(Button(_("💰 Confirm price"), f"pr:{order.id}"))
+        second.append(Button(_("💰 Propose the price"), f"pr:{order.id}"))
     else:
         second.append(Button(_("✅ Done"), f"done:{order.id}"))
     return inline(first, second, [Button(_("⚠️ Report damage or loss"), f"dmg:{order.id}")])

@@ -25,6 +25,21 @@ TRADE_NAMES: Final[dict[str, Msg]] = {
     "other": _("Other"),
 }
 
+ROLE_NAMES: Final[dict[str, Msg]] = {
+    "technician": _("technician"),
+    "dispatcher": _("dispatcher"),
+    "manager": _("manager"),
+    "admin": _("administrator"),
+    "butler": _("butler"),
+}
+
+REQUEST_KINDS: Final[dict[str, Msg]] = {
+    "complaint": _("complaint"),
+    "enquiry": _("enquiry"),
+    "fee": _("fee question"),
+    "other": _("message"),
+}
+
 LOCATION_NAMES: Final[dict[str, Msg]] = {
     "unit": _("in your home"),
     "public": _("in a public area"),

@@ -12,7 +12,7 @@ from dialogs.menu import (
     share_contact_keyboard,
     welcome_unbound,
 )
-from dialogs.model import TRADE_NAMES
+from dialogs.model import ROLE_NAMES, TRADE_NAMES
 from handlers.people import is_staff, normalise_phone, unit_label
 from handlers.visit import Visit
 from locales import Msg, Raw, _, lines, parse_language
@@ -72,10 +72,10 @@ def start(v: Visit) -> None:
     invite.used_at, invite.used_by_telegram_id = v.now, v.event.user_id
     v.session.add_all([person, invite])
     v.log("staff_bound", role=invite.role, trades=invite.trades, invite=invite.code)
-    trades = Raw(", ".join(str(t) for t in invite.trades))
     v.reply(lines(_("Welcome, {name}! You are registered as {role}.", name=Raw(person.name),
-                    role=Raw(invite.role)),
-                  _("Trades: {trades}", trades=trades) if invite.trades else None),
+                    role=ROLE_NAMES.get(invite.role, Raw(invite.role))),
+                  _("Your trades:") if invite.trades else None,
+                  *[TRADE_NAMES[t] for t in invite.trades if t in TRADE_NAMES]),
             RemoveKeyboard())
     v.reply(menu_text(person.name), main_menu(True))
 

@@ -8,6 +8,7 @@ from dialogs import cards, repair, service
 from dialogs.events import Priority, Say
 from dialogs.menu import main_menu, menu_text
 from dialogs.model import (
+    REQUEST_KINDS,
     Outcome,
     RecordDemand,
     ReportEmergency,
@@ -168,7 +169,7 @@ def to_front_desk(v: Visit, command: ToFrontDesk) -> None:
     who = Raw(" ".join(filter(None, [v.person.name if v.person else v.event.user_name,
                                      units[0].label if units else ""])))
     notice = _("Front desk {reference} ({kind}) from {who}: {text}", reference=reference,
-               kind=Raw(command.kind), who=who, text=Raw(command.text))
+               kind=REQUEST_KINDS[command.kind], who=who, text=Raw(command.text))
     purposes = ["dispatch", *(["managers"] if command.severity == "major" else [])]
     for purpose in purposes:
         for chat_id in alert_chats(v.session, purpose):

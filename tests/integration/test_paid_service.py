@@ -41,7 +41,7 @@ def test_a_paid_tap_repair_needs_the_price_confirmed_before_it_can_be_finished(
     forged = zhang.presses(f"done:{zhang.chat[-1].buttons[0][1].split(':')[1]}")
     assert "价格" in zhang.toast_for(forged)
 
-    zhang.taps("报价确认")
+    zhang.taps("报价")
     zhang.says("四十五")
     assert "45.50" in zhang.last or "数字" in zhang.last  # not a number: asked again
     zhang.says("45.50")

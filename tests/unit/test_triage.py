@@ -1,0 +1,242 @@
+"""Text triage, case by case: what a resident writes and what the front desk should guess.
+
+Each table row reads as: message -> the fields that matter for it. Accuracy over the labelled
+sets lives in test_triage_accuracy.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dialogs.triage import Triage, triage, warm_up
+
+FIELDS = ["intent", "trade", "location", "emergency", "callback_class", "service", "hazard",
+          "severity"]
+
+
+def check(text: str, **expected: Any) -> None:
+    got = triage(text).as_dict()
+    wrong = {k: (v, got[k]) for k, v in expected.items() if got[k] != v}
+    assert not wrong, f"{text!r}: (expected, got) {wrong}"
+
+
+INTENTS = [
+    ("厨房水龙头一直滴水，关不紧", "repair"),
+    ("想预约下周六的家政保洁，三室两厅", "service"),
+    ("保安态度太差，对业主大吼大叫", "complaint"),
+    ("装修需要办什么手续？", "enquiry"),
+    ("为什么我的账单上多了一笔滞纳金", "fee"),
+    ("在吗", "other"),
+    ("你们上次修的水管又漏了，到现在没人管", "complaint"),  # past repair, not a new repair
+    ("楼道灯坏了，顺便问下这个月物业费交了没", "repair"),  # main topic first
+]
+
+
+@pytest.mark.parametrize(("text", "intent"), INTENTS)
+def test_each_intent_is_recognised(text: str, intent: str) -> None:
+    check(text, intent=intent)
+
+
+TRADES = [
+    ("马桶堵了，冲不下去", "plumbing"),
+    ("卧室的开关按了没反应", "electrical"),
+    ("煤气灶打不着火", "gas"),
+    ("空调不制冷", "hvac"),
+    ("5号楼的电梯门关不上", "lift"),
+    ("楼上渗水到我家，天花板都湿了", "civil"),
+    ("地下车库道闸抬不起来", "security"),
+    ("小区草坪边的树倒了挡住路", "greenery"),
+    ("电梯里有人吐了，麻烦安排人清理一下", "cleaning"),
+    ("家里厨房蟑螂太多了", "other"),
+]
+
+
+@pytest.mark.parametrize(("text", "trade"), TRADES)
+def test_each_trade_is_recognised(text: str, trade: str) -> None:
+    check(text, trade=trade)
+
+
+@pytest.mark.parametrize(("text", "location"), [
+    ("楼道的灯坏了，晚上很黑", "public"),
+    ("客厅日光灯一直闪，点不亮", "unit"),
+    ("楼上渗水，我家天花板都湿了", "unit"),  # water from upstairs, damage in my home
+    ("我家门口的感应灯不亮了", "public"),  # outside my door is the corridor
+    ("The car park barrier is stuck open", "public"),
+])
+def test_location_unit_or_public(text: str, location: str) -> None:
+    check(text, location=location)
+
+
+@pytest.mark.parametrize(("text", "hazard", "trade"), [
+    ("家里闻到很浓的煤气味！", "gas", "gas"),
+    ("楼梯间着火冒烟了", "fire", "security"),
+    ("3栋2单元电梯困人了，快来人", "lift", "lift"),
+    ("插座冒火花，有烧焦味", "sparks", "electrical"),
+    ("电表箱里有噼里啪啦的声音，还冒烟", "sparks", "electrical"),  # electrical smoke
+    ("水管爆了，家里在淹水！", "flood", "plumbing"),
+    ("Kitchen fire!! pan caught fire", "fire", "security"),
+    ("Someone is stuck in the lift in block 3!", "lift", "lift"),
+])
+def test_each_hazard_is_an_emergency(text: str, hazard: str, trade: str) -> None:
+    check(text, intent="repair", emergency=True, hazard=hazard, trade=trade)
+
+
+@pytest.mark.parametrize("text", [
+    "燃气热水器打不着火",  # ignition fault, not a fire
+    "没有煤气味了",
+    "电梯一直停在十楼不动",  # nobody trapped
+    "电梯上周困人，这周又坏了，出了事谁负责？",  # history
+    "有人在中庭烤肉，烟一直飘进来",  # barbecue smoke
+    "燃气灶点火的时候有点小火花，但是点不着",  # the igniter's spark
+    "草坪的自动喷灌坏了，一直在喷水，路上全是水",
+    "When is the next fire drill?",
+    "Fire extinguisher on floor 4 is missing",
+    "The smoke alarm in the corridor went off but there's no smoke or fire",
+    "There was a small flood in the laundry room last week, it's dry now",
+    "People smoking in the lift lobby every evening",
+])
+def test_tricky_messages_are_not_emergencies(text: str) -> None:
+    result = triage(text)
+    assert not result.emergency and result.hazard is None, (text, result)
+
+
+@pytest.mark.parametrize(("text", "callback_class"), [
+    ("小区门禁刷卡没反应", "safety"),
+    ("5栋楼道的消防栓玻璃碎了", "safety"),
+    ("顶楼天花板漏雨，家里拿了三个盆接水", "leak"),
+    ("Water is seeping through my bathroom ceiling from the flat above", "leak"),
+    ("入户门锁坏了，进不了门", "other"),
+    ("厨房水龙头一直滴水", "other"),
+])
+def test_callback_class_follows_the_trade_and_water(text: str, callback_class: str) -> None:
+    check(text, callback_class=callback_class)
+
+
+@pytest.mark.parametrize(("text", "service"), [
+    ("客厅日光灯一直闪，启辉器可能坏了", "fluorescent_lamp"),
+    ("家里一开微波炉就跳闸", "switch"),
+    ("厨房水龙头一直滴水", "tap_valve"),
+    ("燃气热水器一开就嘭的一声", "gas_water_heater"),
+    ("煤气灶火焰发红", "gas_stove"),
+    ("卫生间马桶水箱一直漏水", "toilet_cistern"),
+    ("空调不制冷，想请师傅上门看看", "air_conditioner"),
+    ("请师傅帮忙安装一段给水管", "water_pipe_install"),
+    ("想预约下周六的家政保洁", "household_cleaning"),
+    ("马桶堵了", None),  # a clog is not a cistern repair
+    ("楼道的灯坏了", None),  # public repairs are free, never a catalog item
+    ("电热水器不加热了", None),  # the catalog's heater is the gas one
+])
+def test_service_key_from_the_catalog(text: str, service: str | None) -> None:
+    check(text, service=service)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("不是爆管，只是接头有点滴水", {"emergency": False, "trade": "plumbing"}),
+    ("没有闻到煤气味，就是灶的火特别小", {"emergency": False, "trade": "gas"}),
+    ("No gas smell anymore, the stove works fine now, thanks", {"emergency": False}),
+    ("The lift is stuck on the 10th floor, nobody's inside", {"emergency": False}),
+    ("Pipe under the sink is dripping a little, not urgent", {"emergency": False}),
+])
+def test_negation_cancels_a_hazard(text: str, expected: dict[str, object]) -> None:
+    check(text, **expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("家裡有瓦斯味，很濃", {"hazard": "gas", "location": "unit"}),
+    ("想預約冷氣清洗", {"intent": "service", "trade": "hvac", "service": "air_conditioner"}),
+    ("保全人員上班時間在睡覺", {"intent": "complaint"}),
+    ("𨋢壞咗，有人困咗喺入面！", {"hazard": "lift"}),  # Cantonese
+    ("屋企個廁所塞咗，沖唔落", {"trade": "plumbing", "location": "unit"}),
+    ("升降機成日停喺12樓唔郁", {"trade": "lift", "emergency": False}),
+    ("管理費可以用信用卡繳嗎", {"intent": "fee"}),
+])
+def test_traditional_and_cantonese_input(text: str, expected: dict[str, object]) -> None:
+    check(text, **expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("The kitchen tap is leaking", {"trade": "plumbing", "service": "tap_valve"}),
+    ("Corridor light on floor 5 is out", {"trade": "electrical", "location": "public"}),
+    ("I smell gas in my flat", {"hazard": "gas", "location": "unit"}),
+    ("Can I book a deep clean for next Saturday?", {"intent": "service", "trade": "cleaning"}),
+    ("How do I register my renovation?", {"intent": "enquiry"}),
+    ("When is the management fee due this quarter?", {"intent": "fee"}),
+])
+def test_english_input(text: str, expected: dict[str, object]) -> None:
+    check(text, **expected)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我家的aircon不制冷了，能来看看吗", {"trade": "hvac", "service": "air_conditioner"}),
+    ("lobby的灯坏了好几个", {"trade": "electrical", "location": "public"}),
+    ("电梯stuck了，里面有人！！", {"hazard": "lift"}),
+    ("物业fee可以用paypal吗", {"intent": "fee"}),
+])
+def test_mixed_chinese_and_english(text: str, expected: dict[str, object]) -> None:
+    check(text, **expected)
+
+
+@pytest.mark.parametrize(("text", "severity"), [
+    ("高空抛物！刚才从楼上扔下来一个酒瓶，差点砸到我孩子", "major"),
+    ("报修三天了还没人来，打电话就说在排队", "important"),
+    ("客服小姑娘说话很冲", "minor"),
+])
+def test_complaints_get_a_suggested_severity(text: str, severity: str) -> None:
+    check(text, intent="complaint", severity=severity)
+
+
+EMPTY = Triage("other", None, None, False, None, None, None, None)
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "😀😀😀", "？？？", "\u200b\u200b", "\ud800"])
+def test_unusable_input_is_other(text: str) -> None:
+    assert triage(text) == EMPTY
+
+
+def test_a_very_long_message_is_triaged_on_its_start() -> None:
+    story = "我家厨房的水龙头一直在滴水。" + "我们家住了十年了，" * 1200
+    assert len(story) >= 10_000
+    result = triage(story)
+    assert result.trade == "plumbing" and result.service == "tap_valve"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_triage_never_raises_and_keeps_its_invariants(text: str) -> None:
+    result = triage(text)
+    assert isinstance(result, Triage)
+    if result.intent not in ("repair", "service"):
+        assert result.trade is None and result.location is None
+        assert result.callback_class is None
+        assert result.service is None and not result.emergency
+    assert (result.hazard is not None) == result.emergency
+    assert (result.severity is not None) == (result.intent == "complaint")
+
+
+def test_non_complaints_have_no_severity_and_fields_stay_consistent() -> None:
+    result = triage("楼道的灯坏了")
+    assert result.severity is None and result.callback_class == "other"
+
+
+def test_as_dict_keeps_the_documented_field_order() -> None:
+    data = triage("厨房水龙头一直滴水").as_dict()
+    assert list(data) == FIELDS
+    assert data == {"intent": "repair", "trade": "plumbing", "location": "unit",
+                    "emergency": False, "callback_class": "other", "service": "tap_valve",
+                    "hazard": None, "severity": None}
+
+
+def test_results_are_immutable() -> None:
+    result = triage("空调不制冷")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.intent = "fee"  # type: ignore[misc]
+
+
+def test_warm_up_loads_once() -> None:
+    warm_up()
+    assert warm_up() == 0.0

@@ -1,0 +1,93 @@
+"""Triage accuracy on the labelled sets, and the data files' own guarantees.
+
+These are accuracy thresholds, not timings: the benchmark (tests/benchmarks/triage_bench.py)
+prints latency and start-up cost.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from dialogs.triage import triage
+from dialogs.triage._load import _StrictLoader, get_model
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = next((p for p in (ROOT.parent / "shared" / "triage-examples.jsonl",
+                           Path("/work/shared/triage-examples.jsonl")) if p.exists()), None)
+LABELLED = ROOT / "tests" / "data" / "triage-labelled.jsonl"
+
+
+def rows(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def measure(data: list[dict[str, Any]]) -> dict[str, float]:
+    got = [triage(r["text"]) for r in data]
+    pairs = list(zip(data, got, strict=True))
+    with_trade = [(r, g) for r, g in pairs if r["trade"]]
+    flagged = [r for r, g in pairs if g.emergency]
+    urgent = [g for r, g in pairs if r["emergency"]]
+    return {
+        "intent": sum(g.intent == r["intent"] for r, g in pairs) / len(pairs),
+        "trade": sum(g.trade == r["trade"] for r, g in with_trade) / len(with_trade),
+        "location": sum(g.location == r["location"] for r, g in with_trade) / len(with_trade),
+        "emergency recall": sum(g.emergency for g in urgent) / len(urgent),
+        "emergency precision": sum(bool(r["emergency"]) for r in flagged) / max(len(flagged), 1),
+    }
+
+
+TARGETS = {"intent": 0.95, "trade": 0.92, "location": 0.90, "emergency recall": 1.0,
+           "emergency precision": 0.90}
+FILES = [pytest.param(SHARED, id="shared-examples",
+                      marks=pytest.mark.skipif(SHARED is None, reason="shared file not found")),
+         pytest.param(LABELLED, id="labelled-set")]
+
+
+@pytest.mark.parametrize("path", FILES)
+def test_accuracy_meets_the_office_targets(path: Path) -> None:
+    scores = measure(rows(path))
+    below = {k: round(v, 3) for k, v in scores.items() if v < TARGETS[k]}
+    assert not below, f"{path.name}: below target {below} (targets {TARGETS})"
+
+
+def test_labelled_set_covers_every_label_and_language() -> None:
+    data = rows(LABELLED)
+    assert len(data) >= 350
+    for field, values, least in (
+        ("intent", ("repair", "service", "complaint", "enquiry", "fee", "other"), 10),
+        ("trade", ("plumbing", "electrical", "gas", "hvac", "lift", "civil", "security",
+                   "greenery", "cleaning", "other"), 10),
+        ("location", ("unit", "public"), 10),
+        ("lang", ("zh-Hans", "zh-Hant", "en"), 50),
+    ):
+        for value in values:
+            assert sum(r[field] == value for r in data) >= least, (field, value)
+    assert sum(r["emergency"] for r in data) >= 25
+    hazards = {triage(r["text"]).hazard for r in data if r["emergency"]}
+    assert hazards == {"gas", "fire", "lift", "sparks", "flood"}
+
+
+def test_fast_traditional_conversion_matches_opencc() -> None:
+    import opencc
+
+    converter, normalize = opencc.OpenCC("t2s"), get_model().normalize
+    texts = [r["text"] for r in rows(LABELLED) if r["lang"] == "zh-Hant"]
+    texts += ["乾坤大挪移好乾", "頭髮很乾", "一目瞭然", "著名的樓盤"]
+    for text in texts:
+        basic = normalize.basic(text)
+        assert normalize.to_simplified(basic) == converter.convert(basic), text
+
+
+def test_data_files_keep_no_and_off_as_words() -> None:
+    assert yaml.load("words: [no, off, on, yes]", Loader=_StrictLoader) == {
+        "words": ["no", "off", "on", "yes"]}
+
+
+def test_data_files_refuse_a_repeated_weight() -> None:
+    with pytest.raises(ValueError, match="repeated"):
+        yaml.load("repair:\n  2: [a]\n  2: [b]\n", Loader=_StrictLoader)
