@@ -7,6 +7,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
+from dialogs.triage import warm_up
 from handlers.catalog import load_catalog
 from handlers.clock import Clock, SystemClock
 from handlers.office import Office, OfficeRules
@@ -26,7 +27,8 @@ def office_rules(settings: Settings) -> OfficeRules:
 
 
 def build_office(settings: Settings, clock: Clock | None = None) -> Office:
-    """Everything the handlers need, from the settings."""
+    """Everything the handlers need, from the settings (triage dictionaries load here, once)."""
+    warm_up()
     return Office(
         engine=make_engine(settings.database_url),
         clock=clock or SystemClock(),

@@ -14,6 +14,7 @@ def main_menu(is_staff: bool = False) -> InlineKeyboard:
     rows: list[list[Button]] = [
         [Button(_("🔧 Report a repair"), "m:repair"), Button(_("🧹 Book a service"), "m:service")],
         [Button(_("📋 My requests"), "m:my"), Button(_("🌐 Language"), "m:lang")],
+        [Button(_("🚨 Emergency"), "m:sos")],
     ]
     if is_staff:
         rows.append([Button(_("🧰 My jobs"), "m:jobs")])
@@ -23,6 +24,21 @@ def main_menu(is_staff: bool = False) -> InlineKeyboard:
 def menu_text(name: str) -> Text:
     return _("Hello {name}! How can we help? You can also just write what is wrong.",
              name=Raw(name))
+
+
+# The emergency button is the fallback when words fail (or triage misses): one tap, no form.
+EMERGENCY_BUTTONS: dict[str, Msg] = {
+    "gas": _("🔥 Gas smell"),
+    "fire": _("🚒 Fire or smoke"),
+    "lift": _("🛗 Someone trapped in a lift"),
+    "sparks": _("⚡ Sparks or burning smell"),
+    "flood": _("💧 Burst pipe or flooding"),
+}
+
+
+def emergency_keyboard() -> InlineKeyboard:
+    return inline(*[[Button(label, f"sos:{hazard}")] for hazard, label in
+                    EMERGENCY_BUTTONS.items()])
 
 
 def language_keyboard() -> InlineKeyboard:

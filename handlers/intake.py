@@ -151,6 +151,19 @@ def report_emergency(v: Visit, command: ReportEmergency) -> None:
               number=Raw(order.number)))
 
 
+# Who handles each hazard, and where it most likely is, when it was reported with a button.
+HAZARD_TRADES: dict[str, tuple[str, str]] = {
+    "gas": ("gas", "unit"), "fire": ("security", "unit"), "lift": ("lift", "public"),
+    "sparks": ("electrical", "unit"), "flood": ("plumbing", "unit"),
+}
+
+
+def report_emergency_button(v: Visit, hazard: str) -> None:
+    """The emergency button: the same path as an emergency written in words."""
+    trade, location = HAZARD_TRADES[hazard]
+    report_emergency(v, ReportEmergency("", hazard, trade, location))
+
+
 def to_front_desk(v: Visit, command: ToFrontDesk) -> None:
     """Record a complaint, enquiry or fee question and promise an answer within 24 hours."""
     units = v.context().units

@@ -14,6 +14,8 @@ from sqlmodel import select
 from dialogs import answers, repair, service
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
+    EMERGENCY_BUTTONS,
+    emergency_keyboard,
     help_text,
     language_keyboard,
     main_menu,
@@ -213,6 +215,10 @@ def _button(v: Visit) -> None:
         return
     if followups.private_button(v, verb, data):
         return
+    if verb == "sos" and data[4:] in EMERGENCY_BUTTONS:
+        v.toast()
+        intake.report_emergency_button(v, data[4:])
+        return
     order = orders.order_from_data(v, data)
     if order is None:
         v.refuse(orders.STALE)
@@ -242,6 +248,8 @@ def _menu(v: Visit, choice: str) -> None:
         "my": lambda: orders.my_requests(v),
         "jobs": lambda: orders.my_jobs(v),
         "lang": lambda: v.reply(_("Choose your language:"), language_keyboard()),
+        "sos": lambda: v.reply(_("What is happening? One tap alerts the on-duty staff."),
+                               emergency_keyboard()),
     }
     if choice not in starts:
         v.refuse(orders.STALE)

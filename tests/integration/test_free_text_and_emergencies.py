@@ -139,3 +139,15 @@ def test_traditional_chinese_is_understood_and_answered_in_traditional(office: O
     assert "English" in chan.last
     chan.command("my")
     assert "You have no requests" in chan.last
+
+
+def test_the_emergency_button_needs_no_words(estate: Estate, office: Office) -> None:
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Emergency")
+    li.taps("trapped in a lift")
+    assert "alarm button" in li.chat[-2].text
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert order.emergency and order.hazard == "lift" and order.trade == "lift"
+    assert order.number in estate.desk.last(ON_DUTY).text
