@@ -134,14 +134,15 @@ def invite_staff(
 
 @invite_app.command("group")
 def invite_group(
-    trade: Annotated[str | None, typer.Option(help="This trade's job board")] = None,
+    trade: Annotated[list[str] | None, typer.Option(help="A trade whose job board this group is "
+                                                     "(repeatable)")] = None,
     role: Annotated[str | None, typer.Option(help="dispatch|managers|emergency")] = None,
 ) -> None:
     """A one-time code a staff member sends as /bindgroup CODE in a group chat."""
-    if (trade is None) == (role is None):
-        raise _fail("Give exactly one of --trade or --role.")
+    if bool(trade) == (role is not None):
+        raise _fail("Give --trade (one or more) or --role, not both.")
     try:
-        code = admin.create_invite(_office(), "group", role or "", [trade] if trade else [])
+        code = admin.create_invite(_office(), "group", role or "", trade or [])
     except ValueError as error:
         raise _fail(str(error)) from None
     console.print("In the group chat, a registered staff member sends: "
@@ -219,3 +220,8 @@ def triage_command(
 
 def main() -> None:
     app()
+
+
+from bot.sandbox.command import sandbox  # noqa: E402 - registered last, beside its own package
+
+app.command("sandbox")(sandbox)

@@ -130,16 +130,18 @@ def bind_group(v: Visit) -> None:
     chat = v.session.exec(select(StaffChat).where(StaffChat.chat_id == v.chat_id)).first()
     chat = chat or StaffChat(chat_id=v.chat_id, purpose="")
     chat.purpose = "trade" if invite.trades else invite.role
-    chat.trade = invite.trades[0] if invite.trades else None
+    chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = v.event.chat_title, True, v.now
     chat.language = v.person.language
     invite.used_at, invite.used_by_telegram_id = v.now, v.event.user_id
     v.session.add_all([chat, invite])
     v.session.flush()
-    v.log("group_bound", purpose=chat.purpose, trade=chat.trade)
-    what = (_("the job board for {trade}", trade=TRADE_NAMES[chat.trade]) if chat.trade
-            else GROUP_PURPOSES[chat.purpose])
-    v.reply(_("✅ This group is now {what}.", what=what))
+    v.log("group_bound", purpose=chat.purpose, trades=chat.trades)
+    if chat.trades:
+        v.reply(lines(_("✅ This group is now the job board for:"),
+                      *[TRADE_NAMES[t] for t in chat.trades]))
+    else:
+        v.reply(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]))
 
 
 def bot_left_group(v: Visit) -> None:

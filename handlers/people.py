@@ -36,11 +36,14 @@ def unit_label(household: Household) -> str:
 
 
 def staff_chat(session: Session, purpose: str, trade: str | None = None) -> StaffChat | None:
-    """The active group for a purpose (dispatch, managers, emergency) or a trade's job board."""
-    query = select(StaffChat).where(StaffChat.purpose == purpose, col(StaffChat.active))
-    if trade is not None:
-        query = query.where(StaffChat.trade == trade)
-    return session.exec(query.order_by(col(StaffChat.id).desc())).first()
+    """The active group for a purpose (dispatch, managers, emergency) or a trade's job board.
+
+    The newest binding wins, so re-binding a group elsewhere moves the board.
+    """
+    chats = session.exec(select(StaffChat).where(StaffChat.purpose == purpose,
+                                                 col(StaffChat.active))
+                         .order_by(col(StaffChat.id).desc())).all()
+    return next((chat for chat in chats if trade is None or trade in chat.trades), None)
 
 
 def alert_chats(session: Session, *purposes: str) -> list[int]:

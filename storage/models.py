@@ -96,7 +96,7 @@ class StaffChat(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _telegram_id(nullable=False, unique=True)
     purpose: str = Field(max_length=16)  # trade | dispatch | managers | emergency
-    trade: str | None = Field(default=None, max_length=16)
+    trades: list[str] = _json(list)  # a job board may serve several trades (gas + hvac)
     title: str = Field(default="", max_length=200)
     language: str = Field(default="zh_Hans", max_length=8)
     active: bool = Field(default=True)
