@@ -15,9 +15,11 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.bootstrap import build_office, prepare_database
+from bot.sandbox.command import sandbox
 from bot.settings import Settings
 from handlers import admin
 from handlers.office import Office
+from scheduler.cli import jobs
 
 app = typer.Typer(help="Frontline — the property office's Telegram front desk.",
                   no_args_is_help=True, add_completion=False)
@@ -30,6 +32,8 @@ app.add_typer(db_app, name="db")
 app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
 app.add_typer(orders_app, name="orders")
+app.command("sandbox")(sandbox)
+app.command("jobs")(jobs)
 
 console = Console()
 errors = Console(stderr=True)
@@ -221,7 +225,3 @@ def triage_command(
 def main() -> None:
     app()
 
-
-from bot.sandbox.command import sandbox  # noqa: E402 - registered last, beside its own package
-
-app.command("sandbox")(sandbox)

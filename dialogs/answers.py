@@ -24,6 +24,9 @@ QUESTIONS: dict[str, Msg] = {
                    "(optional), then tap Finish."),
     "damage": _("Describe the damage or loss during work on {number}. "
                 "The manager will be told at once."),
+    "survey_comment": _("Would you like to add a comment about {number}? Write it here, "
+                        "or tap Skip."),
+    "phone_result": _("Your note on the callback for {number}: what did the resident say?"),
 }
 TAKES_PHOTOS = {"done_note"}
 

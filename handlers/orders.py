@@ -16,7 +16,7 @@ from dialogs import answers, cards
 from dialogs.answers import parse_price
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import AnswerText, Outcome
-from handlers import followups
+from handlers import followups, surveys
 from handlers.conversations import new_nonce
 from handlers.people import alert_chats, staff_chat
 from handlers.views import order_view
@@ -93,28 +93,48 @@ def accept(v: Visit, order: WorkOrder) -> None:
     if board is None or board.chat_id != v.chat_id:
         v.refuse(STALE)
         return
-    result = v.session.execute(
-        update(WorkOrder).where(col(WorkOrder.id) == order.id, col(WorkOrder.status) == "open")
-        .values(status="accepted", assignee_id=person.id, accepted_at=v.now))
-    v.session.refresh(order)
-    if getattr(result, "rowcount", 0) != 1:
-        taker = v.session.get(Person, order.assignee_id) if order.assignee_id else None
-        v.refuse(_("Already taken by {name}.", name=Raw(taker.name)) if taker else STALE)
+    if not hand_over(v, order, person, card_message_id=v.event.message_id):
+        refuse_taken(v, order)
         return
     v.log("accepted", order)
-    view = _view(v, order)
-    v.uow.send(Edit(v.chat_id, cards.taken_card(view), inline(), message_id=v.event.message_id,
-                    ref=f"card:{order.id}"))
-    assert person.telegram_user_id is not None
-    if order.photos:
-        v.uow.send(Say(person.telegram_user_id, "", photos=tuple(order.photos)))
-    _send_private_card(v, order, person.telegram_user_id)
-    _tell_resident(v, order, _("👷 {number} was accepted by {name} at {time}. They will contact "
-                               "you at {phone}.", number=Raw(order.number),
-                               name=Raw(person.name), time=Raw(view.accepted),
-                               phone=Raw(order.contact_phone or "-")))
     v.toast(_("You took {number}. The details are in your private chat with me.",
               number=Raw(order.number)))
+
+
+def refuse_taken(v: Visit, order: WorkOrder) -> None:
+    """Tell a late tapper who was first."""
+    taker = v.session.get(Person, order.assignee_id) if order.assignee_id else None
+    v.refuse(_("Already taken by {name}.", name=Raw(taker.name)) if taker else STALE)
+
+
+def hand_over(v: Visit, order: WorkOrder, technician: Person, *,
+              card_message_id: int | None = None) -> bool:
+    """Make *technician* the assignee if the order is still open, and tell everyone.
+
+    A conditional update makes concurrent taps race-safe: False means someone was first.
+    Used by a technician's Accept and by a dispatcher's assignment.
+    """
+    result = v.session.execute(
+        update(WorkOrder).where(col(WorkOrder.id) == order.id, col(WorkOrder.status) == "open")
+        .values(status="accepted", assignee_id=technician.id, accepted_at=v.now))
+    v.session.refresh(order)
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    view = _view(v, order)
+    board = staff_chat(v.session, "trade", order.trade)
+    if board is not None:
+        v.uow.send(Edit(board.chat_id, cards.taken_card(view), inline(),
+                        message_id=card_message_id if board.chat_id == v.chat_id else None,
+                        ref=f"card:{order.id}"))
+    assert technician.telegram_user_id is not None
+    if order.photos:
+        v.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
+    _send_private_card(v, order, technician.telegram_user_id)
+    _tell_resident(v, order, _("👷 {number} was accepted by {name} at {time}. They will contact "
+                               "you at {phone}.", number=Raw(order.number),
+                               name=Raw(technician.name), time=Raw(view.accepted),
+                               phone=Raw(order.contact_phone or "-")))
+    return True
 
 
 # -- the technician, privately -----------------------------------------------------------
@@ -331,6 +351,7 @@ def confirm(v: Visit, order: WorkOrder) -> None:
     order.status = "confirmed"
     order.confirmed_at = v.now
     v.log("confirmed", order, by="resident")
+    surveys.schedule_survey(v.uow, order)
     _tell_assignee(v, order, _("✅ The resident confirmed {number}. Thank you!",
                                number=Raw(order.number)))
     v.reply(_("Thank you! {number} is confirmed and closed.", number=Raw(order.number)))

@@ -1,0 +1,145 @@
+"""What the bot is about to do, read from the same tables and rules the drain uses — so the
+office sees exactly what will happen, whether or not a scheduler is running right now."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, exists, func
+from sqlmodel import Session, col, select
+
+from handlers import duties
+from handlers.deadlines import DISPATCH_LEAD
+from handlers.office import Office
+from handlers.views import wall_clock
+from handlers.windows import month_key
+from storage.db import read_session
+from storage.followups import CallbackSurvey, FollowupMark
+from storage.models import FrontDeskRequest, WorkOrder
+
+NOTES = {
+    "survey": "push the 1–5 survey (daytime only)",
+    "survey_close": "window closes: phone task if unanswered",
+    "dispatch_deadline": "alert dispatch with assign-to buttons if still not accepted",
+    "auto_confirm": "confirm automatically if the resident has not signed",
+    "no_response": "escalate to managers if still without a response",
+    "front_desk_no_response": "escalate to managers if still unanswered",
+    "duty:callbacks_list": "dispatch gets last month's open callbacks",
+    "duty:callbacks_overdue": "managers get last month's callbacks still open",
+    "duty:quota_check": "remind if on-site share or spot checks are behind",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One thing the bot will do, and when."""
+
+    kind: str
+    target: str  # an order number, FD-<id>, or a month
+    due: datetime
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+
+    def as_json(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {"kind": self.kind, "target": self.target, "due": _iso(self.due, tz),
+                "window_start": _iso(self.window_start, tz),
+                "window_end": _iso(self.window_end, tz), "note": NOTES.get(self.kind, "")}
+
+
+def _iso(moment: datetime | None, tz: ZoneInfo) -> str | None:
+    return moment.astimezone(tz).isoformat() if moment else None
+
+
+def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str]]:
+    """The next *limit* planned items, soonest first, and how many there are of each kind."""
+    now = office.clock.now()
+    rules = office.rules
+    items: list[Planned] = []
+    counts: Counter[str] = Counter()
+    with read_session(office.engine) as session:
+        for state, kind in (("scheduled", "survey"), ("sent", "survey_close")):
+            query = (select(CallbackSurvey, WorkOrder.number)
+                     .join(WorkOrder, col(WorkOrder.id) == col(CallbackSurvey.order_id))
+                     .where(col(CallbackSurvey.state) == state,
+                            col(CallbackSurvey.due_at).is_not(None)))
+            counts[kind] = _count(session, select(func.count()).select_from(CallbackSurvey)
+                                  .where(col(CallbackSurvey.state) == state,
+                                         col(CallbackSurvey.due_at).is_not(None)))
+            for survey, number in session.exec(
+                    query.order_by(col(CallbackSurvey.due_at)).limit(limit)):
+                assert survey.due_at is not None
+                items.append(Planned(kind, number, survey.due_at, survey.window_start,
+                                     survey.window_end))
+        for kind, status, stamp, delay, marked in (
+                ("dispatch_deadline", "open", WorkOrder.created_at,
+                 rules.dispatch_deadline - DISPATCH_LEAD, "dispatch_alert"),
+                ("auto_confirm", "done", WorkOrder.done_at, rules.auto_confirm_after, None),
+                ("no_response", "open", WorkOrder.created_at, rules.response_deadline,
+                 "no_response")):
+            items += _orders(session, counts, kind, status, stamp, delay, marked, limit)
+        items += _front_desk(session, counts, limit)
+    tz = office.timezone
+    for duty in duties.DUTIES:
+        due = _duty_due(office, duty, now)
+        key = month_key(due, tz)
+        items.append(Planned(f"duty:{duty.kind}", f"{key // 100}-{key % 100:02d}", due))
+        counts[f"duty:{duty.kind}"] = 1
+    items.sort(key=lambda item: item.due)
+    return items[:limit], counts
+
+
+def _count(session: Session, query: Any) -> int:
+    return int(session.exec(query).one())
+
+
+def _orders(session: Session, counts: Counter[str], kind: str, status: str, stamp: Any,
+            delay: timedelta, marked: str | None, limit: int) -> list[Planned]:
+    conditions: list[ColumnElement[bool]] = [col(WorkOrder.status) == status,
+                                             col(stamp).is_not(None)]
+    if marked is not None:
+        conditions.append(~exists().where(col(FollowupMark.kind) == marked,
+                                          col(FollowupMark.subject_id) == col(WorkOrder.id)))
+    counts[kind] = _count(session, select(func.count()).select_from(WorkOrder)
+                          .where(*conditions))
+    rows = session.exec(select(WorkOrder.number, stamp).where(*conditions)
+                        .order_by(col(stamp)).limit(limit)).all()
+    return [Planned(kind, number, moment + delay) for number, moment in rows]
+
+
+def _front_desk(session: Session, counts: Counter[str], limit: int) -> list[Planned]:
+    conditions = [col(FrontDeskRequest.status) == "open",
+                  col(FrontDeskRequest.answered_at).is_(None),
+                  col(FrontDeskRequest.due_at).is_not(None),
+                  ~exists().where(col(FollowupMark.kind) == "fd_no_response",
+                                  col(FollowupMark.subject_id) == col(FrontDeskRequest.id))]
+    counts["front_desk_no_response"] = _count(
+        session, select(func.count()).select_from(FrontDeskRequest).where(*conditions))
+    rows = session.exec(select(FrontDeskRequest.id, FrontDeskRequest.due_at).where(*conditions)
+                        .order_by(col(FrontDeskRequest.due_at)).limit(limit)).all()
+    return [Planned("front_desk_no_response", f"FD-{i}", due) for i, due in rows
+            if due is not None]
+
+
+def _duty_due(office: Office, duty: duties.Duty, now: datetime) -> datetime:
+    """The latest moment if it is still to run (missed, not superseded), else the next one."""
+    tz = office.timezone
+    key = month_key(duties.latest(duty, now, tz), tz)
+    with read_session(office.engine) as session:
+        done = session.exec(select(FollowupMark.id).where(
+            FollowupMark.kind == f"duty:{duty.kind}", FollowupMark.subject_id == key)).first()
+    if done is None and now < duties.expires(duty, key, tz):
+        return duties.latest(duty, now, tz)
+    return duties.next_due(duty, now, tz)
+
+
+def render_text(items: list[Planned], office: Office) -> list[list[str]]:
+    """Rows for a table: due (local; "overdue" if it runs at the next drain), kind, target,
+    window, what happens."""
+    tz, now = office.timezone, office.clock.now()
+    return [[wall_clock(i.due, tz) + (" (overdue)" if i.due <= now else ""), i.kind, i.target,
+             f"{wall_clock(i.window_start, tz)} → {wall_clock(i.window_end, tz)}"
+             if i.window_end else "", NOTES.get(i.kind, "")] for i in items]

@@ -1,0 +1,87 @@
+"""One pass over everything due by the office clock: the periodic job, the start-up catch-up and
+the sandbox's "run what is due now" all call these.
+
+Idempotent by construction: a survey moves on to its next state in the same transaction as its
+message; a one-off alert or a monthly duty is recorded under a unique key in that transaction.
+Running a pass twice, or in two processes at once, sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import partial
+from time import perf_counter
+
+from handlers import deadlines, duties, surveys
+from handlers.office import Office
+from handlers.timers import BATCH, Timer, run
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class DrainReport:
+    """What one pass did, as "timer:outcome" → count, and how long it took."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def __bool__(self) -> bool:
+        return any(self.counts.values())
+
+    def __add__(self, other: DrainReport) -> DrainReport:
+        return DrainReport(self.counts + other.counts, self.seconds + other.seconds)
+
+    def summary(self) -> str:
+        shown = ", ".join(f"{key}={n}" for key, n in sorted(self.counts.items()) if n)
+        return f"{shown or 'nothing due'} in {self.seconds:.3f} s"
+
+
+def timers(office: Office) -> tuple[Timer, ...]:
+    """The per-item timers, in the order a pass handles them."""
+    rules = office.rules
+    return (
+        Timer("dispatch_deadline",
+              partial(deadlines.find_unaccepted, deadline=rules.dispatch_deadline),
+              deadlines.alert_dispatch),
+        # Before surveys: an order confirmed automatically gets its survey planned at once.
+        Timer("auto_confirm", partial(deadlines.find_unconfirmed, after=rules.auto_confirm_after),
+              deadlines.auto_confirm),
+        Timer("survey", surveys.find_due, surveys.advance, surveys.back_off),
+        Timer("no_response",
+              partial(deadlines.find_silent_orders, deadline=rules.response_deadline),
+              deadlines.escalate_order),
+        Timer("front_desk_no_response", deadlines.find_silent_requests,
+              deadlines.escalate_request),
+    )
+
+
+def drain_once(office: Office, batch: int = BATCH) -> DrainReport:
+    """Handle every per-item timer that is due now."""
+    started = perf_counter()
+    counts: Counter[str] = Counter()
+    for timer in timers(office):
+        for outcome, n in run(office, timer, batch).items():
+            counts[f"{timer.name}:{outcome}"] += n
+    report = DrainReport(counts, perf_counter() - started)
+    if report:
+        log.info("drain: %s", report.summary())
+    return report
+
+
+def duties_once(office: Office, only: str | None = None) -> DrainReport:
+    """Run the monthly duties whose moment has passed and that have not run yet."""
+    started = perf_counter()
+    counts = Counter({key: n for key, n in duties.run_due(office, only).items()
+                      if not key.endswith(":already")})
+    report = DrainReport(counts, perf_counter() - started)
+    if report:
+        log.info("duties: %s", report.summary())
+    return report
+
+
+def run_due_now(office: Office) -> DrainReport:
+    """Everything due by the office clock, now: timers, then monthly duties."""
+    return drain_once(office) + duties_once(office)

@@ -1,0 +1,102 @@
+"""The month's callback duties: the 1st's list, the 10th's escalation (2.7.3), the 20th's
+reminder when on-site callbacks (2.7.4) or managers' spot checks (2.7.5) are behind."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from handlers import admin
+from handlers.clock import FakeClock
+from handlers.duties import quotas
+from handlers.office import Office
+from scheduler.drain import duties_once
+from tests.integration.test_followups_support import (
+    confirm,
+    finish,
+    open_order,
+    order_row,
+    sh,
+    survey_row,
+    surveyed,
+)
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    estate = build_estate(office)
+    duties_once(office)  # Nov 23: November's duties are settled before the test begins
+    return estate
+
+
+def test_the_1st_lists_last_months_open_callbacks_and_the_10th_escalates_them(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li, desk = estate.neighbour, estate.desk
+    answered = surveyed(office, clock, li, estate.plumber)
+    li.taps("5")
+    order_id = open_order(office, li, status="accepted", assignee=estate.plumber2)
+    finish(office, order_id)
+    still_open = confirm(office, order_id)
+    number = order_row(office, order_id).number
+    answered_number = order_row(office, survey_row(office, answered).order_id).number
+
+    clock.set(sh(2026, 12, 1, 8, 59))
+    assert not duties_once(office)
+    clock.set(sh(2026, 12, 1, 9, 0))
+    assert duties_once(office).counts["callbacks_list:done"] == 1
+    listing = desk.last(DISPATCH).text
+    assert "2026-11" in listing and number in listing and answered_number not in listing
+    assert "Done 1 of 2" in listing
+    assert not duties_once(office)  # once a month
+
+    clock.set(sh(2026, 12, 10, 9, 0))
+    managers_before = len(desk.texts(MANAGERS))
+    assert duties_once(office).counts["callbacks_overdue:done"] == 1
+    escalation = desk.last(MANAGERS).text
+    assert number in escalation and "after the 10th" in escalation
+    assert not duties_once(office)
+    assert len(desk.texts(MANAGERS)) == managers_before + 1
+    assert survey_row(office, still_open).state != "done"  # escalated, not closed
+
+
+def test_nothing_open_on_the_10th_means_no_escalation(estate: Estate, office: Office,
+                                                      clock: FakeClock) -> None:
+    surveyed(office, clock, estate.neighbour, estate.plumber)
+    estate.neighbour.taps("4")
+    clock.set(sh(2026, 12, 10, 9, 0))
+    before = len(estate.desk.texts(MANAGERS))
+    assert duties_once(office).counts["callbacks_overdue:done"] == 1
+    assert len(estate.desk.texts(MANAGERS)) == before
+
+
+def test_the_20th_reminds_when_on_site_callbacks_and_spot_checks_are_behind(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    desk, li, dispatcher = estate.desk, estate.neighbour, estate.dispatcher
+    boss = desk.person(401, "Boss", "en")
+    boss.command("start", admin.create_invite(office, "staff", "manager", [], "Boss"))
+    clock.set(sh(2026, 12, 2, 10, 0))
+    duties_once(office)  # December's 1st
+    first = surveyed(office, clock, li, estate.plumber)
+    li.taps("5")
+    second = surveyed(office, clock, li, estate.plumber2)
+    li.taps("4")
+
+    clock.set(sh(2026, 12, 20, 9, 0))
+    assert duties_once(office).counts["quota_check:done"] == 1
+    onsite = desk.last(DISPATCH)
+    assert "On-site callbacks in 2026-12: 0 of at least 1" in onsite.text
+    assert {data for _, data in onsite.buttons} == {f"os:{first}", f"os:{second}"}
+    checks = desk.last(MANAGERS)
+    assert "spot checks in 2026-12: 0 of 2" in checks.text
+
+    refused = dispatcher.presses(f"sc:{first}", chat_id=MANAGERS)  # not a manager
+    assert dispatcher.toast_for(refused) and survey_row(office, first).spot_checked_at is None
+    boss.taps("🔎", chat_id=MANAGERS)
+    dispatcher.taps("🏠", chat_id=DISPATCH)
+    again = dispatcher.presses(onsite.buttons[0][1], chat_id=DISPATCH)
+    assert dispatcher.toast_for(again)
+    with Session(office.engine) as session:
+        month = quotas(session, 202612, office.timezone)
+    assert (month.total, month.done, month.onsite, month.spot_checks) == (2, 2, 1, 1)
+    assert not duties_once(office)
