@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from dialogs import cards
 from dialogs.events import Button, Edit, Priority, Say, inline
+from dialogs.model import REQUEST_KINDS
 from handlers import orders, surveys
 from handlers.timers import chats
 from handlers.uow import UnitOfWork
@@ -101,7 +102,7 @@ def assign(v: Visit, board: StaffChat, order_id: int, technician_id: int) -> Non
     """A dispatcher's tap on "assign to …": the same first-wins rule as a technician's accept."""
     if board.purpose not in ("dispatch", "managers") or v.person is None or (
             v.person.role not in ASSIGN_ROLES):
-        v.refuse(_("Only dispatchers can assign jobs."))
+        v.refuse(_("Only dispatchers and managers can assign jobs."))
         return
     order = v.session.get(WorkOrder, order_id)
     technician = v.session.get(Person, technician_id)
@@ -167,7 +168,7 @@ def escalate_request(uow: UnitOfWork, request_id: int) -> str:
         return "not_due"
     mark(uow, "fd_no_response", request_id)
     text = _("⏰ Front desk FD-{id} ({kind}) has not been answered in time (due {due}): {text}",
-             id=request_id, kind=Raw(request.kind),
+             id=request_id, kind=REQUEST_KINDS.get(request.kind, Raw(request.kind)),
              due=Raw(wall_clock(request.due_at, uow.office.timezone)),
              text=Raw(request.text[:500]))
     for chat_id in chats(uow, "managers", "dispatch"):

@@ -190,7 +190,7 @@ def _open_lines(rows: list[tuple[CallbackSurvey, str]], tz: ZoneInfo) -> list[Te
           state=STATE_NAMES.get(s.state, Raw(s.state)), end=Raw(wall_clock(s.window_end, tz)))
         for s, number in rows[:LIST_LIMIT]]
     if len(rows) > LIST_LIMIT:
-        shown.append(_("… and {count} more (see `frontline jobs`).",
+        shown.append(_("… and {count} more.",
                        count=len(rows) - LIST_LIMIT))
     return shown
 
