@@ -26,7 +26,7 @@ from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 @pytest.fixture
 def estate(office: Office) -> Estate:
-    return build_estate(office)
+    return build_estate(office, staff_language="en")
 
 
 def test_no_accept_in_time_alerts_dispatch_with_the_trade_and_tells_the_resident_in_time(
@@ -133,7 +133,7 @@ def test_a_done_order_confirms_itself_after_48_hours_and_gets_its_survey(
     note = events(office, "auto_confirmed")[0]
     assert note.order_id == order_id and "48 h" in note.detail["note"]
     assert "automatically" in li.last
-    assert any("automatically" in m.text for m in estate.plumber.chat)
+    assert any("已自动确认" in m.text for m in estate.plumber.chat)  # the plumber reads Chinese
     survey = survey_row(office, 1)
     assert survey.order_id == order_id and survey.window_start == sh(2026, 11, 25, 10, 0)
     clock.advance(timedelta(hours=1))

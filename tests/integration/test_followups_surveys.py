@@ -29,7 +29,7 @@ from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 @pytest.fixture
 def estate(office: Office) -> Estate:
-    return build_estate(office)
+    return build_estate(office, staff_language="en")
 
 
 def test_a_job_confirmed_friday_at_19_50_is_surveyed_once_on_saturday_at_nine(

@@ -25,7 +25,7 @@ from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 @pytest.fixture
 def estate(office: Office) -> Estate:
-    estate = build_estate(office)
+    estate = build_estate(office, staff_language="en")
     duties_once(office)  # Nov 23: November's duties are settled before the test begins
     return estate
 

@@ -33,7 +33,7 @@ from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 async def test_a_three_day_outage_sends_each_survey_once_and_only_inside_its_window(
         any_office: Office, clock: FakeClock) -> None:
     office = any_office
-    estate = build_estate(office)
+    estate = build_estate(office, staff_language="en")
     li, wang = estate.neighbour, estate.resident
     clock.set(sh(2026, 11, 23, 10, 0))  # Monday
     # Before the outage: confirmations and a finished job nobody signs.
@@ -85,7 +85,7 @@ async def test_a_three_day_outage_sends_each_survey_once_and_only_inside_its_win
 
 async def test_monthly_duties_after_an_outage_run_once_or_are_dropped_with_a_reason(
         office: Office, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
-    estate = build_estate(office)
+    estate = build_estate(office, staff_language="en")
     run_due_now(office)  # Nov 23: November's duties are settled
     open_survey = confirm(office, _done(office, estate.neighbour, estate))
     clock.set(sh(2026, 12, 12, 15, 0))  # down from Nov 23 to Dec 12: past the 1st and the 10th

@@ -37,7 +37,8 @@ def code_of(office: Office, building: str, room: str) -> str:
         return household.bind_code
 
 
-def build_estate(office: Office) -> Estate:
+def build_estate(office: Office, staff_language: str = "zh-hans") -> Estate:
+    """The estate; the dispatcher (who binds the staff groups) speaks *staff_language*."""
     rows = [
         {"building": "3", "room": "1202", "name": "王芳", "phone": "13800000001"},
         {"building": "3", "room": "1203", "name": "Li Lei", "phone": "13800000002"},
@@ -51,15 +52,16 @@ def build_estate(office: Office) -> Estate:
     neighbour = desk.person(102, "Li Lei", "en")
     neighbour.command("start", code_of(office, "3", "1203"))
 
-    def staff(user_id: int, name: str, role: str, trades: list[str]) -> Person:
-        person = desk.person(user_id, name, "zh-hans")
+    def staff(user_id: int, name: str, role: str, trades: list[str],
+              language: str = "zh-hans") -> Person:
+        person = desk.person(user_id, name, language)
         person.command("start", admin.create_invite(office, "staff", role, trades, name))
         return person
 
     plumber = staff(201, "张师傅", "technician", ["plumbing"])
     plumber2 = staff(202, "赵师傅", "technician", ["plumbing"])
     electrician = staff(203, "陈师傅", "technician", ["electrical"])
-    dispatcher = staff(301, "刘调度", "dispatcher", [])
+    dispatcher = staff(301, "刘调度", "dispatcher", [], staff_language)
     for chat_id, trades, role in ((PLUMBERS, ["plumbing"], ""),
                                   (ELECTRICIANS, ["electrical"], ""),
                                   (DISPATCH, [], "dispatch"), (MANAGERS, [], "managers"),
