@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.bootstrap import build_office, prepare_database
+from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
 from handlers import admin
@@ -32,6 +33,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
 app.add_typer(orders_app, name="orders")
+app.command("run")(run_command)
 app.command("sandbox")(sandbox)
 app.command("jobs")(jobs)
 

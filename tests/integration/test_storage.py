@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
-import storage.followups  # noqa: F401  (registers the follow-up tables)
+import storage.followups  # registers the follow-up tables
 import storage.models  # noqa: F401
 from handlers import intake
 from handlers.office import Office

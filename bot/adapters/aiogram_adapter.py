@@ -1,0 +1,245 @@
+"""The aiogram 3 runtime: a Router that turns updates into Events, and a Transport for sends.
+
+Polling runs with ``handle_as_tasks=False``: our handler only *submits* to the intake (which
+is quick), so updates reach the per-chat queues in Telegram's order. A request middleware
+holds back each getUpdates — which confirms the previous batch — until that batch is
+committed, so a crash never loses an update aiogram had already fetched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from aiogram import Bot, Dispatcher, Router
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.methods import GetUpdates, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    TelegramObject,
+    Update,
+)
+
+from bot.adapters.base import (
+    INTAKE_UPDATE_TYPES,
+    Blocked,
+    CommandScope,
+    KeyboardJson,
+    Migrated,
+    NotModified,
+    Rejected,
+    RetryAfter,
+    Transient,
+    Transport,
+)
+from bot.adapters.convert import event_from_update
+from bot.adapters.intake import Intake
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def markup(keyboard: KeyboardJson | None) -> Markup | None:
+    """Build aiogram's reply_markup from the outbox's neutral keyboard JSON."""
+    if not keyboard:
+        return None
+    if keyboard.get("remove"):
+        return ReplyKeyboardRemove()
+    if "inline" in keyboard:
+        if not keyboard["inline"]:
+            return None  # no buttons: an edit without reply_markup removes the old ones
+        return InlineKeyboardMarkup(inline_keyboard=[
+            [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row]
+            for row in keyboard["inline"]])
+    return ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text=b["text"], request_contact=bool(b.get("contact")))
+                   for b in row] for row in keyboard.get("reply", [])],
+        resize_keyboard=True, one_time_keyboard=bool(keyboard.get("one_time", True)))
+
+
+@asynccontextmanager
+async def neutral_errors() -> AsyncIterator[None]:
+    """Translate aiogram's exceptions into the sender's neutral outcomes."""
+    try:
+        yield
+    except TelegramRetryAfter as error:
+        raise RetryAfter(float(error.retry_after), error.message) from error
+    except TelegramMigrateToChat as error:
+        raise Migrated(error.migrate_to_chat_id) from error
+    except TelegramForbiddenError as error:
+        raise Blocked(error.message) from error
+    except TelegramBadRequest as error:
+        if "message is not modified" in error.message:
+            raise NotModified(error.message) from error
+        raise Rejected(error.message) from error
+    except (TelegramServerError, TelegramNetworkError) as error:
+        raise Transient(error.message) from error
+    except TimeoutError as error:
+        raise Transient("timeout") from error
+
+
+class AiogramTransport:
+    """The outbox's Bot API calls through an aiogram ``Bot``."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send_text(self, chat_id: int, text: str, keyboard: KeyboardJson | None) -> int:
+        async with neutral_errors():
+            message = await self.bot.send_message(chat_id, text, reply_markup=markup(keyboard))
+        return message.message_id
+
+    async def send_photo(self, chat_id: int, file_id: str, caption: str,
+                         keyboard: KeyboardJson | None) -> int:
+        async with neutral_errors():
+            message = await self.bot.send_photo(chat_id, file_id, caption=caption or None,
+                                                reply_markup=markup(keyboard))
+        return message.message_id
+
+    async def send_album(self, chat_id: int, file_ids: Sequence[str], caption: str) -> list[int]:
+        media = [InputMediaPhoto(media=file_id, caption=caption if i == 0 and caption else None)
+                 for i, file_id in enumerate(file_ids)]
+        async with neutral_errors():
+            messages = await self.bot.send_media_group(chat_id, media=list(media))
+        return [m.message_id for m in messages]
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str,
+                        keyboard: KeyboardJson | None) -> None:
+        reply_markup = markup(keyboard)
+        async with neutral_errors():
+            await self.bot.edit_message_text(
+                text=text, chat_id=chat_id, message_id=message_id,
+                reply_markup=reply_markup if isinstance(reply_markup, InlineKeyboardMarkup)
+                else None)
+
+    async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
+        async with neutral_errors():
+            await self.bot.answer_callback_query(callback_id, text=text or None,
+                                                 show_alert=alert)
+
+    async def set_commands(self, commands: Sequence[tuple[str, str]], scope: CommandScope,
+                           language_code: str | None) -> None:
+        where = (BotCommandScopeAllPrivateChats() if scope == "private"
+                 else BotCommandScopeAllGroupChats())
+        async with neutral_errors():
+            await self.bot.set_my_commands(
+                [BotCommand(command=c, description=d) for c, d in commands],
+                scope=where, language_code=language_code)
+
+
+class _ConfirmAfterCommit(BaseRequestMiddleware):
+    """Hold getUpdates (which confirms the previous batch) until that batch is committed."""
+
+    def __init__(self, intake: Intake) -> None:
+        self._intake = intake
+
+    async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
+                       method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
+        """Wait for the intake to go idle before asking for more updates."""
+        if isinstance(method, GetUpdates):
+            await self._intake.wait_idle()
+        return await make_request(bot, method)
+
+
+class AiogramAdapter:
+    """Receive with aiogram's Dispatcher, send with aiogram's Bot."""
+
+    name = "aiogram"
+
+    def __init__(self, token: str, api_base: str, intake: Intake, *,
+                 connections: int = 100) -> None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), limit=connections)
+        self.bot = Bot(token, session=session)
+        self.transport: Transport = AiogramTransport(self.bot)
+        self.intake = intake
+        self.username = ""
+        self.dispatcher = Dispatcher()
+        router = Router(name="frontline")
+        router.message.register(self._on_update)
+        router.callback_query.register(self._on_update)
+        router.my_chat_member.register(self._on_update)
+        self.dispatcher.include_router(router)
+
+    async def start(self) -> None:
+        """Learn our @username (group commands may be addressed to it)."""
+        me = await self.bot.me()
+        self.username = me.username or ""
+
+    async def _on_update(self, _event: TelegramObject, event_update: Update) -> Any:
+        """Submit the update to the intake; return the commit future for webhook mode."""
+        event = event_from_update(event_update, self.username)
+        if event is None:
+            return None
+        return self.intake.submit(event)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Long-poll until *stop* is set; updates are confirmed only after their commit."""
+        self.bot.session.middleware(_ConfirmAfterCommit(self.intake))
+        async with neutral_errors():
+            await self.bot.delete_webhook(drop_pending_updates=False)
+        polling = asyncio.create_task(self.dispatcher.start_polling(
+            self.bot, handle_as_tasks=False, handle_signals=False, close_bot_session=False,
+            allowed_updates=list(INTAKE_UPDATE_TYPES), polling_timeout=10))
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({polling, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if polling in done:
+            await polling  # it ended on its own: re-raise whatever stopped it
+            return
+        await self.dispatcher.stop_polling()
+        await asyncio.gather(polling, return_exceptions=True)
+
+    async def set_webhook(self, url: str, secret: str) -> None:
+        """Register the webhook with the secret and our update types."""
+        async with neutral_errors():
+            await self.bot.set_webhook(url, secret_token=secret,
+                                       allowed_updates=list(INTAKE_UPDATE_TYPES))
+
+    async def feed_webhook(self, data: dict[str, Any]) -> bool:
+        """Run one pushed update through the Dispatcher and wait for its commit."""
+        if not any(data.get(kind) is not None for kind in INTAKE_UPDATE_TYPES):
+            return True  # an update type we did not ask for (or one newer than us): ignore
+        try:
+            update = Update.model_validate(data, context={"bot": self.bot})
+        except ValueError:
+            # It will never parse, and a non-2xx would have Telegram resend it for a day.
+            log.warning("aiogram: ignoring an update we cannot read: %.300s", data)
+            return True
+        try:
+            result = await self.dispatcher.feed_update(self.bot, update)
+        except Exception:
+            log.exception("aiogram: update %s could not be processed", data.get("update_id"))
+            return False
+        if isinstance(result, asyncio.Future):
+            return bool(await result)
+        return True
+
+    async def close(self) -> None:
+        """Close aiogram's HTTP session."""
+        await self.bot.session.close()

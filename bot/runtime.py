@@ -1,0 +1,224 @@
+"""``frontline run``: receive updates (long polling or webhook), handle them, drain the outbox.
+
+Start-up: office → intake → adapter (getMe) → command menus → sender (if leader) → services →
+receiving. Shutdown on SIGTERM/SIGINT runs the other way and finishes in-flight work: stop
+receiving, commit every update already taken in, stop the services, let the sender finish its
+requests (and flush what is due for a few seconds), close the HTTP session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Annotated, Protocol
+
+import typer
+
+from bot.adapters.base import Adapter, Transport
+from bot.adapters.intake import Intake
+from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
+from bot.leader import LeaderLock
+from bot.sender import Limits, OutboxSender
+from bot.settings import Settings
+from dialogs.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from dialogs.events import Event
+from handlers.office import Office
+from locales import Language, render
+
+log = logging.getLogger(__name__)
+
+HandleFn = Callable[[Office, Event], None]
+# Telegram's setMyCommands takes a two-letter ISO 639-1 code, so Traditional Chinese cannot
+# get its own menu: "zh" would cover zh-hans and zh-hant alike. Simplified is the office's
+# default, so it is the menu for everyone without a dedicated one; English has its own.
+MENU_LANGUAGES: tuple[tuple[str | None, Language], ...] = ((None, "zh_Hans"), ("en", "en"))
+LEADER_RECHECK = 10.0  # seconds between checks that the PostgreSQL lock is still ours
+FOLLOWER_RETRY = 2.0  # seconds between attempts to become the sender
+SHUTDOWN_FLUSH = 3.0  # seconds the sender keeps sending due rows after SIGTERM
+
+
+class BackgroundService(Protocol):
+    """Something that runs beside the bot (the scheduler): started after, stopped before."""
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The sender's limits from the office's settings."""
+    return Limits(global_per_second=settings.send_rate_per_second,
+                  private_per_second=settings.private_chat_per_second,
+                  group_per_minute=settings.group_chat_per_minute)
+
+
+def make_adapter(settings: Settings, intake: Intake) -> Adapter:
+    """The adapter for ``FRONTLINE_FRAMEWORK`` (imports only the chosen framework)."""
+    token = settings.bot_token.get_secret_value()
+    if not token:
+        raise RuntimeError("FRONTLINE_BOT_TOKEN is not set")
+    if settings.framework == "ptb":
+        from bot.adapters.ptb_adapter import PtbAdapter
+        return PtbAdapter(token, settings.api_base, intake)
+    from bot.adapters.aiogram_adapter import AiogramAdapter
+    return AiogramAdapter(token, settings.api_base, intake)
+
+
+async def register_commands(transport: Transport) -> None:
+    """Set the command menu for private chats and groups in each menu language."""
+    for scope, commands in (("private", PRIVATE_COMMANDS), ("group", GROUP_COMMANDS)):
+        for code, language in MENU_LANGUAGES:
+            rendered = [(name, render(text, language)[:256]) for name, text in commands]
+            await transport.set_commands(rendered, "private" if scope == "private" else "group",
+                                         code)
+
+
+def _core_handle() -> HandleFn:
+    # Imported late: the core is written in parallel, and the runtime must import without it.
+    handle: HandleFn = importlib.import_module("handlers.router").handle
+    return handle
+
+
+async def _lead(sender: OutboxSender, leader: LeaderLock, stop: asyncio.Event) -> None:
+    """Run the sender whenever this process holds the leader lock, until *stop*."""
+    while not stop.is_set():
+        if not await asyncio.to_thread(leader.try_acquire):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), FOLLOWER_RETRY)
+            continue
+        lost = asyncio.Event()
+        watch = asyncio.create_task(_watch_leadership(leader, stop, lost))
+        try:
+            await sender.run(lost)
+            if stop.is_set() and leader.held:
+                # Replies to the last updates taken in: send what the limits allow right away.
+                await sender.drain(within=SHUTDOWN_FLUSH)
+        finally:
+            watch.cancel()
+            await asyncio.to_thread(leader.release)
+
+
+async def _watch_leadership(leader: LeaderLock, stop: asyncio.Event,
+                            lost: asyncio.Event) -> None:
+    """Set *lost* on shutdown, or as soon as the lock turns out to be gone."""
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), LEADER_RECHECK)
+        if stop.is_set() or not await asyncio.to_thread(leader.still_held):
+            lost.set()
+            return
+
+
+def _announce(adapter: Adapter, mode: str) -> None:
+    # Process supervisors and the end-to-end tests wait for this line.
+    log.info("runtime: %s bot @%s up (%s)", adapter.name, getattr(adapter, "username", ""), mode)
+
+
+def _on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            loop.add_signal_handler(sig, stop.set)
+
+
+async def run_bot(settings: Settings, *, webhook_url: str | None = None,
+                  office: Office | None = None, stop: asyncio.Event | None = None,
+                  extra_services: Sequence[BackgroundService] = (),
+                  handle: HandleFn | None = None) -> None:
+    """Run the bot until *stop* is set (without *stop*: until SIGTERM or SIGINT)."""
+    if office is None:
+        from bot.bootstrap import build_office
+        office = build_office(settings)
+    if stop is None:
+        # Run as a program: SIGTERM/SIGINT end it. An embedding caller owns shutdown instead.
+        stop = asyncio.Event()
+        _on_signals(stop)
+    core = handle or _core_handle()
+    # SQLite takes one writer at a time, and a writer that finds the file locked sleeps in
+    # its busy handler; one writer thread for the whole process keeps the queue in Python.
+    sqlite = settings.database_url.startswith("sqlite")
+    workers = 1 if sqlite else 8
+    writers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+    sender_ref: list[OutboxSender] = []
+    intake = Intake(lambda event: core(office, event), pool=writers, workers=workers,
+                    on_handled=lambda: sender_ref[0].wake() if sender_ref else None)
+    adapter = make_adapter(settings, intake)
+    sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)
+    sender_ref.append(sender)
+    sender_stop = asyncio.Event()
+    sender_task: asyncio.Task[None] | None = None
+    server: WebhookServer | None = None
+    started: list[BackgroundService] = []
+    try:
+        await adapter.start()
+        try:
+            await register_commands(adapter.transport)
+        except Exception:
+            log.exception("runtime: could not set the command menus; carrying on")
+        sender_task = asyncio.create_task(
+            _lead(sender, LeaderLock(settings.database_url), sender_stop), name="sender")
+        for service in extra_services:
+            await service.start()
+            started.append(service)
+        if webhook_url:
+            secret = (settings.webhook_secret.get_secret_value()
+                      or derive_secret(settings.bot_token.get_secret_value()))
+            host, port = parse_listen(settings.webhook_listen)
+            server = WebhookServer(adapter.feed_webhook, path=webhook_path(webhook_url),
+                                   secret=secret, host=host, port=port)
+            await server.start()
+            await adapter.set_webhook(webhook_url, secret)
+            _announce(adapter, "webhook")
+            await stop.wait()
+        else:
+            _announce(adapter, "long polling")
+            await adapter.run_polling(stop)
+    finally:
+        log.info("runtime: shutting down")
+        if server is not None:
+            await server.stop()
+        await intake.close()
+        for service in reversed(started):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("runtime: stopping %r failed", service)
+        sender_stop.set()
+        if sender_task is not None:
+            await asyncio.gather(sender_task, return_exceptions=True)
+        await adapter.close()
+        writers.shutdown(wait=True)
+        log.info("runtime: stopped")
+
+
+def run_command(
+    webhook: Annotated[str | None, typer.Option(
+        "--webhook", metavar="URL",
+        help="Public HTTPS URL of this bot behind the proxy; without it, long polling.")] = None,
+) -> None:
+    """Run the bot: long polling by default, or a webhook server with --webhook URL."""
+    from bot.bootstrap import build_office, prepare_database
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "aiogram.event", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    settings = Settings()
+    prepare_database(settings)
+    office = build_office(settings)
+    asyncio.run(run_bot(settings, webhook_url=webhook, office=office,
+                        extra_services=office_services(office, settings)))
+
+
+def office_services(office: Office, settings: Settings) -> list[BackgroundService]:
+    """The services that run beside the bot: the scheduler (leading by its own lock)."""
+    from scheduler import SchedulerService
+    return [SchedulerService(office, LeaderLock(settings.database_url, name="scheduler"))]
+
+
+if __name__ == "__main__":
+    typer.run(run_command)

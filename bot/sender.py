@@ -1,0 +1,340 @@
+"""The outbox sender: drains outbox rows within Telegram's limits, for either framework.
+
+Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Transport`.
+
+- Limits are sliding windows, the way Telegram states them ("20 per minute in a group"):
+  global (default 25/s), 1/s per private chat, 20/min per group (chat_id < 0). A send needs
+  one free slot; an album takes one slot per photo. Edits and button answers are not
+  messages and only wait for their chat's turn (and its 429 window).
+- Each chat has at most one request in flight, so its messages arrive in order.
+- 429 → no request to that chat until ``retry_after`` has passed (also after a restart);
+  429s from several chats within a second pause every chat (the bot-wide limit is lower
+  than we were told).
+- 5xx / network → retry with exponential backoff; 403 → undeliverable, staff are told.
+- The row is marked sent with its message_id as soon as Telegram accepts it (rows accepted
+  together share one commit). Only a crash in the milliseconds between Telegram's answer
+  and that commit can repeat a message: Telegram offers no idempotency key to close it.
+- Rows are found by reading the outbox when a handler wrote some (``wake``), when a request
+  finishes, and every ``poll_interval`` for other processes' rows (the scheduler's).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import ParamSpec, TypeVar
+
+from bot.adapters.base import (
+    Blocked,
+    DeliveryError,
+    Migrated,
+    NotModified,
+    Rejected,
+    RetryAfter,
+    Transient,
+    Transport,
+)
+from bot.adapters.parts import plan_send
+from bot.adapters.ratelimit import Limits, RateLimiter
+from handlers import delivery
+from handlers.delivery import Pending
+from handlers.office import Office
+
+log = logging.getLogger(__name__)
+__all__ = ["Limits", "OutboxSender", "SenderStats"]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass(slots=True)
+class SenderStats:
+    """Counters the benchmark and the logs report."""
+
+    sent: int = 0
+    parts: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    failed: int = 0
+    undeliverable: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+
+class OutboxSender:
+    """Drain the outbox through *transport*; ``run(stop)`` until stopped, then finish in-flight."""
+
+    def __init__(self, office: Office, transport: Transport, limits: Limits | None = None,
+                 *, monotonic: Callable[[], float] = time.monotonic,
+                 writer: Executor | None = None) -> None:
+        self.office = office
+        self.transport = transport
+        self.limits = limits or Limits()
+        self.limiter = RateLimiter(self.limits)
+        self.stats = SenderStats()
+        self._now = monotonic
+        # Writes go where the intake's do: on SQLite one thread for both, so they queue in
+        # Python instead of colliding on the file lock (SQLite's busy wait sleeps for ms).
+        self._writer = writer
+        self._wake = asyncio.Event()
+        self._in_flight: dict[int, int] = {}  # outbox id → chat id
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._progress = asyncio.Event()
+        self._last_scan = float("-inf")
+        self._marks: list[tuple[int, int | None, asyncio.Future[None]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        """Tell the sender new rows were written (called after each handled update)."""
+        self._wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until *stop* is set; then let requests already started finish."""
+        await self._restore_pauses()
+        while not stop.is_set():
+            try:
+                delay = await self.send_due()
+            except Exception:
+                # The database may be briefly unavailable; the rows will still be there.
+                log.exception("sender: reading the outbox failed")
+                delay = self.limits.poll_interval * 4
+            await self._sleep(delay, stop)
+            await self._pace_scans()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _pace_scans(self) -> None:
+        """Under load every handled update wakes us; scanning the outbox for each would eat
+        the CPU the handlers need, so scans are at least ``scan_interval`` apart."""
+        gap = self._last_scan + self.limits.scan_interval - self._now()
+        if gap > 0:
+            await asyncio.sleep(gap)
+
+    async def drain(self, within: float = 30.0) -> bool:
+        """Send until no row is waiting (bar ones scheduled for later); False if out of time."""
+        try:
+            async with asyncio.timeout(within):
+                while True:
+                    delay = await self.send_due()
+                    if not self._tasks and not await asyncio.to_thread(
+                            delivery.waiting, self.office):
+                        return True
+                    await self._sleep(delay, None)
+        except TimeoutError:
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+            return False
+
+    async def send_due(self) -> float:
+        """Start every request the limits allow now; returns how long to wait before more."""
+        now = self._now()
+        self._last_scan = now
+        excluded = set(self._in_flight.values()) | self.limiter.blocked(now)
+        free = self.limits.max_in_flight - len(self._in_flight)
+        self._wake.clear()  # before reading: a row committed during the read wakes us again
+        rows = await asyncio.to_thread(
+            delivery.due, self.office, limit=min(self.limits.batch, free + 16),
+            exclude_chats=excluded, exclude_ids=set(self._in_flight))
+        now = self._now()
+        delay = min(self.limits.poll_interval, self.limiter.next_free(now))
+        busy_chats = set(self._in_flight.values())
+        for row in rows:
+            if len(self._in_flight) >= self.limits.max_in_flight:
+                delay = 0.0  # woken again by the next completion
+                break
+            if row.id in self._in_flight:
+                continue
+            if row.op != "toast":
+                if row.chat_id in busy_chats:
+                    continue
+                wait = self._wait_for(row, now)
+                if wait > 0:
+                    delay = min(delay, wait)
+                    if self.limiter.global_wait(now) > 0:
+                        break  # nothing else can go before the global window moves
+                    continue
+                busy_chats.add(row.chat_id)
+            self._start(row)
+        return delay
+
+    def _wait_for(self, row: Pending, now: float) -> float:
+        """Seconds until *row* may go; if it may go now, its slots are reserved."""
+        if row.op == "edit":
+            return self.limiter.paused(row.chat_id, now)
+        wait = self.limiter.wait(row.chat_id, now)
+        if wait <= 0:
+            parts = plan_send(row)
+            self.limiter.reserve(row.chat_id, parts[min(row.parts_done, len(parts) - 1)].messages,
+                                 now)
+        return wait
+
+    def _start(self, row: Pending) -> None:
+        self._in_flight[row.id] = row.chat_id
+        task = asyncio.create_task(self._deliver(row), name=f"outbox:{row.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _sleep(self, delay: float, stop: asyncio.Event | None) -> None:
+        waiters = [asyncio.ensure_future(self._wake.wait()),
+                   asyncio.ensure_future(self._progress.wait())]
+        if stop is not None:
+            waiters.append(asyncio.ensure_future(stop.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=max(delay, 0.001),
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
+            self._progress.clear()
+
+    async def _restore_pauses(self) -> None:
+        windows = await asyncio.to_thread(delivery.rate_limit_windows, self.office)
+        wall, mono = self.office.clock.now(), self._now()
+        for chat_id, until in windows.items():
+            self.limiter.pause(chat_id, mono + (until - wall).total_seconds())
+
+    # -- one row -------------------------------------------------------------------------
+    async def _deliver(self, row: Pending) -> None:
+        """Send one row and record the outcome; never raises."""
+        try:
+            await self._attempt(row)
+        except Exception:
+            log.exception("sender: outbox %d: unexpected failure", row.id)
+        finally:
+            self._in_flight.pop(row.id, None)
+            self._progress.set()
+
+    async def _attempt(self, row: Pending) -> None:
+        done = row.parts_done
+        try:
+            if row.op == "toast":
+                await self.transport.answer_callback(row.callback_id, row.text, row.alert)
+                message_id: int | None = None
+            elif row.op == "edit":
+                message_id = await self._edit(row)
+            else:
+                message_id = row.message_id
+                parts = plan_send(row)
+                for index in range(row.parts_done, len(parts)):
+                    count = parts[index].messages
+                    if index > row.parts_done:
+                        await self._acquire(row.chat_id, count)
+                    try:
+                        message_id = await parts[index].send(self.transport, row.chat_id)
+                    finally:
+                        self.limiter.settle(row.chat_id, count, self._now())
+                    done = index + 1
+                    self.stats.parts += 1
+                    if done < len(parts):
+                        await self._record(delivery.mark_progress, self.office, row.id, done,
+                                           message_id)
+        except NotModified:
+            message_id = row.message_id
+        except DeliveryError as error:
+            await self._failed(row, error, done)
+            return
+        await self._mark_sent(row.id, message_id)
+        self.stats.sent += 1
+
+    async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
+        """Record a delivery, committed together with any others that are ready (group commit).
+
+        Each mark is written as soon as the writer is free, as it would be alone; rows that
+        arrive while a write is under way share the next transaction instead of queueing one
+        each behind it.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks.append((row_id, message_id, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_marks())
+        try:
+            await future
+        except Exception:
+            await self._record(delivery.mark_sent, self.office, row_id, message_id)
+
+    async def _flush_marks(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._marks:
+            batch, self._marks = self._marks, []
+            try:
+                await loop.run_in_executor(self._writer, functools.partial(
+                    delivery.mark_sent_many, self.office, [(r, m) for r, m, _ in batch]))
+            except Exception as error:
+                for _, _, future in batch:
+                    future.set_exception(error)
+            else:
+                for _, _, future in batch:
+                    future.set_result(None)
+
+    async def _edit(self, row: Pending) -> int | None:
+        if row.message_id is None:
+            raise Rejected("edit without a message to edit")
+        await self.transport.edit_text(row.chat_id, row.message_id, row.text, row.keyboard)
+        return row.message_id
+
+    async def _acquire(self, chat_id: int, count: int) -> None:
+        """Wait for room for the next part of a multi-part send."""
+        while True:
+            now = self._now()
+            wait = self.limiter.wait(chat_id, now)
+            if wait <= 0:
+                self.limiter.reserve(chat_id, count, now)
+                return
+            await asyncio.sleep(wait)
+
+    async def _failed(self, row: Pending, error: DeliveryError, done: int) -> None:
+        if isinstance(error, RetryAfter):
+            self.stats.rate_limited += 1
+            storm = self.limiter.rate_limited(row.chat_id, self._now(), error.seconds)
+            log.warning("sender: 429 for chat %d, quiet %s for %.0fs", row.chat_id,
+                        "everywhere" if storm else "there", error.seconds)
+            await self._record(delivery.retry_later, self.office, row.id,
+                               timedelta(seconds=error.seconds), error.reason,
+                               parts_done=done, rate_limited=True)
+        elif isinstance(error, Transient):
+            self.stats.retried += 1
+            if row.attempts + 1 >= self.limits.max_attempts:
+                self.stats.failed += 1
+                await self._record(delivery.mark_failed, self.office, row.id,
+                                   f"gave up: {error.reason}")
+                return
+            delay = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** row.attempts)
+            delay *= random.uniform(0.8, 1.2)  # spread retries so they do not arrive together
+            await self._record(delivery.retry_later, self.office, row.id, timedelta(seconds=delay),
+                               error.reason, parts_done=done)
+        elif isinstance(error, Blocked) and row.op != "toast":
+            # (A 403 to a tap's answer says nothing about the chat; it is dropped below.)
+            self.stats.undeliverable += 1
+            told = await self._record(delivery.mark_undeliverable, self.office, row.id,
+                                      error.reason)
+            log.info("sender: chat %d unreachable (%s); staff told: %s", row.chat_id,
+                     error.reason, told)
+            self.wake()  # the follow-up notice is a new row
+        elif isinstance(error, Migrated):
+            await self._record(delivery.migrate_chat, self.office, row.chat_id, error.new_chat_id)
+        else:
+            self.stats.failed += 1
+            log.warning("sender: outbox %d rejected: %s", row.id, error.reason)
+            await self._record(delivery.mark_failed, self.office, row.id, error.reason)
+
+    async def _record(self, step: Callable[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Write an outcome, retrying while the database is briefly unavailable.
+
+        Until the write succeeds the row stays in flight, so it cannot be sent again.
+        """
+        delay = 0.05
+        while True:
+            try:
+                return await asyncio.get_running_loop().run_in_executor(
+                    self._writer, functools.partial(step, *args, **kwargs))
+            except Exception:
+                log.exception("sender: recording %s failed; retrying", step.__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+

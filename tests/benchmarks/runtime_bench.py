@@ -1,0 +1,419 @@
+"""Runtime benchmark: prints figures, asserts nothing.
+
+    uv run python tests/benchmarks/runtime_bench.py [--updates 2000] [--frameworks aiogram ptb]
+
+Everything goes through the local emulator (in this process) and real bot processes on SQLite:
+
+1. Cold start: ``frontline run`` until it says "up", and its RSS — beside the bare framework's
+   echo bot (``python -m bot.emulator.echo``) starting on the same emulator.
+2. Throughput: bound residents send a realistic mix (70 % texts, 30 % button taps) as fast as
+   the emulator takes them; timed until every update is handled *and* every answer delivered.
+   Three rows per framework: the bare echo bot; our runtime with a lean core (one
+   transaction: dedupe + one reply — what the runtime itself costs); the whole of Frontline.
+3. Latency: 200 (and 50) updates/s for 10 s; update → outbox commit, observed by polling the
+   database from outside.
+4. Outbound: a 300-row broadcast against the emulator's enforced limits (30/s, 1/s per chat)
+   with the sender at its default 25/s: sends/s and 429s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from bot.emulator import Emulator, RateLimits, start_emulator
+from bot.emulator.testing import TEST_TOKEN
+from dialogs.events import Event, EventKind, Priority, Say
+from handlers import admin
+from handlers.office import Office
+from locales import Raw
+from storage.models import Outbox, ProcessedUpdate
+from tests.e2e.harness import BotProcess, office_for, safe_env
+from tests.e2e.senders import queue
+
+UNLIMITED = {"FRONTLINE_SEND_RATE_PER_SECOND": "100000",
+             "FRONTLINE_PRIVATE_CHAT_PER_SECOND": "1000",
+             "FRONTLINE_GROUP_CHAT_PER_MINUTE": "100000"}
+TEXTS = ("厨房水龙头一直滴水", "好的", "明天上午可以吗", "谢谢", "楼道灯不亮了")
+RESIDENTS = 200
+PHASES = ("cold", "throughput", "latency", "outbound")
+LATENCY_RATES = (200.0, 50.0)  # the brief's rate, and one the whole core sustains here
+SPAWNED: list[BotProcess] = []
+ECHOES: list[asyncio.subprocess.Process] = []
+MENU = "m:my"  # the residents' menu button: "my requests"
+ECHO_BUTTON = "again:"  # the minimal core's button
+
+
+@dataclass
+class Figures:
+    lines: list[str]
+
+    def add(self, label: str, value: str) -> None:
+        line = f"{label:<58} {value}"
+        self.lines.append(line)
+        print(line, flush=True)
+
+
+def rss_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def sql(db: Path, query: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(db, timeout=30) as connection:
+        return list(connection.execute(query))
+
+
+# -- processes -------------------------------------------------------------------------------
+def frontline_bot(framework: str, api: str, db: Path, workdir: Path, core: str = "frontline",
+                  **env: str) -> BotProcess:
+    settings = {"FRONTLINE_DATABASE_URL": f"sqlite:///{db}", "FRONTLINE_FRAMEWORK": framework,
+                **env}
+    process = BotProcess(safe_env(api, **settings), workdir / f"bot-{framework}-{core}.log",
+                         cwd=workdir)
+    SPAWNED.append(process)
+    if core == "lean":
+        # The same runtime with the lean core: what the runtime layer itself costs.
+        process._command = lambda: [sys.executable, __file__, "--serve-lean-core"]  # type: ignore[method-assign]
+    return process
+
+
+async def start_echo(framework: str, api: str, workdir: Path) -> tuple[asyncio.subprocess.Process,
+                                                                       float]:
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.emulator.echo", "--framework", framework, "--api", api,
+        "--token", TEST_TOKEN, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        cwd=workdir)
+    ECHOES.append(process)
+    assert process.stdout is not None
+    while b"ECHO_READY" not in await process.stdout.readline():
+        pass
+    return process, time.perf_counter() - started
+
+
+async def stop_echo(process: asyncio.subprocess.Process) -> None:
+    process.terminate()
+    try:
+        await asyncio.wait_for(process.wait(), 10)
+    except TimeoutError:
+        process.kill()
+
+
+async def until(check: Callable[[], bool], within: float = 300.0, every: float = 0.01) -> None:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError("benchmark phase did not finish")
+        await asyncio.sleep(every)
+
+
+# -- the office and its residents --------------------------------------------------------------
+def new_office_db(workdir: Path, name: str) -> tuple[Path, list[str]]:
+    db = workdir / f"{name}.db"
+    office = office_for(f"sqlite:///{db}")
+    rows = [{"building": "1", "room": f"{i:04d}", "name": f"住户{i}",
+             "phone": f"1390000{i:04d}"} for i in range(RESIDENTS)]
+    admin.import_households(office, enumerate(rows, start=2))
+    codes = [code for _, _, code in admin.household_codes(office)]
+    office.engine.dispose()
+    return db, codes
+
+
+async def bind_residents(emu: Emulator, codes: list[str]) -> list[int]:
+    """Each resident sends /start CODE; returns their ids once all got the menu."""
+    users = [emu.create_user(f"住户{i}", language_code="zh-hans").id for i in range(len(codes))]
+    for user, code in zip(users, codes, strict=True):
+        emu.send_text(user, f"/start {code}")
+    await until(lambda: all(_button(emu, u, MENU) for u in users), within=120)
+    return users
+
+
+def _button(emu: Emulator, user: int, prefix: str) -> tuple[int, str] | None:
+    """The newest bot message in the user's chat with a button whose data starts *prefix*."""
+    for record in reversed(emu.chats[user].messages):
+        markup = record.data.get("reply_markup") or {}
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                if button.get("callback_data", "").startswith(prefix):
+                    return record.message_id, button["callback_data"]
+    return None
+
+
+def inject_one(emu: Emulator, user: int, n: int, prefix: str) -> tuple[int | None, bool]:
+    """Update number *n* of the mix (7 texts to 3 taps): (its update_id, whether a text)."""
+    found = _button(emu, user, prefix) if n % 10 >= 7 else None
+    if found is not None:
+        _, update_id = emu.press_button(user, callback_data=found[1], message_id=found[0])
+        return update_id, False
+    return emu.send_text(user, TEXTS[n % len(TEXTS)]).update_id, True
+
+
+def inject_mix(emu: Emulator, users: list[int], count: int, prefix: str) -> int:
+    """Queue *count* updates of the mix; returns how many were texts."""
+    return sum(inject_one(emu, users[n % len(users)], n, prefix)[1] for n in range(count))
+
+
+async def inject_paced(emu: Emulator, users: list[int], count: int, per_second: float,
+                       prefix: str) -> dict[int, float]:
+    """Queue the mix at a steady rate; returns when each update was queued (wall clock)."""
+    stamps: dict[int, float] = {}
+    started = time.monotonic()
+    for n in range(count):
+        await asyncio.sleep(max(0.0, started + n / per_second - time.monotonic()))
+        update_id, _ = inject_one(emu, users[n % len(users)], n, prefix)
+        if update_id is not None:
+            stamps[update_id] = time.time()
+    return stamps
+
+
+def outbox_idle(db: Path) -> bool:
+    return sql(db, "SELECT count(*) FROM outbox WHERE status = 'pending'") == [(0,)]
+
+
+# -- phases ------------------------------------------------------------------------------------
+async def cold_start(framework: str, workdir: Path, out: Figures) -> None:
+    running = await start_emulator(token=TEST_TOKEN)
+    try:
+        db, _ = new_office_db(workdir, f"cold-{framework}")
+        bot = frontline_bot(framework, running.url, db, workdir)
+        started = time.perf_counter()
+        await bot.start(within=120)
+        elapsed = time.perf_counter() - started
+        assert bot.process is not None
+        memory = rss_mb(bot.process.pid)
+        await bot.terminate()
+        echo, echo_elapsed = await start_echo(framework, running.url, workdir)
+        echo_memory = rss_mb(echo.pid)
+        await stop_echo(echo)
+    finally:
+        await running.stop()
+    out.add(f"[{framework}] cold start: frontline run / bare echo",
+            f"{elapsed:.2f} s / {echo_elapsed:.2f} s")
+    out.add(f"[{framework}] RSS after start: frontline run / bare echo",
+            f"{memory:.0f} MB / {echo_memory:.0f} MB")
+
+
+async def throughput_bare(framework: str, updates: int, workdir: Path) -> float:
+    running = await start_emulator(token=TEST_TOKEN)
+    emu = running.emulator
+    try:
+        echo, _ = await start_echo(framework, running.url, workdir)
+        users = [emu.create_user(f"U{i}", started=True).id for i in range(RESIDENTS)]
+        for user in users:  # a message with a button to tap, as our residents have
+            emu.bot_send(emu.chats[user], {"text": "menu"}, markup={"inline_keyboard": [[
+                {"text": "📋", "callback_data": "m:my"}]]}, count_as=0)
+        await asyncio.sleep(0.5)
+        sends = emu.stats.sends
+        started = time.perf_counter()
+        texts = inject_mix(emu, users, updates, MENU)
+        await until(lambda: emu.stats.sends - sends >= texts and not emu.pending_update_count)
+        elapsed = time.perf_counter() - started
+        await stop_echo(echo)
+    finally:
+        await running.stop()
+    return updates / elapsed
+
+
+async def throughput_ours(framework: str, updates: int, workdir: Path, core: str) -> float:
+    running = await start_emulator(token=TEST_TOKEN)
+    emu = running.emulator
+    try:
+        db, codes = new_office_db(workdir, f"tp-{framework}-{core}")
+        bot = frontline_bot(framework, running.url, db, workdir, core=core, **UNLIMITED)
+        await bot.start(within=120)
+        if core == "lean":
+            users = [emu.create_user(f"U{i}", started=True).id for i in range(RESIDENTS)]
+            for user in users:
+                emu.send_text(user, "hello")
+            await until(lambda: all(_button(emu, u, ECHO_BUTTON) for u in users))
+        else:
+            users = await bind_residents(emu, codes)
+        await until(lambda: not emu.pending_update_count and outbox_idle(db))
+        started = time.perf_counter()
+        inject_mix(emu, users, updates, ECHO_BUTTON if core == "lean" else MENU)
+        await until(lambda: not emu.pending_update_count, every=0.005)
+        await until(lambda: outbox_idle(db), every=0.005)
+        elapsed = time.perf_counter() - started
+        await bot.terminate()
+    finally:
+        await running.stop()
+    return updates / elapsed
+
+
+async def latency(framework: str, workdir: Path, out: Figures, per_second: float = 200,
+                  seconds: float = 10) -> None:
+    running = await start_emulator(token=TEST_TOKEN)
+    emu = running.emulator
+    db, codes = new_office_db(workdir, f"lat-{framework}-{per_second:.0f}")
+    committed: dict[str, float] = {}
+    watching = threading.Event()
+
+    def watch() -> None:
+        """Note when each update's row becomes visible, i.e. committed."""
+        connection = sqlite3.connect(db, timeout=30, check_same_thread=False)
+        last = 0
+        while not watching.is_set():
+            for rowid, key in connection.execute(
+                    "SELECT rowid, key FROM processed_update WHERE rowid > ?", (last,)):
+                committed.setdefault(key, time.time())
+                last = max(last, rowid)
+            time.sleep(0.001)
+        connection.close()
+
+    try:
+        bot = frontline_bot(framework, running.url, db, workdir, **UNLIMITED)
+        await bot.start(within=120)
+        users = await bind_residents(emu, codes)
+        await until(lambda: not emu.pending_update_count and outbox_idle(db))
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
+        stamps = await inject_paced(emu, users, int(per_second * seconds), per_second, MENU)
+        await until(lambda: all(f"u:{u}" in committed for u in stamps), within=60)
+        watching.set()
+        watcher.join()
+        await bot.terminate()
+    finally:
+        await running.stop()
+    waits = sorted((committed[f"u:{u}"] - at) * 1000 for u, at in stamps.items())
+    p50, p99 = statistics.median(waits), waits[int(len(waits) * 0.99) - 1]
+    out.add(f"[{framework}] update→outbox commit at {per_second:.0f}/s (p50 / p99)",
+            f"{p50:.1f} ms / {p99:.1f} ms  ({len(waits)} updates)")
+
+
+async def outbound(framework: str, workdir: Path, out: Figures, rows: int = 300) -> None:
+    running = await start_emulator(token=TEST_TOKEN, rate_limits=RateLimits())
+    emu = running.emulator
+    db, _ = new_office_db(workdir, f"out-{framework}")
+    stamps: list[float] = []
+    try:
+        bot = frontline_bot(framework, running.url, db, workdir)  # default limits: 25/s
+        await bot.start(within=120)
+        users = [emu.create_user(f"R{i}", started=True).id for i in range(rows)]
+        subscription = emu.subscribe()
+
+        async def count_sends() -> None:
+            async for event in subscription:
+                if event["type"] == "message" and event["message"]["from_bot"]:
+                    stamps.append(time.perf_counter())
+
+        counter = asyncio.create_task(count_sends())
+        office = office_for(f"sqlite:///{db}")
+        queue(office, *(Say(u, Raw("停水通知：明天 9:00–12:00"), priority=Priority.BULK)
+                        for u in users))
+        office.engine.dispose()
+        await until(lambda: len(stamps) >= rows, within=120)
+        subscription.close()
+        await counter
+        await bot.terminate()
+    finally:
+        await running.stop()
+    rate = (len(stamps) - 1) / (stamps[-1] - stamps[0])
+    out.add(f"[{framework}] broadcast of {rows} at limit 30/s, sender set to 25/s",
+            f"{rate:.1f} sends/s ({rate / 25:.0%} of 25/s), "
+            f"{emu.stats.too_many_requests} × 429")
+
+
+async def main(updates: int, frameworks: list[str], phases: list[str]) -> None:
+    try:
+        await run_phases(updates, frameworks, phases)
+    finally:  # a phase that failed must not leave a bot or an echo process behind
+        for bot in SPAWNED:
+            bot.cleanup()
+        for echo in ECHOES:
+            if echo.returncode is None:
+                echo.kill()
+
+
+async def run_phases(updates: int, frameworks: list[str], phases: list[str]) -> None:
+    out = Figures([])
+    print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} updates={updates}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        for framework in frameworks:
+            if "cold" in phases:
+                await cold_start(framework, workdir, out)
+            if "throughput" in phases:
+                bare = await throughput_bare(framework, updates, workdir)
+                out.add(f"[{framework}] end-to-end updates/s: bare echo", f"{bare:.0f}")
+                for core, label in (("lean", "runtime + lean core (dedupe + reply)"),
+                                    ("frontline", "Frontline (whole core)")):
+                    rate = await throughput_ours(framework, updates, workdir, core=core)
+                    out.add(f"[{framework}] end-to-end updates/s: {label}",
+                            f"{rate:.0f} ({rate / bare:.0%} of bare)")
+            if "latency" in phases:
+                for per_second in LATENCY_RATES:
+                    await latency(framework, workdir, out, per_second)
+            if "outbound" in phases:
+                await outbound(framework, workdir, out)
+    print("\n".join(["", "summary:", *out.lines]))
+
+
+class LeanCore:
+    """The least a core must do: one transaction that dedupes the update and writes a reply
+    (a toast and an edit for a tap), in SQLAlchemy Core — so the figure is the runtime's."""
+
+    def __call__(self, office: Office, event: Event) -> None:
+        """Handle one event exactly once."""
+        from sqlalchemy.dialects.sqlite import insert
+
+        now = office.clock.now()
+        with office.engine.begin() as connection:
+            claimed = connection.execute(
+                insert(ProcessedUpdate).values(key=event.key, at=now)
+                .on_conflict_do_nothing()).rowcount
+            if not claimed:
+                return
+            rows: list[dict[str, object]]
+            if event.kind is EventKind.BUTTON:
+                rows = [dict(chat_id=event.user_id, op="toast", callback_id=event.callback_id,
+                             text="ok"),
+                        dict(chat_id=event.chat_id, op="edit", text=f"pressed {event.key}",
+                             edit_message_id=event.message_id, keyboard={"inline": [[
+                                 {"text": "again", "data": f"again:{event.key}"}]]})]
+            else:
+                rows = [dict(chat_id=event.chat_id, op="send", text=event.text or "?",
+                             keyboard={"inline": [[{"text": "again",
+                                                    "data": f"again:{event.key}"}]]})]
+            connection.execute(insert(Outbox), [{"created_at": now, "photos": [], **row}
+                                                for row in rows])
+
+
+def serve_lean_core() -> None:
+    """Run the real runtime (settings from the environment) with the lean core."""
+    from bot.runtime import run_bot
+    from bot.settings import Settings
+
+    asyncio.run(run_bot(Settings(), handle=LeanCore()))
+
+
+if __name__ == "__main__":
+    if "--serve-lean-core" in sys.argv:
+        import logging
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        serve_lean_core()
+        raise SystemExit(0)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--frameworks", nargs="+", default=["aiogram", "ptb"],
+                        choices=["aiogram", "ptb"])
+    parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.updates, arguments.frameworks, arguments.phases))

@@ -1,0 +1,109 @@
+"""End-to-end fixtures: an emulator in this process, the office set up through the CLI, and
+the real ``frontline run`` as a child process pointed at the emulator — never at Telegram.
+
+Each test gets its own temp dir, database, emulator port and webhook port, so the suite runs
+under pytest-xdist.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.emulator import RunningEmulator
+from bot.emulator.client import EmulatorClient
+from bot.emulator.testing import running_emulator
+from tests.e2e.harness import BotProcess, assert_local, free_port, safe_env
+from tests.e2e.office import OfficeCodes, set_up_office
+
+REAL_TELEGRAM = "api.telegram.org"
+# Replies in a scenario come several to a chat; Telegram's 1/s would only make tests slow.
+QUICK_LIMITS = {"FRONTLINE_PRIVATE_CHAT_PER_SECOND": "30",
+                "FRONTLINE_GROUP_CHAT_PER_MINUTE": "1200"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse to run at all if the environment points the bot at the real Bot API."""
+    if REAL_TELEGRAM in os.environ.get("FRONTLINE_API_BASE", ""):
+        raise pytest.UsageError("FRONTLINE_API_BASE points at api.telegram.org; the end-to-end "
+                                "tests only ever talk to the local emulator")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(autouse=True)
+def _only_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Anything in this process that reads settings without being told gets a dead port."""
+    if REAL_TELEGRAM in os.environ.get("FRONTLINE_API_BASE", ""):
+        pytest.fail("FRONTLINE_API_BASE points at the real Bot API", pytrace=False)
+    monkeypatch.setenv("FRONTLINE_API_BASE", "http://127.0.0.1:9")
+    monkeypatch.delenv("FRONTLINE_BOT_TOKEN", raising=False)
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[RunningEmulator]:
+    async with running_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+async def client(emulator: RunningEmulator) -> AsyncIterator[EmulatorClient]:
+    async with EmulatorClient(emulator.url) as emu:
+        yield emu
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'frontline.db'}"
+
+
+@pytest.fixture
+def codes(database_url: str, tmp_path: Path) -> OfficeCodes:
+    return set_up_office(database_url, tmp_path)
+
+
+@dataclass
+class Launch:
+    """How to start ``frontline run`` for one test (call it; it returns the process)."""
+
+    tmp_path: Path
+    database_url: str
+    processes: list[BotProcess]
+
+    def __call__(self, framework: str, api_base: str, *, webhook: bool = False,
+                 **env: str) -> BotProcess:
+        assert_local(api_base)
+        settings = {"FRONTLINE_DATABASE_URL": self.database_url,
+                    "FRONTLINE_FRAMEWORK": framework, **QUICK_LIMITS, **env}
+        url = None
+        if webhook:
+            port = free_port()
+            url = f"http://127.0.0.1:{port}/telegram/{secrets.token_hex(4)}"
+            settings |= {"FRONTLINE_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                         "FRONTLINE_WEBHOOK_SECRET": secrets.token_urlsafe(24)}
+        process = BotProcess(safe_env(api_base, **settings), self.tmp_path / "bot.log",
+                             webhook_url=url, cwd=self.tmp_path)
+        self.processes.append(process)
+        return process
+
+
+@pytest.fixture
+def launch(tmp_path: Path, database_url: str) -> Iterator[Launch]:
+    processes: list[BotProcess] = []
+    yield Launch(tmp_path, database_url, processes)
+    for process in processes:
+        process.cleanup()
+
+
+@pytest.fixture(params=["aiogram", "ptb"])
+def framework(request: pytest.FixtureRequest) -> str:
+    return str(request.param)

@@ -1,0 +1,111 @@
+"""A simulated person's phone, driven through the emulator's control API.
+
+``await wang.says("…")``, ``await wang.taps("报修")``, ``await wang.sees("WO-")`` — the
+test reads like the person's day. Every wait is bounded and looks only at what changed after
+the person's last action, so a test never passes on an old message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.emulator.client import EmulatorClient
+
+JSON = dict[str, Any]
+WAIT = 15.0
+
+
+def text_of(message: JSON) -> str:
+    return str(message.get("text") or message.get("caption") or "")
+
+
+def buttons(message: JSON) -> list[tuple[str, str]]:
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
+
+
+@dataclass
+class Phone:
+    client: EmulatorClient
+    user_id: int
+    name: str
+    # Per chat: the last message id before my latest action; answers come after it.
+    marks: dict[int, int] = field(default_factory=dict)
+
+    @classmethod
+    async def of(cls, client: EmulatorClient, name: str, language_code: str = "zh-hans",
+                 phone: str | None = None) -> Phone:
+        user = await client.create_user(name, language_code=language_code, phone=phone)
+        return cls(client, int(user["id"]), name)
+
+    def _chat(self, chat_id: int | None) -> int:
+        return self.user_id if chat_id is None else chat_id
+
+    async def says(self, text: str, chat_id: int | None = None) -> JSON:
+        sent = await self.client.send_text(self.user_id, text,
+                                           **({"chat_id": chat_id} if chat_id else {}))
+        self.marks[self._chat(chat_id)] = int(sent["message"]["message_id"])
+        return sent
+
+    async def sends_photos(self, count: int, caption: str | None = None) -> JSON:
+        sent = await self.client.send_photos(self.user_id, count, caption=caption)
+        self.marks[self.user_id] = int(sent["messages"][-1]["message_id"])
+        return sent
+
+    async def messages(self, chat_id: int | None = None) -> list[JSON]:
+        return [m for m in await self.client.history(self._chat(chat_id))
+                if m["from_bot"] and not m.get("deleted")]
+
+    async def sees(self, *needles: str, chat_id: int | None = None, after: int | None = None,
+                   within: float = WAIT) -> JSON:
+        """The first bot message after *after* (default: my last action) with all *needles*."""
+        chat = self._chat(chat_id)
+        return await self.client.wait_for_message(
+            chat, lambda m: all(n in text_of(m) for n in needles), timeout=within,
+            after_message_id=self.marks.get(chat, 0) if after is None else after)
+
+    async def waits_for(self, check: Callable[[list[JSON]], bool], chat_id: int | None = None,
+                        within: float = WAIT) -> list[JSON]:
+        """Poll the chat's bot messages (current state, edits included) until *check* holds."""
+        deadline = time.monotonic() + within
+        while True:
+            shown = await self.messages(chat_id)
+            if check(shown):
+                return shown
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name}: chat {self._chat(chat_id)} never got there:"
+                                     f" {[text_of(m)[:60] for m in shown[-5:]]}")
+            await asyncio.sleep(0.05)
+
+    async def button(self, label: str, chat_id: int | None = None,
+                     within: float = WAIT) -> tuple[JSON, str]:
+        """The newest message with a button whose text contains *label* (waits for it)."""
+        found: list[tuple[JSON, str]] = []
+
+        def has(shown: list[JSON]) -> bool:
+            for message in reversed(shown):
+                for text, data in buttons(message):
+                    if label in text:
+                        found.append((message, data))
+                        return True
+            return False
+
+        await self.waits_for(has, chat_id, within)
+        return found[0]
+
+    async def taps(self, label: str, chat_id: int | None = None) -> JSON:
+        """Tap the newest button labelled *label*; returns the bot's answer to the tap."""
+        message, data = await self.button(label, chat_id)
+        self.marks[self._chat(chat_id)] = await self.last_id(chat_id)
+        press = await self.client.press_button(self.user_id, callback_data=data,
+                                               message_id=message["message_id"],
+                                               chat_id=self._chat(chat_id))
+        return await self.client.wait_for_callback_answer(press["callback_query_id"], WAIT)
+
+    async def last_id(self, chat_id: int | None = None) -> int:
+        history = await self.client.history(self._chat(chat_id))
+        return int(history[-1]["message_id"]) if history else 0
