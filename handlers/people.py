@@ -20,15 +20,20 @@ def is_staff(person: Person | None) -> bool:
     return person is not None and person.role in STAFF_ROLES
 
 
-def units_of(session: Session, person: Person | None) -> tuple[Unit, ...]:
-    """The units a person is bound to, in building/room order."""
+def households_of(session: Session, person: Person | None) -> list[Household]:
+    """The households a person is bound to, in building/room order."""
     if person is None or person.id is None:
-        return ()
-    rows = session.exec(
+        return []
+    return list(session.exec(
         select(Household).join(Residence, col(Residence.household_id) == col(Household.id))
         .where(Residence.person_id == person.id)
-        .order_by(col(Household.building), col(Household.room))).all()
-    return tuple(Unit(h.id, unit_label(h)) for h in rows if h.id is not None)
+        .order_by(col(Household.building), col(Household.room))).all())
+
+
+def units_of(session: Session, person: Person | None) -> tuple[Unit, ...]:
+    """The units a person is bound to, in building/room order."""
+    return tuple(Unit(h.id, unit_label(h)) for h in households_of(session, person)
+                 if h.id is not None)
 
 
 def unit_label(household: Household) -> str:

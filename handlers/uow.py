@@ -10,7 +10,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from dialogs.events import (
@@ -52,15 +53,19 @@ class UnitOfWork:
 
     # -- idempotent intake ---------------------------------------------------------------
     def claim(self, key: str) -> bool:
-        """Mark *key* handled; False if it already was (a redelivered update or tap)."""
-        if self.session.get(ProcessedUpdate, key) is not None:
-            return False
-        try:
-            with self.session.begin_nested():
-                self.session.add(ProcessedUpdate(key=key, at=self.now))
-        except IntegrityError:
-            return False
-        return True
+        """Mark *key* handled; False if it already was (a redelivered update or tap).
+
+        One ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike): no savepoint,
+        no read first, and two processes racing on the same key cannot both win.
+        """
+        values = {"key": key, "at": self.now}
+        statement = (
+            postgresql_insert(ProcessedUpdate).values(values).on_conflict_do_nothing()
+            if self.session.get_bind().dialect.name == "postgresql"
+            else sqlite_insert(ProcessedUpdate).values(values).on_conflict_do_nothing())
+        # RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
+        inserted = self.session.execute(statement.returning(col(ProcessedUpdate.key)))
+        return inserted.first() is not None
 
     # -- history -------------------------------------------------------------------------
     def log(self, action: str, *, order: WorkOrder | None = None, actor: Person | None = None,
@@ -94,10 +99,9 @@ class UnitOfWork:
         return stored or DEFAULT_LANGUAGE
 
     def send(self, *items: Outgoing) -> None:
-        """Queue messages; they leave only if this unit of work commits."""
+        """Queue messages; they leave only if this unit of work commits (flushed with it)."""
         for item in items:
             self.session.add(self._outbox_row(item))
-        self.session.flush()
 
     def _outbox_row(self, item: Outgoing) -> Outbox:
         if isinstance(item, Toast):
@@ -113,6 +117,7 @@ class UnitOfWork:
                           photos=list(item.photos), ref=item.ref, created_at=self.now)
         edit_of = None
         if item.message_id is None and item.ref:
+            self.session.flush()  # the message being edited may have been queued just now
             edit_of = self.session.exec(
                 select(Outbox.id).where(Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
                                         Outbox.op == "send")

@@ -9,11 +9,11 @@ from typing import Any
 from sqlmodel import Session
 
 from dialogs.events import Event, EventKind, Keyboard, Priority, Say, Toast
-from dialogs.model import DialogContext
-from handlers.people import units_of
+from dialogs.model import DialogContext, Unit
+from handlers.people import households_of, unit_label
 from handlers.uow import UnitOfWork
 from locales import Language, Text
-from storage.models import Household, Person, WorkOrder
+from storage.models import Person, WorkOrder
 
 
 @dataclass
@@ -25,6 +25,7 @@ class Visit:
     person: Person | None
     language: Language
     toasted: bool = field(default=False)
+    _context: DialogContext | None = field(default=None, repr=False)
 
     @property
     def session(self) -> Session:
@@ -61,15 +62,15 @@ class Visit:
                      chat_id=self.chat_id, **detail)
 
     def context(self) -> DialogContext:
-        """What the dialogs may know about this person."""
-        units = units_of(self.session, self.person)
-        roster_phone = ""
-        if units:
-            household = self.session.get(Household, units[0].household_id)
-            roster_phone = household.phone if household else ""
-        elif self.person is not None:
-            roster_phone = self.person.phone
-        return DialogContext(chat_id=self.chat_id, language=self.language, units=units,
-                             roster_phone=roster_phone,
-                             catalog=self.uow.office.catalog.items,
-                             hotline=self.uow.office.rules.hotline)
+        """What the dialogs may know about this person (read once per event)."""
+        if self._context is not None and self._context.language == self.language:
+            return self._context
+        households = households_of(self.session, self.person)
+        units = tuple(Unit(h.id, unit_label(h)) for h in households if h.id is not None)
+        roster_phone = households[0].phone if households else (
+            self.person.phone if self.person is not None else "")
+        self._context = DialogContext(chat_id=self.chat_id, language=self.language,
+                                      units=units, roster_phone=roster_phone,
+                                      catalog=self.uow.office.catalog.items,
+                                      hotline=self.uow.office.rules.hotline)
+        return self._context
