@@ -224,6 +224,18 @@ def triage_command(
         sys.stdout.write(json.dumps(triage(message).as_dict(), ensure_ascii=False) + "\n")
 
 
+@app.command("demand")
+def demand(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Services residents asked for that the office does not offer yet."""
+    rows = admin.list_demand(_office())
+    table = Table("at", "name", "unit", "request")
+    for row in rows:
+        table.add_row(row["at"], row["name"], row["unit"] or "", row["request"])
+    _emit(rows, as_json, table)
+
+
 def main() -> None:
     app()
 

@@ -14,7 +14,7 @@ from dialogs.model import TRADES
 from handlers.office import Office
 from handlers.people import STAFF_ROLES, person_by_id_name, unit_label
 from storage.db import read_session
-from storage.models import EventLog, Household, Invite, WorkOrder
+from storage.models import EventLog, Household, Invite, UnmetDemand, WorkOrder
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 GROUP_ROLES = ("dispatch", "managers", "emergency")
@@ -169,3 +169,12 @@ def show_order(office: Office, number: str) -> dict[str, Any] | None:
              "actor": person_by_id_name(session, e.actor_id),
              "telegram_user_id": e.telegram_user_id, "chat_id": e.chat_id, "detail": e.detail}
             for e in events]}
+
+
+def list_demand(office: Office) -> list[dict[str, Any]]:
+    """Services residents asked for that the office does not offer yet (001 §2.2.7)."""
+    with read_session(office.engine) as session:
+        rows = session.exec(select(UnmetDemand).order_by(col(UnmetDemand.id).desc())).all()
+        return [{"at": row.created_at.isoformat() if row.created_at else None,
+                 "name": row.name, "unit": row.unit or None, "request": row.request}
+                for row in rows]

@@ -72,3 +72,12 @@ def test_a_service_we_do_not_offer_is_recorded_with_an_apology(estate: Estate,
     assert demand.unit == "3-1203" and demand.name == "Li Lei"
     assert "walk my dog" in demand.request
     assert len(estate.desk.messages(ELECTRICIANS)) == 1  # only the greeting when bound
+
+
+def test_staff_can_list_the_recorded_demand(estate: Estate, office: Office) -> None:
+    estate.neighbour.command("menu")
+    estate.neighbour.taps("Book a service")
+    estate.neighbour.taps("Something else")
+    estate.neighbour.says("Piano tuning, please")
+    assert admin.list_demand(office) == [{"at": "2026-11-23T02:00:00+00:00", "name": "Li Lei",
+                                          "unit": "3-1203", "request": "Piano tuning, please"}]
