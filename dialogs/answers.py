@@ -27,6 +27,7 @@ QUESTIONS: dict[str, Msg] = {
     "survey_comment": _("Would you like to add a comment about {number}? Write it here, "
                         "or tap Skip."),
     "phone_result": _("Your note on the callback for {number}: what did the resident say?"),
+    "front_desk_reply": _("Your answer to {number}: write it as the resident should read it."),
 }
 TAKES_PHOTOS = {"done_note"}
 

@@ -15,6 +15,7 @@ re-checks who may do what to which survey or order now.
 | ``cr``  | managers, dispatch | ``cr:<survey>`` | corrective task done |
 | ``sc``  | managers | ``sc:<survey>`` | a manager's spot check |
 | ``os``  | dispatch | ``os:<survey>`` | an on-site callback |
+| ``fd``  | dispatch, managers | ``fd:<request>`` | answer a front-desk request (privately) |
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections.abc import Callable
 
 from dialogs.model import AnswerText
 from dialogs.survey import parse
-from handlers import callbacks, deadlines, orders, surveys
+from handlers import callbacks, deadlines, frontdesk, orders, surveys
 from handlers.visit import Visit
 from storage.models import StaffChat
 
@@ -32,12 +33,14 @@ from storage.models import StaffChat
 ANSWERS: dict[str, Callable[[Visit, AnswerText], None]] = {
     "survey_comment": lambda v, command: surveys.comment(v, command),
     "phone_result": lambda v, command: callbacks.note(v, command),
+    "front_desk_reply": lambda v, command: frontdesk.send_reply(v, command),
 }
 _SINGLE: dict[str, Callable[[Visit, StaffChat, int], None]] = {
     "pn": lambda v, board, i: callbacks.ask_note(v, board, i),
     "cr": lambda v, board, i: callbacks.corrected(v, board, i),
     "sc": lambda v, board, i: callbacks.spot_check(v, board, i),
     "os": lambda v, board, i: callbacks.onsite(v, board, i),
+    "fd": lambda v, board, i: frontdesk.ask_reply(v, board, i),
 }
 _VIA = {"p": "phone", "o": "onsite"}
 

@@ -8,7 +8,6 @@ from dialogs import cards, repair, service
 from dialogs.events import Priority, Say
 from dialogs.menu import main_menu, menu_text
 from dialogs.model import (
-    REQUEST_KINDS,
     Outcome,
     RecordDemand,
     ReportEmergency,
@@ -17,6 +16,7 @@ from dialogs.model import (
     ToFrontDesk,
 )
 from dialogs.triage import triage
+from handlers import frontdesk
 from handlers.conversations import new_nonce
 from handlers.people import alert_chats, is_staff, staff_chat, unit_label
 from handlers.views import order_view, wall_clock
@@ -174,19 +174,17 @@ def to_front_desk(v: Visit, command: ToFrontDesk) -> None:
         due_at=v.now + v.uow.office.rules.response_deadline)
     v.session.add(request)
     v.session.flush()
-    reference = Raw(f"FD-{request.id}")
+    reference = Raw(frontdesk.reference(request.id))
     v.log("front_desk_request", kind=command.kind, request_id=request.id)
     due = Raw(wall_clock(request.due_at, v.uow.office.timezone))
     v.reply(lines(Msg(FRONT_DESK_THANKS[command.kind].msgid, {"reference": reference}),
                   _("The front desk will answer you here within 24 hours (by {due}).", due=due)))
-    who = Raw(" ".join(filter(None, [v.person.name if v.person else v.event.user_name,
-                                     units[0].label if units else ""])))
-    notice = _("Front desk {reference} ({kind}) from {who}: {text}", reference=reference,
-               kind=REQUEST_KINDS[command.kind], who=who, text=Raw(command.text))
     purposes = ["dispatch", *(["managers"] if command.severity == "major" else [])]
     for purpose in purposes:
         for chat_id in alert_chats(v.session, purpose):
-            v.uow.send(Say(chat_id, notice, priority=Priority.NOTICE))
+            v.uow.send(Say(chat_id, frontdesk.notice(v.session, request),
+                           frontdesk.reply_keyboard(request.id), ref=f"fd:{request.id}",
+                           priority=Priority.NOTICE))
 
 
 def record_demand(v: Visit, command: RecordDemand) -> None:

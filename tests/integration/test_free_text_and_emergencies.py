@@ -151,3 +151,19 @@ def test_the_emergency_button_needs_no_words(estate: Estate, office: Office) -> 
         order = session.exec(select(WorkOrder)).one()
     assert order.emergency and order.hazard == "lift" and order.trade == "lift"
     assert order.number in estate.desk.last(ON_DUTY).text
+
+
+def test_the_front_desk_answers_and_the_resident_reads_it(estate: Estate,
+                                                           office: Office) -> None:
+    estate.neighbour.says("When will the water be back on?")
+    estate.dispatcher.taps("回复", chat_id=DISPATCH)
+    estate.dispatcher.says("下午三点前恢复供水。")
+    assert "下午三点前恢复供水。" in estate.neighbour.last
+    assert "FD-1" in estate.neighbour.last
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+    assert request.status == "answered" and request.answered_at is not None
+    notice = estate.desk.last(DISPATCH)
+    assert "刘调度" in notice.text and notice.buttons == [] and notice.edits == 1
+    replay = estate.dispatcher.presses("fd:1", DISPATCH)
+    assert estate.dispatcher.toast_for(replay)  # already answered: nothing more to do
