@@ -16,6 +16,8 @@ from handlers.clock import FakeClock
 from handlers.office import Office
 from storage.db import make_engine, upgrade
 
+pytest_plugins = ["tests.support.live"]
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI)  # a Monday morning
 

@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.emulator import RunningEmulator
-from bot.emulator.client import EmulatorClient
-from bot.emulator.testing import running_emulator
 from tests.e2e.harness import BotProcess, assert_local, free_port, safe_env
 from tests.e2e.office import OfficeCodes, set_up_office
 
@@ -47,18 +44,6 @@ def _only_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.fail("FRONTLINE_API_BASE points at the real Bot API", pytrace=False)
     monkeypatch.setenv("FRONTLINE_API_BASE", "http://127.0.0.1:9")
     monkeypatch.delenv("FRONTLINE_BOT_TOKEN", raising=False)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(emulator: RunningEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.url) as emu:
-        yield emu
 
 
 @pytest.fixture
@@ -103,7 +88,3 @@ def launch(tmp_path: Path, database_url: str) -> Iterator[Launch]:
     for process in processes:
         process.cleanup()
 
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def framework(request: pytest.FixtureRequest) -> str:
-    return str(request.param)

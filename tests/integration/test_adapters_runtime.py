@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Iterator
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
-from bot.emulator.testing import running_emulator
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
 from tests.e2e.cores import EchoCore
@@ -26,30 +23,6 @@ from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import bot_in_process, eventually, office_for
 
 FAST: dict[str, Any] = {"private_chat_per_second": 50.0, "group_chat_per_minute": 600.0}
-
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def framework(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def client(emulator: RunningEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.url) as emu:
-        yield emu
-
-
-@pytest.fixture
-def live_office(tmp_path: Path) -> Iterator[Office]:
-    office = office_for(f"sqlite:///{tmp_path / 'frontline.db'}")
-    yield office
-    office.engine.dispose()
 
 
 async def test_each_kind_of_message_becomes_one_event(

@@ -5,8 +5,7 @@ ignored without harm."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,31 +13,12 @@ import pytest
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
-from bot.emulator.testing import running_emulator
 from dialogs.events import EventKind
 from handlers.office import Office
 from tests.e2e.cores import EchoCore
-from tests.e2e.harness import InProcessBot, bot_in_process, eventually, free_port, office_for
+from tests.e2e.harness import InProcessBot, bot_in_process, eventually, free_port
 
 SECRET = "s3cret-Token_1"
-
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def framework(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as running:
-        yield running
-
-
-@pytest.fixture
-def live_office(tmp_path: Path) -> Iterator[Office]:
-    office = office_for(f"sqlite:///{tmp_path / 'frontline.db'}")
-    yield office
-    office.engine.dispose()
 
 
 @pytest.fixture

@@ -6,14 +6,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 
 from bot.adapters.base import Transport
 from bot.emulator import Emulator, RateLimits, RunningEmulator
-from bot.emulator.testing import running_emulator
 from bot.sender import Limits, OutboxSender
 from dialogs.events import Button, Edit, Priority, Say, Toast, inline
 from handlers.office import Office
@@ -25,17 +23,6 @@ from tests.e2e.senders import add_person, add_staff_chat, queue, transport_for
 
 QUICK = Limits(private_per_second=20, group_per_minute=1200, backoff_base=0.1,
                poll_interval=0.1)
-
-
-@pytest.fixture(params=["aiogram", "ptb"])
-def framework(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as running:
-        yield running
 
 
 @pytest.fixture
@@ -54,13 +41,6 @@ async def proxy(emulator: RunningEmulator) -> AsyncIterator[FaultProxy]:
 async def transport(framework: str, proxy: FaultProxy) -> AsyncIterator[Transport]:
     async with transport_for(framework, proxy.url) as transport:
         yield transport
-
-
-@pytest.fixture
-def live_office(tmp_path: Path) -> Iterator[Office]:
-    office = office_for(f"sqlite:///{tmp_path / 'frontline.db'}")
-    yield office
-    office.engine.dispose()
 
 
 def users(emu: Emulator, count: int) -> list[int]:
