@@ -10,11 +10,10 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col
 
-from dialogs import answers
 from dialogs import survey as texts
 from dialogs.events import Edit, inline
-from dialogs.model import AnswerText, DialogContext
-from handlers import conversations, orders, surveys
+from dialogs.model import AnswerText
+from handlers import orders, surveys
 from handlers.views import wall_clock
 from handlers.visit import Visit
 from handlers.windows import CALLBACK_CLASSES, survey_window
@@ -130,14 +129,7 @@ def ask_note(v: Visit, board: StaffChat, survey_id: int) -> None:
     found = _survey(v, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
     if found is None:
         return
-    order = found[1]
-    user_id = v.event.user_id
-    context = DialogContext(chat_id=user_id, language=v.language)
-    outcome = answers.ask(context, conversations.new_nonce(), "phone_result", survey_id,
-                          order.number)
-    conversations.save(v.session, user_id, user_id, outcome.conversation, v.now)
-    v.uow.send(*outcome.replies)
-    v.toast(_("I asked you in our private chat."))
+    v.ask_privately("phone_result", survey_id, found[1].number)
 
 
 def note(v: Visit, command: AnswerText) -> None:

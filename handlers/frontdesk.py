@@ -6,10 +6,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from dialogs import answers
 from dialogs.events import Button, Edit, InlineKeyboard, Say, inline
-from dialogs.model import REQUEST_KINDS, AnswerText, DialogContext
-from handlers import conversations
+from dialogs.model import REQUEST_KINDS, AnswerText
 from handlers.people import is_staff, unit_label
 from handlers.visit import Visit
 from locales import Raw, Text, _, lines
@@ -46,13 +44,7 @@ def ask_reply(v: Visit, board: StaffChat, request_id: int) -> None:
     if request is None or request.status != "open":
         v.refuse(STALE)
         return
-    user_id = v.event.user_id
-    outcome = answers.ask(DialogContext(chat_id=user_id, language=v.language),
-                          conversations.new_nonce(), "front_desk_reply", request_id,
-                          reference(request_id))
-    conversations.save(v.session, user_id, user_id, outcome.conversation, v.now)
-    v.uow.send(*outcome.replies)
-    v.toast(_("I asked you in our private chat."))
+    v.ask_privately("front_desk_reply", request_id, reference(request_id))
 
 
 def send_reply(v: Visit, command: AnswerText) -> None:

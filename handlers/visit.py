@@ -8,11 +8,13 @@ from typing import Any
 
 from sqlmodel import Session
 
+from dialogs import answers
 from dialogs.events import Event, EventKind, Keyboard, Priority, Say, Toast
 from dialogs.model import DialogContext, Unit
+from handlers import conversations
 from handlers.people import households_of, unit_label
 from handlers.uow import UnitOfWork
-from locales import Language, Text
+from locales import Language, Text, _
 from storage.models import Person, WorkOrder
 
 
@@ -74,3 +76,15 @@ class Visit:
                                       catalog=self.uow.office.catalog.items,
                                       hotline=self.uow.office.rules.hotline)
         return self._context
+
+    def ask_privately(self, purpose: str, subject_id: int, label: str) -> None:
+        """Ask a question tapped in a group in the tapper's private chat, where they answer.
+
+        The answer arrives as an ``AnswerText`` for *purpose* (see ``dialogs.answers``).
+        """
+        user_id = self.event.user_id
+        outcome = answers.ask(DialogContext(chat_id=user_id, language=self.language),
+                              conversations.new_nonce(), purpose, subject_id, label)
+        conversations.save(self.session, user_id, user_id, outcome.conversation, self.now)
+        self.uow.send(*outcome.replies)
+        self.toast(_("I asked you in our private chat."))
