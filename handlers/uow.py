@@ -2,6 +2,10 @@
 
 Nothing is committed unless ``commit()`` is called; leaving the block otherwise rolls back,
 so a failure half-way leaves no trace and sends nothing.
+
+Event-log and outbox rows are append-only and never read back by the handler that writes
+them, so they are queued as plain rows and written with one INSERT per table just before the
+commit: building an ORM object and flushing it cost more than the rest of a typical update.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
+from sqlalchemy import Table, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -27,6 +32,15 @@ from handlers.office import Office
 from locales import DEFAULT_LANGUAGE, Language, parse_language, render
 from storage.models import EventLog, Outbox, Person, ProcessedUpdate, StaffChat, WorkOrder
 
+EVENT_LOG: Table = EventLog.__table__  # type: ignore[attr-defined]
+OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
+# Every outbox column a handler may set, with its default: one INSERT … VALUES for many rows
+# needs the same keys in each.
+OUTBOX_DEFAULTS: dict[str, Any] = {
+    "priority": 0, "text": "", "keyboard": None, "photos": [], "ref": "",
+    "edit_message_id": None, "edit_of": None, "callback_id": "", "alert": False,
+    "status": "pending", "attempts": 0, "not_before": None}
+
 
 class UnitOfWork:
     """``with UnitOfWork(office) as uow: …; uow.commit()``."""
@@ -35,6 +49,7 @@ class UnitOfWork:
         self.office = office
         self.now: datetime = office.clock.now()
         self._language_hints: dict[int, Language] = {}
+        self._queued: dict[Table, list[dict[str, Any]]] = {EVENT_LOG: [], OUTBOX: []}
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -49,7 +64,15 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        self.write_queued()
         self.session.commit()
+
+    def write_queued(self) -> None:
+        """Write the queued event-log and outbox rows (before a query that must see them)."""
+        for table, rows in self._queued.items():
+            if rows:
+                self.session.execute(insert(table), rows)
+                rows.clear()
 
     # -- idempotent intake ---------------------------------------------------------------
     def claim(self, key: str) -> bool:
@@ -72,12 +95,12 @@ class UnitOfWork:
             telegram_user_id: int | None = None, chat_id: int | None = None,
             **detail: Any) -> None:
         """Append one event row: who, when, what, from which chat."""
-        self.session.add(EventLog(
-            order_id=order.id if order else None, at=self.now,
-            actor_id=actor.id if actor else None,
-            telegram_user_id=telegram_user_id if telegram_user_id is not None else
+        self._queued[EVENT_LOG].append({
+            "order_id": order.id if order else None, "at": self.now,
+            "actor_id": actor.id if actor else None,
+            "telegram_user_id": telegram_user_id if telegram_user_id is not None else
             (actor.telegram_user_id if actor else None),
-            chat_id=chat_id, action=action, detail=detail))
+            "chat_id": chat_id, "action": action, "detail": detail})
 
     # -- the outbox ----------------------------------------------------------------------
     def hint_language(self, chat_id: int, language: Language) -> None:
@@ -99,33 +122,32 @@ class UnitOfWork:
         return stored or DEFAULT_LANGUAGE
 
     def send(self, *items: Outgoing) -> None:
-        """Queue messages; they leave only if this unit of work commits (flushed with it)."""
+        """Queue messages; they leave only if this unit of work commits (written with it)."""
         for item in items:
-            self.session.add(self._outbox_row(item))
+            self._queued[OUTBOX].append(
+                {**OUTBOX_DEFAULTS, **self._outbox_values(item), "created_at": self.now})
 
-    def _outbox_row(self, item: Outgoing) -> Outbox:
+    def _outbox_values(self, item: Outgoing) -> dict[str, Any]:
         if isinstance(item, Toast):
-            return Outbox(chat_id=item.user_id, op="toast", priority=0,
-                          callback_id=item.callback_id,
-                          text=render(item.text, self.language_of(item.user_id)),
-                          alert=item.alert, created_at=self.now)
+            return {"chat_id": item.user_id, "op": "toast", "callback_id": item.callback_id,
+                    "text": render(item.text, self.language_of(item.user_id)),
+                    "alert": item.alert}
         language = self.language_of(item.chat_id)
         text = render(item.text, language)
         if isinstance(item, Say):
-            return Outbox(chat_id=item.chat_id, op="send", priority=item.priority, text=text,
-                          keyboard=keyboard_json(item.keyboard, language),
-                          photos=list(item.photos), ref=item.ref, created_at=self.now)
+            return {"chat_id": item.chat_id, "op": "send", "priority": item.priority,
+                    "text": text, "keyboard": keyboard_json(item.keyboard, language),
+                    "photos": list(item.photos), "ref": item.ref}
         edit_of = None
         if item.message_id is None and item.ref:
-            self.session.flush()  # the message being edited may have been queued just now
+            self.write_queued()  # the message being edited may have been queued just now
             edit_of = self.session.exec(
                 select(Outbox.id).where(Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
                                         Outbox.op == "send")
                 .order_by(col(Outbox.id).desc())).first()
-        return Outbox(chat_id=item.chat_id, op="edit", priority=item.priority, text=text,
-                      keyboard=keyboard_json(item.keyboard, language) or {"inline": []},
-                      edit_message_id=item.message_id, edit_of=edit_of, ref=item.ref,
-                      created_at=self.now)
+        return {"chat_id": item.chat_id, "op": "edit", "priority": item.priority, "text": text,
+                "keyboard": keyboard_json(item.keyboard, language) or {"inline": []},
+                "edit_message_id": item.message_id, "edit_of": edit_of, "ref": item.ref}
 
 
 def keyboard_json(keyboard: Keyboard | None, language: Language) -> dict[str, Any] | None:

@@ -379,17 +379,18 @@ class LeanCore:
                 .on_conflict_do_nothing()).rowcount
             if not claimed:
                 return
+            again = {"inline": [[{"text": "again", "data": f"again:{event.key}"}]]}
             rows: list[dict[str, object]]
             if event.kind is EventKind.BUTTON:
                 rows = [dict(chat_id=event.user_id, op="toast", callback_id=event.callback_id,
-                             text="ok"),
-                        dict(chat_id=event.chat_id, op="edit", text=f"pressed {event.key}",
-                             edit_message_id=event.message_id, keyboard={"inline": [[
-                                 {"text": "again", "data": f"again:{event.key}"}]]})]
+                             text="ok", edit_message_id=None, keyboard=None),
+                        dict(chat_id=event.chat_id, op="edit", callback_id="",
+                             text=f"pressed {event.key}", edit_message_id=event.message_id,
+                             keyboard=again)]
             else:
-                rows = [dict(chat_id=event.chat_id, op="send", text=event.text or "?",
-                             keyboard={"inline": [[{"text": "again",
-                                                    "data": f"again:{event.key}"}]]})]
+                rows = [dict(chat_id=event.chat_id, op="send", callback_id="",
+                             text=event.text or "?", edit_message_id=None, keyboard=again)]
+            # One executemany needs the same columns in every row.
             connection.execute(insert(Outbox), [{"created_at": now, "photos": [], **row}
                                                 for row in rows])
 
@@ -407,6 +408,8 @@ if __name__ == "__main__":
         import logging
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for noisy in ("httpx", "aiogram.event", "aiohttp.access"):  # as `frontline run` does
+            logging.getLogger(noisy).setLevel(logging.WARNING)
         serve_lean_core()
         raise SystemExit(0)
     parser = argparse.ArgumentParser(description=__doc__,
