@@ -13,7 +13,7 @@ from dialogs.menu import (
     welcome_unbound,
 )
 from dialogs.model import ROLE_NAMES, TRADE_NAMES
-from handlers.people import is_staff, normalise_phone, unit_label
+from handlers.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
 from handlers.visit import Visit
 from locales import Msg, Raw, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
@@ -127,8 +127,7 @@ def bind_group(v: Visit) -> None:
     if invite is None or invite.kind != "group" or invite.used_at is not None:
         v.reply(INVALID_CODE)
         return
-    chat = v.session.exec(select(StaffChat).where(StaffChat.chat_id == v.chat_id)).first()
-    chat = chat or StaffChat(chat_id=v.chat_id, purpose="")
+    chat = staff_chat_by_id(v.session, v.chat_id) or StaffChat(chat_id=v.chat_id, purpose="")
     chat.purpose = "trade" if invite.trades else invite.role
     chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = v.event.chat_title, True, v.now
@@ -146,7 +145,7 @@ def bind_group(v: Visit) -> None:
 
 def bot_left_group(v: Visit) -> None:
     """The bot was removed: stop posting there until the group is bound again."""
-    chat = v.session.exec(select(StaffChat).where(StaffChat.chat_id == v.chat_id)).first()
+    chat = staff_chat_by_id(v.session, v.chat_id)
     if chat is not None and chat.active:
         chat.active = False
         v.session.add(chat)

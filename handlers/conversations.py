@@ -5,10 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
 from dialogs.model import Conversation
 from storage.models import DialogState
+
+DIALOG_STATE = select(DialogState).where(DialogState.chat_id == bindparam("chat"),
+                                         DialogState.user_id == bindparam("user"))
 
 
 def load(session: Session, chat_id: int, user_id: int) -> Conversation | None:
@@ -37,5 +41,4 @@ def new_nonce() -> str:
 
 
 def _row(session: Session, chat_id: int, user_id: int) -> DialogState | None:
-    return session.exec(select(DialogState).where(
-        DialogState.chat_id == chat_id, DialogState.user_id == user_id)).first()
+    return session.exec(DIALOG_STATE, params={"chat": chat_id, "user": user_id}).first()

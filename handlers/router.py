@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import select
 
 from dialogs import answers, repair, service
 from dialogs.events import ChatKind, Event, EventKind
@@ -39,11 +38,10 @@ from dialogs.triage import triage
 from handlers import binding, conversations, followups, intake, orders
 from handlers.conversations import new_nonce
 from handlers.office import Office
-from handlers.people import is_staff, person_by_telegram
+from handlers.people import is_staff, person_by_telegram, staff_chat_by_id
 from handlers.uow import UnitOfWork
 from handlers.visit import Visit
 from locales import _, language_from_code, parse_language
-from storage.models import StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +115,7 @@ def _in_group(v: Visit) -> None:
     if event.kind is EventKind.COMMAND and event.command == "bindgroup":
         binding.bind_group(v)
         return
-    board = v.session.exec(select(StaffChat).where(StaffChat.chat_id == event.chat_id)).first()
+    board = staff_chat_by_id(v.session, event.chat_id)
     if board is None or not board.active:
         return  # a group that is not bound gets nothing
     if event.kind is EventKind.BUTTON and event.button_data.startswith("acc:"):

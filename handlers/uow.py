@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, bindparam, insert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -29,8 +29,9 @@ from dialogs.events import (
     Toast,
 )
 from handlers.office import Office
+from handlers.people import person_by_telegram, staff_chat_by_id
 from locales import DEFAULT_LANGUAGE, Language, parse_language, render
-from storage.models import EventLog, Outbox, Person, ProcessedUpdate, StaffChat, WorkOrder
+from storage.models import EventLog, Outbox, Person, ProcessedUpdate, WorkOrder
 
 EVENT_LOG: Table = EventLog.__table__  # type: ignore[attr-defined]
 OUTBOX: Table = Outbox.__table__  # type: ignore[attr-defined]
@@ -40,6 +41,12 @@ OUTBOX_DEFAULTS: dict[str, Any] = {
     "priority": 0, "text": "", "keyboard": None, "photos": [], "ref": "",
     "edit_message_id": None, "edit_of": None, "callback_id": "", "alert": False,
     "status": "pending", "attempts": 0, "not_before": None}
+INSERTS = {table: insert(table) for table in (EVENT_LOG, OUTBOX)}
+# RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
+# Keyed by "is it PostgreSQL"; built once, like every statement run for each update.
+CLAIMS = {postgres: (postgresql_insert if postgres else sqlite_insert)(ProcessedUpdate)
+          .values(key=bindparam("key"), at=bindparam("at")).on_conflict_do_nothing()
+          .returning(col(ProcessedUpdate.key)) for postgres in (False, True)}
 
 
 class UnitOfWork:
@@ -71,7 +78,8 @@ class UnitOfWork:
         """Write the queued event-log and outbox rows (before a query that must see them)."""
         for table, rows in self._queued.items():
             if rows:
-                self.session.execute(insert(table), rows)
+                # On the session's connection: plain rows need none of the ORM's bookkeeping.
+                self.session.connection().execute(INSERTS[table], rows)
                 rows.clear()
 
     # -- idempotent intake ---------------------------------------------------------------
@@ -81,13 +89,9 @@ class UnitOfWork:
         One ``INSERT … ON CONFLICT DO NOTHING`` (SQLite and PostgreSQL alike): no savepoint,
         no read first, and two processes racing on the same key cannot both win.
         """
-        values = {"key": key, "at": self.now}
-        statement = (
-            postgresql_insert(ProcessedUpdate).values(values).on_conflict_do_nothing()
-            if self.session.get_bind().dialect.name == "postgresql"
-            else sqlite_insert(ProcessedUpdate).values(values).on_conflict_do_nothing())
-        # RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
-        inserted = self.session.execute(statement.returning(col(ProcessedUpdate.key)))
+        connection = self.session.connection()
+        inserted = connection.execute(CLAIMS[connection.dialect.name == "postgresql"],
+                                      {"key": key, "at": self.now})
         return inserted.first() is not None
 
     # -- history -------------------------------------------------------------------------
@@ -112,12 +116,10 @@ class UnitOfWork:
         if chat_id in self._language_hints:
             return self._language_hints[chat_id]
         if chat_id > 0:
-            person = self.session.exec(
-                select(Person).where(Person.telegram_user_id == chat_id)).first()
+            person = person_by_telegram(self.session, chat_id)
             stored = parse_language(person.language) if person else None
         else:
-            group = self.session.exec(
-                select(StaffChat).where(StaffChat.chat_id == chat_id)).first()
+            group = staff_chat_by_id(self.session, chat_id)
             stored = parse_language(group.language) if group else None
         return stored or DEFAULT_LANGUAGE
 

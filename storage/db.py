@@ -9,7 +9,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlmodel import Session
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -47,12 +47,17 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for queries only; on SQLite it does not block writers."""
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
+
+
+@contextmanager
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session for queries only; on SQLite it does not block writers."""
-    with engine.connect() as connection:
-        connection = connection.execution_options(**{READ_ONLY: True})
-        with Session(bind=connection) as session:
-            yield session
+    with read_connection(engine) as connection, Session(bind=connection) as session:
+        yield session
 
 
 def alembic_config(url: str) -> Config:

@@ -4,6 +4,10 @@ They are the "no Frontline code" baselines for benchmarks and the smoke tests of
 
     python -m bot.emulator.echo --framework aiogram|ptb --api http://127.0.0.1:PORT --token T
 
+Both do the same Bot API calls as Frontline does for the same input, so a benchmark compares
+like with like: a text is answered with a message, a tap with its answer and an edit of the
+message it was on.
+
 Each prints ``ECHO_READY`` (flushed) once it is polling. Framework imports are local because
 importing aiogram alone costs seconds; a run only pays for the framework it uses.
 """
@@ -23,7 +27,7 @@ def build_aiogram_echo(api: str, token: str) -> tuple[Bot, Dispatcher]:
     from aiogram import Bot, Dispatcher
     from aiogram.client.session.aiohttp import AiohttpSession
     from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.types import Message
+    from aiogram.types import CallbackQuery, Message
 
     bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api)))
     dispatcher = Dispatcher()
@@ -33,14 +37,26 @@ def build_aiogram_echo(api: str, token: str) -> tuple[Bot, Dispatcher]:
         if message.text:
             await message.answer(message.text)
 
+    @dispatcher.callback_query()
+    async def echo_tap(query: CallbackQuery) -> None:
+        await query.answer()
+        if isinstance(query.message, Message):
+            await query.message.edit_text(f"tapped {query.data}")
+
     return bot, dispatcher
 
 
 def build_ptb_echo(
     api: str, token: str, *, concurrent_updates: bool = False
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    from telegram import Update
-    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+    from telegram import Message, Update
+    from telegram.ext import (
+        ApplicationBuilder,
+        CallbackQueryHandler,
+        ContextTypes,
+        MessageHandler,
+        filters,
+    )
 
     app = (
         ApplicationBuilder()
@@ -55,7 +71,15 @@ def build_ptb_echo(
         if update.message and update.message.text:
             await update.message.reply_text(update.message.text)
 
+    async def echo_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+            if isinstance(query.message, Message):
+                await query.edit_message_text(f"tapped {query.data}")
+
     app.add_handler(MessageHandler(filters.TEXT, echo))
+    app.add_handler(CallbackQueryHandler(echo_tap))
     return app
 
 

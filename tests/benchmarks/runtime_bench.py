@@ -219,10 +219,13 @@ async def throughput_bare(framework: str, updates: int, workdir: Path) -> float:
             emu.bot_send(emu.chats[user], {"text": "menu"}, markup={"inline_keyboard": [[
                 {"text": "📋", "callback_data": "m:my"}]]}, count_as=0)
         await asyncio.sleep(0.5)
-        sends = emu.stats.sends
+        sends, edits = emu.stats.sends, emu.stats.methods["editMessageText"]
         started = time.perf_counter()
         texts = inject_mix(emu, users, updates, MENU)
-        await until(lambda: emu.stats.sends - sends >= texts and not emu.pending_update_count)
+        # Every text brings a message back; every tap an answer and an edit.
+        await until(lambda: emu.stats.sends - sends >= texts
+                    and emu.stats.methods["editMessageText"] - edits >= updates - texts
+                    and not emu.pending_update_count)
         elapsed = time.perf_counter() - started
         await stop_echo(echo)
     finally:
