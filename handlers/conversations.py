@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import secrets
 from datetime import datetime
 
@@ -11,13 +12,16 @@ from sqlmodel import Session, select
 from dialogs.model import Conversation
 from storage.models import DialogState
 
+_ROWS = "dialog_state_rows"  # per-session memo of the rows read (the session is one update)
 DIALOG_STATE = select(DialogState).where(DialogState.chat_id == bindparam("chat"),
                                          DialogState.user_id == bindparam("user"))
 
 
 def load(session: Session, chat_id: int, user_id: int) -> Conversation | None:
     row = _row(session, chat_id, user_id)
-    return Conversation(row.flow, row.step, dict(row.data)) if row else None
+    # A deep copy: a dialog may change its lists in place, and the stored row must only
+    # change when the step is saved (or the change would go unnoticed and unsaved).
+    return Conversation(row.flow, row.step, copy.deepcopy(row.data)) if row else None
 
 
 def save(session: Session, chat_id: int, user_id: int, conversation: Conversation | None,
@@ -27,9 +31,12 @@ def save(session: Session, chat_id: int, user_id: int, conversation: Conversatio
     if conversation is None:
         if row is not None:
             session.delete(row)
+            session.flush()  # a new dialog in this same update inserts the row again
+            session.info[_ROWS][(chat_id, user_id)] = None
         return
     if row is None:
         row = DialogState(chat_id=chat_id, user_id=user_id, flow="", step="")
+        session.info[_ROWS][(chat_id, user_id)] = row
     row.flow, row.step, row.data, row.updated_at = (
         conversation.flow, str(conversation.step), dict(conversation.data), now)
     session.add(row)
@@ -41,4 +48,9 @@ def new_nonce() -> str:
 
 
 def _row(session: Session, chat_id: int, user_id: int) -> DialogState | None:
-    return session.exec(DIALOG_STATE, params={"chat": chat_id, "user": user_id}).first()
+    # An update reads its dialog state, then saves the next step: one query for both.
+    rows: dict[tuple[int, int], DialogState | None] = session.info.setdefault(_ROWS, {})
+    key = (chat_id, user_id)
+    if key not in rows:
+        rows[key] = session.exec(DIALOG_STATE, params={"chat": chat_id, "user": user_id}).first()
+    return rows[key]

@@ -114,6 +114,7 @@ class RateLimiter:
         self._paused_until: dict[int, float] = {}
         self._all_paused_until = 0.0
         self._recent_429s: deque[float] = deque()
+        self._next_sweep = 0.0
 
     def _window(self, chat_id: int) -> Window:
         window = self._chats.get(chat_id)
@@ -185,7 +186,9 @@ class RateLimiter:
         for table in (self._busy_until, self._paused_until):
             for chat_id in [c for c, until in table.items() if until <= now]:
                 del table[chat_id]
-        for chat_id in [c for c, w in self._chats.items()
-                        if c not in self._busy_until and not w.wait(now) and w.idle]:
-            del self._chats[chat_id]
+        if now >= self._next_sweep:  # idle windows are few and small: sweep once a second
+            self._next_sweep = now + 1.0
+            for chat_id in [c for c, w in self._chats.items()
+                            if c not in self._busy_until and not w.wait(now) and w.idle]:
+                del self._chats[chat_id]
         return set(self._busy_until) | set(self._paused_until)
