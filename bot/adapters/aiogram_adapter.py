@@ -194,7 +194,7 @@ class AiogramAdapter:
         self.transport: Transport = AiogramTransport(self.bot)
         self.intake = intake
         self.username = ""
-        self.dispatcher = Dispatcher()
+        self.dispatcher = Dispatcher(disable_fsm=True)  # dialog state lives in our database
         router = Router(name="frontline")
         router.message.register(self._on_update)
         router.callback_query.register(self._on_update)

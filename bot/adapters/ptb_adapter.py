@@ -36,7 +36,6 @@ from telegram import (
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
-from telegram.request import HTTPXRequest
 
 from bot.adapters.base import (
     INTAKE_UPDATE_TYPES,
@@ -52,6 +51,7 @@ from bot.adapters.base import (
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
+from bot.adapters.ptb_request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +192,9 @@ class PtbAdapter:
         base = api_base.rstrip("/")
         self.bot = _ConfirmingBot(
             token, base_url=base + "/bot", base_file_url=base + "/file/bot",
-            # Room for the sender's requests in flight (32): a smaller pool queues them, a much
-            # larger one costs time on every request (httpcore scans its connections).
-            request=HTTPXRequest(connection_pool_size=connections, pool_timeout=10.0),
-            get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=30.0))
+            # Room for the sender's requests in flight (32); a smaller pool queues them.
+            request=AiohttpRequest(connections=connections, pool_timeout=10.0),
+            get_updates_request=AiohttpRequest(connections=2, read_timeout=30.0))
         self.application: PtbApp = (
             # No JobQueue: timers live in our own tables and scheduler, not in PTB.
             ApplicationBuilder().bot(self.bot).job_queue(None).build())

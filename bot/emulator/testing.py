@@ -38,7 +38,15 @@ def aiogram_bot(url: str, token: str = TEST_TOKEN) -> aiogram.Bot:
     return Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(url)))
 
 
-def ptb_bot(url: str, token: str = TEST_TOKEN) -> telegram.Bot:
+def ptb_bot(url: str, token: str = TEST_TOKEN, *, http: str = "httpx") -> telegram.Bot:
+    """A PTB bot on PTB's own httpx requests, or (``http="aiohttp"``) on the ones Frontline
+    runs with (:class:`bot.adapters.ptb_request.AiohttpRequest`)."""
     from telegram import Bot
 
+    if http == "aiohttp":
+        from bot.adapters.ptb_request import AiohttpRequest
+
+        return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot",
+                   request=AiohttpRequest(connections=4),
+                   get_updates_request=AiohttpRequest(connections=1, read_timeout=30.0))
     return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")

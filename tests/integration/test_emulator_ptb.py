@@ -1,5 +1,7 @@
 """The emulator as seen by python-telegram-bot 22: responses parse into PTB objects and errors
-become PTB's exceptions (BadRequest, Forbidden, RetryAfter, Conflict, InvalidToken)."""
+become PTB's exceptions (BadRequest, Forbidden, RetryAfter, Conflict, InvalidToken).
+
+Each test runs on PTB's own HTTP requests (httpx) and on the aiohttp ones Frontline uses."""
 
 from __future__ import annotations
 
@@ -32,9 +34,14 @@ async def running() -> AsyncIterator[RunningEmulator]:
         yield run
 
 
+@pytest.fixture(params=["httpx", "aiohttp"])
+def http(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-async def bot(running: RunningEmulator) -> AsyncIterator[Bot]:
-    async with ptb_bot(running.url) as client:
+async def bot(running: RunningEmulator, http: str) -> AsyncIterator[Bot]:
+    async with ptb_bot(running.url, http=http) as client:
         yield client
 
 
@@ -47,12 +54,12 @@ def kb(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in pairs]])
 
 
-async def test_get_me_and_bad_token(running: RunningEmulator, bot: Bot) -> None:
+async def test_get_me_and_bad_token(running: RunningEmulator, bot: Bot, http: str) -> None:
     assert bot.username == "frontline_test_bot"  # initialize() called getMe
     me = await bot.get_me()
     assert me.id == 123456 and me.can_join_groups
     with pytest.raises(InvalidToken):
-        async with ptb_bot(running.url, "1:nope"):
+        async with ptb_bot(running.url, "1:nope", http=http):
             pass
 
 
@@ -122,12 +129,12 @@ async def test_photos_and_download(emu: Emulator, bot: Bot) -> None:
 
 # PTB itself warns about RetryAfter.retry_after becoming a timedelta in v23.
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-async def test_retry_after_and_forbidden() -> None:
+async def test_retry_after_and_forbidden(http: str) -> None:
     async with running_emulator(rate_limits=RateLimits(group_per_minute=2)) as run:
         emu = run.emulator
         user = emu.create_user("Tao", started=True)
         group = emu.create_group("Hall", [user.id])
-        async with ptb_bot(run.url) as bot:
+        async with ptb_bot(run.url, http=http) as bot:
             await bot.send_message(group.id, "1")
             await bot.send_message(group.id, "2")
             with pytest.raises(RetryAfter) as info:
@@ -162,10 +169,11 @@ async def test_my_chat_member_and_commands(emu: Emulator, bot: Bot) -> None:
     assert chat.first_name == "Uma"
 
 
-async def test_polling_conflicts(emu: Emulator, bot: Bot, running: RunningEmulator) -> None:
+async def test_polling_conflicts(emu: Emulator, bot: Bot, running: RunningEmulator,
+                                 http: str) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.05)
-    async with ptb_bot(running.url) as second:
+    async with ptb_bot(running.url, http=http) as second:
         assert await second.get_updates(timeout=0) == ()
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await first
@@ -191,3 +199,28 @@ async def test_reply_keyboard_contact(emu: Emulator, bot: Bot) -> None:
     contact = updates[-1].message.contact if updates[-1].message else None
     assert contact is not None and contact.user_id == user.id
     assert contact.phone_number == "+85260000000"
+
+
+async def test_aiohttp_requests_map_network_failures_to_ptb_errors() -> None:
+    """A server that is gone is PTB's NetworkError; one that does not answer is TimedOut."""
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.adapters.ptb_request import AiohttpRequest
+
+    request = AiohttpRequest(connections=1, read_timeout=0.2)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.do_request("http://127.0.0.1:9/bot1:x/getMe", "POST")
+
+        async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await asyncio.sleep(5)
+            writer.close()
+
+        server = await asyncio.start_server(silent, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with server:
+            with pytest.raises(TimedOut):
+                await request.do_request(f"http://127.0.0.1:{port}/bot1:x/getMe", "POST")
+    finally:
+        await request.shutdown()
