@@ -1,6 +1,7 @@
 """Runtime benchmark: prints figures, asserts nothing.
 
     uv run python tests/benchmarks/runtime_bench.py [--updates 2000] [--frameworks aiogram ptb]
+                                                    [--repeat 2]
 
 Everything goes through the local emulator (in this process) and real bot processes on SQLite:
 
@@ -8,8 +9,10 @@ Everything goes through the local emulator (in this process) and real bot proces
    echo bot (``python -m bot.emulator.echo``) starting on the same emulator.
 2. Throughput: bound residents send a realistic mix (70 % texts, 30 % button taps) as fast as
    the emulator takes them; timed until every update is handled *and* every answer delivered.
-   Three rows per framework: the bare echo bot; our runtime with a lean core (one
-   transaction: dedupe + one reply — what the runtime itself costs); the whole of Frontline.
+   Three rows per framework: the bare echo bot (a text answered with a message, a tap with
+   its answer and an edit: the Bot API calls Frontline makes for the same input); our runtime
+   with a lean core (one transaction: dedupe + the same replies — what the runtime itself
+   costs); the whole of Frontline. Each is the best of ``--repeat`` runs.
 3. Latency: 200 (and 50) updates/s for 10 s; update → outbox commit, observed by polling the
    database from outside.
 4. Outbound: a 300-row broadcast against the emulator's enforced limits (30/s, 1/s per chat)
@@ -332,9 +335,9 @@ async def outbound(framework: str, workdir: Path, out: Figures, rows: int = 300)
             f"{emu.stats.too_many_requests} × 429")
 
 
-async def main(updates: int, frameworks: list[str], phases: list[str]) -> None:
+async def main(updates: int, frameworks: list[str], phases: list[str], repeat: int) -> None:
     try:
-        await run_phases(updates, frameworks, phases)
+        await run_phases(updates, frameworks, phases, repeat)
     finally:  # a phase that failed must not leave a bot or an echo process behind
         for bot in SPAWNED:
             bot.cleanup()
@@ -343,7 +346,8 @@ async def main(updates: int, frameworks: list[str], phases: list[str]) -> None:
                 echo.kill()
 
 
-async def run_phases(updates: int, frameworks: list[str], phases: list[str]) -> None:
+async def run_phases(updates: int, frameworks: list[str], phases: list[str],
+                     repeat: int) -> None:
     out = Figures([])
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} updates={updates}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -352,11 +356,20 @@ async def run_phases(updates: int, frameworks: list[str], phases: list[str]) -> 
             if "cold" in phases:
                 await cold_start(framework, workdir, out)
             if "throughput" in phases:
-                bare = await throughput_bare(framework, updates, workdir)
-                out.add(f"[{framework}] end-to-end updates/s: bare echo", f"{bare:.0f}")
+                # Best of *repeat* runs, taken in turns: a busy neighbour on a shared machine
+                # slows one run, and the three rows are compared with one another.
+                rates: dict[str, list[float]] = {"bare": [], "lean": [], "frontline": []}
+                for _ in range(repeat):
+                    rates["bare"].append(await throughput_bare(framework, updates, workdir))
+                    for core in ("lean", "frontline"):
+                        rates[core].append(
+                            await throughput_ours(framework, updates, workdir, core=core))
+                bare = max(rates["bare"])
+                runs = f"best of {repeat}" if repeat > 1 else "one run"
+                out.add(f"[{framework}] end-to-end updates/s: bare echo ({runs})", f"{bare:.0f}")
                 for core, label in (("lean", "runtime + lean core (dedupe + reply)"),
                                     ("frontline", "Frontline (whole core)")):
-                    rate = await throughput_ours(framework, updates, workdir, core=core)
+                    rate = max(rates[core])
                     out.add(f"[{framework}] end-to-end updates/s: {label}",
                             f"{rate:.0f} ({rate / bare:.0%} of bare)")
             if "latency" in phases:
@@ -421,5 +434,8 @@ if __name__ == "__main__":
     parser.add_argument("--frameworks", nargs="+", default=["aiogram", "ptb"],
                         choices=["aiogram", "ptb"])
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES)
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="throughput runs per row; the best is printed")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.updates, arguments.frameworks, arguments.phases))
+    asyncio.run(main(arguments.updates, arguments.frameworks, arguments.phases,
+                     arguments.repeat))
