@@ -39,21 +39,15 @@ from bot.emulator.testing import TEST_TOKEN, aiogram_bot, running_emulator
 
 
 @pytest.fixture
-async def running() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as run:
-        yield run
-
-
-@pytest.fixture
-async def bot(running: RunningEmulator) -> AsyncIterator[Bot]:
-    client = aiogram_bot(running.url)
+async def bot(emulator: RunningEmulator) -> AsyncIterator[Bot]:
+    client = aiogram_bot(emulator.url)
     yield client
     await client.session.close()
 
 
 @pytest.fixture
-def emu(running: RunningEmulator) -> Emulator:
-    return running.emulator
+def emu(emulator: RunningEmulator) -> Emulator:
+    return emulator.emulator
 
 
 def kb(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
@@ -62,15 +56,15 @@ def kb(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
     )
 
 
-async def test_get_me_and_auth(running: RunningEmulator, bot: Bot) -> None:
+async def test_get_me_and_auth(emulator: RunningEmulator, bot: Bot) -> None:
     me = await bot.get_me()
     assert me.id == 123456 and me.is_bot and me.username == "frontline_test_bot"
-    wrong = aiogram_bot(running.url, "999:wrong")
+    wrong = aiogram_bot(emulator.url, "999:wrong")
     with pytest.raises(TelegramUnauthorizedError):
         await wrong.get_me()
     await wrong.session.close()
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{running.url}/bot{TEST_TOKEN}/noSuchMethod") as resp:
+        async with http.get(f"{emulator.url}/bot{TEST_TOKEN}/noSuchMethod") as resp:
             assert resp.status == 404
             assert await resp.json() == {
                 "ok": False,
@@ -78,7 +72,7 @@ async def test_get_me_and_auth(running: RunningEmulator, bot: Bot) -> None:
                 "description": "Not Found: method not found",
             }
         # Method names are case-insensitive, GET works too.
-        async with http.get(f"{running.url}/bot{TEST_TOKEN}/GETME") as resp:
+        async with http.get(f"{emulator.url}/bot{TEST_TOKEN}/GETME") as resp:
             assert (await resp.json())["result"]["id"] == 123456
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,27 +13,15 @@ from aiohttp import web
 from bot.emulator import Emulator, RateLimits, RunningEmulator
 from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.emulator.ratelimit import RateLimiter
-from bot.emulator.testing import TEST_TOKEN, running_emulator
+from bot.emulator.testing import TEST_TOKEN
 from bot.emulator.textparse import detect_entities, parse_html, parse_markdown_v2
 
 
-@pytest.fixture
-async def running() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as run:
-        yield run
-
-
-@pytest.fixture
-async def client(running: RunningEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(running.url) as control:
-        yield control
-
-
-async def bot_call(running: RunningEmulator, method: str, **params: Any) -> Any:
+async def bot_call(emulator: RunningEmulator, method: str, **params: Any) -> Any:
     """A raw Bot API call as JSON (what any client library would send)."""
     async with (
         aiohttp.ClientSession() as http,
-        http.post(f"{running.url}/bot{TEST_TOKEN}/{method}", json=params) as resp,
+        http.post(f"{emulator.url}/bot{TEST_TOKEN}/{method}", json=params) as resp,
     ):
         body = await resp.json()
         if not body["ok"]:
@@ -42,7 +29,7 @@ async def bot_call(running: RunningEmulator, method: str, **params: Any) -> Any:
         return body["result"]
 
 
-async def test_users_groups_and_history(running: RunningEmulator, client: EmulatorClient) -> None:
+async def test_users_groups_and_history(emulator: RunningEmulator, client: EmulatorClient) -> None:
     ann = await client.create_user("Ann", last_name="Lee", username="annlee", phone="+861")
     bob = await client.create_user("Bob")
     assert ann["id"] != bob["id"] and ann["started_bot"] is False
@@ -51,10 +38,10 @@ async def test_users_groups_and_history(running: RunningEmulator, client: Emulat
     await client.send_text(ann["id"], "/start")
     keyboard = {"inline_keyboard": [[{"text": "Go", "callback_data": "go"}]]}
     sent = await bot_call(
-        running, "sendMessage", chat_id=ann["id"], text="Welcome", reply_markup=keyboard
+        emulator, "sendMessage", chat_id=ann["id"], text="Welcome", reply_markup=keyboard
     )
     await bot_call(
-        running,
+        emulator,
         "editMessageText",
         chat_id=ann["id"],
         message_id=sent["message_id"],
@@ -63,10 +50,10 @@ async def test_users_groups_and_history(running: RunningEmulator, client: Emulat
     )
     press = await client.press_button(ann["id"], text="Go", message_id=sent["message_id"])
     await bot_call(
-        running, "answerCallbackQuery", callback_query_id=press["callback_query_id"], text="Going"
+        emulator, "answerCallbackQuery", callback_query_id=press["callback_query_id"], text="Going"
     )
     assert (await client.callback(press["callback_query_id"]))["answer"]["text"] == "Going"
-    await bot_call(running, "deleteMessage", chat_id=ann["id"], message_id=1)
+    await bot_call(emulator, "deleteMessage", chat_id=ann["id"], message_id=1)
     history = await client.history(ann["id"])
     assert [m["message_id"] for m in history] == [1, 2]
     assert history[0]["deleted"] is True and history[1]["text"] == "Welcome back"
@@ -87,17 +74,17 @@ async def test_users_groups_and_history(running: RunningEmulator, client: Emulat
 
 
 async def test_photos_contact_location_via_http(
-    running: RunningEmulator, client: EmulatorClient
+    emulator: RunningEmulator, client: EmulatorClient
 ) -> None:
     user = await client.create_user("Cai", phone="+8613900000000")
     album = await client.send_photos(user["id"], 3, caption="water stain")
     assert len(album["messages"]) == 3 and album["messages"][0]["caption"] == "water stain"
     file_id = album["messages"][0]["photo"][-1]["file_id"]
-    file = await bot_call(running, "getFile", file_id=file_id)
+    file = await bot_call(emulator, "getFile", file_id=file_id)
     async with aiohttp.ClientSession() as http:
-        async with http.get(f"{running.url}/file/bot{TEST_TOKEN}/{file['file_path']}") as resp:
+        async with http.get(f"{emulator.url}/file/bot{TEST_TOKEN}/{file['file_path']}") as resp:
             assert resp.status == 200 and (await resp.read()).startswith(b"\x89PNG")
-        async with http.get(f"{running.url}/file/botWRONG/{file['file_path']}") as resp:
+        async with http.get(f"{emulator.url}/file/botWRONG/{file['file_path']}") as resp:
             assert resp.status == 401
     own = await client.send_contact(user["id"])
     assert own["message"]["contact"]["user_id"] == user["id"]
@@ -107,22 +94,22 @@ async def test_photos_contact_location_via_http(
     assert loc["message"]["location"] == {"latitude": 31.23, "longitude": 121.47}
     doc = await client.send_document(user["id"], b"PK\x03\x04", "lease.xlsx")
     assert doc["message"]["document"]["file_name"] == "lease.xlsx"
-    updates = await bot_call(running, "getUpdates")
+    updates = await bot_call(emulator, "getUpdates")
     assert len(updates) == 7
 
 
 async def test_wait_for_message_sees_edits(
-    running: RunningEmulator, client: EmulatorClient
+    emulator: RunningEmulator, client: EmulatorClient
 ) -> None:
     user = await client.create_user("Dee", started=True)
     await client.send_text(user["id"], "status?")
 
     async def bot_side() -> None:
         await asyncio.sleep(0.05)
-        sent = await bot_call(running, "sendMessage", chat_id=user["id"], text="Checking…")
+        sent = await bot_call(emulator, "sendMessage", chat_id=user["id"], text="Checking…")
         await asyncio.sleep(0.05)
         await bot_call(
-            running,
+            emulator,
             "editMessageText",
             chat_id=user["id"],
             message_id=sent["message_id"],
@@ -140,9 +127,9 @@ async def test_wait_for_message_sees_edits(
 
 
 async def test_sse_stream_and_subscription(
-    running: RunningEmulator, client: EmulatorClient
+    emulator: RunningEmulator, client: EmulatorClient
 ) -> None:
-    emu = running.emulator
+    emu = emulator.emulator
     seen: list[dict[str, Any]] = []
     connected = asyncio.Event()
     sub = emu.subscribe()
@@ -158,18 +145,18 @@ async def test_sse_stream_and_subscription(
     await asyncio.wait_for(connected.wait(), 5)
     user = emu.create_user("Eve", started=True)
     sent = await bot_call(
-        running,
+        emulator,
         "sendMessage",
         chat_id=user.id,
         text="a",
         reply_markup={"inline_keyboard": [[{"text": "x", "callback_data": "x"}]]},
     )
     callback, _ = emu.press_button(user.id, callback_data="x")
-    await bot_call(running, "answerCallbackQuery", callback_query_id=callback.id, text="ok")
+    await bot_call(emulator, "answerCallbackQuery", callback_query_id=callback.id, text="ok")
     await bot_call(
-        running, "editMessageText", chat_id=user.id, message_id=sent["message_id"], text="b"
+        emulator, "editMessageText", chat_id=user.id, message_id=sent["message_id"], text="b"
     )
-    await bot_call(running, "deleteMessage", chat_id=user.id, message_id=sent["message_id"])
+    await bot_call(emulator, "deleteMessage", chat_id=user.id, message_id=sent["message_id"])
     await asyncio.wait_for(reader, 5)
     kinds = [e["type"] for e in seen]
     expected = [
@@ -194,12 +181,12 @@ async def test_sse_stream_and_subscription(
 
 
 async def test_reset_commands_stats_and_limits(
-    running: RunningEmulator, client: EmulatorClient
+    emulator: RunningEmulator, client: EmulatorClient
 ) -> None:
     user = await client.create_user("Fay", language_code="zh")
     first = (await client.send_text(user["id"], "one"))["update_id"]
     await bot_call(
-        running,
+        emulator,
         "setMyCommands",
         commands=[{"command": "fee", "description": "缴费"}],
         language_code="zh",
@@ -219,12 +206,12 @@ async def test_reset_commands_stats_and_limits(
     assert second > first  # update ids keep increasing across reset
     assert (await client.commands())["sets"]  # bot configuration survives reset
     limits = await client.set_rate_limits(private_per_second=1)
-    assert limits["enabled"] and running.emulator.limiter is not None
-    await bot_call(running, "sendMessage", chat_id=again["id"], text="1")
+    assert limits["enabled"] and emulator.emulator.limiter is not None
+    await bot_call(emulator, "sendMessage", chat_id=again["id"], text="1")
     async with (
         aiohttp.ClientSession() as http,
         http.post(
-            f"{running.url}/bot{TEST_TOKEN}/sendMessage",
+            f"{emulator.url}/bot{TEST_TOKEN}/sendMessage",
             data={"chat_id": again["id"], "text": "2"},
         ) as resp,
     ):
@@ -235,11 +222,11 @@ async def test_reset_commands_stats_and_limits(
     assert stats["too_many_requests"] == 1 and stats["sends"] == 1
     assert stats["errors"] == {"429": 1}
     await client.set_rate_limits(enabled=False)
-    assert running.emulator.limiter is None
+    assert emulator.emulator.limiter is None
 
 
-async def test_webhook_reply_with_method(running: RunningEmulator) -> None:
-    emu = running.emulator
+async def test_webhook_reply_with_method(emulator: RunningEmulator) -> None:
+    emu = emulator.emulator
 
     async def hook(request: web.Request) -> web.Response:
         update = await request.json()
@@ -252,32 +239,32 @@ async def test_webhook_reply_with_method(running: RunningEmulator) -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     try:
-        await bot_call(running, "setWebhook", url=f"http://127.0.0.1:{runner.addresses[0][1]}/")
+        await bot_call(emulator, "setWebhook", url=f"http://127.0.0.1:{runner.addresses[0][1]}/")
         user = emu.create_user("Gil")
         emu.send_text(user.id, "ping")
-        async with EmulatorClient(running.url) as control:
+        async with EmulatorClient(emulator.url) as control:
             reply = await control.wait_for_message(user.id, timeout=3)
         assert reply["text"] == "pong"
-        assert (await bot_call(running, "getWebhookInfo"))["pending_update_count"] == 0
+        assert (await bot_call(emulator, "getWebhookInfo"))["pending_update_count"] == 0
     finally:
-        await bot_call(running, "deleteWebhook")
+        await bot_call(emulator, "deleteWebhook")
         await runner.cleanup()
 
 
-async def test_form_encoded_and_multipart_requests(running: RunningEmulator) -> None:
-    emu = running.emulator
+async def test_form_encoded_and_multipart_requests(emulator: RunningEmulator) -> None:
+    emu = emulator.emulator
     user = emu.create_user("Hu", started=True)
     markup = json.dumps({"keyboard": [["A", "B"]], "resize_keyboard": True})
     async with aiohttp.ClientSession() as http:
         async with http.post(
-            f"{running.url}/bot{TEST_TOKEN}/sendmessage",
+            f"{emulator.url}/bot{TEST_TOKEN}/sendmessage",
             data={"chat_id": str(user.id), "text": "kb", "reply_markup": markup},
         ) as resp:
             assert (await resp.json())["ok"]
         form = aiohttp.FormData()
         form.add_field("chat_id", str(user.id))
         form.add_field("document", b"hello", filename="note.txt", content_type="text/plain")
-        async with http.post(f"{running.url}/bot{TEST_TOKEN}/sendDocument", data=form) as resp:
+        async with http.post(f"{emulator.url}/bot{TEST_TOKEN}/sendDocument", data=form) as resp:
             doc = (await resp.json())["result"]["document"]
         assert doc["file_name"] == "note.txt" and doc["mime_type"] == "text/plain"
     assert emu.chats[user.id].reply_keyboard == {

@@ -6,27 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from typing import Any
-
-import pytest
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from bot.emulator.echo import build_aiogram_echo, build_ptb_echo
-from bot.emulator.testing import TEST_TOKEN, running_emulator
-
-
-@pytest.fixture
-async def running() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as run:
-        yield run
-
-
-@pytest.fixture
-async def client(running: RunningEmulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(running.url) as control:
-        yield control
+from bot.emulator.testing import TEST_TOKEN
 
 
 async def _echo_roundtrip(client: EmulatorClient, texts: list[str]) -> None:
@@ -41,8 +26,8 @@ async def _echo_roundtrip(client: EmulatorClient, texts: list[str]) -> None:
         assert reply["from_bot"] and reply["from"]["is_bot"]
 
 
-async def test_aiogram_dispatcher_echo(running: RunningEmulator, client: EmulatorClient) -> None:
-    bot, dispatcher = build_aiogram_echo(running.url, TEST_TOKEN)
+async def test_aiogram_dispatcher_echo(emulator: RunningEmulator, client: EmulatorClient) -> None:
+    bot, dispatcher = build_aiogram_echo(emulator.url, TEST_TOKEN)
     polling = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
     )
@@ -55,8 +40,8 @@ async def test_aiogram_dispatcher_echo(running: RunningEmulator, client: Emulato
     assert stats["methods"]["sendMessage"] == 3 and stats["methods"]["getUpdates"] >= 1
 
 
-async def test_ptb_application_echo(running: RunningEmulator, client: EmulatorClient) -> None:
-    app = build_ptb_echo(running.url, TEST_TOKEN)
+async def test_ptb_application_echo(emulator: RunningEmulator, client: EmulatorClient) -> None:
+    app = build_ptb_echo(emulator.url, TEST_TOKEN)
     async with app:
         await app.start()
         assert app.updater is not None
@@ -122,11 +107,11 @@ async def test_cli_emulator_and_ptb_echo_processes() -> None:
     assert server.returncode == 0  # SIGTERM is a clean shutdown
 
 
-async def test_aiogram_webhook_echo(running: RunningEmulator, client: EmulatorClient) -> None:
+async def test_aiogram_webhook_echo(emulator: RunningEmulator, client: EmulatorClient) -> None:
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler
     from aiohttp import web
 
-    bot, dispatcher = build_aiogram_echo(running.url, TEST_TOKEN)
+    bot, dispatcher = build_aiogram_echo(emulator.url, TEST_TOKEN)
     app = web.Application()
     SimpleRequestHandler(dispatcher=dispatcher, bot=bot, secret_token="hook-secret").register(
         app, path="/telegram"

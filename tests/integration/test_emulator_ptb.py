@@ -28,38 +28,32 @@ from bot.emulator.files import make_png
 from bot.emulator.testing import ptb_bot, running_emulator
 
 
-@pytest.fixture
-async def running() -> AsyncIterator[RunningEmulator]:
-    async with running_emulator() as run:
-        yield run
-
-
 @pytest.fixture(params=["httpx", "aiohttp"])
 def http(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture
-async def bot(running: RunningEmulator, http: str) -> AsyncIterator[Bot]:
-    async with ptb_bot(running.url, http=http) as client:
+async def bot(emulator: RunningEmulator, http: str) -> AsyncIterator[Bot]:
+    async with ptb_bot(emulator.url, http=http) as client:
         yield client
 
 
 @pytest.fixture
-def emu(running: RunningEmulator) -> Emulator:
-    return running.emulator
+def emu(emulator: RunningEmulator) -> Emulator:
+    return emulator.emulator
 
 
 def kb(*pairs: tuple[str, str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(t, callback_data=d) for t, d in pairs]])
 
 
-async def test_get_me_and_bad_token(running: RunningEmulator, bot: Bot, http: str) -> None:
+async def test_get_me_and_bad_token(emulator: RunningEmulator, bot: Bot, http: str) -> None:
     assert bot.username == "frontline_test_bot"  # initialize() called getMe
     me = await bot.get_me()
     assert me.id == 123456 and me.can_join_groups
     with pytest.raises(InvalidToken):
-        async with ptb_bot(running.url, "1:nope", http=http):
+        async with ptb_bot(emulator.url, "1:nope", http=http):
             pass
 
 
@@ -169,11 +163,11 @@ async def test_my_chat_member_and_commands(emu: Emulator, bot: Bot) -> None:
     assert chat.first_name == "Uma"
 
 
-async def test_polling_conflicts(emu: Emulator, bot: Bot, running: RunningEmulator,
+async def test_polling_conflicts(emu: Emulator, bot: Bot, emulator: RunningEmulator,
                                  http: str) -> None:
     first = asyncio.create_task(bot.get_updates(timeout=5))
     await asyncio.sleep(0.05)
-    async with ptb_bot(running.url, http=http) as second:
+    async with ptb_bot(emulator.url, http=http) as second:
         assert await second.get_updates(timeout=0) == ()
     with pytest.raises(Conflict, match="terminated by other getUpdates request"):
         await first
