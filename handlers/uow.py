@@ -43,10 +43,12 @@ OUTBOX_DEFAULTS: dict[str, Any] = {
     "status": "pending", "attempts": 0, "not_before": None}
 INSERTS = {table: insert(table) for table in (EVENT_LOG, OUTBOX)}
 # RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
-# Keyed by "is it PostgreSQL"; built once, like every statement run for each update.
-CLAIMS = {postgres: (postgresql_insert if postgres else sqlite_insert)(ProcessedUpdate)
+# One per dialect we run on; built once, like every statement run for each update.
+CLAIMS = {dialect: dialect_insert(ProcessedUpdate)
           .values(key=bindparam("key"), at=bindparam("at")).on_conflict_do_nothing()
-          .returning(col(ProcessedUpdate.key)) for postgres in (False, True)}
+          .returning(col(ProcessedUpdate.key))
+          for dialect, dialect_insert in (("sqlite", sqlite_insert),
+                                          ("postgresql", postgresql_insert))}
 
 
 class UnitOfWork:
@@ -90,7 +92,7 @@ class UnitOfWork:
         no read first, and two processes racing on the same key cannot both win.
         """
         connection = self.session.connection()
-        inserted = connection.execute(CLAIMS[connection.dialect.name == "postgresql"],
+        inserted = connection.execute(CLAIMS[connection.dialect.name],
                                       {"key": key, "at": self.now})
         return inserted.first() is not None
 

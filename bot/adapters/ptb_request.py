@@ -19,15 +19,16 @@ DEFAULT_TIMEOUT = 5.0  # seconds, as PTB's HTTPXRequest
 
 
 class AiohttpRequest(BaseRequest):
-    """One aiohttp session with up to *connections* connections."""
+    """One aiohttp session with up to *connections* connections.
+
+    aiohttp has no write timeout, so PTB's ``write_timeout`` is not used.
+    """
 
     def __init__(self, *, connections: int, read_timeout: float | None = DEFAULT_TIMEOUT,
-                 write_timeout: float | None = DEFAULT_TIMEOUT,
                  connect_timeout: float | None = DEFAULT_TIMEOUT,
                  pool_timeout: float | None = 1.0) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -66,8 +67,8 @@ class AiohttpRequest(BaseRequest):
         def chosen(given: ODVInput[float], default: float | None) -> float | None:
             return default if isinstance(given, DefaultValue) else given
 
-        # aiohttp has no separate write timeout; its connect timeout includes waiting for a
-        # free connection, so the pool's wait is added to it.
+        # aiohttp's connect timeout includes waiting for a free connection, so the pool's wait
+        # is added to it.
         connect = chosen(connect_timeout, self._connect_timeout)
         pool = chosen(pool_timeout, self._pool_timeout)
         timeout = aiohttp.ClientTimeout(

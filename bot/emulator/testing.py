@@ -43,10 +43,10 @@ def ptb_bot(url: str, token: str = TEST_TOKEN, *, http: str = "httpx") -> telegr
     runs with (:class:`bot.adapters.ptb_request.AiohttpRequest`)."""
     from telegram import Bot
 
+    requests: dict[str, Any] = {}
     if http == "aiohttp":
         from bot.adapters.ptb_request import AiohttpRequest
 
-        return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot",
-                   request=AiohttpRequest(connections=4),
-                   get_updates_request=AiohttpRequest(connections=1, read_timeout=30.0))
-    return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot")
+        requests = {"request": AiohttpRequest(connections=4),
+                    "get_updates_request": AiohttpRequest(connections=1, read_timeout=30.0)}
+    return Bot(token, base_url=f"{url}/bot", base_file_url=f"{url}/file/bot", **requests)
