@@ -197,13 +197,26 @@ def orders_show(
 
 @app.command("triage")
 def triage_command(
-    text: Annotated[str | None, typer.Argument(help="A resident's message")] = None,
+    text: Annotated[str | None, typer.Argument(
+        help="A resident's message; or `train` to rebuild the triage model")] = None,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Read JSON lines with a \"text\" "
                                         "field on stdin; write one result per line")] = False,
+    cv: Annotated[bool, typer.Option("--cv", help="train: also print 5-fold "
+                                     "cross-validation figures")] = False,
+    check: Annotated[bool, typer.Option("--check", help="train: only check that the "
+                                        "model file is up to date")] = False,
 ) -> None:
-    """Show how Frontline reads a message: intent, trade, location, emergency …"""
+    """Show how Frontline reads a message: intent, trade, location, emergency …
+
+    `frontline triage train` rebuilds dialogs/triage/data/model.json.gz from the corpus and
+    the labelled set (same input, same file; needs the dev dependencies).
+    """
     from dialogs.triage import triage
 
+    if text == "train" and not jsonl:
+        from dialogs.triage.cli import train_command
+
+        raise typer.Exit(train_command(cv=cv, check=check, out=console.print))
     if jsonl == (text is not None):
         raise _fail("Give a TEXT, or --jsonl with JSON lines on stdin.")
     if text is not None:

@@ -7,6 +7,16 @@ does raise when a data file is broken, so a bad edit is caught before residents 
 
     >>> triage("厨房水龙头一直滴水").service
     'tap_valve'
+
+Layers, in order: normalisation (`_text`: OpenCC t2s, the Cantonese/Taiwan vocabulary and typo
+table in `data/t2s_phrases.yaml`), the office's keywords (`data/keywords.yaml`), recall-first
+emergency concepts (`data/emergency.yaml`), and a learned linear model (`data/model.json.gz`,
+rebuilt by `frontline triage train` from `data/corpus/` and the labelled set) that decides
+intent, trade and location with the keywords as part of its evidence. `overrides:` in
+keywords.yaml has the last word.
+
+For the in-dialog hazard check, `danger(text)` says whether a free-text message is an
+emergency (`hazard`) or might be one (`uncertain`: ask "Is anyone in danger…?").
 """
 
 from __future__ import annotations
@@ -17,8 +27,8 @@ from typing import Literal, cast
 from ._decide import OTHER, decide
 from ._load import get_model, warm_up
 
-__all__ = ["CallbackClass", "Hazard", "Intent", "Location", "Severity", "Trade", "Triage",
-           "triage", "warm_up"]
+__all__ = ["CallbackClass", "Danger", "Hazard", "Intent", "Location", "Severity", "Trade",
+           "Triage", "danger", "triage", "warm_up"]
 
 Intent = Literal["repair", "service", "complaint", "enquiry", "fee", "other"]
 Trade = Literal["plumbing", "electrical", "gas", "hvac", "lift", "civil", "security", "greenery",
@@ -39,6 +49,10 @@ class Triage:
     service: str | None  # paid-service catalog key when it matches, else None
     hazard: Hazard | None  # which emergency, when emergency is True
     severity: Severity | None  # suggested complaint severity, only for complaints
+    # Maybe an emergency (never True together with `emergency`): ask the resident one Yes/No
+    # question, "Is anyone in danger, or is something burning, leaking gas or flooding now?"
+    # Not part of `as_dict()`, so `frontline triage --jsonl` keeps its format.
+    emergency_uncertain: bool = False
 
     def as_dict(self) -> dict[str, object]:
         """JSON-ready dict in the documented field order."""
@@ -76,4 +90,23 @@ def triage(text: str) -> Triage:
         service=d.service,
         hazard=cast("Hazard | None", d.hazard),
         severity=cast("Severity | None", d.severity),
+        emergency_uncertain=d.uncertain and not d.emergency,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Danger:
+    """The emergency part of triage, for checking every free-text message in a dialog."""
+
+    hazard: Hazard | None  # an emergency: go down the emergency path now
+    uncertain: bool  # not sure: ask "Is anyone in danger…? Yes / No"
+
+    @property
+    def emergency(self) -> bool:
+        return self.hazard is not None
+
+
+def danger(text: str) -> Danger:
+    """Is this text an emergency, or might it be one? Never raises; well under 1 ms."""
+    t = triage(text)
+    return Danger(t.hazard, t.emergency_uncertain)

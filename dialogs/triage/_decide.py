@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._emergency import Signal
+from ._features import features
 from ._load import TRADES, HazardRule, Model
+from ._model import Prediction
 from ._text import CLAUSE_PUNCT
 
 MAX_CHARS = 2000  # longer messages are triaged on their first 2,000 characters
@@ -43,9 +46,17 @@ class Decision:
     service: str | None
     hazard: str | None
     severity: str | None
+    uncertain: bool = False  # maybe an emergency: ask "is anyone in danger?"
 
 
 OTHER = Decision("other", None, None, False, None, None, None, None)
+# Which hazard a learned "emergency" alone stands for, by the message's trade.
+_HAZARD_OF_TRADE = {"lift": "lift", "gas": "gas", "electrical": "sparks", "plumbing": "flood",
+                    "civil": "flood", "security": "fire", "hvac": "fire"}
+_HAZARD_TRADE = {"lift": "lift", "gas": "gas", "sparks": "electrical", "flood": "plumbing",
+                 "fire": "security"}
+_REPORTED_AS = {"lift": "lift", "gas": "gas", "sparks": "sparks", "flood": "flood",
+                "fire": "fire"}
 
 
 def _clause(text: str, start: int, end: int, window: int = _WINDOW) -> tuple[str, str]:
@@ -66,6 +77,12 @@ def _negated(model: Model, text: str, start: int, end: int, inner: str) -> bool:
         or model.neg_after_re.search(after)
         or (inner and model.neg_inside_re.search(inner))
     )
+
+
+def _denied(model: Model, text: str, start: int, end: int) -> bool:
+    """A concept mention that is denied or resolved in its clause (past tense is only doubt)."""
+    before, after = _clause(text, start, end)
+    return bool(model.neg_before_re.search(before) or model.neg_after_re.search(after))
 
 
 def _token_windows(model: Model, text: str) -> list[tuple[int, int]]:
@@ -102,6 +119,8 @@ def _collect(model: Model, text: str,
             if feature.startswith("h."):
                 if not _negated(model, text, start, end, inner):
                     hazards.append((feature[2:], start, end))
+                else:  # remembered, so the concept rules do not re-assert a denied hazard
+                    scores["n." + feature[2:]] = 1.0
             else:
                 if start >= aside_at and feature.startswith("i."):
                     weight *= _SECONDARY
@@ -205,28 +224,115 @@ def _severity(scores: dict[str, float]) -> str:
     return "minor"
 
 
+def keyword_scores(model: Model, raw: str) -> tuple[str, dict[str, float]]:
+    """The normalised text and the keyword layer's scores (training features use these)."""
+    text = model.normalize(raw[:MAX_CHARS])
+    return text, _collect(model, text)[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Danger:
+    hazard: str | None  # flagged as an emergency
+    rule: HazardRule | None  # the keyword rule behind it, when one matched
+    uncertain: bool
+
+
+# The learned head's say (LinearSVC margins): it confirms an unsure or doubted concept above
+# CONFIRM, and overrules a sure one below VETO (then the message is only uncertain); alone,
+# above ASK, it makes a message uncertain. Picked by cross-validation on the training data.
+CONFIRM = -0.3
+VETO = -1.1
+ASK = -0.3
+
+
+def _danger(model: Model, text: str, scores: dict[str, float],
+            found: list[tuple[str, int, int]], learned: Prediction | None) -> _Danger:
+    """Keyword hazards, concept rules and the learned head, recall first.
+
+    Flag when the keyword rules or the concept rules are sure and nothing puts it in doubt
+    (unless the learned head strongly disagrees); also when the learned head agrees with a
+    concept rule that is only unsure or doubted. Any other signal makes it `uncertain`.
+    """
+    rule = _hazard(model, text, found)
+    asserted = {r.report_as for r in model.hazards for k, _, _ in found if k == r.key}
+    denied = {r.report_as for r in model.hazards if scores.get("n." + r.key)} - asserted
+    signal = model.concepts.signal(text, lambda t, a, b: _denied(model, t, a, b),
+                                   rule.report_as if rule is not None else None)
+    if signal.sure is not None and signal.sure in denied:
+        signal = Signal(None, signal.sure, signal.doubt, False)  # "没有闻到煤气味": only unsure
+    margin = 0.0 if learned is None else (learned.margin if learned.label == "yes"
+                                          else -learned.margin)
+    if learned is None:  # keywords and concepts only
+        margin = CONFIRM if signal.sure else VETO
+    from_rule = rule if rule is not None and signal.sure == rule.report_as else None
+    if signal.sure is not None and margin > VETO:
+        return _Danger(signal.sure, from_rule, False)
+    maybe = signal.sure or signal.unsure
+    if maybe is not None and margin > CONFIRM:
+        return _Danger(maybe, from_rule, False)
+    return _Danger(None, None, maybe is not None or margin > ASK)
+
+
+def _override(model: Model, text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pattern, labels in model.overrides:
+        if pattern.search(text):
+            for k, v in labels.items():
+                out.setdefault(k, v)
+    return out
+
+
 def decide(model: Model, raw: str) -> Decision:
     text = model.normalize(raw[:MAX_CHARS])
     if not _HAS_WORD.search(text):
         return OTHER  # empty, whitespace, emoji or punctuation only
     scores, found = _collect(model, text)
-    rule = _hazard(model, text, found)
-    hazard: str | None = None
-    if rule is not None:
-        intent, trade, hazard = "repair", rule.trade, rule.report_as
-        named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
-        if named:
-            trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
+    learned = model.learned
+    preds: dict[str, Prediction] = {}
+    if learned is not None:
+        raw_scores = learned.raw_scores(features(text, model.cut, scores))
+        preds = {h: learned.predict(raw_scores, h) for h in learned.heads}
+    danger = _danger(model, text, scores, found, preds.get("emergency"))
+    forced = _override(model, text)
+    if danger.hazard is not None:
+        intent = "repair"
+        hazard: str | None = _REPORTED_AS[danger.hazard]
+        rule = danger.rule
+        trade = rule.trade if rule is not None else _HAZARD_TRADE[danger.hazard]
+        allowed = {trade, *(rule.trade_from if rule is not None else ())}
+        if "trade" in preds and preds["trade"].label in allowed:
+            trade = preds["trade"].label
+        elif rule is not None:
+            named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
+            if named:
+                trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
+        if rule is not None:
             hazard = rule.report_as_if_trade.get(trade, hazard)
+        elif danger.hazard == "fire" and trade == "electrical":
+            hazard = "sparks"
+        trade = forced.get("trade", trade)
     else:
-        intent = _intent(scores, text)
+        hazard = None
+        intent = forced.get("intent") or (preds["intent"].label if "intent" in preds
+                                          else _intent(scores, text))
         if intent not in ("repair", "service"):
             severity = _severity(scores) if intent == "complaint" else None
-            return Decision(intent, None, None, False, None, None, None, severity)
-        trade, trade_score = _best(scores, "t.", _TRADE_ORDER)
-        if trade_score <= 0.0:
-            trade = "other"
-    location = _location(model, scores, trade, intent)
+            return Decision(intent, None, None, False, None, None, None, severity,
+                            danger.uncertain)
+        if "trade" in forced:
+            trade = forced["trade"]
+        elif "trade" in preds:
+            trade = preds["trade"].label
+        else:
+            trade, trade_score = _best(scores, "t.", _TRADE_ORDER)
+            if trade_score <= 0.0:
+                trade = "other"
+    if "location" in forced:
+        location = forced["location"]
+    elif "location" in preds:
+        location = preds["location"].label
+    else:
+        location = _location(model, scores, trade, intent)
     if intent == "service" and location == "public":
         intent = "repair"  # paid services are in-unit work; common areas are free repairs
     if trade == "security":
@@ -237,4 +343,11 @@ def decide(model: Model, raw: str) -> Decision:
         callback = "other"
     # Catalog items are in-unit paid work.
     service = _service(model, scores, trade, intent) if location == "unit" else None
-    return Decision(intent, trade, location, rule is not None, callback, service, hazard, None)
+    return Decision(intent, trade, location, hazard is not None, callback, service, hazard, None,
+                    danger.uncertain)
+
+
+def emergency_signal(model: Model, raw: str) -> tuple[str | None, bool]:
+    """(hazard or None, uncertain) without the intent/trade/location work."""
+    d = decide(model, raw)
+    return d.hazard, d.uncertain

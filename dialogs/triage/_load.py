@@ -15,11 +15,17 @@ import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ._emergency import Concepts, build_concepts
+from ._model import LinearModel
 from ._text import CLAUSE_PUNCT, Normalizer, trie_pattern
+
+log = logging.getLogger(__name__)
+MODEL_FILE = "model.json.gz"
 
 Features = tuple[tuple[str, float], ...]
 GapIndex = Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
@@ -76,10 +82,44 @@ class Model:
     question_start: tuple[re.Pattern[str], float] | None
     location_prior: Mapping[str, Mapping[str, float]]
     services: tuple[ServiceRule, ...]
+    concepts: Concepts
+    learned: LinearModel | None  # None before the first `frontline triage train`
+    overrides: tuple[tuple[re.Pattern[str], Mapping[str, str]], ...]
 
 
 def _data(name: str) -> str:
     return (resources.files(__package__) / "data" / name).read_text(encoding="utf-8")
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files(__package__) / "data"))
+
+
+def corpus_dir() -> Path:
+    return data_dir() / "corpus"
+
+
+def _learned() -> LinearModel | None:
+    path = data_dir() / MODEL_FILE
+    if not path.exists():
+        log.warning("triage: no %s yet, keywords only (run `frontline triage train`)",
+                    MODEL_FILE)
+        return None
+    return LinearModel.from_bytes(path.read_bytes())
+
+
+def _overrides(norm: Normalizer, spec: Any,
+               ) -> tuple[tuple[re.Pattern[str], Mapping[str, str]], ...]:
+    """`overrides: {phrase: {intent: .., trade: .., location: ..}}`: the office's last word."""
+    out = []
+    allowed = {"intent": INTENTS, "trade": TRADES, "location": LOCATIONS}
+    for phrase, fields in (spec or {}).items():
+        if not isinstance(fields, dict) or not fields:
+            raise ValueError(f"triage data: override {phrase!r} needs intent/trade/location")
+        labels = {str(k): _check(str(v), allowed.get(str(k), ()), f"override {k}")
+                  for k, v in fields.items()}
+        out.append((re.compile(_alternation(norm, [phrase])), labels))
+    return tuple(out)
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -235,7 +275,7 @@ def _init_jieba(userdict: str) -> Any:
     return jieba.cut
 
 
-def build() -> Model:
+def build(learned: bool = True) -> Model:
     phrases = _yaml("t2s_phrases.yaml") or {}
     norm = Normalizer({**phrases.get("phrases", {}), **phrases.get("typos", {})},
                       phrases.get("english", {}))
@@ -294,6 +334,9 @@ def build() -> Model:
         question_start=_question_start(norm, kw.get("question_start")),
         location_prior=prior,
         services=tuple(services),
+        concepts=build_concepts(_yaml("emergency.yaml"), lambda items: _alternation(norm, items)),
+        learned=_learned() if learned else None,
+        overrides=_overrides(norm, kw.get("overrides")),
     )
 
 
@@ -322,6 +365,18 @@ def _build_once() -> tuple[Model, float]:
             _failure = exc
             raise
         return _model, time.perf_counter() - started
+
+
+_keyword_model: Model | None = None
+
+
+def get_keyword_model() -> Model:
+    """The data files without the learned model: what training builds its features from."""
+    global _keyword_model
+    with _lock:
+        if _keyword_model is None:
+            _keyword_model = build(learned=False)
+        return _keyword_model
 
 
 def warm_up() -> float:

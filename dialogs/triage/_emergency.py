@@ -1,0 +1,106 @@
+"""Recall-first emergency concepts (`data/emergency.yaml`): which dangers a message may describe.
+
+The keyword hazards of `keywords.yaml` catch the usual phrasings; these rules catch the rest by
+ideas that occur together (a lift and someone inside, a pipe and a burst, a stove and a smell),
+then guards decide whether the message is sure, only possibly an emergency, or not one at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+HAZARD_KEYS = ("lift", "gas", "fire", "sparks", "flood")
+Denied = Callable[[str, int, int], bool]  # (text, start, end) -> this mention is negated
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    sure: str | None  # a hazard the concepts assert, guards passed
+    unsure: str | None  # a hazard the concepts suggest, or a sure one put in doubt
+    doubt: bool  # a question, what-if, past event, thanks, fee or status talk (not urgent)
+    cancelled: bool  # a concept rule fired but the danger was denied or explained away
+
+
+NONE = Signal(None, None, False, False)
+
+
+@dataclass(frozen=True, slots=True)
+class Concepts:
+    concepts: Mapping[str, re.Pattern[str]]
+    sure: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]  # priority order
+    unsure: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
+    cancel: re.Pattern[str]
+    hazard_cancel: Mapping[str, re.Pattern[str]]
+    doubt: re.Pattern[str]
+    urgent: re.Pattern[str]
+
+    def present(self, text: str, denied: Denied | None = None) -> set[str]:
+        """Concepts in the text; a mention that `denied` says is negated does not count."""
+        if denied is None:
+            return {name for name, rx in self.concepts.items() if rx.search(text)}
+        return {name for name, rx in self.concepts.items()
+                if any(not denied(text, m.start(), m.end()) for m in rx.finditer(text))}
+
+    def signal(self, text: str, denied: Denied | None = None,
+               asserted: str | None = None) -> Signal:
+        """Judge the concept rules, and `asserted` (a hazard the keyword layer found)."""
+        found = self.present(text, denied)
+        sure = asserted or _first(self.sure, found)
+        unsure = _first(self.unsure, found)
+        if sure is None and unsure is None:
+            return NONE
+        cancelled = bool(self.cancel.search(text))
+        if not cancelled:
+            rx = self.hazard_cancel.get(sure or unsure or "")
+            cancelled = bool(rx and rx.search(text))
+            if cancelled and sure and unsure and sure != unsure:
+                sure, cancelled = None, False  # the other hazard still stands, unsure
+        if cancelled:
+            return Signal(None, None, False, True)
+        doubt = bool(self.doubt.search(text)) and not self.urgent.search(text)
+        if doubt and sure:
+            return Signal(None, sure, True, False)
+        return Signal(sure, None if sure else unsure, doubt, False)
+
+
+def _first(rules: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], found: set[str],
+           ) -> str | None:
+    for hazard, alternatives in rules:
+        if any(all(c in found for c in needed) for needed in alternatives):
+            return hazard
+    return None
+
+
+def build_concepts(spec: Mapping[str, Any], alternation: Any) -> Concepts:
+    """Compile the YAML; `alternation(items)` turns a phrase list into a regex (from `_load`)."""
+    concepts = {str(name): re.compile(alternation(items))
+                for name, items in spec["concepts"].items()}
+
+    def rules(level: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
+        out = []
+        for hazard, levels in spec["rules"].items():
+            if hazard not in HAZARD_KEYS:
+                raise ValueError(f"triage data: unknown emergency hazard {hazard!r}")
+            alts = tuple(tuple(str(c) for c in needed) for needed in levels.get(level, []))
+            for needed in alts:
+                for c in needed:
+                    if c not in concepts:
+                        raise ValueError(f"triage data: unknown emergency concept {c!r}")
+            if alts:
+                out.append((str(hazard), alts))
+        return tuple(out)
+
+    guards = spec["guards"]
+    return Concepts(
+        concepts=concepts,
+        sure=rules("sure"),
+        unsure=rules("unsure"),
+        cancel=re.compile(alternation(guards.get("cancel", []))),
+        hazard_cancel={str(h): re.compile(alternation(items))
+                       for h, items in guards.get("hazard", {}).items()},
+        doubt=re.compile(alternation(guards.get("doubt", []))),
+        urgent=re.compile(alternation(guards.get("urgent", []))),
+    )
