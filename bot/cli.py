@@ -18,8 +18,11 @@ from bot.bootstrap import build_office, prepare_database
 from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
-from handlers import admin
 from handlers.office import Office
+from handlers.office.rules import load_rules, rules_in_force
+from handlers.registration import roster
+from handlers.requests import unmet_demand
+from handlers.work_orders import records
 from scheduler.cli import jobs
 
 app = typer.Typer(help="Frontline — the property office's Telegram front desk.",
@@ -29,10 +32,13 @@ households_app = typer.Typer(help="The household roster.", no_args_is_help=True)
 invite_app = typer.Typer(help="One-time invite codes for staff and group chats.",
                          no_args_is_help=True)
 orders_app = typer.Typer(help="Work orders.", no_args_is_help=True)
+rules_app = typer.Typer(help="The office's rules: deadlines, windows, quotas.",
+                        no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
 app.add_typer(orders_app, name="orders")
+app.add_typer(rules_app, name="rules")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
 app.command("jobs")(jobs)
@@ -51,6 +57,24 @@ def _office() -> Office:
 def _fail(message: str) -> typer.Exit:
     errors.print(f"[red]{message}[/red]")
     return typer.Exit(2)
+
+
+@rules_app.command("show")
+def rules_show(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Print the rules in force and where each value came from (default, file, environment)."""
+    try:
+        rows = rules_in_force(load_rules())
+    except (ValueError, OSError) as error:
+        raise _fail(f"The office's rules are not valid: {error}") from None
+    if as_json:
+        console.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    table = Table("rule", "value", "meaning", "from")
+    for row in rows:
+        table.add_row(row["rule"], row["value"], row["meaning"], row["from"])
+    console.print(table)
 
 
 @db_app.command("upgrade")
@@ -83,11 +107,11 @@ def households_import(
                     "building,room,name,phone[,fee_plan,monthly_fee]. Nothing was imported.")
     rows = [(line, row) for line, row in enumerate(reader, start=2)]
     office = _office()
-    report = admin.ImportReport()
+    report = roster.ImportReport()
     with Progress(console=errors, transient=True, disable=len(rows) < 500) as progress:
         task = progress.add_task("Importing", total=len(rows))
         for start in range(0, len(rows), 500):
-            admin.import_households(office, rows[start:start + 500], report)
+            roster.import_households(office, rows[start:start + 500], report)
             progress.advance(task, len(rows[start:start + 500]))
     for line, reason in report.errors:
         errors.print(f"line {line}: {reason}")
@@ -102,7 +126,7 @@ def households_codes(
     out: Annotated[Path | None, typer.Option(help="Write building,room,code to this CSV")] = None,
 ) -> None:
     """Print a one-time binding code for each household (for letters or door notices)."""
-    codes = admin.household_codes(_office())
+    codes = roster.household_codes(_office())
     if out is not None:
         with out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
@@ -131,7 +155,7 @@ def invite_staff(
 ) -> None:
     """A one-time code a staff member sends as /start CODE to the bot."""
     try:
-        code = admin.create_invite(_office(), "staff", role, trade or [], name)
+        code = roster.create_invite(_office(), "staff", role, trade or [], name)
     except ValueError as error:
         raise _fail(str(error)) from None
     console.print(f"Staff invite for {name or role}: send /start {code} to the bot.")
@@ -148,7 +172,7 @@ def invite_group(
     if bool(trade) == (role is not None):
         raise _fail("Give --trade (one or more) or --role, not both.")
     try:
-        code = admin.create_invite(_office(), "group", role or "", trade or [])
+        code = roster.create_invite(_office(), "group", role or "", trade or [])
     except ValueError as error:
         raise _fail(str(error)) from None
     console.print("In the group chat, a registered staff member sends: "
@@ -169,9 +193,9 @@ def orders_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """List work orders, newest first."""
-    if status is not None and status not in admin.ORDER_STATUSES:
-        raise _fail(f"Unknown status {status!r}; one of: {', '.join(admin.ORDER_STATUSES)}")
-    orders = admin.list_orders(_office(), status)
+    if status is not None and status not in records.ORDER_STATUSES:
+        raise _fail(f"Unknown status {status!r}; one of: {', '.join(records.ORDER_STATUSES)}")
+    orders = records.list_orders(_office(), status)
     table = Table("number", "kind", "status", "trade", "unit", "assignee", "created_at")
     for o in orders:
         table.add_row(o["number"], o["kind"], o["status"], o["trade"], o["unit"] or o["place"],
@@ -185,7 +209,7 @@ def orders_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """One work order with its full history."""
-    order = admin.show_order(_office(), number)
+    order = records.show_order(_office(), number)
     if order is None:
         raise _fail(f"No work order {number}")
     table = Table("at", "action", "actor", "chat", "detail", title=f"{number} · {order['status']}")
@@ -242,7 +266,7 @@ def demand(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Services residents asked for that the office does not offer yet."""
-    rows = admin.list_demand(_office())
+    rows = unmet_demand.list_demand(_office())
     table = Table("at", "name", "unit", "request")
     for row in rows:
         table.add_row(row["at"], row["name"], row["unit"] or "", row["request"])

@@ -80,7 +80,7 @@ async def register_commands(transport: Transport) -> None:
 
 def _core_handle() -> HandleFn:
     # Imported late: the core is written in parallel, and the runtime must import without it.
-    handle: HandleFn = importlib.import_module("handlers.router").handle
+    handle: HandleFn = importlib.import_module("handlers.reception.entry").handle
     return handle
 
 

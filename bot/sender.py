@@ -43,8 +43,8 @@ from bot.adapters.base import (
 )
 from bot.adapters.parts import plan_send
 from bot.adapters.ratelimit import Limits, RateLimiter
-from handlers import delivery
-from handlers.delivery import Pending
+from handlers.delivery import outbox as delivery
+from handlers.delivery.outbox import Pending
 from handlers.office import Office
 
 log = logging.getLogger(__name__)

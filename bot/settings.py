@@ -10,7 +10,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Everything an office may configure without touching code."""
+    """How this installation runs: database, time zone, Telegram, the sender's limits.
+
+    The office's own rules (deadlines, windows, quotas, the hotline) are
+    ``handlers.office.rules.OfficeRules``, read from the same environment and the rules file.
+    """
 
     model_config = SettingsConfigDict(env_prefix="FRONTLINE_", env_file=".env", extra="ignore")
 
@@ -22,13 +26,7 @@ class Settings(BaseSettings):
     framework: Literal["aiogram", "ptb"] = "aiogram"
     webhook_secret: SecretStr = SecretStr("")
     webhook_listen: str = "127.0.0.1:8080"
-    hotline: str = "400-000-0000"
     catalog_path: Path | None = None
-    dispatch_deadline_minutes: int = Field(default=15, ge=1)
-    auto_confirm_hours: int = Field(default=48, ge=1)
-    response_deadline_hours: int = Field(default=24, ge=1)
-    survey_day_start: int = Field(default=9, ge=0, le=23)
-    survey_day_end: int = Field(default=20, ge=1, le=24)
     send_rate_per_second: float = Field(default=25.0, gt=0)
     private_chat_per_second: float = Field(default=1.0, gt=0)
     group_chat_per_minute: float = Field(default=20.0, gt=0)

@@ -6,21 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, inline
-from dialogs.model import LOCATION_NAMES, TRADE_NAMES
+from dialogs.model import TRADE_NAMES
+from dialogs.statuses import MAY_SET_OFF, STATUS_NAMES, WORKING
 from dialogs.times import time_text
 from locales import Msg, Raw, Text, _, lines
 
-STATUS_NAMES: dict[str, Msg] = {
-    "open": _("waiting for a technician"),
-    "accepted": _("accepted"),
-    "on_way": _("technician on the way"),
-    "in_progress": _("in progress"),
-    "done": _("done, waiting for the resident's confirmation"),
-    "rework": _("rework requested"),
-    "confirmed": _("confirmed"),
-    "cancelled": _("cancelled"),
-}
 HAZARD_NAMES: dict[str, Msg] = {
     "gas": _("gas smell"),
     "fire": _("fire or smoke"),
@@ -95,7 +87,7 @@ def group_card(order: OrderView) -> Text:
 
 
 def group_card_keyboard(order: OrderView) -> InlineKeyboard:
-    return inline([Button(_("✋ Accept"), f"acc:{order.id}")])
+    return inline([Button(_("✋ Accept"), tap(Verb.ACCEPT, order.id))])
 
 
 def taken_card(order: OrderView) -> Text:
@@ -129,19 +121,20 @@ def private_card(order: OrderView) -> Text:
 
 def private_card_keyboard(order: OrderView) -> InlineKeyboard:
     """The technician's next steps, by status; handlers re-check every tap."""
-    if order.status not in ("accepted", "on_way", "in_progress", "rework"):
+    if order.status not in WORKING:
         return inline()
     paid = order.kind == "service"
     first: list[Button] = []
-    if order.status in ("accepted", "rework"):
-        first.append(Button(_("🚶 On my way"), f"way:{order.id}"))
-    first.append(Button(_("🕒 Propose another time"), f"tm:{order.id}"))
+    if order.status in MAY_SET_OFF:
+        first.append(Button(_("🚶 On my way"), tap(Verb.SET_OFF, order.id)))
+    first.append(Button(_("🕒 Propose another time"), tap(Verb.PROPOSE_TIME, order.id)))
     second: list[Button] = []
     if paid and not order.price_confirmed:
-        second.append(Button(_("💰 Propose the price"), f"pr:{order.id}"))
+        second.append(Button(_("💰 Propose the price"), tap(Verb.PROPOSE_PRICE, order.id)))
     else:
-        second.append(Button(_("✅ Done"), f"done:{order.id}"))
-    return inline(first, second, [Button(_("⚠️ Report damage or loss"), f"dmg:{order.id}")])
+        second.append(Button(_("✅ Done"), tap(Verb.FINISH, order.id)))
+    return inline(first, second, [Button(_("⚠️ Report damage or loss"),
+                                         tap(Verb.REPORT_DAMAGE, order.id))])
 
 
 def request_line(order: OrderView) -> Text:
@@ -150,6 +143,3 @@ def request_line(order: OrderView) -> Text:
     return _("{number} · {what} · {status}", number=Raw(order.number), what=what,
              status=STATUS_NAMES.get(order.status, order.status))
 
-
-def location_name(location: str) -> Text:
-    return LOCATION_NAMES.get(location, location)

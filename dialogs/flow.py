@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from dialogs.buttons import Verb, parse, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.model import Conversation, DialogContext, Outcome
 from dialogs.times import QUICK_TIMES
@@ -16,11 +17,11 @@ CANCEL: Final = "cancel"
 
 
 def button(conversation: Conversation, label: Text, value: str) -> Button:
-    """A button that belongs to this conversation: ``d:<nonce>:<value>``.
+    """A button that belongs to this conversation (its nonce and the choice *value*).
 
     The nonce makes a tap on a button from an older conversation recognisable as stale.
     """
-    return Button(label, f"d:{conversation.data['nonce']}:{value}")
+    return Button(label, tap(Verb.DIALOG, conversation.data["nonce"], value))
 
 
 def cancel_button(conversation: Conversation) -> Button:
@@ -31,9 +32,11 @@ def tapped(conversation: Conversation, event: Event) -> str | None:
     """The value of a tapped button of this conversation, or None (not a tap, or stale)."""
     if event.kind is not EventKind.BUTTON:
         return None
-    prefix = f"d:{conversation.data.get('nonce')}:"
-    return event.button_data.removeprefix(prefix) if event.button_data.startswith(
-        prefix) else None
+    found = parse(event.button_data)
+    if found is None or found.verb is not Verb.DIALOG or found.args[0] != conversation.data.get(
+            "nonce"):
+        return None
+    return found.word(1)
 
 
 def stay(conversation: Conversation, context: DialogContext, *texts: Text) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, KeyButton, ReplyKeyboard, inline
 from locales import LANGUAGES, Language, Msg, Raw, Text, _, lines
 
@@ -12,12 +13,14 @@ LANGUAGE_NAMES: dict[Language, str] = {"zh_Hans": "简体中文", "zh_Hant": "�
 def main_menu(is_staff: bool = False) -> InlineKeyboard:
     """The resident's menu; staff also get their job list."""
     rows: list[list[Button]] = [
-        [Button(_("🔧 Report a repair"), "m:repair"), Button(_("🧹 Book a service"), "m:service")],
-        [Button(_("📋 My requests"), "m:my"), Button(_("🌐 Language"), "m:lang")],
-        [Button(_("🚨 Emergency"), "m:sos")],
+        [Button(_("🔧 Report a repair"), tap(Verb.MENU, "repair")),
+         Button(_("🧹 Book a service"), tap(Verb.MENU, "service"))],
+        [Button(_("📋 My requests"), tap(Verb.MENU, "my")),
+         Button(_("🌐 Language"), tap(Verb.MENU, "lang"))],
+        [Button(_("🚨 Emergency"), tap(Verb.MENU, "sos"))],
     ]
     if is_staff:
-        rows.append([Button(_("🧰 My jobs"), "m:jobs")])
+        rows.append([Button(_("🧰 My jobs"), tap(Verb.MENU, "jobs"))])
     return inline(*rows)
 
 
@@ -37,12 +40,13 @@ EMERGENCY_BUTTONS: dict[str, Msg] = {
 
 
 def emergency_keyboard() -> InlineKeyboard:
-    return inline(*[[Button(label, f"sos:{hazard}")] for hazard, label in
+    return inline(*[[Button(label, tap(Verb.EMERGENCY, hazard))] for hazard, label in
                     EMERGENCY_BUTTONS.items()])
 
 
 def language_keyboard() -> InlineKeyboard:
-    return inline(*[[Button(Raw(LANGUAGE_NAMES[lang]), f"lang:{lang}")] for lang in LANGUAGES])
+    return inline(*[[Button(Raw(LANGUAGE_NAMES[lang]), tap(Verb.LANGUAGE, lang))]
+                    for lang in LANGUAGES])
 
 
 def share_contact_keyboard() -> ReplyKeyboard:

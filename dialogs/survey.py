@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, inline
 from locales import Msg, Raw, Text, _, lines
 
@@ -29,14 +30,6 @@ VIA_NAMES: Final[dict[str, Msg]] = {
 }
 
 
-def parse(data: str, verb: str, size: int) -> list[str] | None:
-    """Split ``verb:a:b`` into *size* parts after the verb, or None if it does not fit."""
-    parts = data.split(":")
-    if len(parts) != size + 1 or parts[0] != verb or not parts[1].isdigit():
-        return None
-    return parts[1:]
-
-
 # -- the resident ------------------------------------------------------------------------
 def question(number: str, what: Text) -> Text:
     return lines(
@@ -46,7 +39,7 @@ def question(number: str, what: Text) -> Text:
 
 
 def rating_keyboard(survey_id: int) -> InlineKeyboard:
-    return inline([Button(Raw(f"{r} {FACES[r]}"), f"sv:{survey_id}:{r}") for r in RATINGS])
+    return inline([Button(Raw(f"{r} {FACES[r]}"), tap(Verb.RATE, survey_id, r)) for r in RATINGS])
 
 
 def thanks(number: str, rating: int) -> Text:
@@ -68,7 +61,7 @@ SKIPPED: Final = _("Thank you!")
 
 
 def skip_keyboard(survey_id: int) -> InlineKeyboard:
-    return inline([Button(_("Skip"), f"svs:{survey_id}")])
+    return inline([Button(_("Skip"), tap(Verb.SKIP_COMMENT, survey_id))])
 
 
 # -- the dispatch chat -------------------------------------------------------------------
@@ -83,8 +76,8 @@ def class_notice(number: str, klass: str, push: str, end: str) -> Text:
 
 def class_keyboard(survey_id: int, current: str) -> InlineKeyboard:
     labels = {"safety": _("🛡 Safety"), "leak": _("💧 Leak"), "other": _("🔧 Other")}
-    return inline([Button(label, f"cc:{survey_id}:{klass}") for klass, label in labels.items()
-                   if klass != current])
+    return inline([Button(label, tap(Verb.CALLBACK_CLASS, survey_id, klass))
+                   for klass, label in labels.items() if klass != current])
 
 
 def phone_task(number: str, unit: str, name: str, phone: str, end: str, attempts: int,
@@ -103,9 +96,9 @@ def phone_task(number: str, unit: str, name: str, phone: str, end: str, attempts
 
 def phone_keyboard(survey_id: int) -> InlineKeyboard:
     return inline(
-        [Button(Raw(f"☎{r}"), f"pc:{survey_id}:p:{r}") for r in RATINGS],
-        [Button(Raw(f"🏠{r}"), f"pc:{survey_id}:o:{r}") for r in RATINGS],
-        [Button(_("📵 No answer"), f"pc:{survey_id}:n:0")])
+        [Button(Raw(f"☎{r}"), tap(Verb.CALL_RESULT, survey_id, "phone", r)) for r in RATINGS],
+        [Button(Raw(f"🏠{r}"), tap(Verb.CALL_RESULT, survey_id, "onsite", r)) for r in RATINGS],
+        [Button(_("📵 No answer"), tap(Verb.CALL_RESULT, survey_id, "no_answer", 0))])
 
 
 def callback_done(number: str, rating: int, via: str, by: str) -> Text:
@@ -114,7 +107,7 @@ def callback_done(number: str, rating: int, via: str, by: str) -> Text:
 
 
 def note_keyboard(survey_id: int) -> InlineKeyboard:
-    return inline([Button(_("✍ Add a note"), f"pn:{survey_id}")])
+    return inline([Button(_("✍ Add a note"), tap(Verb.CALL_NOTE, survey_id))])
 
 
 def corrective_task(number: str, rating: int, technician: str, via: str) -> Text:
@@ -127,7 +120,7 @@ def corrective_task(number: str, rating: int, technician: str, via: str) -> Text
 
 
 def corrective_keyboard(survey_id: int) -> InlineKeyboard:
-    return inline([Button(_("✔ Corrected"), f"cr:{survey_id}")])
+    return inline([Button(_("✔ Corrected"), tap(Verb.CORRECTED, survey_id))])
 
 
 def resident_comment(number: str, comment: str) -> Text:

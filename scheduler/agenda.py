@@ -12,11 +12,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
-from handlers import duties
-from handlers.deadlines import DISPATCH_LEAD
+from handlers.callback_surveys import monthly_duties as duties
 from handlers.office import Office
-from handlers.views import wall_clock
-from handlers.windows import month_key
+from handlers.office.calendar import month_key, wall_clock
+from handlers.work_orders.deadlines import DISPATCH_LEAD
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
 from storage.models import FrontDeskRequest, WorkOrder
@@ -83,7 +82,7 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
             items += _orders(session, counts, kind, status, stamp, delay, marked, limit)
         items += _front_desk(session, counts, limit)
     tz = office.timezone
-    for duty in duties.DUTIES:
+    for duty in duties.duties(office.rules):
         due = _duty_due(office, duty, now)
         key = month_key(due, tz)
         items.append(Planned(f"duty:{duty.kind}", f"{key // 100}-{key % 100:02d}", due))

@@ -14,9 +14,12 @@ from dataclasses import dataclass, field
 from functools import partial
 from time import perf_counter
 
-from handlers import deadlines, duties, surveys
+from handlers.callback_surveys import monthly_duties as duties
+from handlers.callback_surveys import pushing
+from handlers.front_desk import inbox
 from handlers.office import Office
-from handlers.timers import BATCH, Timer, run
+from handlers.office.due_items import BATCH, Timer, run
+from handlers.work_orders import deadlines
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +52,11 @@ def timers(office: Office) -> tuple[Timer, ...]:
         # Before surveys: an order confirmed automatically gets its survey planned at once.
         Timer("auto_confirm", partial(deadlines.find_unconfirmed, after=rules.auto_confirm_after),
               deadlines.auto_confirm),
-        Timer("survey", surveys.find_due, surveys.advance, surveys.back_off),
+        Timer("survey", pushing.find_due, pushing.advance, pushing.back_off),
         Timer("no_response",
               partial(deadlines.find_silent_orders, deadline=rules.response_deadline),
               deadlines.escalate_order),
-        Timer("front_desk_no_response", deadlines.find_silent_requests,
-              deadlines.escalate_request),
+        Timer("front_desk_no_response", inbox.find_silent_requests, inbox.escalate_request),
     )
 
 

@@ -37,7 +37,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from handlers.duties import DUTIES
+from handlers.callback_surveys.monthly_duties import duties
 from handlers.office import Office
 from scheduler.drain import DrainReport, drain_once, duties_once, run_due_now
 
@@ -176,7 +176,7 @@ class SchedulerService:
         scheduler.add_job(self._drain, IntervalTrigger(seconds=self.drain_every, timezone=tz),
                           id="followups.drain", name="surveys, deadlines, escalations",
                           replace_existing=True)
-        for duty in DUTIES:
+        for duty in duties(self.office.rules):
             scheduler.add_job(self._duty, CronTrigger(day=duty.day, hour=duty.hour, minute=0,
                                                       timezone=tz),
                               args=(duty.kind,), id=f"duties.{duty.kind}",

@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.catalog import load_catalog
-from handlers.clock import FakeClock
 from handlers.office import Office
+from handlers.office.catalog import load_catalog
+from handlers.office.clock import FakeClock
 from storage.db import make_engine, upgrade
 
 pytest_plugins = ["tests.support.live"]

@@ -76,6 +76,6 @@ def plan_parts(text: str, keyboard: KeyboardJson | None, photos: Sequence[str],
 
 
 def plan_send(row: Any) -> list[Part]:
-    """Plan an outbox send row (a ``handlers.delivery.Pending``)."""
+    """Plan an outbox send row (a ``handlers.delivery.outbox.Pending``)."""
     editable = bool(row.ref) or bool(row.keyboard and "inline" in row.keyboard)
     return plan_parts(row.text, row.keyboard, row.photos, editable)

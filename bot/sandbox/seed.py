@@ -18,8 +18,8 @@ from sqlmodel import col, select
 from bot.emulator import Emulator
 from bot.sandbox.actors import Actor, SeedingError, buttons_of, settle
 from bot.sandbox.estate import GROUPS, HOUSEHOLDS, PEOPLE, Persona
-from handlers import admin
 from handlers.office import Office
+from handlers.registration import roster
 from storage.db import read_session
 from storage.models import ProcessedUpdate
 
@@ -85,8 +85,8 @@ class Seeder:
         """Import the roster, then residents and staff redeem their codes, all at once."""
         rows = [{"building": h.building, "room": h.room, "name": h.name, "phone": h.phone}
                 for h in HOUSEHOLDS]
-        admin.import_households(self.office, enumerate(rows, start=2))
-        codes = {f"{b}-{r}": code for b, r, code in admin.household_codes(self.office)}
+        roster.import_households(self.office, enumerate(rows, start=2))
+        codes = {f"{b}-{r}": code for b, r, code in roster.household_codes(self.office)}
         for p in PEOPLE:
             if p.role == "resident" and p.bound:
                 self._say(p, f"/start {codes[p.unit]}")
@@ -95,7 +95,7 @@ class Seeder:
         await settle(self.emulator, self.office, timeout=30)
 
     def _staff_code(self, p: Persona) -> str:
-        return admin.create_invite(self.office, "staff", p.role, list(p.trades), p.name)
+        return roster.create_invite(self.office, "staff", p.role, list(p.trades), p.name)
 
     def _say(self, p: Persona, text: str, chat_id: int | None = None) -> None:
         self.emulator.send_text(self.world.people[p.key], text, chat_id=chat_id)
@@ -103,7 +103,7 @@ class Seeder:
     async def bind_groups(self) -> None:
         """The first member of each group sends /bindgroup with a fresh group code."""
         for g in GROUPS:
-            code = admin.create_invite(self.office, "group", g.purpose, list(g.trades))
+            code = roster.create_invite(self.office, "group", g.purpose, list(g.trades))
             binder = next(p for p in PEOPLE if p.key == g.members[0])
             self._say(binder, f"/bindgroup {code}", chat_id=self.world.groups[g.key])
         await settle(self.emulator, self.office)
@@ -121,19 +121,19 @@ class Seeder:
                         "The corridor light keeps flickering", "Building 3, 12th floor corridor"),
             self.report(a["chan"], "gas", "unit", "熱水器打不著火"),
         )
-        await asyncio.gather(a["zhao"].taps(r"^acc:", chat_id=groups["plumbing"]),
-                             a["chen"].taps(r"^acc:", chat_id=groups["electrical"]),
-                             a["sun"].taps(r"^acc:", chat_id=groups["gas_hvac"]))
-        await asyncio.gather(a["zhao"].taps(r"^way:"), a["chen"].taps(r"^way:"))
-        await a["zhao"].taps(r"^done:")
+        await asyncio.gather(a["zhao"].taps(r"^v1:accept:", chat_id=groups["plumbing"]),
+                             a["chen"].taps(r"^v1:accept:", chat_id=groups["electrical"]),
+                             a["sun"].taps(r"^v1:accept:", chat_id=groups["gas_hvac"]))
+        await asyncio.gather(a["zhao"].taps(r"^v1:set_off:"), a["chen"].taps(r"^v1:set_off:"))
+        await a["zhao"].taps(r"^v1:finish:")
         await a["zhao"].says("疏通了地漏，清出头发和杂物")
         await a["zhao"].taps(r":finish$")
-        await a["wang"].taps(r"^ok:")
+        await a["wang"].taps(r"^v1:sign:")
 
     async def report(self, actor: Actor, trade: str, where: str, description: str,
                      place: str = "") -> None:
         """Report a repair from the menu, answering each question the dialog asks."""
-        await actor.taps(r"^m:repair$")
+        await actor.taps(r"^v1:menu:repair$")
         taps = (rf":trade:{trade}$", rf":{where}$", r":unit:\d+$", r":photos_done$",
                 r":time:tomorrow_am$", r":roster_phone$", r":submit$")
         for _ in range(12):

@@ -38,9 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.emulator import Emulator, RateLimits, start_emulator
 from bot.emulator.testing import TEST_TOKEN
+from dialogs.buttons import Verb, tap
 from dialogs.events import Event, EventKind, Priority, Say
-from handlers import admin
 from handlers.office import Office
+from handlers.registration import roster
 from locales import Raw
 from storage.models import Outbox, ProcessedUpdate
 from tests.e2e.harness import BotProcess, office_for, safe_env
@@ -55,7 +56,7 @@ PHASES = ("cold", "throughput", "latency", "outbound")
 LATENCY_RATES = (200.0, 50.0)  # the brief's rate, and one the whole core sustains here
 SPAWNED: list[BotProcess] = []
 ECHOES: list[asyncio.subprocess.Process] = []
-MENU = "m:my"  # the residents' menu button: "my requests"
+MENU = tap(Verb.MENU, "my")  # the residents' menu button: "my requests"
 ECHO_BUTTON = "again:"  # the minimal core's button
 
 
@@ -132,8 +133,8 @@ def new_office_db(workdir: Path, name: str) -> tuple[Path, list[str]]:
     office = office_for(f"sqlite:///{db}")
     rows = [{"building": "1", "room": f"{i:04d}", "name": f"住户{i}",
              "phone": f"1390000{i:04d}"} for i in range(RESIDENTS)]
-    admin.import_households(office, enumerate(rows, start=2))
-    codes = [code for _, _, code in admin.household_codes(office)]
+    roster.import_households(office, enumerate(rows, start=2))
+    codes = [code for _, _, code in roster.household_codes(office)]
     office.engine.dispose()
     return db, codes
 
@@ -220,7 +221,7 @@ async def throughput_bare(framework: str, updates: int, workdir: Path) -> float:
         users = [emu.create_user(f"U{i}", started=True).id for i in range(RESIDENTS)]
         for user in users:  # a message with a button to tap, as our residents have
             emu.bot_send(emu.chats[user], {"text": "menu"}, markup={"inline_keyboard": [[
-                {"text": "📋", "callback_data": "m:my"}]]}, count_as=0)
+                {"text": "📋", "callback_data": MENU}]]}, count_as=0)
         await asyncio.sleep(0.5)
         sends, edits = emu.stats.sends, emu.stats.methods["editMessageText"]
         started = time.perf_counter()

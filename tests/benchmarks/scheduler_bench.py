@@ -33,11 +33,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, update
 from sqlmodel import Session, col, select
 
-from handlers.catalog import load_catalog
-from handlers.clock import FakeClock
+from handlers.callback_surveys.planning import schedule_survey
 from handlers.office import Office
-from handlers.surveys import schedule_survey
-from handlers.uow import UnitOfWork
+from handlers.office.catalog import load_catalog
+from handlers.office.clock import FakeClock
+from handlers.office.unit_of_work import UnitOfWork
 from scheduler.agenda import agenda
 from scheduler.drain import drain_once
 from scheduler.service import SchedulerService

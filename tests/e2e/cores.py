@@ -1,6 +1,6 @@
 """Stand-in cores for runtime tests that are about Telegram plumbing, not the office's rules.
 
-``EchoCore`` behaves like the real ``handlers.router.handle`` where the runtime can tell:
+``EchoCore`` behaves like the real ``handlers.reception.entry.handle`` where the runtime can tell:
 one transaction per event, deduped on ``event.key``, answers written to the outbox.
 """
 
@@ -11,7 +11,7 @@ import time
 
 from dialogs.events import Button, Edit, Event, EventKind, Say, Toast, inline
 from handlers.office import Office
-from handlers.uow import UnitOfWork
+from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw
 
 

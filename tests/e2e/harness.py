@@ -28,9 +28,9 @@ from bot.emulator.testing import TEST_TOKEN
 from bot.runtime import run_bot
 from bot.settings import Settings
 from dialogs.events import Event
-from handlers.catalog import load_catalog
-from handlers.clock import SystemClock
 from handlers.office import Office
+from handlers.office.catalog import load_catalog
+from handlers.office.clock import SystemClock
 from storage.db import make_engine, upgrade
 from storage.models import Outbox
 

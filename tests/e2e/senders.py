@@ -12,7 +12,7 @@ from bot.adapters.base import Transport
 from bot.emulator.testing import TEST_TOKEN
 from dialogs.events import Outgoing
 from handlers.office import Office
-from handlers.uow import UnitOfWork
+from handlers.office.unit_of_work import UnitOfWork
 from storage.models import Person, StaffChat
 from tests.e2e.harness import assert_local
 

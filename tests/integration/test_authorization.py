@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from handlers import admin
+from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.registration import roster
 from storage.models import EventLog, WorkOrder
 from tests.integration.test_repair_lifecycle import finish_job, report_tap_leak
 from tests.support.estate import ELECTRICIANS, PLUMBERS, Estate, build_estate
@@ -33,12 +34,12 @@ def test_only_a_technician_of_the_trade_may_accept(estate: Estate, office: Offic
     report_tap_leak(estate)
     order_id = order_of(office).id
     before = history(office)
-    tap = estate.electrician.presses(f"acc:{order_id}", PLUMBERS)
-    assert estate.electrician.toast_for(tap)
-    tap = estate.resident.presses(f"acc:{order_id}", PLUMBERS)
-    assert estate.resident.toast_for(tap)
-    tap = estate.plumber.presses(f"acc:{order_id}", ELECTRICIANS)  # the wrong group
-    assert estate.plumber.toast_for(tap)
+    pressed = estate.electrician.presses(tap(Verb.ACCEPT, order_id), PLUMBERS)
+    assert estate.electrician.toast_for(pressed)
+    pressed = estate.resident.presses(tap(Verb.ACCEPT, order_id), PLUMBERS)
+    assert estate.resident.toast_for(pressed)
+    pressed = estate.plumber.presses(tap(Verb.ACCEPT, order_id), ELECTRICIANS)  # the wrong group
+    assert estate.plumber.toast_for(pressed)
     assert history(office) == before and order_of(office).status == "open"
 
 
@@ -46,8 +47,8 @@ def test_the_second_tap_is_told_it_is_already_taken(estate: Estate, office: Offi
     report_tap_leak(estate)
     estate.plumber.taps("接单", chat_id=PLUMBERS)
     order_id = order_of(office).id
-    tap = estate.plumber2.presses(f"acc:{order_id}", PLUMBERS)
-    assert "张师傅" in estate.plumber2.toast_for(tap)
+    pressed = estate.plumber2.presses(tap(Verb.ACCEPT, order_id), PLUMBERS)
+    assert "张师傅" in estate.plumber2.toast_for(pressed)
     assert order_of(office).assignee_id is not None
     assert history(office).count("accepted") == 1
 
@@ -57,9 +58,10 @@ def test_only_the_assignee_may_progress_the_order(estate: Estate, office: Office
     estate.plumber.taps("接单", chat_id=PLUMBERS)
     order_id = order_of(office).id
     before = history(office)
-    for verb in ("way", "done", "tm", "dmg", "card"):
-        tap = estate.plumber2.presses(f"{verb}:{order_id}")
-        assert estate.plumber2.toast_for(tap), verb
+    for verb in (Verb.SET_OFF, Verb.FINISH, Verb.PROPOSE_TIME, Verb.REPORT_DAMAGE,
+                 Verb.SHOW_CARD):
+        pressed = estate.plumber2.presses(tap(verb, order_id))
+        assert estate.plumber2.toast_for(pressed), verb
     assert history(office) == before and order_of(office).status == "accepted"
 
 
@@ -69,9 +71,11 @@ def test_a_resident_may_act_only_on_their_own_orders(estate: Estate, office: Off
     finish_job(estate)
     order_id = order_of(office).id
     before = history(office)
-    for verb in ("ok", "rw", "cx", "ta", "pa"):
-        tap = estate.neighbour.presses(f"{verb}:{order_id}:y")
-        assert "out of date" in estate.neighbour.toast_for(tap), verb
+    for data in (tap(Verb.SIGN, order_id), tap(Verb.ASK_REWORK, order_id),
+                 tap(Verb.CANCEL_ORDER, order_id), tap(Verb.ANSWER_TIME, order_id, "yes"),
+                 tap(Verb.ANSWER_PRICE, order_id, "yes")):
+        pressed = estate.neighbour.presses(data)
+        assert "out of date" in estate.neighbour.toast_for(pressed), data
     assert history(office) == before and order_of(office).status == "done"
 
 
@@ -81,11 +85,12 @@ def test_forged_and_replayed_buttons_change_nothing(estate: Estate, office: Offi
     finish_job(estate)
     estate.resident.taps("确认签字")
     before = history(office)
-    replay = estate.resident.presses(f"ok:{order_of(office).id}")  # signed already
+    replay = estate.resident.presses(tap(Verb.SIGN, order_of(office).id))  # signed already
     assert estate.resident.toast_for(replay)
-    for data in ("acc:999999", "ok:abc", "ok", "zzz:1", "d:stale:yes", "m:nothing", "x" * 64):
-        tap = estate.resident.presses(data)
-        assert estate.resident.toast_for(tap), data
+    for data in (tap(Verb.ACCEPT, 999999), "v1:sign:abc", "v1:sign", "v1:zzz:1", "acc:1",
+                 "v1:dialog:stale1:yes", tap(Verb.MENU, "nothing"), "x" * 64):
+        pressed = estate.resident.presses(data)
+        assert estate.resident.toast_for(pressed), data
     assert history(office) == before and order_of(office).status == "confirmed"
 
 
@@ -93,7 +98,7 @@ def test_a_group_that_is_not_bound_gets_nothing(estate: Estate, office: Office) 
     report_tap_leak(estate)
     order_id = order_of(office).id
     estate.plumber.says("有人吗", chat_id=UNBOUND_GROUP)
-    estate.plumber.presses(f"acc:{order_id}", UNBOUND_GROUP)
+    estate.plumber.presses(tap(Verb.ACCEPT, order_id), UNBOUND_GROUP)
     estate.plumber.command("jobs", chat_id=UNBOUND_GROUP)
     assert estate.desk.messages(UNBOUND_GROUP) == []
     assert order_of(office).status == "open"
@@ -101,7 +106,7 @@ def test_a_group_that_is_not_bound_gets_nothing(estate: Estate, office: Office) 
 
 def test_only_staff_can_bind_a_group_and_each_code_works_once(estate: Estate,
                                                               office: Office) -> None:
-    code = admin.create_invite(office, "group", "", ["lift"])
+    code = roster.create_invite(office, "group", "", ["lift"])
     estate.resident.command("bindgroup", code, chat_id=-2001)
     assert "staff" in estate.desk.last(-2001).text or "员工" in estate.desk.last(-2001).text
     estate.dispatcher.command("bindgroup", code, chat_id=-2001)
@@ -111,7 +116,7 @@ def test_only_staff_can_bind_a_group_and_each_code_works_once(estate: Estate,
 
 
 def test_a_binding_code_works_once(estate: Estate, office: Office) -> None:
-    codes = {(b, r): c for b, r, c in admin.household_codes(office)}
+    codes = {(b, r): c for b, r, c in roster.household_codes(office)}
     code = codes[("5", "0101")]
     first = estate.desk.person(401, "赵敏")
     first.command("start", code)

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import pytest
 
-from handlers.clock import FakeClock
+from dialogs.buttons import Verb, tap
 from handlers.office import Office
-from handlers.uow import UnitOfWork
+from handlers.office.clock import FakeClock
+from handlers.office.unit_of_work import UnitOfWork
 from storage.models import FrontDeskRequest
 from tests.integration.test_followups_support import (
     due,
@@ -54,16 +55,17 @@ def test_the_dispatcher_assigns_from_the_alert_and_the_first_tap_wins(
     order_id = open_order(office, li)
     clock.advance(timedelta(minutes=15))
     due(office)
-    tap = dispatcher.taps("赵师傅", chat_id=DISPATCH)
+    assigned = dispatcher.taps("赵师傅", chat_id=DISPATCH)
     row = order_row(office, order_id)
     assert row.status == "accepted" and row.accepted_at == clock.now()
-    assert "赵师傅" in dispatcher.toast_for(tap)
+    assert "赵师傅" in dispatcher.toast_for(assigned)
     assert any(row.number in m.text and "13800000002" in m.text
                for m in estate.plumber2.chat)  # the private card, with the resident's phone
     assert "赵师傅" in li.last
     alert = desk.last(DISPATCH)
     assert alert.buttons == [] and alert.edits == 1
-    late = dispatcher.presses(f"as:{order_id}:{_person_id(office, 201)}", chat_id=DISPATCH)
+    late = dispatcher.presses(tap(Verb.ASSIGN, order_id, _person_id(office, 201)),
+                              chat_id=DISPATCH)
     assert "赵师傅" in dispatcher.toast_for(late)  # "already taken by"
     assert order_row(office, order_id).assignee_id == _person_id(office, 202)
     assert [e.detail["technician"] for e in events(office, "assigned")] == ["赵师傅"]
@@ -75,10 +77,10 @@ def test_only_dispatchers_assign_and_only_technicians_of_the_trade(
     electrician = _person_id(office, 203)
     plumber = _person_id(office, 201)
     refused = [
-        (estate.plumber, f"as:{order_id}:{plumber}"),  # a technician is not a dispatcher
-        (estate.dispatcher, f"as:{order_id}:{electrician}"),  # wrong trade
-        (estate.dispatcher, f"as:{order_id}:999"),
-        (estate.dispatcher, "as:1"),
+        (estate.plumber, tap(Verb.ASSIGN, order_id, plumber)),  # a technician is not a dispatcher
+        (estate.dispatcher, tap(Verb.ASSIGN, order_id, electrician)),  # wrong trade
+        (estate.dispatcher, tap(Verb.ASSIGN, order_id, 999)),
+        (estate.dispatcher, "v1:assign:1"),
     ]
     for person, data in refused:
         assert person.toast_for(person.presses(data, chat_id=DISPATCH))
@@ -145,14 +147,14 @@ def test_a_resident_who_signs_first_is_not_auto_confirmed(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     order_id = open_order(office, estate.neighbour, status="accepted", assignee=estate.plumber)
     finish(office, order_id)
-    estate.neighbour.presses(f"ok:{order_id}")
+    estate.neighbour.presses(tap(Verb.SIGN, order_id))
     clock.advance(timedelta(hours=49))
     assert not due(office).counts["auto_confirm:confirmed"]
     assert not events(office, "auto_confirmed")
 
 
 def _person_id(office: Office, telegram_user_id: int) -> int:
-    from handlers.people import person_by_telegram
+    from handlers.office.people import person_by_telegram
 
     with UnitOfWork(office) as uow:
         person = person_by_telegram(uow.session, telegram_user_id)

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from handlers.clock import FakeClock
+from handlers.callback_surveys.planning import schedule_survey
 from handlers.office import Office
-from handlers.people import person_by_telegram
-from handlers.surveys import schedule_survey
-from handlers.uow import UnitOfWork
+from handlers.office.clock import FakeClock
+from handlers.office.people import person_by_telegram
+from handlers.office.unit_of_work import UnitOfWork
 from scheduler.drain import DrainReport, drain_once
 from storage.followups import CallbackSurvey, FollowupMark
 from storage.models import EventLog, FrontDeskRequest, Residence, WorkOrder

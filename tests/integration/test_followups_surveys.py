@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from handlers.clock import FakeClock
+from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from storage.models import Person
 from tests.integration.test_followups_support import (
     confirm,
@@ -49,7 +50,8 @@ def test_a_job_confirmed_friday_at_19_50_is_surveyed_once_on_saturday_at_nine(
     assert due(office).counts["survey:sent"] == 1
     question = li.chat[-1]
     assert "How satisfied" in question.text and order_row(office, order_id).number in question.text
-    assert [data for _, data in question.buttons] == [f"sv:{survey_id}:{r}" for r in range(1, 6)]
+    assert [data for _, data in question.buttons] == [tap(Verb.RATE, survey_id, r)
+                                                      for r in range(1, 6)]
     clock.advance(timedelta(hours=2))
     assert not due(office)
     assert len(li.chat) == before + 1  # never twice
@@ -70,7 +72,8 @@ def test_the_dispatch_chat_sees_the_plan_and_can_correct_the_class(
     assert row.callback_class == "leak" and row.window_end == sh(2026, 11, 26, 10, 0)
     assert order_row(office, order_id).callback_class == "leak"
     notice = estate.desk.last(DISPATCH)
-    assert notice.edits == 1 and f"cc:{survey_id}:leak" not in [d for _, d in notice.buttons]
+    assert notice.edits == 1
+    assert tap(Verb.CALLBACK_CLASS, survey_id, "leak") not in [d for _, d in notice.buttons]
     assert events(office, "callback_class_corrected")[0].detail == {
         "survey_id": survey_id, "before": "other", "after": "leak"}
 
@@ -82,8 +85,8 @@ def test_the_first_tap_counts_and_the_comment_is_kept(estate: Estate, office: Of
     li.taps("4")
     assert "4/5" in li.chat[-2].text
     assert "comment" in li.last and li.desk.last(li.user_id).buttons == [
-        ("Skip", f"svs:{survey_id}")]
-    again = li.presses(f"sv:{survey_id}:1")
+        ("Skip", tap(Verb.SKIP_COMMENT, survey_id))]
+    again = li.presses(tap(Verb.RATE, survey_id, 1))
     assert "already recorded" in li.toast_for(again)
     li.says("Quick and tidy, thanks")
     row = survey_row(office, survey_id)
@@ -134,7 +137,7 @@ def test_an_unanswered_survey_becomes_a_phone_task_and_a_late_tap_is_noted_polit
     assert due(office).counts["survey:phone"] == 1
     task = desk.last(DISPATCH)
     assert "Callback needed" in task.text and "3-1203" in task.text
-    assert ("☎5", f"pc:{survey_id}:p:5") in task.buttons
+    assert ("☎5", tap(Verb.CALL_RESULT, survey_id, "phone", 5)) in task.buttons
     li.taps("3")
     assert any("period has ended" in text for text in estate.desk.texts(li.user_id)[-3:])
     row = survey_row(office, survey_id)
@@ -149,7 +152,7 @@ def test_an_unanswered_survey_becomes_a_phone_task_and_a_late_tap_is_noted_polit
     assert "what did the resident say" in estate.desk.last(dispatcher.user_id).text
     dispatcher.says("Resident is happy now")
     assert "Resident is happy now" in survey_row(office, survey_id).comment
-    again = dispatcher.presses(f"pc:{survey_id}:p:1", chat_id=DISPATCH)
+    again = dispatcher.presses(tap(Verb.CALL_RESULT, survey_id, "phone", 1), chat_id=DISPATCH)
     assert dispatcher.toast_for(again)
     assert survey_row(office, survey_id).rating == 5
 
@@ -175,13 +178,14 @@ def test_nobody_else_can_answer_or_record_a_callback(estate: Estate, office: Off
     survey_id = surveyed(office, clock, estate.neighbour, estate.plumber)
     # Wang is not the reporter, the plumber is not CS staff, "9" is not a rating: each is
     # refused with a toast, and nothing is recorded.
-    taps = [(estate.resident, estate.resident.presses(f"sv:{survey_id}:1")),
-            (estate.plumber, estate.plumber.presses(f"pc:{survey_id}:p:5", chat_id=DISPATCH)),
-            (estate.neighbour, estate.neighbour.presses(f"sv:{survey_id}:9")),
-            (estate.neighbour, estate.neighbour.presses(f"sv:{survey_id}")),
-            (estate.neighbour, estate.neighbour.presses("sv:x:1"))]
-    for person, tap in taps:
-        assert person.toast_for(tap)
+    taps = [(estate.resident, estate.resident.presses(tap(Verb.RATE, survey_id, 1))),
+            (estate.plumber, estate.plumber.presses(tap(Verb.CALL_RESULT, survey_id, "phone", 5),
+                                                    chat_id=DISPATCH)),
+            (estate.neighbour, estate.neighbour.presses(f"v1:rate:{survey_id}:9")),
+            (estate.neighbour, estate.neighbour.presses(f"v1:rate:{survey_id}")),
+            (estate.neighbour, estate.neighbour.presses("v1:rate:x:1"))]
+    for person, pressed in taps:
+        assert person.toast_for(pressed)
     row = survey_row(office, survey_id)
     assert (row.rating, row.state) == (None, "sent")
 
@@ -189,6 +193,6 @@ def test_nobody_else_can_answer_or_record_a_callback(estate: Estate, office: Off
 def test_the_residents_signature_plans_the_survey(estate: Estate, office: Office) -> None:
     order_id = open_order(office, estate.neighbour, status="accepted", assignee=estate.plumber)
     finish(office, order_id)
-    estate.neighbour.presses(f"ok:{order_id}")
+    estate.neighbour.presses(tap(Verb.SIGN, order_id))
     assert order_row(office, order_id).status == "confirmed"
     assert [e.detail["survey_id"] for e in events(office, "survey_scheduled")]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, col, func, select
 
-from handlers import admin
+from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.registration import roster
+from handlers.work_orders import records
 from storage.models import FrontDeskRequest, Outbox, WorkOrder
 from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, PLUMBERS, Estate, build_estate
 
@@ -74,7 +76,7 @@ def test_free_text_at_the_menu_is_triaged_and_the_guess_can_be_corrected(
     li.taps("As soon as possible")
     li.taps("Use")
     li.taps("Submit")
-    order = admin.list_orders(office)[0]
+    order = records.list_orders(office)[0]
     assert order["trade"] == "civil" and order["location"] == "public"
     assert order["place"] == "Building 3, 5th floor corridor"
 
@@ -89,7 +91,7 @@ def test_a_guess_of_home_can_be_switched_to_a_public_area(estate: Estate,
     wang.taps("明天上午")
     wang.taps("使用")
     wang.taps("提交")
-    order = admin.list_orders(office)[0]
+    order = records.list_orders(office)[0]
     assert order["trade"] == "plumbing" and order["location"] == "public"
     assert order["unit"] is None and estate.desk.last(PLUMBERS).text.count("3栋一楼大堂") == 1
 
@@ -118,7 +120,7 @@ def test_a_paid_service_written_in_words_is_offered_from_the_catalog(estate: Est
     li.says("Saturday 9am")
     li.taps("Use")
     li.taps("Book it")
-    order = admin.list_orders(office)[0]
+    order = records.list_orders(office)[0]
     assert order["kind"] == "service" and order["service"] == "household_cleaning"
 
 
@@ -129,7 +131,7 @@ def test_a_greeting_gets_the_menu(estate: Estate) -> None:
 
 def test_traditional_chinese_is_understood_and_answered_in_traditional(office: Office) -> None:
     estate = build_estate(office)
-    codes = {(b, r): c for b, r, c in admin.household_codes(office)}
+    codes = {(b, r): c for b, r, c in roster.household_codes(office)}
     chan = estate.desk.person(501, "陳先生", "zh-hant")
     chan.command("start", codes[("5", "0101")])
     chan.says("浴室水龍頭壞了，一直漏水")
@@ -165,5 +167,5 @@ def test_the_front_desk_answers_and_the_resident_reads_it(estate: Estate,
     assert request.status == "answered" and request.answered_at is not None
     notice = estate.desk.last(DISPATCH)
     assert "刘调度" in notice.text and notice.buttons == [] and notice.edits == 1
-    replay = estate.dispatcher.presses("fd:1", DISPATCH)
+    replay = estate.dispatcher.presses(tap(Verb.DESK_REPLY, 1), DISPATCH)
     assert estate.dispatcher.toast_for(replay)  # already answered: nothing more to do

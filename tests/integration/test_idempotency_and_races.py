@@ -7,9 +7,10 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, func, select
 
+from dialogs.buttons import Verb, tap
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
-from handlers.router import handle
+from handlers.reception.entry import handle
 from storage.models import EventLog, Outbox, WorkOrder
 from tests.integration.test_repair_lifecycle import report_tap_leak
 from tests.support.estate import PLUMBERS, build_estate
@@ -27,13 +28,13 @@ def test_the_same_update_processed_twice_has_one_effect(any_office: Office) -> N
     report_tap_leak(estate)
     with Session(any_office.engine) as session:
         order = session.exec(select(WorkOrder)).one()
-    tap = Event(key="u:424242", kind=EventKind.BUTTON, chat_id=PLUMBERS,
+    accept = Event(key="u:424242", kind=EventKind.BUTTON, chat_id=PLUMBERS,
                 chat_kind=ChatKind.GROUP, user_id=201, user_name="张师傅",
-                button_data=f"acc:{order.id}", callback_id="cb-x", message_id=1)
-    handle(any_office, tap)
+                button_data=tap(Verb.ACCEPT, order.id), callback_id="cb-x", message_id=1)
+    handle(any_office, accept)
     after_first = counts(any_office)
-    handle(any_office, tap)
-    handle(any_office, replace(tap, callback_id="cb-y"))  # redelivered with the same update id
+    handle(any_office, accept)
+    handle(any_office, replace(accept, callback_id="cb-y"))  # redelivered with the same update id
     assert counts(any_office) == after_first
 
 
@@ -46,17 +47,17 @@ def test_concurrent_accept_taps_have_exactly_one_winner(any_office: Office) -> N
             order = session.exec(select(WorkOrder).where(WorkOrder.status == "open")).one()
         barrier = threading.Barrier(len(technicians))
 
-        def tap(user_id: int, name: str, order_id: int = order.id or 0,
+        def press(user_id: int, name: str, order_id: int = order.id or 0,
                 round_number: int = round_number,
                 barrier: threading.Barrier = barrier) -> None:
             barrier.wait()
             handle(any_office, Event(
                 key=f"u:race-{round_number}-{user_id}", kind=EventKind.BUTTON,
                 chat_id=PLUMBERS, chat_kind=ChatKind.GROUP, user_id=user_id, user_name=name,
-                button_data=f"acc:{order_id}", callback_id=f"cb-{round_number}-{user_id}",
-                message_id=1))
+                button_data=tap(Verb.ACCEPT, order_id),
+                callback_id=f"cb-{round_number}-{user_id}", message_id=1))
 
-        threads = [threading.Thread(target=tap, args=tech) for tech in technicians]
+        threads = [threading.Thread(target=press, args=tech) for tech in technicians]
         for thread in threads:
             thread.start()
         for thread in threads:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from handlers import admin
+from dialogs.buttons import Verb, parse, tap
 from handlers.office import Office
+from handlers.requests import unmet_demand
+from handlers.work_orders import records
 from storage.models import UnmetDemand
 from tests.support.estate import ELECTRICIANS, PLUMBERS, Estate, build_estate
 
@@ -38,7 +40,8 @@ def test_a_paid_tap_repair_needs_the_price_confirmed_before_it_can_be_finished(
     assert "13912345678" in private
     assert "完工" not in str(zhang.chat[-1].buttons)  # no finishing before the price
 
-    forged = zhang.presses(f"done:{zhang.chat[-1].buttons[0][1].split(':')[1]}")
+    order_id = parse(zhang.chat[-1].buttons[0][1]).id()  # type: ignore[union-attr]
+    forged = zhang.presses(tap(Verb.FINISH, order_id))
     assert "价格" in zhang.toast_for(forged)
 
     zhang.taps("报价")
@@ -51,7 +54,7 @@ def test_a_paid_tap_repair_needs_the_price_confirmed_before_it_can_be_finished(
     zhang.taps("完工")
     zhang.taps("提交完工")
     li.taps("Confirm (sign)")
-    order = admin.show_order(office, number)
+    order = records.show_order(office, number)
     assert order is not None
     assert order["status"] == "confirmed" and order["price"] == "45.50"
     assert [e["action"] for e in order["events"]] == [
@@ -79,5 +82,6 @@ def test_staff_can_list_the_recorded_demand(estate: Estate, office: Office) -> N
     estate.neighbour.taps("Book a service")
     estate.neighbour.taps("Something else")
     estate.neighbour.says("Piano tuning, please")
-    assert admin.list_demand(office) == [{"at": "2026-11-23T02:00:00+00:00", "name": "Li Lei",
-                                          "unit": "3-1203", "request": "Piano tuning, please"}]
+    assert unmet_demand.list_demand(office) == [{
+        "at": "2026-11-23T02:00:00+00:00", "name": "Li Lei", "unit": "3-1203",
+        "request": "Piano tuning, please"}]

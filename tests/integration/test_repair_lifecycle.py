@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from handlers import admin
 from handlers.office import Office
+from handlers.work_orders import records
 from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
 
 
@@ -86,7 +86,7 @@ def test_a_repair_travels_from_resident_to_plumber_and_back(estate: Estate,
     wang.taps("确认签字")
     assert "WO-20261123-0001" in wang.last
 
-    order = admin.show_order(office, "WO-20261123-0001")
+    order = records.show_order(office, "WO-20261123-0001")
     assert order is not None
     assert order["status"] == "confirmed" and order["assignee"] == "张师傅"
     assert [e["action"] for e in order["events"]] == [
@@ -112,7 +112,7 @@ def test_rework_goes_back_to_the_same_technician_and_twice_alerts_managers(
     assert number in desk.last(MANAGERS).text and "还在漏" in desk.last(MANAGERS).text
     finish_job(estate, "整个龙头换新")
     wang.taps("确认签字")
-    order = admin.show_order(office, number)
+    order = records.show_order(office, number)
     assert order is not None and order["status"] == "confirmed"
     assert order["rework_count"] == 2
 
@@ -147,6 +147,6 @@ def test_a_resident_cancels_with_a_reason_until_work_starts(estate: Estate,
     wang.says("自己修好了")
     card = desk.last(PLUMBERS)
     assert card.buttons == [] and "取消" in card.text
-    order = admin.show_order(office, number)
+    order = records.show_order(office, number)
     assert order is not None and order["status"] == "cancelled"
     assert order["cancel_reason"] == "自己修好了"

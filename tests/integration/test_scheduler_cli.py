@@ -10,8 +10,8 @@ import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
-from handlers.clock import FakeClock
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from scheduler.cli import jobs, print_jobs
 from scheduler.drain import duties_once
 from tests.integration.test_followups_support import confirm, finish, open_order, order_row

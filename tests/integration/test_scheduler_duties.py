@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from handlers import admin
-from handlers.clock import FakeClock
-from handlers.duties import quotas
+from dialogs.buttons import Verb, tap
+from handlers.callback_surveys.monthly_duties import quotas
 from handlers.office import Office
+from handlers.office.clock import FakeClock
+from handlers.registration import roster
 from scheduler.drain import duties_once
 from tests.integration.test_followups_support import (
     confirm,
@@ -74,7 +75,7 @@ def test_the_20th_reminds_when_on_site_callbacks_and_spot_checks_are_behind(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     desk, li, dispatcher = estate.desk, estate.neighbour, estate.dispatcher
     boss = desk.person(401, "Boss", "en")
-    boss.command("start", admin.create_invite(office, "staff", "manager", [], "Boss"))
+    boss.command("start", roster.create_invite(office, "staff", "manager", [], "Boss"))
     clock.set(sh(2026, 12, 2, 10, 0))
     duties_once(office)  # December's 1st
     first = surveyed(office, clock, li, estate.plumber)
@@ -86,17 +87,18 @@ def test_the_20th_reminds_when_on_site_callbacks_and_spot_checks_are_behind(
     assert duties_once(office).counts["quota_check:done"] == 1
     onsite = desk.last(DISPATCH)
     assert "On-site callbacks in 2026-12: 0 of at least 1" in onsite.text
-    assert {data for _, data in onsite.buttons} == {f"os:{first}", f"os:{second}"}
+    assert {data for _, data in onsite.buttons} == {tap(Verb.ONSITE, first),
+                                                   tap(Verb.ONSITE, second)}
     checks = desk.last(MANAGERS)
     assert "spot checks in 2026-12: 0 of 2" in checks.text
 
-    refused = dispatcher.presses(f"sc:{first}", chat_id=MANAGERS)  # not a manager
+    refused = dispatcher.presses(tap(Verb.SPOT_CHECK, first), chat_id=MANAGERS)  # not a manager
     assert dispatcher.toast_for(refused) and survey_row(office, first).spot_checked_at is None
     boss.taps("🔎", chat_id=MANAGERS)
     dispatcher.taps("🏠", chat_id=DISPATCH)
     again = dispatcher.presses(onsite.buttons[0][1], chat_id=DISPATCH)
     assert dispatcher.toast_for(again)
     with Session(office.engine) as session:
-        month = quotas(session, 202612, office.timezone)
+        month = quotas(session, 202612, office.timezone, office.rules)
     assert (month.total, month.done, month.onsite, month.spot_checks) == (2, 2, 1, 1)
     assert not duties_once(office)

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, col, select
 
 from bot.leader import LeaderLock
-from handlers.clock import FakeClock
 from handlers.office import Office
-from handlers.windows import is_daytime
+from handlers.office.calendar import is_daytime
+from handlers.office.clock import FakeClock
 from scheduler import SchedulerService, run_due_now
 from storage.followups import CallbackSurvey
 from storage.models import EventLog
@@ -89,7 +89,7 @@ async def test_monthly_duties_after_an_outage_run_once_or_are_dropped_with_a_rea
     run_due_now(office)  # Nov 23: November's duties are settled
     open_survey = confirm(office, _done(office, estate.neighbour, estate))
     clock.set(sh(2026, 12, 12, 15, 0))  # down from Nov 23 to Dec 12: past the 1st and the 10th
-    caplog.set_level("INFO", logger="handlers.duties")
+    caplog.set_level("INFO", logger="handlers.callback_surveys.monthly_duties")
     report = run_due_now(office)
     assert report.counts["callbacks_list:skipped"] == 1
     assert report.counts["callbacks_overdue:done"] == 1

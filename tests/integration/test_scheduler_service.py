@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.leader import LeaderLock
-from handlers.clock import FakeClock
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from scheduler import SchedulerService
 from tests.conftest import make_office
 from tests.integration.test_followups_support import (

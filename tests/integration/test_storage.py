@@ -13,8 +13,8 @@ from sqlmodel import Session, SQLModel, select
 
 import storage.followups  # registers the follow-up tables
 import storage.models  # noqa: F401
-from handlers import intake
 from handlers.office import Office
+from handlers.requests import intake
 from storage.models import EventLog, Outbox, WorkOrder
 from tests.support.estate import build_estate
 

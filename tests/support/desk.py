@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
-from handlers.router import handle
+from handlers.reception.entry import handle
 from storage.models import Outbox
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
-from handlers import admin
 from handlers.office import Office
+from handlers.registration import roster
 from storage.models import Household
 from tests.support.desk import Desk, Person
 
@@ -44,8 +44,8 @@ def build_estate(office: Office, staff_language: str = "zh-hans") -> Estate:
         {"building": "3", "room": "1203", "name": "Li Lei", "phone": "13800000002"},
         {"building": "5", "room": "0101", "name": "赵敏", "phone": "13800000003"},
     ]
-    admin.import_households(office, enumerate(rows, start=2))
-    admin.household_codes(office)
+    roster.import_households(office, enumerate(rows, start=2))
+    roster.household_codes(office)
     desk = Desk(office)
     resident = desk.person(101, "王芳", "zh-hans")
     resident.command("start", code_of(office, "3", "1202"))
@@ -55,7 +55,7 @@ def build_estate(office: Office, staff_language: str = "zh-hans") -> Estate:
     def staff(user_id: int, name: str, role: str, trades: list[str],
               language: str = "zh-hans") -> Person:
         person = desk.person(user_id, name, language)
-        person.command("start", admin.create_invite(office, "staff", role, trades, name))
+        person.command("start", roster.create_invite(office, "staff", role, trades, name))
         return person
 
     plumber = staff(201, "张师傅", "technician", ["plumbing"])
@@ -66,6 +66,6 @@ def build_estate(office: Office, staff_language: str = "zh-hans") -> Estate:
                                   (ELECTRICIANS, ["electrical"], ""),
                                   (DISPATCH, [], "dispatch"), (MANAGERS, [], "managers"),
                                   (ON_DUTY, [], "emergency")):
-        code = admin.create_invite(office, "group", role, trades)
+        code = roster.create_invite(office, "group", role, trades)
         dispatcher.command("bindgroup", code, chat_id=chat_id, chat_title=f"group {chat_id}")
     return Estate(desk, resident, neighbour, plumber, plumber2, electrician, dispatcher)

@@ -10,16 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handlers import duties
-from handlers.windows import (
+from handlers.callback_surveys import monthly_duties as duties
+from handlers.callback_surveys.planning import (
     SurveyRules,
     callback_class,
-    daytime_from,
-    month_key,
     push_moment,
-    shift_month,
     survey_window,
 )
+from handlers.office.calendar import daytime_from, month_key, shift_month
+from handlers.office.rules import OfficeRules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -127,7 +126,7 @@ def test_month_arithmetic() -> None:
 
 
 def test_monthly_duty_moments_in_the_office_zone() -> None:
-    listing, overdue, _quota = duties.DUTIES
+    listing, overdue, _quota = duties.duties(OfficeRules())
     now = sh(2026, 12, 10, 8, 59)
     assert duties.latest(listing, now, SHANGHAI) == sh(2026, 12, 1, 9, 0)
     assert duties.latest(overdue, now, SHANGHAI) == sh(2026, 11, 10, 9, 0)
@@ -177,7 +176,7 @@ def test_the_push_is_the_first_daytime_moment_inside_the_window(
 def test_a_window_spans_whole_calendar_days_and_its_push_lies_inside(
         anchor: datetime, klass: str, tz: ZoneInfo) -> None:
     window = survey_window(anchor, klass, tz, RULES)
-    days = RULES.window_days[klass]
+    days = RULES.windows.days(klass)
     span = window.end - window.start
     assert timedelta(days=days) - timedelta(hours=3) <= span <= timedelta(days=days, hours=3)
     if anchor.astimezone(tz).utcoffset() == window.end.astimezone(tz).utcoffset():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -37,7 +36,3 @@ class FakeClock:
     def set(self, moment: datetime) -> None:
         self._now = moment
 
-
-def local(moment: datetime, timezone: ZoneInfo) -> datetime:
-    """The same instant on the office's wall clock."""
-    return moment.astimezone(timezone)

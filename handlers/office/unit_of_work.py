@@ -29,7 +29,7 @@ from dialogs.events import (
     Toast,
 )
 from handlers.office import Office
-from handlers.people import person_by_telegram, staff_chat_by_id
+from handlers.office.people import person_by_telegram, staff_chat_by_id
 from locales import DEFAULT_LANGUAGE, Language, parse_language, render
 from storage.models import EventLog, Outbox, Person, ProcessedUpdate, WorkOrder
 

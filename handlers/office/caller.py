@@ -1,4 +1,6 @@
-"""One event being handled: the unit of work, who is acting, and how to answer them."""
+"""The person the office is serving right now: their event, the unit of work, how to answer.
+
+Whoever writes or taps — resident, technician, dispatcher — is the caller of that moment."""
 
 from __future__ import annotations
 
@@ -10,17 +12,17 @@ from sqlmodel import Session
 
 from dialogs import answers
 from dialogs.events import Event, EventKind, Keyboard, Priority, Say, Toast
-from dialogs.model import DialogContext, Unit
-from handlers import conversations
-from handlers.people import households_of, unit_label
-from handlers.uow import UnitOfWork
+from dialogs.model import Conversation, DialogContext, Unit
+from handlers.office import conversations
+from handlers.office.people import households_of, unit_label
+from handlers.office.unit_of_work import UnitOfWork
 from locales import Language, Text, _
 from storage.models import Person, WorkOrder
 
 
 @dataclass
-class Visit:
-    """The acting person and their event, inside one transaction."""
+class Caller:
+    """The person who wrote or tapped, and their event, inside one transaction."""
 
     uow: UnitOfWork
     event: Event
@@ -58,6 +60,14 @@ class Visit:
             self.toast(text, alert=True)
         else:
             self.reply(text)
+
+    def dialog(self) -> Conversation | None:
+        """The conversation under way in this chat with this person, if any."""
+        return conversations.load(self.session, self.chat_id, self.event.user_id)
+
+    def save_dialog(self, conversation: Conversation | None) -> None:
+        """Store this chat's conversation (None ends it)."""
+        conversations.save(self.session, self.chat_id, self.event.user_id, conversation, self.now)
 
     def log(self, action: str, order: WorkOrder | None = None, **detail: Any) -> None:
         self.uow.log(action, order=order, actor=self.person, telegram_user_id=self.event.user_id,

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from handlers.office import Office
-from handlers.people import alert_chats
-from handlers.uow import UnitOfWork
+from handlers.office.people import alert_chats
+from handlers.office.unit_of_work import UnitOfWork
 from locales import parse_language
+from storage.followups import FollowupMark
 from storage.models import Person
 
 log = logging.getLogger(__name__)
@@ -133,3 +134,11 @@ def load_people(uow: UnitOfWork, telegram_ids: set[int]) -> dict[int, Person]:
             if language is not None:
                 uow.hint_language(person.telegram_user_id, language)
     return memo
+
+
+def mark(uow: UnitOfWork, kind: str, subject_id: int, outcome: str = "done",
+         **detail: object) -> None:
+    """Record that a one-off follow-up happened (a second one fails on the unique key)."""
+    uow.session.add(FollowupMark(kind=kind, subject_id=subject_id, outcome=outcome, at=uow.now,
+                                 detail=dict(detail)))
+    uow.session.flush()

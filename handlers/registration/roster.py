@@ -1,4 +1,5 @@
-"""The office's terminal work: roster import, binding codes, invites, work-order listings."""
+"""The office's roster: households imported from the office's list, their binding codes, and
+one-time invites for staff and group chats (the admin's terminal work)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,12 @@ from sqlmodel import Session, col, select
 
 from dialogs.model import TRADES
 from handlers.office import Office
-from handlers.people import STAFF_ROLES, person_by_id_name, unit_label
-from storage.db import read_session
-from storage.models import EventLog, Household, Invite, UnmetDemand, WorkOrder
+from handlers.office.people import STAFF_ROLES
+from storage.models import Household, Invite
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 GROUP_ROLES = ("dispatch", "managers", "emergency")
 FEE_PLANS = ("monthly", "quarterly", "semiannual")
-ORDER_STATUSES = ("open", "accepted", "on_way", "in_progress", "done", "rework", "confirmed",
-                  "cancelled")
 
 
 def new_code(prefix: str) -> str:
@@ -30,6 +28,8 @@ def new_code(prefix: str) -> str:
 
 @dataclass
 class ImportReport:
+    """What a roster import did: households created and updated, rejected lines with why."""
+
     created: int = 0
     updated: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
@@ -125,56 +125,3 @@ def create_invite(office: Office, kind: str, role: str, trades: list[str],
                            created_at=office.clock.now()))
         session.commit()
     return code
-
-
-def _order_dict(session: Session, order: WorkOrder) -> dict[str, Any]:
-    household = session.get(Household, order.household_id) if order.household_id else None
-    return {
-        "number": order.number, "kind": order.kind, "status": order.status,
-        "emergency": order.emergency, "trade": order.trade, "location": order.location,
-        "building": household.building if household else None,
-        "room": household.room if household else None,
-        "unit": unit_label(household) if household else None, "place": order.place or None,
-        "description": order.description,
-        "assignee": person_by_id_name(session, order.assignee_id),
-        "service": order.service_key, "price": str(order.price) if order.price else None,
-        "created_at": order.created_at.isoformat() if order.created_at else None,
-        "accepted_at": order.accepted_at.isoformat() if order.accepted_at else None,
-        "done_at": order.done_at.isoformat() if order.done_at else None,
-        "confirmed_at": order.confirmed_at.isoformat() if order.confirmed_at else None,
-        "cancelled_at": order.cancelled_at.isoformat() if order.cancelled_at else None,
-        "cancel_reason": order.cancel_reason or None, "rework_count": order.rework_count,
-    }
-
-
-def list_orders(office: Office, status: str | None = None) -> list[dict[str, Any]]:
-    """Work orders, newest first, optionally of one status."""
-    with read_session(office.engine) as session:
-        query = select(WorkOrder).order_by(col(WorkOrder.id).desc())
-        if status:
-            query = query.where(WorkOrder.status == status)
-        return [_order_dict(session, order) for order in session.exec(query).all()]
-
-
-def show_order(office: Office, number: str) -> dict[str, Any] | None:
-    """One work order with its full event history, for the front desk and audits."""
-    with read_session(office.engine) as session:
-        order = session.exec(select(WorkOrder).where(WorkOrder.number == number)).first()
-        if order is None:
-            return None
-        events = session.exec(select(EventLog).where(EventLog.order_id == order.id)
-                              .order_by(col(EventLog.id))).all()
-        return {**_order_dict(session, order), "events": [
-            {"at": e.at.isoformat() if e.at else None, "action": e.action,
-             "actor": person_by_id_name(session, e.actor_id),
-             "telegram_user_id": e.telegram_user_id, "chat_id": e.chat_id, "detail": e.detail}
-            for e in events]}
-
-
-def list_demand(office: Office) -> list[dict[str, Any]]:
-    """Services residents asked for that the office does not offer yet (001 §2.2.7)."""
-    with read_session(office.engine) as session:
-        rows = session.exec(select(UnmetDemand).order_by(col(UnmetDemand.id).desc())).all()
-        return [{"at": row.created_at.isoformat() if row.created_at else None,
-                 "name": row.name, "unit": row.unit or None, "request": row.request}
-                for row in rows]

@@ -22,22 +22,21 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Priority, Say, inline
-from handlers.deadlines import mark
+from handlers.callback_surveys.planning import OPEN_STATES
 from handlers.office import Office
-from handlers.people import alert_chats
-from handlers.surveys import OPEN_STATES
-from handlers.uow import UnitOfWork
-from handlers.views import wall_clock
-from handlers.windows import at_hour, month_key, month_start, shift_month
+from handlers.office.calendar import at_hour, month_key, month_start, shift_month, wall_clock
+from handlers.office.due_items import mark
+from handlers.office.people import alert_chats
+from handlers.office.rules import OfficeRules
+from handlers.office.unit_of_work import UnitOfWork
 from locales import Msg, Raw, Text, _, lines
 from storage.followups import CallbackSurvey, FollowupMark
 from storage.models import WorkOrder
 
 log = logging.getLogger(__name__)
 
-ONSITE_PERCENT: Final = 5  # 2.7.4
-SPOT_CHECKS: Final = 3  # 2.7.5
 LIST_LIMIT: Final = 40  # lines per message; Telegram cuts at 4096 characters
 CANDIDATES: Final = 5  # buttons offered with a quota reminder
 STATE_NAMES: Final[dict[str, Msg]] = {
@@ -49,15 +48,21 @@ STATE_NAMES: Final[dict[str, Msg]] = {
 
 @dataclass(frozen=True, slots=True)
 class Duty:
-    """A monthly duty: on *day* at *hour*:00 local."""
+    """A monthly duty: on *day* at *hour*:00 local; worth running late until *until_day*
+    (when a later duty supersedes it), else until the month ends."""
 
     kind: str
     day: int
     hour: int = 9
+    until_day: int | None = None
 
 
-DUTIES: Final = (Duty("callbacks_list", 1), Duty("callbacks_overdue", 10),
-                 Duty("quota_check", 20))
+def duties(rules: OfficeRules) -> tuple[Duty, ...]:
+    """The month's duties on the office's days: the list on the 1st, the escalation on the
+    10th (callbacks done by then, 2.7.3), the quota check on the 20th."""
+    return (Duty("callbacks_list", rules.callbacks_list_day, until_day=rules.callbacks_due_day),
+            Duty("callbacks_overdue", rules.callbacks_due_day),
+            Duty("quota_check", rules.quota_check_day))
 
 
 def occurrence(duty: Duty, key: int, tz: ZoneInfo) -> datetime:
@@ -81,15 +86,15 @@ def next_due(duty: Duty, now: datetime, tz: ZoneInfo) -> datetime:
 
 def expires(duty: Duty, key: int, tz: ZoneInfo) -> datetime:
     """Until when the duty of month *key* is still worth running late."""
-    if duty.kind == "callbacks_list":
-        return occurrence(DUTIES[1], key, tz)  # the 10th's escalation supersedes the list
+    if duty.until_day is not None:  # the 10th's escalation supersedes the 1st's list
+        return at_hour(date(key // 100, key % 100, duty.until_day), duty.hour, tz)
     return month_start(shift_month(key, 1), tz)  # next month brings its own
 
 
 def run_due(office: Office, only: str | None = None) -> Counter[str]:
     """Run each duty whose latest moment has passed and that has not run; once per month."""
     done: Counter[str] = Counter()
-    for duty in DUTIES:
+    for duty in duties(office.rules):
         if only is not None and duty.kind != only:
             continue
         try:
@@ -149,17 +154,20 @@ class Quotas:
     done: int
     onsite: int
     spot_checks: int
+    onsite_percent: int  # the office's on-site share (2.7.4)
+    spot_checks_required: int  # the managers' monthly spot checks (2.7.5)
 
     @property
     def onsite_needed(self) -> int:
-        return math.ceil(self.total * ONSITE_PERCENT / 100)
+        return math.ceil(self.total * self.onsite_percent / 100)
 
     @property
     def checks_needed(self) -> int:
-        return min(SPOT_CHECKS, self.done)
+        return min(self.spot_checks_required, self.done)
 
 
-def quotas(session: Session, key: int, tz: ZoneInfo) -> Quotas:
+def quotas(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules) -> Quotas:
+    """Month *key*'s callbacks, done, on site and spot-checked, against the office's quotas."""
     start, end = _month_range(key, tz)
     survey = CallbackSurvey
     in_month = (col(survey.window_start) >= start, col(survey.window_start) < end)
@@ -170,7 +178,8 @@ def quotas(session: Session, key: int, tz: ZoneInfo) -> Quotas:
         col(survey.onsite_at) >= start, col(survey.onsite_at) < end)).one()
     checks = session.exec(select(func.count()).select_from(survey).where(
         col(survey.spot_checked_at) >= start, col(survey.spot_checked_at) < end)).one()
-    return Quotas(total, done, onsite, checks)
+    return Quotas(total, done, onsite, checks, rules.onsite_callback_percent,
+                  rules.manager_spot_checks)
 
 
 def _month(key: int) -> Raw:
@@ -198,7 +207,7 @@ def _open_lines(rows: list[tuple[CallbackSurvey, str]], tz: ZoneInfo) -> list[Te
 def callbacks_list(uow: UnitOfWork, key: int) -> dict[str, Any]:
     """The 1st: last month's callbacks still open, for the dispatch chat."""
     tz, month = uow.office.timezone, shift_month(key, -1)
-    q = quotas(uow.session, month, tz)
+    q = quotas(uow.session, month, tz, uow.office.rules)
     if q.total == 0:
         return {"open": 0}
     rows = month_surveys(uow.session, month, tz, OPEN_STATES)
@@ -224,28 +233,28 @@ def callbacks_overdue(uow: UnitOfWork, key: int) -> dict[str, Any]:
 def quota_check(uow: UnitOfWork, key: int) -> dict[str, Any]:
     """The 20th: remind whoever is behind, with a few callbacks to act on."""
     tz, session = uow.office.timezone, uow.session
-    q = quotas(session, key, tz)
+    q = quotas(session, key, tz, uow.office.rules)
     done_rows = list(reversed(month_surveys(session, key, tz, ("done",))))
     if q.onsite < q.onsite_needed:
         picks = [(s, n) for s, n in done_rows if s.onsite_at is None][:CANDIDATES]
         text = lines(_("🏠 On-site callbacks in {month}: {count} of at least {needed} "
                        "({percent} %). Visit a few residents and record it:",
                        month=_month(key), count=q.onsite, needed=q.onsite_needed,
-                       percent=ONSITE_PERCENT), _quota_line(q))
-        _remind(uow, ("dispatch", "managers"), text, picks, "os", "🏠")
+                       percent=q.onsite_percent), _quota_line(q))
+        _remind(uow, ("dispatch", "managers"), text, picks, Verb.ONSITE, "🏠")
     if q.spot_checks < q.checks_needed:
         picks = [(s, n) for s, n in done_rows if s.spot_checked_at is None][:CANDIDATES]
         text = lines(_("🔎 Managers' spot checks in {month}: {count} of {needed}. Re-check a few "
                        "callbacks with the residents and record them:", month=_month(key),
                        count=q.spot_checks, needed=q.checks_needed), _quota_line(q))
-        _remind(uow, ("managers",), text, picks, "sc", "🔎")
+        _remind(uow, ("managers",), text, picks, Verb.SPOT_CHECK, "🔎")
     return {"onsite": q.onsite, "onsite_needed": q.onsite_needed, "spot_checks": q.spot_checks,
             "checks_needed": q.checks_needed}
 
 
 def _remind(uow: UnitOfWork, purposes: tuple[str, ...], text: Text,
-            picks: list[tuple[CallbackSurvey, str]], verb: str, icon: str) -> None:
-    buttons = [Button(Raw(f"{icon} {number}"), f"{verb}:{s.id}") for s, number in picks]
+            picks: list[tuple[CallbackSurvey, str]], verb: Verb, icon: str) -> None:
+    buttons = [Button(Raw(f"{icon} {number}"), tap(verb, s.id)) for s, number in picks]
     for chat_id in alert_chats(uow.session, *purposes):
         uow.send(Say(chat_id, text, inline(*[[b] for b in buttons]),
                      priority=Priority.NOTICE))

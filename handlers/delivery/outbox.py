@@ -29,8 +29,8 @@ from sqlmodel import select as model_select
 
 from dialogs.events import Priority, Say
 from handlers.office import Office
-from handlers.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
-from handlers.uow import OUTBOX, UnitOfWork
+from handlers.office.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
+from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import Msg, Raw, Text, _
 from storage.db import read_connection, read_session
 from storage.models import Household, Outbox, Person, Residence, StaffChat

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from dialogs.cards import OrderView
 from dialogs.service import price_text
-from handlers.catalog import Catalog
-from handlers.people import unit_label
+from handlers.office.calendar import wall_clock
+from handlers.office.catalog import Catalog
+from handlers.office.people import unit_label
 from locales import Localized, _
 from storage.models import Household, Person, WorkOrder
-
-
-def wall_clock(moment: datetime | None, timezone: ZoneInfo) -> str:
-    """'2026-11-22 14:05' in the office's time zone."""
-    return moment.astimezone(timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def order_view(session: Session, order: WorkOrder, catalog: Catalog,

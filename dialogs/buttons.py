@@ -1,0 +1,141 @@
+"""The one button table: every verb a keyboard can carry, its arguments, and the one format.
+
+A button's ``callback_data`` reads ``v1:<verb>:<arg>:…`` — versioned, so a change of format
+makes old buttons fail politely instead of meaning something else — at most 64 bytes
+(Telegram's limit). Keyboards build it only with :func:`tap`; the reception parses it only
+with :func:`parse`, strictly: ASCII digits for ids (``str.isdigit`` also accepts ``²``), ids
+that fit a 64-bit integer, words from a small alphabet. Anything else is not a tap of ours,
+and the person is told the button is no longer valid. ``handlers/reception/buttons.py`` holds
+the handler for each verb; a test checks that every verb has one.
+
+Button data is only a reference: the handler re-checks who may do what to which object now.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+VERSION: Final = "v1"
+MAX_BYTES: Final = 64  # Telegram's limit for callback_data
+MAX_ID: Final = 2**63 - 1  # SQLite and PostgreSQL bigint
+
+
+class Arg(Enum):
+    """What one argument may look like."""
+
+    ID = re.compile(r"[0-9]{1,19}")  # a row id
+    DIGIT = re.compile(r"[0-9]")  # a rating 0–9
+    WORD = re.compile(r"[a-z][a-z_]{0,23}")  # a choice such as a trade or a hazard
+    NAME = re.compile(r"[A-Za-z][A-Za-z_]{0,15}")  # a language code such as zh_Hant
+    NONCE = re.compile(r"[A-Za-z0-9_-]{4,16}")  # one conversation's mark
+    # a dialog's own choice, which may hold ":" (``trade:plumbing``)
+    VALUE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]{0,39}")
+
+
+class Verb(Enum):
+    """Every button the bot sends. The value is (wire name, argument kinds)."""
+
+    # private chats: the resident and anyone bound
+    MENU = ("menu", (Arg.WORD,))
+    LANGUAGE = ("language", (Arg.NAME,))
+    EMERGENCY = ("emergency", (Arg.WORD,))
+    DIALOG = ("dialog", (Arg.NONCE, Arg.VALUE))  # a button of the conversation under way
+    CANCEL_ORDER = ("cancel", (Arg.ID,))
+    SIGN = ("sign", (Arg.ID,))
+    ASK_REWORK = ("rework", (Arg.ID,))
+    ANSWER_TIME = ("time_ok", (Arg.ID, Arg.WORD))  # yes | no
+    ANSWER_PRICE = ("price_ok", (Arg.ID, Arg.WORD))  # yes | no
+    RATE = ("rate", (Arg.ID, Arg.DIGIT))  # a callback survey's 1–5
+    SKIP_COMMENT = ("no_comment", (Arg.ID,))
+    # the technician, privately
+    SET_OFF = ("set_off", (Arg.ID,))
+    PROPOSE_TIME = ("new_time", (Arg.ID,))
+    PROPOSE_PRICE = ("price", (Arg.ID,))
+    FINISH = ("finish", (Arg.ID,))
+    REPORT_DAMAGE = ("damage", (Arg.ID,))
+    SHOW_CARD = ("card", (Arg.ID,))
+    # staff group chats
+    ACCEPT = ("accept", (Arg.ID,))
+    ASSIGN = ("assign", (Arg.ID, Arg.ID))  # order, technician
+    CALLBACK_CLASS = ("cb_class", (Arg.ID, Arg.WORD))
+    CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))  # phone | onsite | no_answer
+    CALL_NOTE = ("call_note", (Arg.ID,))
+    CORRECTED = ("corrected", (Arg.ID,))
+    SPOT_CHECK = ("spot_check", (Arg.ID,))
+    ONSITE = ("onsite", (Arg.ID,))
+    DESK_REPLY = ("desk_reply", (Arg.ID,))
+
+    @property
+    def wire(self) -> str:
+        wire: str = self.value[0]
+        return wire
+
+    @property
+    def args(self) -> tuple[Arg, ...]:
+        kinds: tuple[Arg, ...] = self.value[1]
+        return kinds
+
+
+_BY_WIRE: Final = {verb.wire: verb for verb in Verb}
+assert len(_BY_WIRE) == len(Verb), "two verbs share a wire name"
+
+
+@dataclass(frozen=True, slots=True)
+class Tap:
+    """A parsed button: its verb and arguments (ids and digits as ints, the rest as text)."""
+
+    verb: Verb
+    args: tuple[int | str, ...]
+
+    def id(self, index: int = 0) -> int:
+        value = self.args[index]
+        assert isinstance(value, int)
+        return value
+
+    def word(self, index: int) -> str:
+        value = self.args[index]
+        assert isinstance(value, str)
+        return value
+
+
+def tap(verb: Verb, *args: int | str | None) -> str:
+    """The callback_data for *verb* with *args*; raises ValueError if it would not parse back
+    to the same tap (a missing id, a value outside its alphabet, more than 64 bytes)."""
+    data = ":".join([VERSION, verb.wire, *map(str, args)])
+    found = parse(data)
+    if found is None or found.verb is not verb or [str(a) for a in found.args] != [
+            str(a) for a in args]:
+        raise ValueError(f"button data {data!r} does not fit {verb.name}")
+    return data
+
+
+def _typed(kind: Arg, text: str) -> int | str:
+    return int(text) if kind in (Arg.ID, Arg.DIGIT) else text
+
+
+def parse(data: str) -> Tap | None:
+    """The tap *data* stands for, or None if it is not a button of ours (old, forged, broken)."""
+    if len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES or not data.isascii():
+        return None
+    version, _, rest = data.partition(":")
+    wire, _, tail = rest.partition(":")
+    verb = _BY_WIRE.get(wire)
+    if version != VERSION or verb is None:
+        return None
+    kinds = verb.args
+    # The last argument of a dialog button may itself hold ":" (``trade:plumbing``).
+    parts = tail.split(":", len(kinds) - 1) if tail else []
+    if len(parts) != len(kinds):
+        return None
+    values: list[int | str] = []
+    for kind, part in zip(kinds, parts, strict=True):
+        if kind.value.fullmatch(part) is None:
+            return None
+        value = _typed(kind, part)
+        if isinstance(value, int) and value > MAX_ID:
+            return None
+        values.append(value)
+    return Tap(verb, tuple(values))

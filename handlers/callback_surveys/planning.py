@@ -1,0 +1,147 @@
+"""Planning callback surveys (回访): the class of callback, its window, the moment to push.
+
+A window opens when the order is confirmed — the resident's signature or the automatic
+confirmation — and lasts the office's days for its class (``OfficeRules.callback_windows``:
+safety 2, leak 3 after the leak test, other 2, 001 第四篇 2(3)④). Surveys are pushed only in
+daytime hours; one that cannot be pushed in its window becomes a phone task. Pure arithmetic
+here, except :func:`schedule_survey`, which plans the survey in the confirmation's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from dialogs import survey as texts
+from dialogs.events import Priority, Say
+from handlers.office import Office
+from handlers.office.calendar import add_days, daytime_from, wall_clock
+from handlers.office.due_items import chats
+from handlers.office.rules import CallbackWindows
+from handlers.office.unit_of_work import UnitOfWork
+from storage.followups import CallbackSurvey
+from storage.models import WorkOrder
+
+CALLBACK_CLASSES: Final = ("safety", "leak", "other")
+OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRules:
+    """When callback surveys may be pushed: the part of the office's rules the arithmetic needs.
+    """
+
+    windows: CallbackWindows = field(default_factory=CallbackWindows)
+    # Not on top of the "confirmed" message: an hour later the resident has seen the fix hold,
+    # and a confirmation late in the day moves the survey to the next morning.
+    delay: timedelta = timedelta(hours=1)
+    day_start: int = 9  # local hour, inclusive
+    day_end: int = 20  # local hour, exclusive (24 = midnight)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.day_start < self.day_end <= 24:
+            raise ValueError(f"daytime hours must satisfy 0 <= start < end <= 24, got "
+                             f"{self.day_start}–{self.day_end}")
+
+
+def rules_of(office: Office) -> SurveyRules:
+    """The survey rules in force at *office*."""
+    rules = office.rules
+    return SurveyRules(windows=rules.callback_windows, delay=rules.survey_delay,
+                       day_start=rules.survey_day_start, day_end=rules.survey_day_end)
+
+
+def callback_class(stored: str | None, trade: str) -> str:
+    """The order's callback class: triage's guess, else what its trade implies."""
+    if stored in CALLBACK_CLASSES and stored != "other":
+        return stored
+    return "safety" if trade == "security" else "other"  # fire/security equipment (SPEC)
+
+
+def push_moment(due: datetime, window_end: datetime, tz: ZoneInfo, day_start: int,
+                day_end: int) -> datetime | None:
+    """When to push a survey due at *due*: the first daytime moment before the window closes.
+
+    None if the window closes first — the survey then becomes a phone-callback task.
+    """
+    moment = daytime_from(due, tz, day_start, day_end)
+    return moment if moment < window_end else None
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A survey's window and the moment it should be pushed (None: no daytime left in it)."""
+
+    start: datetime
+    end: datetime
+    push: datetime | None
+
+
+def survey_window(anchor: datetime, klass: str, tz: ZoneInfo, rules: SurveyRules,
+                  now: datetime | None = None) -> Window:
+    """The window opened at *anchor* (the order's confirmation) for a callback of *klass*.
+
+    The push is ``delay`` after the anchor (or *now*, if later), clamped into daytime hours.
+    """
+    days = rules.windows.days(klass)
+    start = anchor.astimezone(UTC)
+    end = add_days(anchor, days, tz)
+    due = start + rules.delay
+    if now is not None and now > due:
+        due = now
+    return Window(start, end, push_moment(due, end, tz, rules.day_start, rules.day_end))
+
+
+
+
+def schedule_survey(uow: UnitOfWork, order: WorkOrder) -> int:
+    """Plan the callback for an order that was just confirmed; once per order. Returns the
+    survey's id.
+
+    Called in the same unit of work as the confirmation, so a survey exists for every
+    confirmed order or for none. This is the whole cost of a timer: one row (a Core insert —
+    an ORM object costs several times more), one history event, and the dispatch notice.
+    """
+    assert order.id is not None
+    office = uow.office
+    klass = callback_class(order.callback_class, order.trade)
+    window = survey_window(order.confirmed_at or uow.now, klass, office.timezone,
+                           rules_of(office), now=uow.now)
+    survey_id = _insert_once(uow.session, {
+        "order_id": order.id, "callback_class": klass, "state": "scheduled",
+        "window_start": window.start, "window_end": window.end,
+        # No daytime left in the window: due at once, and the drain raises the phone task.
+        "due_at": window.push or window.start, "chat_id": order.reporter_chat_id,
+        "created_at": uow.now})
+    if survey_id is None:  # planned before (a repeated confirmation): nothing more to do
+        existing = uow.session.exec(select(CallbackSurvey.id)
+                                    .where(CallbackSurvey.order_id == order.id)).one()
+        assert existing is not None
+        return existing
+    uow.log("survey_scheduled", order=order, survey_id=survey_id, callback_class=klass,
+            push=window.push.isoformat() if window.push else None,
+            window_end=window.end.isoformat())
+    tz = office.timezone
+    for chat_id in chats(uow, "dispatch"):
+        uow.send(Say(chat_id, texts.class_notice(order.number, klass,
+                                                 wall_clock(window.push, tz),
+                                                 wall_clock(window.end, tz)),
+                     texts.class_keyboard(survey_id, klass), ref=f"svn:{survey_id}",
+                     priority=Priority.NOTICE))
+    return survey_id
+
+
+def _insert_once(session: Session, values: dict[str, object]) -> int | None:
+    """Insert the survey unless the order has one (its unique key): the new id, or None."""
+    table = CallbackSurvey.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(table).values(**values)
+                 .on_conflict_do_nothing(index_elements=["order_id"]).returning(table.c.id))
+    found = session.execute(statement).scalar_one_or_none()
+    return int(found) if found is not None else None

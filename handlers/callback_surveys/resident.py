@@ -1,0 +1,115 @@
+"""The resident's side of a callback survey: the 1–5 tap, the optional comment, Skip."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Final
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from dialogs import answers
+from dialogs import survey as texts
+from dialogs.events import Edit, Say
+from dialogs.model import AnswerText
+from handlers.callback_surveys.corrective import corrective_chats, raise_corrective
+from handlers.callback_surveys.planning import OPEN_STATES
+from handlers.callback_surveys.pushing import phone_card, survey_id_of
+from handlers.office import conversations
+from handlers.office.caller import Caller
+from handlers.office.people import alert_chats
+from handlers.office.permissions import OUT_OF_DATE, owns
+from handlers.office.unit_of_work import UnitOfWork
+from storage.followups import CallbackSurvey
+from storage.models import WorkOrder
+
+SKIP_WORDS: Final = frozenset({"skip", "no", "none", "-", "跳过", "没有", "无", "不用", "略過",
+                               "沒有"})
+
+
+def _mine(caller: Caller, survey_id: int) -> tuple[CallbackSurvey, WorkOrder] | None:
+    survey = caller.session.get(CallbackSurvey, survey_id)
+    order = caller.session.get(WorkOrder, survey.order_id) if survey else None
+    if survey is None or order is None or not owns(caller, order):
+        return None
+    return survey, order
+
+
+def rate(caller: Caller, survey_id: int, rating: int) -> None:
+    """The resident's 1–5; the first tap counts, a late one is noted but closes nothing."""
+    found = _mine(caller, survey_id)
+    if found is None or found[0].state == "scheduled" or rating not in texts.RATINGS:
+        caller.refuse(OUT_OF_DATE)
+        return
+    survey, order = found
+    assert survey.window_end is not None
+    late = survey.state == "phone" or caller.now >= survey.window_end
+    values: dict[str, object] = {"rating": rating, "rated_at": caller.now, "rated_via": "bot",
+                                 "late": late}
+    if not late:
+        values |= {"state": "done", "due_at": None}
+    # Conditional: of two taps racing, exactly one finds the survey unanswered.
+    result = caller.session.execute(update(CallbackSurvey).where(
+        col(CallbackSurvey.id) == survey_id, col(CallbackSurvey.rated_via) == "",
+        col(CallbackSurvey.state).in_(OPEN_STATES)).values(**values))
+    caller.session.refresh(survey)
+    if getattr(result, "rowcount", 0) != 1:
+        caller.toast(texts.ALREADY)
+        return
+    caller.log("survey_answered", order, survey_id=survey_id, rating=rating, late=late)
+    if rating <= texts.DISSATISFIED:
+        raise_corrective(caller.uow, survey, order, "bot")
+    if late:
+        caller.reply(texts.late_thanks(order.number, rating))
+        if survey.state == "phone":
+            _refresh_phone_cards(caller.uow, survey, order)
+    else:
+        caller.reply(texts.thanks(order.number, rating))
+    caller.toast()
+    if caller.dialog() is None:
+        # Only when no other dialog is under way: it would be overwritten.
+        outcome = answers.ask(caller.context(), conversations.new_nonce(), "survey_comment",
+                              survey_id, order.number)
+        caller.save_dialog(outcome.conversation)
+        question = outcome.replies[0]
+        assert isinstance(question, Say)
+        caller.uow.send(dataclasses.replace(question, keyboard=texts.skip_keyboard(survey_id)))
+
+
+def _refresh_phone_cards(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> None:
+    for chat_id in alert_chats(uow.session, "dispatch", "managers"):
+        uow.send(Edit(chat_id, phone_card(uow, survey, order),
+                      texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}"))
+
+
+def skip_comment(caller: Caller, survey_id: int) -> None:
+    """The resident has nothing to add: end the comment question."""
+    if _mine(caller, survey_id) is None:
+        caller.refuse(OUT_OF_DATE)
+        return
+    conversation = caller.dialog()
+    if (conversation is not None and conversation.flow == answers.FLOW
+            and conversation.step == "survey_comment"
+            and conversation.data.get("subject_id") == survey_id):
+        caller.save_dialog(None)
+        caller.reply(texts.SKIPPED)
+    caller.toast()
+
+
+def comment(caller: Caller, command: AnswerText) -> None:
+    """The resident's comment (or a typed "skip"); passed on when they were dissatisfied."""
+    found = _mine(caller, command.subject_id)
+    if found is None:
+        caller.reply(OUT_OF_DATE)
+        return
+    survey, order = found
+    text = command.text.strip()
+    if text.lower() in SKIP_WORDS:
+        caller.reply(texts.SKIPPED)
+        return
+    survey.comment = "\n".join(filter(None, [survey.comment, text]))[:4000]
+    caller.log("survey_comment", order, survey_id=survey.id, text=text)
+    if survey.corrective_at is not None:
+        for chat_id in corrective_chats(caller.session):
+            caller.uow.send(Say(chat_id, texts.resident_comment(order.number, text)))
+    caller.reply(texts.COMMENT_THANKS)

@@ -1,0 +1,150 @@
+"""The front desk answers a complaint, enquiry or fee question: the human reply the 24-hour
+promise is about. A colleague taps "Reply" under the request in the staff chat, writes the
+answer privately, and the resident receives it in their chat."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select
+
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
+from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
+from handlers.office.calendar import wall_clock
+from handlers.office.caller import Caller
+from handlers.office.due_items import chats, mark
+from handlers.office.people import alert_chats, is_staff, unit_label
+from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.unit_of_work import UnitOfWork
+from locales import Msg, Raw, Text, _, lines
+from storage.followups import FollowupMark
+from storage.models import FrontDeskRequest, Household, Outbox, Person, StaffChat
+
+
+def reference(request_id: int | None) -> str:
+    """The request's number as staff and residents read it."""
+    return f"FD-{request_id}"
+
+
+def notice(session: Session, request: FrontDeskRequest) -> Text:
+    """The request as the staff chats see it: who, which unit, what."""
+    person = session.get(Person, request.person_id) if request.person_id else None
+    household = session.get(Household, request.household_id) if request.household_id else None
+    who = " ".join(filter(None, [person.name if person else "",
+                                 unit_label(household) if household else ""]))
+    return _("Front desk {reference} ({kind}) from {who}: {text}",
+             reference=Raw(reference(request.id)), kind=REQUEST_KINDS[request.kind],
+             who=Raw(who or "-"), text=Raw(request.text))
+
+
+def reply_keyboard(request_id: int | None) -> InlineKeyboard:
+    """The "Reply to the resident" button under a request in the staff chats."""
+    return inline([Button(_("✍ Reply to the resident"), tap(Verb.DESK_REPLY, request_id))])
+
+
+FRONT_DESK_THANKS: Final[dict[str, Msg]] = {
+    "complaint": _("We are sorry for the trouble, and thank you for telling us. Your complaint "
+                   "{reference} has been recorded."),
+    "enquiry": _("Thank you for your question. It has been recorded as {reference}."),
+    "fee": _("Thank you. Your fee question has been recorded as {reference}."),
+    "other": _("Thank you. Your message has been recorded as {reference}."),
+}
+
+
+def take_in(caller: Caller, command: ToFrontDesk) -> None:
+    """Record a complaint, enquiry or fee question and promise an answer within the office's
+    response time (the 24-hour rule, 004)."""
+    units = caller.context().units
+    request = FrontDeskRequest(
+        kind=command.kind, severity=command.severity,
+        person_id=caller.person.id if caller.person else None,
+        household_id=units[0].household_id if units else None, chat_id=caller.chat_id,
+        text=command.text, created_at=caller.now,
+        due_at=caller.now + caller.uow.office.rules.response_deadline)
+    caller.session.add(request)
+    caller.session.flush()
+    number = Raw(reference(request.id))
+    caller.log("front_desk_request", kind=command.kind, request_id=request.id)
+    due = Raw(wall_clock(request.due_at, caller.uow.office.timezone))
+    caller.reply(lines(Msg(FRONT_DESK_THANKS[command.kind].msgid, {"reference": number}),
+                  _("The front desk will answer you here within {hours} hours (by {due}).",
+                    hours=caller.uow.office.rules.response_deadline_hours, due=due)))
+    purposes = ["dispatch", *(["managers"] if command.severity == "major" else [])]
+    for purpose in purposes:
+        for chat_id in alert_chats(caller.session, purpose):
+            caller.uow.send(Say(chat_id, notice(caller.session, request),
+                           reply_keyboard(request.id), ref=f"fd:{request.id}",
+                           priority=Priority.NOTICE))
+
+
+def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:
+    """Ask the colleague, in their private chat, for the answer to send."""
+    request = caller.session.get(FrontDeskRequest, request_id)
+    if not is_staff(caller.person):
+        caller.refuse(_("Only office staff can do this."))
+        return
+    if request is None or request.status != "open":
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.ask_privately("front_desk_reply", request_id, reference(request_id))
+
+
+def send_reply(caller: Caller, command: AnswerText) -> None:
+    """Send the colleague's answer to the resident and close the request."""
+    request = caller.session.get(FrontDeskRequest, command.subject_id)
+    if caller.person is None or not is_staff(caller.person) or request is None:
+        caller.reply(OUT_OF_DATE)
+        return
+    if request.status != "open" or request.chat_id is None:
+        caller.reply(_("{reference} was already answered.", reference=Raw(reference(request.id))))
+        return
+    request.status, request.answered_at = "answered", caller.now
+    caller.session.add(request)
+    caller.log("front_desk_answered", request_id=request.id, reply=command.text)
+    caller.uow.send(Say(request.chat_id, lines(
+        _("💬 The front desk answers your message {reference}:",
+          reference=Raw(reference(request.id))), Raw(command.text))))
+    ref = f"fd:{request.id}"
+    answered = lines(notice(caller.session, request), _("✅ Answered by {name}: {reply}",
+                                                   name=Raw(caller.person.name),
+                                                   reply=Raw(command.text)))
+    posted = caller.session.exec(select(Outbox.chat_id).where(Outbox.ref == ref,
+                                                         Outbox.op == "send")).all()
+    for chat_id in sorted(set(posted)):
+        caller.uow.send(Edit(chat_id, answered, inline(), ref=ref))
+    caller.reply(_("Sent to the resident. Thank you!"))
+
+
+# -- the 24-hour rule --------------------------------------------------------------------
+def find_silent_requests(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+    """Requests past their promised answer time with no answer yet, oldest first."""
+    unmarked = ~exists().where(col(FollowupMark.kind) == "fd_no_response",
+                               col(FollowupMark.subject_id) == col(FrontDeskRequest.id))
+    query = select(FrontDeskRequest.id).where(
+        col(FrontDeskRequest.status) == "open", col(FrontDeskRequest.answered_at).is_(None),
+        col(FrontDeskRequest.due_at) <= uow.now, unmarked)
+    if skip:
+        query = query.where(col(FrontDeskRequest.id).not_in(skip))
+    query = query.order_by(col(FrontDeskRequest.due_at)).limit(limit)
+    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True,
+                                                              of=FrontDeskRequest))
+            if i is not None]
+
+
+def escalate_request(uow: UnitOfWork, request_id: int) -> str:
+    """A complaint, enquiry or fee question not answered by its due time: managers, once."""
+    request = uow.session.get(FrontDeskRequest, request_id)
+    if request is None or request.status != "open" or request.answered_at is not None:
+        return "not_due"
+    mark(uow, "fd_no_response", request_id)
+    text = _("⏰ Front desk FD-{id} ({kind}) has not been answered in time (due {due}): {text}",
+             id=request_id, kind=REQUEST_KINDS.get(request.kind, Raw(request.kind)),
+             due=Raw(wall_clock(request.due_at, uow.office.timezone)),
+             text=Raw(request.text[:500]))
+    for chat_id in chats(uow, "managers", "dispatch"):
+        uow.send(Say(chat_id, text, priority=Priority.INTERACTIVE))
+    uow.log("front_desk_escalated", request_id=request_id)
+    return "escalated"

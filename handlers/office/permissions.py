@@ -1,0 +1,39 @@
+"""Who may do what: the checks every use case makes before it changes anything.
+
+Button data and typed answers are only references; these checks decide, at the moment of the
+tap, whether this person may act on this order now.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from handlers.office.caller import Caller
+from locales import _
+from storage.models import WorkOrder
+
+OUT_OF_DATE: Final = _("This button is out of date; nothing was changed.")
+# Customer-service staff who assign jobs and run callbacks (001 §2.4, §2.7).
+ASSIGN_ROLES: Final = ("dispatcher", "manager", "admin")
+CALLBACK_ROLES: Final = ("dispatcher", "manager", "admin", "butler")
+SPOT_CHECK_ROLES: Final = ("manager", "admin")  # spot checks are the managers' (2.7.5)
+
+
+def owns(caller: Caller, order: WorkOrder) -> bool:
+    """A resident may act only on orders they reported or for a unit they are bound to."""
+    if caller.person is None:
+        return False
+    if order.reporter_id == caller.person.id:
+        return True
+    return order.household_id in {u.household_id for u in caller.context().units}
+
+
+def is_assignee(caller: Caller, order: WorkOrder) -> bool:
+    """The technician who holds the job."""
+    return caller.person is not None and order.assignee_id == caller.person.id
+
+
+def is_technician_of(caller: Caller, trade: str) -> bool:
+    """A bound technician of *trade*."""
+    person = caller.person
+    return person is not None and person.role == "technician" and trade in (person.trades or [])

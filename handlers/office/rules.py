@@ -1,0 +1,186 @@
+"""The office's rules: every deadline, window and quota of the manuals, in one place.
+
+Defaults are the manuals' own numbers (each field names its source). An office changes them
+with ``FRONTLINE_*`` environment variables or in a YAML file it owns (``FRONTLINE_RULES_PATH``,
+keys as the field names below); the environment wins over the file. ``frontline rules show``
+prints the rules in force and where each value came from. Texts that state a deadline take it
+from here as a parameter, so they never contradict the office's settings.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+ENV_PREFIX = "FRONTLINE_"
+RULES_PATH_VARIABLE = "FRONTLINE_RULES_PATH"
+
+
+def _rule(default: Any, source: str, description: str, **limits: Any) -> Any:
+    """A rule's field: its default, the manual it comes from, what it means."""
+    return Field(default=default, description=description,
+                 json_schema_extra={"manual": source}, **limits)
+
+
+class CallbackWindows(BaseModel):
+    """Days after confirmation within which each class of callback must happen (回访)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    safety: int = _rule(2, "001 第四篇 2(3)④", "safety facilities: callback within days",
+                        ge=1, le=60)
+    leak: int = _rule(3, "001 第四篇 2(3)④", "leaks: callback days after the leak test",
+                      ge=1, le=60)
+    other: int = _rule(2, "001 第四篇 2(3)④", "all other repairs: callback within days",
+                       ge=1, le=60)
+
+    def days(self, callback_class: str) -> int:
+        """The window of *callback_class*; unknown classes get the "other" window."""
+        return int(getattr(self, callback_class, self.other))
+
+
+class OfficeRules(BaseSettings):
+    """Every number from the manuals the office may change, with the manual's default."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore",
+                                      env_nested_delimiter="__", frozen=True)
+
+    hotline: str = _rule("400-000-0000", "001 §2.2.6", "the emergency / service hotline")
+    dispatch_deadline_minutes: int = _rule(
+        15, "001 §2.4.3", "the resident hears who is coming within minutes", ge=1, le=24 * 60)
+    auto_confirm_hours: int = _rule(
+        48, "001 §2.5.5", "an unsigned finished job confirms itself after hours", ge=1)
+    response_deadline_hours: int = _rule(
+        24, "004", "every request gets a human response within hours", ge=1)
+    manager_after_reworks: int = _rule(
+        2, "001 §2.5.4", "rework requests on one order after which the manager is alerted",
+        ge=1, le=10)
+    callback_windows: CallbackWindows = Field(default_factory=CallbackWindows,
+                                              description="callback windows in days")
+    survey_delay_minutes: int = _rule(
+        60, "office practice", "minutes after confirmation before the survey is pushed",
+        ge=0, le=24 * 60)
+    survey_day_start: int = _rule(9, "SPEC (daytime only)", "surveys from this local hour",
+                                  ge=0, le=23)
+    survey_day_end: int = _rule(20, "SPEC (daytime only)", "surveys until this local hour",
+                                ge=1, le=24)
+    survey_retry_first_minutes: int = _rule(
+        5, "office practice", "first retry of a survey that failed to send, in minutes", ge=1)
+    survey_retry_max_hours: int = _rule(
+        6, "office practice", "longest wait between retries of a failing survey, in hours",
+        ge=1)
+    callbacks_list_day: int = _rule(
+        1, "001 §2.7.3", "day of the month dispatch gets last month's open callbacks",
+        ge=1, le=28)
+    callbacks_due_day: int = _rule(
+        10, "001 §2.7.3", "last month's callbacks must be done by this day", ge=1, le=28)
+    quota_check_day: int = _rule(
+        20, "001 §2.7.4–2.7.5", "day of the month the callback quotas are checked", ge=1, le=28)
+    onsite_callback_percent: int = _rule(
+        5, "001 §2.7.4", "share of a month's callbacks done on site, at least", ge=0, le=100)
+    manager_spot_checks: int = _rule(
+        3, "001 §2.7.5", "callbacks a manager re-checks each month, at least", ge=0)
+
+    @model_validator(mode="after")
+    def _daytime_and_month_make_sense(self) -> OfficeRules:
+        if not self.survey_day_start < self.survey_day_end:
+            raise ValueError(f"survey daytime must start before it ends, got "
+                             f"{self.survey_day_start}–{self.survey_day_end}")
+        if not self.callbacks_list_day < self.callbacks_due_day:
+            raise ValueError("callbacks_list_day must come before callbacks_due_day")
+        return self
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Code, then the environment, then ``.env``, then the office's rules file."""
+        path = rules_path()
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings,
+                                                     dotenv_settings]
+        if path is not None:
+            sources.append(YamlConfigSettingsSource(settings_cls, yaml_file=path))
+        return tuple(sources)
+
+    # -- the rules as durations, for the code that computes deadlines ---------------------
+    @property
+    def dispatch_deadline(self) -> timedelta:
+        return timedelta(minutes=self.dispatch_deadline_minutes)
+
+    @property
+    def auto_confirm_after(self) -> timedelta:
+        return timedelta(hours=self.auto_confirm_hours)
+
+    @property
+    def response_deadline(self) -> timedelta:
+        return timedelta(hours=self.response_deadline_hours)
+
+    @property
+    def survey_delay(self) -> timedelta:
+        return timedelta(minutes=self.survey_delay_minutes)
+
+    def survey_retry_delay(self, attempts: int) -> timedelta:
+        """How long a survey that failed *attempts* times waits: doubling, up to the cap."""
+        first = timedelta(minutes=self.survey_retry_first_minutes)
+        cap = timedelta(hours=self.survey_retry_max_hours)
+        return min(cap, first * (1 << min(max(attempts - 1, 0), 20)))
+
+
+def rules_path() -> Path | None:
+    """The office's rules file, if ``FRONTLINE_RULES_PATH`` names one."""
+    value = os.environ.get(RULES_PATH_VARIABLE, "").strip()
+    return Path(value) if value else None
+
+
+def load_rules(**overrides: Any) -> OfficeRules:
+    """The rules in force: defaults, overridden by the rules file and the environment."""
+    path = rules_path()
+    if path is not None and not path.is_file():
+        raise FileNotFoundError(f"{RULES_PATH_VARIABLE} names {path}, which does not exist")
+    return OfficeRules(**overrides)
+
+
+def rules_in_force(rules: OfficeRules) -> list[dict[str, str]]:
+    """Each rule's value, meaning and origin (environment, rules file, or the manual's default),
+    for ``frontline rules show``."""
+    path = rules_path()
+    in_file: Mapping[str, Any] = {}
+    if path is not None and path.is_file():
+        in_file = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    rows: list[dict[str, str]] = []
+
+    def walk(model: BaseModel, prefix: str, file_part: Mapping[str, Any]) -> None:
+        for name, info in type(model).model_fields.items():
+            value = getattr(model, name)
+            key = f"{prefix}{name}"
+            variable = ENV_PREFIX + key.replace(".", "__").upper()
+            if isinstance(value, BaseModel):
+                walk(value, key + ".", file_part.get(name) or {})
+                continue
+            if variable in os.environ:
+                origin = f"environment {variable}"
+            elif name in file_part:
+                origin = f"rules file {path}"
+            else:
+                extra = info.json_schema_extra
+                manual = extra.get("manual", "") if isinstance(extra, dict) else ""
+                origin = f"default ({manual})"
+            rows.append({"rule": key, "value": str(value), "meaning": info.description or "",
+                         "from": origin})
+
+    walk(rules, "", in_file)
+    return rows

@@ -1,0 +1,37 @@
+"""Where a typed answer goes: each question ``dialogs.answers`` can ask, by purpose, and the
+handler that applies the answer (re-checking the order or survey as it stands now)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from dialogs.model import AnswerText
+from handlers.callback_surveys import phone_tasks, resident
+from handlers.front_desk import inbox
+from handlers.office.caller import Caller
+from handlers.office.permissions import OUT_OF_DATE
+from handlers.work_orders import on_the_job, sign_off
+from storage.models import WorkOrder
+
+ORDER_ANSWERS: Final[Mapping[str, Callable[[Caller, WorkOrder, AnswerText], None]]] = {
+    **on_the_job.ANSWERS, **sign_off.ANSWERS,
+}
+OTHER_ANSWERS: Final[Mapping[str, Callable[[Caller, AnswerText], None]]] = {
+    "survey_comment": resident.comment,
+    "phone_result": phone_tasks.note,
+    "front_desk_reply": inbox.send_reply,
+}
+
+
+def apply_answer(caller: Caller, command: AnswerText) -> None:
+    """Hand the answer to the handler of its question."""
+    other = OTHER_ANSWERS.get(command.purpose)
+    if other is not None:
+        other(caller, command)
+        return
+    order = caller.session.get(WorkOrder, command.subject_id)
+    if order is None:
+        caller.reply(OUT_OF_DATE)
+        return
+    ORDER_ANSWERS[command.purpose](caller, order, command)

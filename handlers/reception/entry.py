@@ -1,0 +1,239 @@
+"""The core's single entry: one event in, one transaction, answers into the outbox.
+
+``handle`` is what every adapter calls (aiogram, python-telegram-bot, tests, the sandbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from dialogs import answers, repair, service
+from dialogs.buttons import Verb, parse
+from dialogs.events import ChatKind, Event, EventKind
+from dialogs.menu import (
+    help_text,
+    language_keyboard,
+    main_menu,
+    menu_text,
+    share_contact_keyboard,
+    welcome_unbound,
+)
+from dialogs.model import (
+    AnswerText,
+    Command,
+    Conversation,
+    DialogContext,
+    Outcome,
+    RecordDemand,
+    ReportEmergency,
+    SubmitRepair,
+    SubmitService,
+    ToFrontDesk,
+)
+from dialogs.triage import triage
+from handlers.front_desk import inbox
+from handlers.office import Office
+from handlers.office.caller import Caller
+from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
+from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.unit_of_work import UnitOfWork
+from handlers.reception.answers import apply_answer
+from handlers.reception.buttons import BUTTONS, Where
+from handlers.registration import binding
+from handlers.requests import intake
+from handlers.requests.emergencies import report_emergency
+from handlers.requests.unmet_demand import record_demand
+from handlers.work_orders import lists
+from locales import _, language_from_code, parse_language
+from storage.models import StaffChat
+
+log = logging.getLogger(__name__)
+
+FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
+    repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
+}
+MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
+
+
+def handle(office: Office, event: Event) -> None:
+    """Handle one event exactly once; on failure roll back and ask the person to retry."""
+    for attempt in (1, 2):
+        try:
+            with UnitOfWork(office) as uow:
+                if not uow.claim(event.key):
+                    return
+                _dispatch(_caller(uow, event))
+                uow.commit()
+                return
+        except (IntegrityError, OperationalError):
+            # Two writers met (a concurrent tap, a busy database): the transaction rolled
+            # back as a whole, so trying once more is safe.
+            if attempt == 2:
+                log.exception("event %s failed twice", event.key)
+        except Exception:
+            log.exception("event %s failed", event.key)
+            break
+    _apologise(office, event)
+
+
+def _apologise(office: Office, event: Event) -> None:
+    """Tell the person nothing was saved, so they can try again."""
+    if event.chat_kind is not ChatKind.PRIVATE and event.kind is not EventKind.BUTTON:
+        return
+    try:
+        with UnitOfWork(office) as uow:
+            caller = _caller(uow, event)
+            caller.refuse(_("Sorry, something went wrong and nothing was saved. "
+                           "Please try again in a moment."))
+            uow.commit()
+    except Exception:
+        log.exception("could not even apologise for %s", event.key)
+
+
+def _caller(uow: UnitOfWork, event: Event) -> Caller:
+    person = person_by_telegram(uow.session, event.user_id)
+    language = (parse_language(person.language) if person else None) or language_from_code(
+        event.language_code)
+    if event.chat_kind is ChatKind.PRIVATE:
+        uow.hint_language(event.chat_id, language)
+    return Caller(uow, event, person, language)
+
+
+def _dispatch(caller: Caller) -> None:
+    event = caller.event
+    if event.kind in (EventKind.USER_BLOCKED_BOT, EventKind.USER_UNBLOCKED_BOT):
+        binding.blocked_changed(caller, event.kind is EventKind.USER_BLOCKED_BOT)
+    elif event.kind is EventKind.BOT_REMOVED:
+        binding.bot_left_group(caller)
+    elif event.kind is EventKind.BOT_ADDED:
+        caller.log("bot_added_to_group", title=event.chat_title)
+    elif event.chat_kind is ChatKind.GROUP:
+        _in_group(caller)
+    else:
+        _in_private(caller)
+    caller.toast()  # every tap is answered, even when there is nothing to say
+
+
+def _in_group(caller: Caller) -> None:
+    event = caller.event
+    if event.kind is EventKind.COMMAND and event.command == "bindgroup":
+        binding.bind_group(caller)
+        return
+    board = staff_chat_by_id(caller.session, event.chat_id)
+    if board is None or not board.active:
+        return  # a group that is not bound gets nothing
+    if event.kind is EventKind.BUTTON:
+        _button(caller, Where.GROUP, board)
+
+
+def _in_private(caller: Caller) -> None:
+    event = caller.event
+    if event.kind is EventKind.TEXT and len(event.text) > MAX_INPUT:
+        caller.reply(_("That message is too long. Please shorten it and send it again."))
+        return
+    if event.kind is EventKind.COMMAND:
+        _command(caller)
+        return
+    conversation = caller.dialog()
+    tapped = parse(event.button_data) if event.kind is EventKind.BUTTON else None
+    if event.kind is EventKind.BUTTON and (tapped is None or tapped.verb is not Verb.DIALOG
+                                           or conversation is None):
+        _button(caller, Where.PRIVATE, None)
+        return
+    if conversation is not None and binding.is_registered(caller.person):
+        _run(caller, FLOWS[conversation.flow](conversation, event, caller.context()))
+        return
+    if event.kind is EventKind.BUTTON:
+        caller.refuse(OUT_OF_DATE)
+    elif event.kind is EventKind.CONTACT:
+        binding.bind_by_contact(caller)
+    elif not binding.is_registered(caller.person):
+        _unregistered(caller)
+    elif event.kind is EventKind.TEXT and event.text.strip():
+        _run(caller, intake.free_text(caller, event.text.strip()))
+    elif event.kind is EventKind.PHOTO:
+        caller.reply(_("Thank you for the photo. Please tell me in words what is wrong, "
+                  "then send the photos again when I ask for them."))
+    else:
+        caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
+                  "need, or use /menu."))
+
+
+def _unregistered(caller: Caller) -> None:
+    """Strangers are asked to bind — but an emergency is never made to wait for that."""
+    text = caller.event.text.strip() if caller.event.kind is EventKind.TEXT else ""
+    guess = triage(text) if text else None
+    if guess is not None and guess.emergency and guess.hazard:
+        report_emergency(caller, ReportEmergency(text, guess.hazard, guess.trade or "other",
+                                                   guess.location or "unit"))
+        return
+    caller.reply(welcome_unbound(), share_contact_keyboard())
+
+
+def _command(caller: Caller) -> None:
+    command = caller.event.command
+    if command == "start":
+        caller.save_dialog(None)
+        binding.start(caller)
+    elif command == "language":
+        caller.reply(_("Choose your language:"), language_keyboard())
+    elif not binding.is_registered(caller.person):
+        caller.reply(welcome_unbound(), share_contact_keyboard())
+    elif command in ("menu", "cancel"):
+        had_dialog = caller.dialog() is not None
+        caller.save_dialog(None)
+        if command == "cancel":
+            caller.reply(_("Stopped. Nothing was sent.") if had_dialog else _("Nothing to stop."))
+        assert caller.person is not None
+        caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
+    elif command == "my":
+        lists.my_requests(caller)
+    elif command == "jobs":
+        lists.my_jobs(caller)
+    elif command == "help":
+        caller.reply(help_text(is_staff(caller.person)))
+    else:
+        caller.reply(_("Sorry, I don't know that command. Try /menu or /help."))
+
+
+def _button(caller: Caller, where: Where, board: StaffChat | None) -> None:
+    """A tap: parsed once, strictly, and handed to its verb's handler from the one table."""
+    tapped = parse(caller.event.button_data)
+    handler = BUTTONS.get(tapped.verb) if tapped is not None else None
+    if tapped is None or handler is None or handler.where is not where:
+        caller.refuse(OUT_OF_DATE)
+        return
+    if where is Where.PRIVATE and handler.needs_binding and not binding.is_registered(
+            caller.person):
+        caller.refuse(_("Please link this chat to your home first: /start"))
+        return
+    _run(caller, handler.act(caller, tapped, board))
+
+
+def _run(caller: Caller, outcome: Outcome | None) -> None:
+    """Store the dialog's new state, send its replies, carry out its command."""
+    if outcome is None:
+        return
+    caller.save_dialog(outcome.conversation)
+    caller.uow.send(*outcome.replies)
+    if outcome.command is not None:
+        _carry_out(caller, outcome.command)
+
+
+def _carry_out(caller: Caller, command: Command) -> None:
+    match command:
+        case SubmitRepair():
+            intake.submit_repair(caller, command)
+        case SubmitService():
+            intake.submit_service(caller, command)
+        case RecordDemand():
+            record_demand(caller, command)
+        case ToFrontDesk():
+            inbox.take_in(caller, command)
+        case ReportEmergency():
+            report_emergency(caller, command)
+        case AnswerText():
+            apply_answer(caller, command)

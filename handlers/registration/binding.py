@@ -1,0 +1,180 @@
+"""Who may use the bot: residents bind to units, staff redeem invites, groups become boards."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from dialogs.events import RemoveKeyboard
+from dialogs.menu import (
+    LANGUAGE_NAMES,
+    main_menu,
+    menu_text,
+    share_contact_keyboard,
+    welcome_unbound,
+)
+from dialogs.model import ROLE_NAMES, TRADE_NAMES
+from handlers.office.caller import Caller
+from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
+from locales import Msg, Raw, _, lines, parse_language
+from storage.models import Household, Invite, Person, Residence, StaffChat
+
+INVALID_CODE = _("This code is not valid or was already used. Please check it with the office.")
+GROUP_PURPOSES: dict[str, Msg] = {
+    "dispatch": _("the dispatch desk"),
+    "managers": _("the managers' chat"),
+    "emergency": _("the on-duty (emergency) chat"),
+}
+
+
+def is_registered(person: Person | None) -> bool:
+    """Bound to a unit or staff: a guest has only chosen a language."""
+    return person is not None and person.role != "guest"
+
+
+def _person_for(caller: Caller) -> Person:
+    """The acting person's row, created on first contact."""
+    if caller.person is None:
+        caller.person = Person(telegram_user_id=caller.event.user_id, role="guest",
+                               name=caller.event.user_name, language=caller.language,
+                               created_at=caller.now)
+        caller.session.add(caller.person)
+        caller.session.flush()
+    return caller.person
+
+
+def start(caller: Caller) -> None:
+    """/start [CODE]: bind with a household code or a staff invite, or show where to begin."""
+    code = caller.event.text.strip()
+    if not code:
+        if is_registered(caller.person):
+            assert caller.person is not None
+            caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
+        else:
+            caller.reply(welcome_unbound(), share_contact_keyboard())
+        return
+    household = caller.session.exec(select(Household).where(Household.bind_code == code)).first()
+    if household is not None:
+        _bind_household(caller, household, via="code")
+        household.bind_code = None  # a code works once
+        caller.session.add(household)
+        return
+    invite = caller.session.exec(select(Invite).where(Invite.code == code)).first()
+    if invite is None or invite.used_at is not None:
+        caller.reply(INVALID_CODE)
+        return
+    if invite.kind == "group":
+        caller.reply(_("This is a group code: send /bindgroup {code} in the group chat.",
+                  code=Raw(code)))
+        return
+    person = _person_for(caller)
+    person.role = invite.role
+    person.trades = list(invite.trades)
+    person.name = invite.name or person.name or caller.event.user_name
+    invite.used_at, invite.used_by_telegram_id = caller.now, caller.event.user_id
+    caller.session.add_all([person, invite])
+    caller.log("staff_bound", role=invite.role, trades=invite.trades, invite=invite.code)
+    caller.reply(lines(_("Welcome, {name}! You are registered as {role}.", name=Raw(person.name),
+                    role=ROLE_NAMES.get(invite.role, Raw(invite.role))),
+                  _("Your trades:") if invite.trades else None,
+                  *[TRADE_NAMES[t] for t in invite.trades if t in TRADE_NAMES]),
+            RemoveKeyboard())
+    caller.reply(menu_text(person.name), main_menu(True))
+
+
+def _bind_household(caller: Caller, household: Household, via: str) -> None:
+    person = _person_for(caller)
+    if person.role == "guest":
+        person.role = "resident"
+        person.name = household.name
+        person.phone = household.phone
+    exists = caller.session.exec(select(Residence).where(
+        Residence.person_id == person.id, Residence.household_id == household.id)).first()
+    if exists is None:
+        assert person.id is not None and household.id is not None
+        caller.session.add(Residence(person_id=person.id, household_id=household.id,
+                                     bound_at=caller.now, bound_by=via))
+    caller.session.add(person)
+    caller.log("resident_bound", unit=unit_label(household), via=via)
+    caller.reply(_("Welcome, {name}! This chat is now linked to unit {unit}.",
+              name=Raw(person.name), unit=Raw(unit_label(household))), RemoveKeyboard())
+    caller.reply(menu_text(person.name), main_menu(is_staff(person)))
+
+
+def bind_by_contact(caller: Caller) -> None:
+    """Bind when the shared contact is the sender's own and its number is on the roster."""
+    if caller.event.contact_user_id != caller.event.user_id:
+        caller.reply(_("Please share your own phone number with the button below."),
+                share_contact_keyboard())
+        return
+    phone = normalise_phone(caller.event.contact_phone)
+    candidates = caller.session.exec(select(Household).where(
+        col(Household.phone).contains(phone[-8:]))).all() if len(phone) >= 8 else []
+    matches = [h for h in candidates if normalise_phone(h.phone) == phone]
+    if not matches:
+        caller.reply(_("This number is not on our roster. Please ask the office for a binding "
+                  "code."), RemoveKeyboard())
+        return
+    for household in matches:
+        _bind_household(caller, household, via="contact")
+
+
+def bind_group(caller: Caller) -> None:
+    """/bindgroup CODE in a group: make it a trade's job board or a staff chat."""
+    if not is_staff(caller.person) or caller.person is None:
+        caller.reply(_("Only office staff can bind a group. Register with your staff code first."))
+        return
+    code = caller.event.text.strip()
+    invite = (caller.session.exec(select(Invite).where(Invite.code == code)).first() if code
+              else None)
+    if invite is None or invite.kind != "group" or invite.used_at is not None:
+        caller.reply(INVALID_CODE)
+        return
+    chat = (staff_chat_by_id(caller.session, caller.chat_id)
+            or StaffChat(chat_id=caller.chat_id, purpose=""))
+    chat.purpose = "trade" if invite.trades else invite.role
+    chat.trades = list(invite.trades)
+    chat.title, chat.active, chat.bound_at = caller.event.chat_title, True, caller.now
+    chat.language = caller.person.language
+    invite.used_at, invite.used_by_telegram_id = caller.now, caller.event.user_id
+    caller.session.add_all([chat, invite])
+    caller.session.flush()
+    caller.log("group_bound", purpose=chat.purpose, trades=chat.trades)
+    if chat.trades:
+        caller.reply(lines(_("✅ This group is now the job board for:"),
+                      *[TRADE_NAMES[t] for t in chat.trades]))
+    else:
+        caller.reply(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]))
+
+
+def bot_left_group(caller: Caller) -> None:
+    """The bot was removed: stop posting there until the group is bound again."""
+    chat = staff_chat_by_id(caller.session, caller.chat_id)
+    if chat is not None and chat.active:
+        chat.active = False
+        caller.session.add(chat)
+    caller.log("bot_removed_from_group")
+
+
+def blocked_changed(caller: Caller, blocked: bool) -> None:
+    """Remember that a person blocked (or unblocked) the bot, so nothing piles up for them."""
+    if caller.person is not None:
+        caller.person.blocked_bot = blocked
+        caller.session.add(caller.person)
+    caller.log("user_blocked_bot" if blocked else "user_unblocked_bot")
+
+
+def choose_language(caller: Caller, value: str) -> None:
+    """Store the chosen language; the answer already comes in it."""
+    language = parse_language(value)
+    if language is None:
+        caller.refuse(_("Unknown language."))
+        return
+    person = _person_for(caller)
+    person.language = language
+    caller.session.add(person)
+    caller.language = language
+    caller.uow.hint_language(caller.chat_id, language)
+    caller.toast()
+    caller.reply(_("Language set to {name}.", name=Raw(LANGUAGE_NAMES[language])),
+            main_menu(is_staff(person)) if is_registered(person) else None)
+

@@ -1,0 +1,67 @@
+"""Emergencies (gas, fire, sparks, a person in a lift, flooding): safety instructions first,
+then the emergency order and the on-duty alert — never a long dialog first (SPEC, 001 §2.2.6)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from dialogs import cards
+from dialogs.events import Priority, Say
+from dialogs.model import ReportEmergency
+from dialogs.triage import triage
+from handlers.office.caller import Caller
+from handlers.office.people import alert_chats
+from handlers.requests.new_orders import open_order
+from handlers.work_orders.views import order_view
+from locales import Msg, Raw, _, lines
+from storage.models import WorkOrder
+
+SAFETY_INSTRUCTIONS: Final[dict[str, Msg]] = {
+    "gas": _("⚠️ Gas smell: do NOT switch lights or appliances on or off, no flames, do not "
+             "phone from inside. Open windows and doors, close the gas valve if you can reach "
+             "it safely, and leave. Then call the estate hotline {hotline}."),
+    "fire": _("🔥 Fire or smoke: leave at once by the stairs, never the lift. Close doors "
+              "behind you, stay low under smoke. Call 119, then the estate hotline {hotline}."),
+    "sparks": _("⚡ Sparks or burning smell: switch off the main breaker if you can do it "
+                "safely, do not touch the socket or wires, never use water on it. Estate "
+                "hotline: {hotline}."),
+    "lift": _("🛗 Stay calm. Press the alarm button in the lift and keep away from the doors; "
+              "do not try to force them open. Help is on the way. Estate hotline: {hotline}."),
+    "flood": _("💧 Close the main water valve (usually beside the water meter), switch off "
+               "power in wet rooms and keep away from sockets. Estate hotline: {hotline}."),
+}
+# Who handles each hazard, and where it most likely is, when it was reported with a button.
+HAZARD_TRADES: Final[dict[str, tuple[str, str]]] = {
+    "gas": ("gas", "unit"), "fire": ("security", "unit"), "lift": ("lift", "public"),
+    "sparks": ("electrical", "unit"), "flood": ("plumbing", "unit"),
+}
+
+
+def report_emergency(caller: Caller, command: ReportEmergency) -> None:
+    """Safety instructions first, then the emergency order and the on-duty alert."""
+    hotline = Raw(caller.uow.office.rules.hotline)
+    caller.reply(Msg(SAFETY_INSTRUCTIONS[command.hazard].msgid, {"hotline": hotline}))
+    units = caller.context().units
+    household_id = units[0].household_id if units and command.location == "unit" else None
+    order = open_order(caller, WorkOrder(
+        kind="repair", trade=command.trade, location=command.location,
+        household_id=household_id, description=command.text, emergency=True,
+        hazard=command.hazard, contact_phone=caller.context().roster_phone,
+        preferred_time="@asap", callback_class=triage(command.text).callback_class or "other",
+        number=""))
+    view = order_view(caller.session, order, caller.uow.office.catalog, caller.uow.office.timezone)
+    reporter = Raw(order.contact_name or caller.event.user_name)
+    alert = lines(cards.group_card(view), _("Reported by {name}, tel. {phone}", name=reporter,
+                                            phone=Raw(order.contact_phone or "-")))
+    for chat_id in {*alert_chats(caller.session, "emergency", "dispatch"),
+                    *alert_chats(caller.session, "managers")}:
+        caller.uow.send(Say(chat_id, alert, priority=Priority.INTERACTIVE))
+    caller.log("emergency_alerted", order, hazard=command.hazard)
+    caller.reply(_("🚨 On-duty staff have been alerted ({number}). Stay safe; we will call you.",
+              number=Raw(order.number)))
+
+
+def report_emergency_button(caller: Caller, hazard: str) -> None:
+    """The emergency button: the same path as an emergency written in words."""
+    trade, location = HAZARD_TRADES[hazard]
+    report_emergency(caller, ReportEmergency("", hazard, trade, location))

@@ -1,0 +1,50 @@
+"""The lists a person asks for: a resident's requests, a technician's open jobs."""
+
+from __future__ import annotations
+
+from sqlmodel import col, or_, select
+
+from dialogs import cards
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, inline
+from handlers.office.caller import Caller
+from handlers.work_orders import states
+from handlers.work_orders.notify import view
+from locales import Raw, _, lines
+from storage.models import WorkOrder
+
+
+def my_requests(caller: Caller) -> None:
+    """The resident's recent requests with status; cancellable ones get a button."""
+    units = [u.household_id for u in caller.context().units]
+    person_id = caller.person.id if caller.person else None
+    orders = caller.session.exec(
+        select(WorkOrder).where(or_(col(WorkOrder.reporter_id) == person_id,
+                                    col(WorkOrder.household_id).in_(units)))
+        .order_by(col(WorkOrder.id).desc()).limit(10)).all()
+    if not orders:
+        caller.reply(_("You have no requests yet. Write what is wrong, or use /menu."))
+        return
+    views = [view(caller, order) for order in orders]
+    buttons = [[Button(_("✖ Cancel {number}", number=Raw(o.number)),
+                       tap(Verb.CANCEL_ORDER, o.id))]
+               for o in views if o.status in states.CANCELLABLE]
+    caller.reply(lines(_("Your requests:"), *[cards.request_line(o) for o in views]),
+                 inline(*buttons))
+
+
+def my_jobs(caller: Caller) -> None:
+    """A technician's open jobs, each with a button to bring its card back."""
+    if caller.person is None or caller.person.role != "technician":
+        caller.refuse(_("This command is for technicians."))
+        return
+    orders = caller.session.exec(
+        select(WorkOrder).where(WorkOrder.assignee_id == caller.person.id,
+                                col(WorkOrder.status).in_([*states.WORKING, states.Status.DONE]))
+        .order_by(col(WorkOrder.id))).all()
+    if not orders:
+        caller.reply(_("You have no open jobs. New jobs appear in your trade's group."))
+        return
+    views = [view(caller, order) for order in orders]
+    caller.reply(lines(_("Your open jobs:"), *[cards.request_line(o) for o in views]),
+                 inline(*[[Button(Raw(o.number), tap(Verb.SHOW_CARD, o.id))] for o in views]))

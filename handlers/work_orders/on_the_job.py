@@ -1,0 +1,148 @@
+"""The technician on the job, in the private chat: on the way, another time, the price, done,
+damage or loss, the card again. Every tap and every answer is re-checked against the order now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dialogs import answers, cards
+from dialogs.answers import parse_price
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, Say, inline
+from dialogs.model import AnswerText, Outcome
+from handlers.office.caller import Caller
+from handlers.office.conversations import new_nonce
+from handlers.office.permissions import OUT_OF_DATE, is_assignee
+from handlers.work_orders import states
+from handlers.work_orders.notify import (
+    alert_managers,
+    refresh_private_card,
+    send_private_card,
+    tell_resident,
+)
+from locales import Raw, _, lines
+from storage.models import WorkOrder
+
+
+def set_off(caller: Caller, order: WorkOrder) -> None:
+    """The technician sets off; the resident is told."""
+    if not states.may(caller, order, states.SET_OFF) or not states.move(
+            caller.session, order, states.SET_OFF, caller.now):
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.log("on_way", order)
+    refresh_private_card(caller, order)
+    assert caller.person is not None
+    tell_resident(caller, order, _("🚶 {name} is on the way for {number}.",
+                                   name=Raw(caller.person.name), number=Raw(order.number)))
+    caller.toast(_("The resident has been told."))
+
+
+def _may_ask(caller: Caller, order: WorkOrder, purpose: str) -> bool:
+    """Whether the question *purpose* may be asked about *order* by *caller* now."""
+    working = is_assignee(caller, order) and order.status in states.WORKING
+    if purpose == "price":
+        return (working and order.kind == "service" and order.price_confirmed_at is None)
+    if purpose == "damage":
+        return is_assignee(caller, order) and order.status not in states.FINISHED
+    if purpose == "rework_reason":
+        return states.may(caller, order, states.ASK_REWORK)
+    if purpose == "cancel_reason":
+        return states.may(caller, order, states.CANCEL)
+    return working  # new_time, done_note
+
+
+def ask_about(caller: Caller, order: WorkOrder, purpose: str) -> Outcome | None:
+    """Start a short question (new time, price, done note, damage, rework or cancel reason)."""
+    if not _may_ask(caller, order, purpose):
+        caller.refuse(OUT_OF_DATE)
+        return None
+    if purpose == "done_note" and order.kind == "service" and order.price_confirmed_at is None:
+        caller.refuse(_("Please confirm the price with the resident before finishing."))
+        return None
+    caller.toast()
+    assert order.id is not None
+    return answers.ask(caller.context(), new_nonce(), purpose, order.id, order.number)
+
+
+def new_time(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """The technician proposes another time; the resident agrees or declines (2.3.2)."""
+    if not _may_ask(caller, order, "new_time"):
+        caller.reply(OUT_OF_DATE)
+        return
+    order.proposed_time = command.text
+    caller.log("time_proposed", order, time=command.text)
+    assert caller.person is not None
+    keyboard = inline([Button(_("✅ That suits me"), tap(Verb.ANSWER_TIME, order.id, "yes")),
+                       Button(_("✖ It does not suit me"),
+                              tap(Verb.ANSWER_TIME, order.id, "no"))])
+    tell_resident(caller, order, _("🕒 {name} proposes a new time for {number}: {time}. "
+                                   "Does it suit you?", name=Raw(caller.person.name),
+                                   number=Raw(order.number), time=Raw(command.text)), keyboard)
+    caller.reply(_("Sent to the resident; you will hear their answer here."))
+
+
+def propose_price(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """The technician states the price; the resident confirms it before work starts (2.4.4)."""
+    amount = parse_price(command.text)
+    if amount is None or not _may_ask(caller, order, "price"):
+        caller.reply(OUT_OF_DATE)
+        return
+    order.price = amount
+    caller.log("price_proposed", order, amount=str(amount))
+    keyboard = inline([Button(_("✅ Confirm the price"),
+                              tap(Verb.ANSWER_PRICE, order.id, "yes")),
+                       Button(_("✖ Decline"), tap(Verb.ANSWER_PRICE, order.id, "no"))])
+    tell_resident(caller, order, _("💰 The price for {number} is {amount} yuan. Please confirm "
+                                   "before work starts.", number=Raw(order.number),
+                                   amount=cards.money(amount)), keyboard)
+    caller.reply(_("Price sent to the resident for confirmation."))
+
+
+def finish(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """The technician reports the job done, with materials and photos; the resident signs."""
+    if not states.may(caller, order, states.FINISH) or not states.move(
+            caller.session, order, states.FINISH, caller.now,
+            materials_note=command.text[:1000],
+            done_photos=[*order.done_photos, *command.photos]):
+        caller.reply(OUT_OF_DATE)
+        return
+    caller.log("done", order, materials=command.text, photos=len(command.photos))
+    if command.photos and order.reporter_chat_id is not None:
+        caller.uow.send(Say(order.reporter_chat_id, "", photos=command.photos))
+    keyboard = inline([Button(_("✅ Confirm (sign)"), tap(Verb.SIGN, order.id)),
+                       Button(_("🔁 Ask for rework"), tap(Verb.ASK_REWORK, order.id))])
+    tell_resident(caller, order, lines(
+        _("🔧 The work on {number} is done.", number=Raw(order.number)),
+        _("Materials: {note}", note=Raw(command.text)) if command.text else None,
+        _("Please check it. Confirming is your signature on the work order; if something is "
+          "still wrong, ask for rework.")), keyboard)
+    caller.reply(_("Marked done. The resident has been asked to confirm."))
+
+
+def report_damage(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """Damage to or loss of the resident's property during work goes to the manager (2.5.6)."""
+    if not _may_ask(caller, order, "damage"):
+        caller.reply(OUT_OF_DATE)
+        return
+    caller.log("damage_reported", order, text=command.text)
+    assert caller.person is not None
+    alert_managers(caller, _("⚠️ Damage or loss reported by {name} on {number}: {text}",
+                             name=Raw(caller.person.name), number=Raw(order.number),
+                             text=Raw(command.text)))
+    caller.reply(_("The manager has been told. Thank you for reporting it."))
+
+
+def show_card(caller: Caller, order: WorkOrder) -> None:
+    """Send the assignee's private card again."""
+    if not is_assignee(caller, order):
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.toast()
+    send_private_card(caller, order, caller.chat_id)
+
+
+ANSWERS: dict[str, Callable[[Caller, WorkOrder, AnswerText], None]] = {
+    "new_time": new_time, "price": propose_price, "done_note": finish, "damage": report_damage,
+}

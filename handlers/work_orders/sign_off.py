@@ -1,0 +1,116 @@
+"""The resident's side of a job: agree a new time, confirm the price, sign the finished work,
+ask for rework, cancel. Rework goes back to the same technician; a further rework request
+alerts the managers (001 §2.5.3–2.5.5)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dialogs import cards
+from dialogs.events import Edit, inline
+from dialogs.model import AnswerText
+from handlers.callback_surveys.planning import schedule_survey
+from handlers.office.caller import Caller
+from handlers.office.people import staff_chat
+from handlers.office.permissions import OUT_OF_DATE, owns
+from handlers.work_orders import states
+from handlers.work_orders.notify import alert_managers, tell_assignee, view
+from locales import Raw, _, lines
+from storage.models import WorkOrder
+
+
+def answer_time(caller: Caller, order: WorkOrder, agreed: bool) -> None:
+    """The resident accepts or declines the technician's proposed time."""
+    if not owns(caller, order) or not order.proposed_time or order.status in states.FINISHED:
+        caller.refuse(OUT_OF_DATE)
+        return
+    proposed, order.proposed_time = order.proposed_time, ""
+    if agreed:
+        order.preferred_time = proposed
+    caller.log("time_agreed" if agreed else "time_declined", order, time=proposed)
+    tell_assignee(caller, order, _("✅ The resident agreed to {time} for {number}.", time=Raw(
+        proposed), number=Raw(order.number)) if agreed else _(
+        "✖ The resident cannot make {time} for {number}; please call them to agree a time.",
+        time=Raw(proposed), number=Raw(order.number)))
+    caller.toast(_("Thank you, the technician has been told."))
+
+
+def answer_price(caller: Caller, order: WorkOrder, agreed: bool) -> None:
+    """The resident confirms (work may start) or declines the price (2.4.4)."""
+    if (order.price is None or order.price_confirmed_at is not None
+            or not states.may(caller, order, states.CONFIRM_PRICE)):
+        caller.refuse(OUT_OF_DATE)
+        return
+    price = order.price
+    if agreed:
+        if not states.move(caller.session, order, states.CONFIRM_PRICE, caller.now):
+            caller.refuse(OUT_OF_DATE)
+            return
+        caller.log("price_confirmed", order, amount=str(price))
+        tell_assignee(caller, order, _("✅ The resident confirmed {amount} yuan for {number}. "
+                                       "You may start.", amount=cards.money(price),
+                                       number=Raw(order.number)))
+    else:
+        caller.log("price_declined", order, amount=str(price))
+        order.price = None
+        tell_assignee(caller, order, _("✖ The resident declined the price for {number}; "
+                                       "please talk with them.", number=Raw(order.number)))
+    caller.toast(_("Thank you, the technician has been told."))
+
+
+def sign(caller: Caller, order: WorkOrder) -> None:
+    """The resident's signature on the work order; the callback survey is planned."""
+    if not states.may(caller, order, states.SIGN) or not states.move(
+            caller.session, order, states.SIGN, caller.now):
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.log("confirmed", order, by="resident")
+    schedule_survey(caller.uow, order)
+    tell_assignee(caller, order, _("✅ The resident confirmed {number}. Thank you!",
+                                   number=Raw(order.number)))
+    caller.reply(_("Thank you! {number} is confirmed and closed.", number=Raw(order.number)))
+    caller.toast()
+
+
+def ask_rework(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """Back to the same technician with the resident's reason; managers hear past the limit."""
+    if not states.may(caller, order, states.ASK_REWORK) or not states.move(
+            caller.session, order, states.ASK_REWORK, caller.now,
+            rework_count=order.rework_count + 1):
+        caller.reply(OUT_OF_DATE)
+        return
+    caller.log("rework_requested", order, reason=command.text, round=order.rework_count)
+    tell_assignee(caller, order, _("🔁 The resident asks for rework on {number}: {reason}",
+                                   number=Raw(order.number), reason=Raw(command.text)))
+    if order.rework_count >= caller.uow.office.rules.manager_after_reworks:
+        alert_managers(caller, _("⚠️ {number}: the resident is still not satisfied after "
+                                 "rework ({reason}). Please follow up.",
+                                 number=Raw(order.number), reason=Raw(command.text)))
+        caller.log("escalated_to_managers", order, reason="not satisfied after rework")
+    caller.reply(_("Sorry it is not right yet. {number} goes back to the same technician.",
+                   number=Raw(order.number)))
+
+
+def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
+    """The resident cancels before work starts; the order is voided with the reason (2.4.4)."""
+    was_open = order.status == states.Status.OPEN
+    if not states.may(caller, order, states.CANCEL) or not states.move(
+            caller.session, order, states.CANCEL, caller.now, cancel_reason=command.text):
+        caller.reply(_("{number} can no longer be cancelled: work has started.",
+                       number=Raw(order.number)))
+        return
+    caller.log("cancelled", order, reason=command.text)
+    board = staff_chat(caller.session, "trade", order.trade)
+    if was_open and board is not None:
+        caller.uow.send(Edit(board.chat_id, lines(cards.group_card(view(caller, order)),
+                                                  _("✖ Cancelled by the resident.")),
+                             inline(), ref=f"card:{order.id}"))
+    if order.assignee_id:
+        tell_assignee(caller, order, _("✖ {number} was cancelled by the resident: {reason}",
+                                       number=Raw(order.number), reason=Raw(command.text)))
+    caller.reply(_("{number} is cancelled.", number=Raw(order.number)))
+
+
+ANSWERS: dict[str, Callable[[Caller, WorkOrder, AnswerText], None]] = {
+    "rework_reason": ask_rework, "cancel_reason": cancel,
+}
