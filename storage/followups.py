@@ -1,4 +1,4 @@
-"""Timers and their results: callback surveys (回访) and one-off follow-ups that already happened.
+"""Callback surveys (回访) and one-off follow-ups that already happened, with their due times.
 
 Per-order timers live here as rows with a ``due_at``, drained by one periodic job, instead of
 one APScheduler job each: a row costs one index entry, a job-store job costs a pickled blob and

@@ -12,7 +12,7 @@ from dialogs.triage import triage
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
 from handlers.requests.new_orders import open_order
-from handlers.work_orders.views import order_view
+from handlers.work_orders.card_views import order_view
 from locales import Msg, Raw, _, lines
 from storage.models import WorkOrder
 

@@ -8,7 +8,7 @@ from dialogs import cards
 from dialogs.events import Priority, Say
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats, staff_chat
-from handlers.work_orders.views import order_view
+from handlers.work_orders.card_views import order_view
 from locales import _, lines
 from storage.models import Household, WorkOrder
 

@@ -23,7 +23,7 @@ from handlers.office.due_items import chats, mark
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
 from handlers.work_orders.taking import trade_technicians
-from handlers.work_orders.views import order_view
+from handlers.work_orders.card_views import order_view
 from locales import Raw, _, lines
 from storage.followups import FollowupMark
 from storage.models import Person, WorkOrder

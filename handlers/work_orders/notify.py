@@ -6,7 +6,7 @@ from dialogs import cards
 from dialogs.events import Edit, InlineKeyboard, Priority, Say
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
-from handlers.work_orders.views import order_view
+from handlers.work_orders.card_views import order_view
 from locales import Text
 from storage.models import Person, WorkOrder
 

@@ -1,4 +1,4 @@
-"""Turn stored work orders into the views the cards render."""
+"""What the cards show about a stored work order (the data behind `dialogs.cards`)."""
 
 from __future__ import annotations
 
