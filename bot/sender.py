@@ -169,7 +169,7 @@ class OutboxSender:
         wait = self.limiter.wait(row.chat_id, now)
         if wait <= 0:
             parts = plan_send(row)
-            self.limiter.reserve(row.chat_id, parts[min(row.parts_done, len(parts) - 1)].messages,
+            self.limiter.reserve(row.chat_id, parts[min(row.parts_sent, len(parts) - 1)].messages,
                                  now)
         return wait
 
@@ -210,7 +210,7 @@ class OutboxSender:
             self._progress.set()
 
     async def _attempt(self, row: Pending) -> None:
-        done = row.parts_done
+        done = row.parts_sent
         try:
             if row.op == "toast":
                 await self.transport.answer_callback(row.callback_id, row.text, row.alert)
@@ -220,9 +220,9 @@ class OutboxSender:
             else:
                 message_id = row.message_id
                 parts = plan_send(row)
-                for index in range(row.parts_done, len(parts)):
+                for index in range(row.parts_sent, len(parts)):
                     count = parts[index].messages
-                    if index > row.parts_done:
+                    if index > row.parts_sent:
                         await self._acquire(row.chat_id, count)
                     try:
                         message_id = await parts[index].send(self.transport, row.chat_id)
@@ -295,7 +295,7 @@ class OutboxSender:
                         "everywhere" if storm else "there", error.seconds)
             await self._record(delivery.retry_later, self.office, row.id,
                                timedelta(seconds=error.seconds), error.reason,
-                               parts_done=done, rate_limited=True)
+                               parts_sent=done, rate_limited=True)
         elif isinstance(error, Transient):
             self.stats.retried += 1
             if row.attempts + 1 >= self.limits.max_attempts:
@@ -306,7 +306,7 @@ class OutboxSender:
             delay = min(self.limits.backoff_cap, self.limits.backoff_base * 2 ** row.attempts)
             delay *= random.uniform(0.8, 1.2)  # spread retries so they do not arrive together
             await self._record(delivery.retry_later, self.office, row.id, timedelta(seconds=delay),
-                               error.reason, parts_done=done)
+                               error.reason, parts_sent=done)
         elif isinstance(error, Blocked) and row.op != "toast":
             # (A 403 to a tap's answer says nothing about the chat; it is dropped below.)
             self.stats.undeliverable += 1

@@ -179,7 +179,11 @@ class Outbox(SQLModel, table=True):
     attempts: int = Field(default=0)
     not_before: datetime | None = _when()
     telegram_message_id: int | None = _telegram_id()
-    error: str = Field(default="", max_length=500)
+    # Delivery state while pending: how many parts of a multi-part send (photos, then text)
+    # Telegram already has; whether ``not_before`` is Telegram's retry_after (a 429 window).
+    parts_sent: int = Field(default=0)
+    rate_limited: bool = Field(default=False)
+    last_error: str = Field(default="", max_length=500)  # why the last attempt failed
     created_at: datetime | None = _when(nullable=False)
     sent_at: datetime | None = _when()
 

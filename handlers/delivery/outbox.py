@@ -17,7 +17,6 @@ Order rules:
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,13 +37,10 @@ from storage.models import Household, Outbox, Person, Residence, StaffChat
 log = logging.getLogger(__name__)
 
 _C = OUTBOX.c
-RETRY_AFTER_PREFIX = "429"
 # What the sender needs of a row (not the timestamps, whose type conversion costs).
 _COLUMNS = (_C.id, _C.chat_id, _C.op, _C.priority, _C.text, _C.keyboard, _C.photos, _C.ref,
-            _C.edit_message_id, _C.edit_of, _C.callback_id, _C.alert, _C.attempts, _C.error,
+            _C.edit_message_id, _C.edit_of, _C.callback_id, _C.alert, _C.attempts, _C.parts_sent,
             _C.not_before, _C.telegram_message_id)
-# Progress of a multi-part send (photos, then text) while the row is still pending.
-_PROGRESS = re.compile(r"^parts_done=(\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,20 +58,15 @@ class Pending:
     callback_id: str
     alert: bool
     attempts: int
-    parts_done: int
+    parts_sent: int  # parts of a multi-part send (photos, then text) Telegram already has
     ref: str = ""
-
-
-def _parts_done(status_error: str) -> int:
-    match = _PROGRESS.match(status_error or "")
-    return int(match.group(1)) if match else 0
 
 
 def _pending(row: Any, message_id: int | None) -> Pending:
     return Pending(id=row.id, chat_id=row.chat_id, op=row.op, priority=row.priority,
                    text=row.text, keyboard=row.keyboard, photos=tuple(row.photos or ()),
                    message_id=message_id, callback_id=row.callback_id, alert=row.alert,
-                   attempts=row.attempts, parts_done=_parts_done(row.error), ref=row.ref)
+                   attempts=row.attempts, parts_sent=row.parts_sent, ref=row.ref)
 
 
 _READY = or_(_C.not_before.is_(None), _C.not_before <= bindparam("now"))
@@ -146,7 +137,7 @@ def _edit_targets(connection: Connection, ids: list[int | None]
 def _set_status(office: Office, ids: list[int], status: str, error: str) -> None:
     with office.engine.begin() as connection:
         connection.execute(update(OUTBOX).where(_C.id.in_(ids), _C.status == "pending")
-                           .values(status=status, error=error[:500]))
+                           .values(status=status, last_error=error[:500]))
 
 
 def mark_sent(office: Office, row_id: int, message_id: int | None) -> None:
@@ -154,7 +145,7 @@ def mark_sent(office: Office, row_id: int, message_id: int | None) -> None:
     with office.engine.begin() as connection:
         connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
                            .values(status="sent", telegram_message_id=message_id,
-                                   sent_at=office.clock.now(), error=""))
+                                   sent_at=office.clock.now()))
 
 
 def mark_sent_many(office: Office, marks: Sequence[tuple[int, int | None]]) -> None:
@@ -162,31 +153,32 @@ def mark_sent_many(office: Office, marks: Sequence[tuple[int, int | None]]) -> N
     statement = (update(OUTBOX)
                  .where(_C.id == bindparam("row_id"), _C.status == "pending")
                  .values(status="sent", telegram_message_id=bindparam("message_id"),
-                         sent_at=office.clock.now(), error=""))
+                         sent_at=office.clock.now()))
     with office.engine.begin() as connection:
         connection.execute(statement, [{"row_id": row_id, "message_id": message_id}
                                        for row_id, message_id in marks])
 
 
-def mark_progress(office: Office, row_id: int, parts_done: int, message_id: int | None) -> None:
-    """Remember that the first *parts_done* parts of a multi-part send were delivered."""
+def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None) -> None:
+    """Remember that the first *parts_sent* parts of a multi-part send were delivered."""
     with office.engine.begin() as connection:
         connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
-                           .values(telegram_message_id=message_id,
-                                   error=f"parts_done={parts_done}"))
+                           .values(telegram_message_id=message_id, parts_sent=parts_sent,
+                                   rate_limited=False))
 
 
 def retry_later(office: Office, row_id: int, delay: timedelta, reason: str, *,
-                parts_done: int = 0, rate_limited: bool = False) -> int:
-    """Try the row again after *delay*; returns how many attempts it has had."""
-    prefix = f"parts_done={parts_done}; " if parts_done else ""
-    if rate_limited:
-        prefix += f"{RETRY_AFTER_PREFIX}: "
+                parts_sent: int = 0, rate_limited: bool = False) -> int:
+    """Try the row again after *delay*; returns how many attempts it has had.
+
+    *rate_limited* says the delay is Telegram's retry_after, which a restarted sender honours.
+    """
     with office.engine.begin() as connection:
         connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
                            .values(attempts=_C.attempts + 1,
                                    not_before=office.clock.now() + delay,
-                                   error=(prefix + reason)[:500]))
+                                   parts_sent=parts_sent, rate_limited=rate_limited,
+                                   last_error=reason[:500]))
         attempts = connection.execute(select(_C.attempts).where(_C.id == row_id)).scalar()
     return int(attempts or 0)
 
@@ -201,7 +193,7 @@ def rate_limit_windows(office: Office) -> dict[int, datetime]:
     now = office.clock.now()
     query = (select(_C.chat_id, _C.not_before)
              .where(_C.status == "pending", _C.not_before > now,
-                    _C.error.contains(f"{RETRY_AFTER_PREFIX}: ")))
+                    _C.rate_limited.is_(True)))
     windows: dict[int, datetime] = {}
     with read_session(office.engine) as session:
         for chat_id, until in session.execute(query):
@@ -237,7 +229,7 @@ def mark_undeliverable(office: Office, row_id: int, reason: str) -> bool:
             Outbox.chat_id == chat_id, Outbox.status == "pending", Outbox.op != "toast")
             .order_by(col(Outbox.id))).all()
         for lost in dropped:
-            lost.status, lost.error = "undeliverable", reason[:500]
+            lost.status, lost.last_error = "undeliverable", reason[:500]
             uow.session.add(lost)
         who = _flag_unreachable(uow, chat_id)
         worth_telling = [lost.text for lost in dropped if lost.priority < Priority.BULK]
