@@ -37,6 +37,7 @@ def raise_corrective(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder,
 
 def corrective_chats(session: Session) -> list[int]:
     # No supervisor is recorded per technician: supervisors work in the managers' chat.
+    """The chats that receive corrective tasks: the managers' (supervisors) and dispatch."""
     return list(dict.fromkeys([*alert_chats(session, "managers"),
                                *alert_chats(session, "dispatch")]))
 

@@ -159,10 +159,12 @@ class Quotas:
 
     @property
     def onsite_needed(self) -> int:
+        """On-site callbacks the month needs to meet the office's share."""
         return math.ceil(self.total * self.onsite_percent / 100)
 
     @property
     def checks_needed(self) -> int:
+        """Spot checks the month needs (never more than the callbacks done)."""
         return min(self.spot_checks_required, self.done)
 
 

@@ -40,6 +40,7 @@ def daytime_from(moment: datetime, tz: ZoneInfo, day_start: int, day_end: int) -
 
 
 def is_daytime(moment: datetime, tz: ZoneInfo, day_start: int, day_end: int) -> bool:
+    """Whether *moment* falls inside the daytime hours (local)."""
     return daytime_from(moment, tz, day_start, day_end) == moment
 
 

@@ -33,14 +33,17 @@ class Caller:
 
     @property
     def session(self) -> Session:
+        """The database session of this unit of work."""
         return self.uow.session
 
     @property
     def now(self) -> datetime:
+        """The office clock's time for this event."""
         return self.uow.now
 
     @property
     def chat_id(self) -> int:
+        """The chat the event came from."""
         return self.event.chat_id
 
     def reply(self, text: Text, keyboard: Keyboard | None = None,
@@ -70,6 +73,7 @@ class Caller:
         conversations.save(self.session, self.chat_id, self.event.user_id, conversation, self.now)
 
     def log(self, action: str, order: WorkOrder | None = None, **detail: Any) -> None:
+        """Record what happened in the event log, with who did it from which chat."""
         self.uow.log(action, order=order, actor=self.person, telegram_user_id=self.event.user_id,
                      chat_id=self.chat_id, **detail)
 

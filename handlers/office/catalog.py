@@ -24,6 +24,7 @@ class Catalog:
     items: tuple[CatalogItem, ...]
 
     def get(self, key: str | None) -> CatalogItem | None:
+        """The catalog item with this key, if the office offers it."""
         return next((item for item in self.items if item.key == key), None)
 
 

@@ -9,13 +9,16 @@ from typing import Protocol
 class Clock(Protocol):
     """Tells the current time, always timezone-aware."""
 
-    def now(self) -> datetime: ...
+    def now(self) -> datetime:
+        """The current time, timezone-aware."""
+        ...
 
 
 class SystemClock:
     """The real time."""
 
     def now(self) -> datetime:
+        """The current time, timezone-aware."""
         return datetime.now(UTC)
 
 
@@ -28,11 +31,14 @@ class FakeClock:
         self._now = start
 
     def now(self) -> datetime:
+        """The current time, timezone-aware."""
         return self._now
 
     def advance(self, delta: timedelta) -> None:
+        """Move the clock forward by *delta*."""
         self._now += delta
 
     def set(self, moment: datetime) -> None:
+        """Put the clock at *moment*."""
         self._now = moment
 

@@ -18,6 +18,7 @@ DIALOG_STATE = select(DialogState).where(DialogState.chat_id == bindparam("chat"
 
 
 def load(session: Session, chat_id: int, user_id: int) -> Conversation | None:
+    """The conversation under way in this chat with this person, if any."""
     row = _row(session, chat_id, user_id)
     # A deep copy: a dialog may change its lists in place, and the stored row must only
     # change when the step is saved (or the change would go unnoticed and unsaved).

@@ -22,6 +22,7 @@ HOUSEHOLDS_OF = (select(Household)
 
 
 def person_by_telegram(session: Session, telegram_user_id: int) -> Person | None:
+    """The person behind a Telegram account, if known."""
     return session.exec(PERSON_BY_TELEGRAM, params={"user": telegram_user_id}).first()
 
 
@@ -31,6 +32,7 @@ def staff_chat_by_id(session: Session, chat_id: int) -> StaffChat | None:
 
 
 def is_staff(person: Person | None) -> bool:
+    """Whether the person works for the office (any staff role)."""
     return person is not None and person.role in STAFF_ROLES
 
 
@@ -48,6 +50,7 @@ def units_of(session: Session, person: Person | None) -> tuple[Unit, ...]:
 
 
 def unit_label(household: Household) -> str:
+    """How a unit is written on cards and lists, e.g. "3-1202"."""
     return f"{household.building}-{household.room}"
 
 

@@ -119,18 +119,22 @@ class OfficeRules(BaseSettings):
     # -- the rules as durations, for the code that computes deadlines ---------------------
     @property
     def dispatch_deadline(self) -> timedelta:
+        """The dispatch deadline as a duration."""
         return timedelta(minutes=self.dispatch_deadline_minutes)
 
     @property
     def auto_confirm_after(self) -> timedelta:
+        """How long a finished job waits for the signature."""
         return timedelta(hours=self.auto_confirm_hours)
 
     @property
     def response_deadline(self) -> timedelta:
+        """The 24-hour rule as a duration."""
         return timedelta(hours=self.response_deadline_hours)
 
     @property
     def survey_delay(self) -> timedelta:
+        """The wait between confirmation and the survey."""
         return timedelta(minutes=self.survey_delay_minutes)
 
     def survey_retry_delay(self, attempts: int) -> timedelta:

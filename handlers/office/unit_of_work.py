@@ -73,6 +73,7 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
+        """Write everything of this event at once: domain rows, event log, outbox."""
         self.write_queued()
         self.session.commit()
 

@@ -22,8 +22,8 @@ from handlers.office.calendar import wall_clock
 from handlers.office.due_items import chats, mark
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
-from handlers.work_orders.taking import trade_technicians
 from handlers.work_orders.card_views import order_view
+from handlers.work_orders.taking import trade_technicians
 from locales import Raw, _, lines
 from storage.followups import FollowupMark
 from storage.models import Person, WorkOrder
@@ -52,6 +52,7 @@ def _open_orders(uow: UnitOfWork, cutoff: datetime, kind: str, limit: int,
 # -- dispatch deadline -------------------------------------------------------------------
 def find_unaccepted(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                     deadline: timedelta) -> Sequence[int]:
+    """Open orders nobody accepted within the dispatch deadline, oldest first."""
     return _open_orders(uow, uow.now - deadline + DISPATCH_LEAD, "dispatch_alert", limit, skip)
 
 
@@ -86,6 +87,7 @@ def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
 # -- the 24-hour rule --------------------------------------------------------------------
 def find_silent_orders(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                        deadline: timedelta) -> Sequence[int]:
+    """Open orders with no human response within the response deadline."""
     return _open_orders(uow, uow.now - deadline, "no_response", limit, skip)
 
 
@@ -108,6 +110,7 @@ def escalate_order(uow: UnitOfWork, order_id: int) -> str:
 # -- auto-confirm ------------------------------------------------------------------------
 def find_unconfirmed(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                      after: timedelta) -> Sequence[int]:
+    """Finished orders the resident has not signed within the auto-confirm time."""
     query = select(WorkOrder.id).where(col(WorkOrder.status) == states.Status.DONE,
                                        col(WorkOrder.done_at) <= uow.now - after)
     if skip:

@@ -1,0 +1,35 @@
+"""When the office changes a deadline, what the resident is promised changes with it."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from handlers.office import Office
+from handlers.office.rules import OfficeRules
+from tests.conftest import make_office
+from tests.support.estate import build_estate
+
+
+def _office_with(tmp_path: Path, office: Office, **rules: int) -> Office:
+    changed = make_office(f"sqlite:///{tmp_path / 'changed.db'}")
+    return dataclasses.replace(changed, clock=office.clock, rules=OfficeRules(**rules))
+
+
+def test_the_promised_reply_time_is_the_offices_dispatch_deadline(
+        tmp_path: Path, office: Office) -> None:
+    estate = build_estate(_office_with(tmp_path, office, dispatch_deadline_minutes=30))
+    wang = estate.resident
+    wang.command("menu")
+    wang.taps("报修")
+    wang.says("厨房水龙头一直滴水，关不紧")
+    for label in ("是的", "没有照片", "明天上午", "使用", "提交"):
+        wang.taps(label)
+    assert "30分钟内" in wang.last and "15分钟" not in wang.last
+
+
+def test_the_front_desks_promise_is_the_offices_response_time(
+        tmp_path: Path, office: Office) -> None:
+    estate = build_estate(_office_with(tmp_path, office, response_deadline_hours=8))
+    estate.neighbour.says("What are the office hours on Saturday?")
+    assert "within 8 hours" in estate.neighbour.last

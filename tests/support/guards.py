@@ -1,0 +1,206 @@
+"""Every authorization guard of the office, and proof that the tests notice when one is gone.
+
+Each row names a rule ("only the assignee may finish"), the code that enforces it, and a
+mutation that removes it. ``python -m tests.support.guards`` copies the working tree, applies
+each mutation alone, runs the tests that guard the rules, and prints which test failed — a row
+whose removal leaves every test green is a rule nobody checks. ``tests/unit/test_guard_table.py``
+keeps the table in step with the code (each guarded snippet still exists, exactly once).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# The tests that exercise who may do what; a full run per mutation would take too long.
+GUARD_TESTS = (
+    "tests/integration/test_authorization.py",
+    "tests/integration/test_guards.py",
+    "tests/integration/test_followups_surveys.py",
+    "tests/integration/test_followups_deadlines.py",
+    "tests/integration/test_scheduler_duties.py",
+    "tests/integration/test_paid_service.py",
+    "tests/integration/test_free_text_and_emergencies.py",
+    "tests/integration/test_repair_lifecycle.py",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A rule of who may do what, where it is enforced, and how to remove it."""
+
+    rule: str
+    path: str
+    original: str
+    removed: str
+
+
+GUARDS: tuple[Guard, ...] = (
+    # -- the actors of the state machine -----------------------------------------------------
+    Guard("a technician of the order's trade may accept", "handlers/work_orders/states.py",
+          "        return is_technician_of(caller, order.trade)", "        return True"),
+    Guard("only dispatchers or managers act as dispatch", "handlers/work_orders/states.py",
+          "        return caller.person is not None and caller.person.role in ASSIGN_ROLES",
+          "        return True"),
+    Guard("only the assignee works the job", "handlers/work_orders/states.py",
+          "        return is_assignee(caller, order)", "        return True"),
+    Guard("only the resident of the order signs, reworks, cancels, confirms the price",
+          "handlers/work_orders/states.py", "    return owns(caller, order)\n",
+          "    return True\n"),
+    Guard("a move starts only from one of its source statuses", "handlers/work_orders/states.py",
+          "    return order.status in move_.sources and acts_as(",
+          "    return acts_as("),
+    Guard("the office's clock alone makes the office's moves", "handlers/work_orders/states.py",
+          "        return actor is Actor.OFFICE and caller is None", "        return True"),
+    # -- who the rules call a resident, an assignee --------------------------------------------
+    Guard("a resident owns orders they reported or of a unit they are bound to",
+          "handlers/office/permissions.py",
+          "    return order.household_id in {u.household_id for u in caller.context().units}",
+          "    return True"),
+    Guard("the assignee is the person holding the job", "handlers/office/permissions.py",
+          "    return caller.person is not None and order.assignee_id == caller.person.id",
+          "    return caller.person is not None"),
+    # -- taking jobs ---------------------------------------------------------------------------
+    Guard("only technicians accept", "handlers/work_orders/taking.py",
+          '    if person is None or person.role != "technician":',
+          "    if person is None:"),
+    Guard("a job is accepted in its own trade's group", "handlers/work_orders/taking.py",
+          "    if board is None or board.chat_id != caller.chat_id:", "    if board is None:"),
+    Guard("only dispatch and managers assign", "handlers/work_orders/taking.py",
+          '    if board.purpose not in ("dispatch", "managers") or caller.person is None or (\n'
+          "            caller.person.role not in ASSIGN_ROLES):",
+          "    if caller.person is None:"),
+    Guard("a job is assigned only to a technician of its trade", "handlers/work_orders/taking.py",
+          "            or order.trade not in (technician.trades or [])", ""),
+    # -- on the job ----------------------------------------------------------------------------
+    Guard("the assignee sets off", "handlers/work_orders/on_the_job.py",
+          "    if not states.may(caller, order, states.SET_OFF) or not states.move(",
+          "    if not states.move("),
+    Guard("questions about the job are the assignee's", "handlers/work_orders/on_the_job.py",
+          "    working = is_assignee(caller, order) and order.status in states.WORKING",
+          "    working = True"),
+    Guard("a finished job is reported only by its assignee, checked again on the answer",
+          "handlers/work_orders/on_the_job.py",
+          "    if not states.may(caller, order, states.FINISH) or not states.move(",
+          "    if not states.move("),
+    Guard("a paid job is finished only after the price is confirmed",
+          "handlers/work_orders/on_the_job.py",
+          '    if purpose == "done_note" and order.kind == "service" and '
+          "order.price_confirmed_at is None:",
+          "    if False:"),
+    Guard("the card is shown again only to the assignee", "handlers/work_orders/on_the_job.py",
+          "    if not is_assignee(caller, order):\n        caller.refuse(OUT_OF_DATE)",
+          "    if False:\n        caller.refuse(OUT_OF_DATE)"),
+    # -- the resident's answers ----------------------------------------------------------------
+    Guard("only the resident answers a proposed time", "handlers/work_orders/sign_off.py",
+          "    if not owns(caller, order) or not order.proposed_time",
+          "    if not order.proposed_time"),
+    Guard("only the resident confirms the price", "handlers/work_orders/sign_off.py",
+          "            or not states.may(caller, order, states.CONFIRM_PRICE)):",
+          "            ):"),
+    Guard("only the resident signs", "handlers/work_orders/sign_off.py",
+          "    if not states.may(caller, order, states.SIGN) or not states.move(",
+          "    if not states.move("),
+    Guard("only the resident asks for rework, checked again on the answer",
+          "handlers/work_orders/sign_off.py",
+          "    if not states.may(caller, order, states.ASK_REWORK) or not states.move(",
+          "    if not states.move("),
+    Guard("only the resident cancels, and only before work starts, checked on the answer",
+          "handlers/work_orders/sign_off.py",
+          "    if not states.may(caller, order, states.CANCEL) or not states.move(",
+          "    if not states.move("),
+    # -- callback surveys ----------------------------------------------------------------------
+    Guard("only the resident of the order rates it", "handlers/callback_surveys/resident.py",
+          "    if survey is None or order is None or not owns(caller, order):",
+          "    if survey is None or order is None:"),
+    Guard("callback tasks are for customer-service staff in their chats",
+          "handlers/callback_surveys/staff_access.py",
+          "    if board.purpose not in purposes or caller.person is None or "
+          "caller.person.role not in roles:",
+          "    if caller.person is None:"),
+    Guard("spot checks are the managers'", "handlers/callback_surveys/phone_tasks.py",
+          '    found = staff_survey(caller, board, survey_id, ("managers",), SPOT_CHECK_ROLES)',
+          "    found = staff_survey(caller, board, survey_id, (\"dispatch\", \"managers\"), "
+          "CALLBACK_ROLES)"),
+    Guard("only customer-service staff note a callback",
+          "handlers/callback_surveys/phone_tasks.py",
+          "    if survey is None or order is None or caller.person is None or "
+          "caller.person.role not in (\n            CALLBACK_ROLES):",
+          "    if survey is None or order is None or caller.person is None:"),
+    # -- the front desk ------------------------------------------------------------------------
+    Guard("only office staff answer for the front desk", "handlers/front_desk/inbox.py",
+          "    if not is_staff(caller.person):\n        caller.refuse(",
+          "    if False:\n        caller.refuse("),
+    Guard("only office staff send the front desk's answer", "handlers/front_desk/inbox.py",
+          "    if caller.person is None or not is_staff(caller.person) or request is None:",
+          "    if caller.person is None or request is None:"),
+    # -- the reception -------------------------------------------------------------------------
+    Guard("a button works only where it belongs (private chat or staff group)",
+          "handlers/reception/entry.py",
+          "    if tapped is None or handler is None or handler.where is not where:",
+          "    if tapped is None or handler is None:"),
+    Guard("private buttons need a bound person", "handlers/reception/entry.py",
+          "    if where is Where.PRIVATE and handler.needs_binding and not binding.is_registered(",
+          "    if False and not binding.is_registered("),
+    Guard("a group that is not bound gets nothing", "handlers/reception/entry.py",
+          "    if board is None or not board.active:\n        return",
+          "    if False:\n        return"),
+    Guard("a group is bound only with a valid, unused group invite",
+          "handlers/registration/binding.py",
+          '    if invite is None or invite.kind != "group" or invite.used_at is not None:',
+          "    if invite is None:"),
+)
+
+
+def _copy(tree: Path) -> Path:
+    shutil.copytree(ROOT, tree, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", "*.db*"))
+    return tree
+
+
+def _mutated(tree: Path, guard: Guard) -> None:
+    path = tree / guard.path
+    text = path.read_text(encoding="utf-8")
+    assert text.count(guard.original) == 1, f"{guard.rule}: snippet not found once"
+    path.write_text(text.replace(guard.original, guard.removed), encoding="utf-8")
+
+
+def _first_failure(tree: Path) -> str | None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-n", "0",
+         *GUARD_TESTS], cwd=tree, capture_output=True, text=True, check=False)
+    if result.returncode == 0:
+        return None
+    failed = [line.split(" ", 1)[1].split(" - ")[0] for line in result.stdout.splitlines()
+              if line.startswith(("FAILED ", "ERROR "))]
+    return failed[0] if failed else f"exit {result.returncode}"
+
+
+def main() -> int:
+    """Remove each guard once in a copy of the tree; print the test that caught it."""
+    survivors = 0
+    with tempfile.TemporaryDirectory(prefix="guards-") as scratch:
+        baseline = _copy(Path(scratch) / "baseline")
+        broken = _first_failure(baseline)
+        if broken is not None:  # every mutation would look "caught"
+            print(f"the guard tests fail without any mutation ({broken}); fix that first")
+            return 2
+        shutil.rmtree(baseline)
+        for number, guard in enumerate(GUARDS, start=1):
+            tree = _copy(Path(scratch) / f"tree{number}")
+            _mutated(tree, guard)
+            caught = _first_failure(tree)
+            survivors += caught is None
+            print(f"| {guard.rule} | `{guard.path}` | {caught or '**NOT CAUGHT**'} |",
+                  flush=True)
+            shutil.rmtree(tree)
+    return 1 if survivors else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""The work order's state machine: the diagram is generated from it, every status is reachable,
+finished orders stay finished, and no code changes a status except through it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from handlers.work_orders import states
+from handlers.work_orders.states import FINISHED, MOVES, SUBMITTED, Actor, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_diagram_is_the_state_machine() -> None:
+    assert states.DIAGRAM.read_text(encoding="utf-8") == states.mermaid(), (
+        "regenerate it: uv run python -m handlers.work_orders.states")
+
+
+def test_every_status_is_reachable_from_submission() -> None:
+    reached, frontier = {SUBMITTED}, [SUBMITTED]
+    while frontier:
+        status = frontier.pop()
+        for move in MOVES:
+            if status in move.sources and move.target not in reached:
+                reached.add(move.target)
+                frontier.append(move.target)
+    assert reached == set(Status)
+
+
+def test_finished_orders_have_no_way_out_and_only_the_clock_confirms_alone() -> None:
+    assert not [m.name for m in MOVES if m.sources & FINISHED]
+    assert [m.name for m in MOVES if m.actor is Actor.OFFICE] == ["auto_confirm"]
+
+
+def test_move_names_are_unique() -> None:
+    assert len({m.name for m in MOVES}) == len(MOVES)
+
+
+def test_no_code_sets_a_work_orders_status_except_the_state_machine() -> None:
+    """``order.status = …`` or ``update(WorkOrder).values(status=…)`` outside states.py would
+    bypass the allowed moves and their race-safe conditional update."""
+    offenders = []
+    for path in (ROOT / "handlers").rglob("*.py"):
+        if path.name == "states.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign) and any(
+                    isinstance(t, ast.Attribute) and t.attr == "status"
+                    and isinstance(t.value, ast.Name) and t.value.id == "order"
+                    for t in node.targets):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr == "values"
+                    and any(k.arg == "status" for k in node.keywords)
+                    and "WorkOrder" in ast.unparse(node.func.value)):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
