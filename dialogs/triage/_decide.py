@@ -50,11 +50,6 @@ class Decision:
 
 
 OTHER = Decision("other", None, None, False, None, None, None, None)
-# Which hazard a learned "emergency" alone stands for, by the message's trade.
-_HAZARD_OF_TRADE = {"lift": "lift", "gas": "gas", "electrical": "sparks", "plumbing": "flood",
-                    "civil": "flood", "security": "fire", "hvac": "fire"}
-_HAZARD_TRADE = {"lift": "lift", "gas": "gas", "sparks": "electrical", "flood": "plumbing",
-                 "fire": "security"}
 _REPORTED_AS = {"lift": "lift", "gas": "gas", "sparks": "sparks", "flood": "flood",
                 "fire": "fire"}
 
@@ -80,9 +75,13 @@ def _negated(model: Model, text: str, start: int, end: int, inner: str) -> bool:
 
 
 def _denied(model: Model, text: str, start: int, end: int) -> bool:
-    """A concept mention that is denied or resolved in its clause (past tense is only doubt)."""
-    before, after = _clause(text, start, end)
-    return bool(model.neg_before_re.search(before) or model.neg_after_re.search(after))
+    """A concept mention that is denied in its clause ("没有闻到煤气味", "no smoke").
+
+    Only a negator before it counts: "the lift stopped" is the problem, not a resolution, so
+    resolutions are the `cancel` guard's business. The past tense is only doubt.
+    """
+    before, _ = _clause(text, start, end)
+    return bool(model.neg_before_re.search(before))
 
 
 def _token_windows(model: Model, text: str) -> list[tuple[int, int]]:
@@ -290,26 +289,24 @@ def decide(model: Model, raw: str) -> Decision:
     learned = model.learned
     preds: dict[str, Prediction] = {}
     if learned is not None:
-        raw_scores = learned.raw_scores(features(text, model.cut, scores))
+        raw_scores = learned.raw_scores(features(text, scores))
         preds = {h: learned.predict(raw_scores, h) for h in learned.heads}
     danger = _danger(model, text, scores, found, preds.get("emergency"))
     forced = _override(model, text)
     if danger.hazard is not None:
         intent = "repair"
         hazard: str | None = _REPORTED_AS[danger.hazard]
-        rule = danger.rule
-        trade = rule.trade if rule is not None else _HAZARD_TRADE[danger.hazard]
-        allowed = {trade, *(rule.trade_from if rule is not None else ())}
-        if "trade" in preds and preds["trade"].label in allowed:
+        # A concept-only hazard takes the trades of the broadest keyword rule it could have been
+        # (for fire: the smoke rule, so smoke from a socket is reported as sparks).
+        rule = danger.rule or max((r for r in model.hazards if r.report_as == danger.hazard),
+                                  key=lambda r: len(r.trade_from))
+        trade = rule.trade
+        named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
+        if named:  # the message names the thing: 插座冒烟 is electrical
+            trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
+        elif "trade" in preds and preds["trade"].label in rule.trade_from:
             trade = preds["trade"].label
-        elif rule is not None:
-            named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
-            if named:
-                trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
-        if rule is not None:
-            hazard = rule.report_as_if_trade.get(trade, hazard)
-        elif danger.hazard == "fire" and trade == "electrical":
-            hazard = "sparks"
+        hazard = rule.report_as_if_trade.get(trade, hazard)
         trade = forced.get("trade", trade)
     else:
         hazard = None

@@ -4,23 +4,23 @@ The same function feeds training (`_train`, through scikit-learn's vectoriser) a
 (`_model`), so both always see identical features. Features are plain strings:
 
     c:xy    a character n-gram (n = 1..3) of the message with spaces folded, `^`/`$` at its ends
-    w:词    a jieba word (whole message, no HMM: new words come from the user dictionary)
-    b:a|b   two jieba words in a row
+    w:word  an English word (already stemmed by the normaliser), and w:a|b two in a row
     k:...   a coarse keyword-layer signal (see `keyword_features`)
+
+Chinese words from jieba were measured too (5-fold CV on the training data: +0.2 point of
+intent accuracy, -0.2 of trade) and left out: a full jieba pass costs ~100 µs a message.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 
 FEATURE_CHARS = 300  # messages are featurised on their first 300 normalised characters
 _SPACE = re.compile(r"\s+")
-_SKIP_WORD = re.compile(r"^[\s\W]*$")
+_ASCII_WORD = re.compile(r"[a-z][a-z']*")
 NGRAMS = (1, 2, 3)
-
-Cut = Callable[..., Iterable[str]]
 
 
 def fold(text: str) -> str:
@@ -37,10 +37,10 @@ def char_features(text: str) -> list[str]:
     return out
 
 
-def word_features(text: str, cut: Cut) -> list[str]:
-    words = [w for w in cut(text, HMM=False) if not _SKIP_WORD.match(w)]
+def word_features(text: str) -> list[str]:
+    words = _ASCII_WORD.findall(text)
     out = ["w:" + w for w in words]
-    out.extend(f"b:{a}|{b}" for a, b in itertools.pairwise(words))
+    out.extend(f"w:{a}|{b}" for a, b in itertools.pairwise(words))
     return out
 
 
@@ -53,11 +53,11 @@ def keyword_features(scores: Mapping[str, float]) -> list[str]:
     return out
 
 
-def features(text: str, cut: Cut, scores: Mapping[str, float] | None = None) -> list[str]:
+def features(text: str, scores: Mapping[str, float] | None = None) -> list[str]:
     """All features of a normalised message (`text` as returned by `Normalizer.__call__`)."""
     folded = fold(text)
     out = char_features(folded)
-    out += word_features(folded, cut)
+    out += word_features(folded)
     if scores is not None:
         out += keyword_features(scores)
     return out

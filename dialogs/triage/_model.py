@@ -1,7 +1,8 @@
 """The learned part of triage: a linear model over `_features`, read from `data/model.json.gz`.
 
 Written by `frontline triage train` (`_train.py`, scikit-learn's TfidfVectorizer + LinearSVC);
-read and evaluated here in plain Python, so the bot needs neither scikit-learn nor numpy.
+evaluated here by hand (one gather and one matrix-vector product in numpy, which the bot has
+anyway through matplotlib), so the bot does not need scikit-learn.
 The file holds one shared vocabulary with its idf weights and, per head (intent, trade,
 location, emergency), the classes, the intercepts and the weights, quantised to int16 with one
 scale per head. Scores equal scikit-learn's `decision_function` up to that quantisation
@@ -19,6 +20,8 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 FORMAT = "frontline-triage-linear/1"
 
@@ -67,9 +70,16 @@ class LinearModel:
                                          float(h["scale"]))
             columns += width
         self.columns = columns
-        self.weights = _array("h", spec["weights"])
-        if len(self.idf) != len(vocab) or len(self.weights) != len(vocab) * columns:
+        weights = _array("h", spec["weights"])
+        if len(self.idf) != len(vocab) or len(weights) != len(vocab) * columns:
             raise ValueError("triage model: vocabulary, idf and weights disagree in size")
+        # Dequantised once: row j holds feature j's weights, each head's columns times its scale.
+        scales = np.ones(columns, dtype=np.float32)
+        for h in self.heads.values():
+            scales[h.offset:h.offset + h.width] = h.scale
+        self._w = (np.frombuffer(weights.tobytes(), dtype=np.int16).reshape(len(vocab), columns)
+                   .astype(np.float32) * scales)
+        self._idf = np.frombuffer(self.idf.tobytes(), dtype=np.float32)
         self.meta: Mapping[str, Any] = spec.get("meta", {})
 
     @classmethod
@@ -77,31 +87,25 @@ class LinearModel:
         return cls(json.loads(gzip.decompress(data).decode("utf-8")))
 
     def raw_scores(self, features: Iterable[str]) -> list[float]:
-        """Unscaled weighted sums per column, already divided by the l2 norm."""
+        """Weighted sums per column (head scales applied), divided by the l2 norm."""
         counts: dict[int, int] = {}
         vocab = self.vocabulary
         for f in features:
             i = vocab.get(f)
             if i is not None:
                 counts[i] = counts.get(i, 0) + 1
-        width = self.columns
-        acc = [0.0] * width
         if not counts:
-            return acc
-        weights, idf = self.weights, self.idf
-        norm = 0.0
-        for i, n in counts.items():
-            x = (1.0 + math.log(n)) * idf[i]
-            norm += x * x
-            base = i * width
-            acc = [a + x * w for a, w in zip(acc, weights[base:base + width], strict=True)]
-        inv = 1.0 / math.sqrt(norm)
-        return [a * inv for a in acc]
+            return [0.0] * self.columns
+        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        x = (1.0 + np.log(tf)) * self._idf[idx]
+        acc = (x @ self._w[idx]) / math.sqrt(float(x @ x))
+        return [float(v) for v in acc]
 
     def decision(self, raw: Sequence[float], head: str) -> list[float]:
         """scikit-learn's `decision_function` for one head (one value for two classes)."""
         h = self.heads[head]
-        return [raw[h.offset + k] * h.scale + h.intercept[k] for k in range(h.width)]
+        return [raw[h.offset + k] + h.intercept[k] for k in range(h.width)]
 
     def predict(self, raw: Sequence[float], head: str) -> Prediction:
         h = self.heads[head]

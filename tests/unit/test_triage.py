@@ -240,3 +240,120 @@ def test_results_are_immutable() -> None:
 def test_warm_up_loads_once() -> None:
     warm_up()
     assert warm_up() == 0.0
+
+
+# --- Normalisation: every layer sees the same Simplified Mandarin ---------------------------
+
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("插蘇燒咗", "插座烧了"),  # Hong Kong: socket; Cantonese perfective
+    ("水喉漏水", "水龙头漏水"),
+    ("𨋢壞咗", "电梯坏了"),
+    ("唔制冷", "不制冷"),
+    ("冇電", "没有电"),
+    ("瓦斯味", "燃气味"),  # Taiwan: gas
+    ("總掣跳咗", "总闸跳了"),
+    ("冷氣滴水", "空调滴水"),
+    ("电悌坏了", "电梯坏了"),  # pinyin-IME slips
+    ("煤汽味", "煤气味"),
+    ("店梯里有人", "电梯里有人"),
+    ("屋里很像然气", "屋里很像燃气"),
+    ("頭先火警鐘響咗", "刚才火警钟响了"),
+])
+def test_normalisation_folds_regional_words_and_typos(raw: str, canonical: str) -> None:
+    from dialogs.triage._load import get_model
+
+    assert get_model().normalize(raw) == canonical
+
+
+def test_normalisation_folds_english_spellings() -> None:
+    from dialogs.triage._load import get_model
+
+    norm = get_model().normalize
+    assert norm("stuk in the elevatr plz") == norm("stuck in the lift please")
+    assert norm("its not working i cant open") == norm("it's not working i can't open")
+
+
+# --- Emergencies by co-occurring concepts, recall first -------------------------------------
+
+@pytest.mark.parametrize(("text", "hazard"), [
+    ("电题困人 3单元", "lift"),  # a typo and no "lift"
+    ("店梯坏了 我儿子在里面出不来", "lift"),  # no word "trapped"
+    ("𨋢停咗喺兩層中間 入面仲有人", "lift"),
+    ("stuk in lift with my daughter plz come quick", "lift"),
+    ("the elevator stopped between floors and my dad is inside", "lift"),
+    ("洗衣機條去水喉甩咗出嚟 而家成個廚房都係水", "flood"),  # a hose, water everywhere
+    ("the hose under the sink just burst, water everywhere", "flood"),
+    ("天花板突然哗哗地往下漏水 跟下雨一样", "flood"),
+    ("灶台那边一直嘶嘶的响 一股臭鸡蛋的味道", "gas"),  # hissing and a smell, no word "gas"
+    ("the stove is hissing and there's a weird smell", "gas"),
+    ("屋里有一股臭味很像然气", "gas"),
+    ("樓梯好大煙 有陣燒嘢味", "fire"),
+    ("延長線插座燙到不能摸 還在冒白煙", "sparks"),  # electrical smoke is reported as sparks
+    ("电表那边在打火 噼啪噼啪的", "sparks"),
+])
+def test_emergencies_in_other_words(text: str, hazard: str) -> None:
+    result = triage(text)
+    assert result.emergency and result.hazard == hazard, (text, result)
+    assert not result.emergency_uncertain
+
+
+@pytest.mark.parametrize("text", [
+    "水管爆了维修费是我出还是物业出",  # fee talk
+    "the burst pipe repair bill, is that on me or the insurance",
+    "上午电梯困人保安来得很快 谢谢你们",  # thanks
+    "we got out of the lift fine, technician came in 10 min, thanks",
+    "前天燃气泄漏你们半个小时才来人 太慢了",  # the past
+    "did you find out what caused the gas smell last night",
+    "要是被困电梯了 值班电话是多少",  # a question, a what-if
+    "what number do i call if someone gets trapped in the lift",
+    "電梯裡面有人吐 味道很重 麻煩派清潔來",  # a mess in the lift
+    "火警鐘無啦啦響咗 但係冇火 可唔可以整返",  # an alarm, no fire
+    "隔壁天天炒辣椒 呛得我们全家咳嗽",  # cooking
+])
+def test_guards_keep_fee_thanks_past_and_questions_out(text: str) -> None:
+    assert not triage(text).emergency, text
+
+
+@pytest.mark.parametrize("text", [
+    "电梯停在10楼不动了",  # nobody said to be inside: ask
+    "lift not moving",
+    "要是被困电梯了 值班电话是多少",  # a question about a danger: asking costs one tap
+    "没有闻到煤气味，就是灶的火特别小",  # denied, but about gas: ask
+])
+def test_uncertain_messages_ask_is_anyone_in_danger(text: str) -> None:
+    result = triage(text)
+    assert not result.emergency and result.emergency_uncertain, (text, result)
+
+
+@pytest.mark.parametrize("text", ["厨房水龙头一直滴水", "物业费怎么交", "谢谢师傅", "空调不制冷",
+                                  "When is the management fee due this quarter?"])
+def test_ordinary_messages_ask_nothing(text: str) -> None:
+    result = triage(text)
+    assert not result.emergency and not result.emergency_uncertain, (text, result)
+
+
+def test_danger_is_the_cheap_check_for_every_free_text_message() -> None:
+    from dialogs.triage import danger
+
+    assert danger("开关有烧焦味").emergency and danger("开关有烧焦味").hazard == "sparks"
+    assert danger("电梯停在10楼不动了").uncertain
+    none = danger("开关坏了")
+    assert not none.emergency and not none.uncertain
+    assert danger("") == danger("😀")  # never raises
+
+
+def test_uncertain_is_never_set_together_with_emergency() -> None:
+    for text in ["电梯困人了", "电梯停了", "煤气味", "没有煤气味了", ""]:
+        result = triage(text)
+        assert not (result.emergency and result.emergency_uncertain), text
+
+
+def test_the_office_can_override_a_label() -> None:
+    import re
+
+    from dialogs.triage import _decide
+    from dialogs.triage._load import get_model
+
+    base = get_model()
+    model = dataclasses.replace(base, overrides=((re.compile("车位"), {"intent": "enquiry"}),))
+    assert _decide.decide(model, "想租个车位，坏了的那种也行").intent == "enquiry"
