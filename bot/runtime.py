@@ -22,13 +22,13 @@ import typer
 from bot.adapters.base import Adapter, Transport
 from bot.adapters.intake import Intake
 from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
-from bot.leader import LeaderLock
 from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
 from dialogs.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from dialogs.events import Event
 from handlers.office import Office
 from locales import Language, render
+from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, LeaderLock, Leadership, lead
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +37,6 @@ HandleFn = Callable[[Office, Event], None]
 # get its own menu: "zh" would cover zh-hans and zh-hant alike. Simplified is the office's
 # default, so it is the menu for everyone without a dedicated one; English has its own.
 MENU_LANGUAGES: tuple[tuple[str | None, Language], ...] = ((None, "zh_Hans"), ("en", "en"))
-LEADER_RECHECK = 10.0  # seconds between checks that the PostgreSQL lock is still ours
-FOLLOWER_RETRY = 2.0  # seconds between attempts to become the sender
 SHUTDOWN_FLUSH = 3.0  # seconds the sender keeps sending due rows after SIGTERM
 
 
@@ -84,34 +82,21 @@ def _core_handle() -> HandleFn:
     return handle
 
 
-async def _lead(sender: OutboxSender, leader: LeaderLock, stop: asyncio.Event) -> None:
-    """Run the sender whenever this process holds the leader lock, until *stop*."""
-    while not stop.is_set():
-        if not await asyncio.to_thread(leader.try_acquire):
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), FOLLOWER_RETRY)
-            continue
-        lost = asyncio.Event()
-        watch = asyncio.create_task(_watch_leadership(leader, stop, lost))
-        try:
-            await sender.run(lost)
-            if stop.is_set() and leader.held:
-                # Replies to the last updates taken in: send what the limits allow right away.
-                await sender.drain(within=SHUTDOWN_FLUSH)
-        finally:
-            watch.cancel()
-            await asyncio.to_thread(leader.release)
+async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Event, *,
+                      retry: float = FOLLOWER_RETRY, recheck: float = LEADER_RECHECK) -> None:
+    """Run the sender whenever this process holds the sender's lock, until *stop*.
 
+    The loop is :func:`storage.leader.lead`, the scheduler's too: a failed database connect
+    is logged and retried with back-off, never the end of the sender.
+    """
 
-async def _watch_leadership(leader: LeaderLock, stop: asyncio.Event,
-                            lost: asyncio.Event) -> None:
-    """Set *lost* on shutdown, or as soon as the lock turns out to be gone."""
-    while True:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), LEADER_RECHECK)
-        if stop.is_set() or not await asyncio.to_thread(leader.still_held):
-            lost.set()
-            return
+    async def send(lost: asyncio.Event) -> None:
+        await sender.run(lost)
+        if stop.is_set():
+            # Replies to the last updates taken in: send what the limits allow right away.
+            await sender.drain(within=SHUTDOWN_FLUSH)
+
+    await lead(leader, send, stop, name="sender", retry=retry, recheck=recheck)
 
 
 def _announce(adapter: Adapter, mode: str) -> None:
@@ -161,7 +146,7 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
         except Exception:
             log.exception("runtime: could not set the command menus; carrying on")
         sender_task = asyncio.create_task(
-            _lead(sender, LeaderLock(settings.database_url), sender_stop), name="sender")
+            lead_sender(sender, LeaderLock(settings.database_url), sender_stop), name="sender")
         for service in extra_services:
             await service.start()
             started.append(service)

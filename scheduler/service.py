@@ -16,8 +16,10 @@ its item still makes sense (a survey whose window closed becomes a phone task; a
 superseded by a later one is dropped with a logged reason).
 
 Exactly one scheduler: the jobs run only while this process holds the leader lock (PostgreSQL
-advisory lock / file lock beside the SQLite file, passed in as *leadership*). A follower tries
-again every few seconds; a leader that loses its lock stops its jobs at once. Correctness
+advisory lock / file lock beside the SQLite file, passed in as *leadership*), held by
+:func:`storage.leader.lead`, the loop the outbox sender runs too. A follower tries again every
+few seconds, after a failed database connect with a capped back-off; a leader that loses its
+lock stops its jobs at once. Correctness
 does not rest on the lock — every step is conditional and keyed — it only keeps the work
 (and the logs) in one place.
 """
@@ -25,12 +27,11 @@ does not rest on the lock — every step is conditional and keyed — it only ke
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -40,23 +41,13 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.callback_surveys.monthly_duties import duties
 from handlers.office import Office
 from scheduler.drain import DrainReport, drain_once, duties_once, run_due_now
+from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, Leadership, lead
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DRAIN_EVERY = 30.0  # seconds between drains: the dispatch alert acts a minute early for this
-FOLLOWER_RETRY = 5.0  # seconds between a follower's attempts to take the lead
-LEADER_RECHECK = 10.0  # seconds between checks that the lock is still ours
-
-
-class Leadership(Protocol):
-    """A leader lock: ``bot.leader.LeaderLock(database_url, name="scheduler")`` in production."""
-
-    def try_acquire(self) -> bool: ...
-
-    def still_held(self) -> bool: ...
-
-    def release(self) -> None: ...
+__all__ = ["Leadership", "SchedulerService"]
 
 
 class SchedulerService:
@@ -120,47 +111,21 @@ class SchedulerService:
 
     # -- leadership ----------------------------------------------------------------------
     async def _lead(self) -> None:
-        while not self._stop.is_set():
-            try:
-                leader = await self._locked(self.leadership.try_acquire)
-            except Exception:
-                log.exception("scheduler: could not try the leader lock")
-                leader = False
-            if not leader:
-                await self._wait(self.follower_retry)
-                continue
-            try:
-                await self._run_as_leader()
-            finally:
-                with contextlib.suppress(Exception):
-                    await self._locked(self.leadership.release)
+        await lead(self.leadership, self._run_as_leader, self._stop, name="scheduler",
+                   retry=self.follower_retry, recheck=self.leader_recheck, call=self._locked)
 
-    async def _run_as_leader(self) -> None:
+    async def _run_as_leader(self, lost: asyncio.Event) -> None:
         scheduler = self._build()
         scheduler.start()
         self.scheduler = scheduler
         log.info("scheduler: leading; jobs %s", [job.id for job in scheduler.get_jobs()])
         try:
-            while not self._stop.is_set():
-                await self._wait(self.leader_recheck)
-                if self._stop.is_set():
-                    break
-                try:
-                    held = await self._locked(self.leadership.still_held)
-                except Exception:
-                    held = False
-                if not held:
-                    log.warning("scheduler: lost the leader lock; stopping the jobs")
-                    break
+            await lost.wait()
         finally:
             self.scheduler = None
             scheduler.shutdown(wait=False)
             await asyncio.sleep(0)  # AsyncIOScheduler shuts down on its next loop turn
             await self._in_worker(lambda: None)  # a pass in flight ends before the lock goes
-
-    async def _wait(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._stop.wait(), seconds)
 
     # -- the jobs ------------------------------------------------------------------------
     def _build(self) -> AsyncIOScheduler:

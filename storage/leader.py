@@ -1,28 +1,53 @@
-"""One outbox sender across all processes: a leader lock next to the database.
+"""One leader at a time across all processes: a lock next to the database, and the loop that
+holds it.
 
-Two senders would each respect the rate limits and together break them, and could send the
-same row twice. PostgreSQL: a session-level advisory lock held on a dedicated connection
-(released by the server if the process dies). SQLite: an OS file lock beside the database
-file (released by the kernel if the process dies, even on kill -9).
+Two outbox senders would each respect the rate limits and together break them, and could send
+the same row twice; two schedulers would run each job twice. PostgreSQL: a session-level
+advisory lock held on a dedicated connection (released by the server if the process dies).
+SQLite: an OS file lock beside the database file (released by the kernel if the process dies,
+even on kill -9).
+
+:func:`lead` is the one loop the sender (``bot/runtime.py``) and the scheduler
+(``scheduler/service.py``) both run: try the lock, run while it is held, stop at once when it
+is lost, and try again — after a failed database connect too, with a capped back-off and one
+log line per failed attempt. It only ends when told to stop.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 import zlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from filelock import FileLock, Timeout
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # pg_try_advisory_lock takes a bigint; any constant unique to this application will do.
 ADVISORY_KEY = 0x46524F4E544C494E  # "FRONTLIN"
 # In-memory databases live in one process: a process-wide lock per URL is exact there.
 _LOCAL: dict[str, threading.Lock] = {}
+FOLLOWER_RETRY = 2.0  # seconds between a follower's attempts to take the lead
+LEADER_RECHECK = 10.0  # seconds between checks that the lock is still ours
+FAILURE_BACKOFF_CAP = 60.0  # the longest wait between attempts while the database is down
+
+
+class Leadership(Protocol):
+    """A leader lock: :class:`LeaderLock` in production, a stand-in in tests."""
+
+    def try_acquire(self) -> bool: ...
+
+    def still_held(self) -> bool: ...
+
+    def release(self) -> None: ...
 
 
 class LeaderLock:
@@ -74,9 +99,13 @@ class LeaderLock:
             self._engine = create_engine(url, pool_size=1, max_overflow=0)
         connection = self._engine.connect()
         key = ADVISORY_KEY ^ zlib.crc32(self.name.encode())  # stable across processes
-        got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key})
-                   .scalar())
-        connection.commit()
+        try:
+            got = bool(connection.execute(text("SELECT pg_try_advisory_lock(:k)"),
+                                          {"k": key}).scalar())
+            connection.commit()
+        except Exception:
+            connection.close()
+            raise
         if got:
             self._connection = connection
         else:
@@ -115,3 +144,89 @@ class LeaderLock:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+async def _in_thread(fn: Callable[[], T]) -> T:
+    return await asyncio.to_thread(fn)
+
+
+async def lead(lock: Leadership, run: Callable[[asyncio.Event], Awaitable[None]],
+               stop: asyncio.Event, *, name: str, retry: float = FOLLOWER_RETRY,
+               recheck: float = LEADER_RECHECK, backoff_cap: float = FAILURE_BACKOFF_CAP,
+               call: Callable[[Callable[[], bool]], Awaitable[bool]] = _in_thread) -> None:
+    """Run ``run(lost)`` whenever this process holds *lock*, until *stop* is set.
+
+    ``run`` must return soon after its *lost* event is set (on shutdown, or when the lock
+    turns out to be gone). A follower tries again every *retry* seconds. When trying the lock
+    fails (the database is unreachable) or ``run`` raises, the attempt is logged once and
+    retried after a back-off that doubles up to *backoff_cap*; the lock is released before
+    each new attempt. Lock calls go through *call* (a thread of the caller's choosing: a file
+    lock belongs to the thread that took it).
+    """
+    failures = 0
+    while not stop.is_set():
+        try:
+            leading = await call(lock.try_acquire)
+        except Exception as error:
+            failures += 1
+            delay = min(backoff_cap, retry * 2 ** (failures - 1))
+            log.warning("leader: could not try the %s lock (attempt %d, next in %.1fs): %s",
+                        name, failures, delay, error, exc_info=failures == 1)
+            await _wait(stop, delay)
+            continue
+        if not leading:
+            failures = 0
+            await _wait(stop, retry)
+            continue
+        lost = asyncio.Event()
+        watch = asyncio.create_task(_watch(lock, stop, lost, name, recheck, call),
+                                    name=f"leader:{name}")
+        try:
+            await run(lost)
+            failures = 0
+        except Exception as error:
+            failures += 1
+            delay = min(backoff_cap, retry * 2 ** (failures - 1))
+            log.warning("leader: the %s stopped on an error (attempt %d, next in %.1fs): %s",
+                        name, failures, delay, error, exc_info=True)
+        else:
+            delay = 0.0
+        finally:
+            watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watch
+            try:
+                await call(_releasing(lock))
+            except Exception:
+                log.warning("leader: releasing the %s lock failed", name, exc_info=True)
+        if delay:
+            await _wait(stop, delay)
+
+
+def _releasing(lock: Leadership) -> Callable[[], bool]:
+    def release() -> bool:
+        lock.release()
+        return True
+    return release
+
+
+async def _watch(lock: Leadership, stop: asyncio.Event, lost: asyncio.Event, name: str,
+                 recheck: float, call: Callable[[Callable[[], bool]], Awaitable[bool]]) -> None:
+    """Set *lost* on shutdown, or as soon as the lock turns out to be gone."""
+    while not stop.is_set():
+        await _wait(stop, recheck)
+        if stop.is_set():
+            break
+        try:
+            held = await call(lock.still_held)
+        except Exception:
+            held = False
+        if not held:
+            log.warning("leader: lost the %s lock; stopping until it is ours again", name)
+            break
+    lost.set()
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

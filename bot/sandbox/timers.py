@@ -12,9 +12,9 @@ import inspect
 import logging
 from typing import Any, Protocol
 
-from bot.leader import LeaderLock
 from bot.settings import Settings
 from handlers.office import Office
+from storage.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 

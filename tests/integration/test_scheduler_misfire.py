@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.leader import LeaderLock
 from handlers.office import Office
 from handlers.office.calendar import is_daytime
 from handlers.office.clock import FakeClock
 from scheduler import SchedulerService, run_due_now
 from storage.followups import CallbackSurvey
+from storage.leader import LeaderLock
 from storage.models import EventLog
 from tests.integration.test_followups_support import (
     confirm,

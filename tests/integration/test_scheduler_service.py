@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.leader import LeaderLock
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from scheduler import SchedulerService
+from storage.leader import LeaderLock
 from tests.conftest import make_office
 from tests.integration.test_followups_support import (
     confirm,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot.leader import LeaderLock
+from storage.leader import LeaderLock
 
 
 def test_one_process_leads_on_a_sqlite_file_until_it_lets_go(tmp_path: Path) -> None:
@@ -27,7 +27,7 @@ def test_one_process_leads_on_a_sqlite_file_until_it_lets_go(tmp_path: Path) -> 
 def test_a_leader_killed_with_sigkill_leaves_no_stale_lock(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'frontline.db'}"
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from bot.leader import LeaderLock; "
+        [sys.executable, "-c", "import sys, time; from storage.leader import LeaderLock; "
          f"lock = LeaderLock({url!r}); assert lock.try_acquire(); print('held', flush=True); "
          "time.sleep(60)"], stdout=subprocess.PIPE, text=True)
     try:
