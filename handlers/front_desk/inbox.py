@@ -16,8 +16,8 @@ from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, mark
-from handlers.office.people import alert_chats, is_staff, unit_label
-from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.people import alert_chats, unit_label
+from handlers.office.permissions import OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Msg, Raw, Text, _, lines
 from storage.followups import FollowupMark
@@ -83,7 +83,7 @@ def take_in(caller: Caller, command: ToFrontDesk) -> None:
 def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:
     """Ask the colleague, in their private chat, for the answer to send."""
     request = caller.session.get(FrontDeskRequest, request_id)
-    if not is_staff(caller.person):
+    if board.purpose not in ("dispatch", "managers") or not is_desk(caller):
         caller.refuse(_("Only office staff can do this."))
         return
     if request is None or request.status != "open":
@@ -93,9 +93,10 @@ def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:
 
 
 def send_reply(caller: Caller, command: AnswerText) -> None:
-    """Send the colleague's answer to the resident and close the request."""
+    """Send the colleague's answer to the resident and close the request (desk staff only:
+    the resident's chat is theirs to write to)."""
     request = caller.session.get(FrontDeskRequest, command.subject_id)
-    if caller.person is None or not is_staff(caller.person) or request is None:
+    if caller.person is None or not is_desk(caller) or request is None:
         caller.reply(OUT_OF_DATE)
         return
     if request.status != "open" or request.chat_id is None:

@@ -19,6 +19,11 @@ CALLBACK_ROLES: Final = ("dispatcher", "manager", "admin", "butler")
 SPOT_CHECK_ROLES: Final = ("manager", "admin")  # spot checks are the managers' (2.7.5)
 
 
+def is_desk(caller: Caller) -> bool:
+    """Customer-service staff: they answer residents for the front desk and run callbacks."""
+    return caller.person is not None and caller.person.role in CALLBACK_ROLES
+
+
 def owns(caller: Caller, order: WorkOrder) -> bool:
     """A resident may act only on orders they reported or for a unit they are bound to."""
     if caller.person is None:

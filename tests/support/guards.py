@@ -19,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # The tests that exercise who may do what; a full run per mutation would take too long.
 GUARD_TESTS = (
+    "tests/unit/test_work_order_states.py",
     "tests/integration/test_authorization.py",
     "tests/integration/test_guards.py",
     "tests/integration/test_followups_surveys.py",
@@ -133,11 +134,12 @@ GUARDS: tuple[Guard, ...] = (
           "caller.person.role not in (\n            CALLBACK_ROLES):",
           "    if survey is None or order is None or caller.person is None:"),
     # -- the front desk ------------------------------------------------------------------------
-    Guard("only office staff answer for the front desk", "handlers/front_desk/inbox.py",
-          "    if not is_staff(caller.person):\n        caller.refuse(",
-          "    if False:\n        caller.refuse("),
-    Guard("only office staff send the front desk's answer", "handlers/front_desk/inbox.py",
-          "    if caller.person is None or not is_staff(caller.person) or request is None:",
+    Guard("only the desk answers for the front desk, from the desk's chats",
+          "handlers/front_desk/inbox.py",
+          '    if board.purpose not in ("dispatch", "managers") or not is_desk(caller):',
+          "    if False:"),
+    Guard("only the desk sends the front desk's answer", "handlers/front_desk/inbox.py",
+          "    if caller.person is None or not is_desk(caller) or request is None:",
           "    if caller.person is None or request is None:"),
     # -- the reception -------------------------------------------------------------------------
     Guard("a button works only where it belongs (private chat or staff group)",

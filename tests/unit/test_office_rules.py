@@ -55,7 +55,7 @@ def test_the_offices_file_overrides_the_default_and_the_environment_overrides_bo
 def test_a_missing_rules_file_is_an_error_not_a_silent_default(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTLINE_RULES_PATH", str(tmp_path / "nope.yaml"))
-    with pytest.raises(FileNotFoundError, match="nope.yaml"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.yaml"):
         load_rules()
 
 

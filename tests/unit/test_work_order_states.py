@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
+import pytest
+
+from handlers.office.caller import Caller
 from handlers.work_orders import states
 from handlers.work_orders.states import FINISHED, MOVES, SUBMITTED, Actor, Status
+from storage.models import WorkOrder
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,3 +62,31 @@ def test_no_code_sets_a_work_orders_status_except_the_state_machine() -> None:
                     and "WorkOrder" in ast.unparse(node.func.value)):
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+class _Resident:
+    """A stand-in for the caller: the person who reported the order, bound to no unit."""
+
+    person = SimpleNamespace(id=7, role="resident", trades=[])
+
+    def context(self) -> SimpleNamespace:
+        return SimpleNamespace(units=())
+
+
+def test_only_the_office_clock_auto_confirms_and_it_signs_nothing_else() -> None:
+    resident = cast(Caller, _Resident())
+    order = WorkOrder(number="WO-1", kind="repair", trade="plumbing", status="done",
+                      reporter_id=7)
+    assert states.may(resident, order, states.SIGN)
+    assert not states.may(resident, order, states.AUTO_CONFIRM)
+    assert states.may(None, order, states.AUTO_CONFIRM)
+    assert not states.may(None, order, states.SIGN)
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s is not Status.DONE])
+def test_a_move_is_allowed_only_from_its_sources(status: Status) -> None:
+    resident = cast(Caller, _Resident())
+    order = WorkOrder(number="WO-1", kind="repair", trade="plumbing", status=status,
+                      reporter_id=7)
+    assert not states.may(resident, order, states.SIGN)
+    assert states.may(resident, order, states.CANCEL) is (status in states.CANCELLABLE)
