@@ -8,11 +8,12 @@ Defaults to the shared examples (`../shared/triage-examples.jsonl` next to the r
 printed, so a blind batch can be measured without being read.
 
 Start-up and RSS are measured in a fresh interpreter (import + `warm_up()`), so the figures do
-not depend on what this script imported first. To measure another checkout (the code before a
-change), run this file with that checkout first on the path:
+not depend on what this script imported first. `--before DIR` first runs the same report for
+another checkout (the code before a change), then this one, so both print side by side:
 
-    cd /tmp/before && PYTHONPATH=$PWD uv run --project /work/main python \\
-        /work/main/tests/benchmarks/triage_bench.py tests/data/triage-blind.jsonl
+    git worktree add /tmp/triage-before 7f22928
+    uv run python -m tests.benchmarks.triage_bench tests/data/triage-blind.jsonl \\
+        --before /tmp/triage-before
 
 Prints figures only; nothing here asserts timings.
 """
@@ -160,8 +161,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=20)
     parser.add_argument("--blind", action="store_true", help="never print message texts")
     parser.add_argument("--no-latency", action="store_true")
+    parser.add_argument("--before", type=Path, help="another checkout to report first")
     args = parser.parse_args(argv)
     files = args.files or default_files()
+    if args.before is not None:
+        rest = [str(p.resolve()) for p in files] + ["--passes", str(args.passes)]
+        rest += ["--blind"] * args.blind + ["--no-latency"] * args.no_latency
+        env = dict(os.environ, PYTHONPATH=str(args.before.resolve()))
+        print(f"######## BEFORE: {args.before}", flush=True)
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), *rest], env=env,
+                       check=True, cwd=args.before)
+        print("\n######## AFTER: this checkout", flush=True)
 
     runs = [startup() for _ in range(3)]
     best = min(runs, key=lambda r: r["import"] + r["warm_up"])

@@ -20,6 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = next((p for p in (ROOT.parent / "shared" / "triage-examples.jsonl",
                            Path("/work/shared/triage-examples.jsonl")) if p.exists()), None)
 LABELLED = ROOT / "tests" / "data" / "triage-labelled.jsonl"
+# Written apart from the training data and the rules, never trained or tuned on: measured once
+# with the code before the learned model and once after (figures in the commit that added this).
+BLIND = ROOT / "tests" / "data" / "triage-blind.jsonl"
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -32,17 +35,24 @@ def measure(data: list[dict[str, Any]]) -> dict[str, float]:
     with_trade = [(r, g) for r, g in pairs if r["trade"]]
     flagged = [r for r, g in pairs if g.emergency]
     urgent = [g for r, g in pairs if r["emergency"]]
+    asked = [g.emergency or g.emergency_uncertain for g in urgent]
     return {
         "intent": sum(g.intent == r["intent"] for r, g in pairs) / len(pairs),
         "trade": sum(g.trade == r["trade"] for r, g in with_trade) / len(with_trade),
         "location": sum(g.location == r["location"] for r, g in with_trade) / len(with_trade),
         "emergency recall": sum(g.emergency for g in urgent) / len(urgent),
         "emergency precision": sum(bool(r["emergency"]) for r in flagged) / max(len(flagged), 1),
+        "emergency flagged or asked": sum(asked) / len(asked),
     }
 
 
 TARGETS = {"intent": 0.95, "trade": 0.92, "location": 0.90, "emergency recall": 1.0,
-           "emergency precision": 0.90}
+           "emergency precision": 0.90, "emergency flagged or asked": 1.0}
+# A regression guard, a little below what the blind batch gave after the change (intent 96.1 %,
+# trade 93.2 %, location 97.9 %, emergency recall 42/43 with the 43rd asked, precision 82.4 %).
+# Not targets to tune towards: new blind batches measure that.
+BLIND_FLOOR = {"intent": 0.94, "trade": 0.91, "location": 0.96, "emergency recall": 0.95,
+               "emergency precision": 0.78, "emergency flagged or asked": 1.0}
 FILES = [pytest.param(SHARED, id="shared-examples",
                       marks=pytest.mark.skipif(SHARED is None, reason="shared file not found")),
          pytest.param(LABELLED, id="labelled-set")]
@@ -53,6 +63,12 @@ def test_accuracy_meets_the_office_targets(path: Path) -> None:
     scores = measure(rows(path))
     below = {k: round(v, 3) for k, v in scores.items() if v < TARGETS[k]}
     assert not below, f"{path.name}: below target {below} (targets {TARGETS})"
+
+
+def test_the_blind_batch_does_not_regress() -> None:
+    scores = measure(rows(BLIND))
+    below = {k: round(v, 3) for k, v in scores.items() if v < BLIND_FLOOR[k]}
+    assert not below, f"blind batch: below the floor {below} (floor {BLIND_FLOOR})"
 
 
 def test_labelled_set_covers_every_label_and_language() -> None:
