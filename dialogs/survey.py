@@ -16,7 +16,6 @@ from locales import Msg, Raw, Text, _, lines
 
 RATINGS: Final = (1, 2, 3, 4, 5)
 FACES: Final = {1: "😞", 2: "🙁", 3: "😐", 4: "🙂", 5: "😄"}
-DISSATISFIED: Final = 2  # a rating at or below this raises a corrective task (2.7.6)
 
 CLASS_NAMES: Final[dict[str, Msg]] = {
     "safety": _("safety facility (2 days)"),
@@ -42,8 +41,9 @@ def rating_keyboard(survey_id: int) -> InlineKeyboard:
     return inline([Button(Raw(f"{r} {FACES[r]}"), tap(Verb.RATE, survey_id, r)) for r in RATINGS])
 
 
-def thanks(number: str, rating: int) -> Text:
-    if rating <= DISSATISFIED:
+def thanks(number: str, rating: int, dissatisfied: bool) -> Text:
+    """The answer to a resident's rating; a dissatisfied one is told a supervisor follows up."""
+    if dissatisfied:
         return _("We are sorry {number} did not go well ({rating}/5). A supervisor will "
                  "follow up with you.", number=Raw(number), rating=rating)
     return _("Thank you for rating {number}: {rating}/5.", number=Raw(number), rating=rating)

@@ -85,7 +85,7 @@ def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rati
         caller.refuse(_("This callback was already recorded."))
         return
     caller.log("callback_recorded", order, survey_id=survey_id, rating=rating, via=via)
-    if rating <= texts.DISSATISFIED:
+    if rating <= caller.uow.office.rules.dissatisfied_at_most:
         raise_corrective(caller.uow, survey, order, via)
     caller.uow.send(Edit(caller.chat_id,
                          texts.callback_done(order.number, rating, via, caller.person.name),

@@ -57,14 +57,15 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
         caller.toast(texts.ALREADY)
         return
     caller.log("survey_answered", order, survey_id=survey_id, rating=rating, late=late)
-    if rating <= texts.DISSATISFIED:
+    dissatisfied = rating <= caller.uow.office.rules.dissatisfied_at_most
+    if dissatisfied:
         raise_corrective(caller.uow, survey, order, "bot")
     if late:
         caller.reply(texts.late_thanks(order.number, rating))
         if survey.state == "phone":
             _refresh_phone_cards(caller.uow, survey, order)
     else:
-        caller.reply(texts.thanks(order.number, rating))
+        caller.reply(texts.thanks(order.number, rating, dissatisfied))
     caller.toast()
     if caller.dialog() is None:
         # Only when no other dialog is under way: it would be overwritten.

@@ -69,6 +69,8 @@ class OfficeRules(BaseSettings):
         ge=1, le=10)
     callback_windows: CallbackWindows = Field(default_factory=CallbackWindows,
                                               description="callback windows in days")
+    dissatisfied_at_most: int = _rule(
+        2, "001 §2.7.6", "a rating at or below this raises a corrective task", ge=1, le=4)
     survey_delay_minutes: int = _rule(
         60, "office practice", "minutes after confirmation before the survey is pushed",
         ge=0, le=24 * 60)
@@ -92,6 +94,9 @@ class OfficeRules(BaseSettings):
         5, "001 §2.7.4", "share of a month's callbacks done on site, at least", ge=0, le=100)
     manager_spot_checks: int = _rule(
         3, "001 §2.7.5", "callbacks a manager re-checks each month, at least", ge=0)
+    fee_ladder_path: Path | None = _rule(
+        None, "001 第五篇", "the office's fee ladder (YAML); default: the manual's "
+        "handlers/fees/data/ladder.yaml")
 
     @model_validator(mode="after")
     def _daytime_and_month_make_sense(self) -> OfficeRules:
