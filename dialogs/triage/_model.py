@@ -1,12 +1,17 @@
 """The learned part of triage: a linear model over `_features`, read from `data/model.json.gz`.
 
 Written by `frontline triage train` (`_train.py`, scikit-learn's TfidfVectorizer + LinearSVC);
-evaluated here by hand (one gather and one matrix-vector product in numpy, which the bot has
-anyway through matplotlib), so the bot does not need scikit-learn.
+evaluated here in plain Python, so the bot needs neither scikit-learn nor numpy.
 The file holds one shared vocabulary with its idf weights and, per head (intent, trade,
 location, emergency), the classes, the intercepts and the weights, quantised to int16 with one
 scale per head. Scores equal scikit-learn's `decision_function` up to that quantisation
 (tests/unit/test_triage_model.py checks it against the library).
+
+Speed without numpy: each feature's weights for all columns are packed into one Python int,
+one 48-bit lane per column (weight + 32768, so lanes never go negative), and a message's score
+is one big-int multiply-add per feature with its tf-idf value in fixed point (1/4096). Lanes
+cannot carry into each other: a message has at most ~1,300 distinct features (300 characters),
+each term is below 2^34, so a lane stays below 2^45.
 """
 
 from __future__ import annotations
@@ -21,9 +26,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 FORMAT = "frontline-triage-linear/1"
+_LANE = 6  # bytes per column in a packed row
+_BIAS = 32768  # int16 weight + bias = an unsigned 16-bit lane value
+_FIXED = 4096  # tf-idf values in fixed point
+_FLIP_SIGN = bytes(b ^ 0x80 for b in range(256))  # int16 high byte -> biased uint16 high byte
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,12 @@ class Prediction:
     label: str
     margin: float  # best score minus the runner-up (two-class: |score|); small = unsure
     scores: Mapping[str, float]
+
+
+def _swapped(weights: array.array[Any]) -> bytes:
+    copy = array.array(weights.typecode, weights)
+    copy.byteswap()
+    return copy.tobytes()
 
 
 def _array(code: str, data: str) -> array.array[Any]:
@@ -73,13 +86,17 @@ class LinearModel:
         weights = _array("h", spec["weights"])
         if len(self.idf) != len(vocab) or len(weights) != len(vocab) * columns:
             raise ValueError("triage model: vocabulary, idf and weights disagree in size")
-        # Dequantised once: row j holds feature j's weights, each head's columns times its scale.
-        scales = np.ones(columns, dtype=np.float32)
+        self._scales = [1.0] * columns
         for h in self.heads.values():
-            scales[h.offset:h.offset + h.width] = h.scale
-        self._w = (np.frombuffer(weights.tobytes(), dtype=np.int16).reshape(len(vocab), columns)
-                   .astype(np.float32) * scales)
-        self._idf = np.frombuffer(self.idf.tobytes(), dtype=np.float32)
+            self._scales[h.offset:h.offset + h.width] = [h.scale] * h.width
+        raw = weights.tobytes() if sys.byteorder == "little" else _swapped(weights)
+        lanes = bytearray(len(weights) * _LANE)
+        lanes[0::_LANE] = raw[0::2]
+        lanes[1::_LANE] = raw[1::2].translate(_FLIP_SIGN)
+        row = columns * _LANE
+        self._row_bytes = row
+        self._packed = [int.from_bytes(lanes[j:j + row], "little")
+                        for j in range(0, len(lanes), row)]
         self.meta: Mapping[str, Any] = spec.get("meta", {})
 
     @classmethod
@@ -96,11 +113,21 @@ class LinearModel:
                 counts[i] = counts.get(i, 0) + 1
         if not counts:
             return [0.0] * self.columns
-        idx = np.fromiter(counts, dtype=np.intp, count=len(counts))
-        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
-        x = (1.0 + np.log(tf)) * self._idf[idx]
-        acc = (x @ self._w[idx]) / math.sqrt(float(x @ x))
-        return [float(v) for v in acc]
+        idf, packed = self.idf, self._packed
+        total = 0
+        fixed_sum = 0
+        norm = 0.0
+        for i, n in counts.items():
+            x = idf[i] if n == 1 else (1.0 + math.log(n)) * idf[i]
+            q = round(x * _FIXED)
+            total += q * packed[i]
+            fixed_sum += q
+            norm += x * x
+        blob = total.to_bytes(self._row_bytes, "little")
+        offset = _BIAS * fixed_sum
+        inv = 1.0 / (_FIXED * math.sqrt(norm))
+        return [(int.from_bytes(blob[k:k + _LANE], "little") - offset) * inv * scale
+                for k, scale in zip(range(0, self._row_bytes, _LANE), self._scales, strict=True)]
 
     def decision(self, raw: Sequence[float], head: str) -> list[float]:
         """scikit-learn's `decision_function` for one head (one value for two classes)."""
