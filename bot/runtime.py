@@ -130,8 +130,10 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     workers = 1 if sqlite else 8
     writers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
     sender_ref: list[OutboxSender] = []
+    # Polling tries an update again while the database is down; a webhook answers 500.
     intake = Intake(lambda event: core(office, event), pool=writers, workers=workers,
-                    on_handled=lambda: sender_ref[0].wake() if sender_ref else None)
+                    on_handled=lambda: sender_ref[0].wake() if sender_ref else None,
+                    retry_unavailable=webhook_url is None)
     adapter = make_adapter(settings, intake)
     sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)
     sender_ref.append(sender)

@@ -6,34 +6,42 @@ then 'done'" must not be handled the other way round. So the adapters only *subm
 here, in the order Telegram delivered them; each chat gets a FIFO, drained by the database
 threads (one on SQLite, whose single writer makes more threads only collide on its lock;
 more on PostgreSQL, where different chats then really run in parallel).
+
+When the database is unavailable (``handle`` raises :class:`DatabaseUnavailable` after its own
+retry), nothing was saved. In long polling the update is tried again with a capped back-off:
+it is not confirmed to Telegram until it is committed, and later updates of its chat wait.
+A webhook instead answers 500 at once (``retry_unavailable=False``) and Telegram redelivers.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy.exc import OperationalError
-
 from dialogs.events import Event
+from handlers.office.unit_of_work import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
 HandleFn = Callable[[Event], None]
-# A locked SQLite file or a dropped PostgreSQL connection may clear up; a bug will not.
-_RETRIES = (0.05, 0.25, 1.0)
+FIRST_RETRY = 0.1  # seconds before polling tries an update again while the database is down
+LONGEST_RETRY = 5.0  # the back-off doubles up to this
 
 
 class Intake:
     """Per-chat FIFOs in front of a thread pool; futures resolve when the event is committed."""
 
     def __init__(self, handle: HandleFn, *, pool: ThreadPoolExecutor | None = None,
-                 workers: int = 1, on_handled: Callable[[], None] | None = None) -> None:
+                 workers: int = 1, on_handled: Callable[[], None] | None = None,
+                 retry_unavailable: bool = True) -> None:
         self._handle = handle
+        self._retry_unavailable = retry_unavailable
+        self._closing = asyncio.Event()
         self._pool = pool or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
         # Hand the pool only as many events as it has threads (plus one ready to go): a
         # pool queue hundreds deep would make the sender's writes, which share the pool,
@@ -75,7 +83,12 @@ class Intake:
         await self._idle.wait()
 
     async def close(self, grace: float = 30.0) -> None:
-        """Finish queued work (for at most *grace* seconds); the pool's owner shuts it down."""
+        """Finish queued work (for at most *grace* seconds); the pool's owner shuts it down.
+
+        An update waiting for the database is not tried again: unconfirmed, it is redelivered
+        after the restart.
+        """
+        self._closing.set()
         try:
             async with asyncio.timeout(grace):
                 await self.wait_idle()
@@ -108,21 +121,25 @@ class Intake:
                 self._idle.set()
 
     async def _run(self, loop: asyncio.AbstractEventLoop, event: Event) -> bool:
-        """Handle *event* in a worker thread, retrying database hiccups a few times."""
-        for delay in (*_RETRIES, None):
+        """Handle *event* in a worker thread; False if it was not committed."""
+        delay = FIRST_RETRY
+        while True:
             try:
                 async with self._slots:
                     await loop.run_in_executor(self._pool, self._handle, event)
                 return True
-            except OperationalError as error:
-                if delay is None:
-                    log.error("intake: gave up on %s after retries: %s", event.key, error)
+            except DatabaseUnavailable as error:
+                if not self._retry_unavailable or self._closing.is_set():
+                    log.warning("intake: %s not handled, the database is unavailable: %s",
+                                event.key, error.__cause__ or error)
                     return False
-                log.warning("intake: retrying %s in %.2fs: %s", event.key, delay, error)
-                await asyncio.sleep(delay)
+                log.warning("intake: the database is unavailable; trying %s again in %.1fs: %s",
+                            event.key, delay, error.__cause__ or error)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), delay)
+                delay = min(delay * 2, LONGEST_RETRY)
             except Exception:
                 # A bug in one update must not stall its chat or the process; the traceback
                 # is the lead's to read, and webhook mode answers 500 so Telegram redelivers.
                 log.exception("intake: handling %s failed", event.key)
                 return False
-        return False

@@ -51,6 +51,14 @@ CLAIMS = {dialect: dialect_insert(ProcessedUpdate)
                                           ("postgresql", postgresql_insert))}
 
 
+class DatabaseUnavailable(Exception):
+    """The database refused an event's transaction again after one retry: nothing was saved.
+
+    The caller answers for it: a webhook with a 500 (Telegram redelivers the update), polling
+    by trying the update again later (it is not confirmed to Telegram until it is committed).
+    """
+
+
 class UnitOfWork:
     """``with UnitOfWork(office) as uow: …; uow.commit()``."""
 

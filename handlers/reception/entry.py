@@ -39,7 +39,7 @@ from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
 from handlers.office.permissions import OUT_OF_DATE
-from handlers.office.unit_of_work import UnitOfWork
+from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
 from handlers.registration import binding
@@ -59,7 +59,11 @@ MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, n
 
 
 def handle(office: Office, event: Event) -> None:
-    """Handle one event exactly once; on failure roll back and ask the person to retry."""
+    """Handle one event exactly once; on failure roll back and ask the person to retry.
+
+    Raises :class:`DatabaseUnavailable` when the database fails the transaction twice: an
+    apology would need the same database, and the update must be tried again instead.
+    """
     for attempt in (1, 2):
         try:
             with UnitOfWork(office) as uow:
@@ -68,9 +72,13 @@ def handle(office: Office, event: Event) -> None:
                 _dispatch(_caller(uow, event))
                 uow.commit()
                 return
-        except (IntegrityError, OperationalError):
-            # Two writers met (a concurrent tap, a busy database): the transaction rolled
-            # back as a whole, so trying once more is safe.
+        except OperationalError as error:
+            # A busy or unreachable database: the transaction rolled back as a whole, so
+            # trying once more is safe; a second failure is the caller's to retry later.
+            if attempt == 2:
+                raise DatabaseUnavailable(f"event {event.key}: {error}") from error
+        except IntegrityError:
+            # Two writers met (a concurrent tap): trying once more is safe.
             if attempt == 2:
                 log.exception("event %s failed twice", event.key)
         except Exception:

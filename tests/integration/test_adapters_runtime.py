@@ -21,6 +21,7 @@ from handlers.office import Office
 from tests.e2e.cores import EchoCore
 from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import bot_in_process, eventually, office_for
+from tests.support.flaky_database import FlakyClaims
 
 FAST: dict[str, Any] = {"private_chat_per_second": 50.0, "group_chat_per_minute": 600.0}
 
@@ -208,3 +209,38 @@ async def test_on_postgresql_chats_run_in_parallel_and_each_stays_in_order(
 
 def _mentions(text: str, message: dict[str, Any]) -> bool:
     return text in message.get("text", "")
+
+
+async def test_polling_tries_an_update_again_until_the_database_is_back(
+        framework: str, emulator: RunningEmulator, client: EmulatorClient,
+        live_office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    core = EchoCore()
+    async with bot_in_process(emulator.url, live_office, handle_twice(core), framework=framework,
+                              **FAST):
+        flaky = FlakyClaims(monkeypatch, failures=5)  # two tries, two tries, then it works
+        dan = (await client.create_user("Dan"))["id"]
+        await client.send_text(dan, "are you there")
+        reply = await client.wait_for_message(dan)
+        await client.send_text(dan, "and now")
+        await client.wait_for_message(dan, lambda m: "and now" in m.get("text", ""))
+    assert reply["text"] == "text are you there"
+    assert [e.text for e in core.events] == ["are you there", "and now"]
+    assert flaky.calls == 7 and core.calls == 7
+
+
+def handle_twice(core: EchoCore) -> Any:
+    """*core* behind the real entry's rule: one retry, then ``DatabaseUnavailable``."""
+    from sqlalchemy.exc import OperationalError
+
+    from handlers.office.unit_of_work import DatabaseUnavailable
+
+    def handle(office: Office, event: Event) -> None:
+        try:
+            core(office, event)
+        except OperationalError:
+            try:
+                core(office, event)
+            except OperationalError as error:
+                raise DatabaseUnavailable(str(error)) from error
+
+    return handle

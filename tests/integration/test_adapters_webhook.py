@@ -1,6 +1,6 @@
 """Webhook mode for both adapters: the secret is checked on every request, an update is answered
-2xx only once committed, redeliveries are handled once, and update types we do not know are
-ignored without harm."""
+2xx only once committed (500 while the database is unavailable), redeliveries are handled once,
+and update types we do not know are ignored without harm."""
 
 from __future__ import annotations
 
@@ -15,8 +15,10 @@ from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from dialogs.events import EventKind
 from handlers.office import Office
+from handlers.reception.entry import handle
 from tests.e2e.cores import EchoCore
-from tests.e2e.harness import InProcessBot, bot_in_process, eventually, free_port
+from tests.e2e.harness import InProcessBot, bot_in_process, eventually, free_port, outbox
+from tests.support.flaky_database import FlakyClaims
 
 SECRET = "s3cret-Token_1"
 
@@ -107,3 +109,23 @@ async def test_garbage_is_refused_without_touching_the_core(
     _, core, url = hooked
     assert await post(url, body, SECRET) == 400
     assert core.calls == 0
+
+
+async def test_the_webhook_answers_500_while_the_database_is_unavailable(
+        framework: str, emulator: RunningEmulator, live_office: Office,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/tg/hook"
+    async with bot_in_process(emulator.url, live_office, handle, framework=framework,
+                              webhook_url=url, webhook_listen=f"127.0.0.1:{port}",
+                              webhook_secret=SECRET):
+        await eventually(lambda: emulator.emulator.webhook is not None)
+        flaky = FlakyClaims(monkeypatch, failures=2)
+        update = message_update(900_200, 4545, "hello")
+        assert await post(url, update, SECRET) == 500  # the real core tried twice, then gave up
+        assert flaky.calls == 2
+        assert [row for row in outbox(live_office) if row.chat_id == 4545] == []  # no apology
+        assert await post(url, update, SECRET) == 200  # Telegram's redelivery is handled
+        assert await post(url, update, SECRET) == 200  # … once
+    answers = [row for row in outbox(live_office) if row.chat_id == 4545]
+    assert answers and flaky.calls == 4
