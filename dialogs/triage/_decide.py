@@ -50,8 +50,6 @@ class Decision:
 
 
 OTHER = Decision("other", None, None, False, None, None, None, None)
-_REPORTED_AS = {"lift": "lift", "gas": "gas", "sparks": "sparks", "flood": "flood",
-                "fire": "fire"}
 
 
 def _clause(text: str, start: int, end: int, window: int = _WINDOW) -> tuple[str, str]:
@@ -259,10 +257,10 @@ def _danger(model: Model, text: str, scores: dict[str, float],
                                    rule.report_as if rule is not None else None)
     if signal.sure is not None and signal.sure in denied:
         signal = Signal(None, signal.sure, signal.doubt, False)  # "没有闻到煤气味": only unsure
-    margin = 0.0 if learned is None else (learned.margin if learned.label == "yes"
-                                          else -learned.margin)
-    if learned is None:  # keywords and concepts only
+    if learned is None:  # no model file: keywords and concepts only
         margin = CONFIRM if signal.sure else VETO
+    else:
+        margin = learned.margin if learned.label == "yes" else -learned.margin
     from_rule = rule if rule is not None and signal.sure == rule.report_as else None
     if signal.sure is not None and margin > VETO:
         return _Danger(signal.sure, from_rule, False)
@@ -295,18 +293,20 @@ def decide(model: Model, raw: str) -> Decision:
     forced = _override(model, text)
     if danger.hazard is not None:
         intent = "repair"
-        hazard: str | None = _REPORTED_AS[danger.hazard]
+        hazard: str | None = danger.hazard
         # A concept-only hazard takes the trades of the broadest keyword rule it could have been
         # (for fire: the smoke rule, so smoke from a socket is reported as sparks).
         rule = danger.rule or max((r for r in model.hazards if r.report_as == danger.hazard),
-                                  key=lambda r: len(r.trade_from))
-        trade = rule.trade
-        named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
-        if named:  # the message names the thing: 插座冒烟 is electrical
-            trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
-        elif "trade" in preds and preds["trade"].label in rule.trade_from:
-            trade = preds["trade"].label
-        hazard = rule.report_as_if_trade.get(trade, hazard)
+                                  key=lambda r: len(r.trade_from), default=None)
+        trade = rule.trade if rule is not None else (preds["trade"].label if "trade" in preds
+                                                     else "other")
+        if rule is not None:
+            named = [t for t in rule.trade_from if scores.get("t." + t, 0.0) >= 3]
+            if named:  # the message names the thing: 插座冒烟 is electrical
+                trade = max(named, key=lambda t: scores.get("t." + t, 0.0))
+            elif "trade" in preds and preds["trade"].label in rule.trade_from:
+                trade = preds["trade"].label
+            hazard = rule.report_as_if_trade.get(trade, hazard)
         trade = forced.get("trade", trade)
     else:
         hazard = None
@@ -343,8 +343,3 @@ def decide(model: Model, raw: str) -> Decision:
     return Decision(intent, trade, location, hazard is not None, callback, service, hazard, None,
                     danger.uncertain)
 
-
-def emergency_signal(model: Model, raw: str) -> tuple[str | None, bool]:
-    """(hazard or None, uncertain) without the intent/trade/location work."""
-    d = decide(model, raw)
-    return d.hazard, d.uncertain
