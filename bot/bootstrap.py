@@ -1,4 +1,8 @@
-"""The one place that wires Frontline together: settings → engine, clock, catalog → Office."""
+"""Settings → the Office (engine, clock, timezone, catalog, rules) and a ready database.
+
+The runtime (``bot/runtime.py``), the sandbox and the CLI build their office here and wire
+the rest — adapter, intake, sender, scheduler — around it themselves.
+"""
 
 from __future__ import annotations
 

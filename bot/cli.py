@@ -23,7 +23,7 @@ from handlers.office.rules import load_rules, rules_in_force
 from handlers.registration import roster
 from handlers.requests import unmet_demand
 from handlers.work_orders import records
-from scheduler.cli import jobs
+from scheduler.cli import jobs_command
 
 app = typer.Typer(help="Frontline — the property office's Telegram front desk.",
                   no_args_is_help=True, add_completion=False)
@@ -41,7 +41,7 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(rules_app, name="rules")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
-app.command("jobs")(jobs)
+app.command("jobs")(jobs_command(lambda: _office()))
 
 console = Console()
 errors = Console(stderr=True)

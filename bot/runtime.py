@@ -1,16 +1,20 @@
 """``frontline run``: receive updates (long polling or webhook), handle them, drain the outbox.
 
-Start-up: office → intake → adapter (getMe) → command menus → sender (if leader) → services →
-receiving. Shutdown on SIGTERM/SIGINT runs the other way and finishes in-flight work: stop
-receiving, commit every update already taken in, stop the services, let the sender finish its
-requests (and flush what is due for a few seconds), close the HTTP session.
+Start-up: office → intake → adapter (getMe) → command menus → the sender's leader loop (it
+sends whenever this process holds the sender lock; see ``storage/leader.py``) → services (the
+scheduler, with a lock of its own) → receiving. Shutdown on SIGTERM/SIGINT finishes in-flight
+work: stop receiving, commit the updates already taken in (for at most 30 s), stop the
+services, let the sender finish its requests (and flush what is due for a few seconds), close
+the HTTP session.
+
+While the database is unavailable, polling holds an update back and tries it again; a webhook
+answers 500 and Telegram redelivers (``bot/adapters/intake.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 import signal
 from collections.abc import Callable, Sequence
@@ -77,8 +81,9 @@ async def register_commands(transport: Transport) -> None:
 
 
 def _core_handle() -> HandleFn:
-    # Imported late: the core is written in parallel, and the runtime must import without it.
-    handle: HandleFn = importlib.import_module("handlers.reception.entry").handle
+    # Imported only when no core is passed in: the tests' stand-in cores and the lean
+    # benchmark core run without loading the office's rules.
+    from handlers.reception.entry import handle
     return handle
 
 

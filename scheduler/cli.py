@@ -1,8 +1,13 @@
-"""``frontline jobs``: the office's view of what the bot is about to do."""
+"""``frontline jobs``: the office's view of what the bot is about to do.
+
+The command is made here and registered by ``bot/cli.py``, which passes in how to open the
+office: the scheduler package never imports bot/ (the composition root).
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -13,25 +18,23 @@ from handlers.office import Office
 from scheduler.agenda import Planned, agenda, render_text
 
 
-def jobs(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-    = False,
-    limit: Annotated[int, typer.Option(help="Show at most this many items, soonest first.")]
-    = 200,
-) -> None:
-    """List what is scheduled: surveys, deadlines, escalations, monthly duties."""
-    # The composition root builds the office; imported here so the scheduler package itself
-    # never depends on bot/ (the command is registered by bot/cli.py).
-    from bot.bootstrap import build_office, prepare_database
-    from bot.settings import Settings
+def jobs_command(open_office: Callable[[], Office]) -> Callable[..., None]:
+    """The ``jobs`` command, reading the office that *open_office* builds from the settings."""
 
-    settings = Settings()
-    prepare_database(settings)
-    office = build_office(settings)
-    try:
-        print_jobs(office, as_json=as_json, limit=limit)
-    finally:
-        office.engine.dispose()
+    def jobs(
+        as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+        = False,
+        limit: Annotated[int, typer.Option(help="Show at most this many items, soonest first.")]
+        = 200,
+    ) -> None:
+        """List what is scheduled: surveys, deadlines, escalations, monthly duties."""
+        office = open_office()
+        try:
+            print_jobs(office, as_json=as_json, limit=limit)
+        finally:
+            office.engine.dispose()
+
+    return jobs
 
 
 def print_jobs(office: Office, *, as_json: bool = False, limit: int = 200,

@@ -1,4 +1,8 @@
-"""The office's records as tables. Nothing here is ever deleted; history lives in ``event_log``."""
+"""The office's records as tables; history lives in ``event_log``.
+
+Records are updated in place, not deleted — except ``dialog_state``: a conversation's row is
+deleted when the conversation ends (``handlers/office/conversations.py``).
+"""
 
 from __future__ import annotations
 
@@ -197,7 +201,10 @@ class ProcessedUpdate(SQLModel, table=True):
 
 
 class DialogState(SQLModel, table=True):
-    """Where a person is in a conversation, so a restart picks up at the same step."""
+    """Where a person is in a conversation, so a restart picks up at the same step.
+
+    The row exists only while the conversation does: it is deleted when the conversation ends.
+    """
 
     __tablename__ = "dialog_state"
     __table_args__ = (UniqueConstraint("chat_id", "user_id"),)

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from rich.console import Console
 from typer.testing import CliRunner
 
+from bot.cli import app as frontline
 from handlers.office import Office
 from handlers.office.clock import FakeClock
-from scheduler.cli import jobs, print_jobs
+from scheduler.cli import print_jobs
 from scheduler.drain import duties_once
 from tests.integration.test_followups_support import confirm, finish, open_order, order_row
 from tests.support.estate import build_estate
@@ -54,10 +54,7 @@ def test_the_jobs_command_reads_the_configured_database(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FRONTLINE_DATABASE_URL", f"sqlite:///{tmp_path / 'office.db'}")
     monkeypatch.chdir(tmp_path)
-    app = typer.Typer()
-    app.command("jobs")(jobs)
-    app.command("other")(lambda: None)  # two commands, so "jobs" is a subcommand as in bot/cli
-    result = CliRunner().invoke(app, ["jobs", "--json"])
+    result = CliRunner().invoke(frontline, ["jobs", "--json"])
     assert result.exit_code == 0, result.output
     kinds = [item["kind"] for item in json.loads(result.stdout)]
     assert kinds and all(kind.startswith("duty:") for kind in kinds)  # an empty office
