@@ -1,0 +1,142 @@
+"""The pieces every conversation shares (dialogs/flow.py): which taps belong to it, what counts
+as usable text or a phone number, and the polite refusals — as the person reads them."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dialogs import flow
+from dialogs.buttons import Verb, tap
+from dialogs.events import ChatKind, Event, EventKind, Say
+from dialogs.model import Conversation, DialogContext, Unit
+from locales import _, render
+from tests.support.transcripts import labels
+
+CONTEXT: Final = DialogContext(chat_id=501, language="zh_Hans",
+                               units=(Unit(7, "3-1202"), Unit(9, "5-0801")),
+                               roster_phone="13800138000")
+
+
+def conversation() -> Conversation:
+    return Conversation("repair", "time", {"nonce": "n0001"})
+
+
+def event(kind: EventKind = EventKind.TEXT, **fields: Any) -> Event:
+    return Event(key="u:1", kind=kind, chat_id=501, chat_kind=ChatKind.PRIVATE, user_id=501,
+                 **fields)
+
+
+def button(data: str) -> Event:
+    return event(EventKind.BUTTON, button_data=data, callback_id="cb1")
+
+
+@pytest.mark.parametrize(("pressed", "value"), [
+    (button(tap(Verb.DIALOG, "n0001", "time:asap")), "time:asap"),
+    (button(tap(Verb.DIALOG, "n0001", "cancel")), "cancel"),
+    (button(tap(Verb.DIALOG, "n0002", "time:asap")), None),  # a button of an older conversation
+    (button(tap(Verb.MENU, "repair")), None),  # not this conversation's button at all
+    (button("v1:dialog:n0001:time:²"), None),  # forged: not in the button alphabet
+    (button("v0:dialog:n0001:time:asap"), None),  # an old format
+    (button(""), None),
+    (event(text="time:asap"), None),  # typed, not tapped
+], ids=["this conversation", "cancel", "older conversation", "menu button", "forged",
+        "old format", "empty", "typed"])
+def test_a_tap_counts_only_on_this_conversations_buttons(pressed: Event, value: str | None
+                                                         ) -> None:
+    assert flow.tapped(conversation(), pressed) == value
+
+
+@pytest.mark.parametrize(("sent", "text"), [
+    (event(text="  厨房漏水  "), "厨房漏水"),
+    (event(text="漏" * flow.MAX_TEXT), "漏" * flow.MAX_TEXT),
+    (event(text="漏" * (flow.MAX_TEXT + 1)), None),  # refused, never cut
+    (event(text="   "), None),
+    (event(EventKind.PHOTO, text="caption"), None),
+    (event(EventKind.UNSUPPORTED), None),
+], ids=["trimmed", "at the limit", "over the limit", "blank", "photo caption", "sticker"])
+def test_usable_text(sent: Event, text: str | None) -> None:
+    assert flow.text_of(sent) == text
+
+
+@pytest.mark.parametrize(("typed", "phone"), [
+    ("13800138000", "13800138000"),
+    (" +86 138-0013-8000 ", "+86 138-0013-8000"),
+    ("021 6234 5678", "021 6234 5678"),
+    ("12345", None),  # too short
+    ("1380013800012345678901", None),  # too long
+    ("138 0013 800x", None),
+    ("my phone", None),
+    ("+", None),
+])
+def test_what_looks_like_a_phone_number(typed: str, phone: str | None) -> None:
+    assert flow.phone_of(typed) == phone
+
+
+@given(st.text())
+def test_phone_of_never_raises_and_keeps_what_was_typed(typed: str) -> None:
+    phone = flow.phone_of(typed)
+    assert phone is None or phone == typed.strip()
+
+
+@pytest.mark.parametrize(("sent", "said"), [
+    (event(EventKind.UNSUPPORTED), ["抱歉，这里无法处理该内容。", "请选择一个时间，或直接输入。"]),
+    (event(text="漏" * 2001), ["消息太长了（2001 字，最多 2000 字）。请精简后重新发送。"]),
+], ids=["sticker", "too long"])
+def test_a_polite_refusal_leaves_the_conversation_as_it_was(sent: Event, said: list[str]
+                                                           ) -> None:
+    before = conversation()
+    outcome = flow.refuse_input(before, CONTEXT, sent, _("Please pick a time or type one."))
+    assert outcome.conversation == conversation() and outcome.command is None
+    assert [render(r.text, "zh_Hans") for r in outcome.replies if isinstance(r, Say)] == said
+
+
+def test_the_shared_keyboards() -> None:
+    c = conversation()
+    assert labels(flow.time_keyboard(c), "zh_Hans") == ["尽快", "今天下午", "明天上午", "明天下午",
+                                                        "✖ 取消"]
+    assert labels(flow.unit_keyboard(c, CONTEXT), "zh_Hans") == ["3-1202", "5-0801", "✖ 取消"]
+    assert labels(flow.phone_keyboard(c, CONTEXT), "en") == ["Use 13800138000", "✖ Cancel"]
+    no_roster = DialogContext(chat_id=501, language="en")
+    assert labels(flow.phone_keyboard(c, no_roster), "en") == ["✖ Cancel"]
+
+
+@pytest.mark.parametrize(("choice", "sent", "stored"), [
+    ("time:asap", event(EventKind.BUTTON), "@asap"),
+    (None, event(text="周六上午十点"), "周六上午十点"),
+    ("time:yesterday", event(EventKind.BUTTON), None),  # not a quick choice of ours
+    (None, event(text="x" * 201), None),
+    (None, event(EventKind.UNSUPPORTED), None),
+])
+def test_a_convenient_time_is_a_quick_choice_or_a_short_text(
+        choice: str | None, sent: Event, stored: str | None) -> None:
+    c = conversation()
+    refused = flow.take_time(c, sent, CONTEXT, choice)
+    assert c.data.get("time") == stored
+    assert (refused is None) == (stored is not None)
+
+
+@pytest.mark.parametrize(("choice", "sent", "stored"), [
+    ("roster_phone", event(EventKind.BUTTON), "13800138000"),
+    (None, event(text="139 0013 9000"), "139 0013 9000"),
+    (None, event(EventKind.CONTACT, contact_phone="+8613900001111"), "+8613900001111"),
+    (None, event(EventKind.CONTACT, contact_phone=""), None),
+    (None, event(text="call me"), None),
+])
+def test_a_contact_phone_is_the_rosters_a_typed_or_a_shared_one(
+        choice: str | None, sent: Event, stored: str | None) -> None:
+    c = conversation()
+    refused = flow.take_phone(c, sent, CONTEXT, choice)
+    assert c.data.get("phone") == stored
+    assert (refused is None) == (stored is not None)
+
+
+@pytest.mark.parametrize(("choice", "stored"), [
+    ("unit:9", 9), ("unit:8", None), ("unit:", None), (None, None)])
+def test_a_unit_must_be_one_of_the_persons_own(choice: str | None, stored: int | None) -> None:
+    c = conversation()
+    flow.take_unit(c, event(EventKind.BUTTON), CONTEXT, choice)
+    assert c.data.get("unit") == stored

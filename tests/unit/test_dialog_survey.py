@@ -1,0 +1,186 @@
+"""Callback surveys (回访) as the phones show them: the resident's 1–5 question and thanks, the
+dispatch chat's class notice, phone task, corrective task — word for word, with the buttons and
+what each button stands for.
+
+The last tests check that ``dialogs/survey.mmd`` draws exactly the states a callback survey
+row takes in the code (``CallbackSurvey.state``).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+from dialogs import survey
+from dialogs.buttons import Verb, parse
+from dialogs.events import InlineKeyboard
+from dialogs.model import TRADE_NAMES
+from handlers import callback_surveys
+from locales import Language, Text, render
+from storage import followups
+from tests.support import diagrams
+from tests.support.transcripts import labels
+
+DIAGRAM: Final = Path(survey.__file__).with_name("survey.mmd")
+ORDER: Final = "WO-20261123-0012"
+SURVEY: Final = 12
+RATINGS: Final = ["1 😞", "2 🙁", "3 😐", "4 🙂", "5 😄"]
+CALLS: Final = ["☎1", "☎2", "☎3", "☎4", "☎5", "🏠1", "🏠2", "🏠3", "🏠4", "🏠5"]
+
+# (who reads it, the message, its buttons, the language, exactly what they see, the buttons)
+SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[str]]]] = [
+    ("the resident is asked for a rating",
+     survey.question(ORDER, TRADE_NAMES["plumbing"]), survey.rating_keyboard(SURVEY), "zh_Hans",
+     "📋 工单 WO-20261123-0012（水管/给排水）服务回访。\n"
+     "您对本次维修满意吗？请点击 1（非常不满意）至 5（非常满意）评分。", RATINGS),
+    ("the resident is asked for a rating, in English",
+     survey.question(ORDER, TRADE_NAMES["plumbing"]), survey.rating_keyboard(SURVEY), "en",
+     "📋 Callback for WO-20261123-0012 (Plumbing).\n"
+     "How satisfied are you with the repair? Tap 1 (very dissatisfied) to 5 (very satisfied).",
+     RATINGS),
+    ("the resident is thanked for a 5",
+     survey.thanks(ORDER, 5, False), None, "zh_Hans",
+     "感谢您对工单 WO-20261123-0012 的评价：5/5。", []),
+    ("a dissatisfied resident hears that a supervisor follows up",
+     survey.thanks(ORDER, 2, True), None, "zh_Hans",
+     "很抱歉工单 WO-20261123-0012 未能让您满意（2/5），主管会与您联系跟进。", []),
+    ("a dissatisfied resident, in English",
+     survey.thanks(ORDER, 2, True), None, "en",
+     "We are sorry WO-20261123-0012 did not go well (2/5). A supervisor will follow up with "
+     "you.", []),
+    ("a rating after the window is noted, and a call may still come",
+     survey.late_thanks(ORDER, 4), None, "zh_Hans",
+     "谢谢，您对工单 WO-20261123-0012 的评价（4/5）已记录。"
+     "由于回访期已过，工作人员可能仍会致电您。", []),
+    ("the resident may add a comment or skip it",
+     survey.ALREADY, survey.skip_keyboard(SURVEY), "zh_Hans", "您的评价已经记录，谢谢！",
+     ["跳过"]),
+    ("the resident's comment is thanked",
+     survey.COMMENT_THANKS, None, "zh_Hans", "谢谢，您的意见已转达。", []),
+    ("dispatch learns the order is confirmed and may correct the class",
+     survey.class_notice(ORDER, "leak", "11-24 11:00", "11-26 10:00"),
+     survey.class_keyboard(SURVEY, "leak"), "zh_Hans",
+     "📋 工单 WO-20261123-0012 已确认。回访类别：渗漏类（闭水试验后 3 天）。\n"
+     "问卷发送时间：11-24 11:00，回访期至 11-26 10:00。", ["🛡 安全设施", "🔧 其他"]),
+    ("no daytime left in the window: it will be a phone callback",
+     survey.class_notice(ORDER, "safety", "", "11-25 20:00"),
+     survey.class_keyboard(SURVEY, "safety"), "en",
+     "📋 WO-20261123-0012 is confirmed. Callback: safety facility (2 days).\n"
+     "No daytime left in the window (until 11-25 20:00): phone callback.",
+     ["💧 Leak", "🔧 Other"]),
+    ("dispatch is asked to phone: a late rating and two unanswered calls",
+     survey.phone_task(ORDER, "3-1202", "李女士", "13800138000", "11-25 20:00", 2, 3),
+     survey.phone_keyboard(SURVEY), "zh_Hans",
+     "📞 工单 WO-20261123-0012 需要回访：业主未在 11-25 20:00 前回复问卷。\n"
+     "房号 3-1202 · 李女士 · 电话 13800138000\n业主逾期后线上评分：3/5。\n"
+     "已拨打 2 次，均无人接听。\n"
+     "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。", [*CALLS, "📵 无人接听"]),
+    ("a phone task for a public area: no unit, name or phone",
+     survey.phone_task(ORDER, "", "", "", "11-25 20:00", 0, None),
+     survey.phone_keyboard(SURVEY), "en",
+     "📞 Callback needed for WO-20261123-0012: the survey was not answered by 11-25 20:00.\n"
+     "Unit - · - · tel. -\n"
+     "Record the resident's satisfaction: ☎ after a call, 🏠 after a visit.",
+     [*CALLS, "📵 No answer"]),
+    ("a recorded callback, with room for a note",
+     survey.callback_done(ORDER, 4, "phone", "王调度"), survey.note_keyboard(SURVEY), "zh_Hans",
+     "✅ 工单 WO-20261123-0012 回访已记录：4/5（电话回访），记录人：王调度。", ["✍ 添加备注"]),
+    ("a corrective task after a 1 in the bot",
+     survey.corrective_task(ORDER, 1, "张师傅", "bot"), survey.corrective_keyboard(SURVEY),
+     "zh_Hans",
+     "⚠️ 需要整改：工单 WO-20261123-0012 回访评分 1/5（线上评价）。\n维修师傅：张师傅\n"
+     "请联系业主并处理妥当，然后点击“已整改”。", ["✔ 已整改"]),
+    ("the resident's comment reaches dispatch as written",
+     survey.resident_comment(ORDER, "师傅很准时"), None, "zh_Hans",
+     "💬 业主对工单 WO-20261123-0012 的意见：师傅很准时", []),
+]
+
+
+@pytest.mark.parametrize(("who", "text", "keyboard", "language", "shown", "buttons"), SHOWN,
+                         ids=[row[0] for row in SHOWN])
+def test_what_the_phone_shows(who: str, text: Text, keyboard: InlineKeyboard | None,
+                              language: Language, shown: str, buttons: list[str]) -> None:
+    assert render(text, language) == shown
+    assert (labels(keyboard, language) if keyboard else []) == buttons
+
+
+# Each button stands for one tap on survey 12; the handler re-checks who may make it.
+@pytest.mark.parametrize(("keyboard", "taps"), [
+    (survey.rating_keyboard(SURVEY), [(Verb.RATE, (12, r)) for r in (1, 2, 3, 4, 5)]),
+    (survey.skip_keyboard(SURVEY), [(Verb.SKIP_COMMENT, (12,))]),
+    (survey.class_keyboard(SURVEY, "other"),
+     [(Verb.CALLBACK_CLASS, (12, "safety")), (Verb.CALLBACK_CLASS, (12, "leak"))]),
+    (survey.phone_keyboard(SURVEY),
+     [(Verb.CALL_RESULT, (12, via, r)) for via in ("phone", "onsite") for r in (1, 2, 3, 4, 5)]
+     + [(Verb.CALL_RESULT, (12, "no_answer", 0))]),
+    (survey.note_keyboard(SURVEY), [(Verb.CALL_NOTE, (12,))]),
+    (survey.corrective_keyboard(SURVEY), [(Verb.CORRECTED, (12,))]),
+], ids=["rating", "skip", "class", "phone", "note", "corrective"])
+def test_what_each_button_stands_for(keyboard: InlineKeyboard,
+                                     taps: list[tuple[Verb, tuple[object, ...]]]) -> None:
+    found = [parse(button.data) for row in keyboard.rows for button in row]
+    assert [(tap.verb, tap.args) if tap else None for tap in found] == taps
+
+
+# -- the diagram -------------------------------------------------------------------------
+def _states_in_code() -> set[str]:
+    """Every value the code gives or compares ``CallbackSurvey.state`` with (read from the
+    source, so a new state in a handler shows up here)."""
+    files = [Path(followups.__file__), *Path(callback_surveys.__path__[0]).glob("*.py")]
+    states: set[str] = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            states |= _state_values(node)
+    return states
+
+
+def _is_state(node: ast.AST) -> bool:
+    return (isinstance(node, ast.Attribute) and node.attr == "state") or (
+        isinstance(node, ast.Name) and node.id in ("state", "OPEN_STATES"))
+
+
+def _strings(node: ast.AST | None) -> set[str]:
+    return {n.value for n in ast.walk(node) if isinstance(n, ast.Constant)
+            and isinstance(n.value, str)} if node is not None else set()
+
+
+def _mentions_state(node: ast.AST) -> bool:
+    return any(_is_state(n) for n in ast.walk(node))
+
+
+def _state_values(node: ast.AST) -> set[str]:
+    if isinstance(node, ast.Compare) and _mentions_state(node.left):
+        return set().union(*(_strings(c) for c in node.comparators))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and (
+            node.func.attr == "in_") and _mentions_state(node.func.value):
+        return set().union(*(_strings(a) for a in node.args))
+    if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if isinstance(value, ast.Call):  # a column: state: str = Field(default="scheduled")
+            value = next((k.value for k in value.keywords if k.arg == "default"), ast.Tuple([]))
+        values: set[str] = set()
+        for target in targets:
+            if _is_state(target):
+                values |= _strings(value)
+            elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+                values |= {v.value for t, v in zip(target.elts, value.elts, strict=False)
+                           if _is_state(t) and isinstance(v, ast.Constant)
+                           and isinstance(v.value, str)}
+        return values
+    if isinstance(node, ast.Dict):
+        return {v.value for k, v in zip(node.keys, node.values, strict=True)
+                if isinstance(k, ast.Constant) and k.value == "state"
+                and isinstance(v, ast.Constant) and isinstance(v.value, str)}
+    return set()
+
+
+def test_the_code_knows_four_survey_states() -> None:
+    assert _states_in_code() == {"scheduled", "sent", "phone", "done"}
+
+
+def test_survey_mmd_draws_exactly_the_states_of_a_callback_survey() -> None:
+    assert {state.lower() for state in diagrams.read(DIAGRAM).states} == _states_in_code()
