@@ -9,8 +9,8 @@ from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.registration import roster
 from storage.models import EventLog, WorkOrder
-from tests.integration.test_repair_lifecycle import finish_job, report_tap_leak
 from tests.support.estate import ELECTRICIANS, PLUMBERS, Estate, build_estate
+from tests.support.repairs import finish_job, report_tap_leak
 
 UNBOUND_GROUP = -1999
 

@@ -98,8 +98,8 @@ def test_invites_print_the_bare_code_on_the_last_line(env: Path) -> None:
 def test_orders_list_and_show_as_json(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from bot.bootstrap import build_office
     from bot.settings import Settings
-    from tests.integration.test_repair_lifecycle import report_tap_leak
     from tests.support.estate import PLUMBERS, build_estate
+    from tests.support.repairs import report_tap_leak
 
     run("db", "upgrade")
     office = build_office(Settings())

@@ -11,7 +11,8 @@ from handlers.office import Office
 from handlers.office.clock import FakeClock
 from handlers.office.unit_of_work import UnitOfWork
 from storage.models import FrontDeskRequest
-from tests.integration.test_followups_support import (
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+from tests.support.orders import (
     due,
     events,
     finish,
@@ -22,7 +23,6 @@ from tests.integration.test_followups_support import (
     sh,
     survey_row,
 )
-from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from storage.models import Person
-from tests.integration.test_followups_support import (
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+from tests.support.orders import (
     confirm,
     due,
     events,
@@ -25,7 +26,6 @@ from tests.integration.test_followups_support import (
     survey_row,
     surveyed,
 )
-from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
 from handlers.reception.entry import handle
 from storage.models import EventLog, Outbox, WorkOrder
-from tests.integration.test_repair_lifecycle import report_tap_leak
 from tests.support.estate import PLUMBERS, build_estate
+from tests.support.repairs import report_tap_leak
 
 
 def counts(office: Office) -> tuple[int, int, int]:

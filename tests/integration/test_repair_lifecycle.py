@@ -7,34 +7,12 @@ import pytest
 from handlers.office import Office
 from handlers.work_orders import records
 from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
+from tests.support.repairs import finish_job, report_tap_leak
 
 
 @pytest.fixture
 def estate(office: Office) -> Estate:
     return build_estate(office)
-
-
-def report_tap_leak(estate: Estate) -> str:
-    """Wang reports a dripping tap through the menu and submits it; returns the number."""
-    wang = estate.resident
-    wang.command("menu")
-    wang.taps("报修")
-    wang.says("厨房水龙头一直滴水，关不紧")
-    wang.taps("是的")
-    wang.taps("没有照片")
-    wang.taps("明天上午")
-    wang.taps("使用")
-    wang.taps("提交")
-    number = estate.desk.last(PLUMBERS).text.split(" ")[0]
-    assert number.startswith("WO-")
-    return number
-
-
-def finish_job(estate: Estate, note: str = "换了阀芯") -> None:
-    zhang = estate.plumber
-    zhang.taps("完工")
-    zhang.says(note)
-    zhang.taps("提交完工")
 
 
 def test_binding_greets_the_resident_with_the_unit_and_a_menu(estate: Estate) -> None:

@@ -14,8 +14,8 @@ from handlers.office import Office
 from handlers.office.clock import FakeClock
 from scheduler.cli import print_jobs
 from scheduler.drain import duties_once
-from tests.integration.test_followups_support import confirm, finish, open_order, order_row
 from tests.support.estate import build_estate
+from tests.support.orders import confirm, finish, open_order, order_row
 
 
 def test_jobs_lists_surveys_deadlines_escalations_and_duties(

@@ -12,7 +12,8 @@ from handlers.office import Office
 from handlers.office.clock import FakeClock
 from handlers.registration import roster
 from scheduler.drain import duties_once
-from tests.integration.test_followups_support import (
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+from tests.support.orders import (
     confirm,
     finish,
     open_order,
@@ -21,7 +22,6 @@ from tests.integration.test_followups_support import (
     survey_row,
     surveyed,
 )
-from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 
 @pytest.fixture

@@ -16,7 +16,9 @@ from scheduler import SchedulerService, run_due_now
 from storage.followups import CallbackSurvey
 from storage.leader import LeaderLock
 from storage.models import EventLog
-from tests.integration.test_followups_support import (
+from tests.support.desk import Person
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+from tests.support.orders import (
     confirm,
     due,
     finish,
@@ -26,8 +28,6 @@ from tests.integration.test_followups_support import (
     survey_row,
     until,
 )
-from tests.support.desk import Person
-from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
 
 async def test_a_three_day_outage_sends_each_survey_once_and_only_inside_its_window(

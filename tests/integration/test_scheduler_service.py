@@ -14,7 +14,8 @@ from handlers.office.clock import FakeClock
 from scheduler import SchedulerService
 from storage.leader import LeaderLock
 from tests.conftest import make_office
-from tests.integration.test_followups_support import (
+from tests.support.estate import build_estate
+from tests.support.orders import (
     confirm,
     finish,
     open_order,
@@ -22,7 +23,6 @@ from tests.integration.test_followups_support import (
     survey_row,
     until,
 )
-from tests.support.estate import build_estate
 
 
 def _fast(office: Office) -> SchedulerService:

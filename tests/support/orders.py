@@ -1,8 +1,8 @@
-"""Shared set-up for the follow-up and scheduler tests (no tests here).
+"""Work orders put straight into the state a follow-up or scheduler test needs, and readers
+of what the office recorded.
 
-Orders are put straight into the state a test needs — the repair dialog has its own tests —
-and time moves only when a test moves the fake clock; ``due()`` then runs what the scheduler's
-drain would run.
+Orders skip the conversations (the repair dialog has its own tests), and time moves only when a
+test moves the fake clock; ``due()`` then runs what the scheduler's drain would run.
 """
 
 from __future__ import annotations
