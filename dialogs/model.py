@@ -155,7 +155,15 @@ class AnswerText:
     photos: tuple[str, ...] = ()
 
 
-Command = SubmitRepair | SubmitService | RecordDemand | ToFrontDesk | ReportEmergency | AnswerText
+@dataclass(frozen=True, slots=True)
+class ResumeWith:
+    """Go on with what was paused (a dialog, or the free-text intake) using these words."""
+
+    text: str
+
+
+Command = (SubmitRepair | SubmitService | RecordDemand | ToFrontDesk | ReportEmergency
+           | AnswerText | ResumeWith)
 
 
 @dataclass(slots=True)

@@ -5,12 +5,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dialogs import answers, repair, service
+from dialogs import answers, danger_check, fees, repair, service
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
@@ -29,14 +30,17 @@ from dialogs.model import (
     Outcome,
     RecordDemand,
     ReportEmergency,
+    ResumeWith,
     SubmitRepair,
     SubmitService,
     ToFrontDesk,
 )
 from dialogs.triage import triage
+from handlers.fees.residents import my_fees
 from handlers.front_desk import inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
+from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
@@ -54,6 +58,8 @@ log = logging.getLogger(__name__)
 
 FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
+    danger_check.FLOW: danger_check.step,
+    fees.FLOW: fees.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
 
@@ -151,7 +157,12 @@ def _in_private(caller: Caller) -> None:
                                            or conversation is None):
         _button(caller, Where.PRIVATE, None)
         return
-    if conversation is not None and binding.is_registered(caller.person):
+    if conversation is not None and (binding.is_registered(caller.person)
+                                     or conversation.flow == danger_check.FLOW):
+        # Every word typed in any dialog step is checked for danger before the step reads it.
+        if (event.kind is EventKind.TEXT and conversation.flow != danger_check.FLOW
+                and _danger_first(caller, event.text.strip(), conversation)):
+            return
         _run(caller, FLOWS[conversation.flow](conversation, event, caller.context()))
         return
     if event.kind is EventKind.BUTTON:
@@ -161,7 +172,8 @@ def _in_private(caller: Caller) -> None:
     elif not binding.is_registered(caller.person):
         _unregistered(caller)
     elif event.kind is EventKind.TEXT and event.text.strip():
-        _run(caller, intake.free_text(caller, event.text.strip()))
+        if not _danger_first(caller, event.text.strip(), None):
+            _run(caller, intake.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
         caller.reply(_("Thank you for the photo. Please tell me in words what is wrong, "
                   "then send the photos again when I ask for them."))
@@ -173,10 +185,7 @@ def _in_private(caller: Caller) -> None:
 def _unregistered(caller: Caller) -> None:
     """Strangers are asked to bind — but an emergency is never made to wait for that."""
     text = caller.event.text.strip() if caller.event.kind is EventKind.TEXT else ""
-    guess = triage(text) if text else None
-    if guess is not None and guess.emergency and guess.hazard:
-        report_emergency(caller, ReportEmergency(text, guess.hazard, guess.trade or "other",
-                                                   guess.location or "unit"))
+    if text and _danger_first(caller, text, None):
         return
     caller.reply(welcome_unbound(), share_contact_keyboard())
 
@@ -199,6 +208,8 @@ def _command(caller: Caller) -> None:
         caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
     elif command == "my":
         lists.my_requests(caller)
+    elif command == "fees":
+        my_fees(caller)
     elif command == "jobs":
         lists.my_jobs(caller)
     elif command == "help":
@@ -228,10 +239,39 @@ def _run(caller: Caller, outcome: Outcome | None) -> None:
     caller.save_dialog(outcome.conversation)
     caller.uow.send(*outcome.replies)
     if outcome.command is not None:
-        _carry_out(caller, outcome.command)
+        _carry_out(caller, outcome.command, outcome.conversation)
 
 
-def _carry_out(caller: Caller, command: Command) -> None:
+def _danger_first(caller: Caller, text: str, paused: Conversation | None) -> bool:
+    """An emergency goes down the emergency path now, whatever dialog is under way; a message
+    that might be one pauses the dialog and asks one Yes/No question. True if it did either."""
+    guess = triage(text)
+    if guess.emergency and guess.hazard:
+        if paused is not None:
+            caller.save_dialog(None)  # the emergency order carries the words; safety first
+        report_emergency(caller, ReportEmergency(text, guess.hazard, guess.trade or "other",
+                                                 guess.location or "unit"))
+        return True
+    if guess.emergency_uncertain:
+        _run(caller, danger_check.ask(caller.context(), new_nonce(), text, guess.trade,
+                                      guess.location, paused))
+        return True
+    return False
+
+
+def _resume(caller: Caller, text: str, paused: Conversation | None) -> None:
+    """After "No, nobody is in danger": the paused dialog, or the free-text intake, goes on."""
+    if paused is not None:
+        typed = dataclasses.replace(caller.event, kind=EventKind.TEXT, text=text,
+                                    button_data="")
+        _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
+    elif binding.is_registered(caller.person):
+        _run(caller, intake.free_text(caller, text))
+    else:
+        caller.reply(welcome_unbound(), share_contact_keyboard())
+
+
+def _carry_out(caller: Caller, command: Command, conversation: Conversation | None) -> None:
     match command:
         case SubmitRepair():
             intake.submit_repair(caller, command)
@@ -245,3 +285,5 @@ def _carry_out(caller: Caller, command: Command) -> None:
             report_emergency(caller, command)
         case AnswerText():
             apply_answer(caller, command)
+        case ResumeWith():
+            _resume(caller, command.text, conversation)

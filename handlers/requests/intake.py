@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from dialogs import repair, service
 from dialogs.menu import main_menu, menu_text
-from dialogs.model import Outcome, ReportEmergency, SubmitRepair, SubmitService, ToFrontDesk
+from dialogs.model import Outcome, SubmitRepair, SubmitService, ToFrontDesk
 from dialogs.triage import triage
 from handlers.front_desk import inbox
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff
-from handlers.requests.emergencies import report_emergency
 from handlers.requests.new_orders import household_of, open_order
 from locales import Raw, _, lines
 from storage.models import WorkOrder
@@ -58,13 +57,10 @@ def _callback_class(description: str) -> str:
 
 
 def free_text(caller: Caller, text: str) -> Outcome | None:
-    """Understand text written outside any dialog and start the right flow."""
+    """Understand text written outside any dialog and start the right flow (the reception has
+    already checked it for danger)."""
     guess = triage(text)
     context = caller.context()
-    if guess.emergency and guess.hazard:
-        report_emergency(caller, ReportEmergency(text, guess.hazard, guess.trade or "other",
-                                            guess.location or "unit"))
-        return None
     if guess.intent == "repair":
         return repair.start_with_guess(context, new_nonce(), text, guess)
     if guess.intent == "service":
