@@ -6,7 +6,7 @@
 Everything goes through the local emulator (in this process) and real bot processes on SQLite:
 
 1. Cold start: ``frontline run`` until it says "up", and its RSS — beside the bare framework's
-   echo bot (``python -m bot.emulator.echo``) starting on the same emulator.
+   echo bot (``python -m tests.support.echo``) starting on the same emulator.
 2. Throughput: bound residents send a realistic mix (70 % texts, 30 % button taps) as fast as
    the emulator takes them; timed until every update is handled *and* every answer delivered.
    Three rows per framework: the bare echo bot (a text answered with a message, a tap with
@@ -37,7 +37,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bot.emulator import Emulator, RateLimits, start_emulator
-from bot.emulator.testing import TEST_TOKEN
 from dialogs.buttons import Verb, tap
 from dialogs.events import Event, EventKind, Priority, Say
 from handlers.office import Office
@@ -46,6 +45,7 @@ from locales import Raw
 from storage.models import Outbox, ProcessedUpdate
 from tests.e2e.harness import BotProcess, office_for, safe_env
 from tests.e2e.senders import queue
+from tests.support.emulator import TEST_TOKEN
 
 UNLIMITED = {"FRONTLINE_SEND_RATE_PER_SECOND": "100000",
              "FRONTLINE_PRIVATE_CHAT_PER_SECOND": "1000",
@@ -101,7 +101,7 @@ async def start_echo(framework: str, api: str, workdir: Path) -> tuple[asyncio.s
                                                                        float]:
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.emulator.echo", "--framework", framework, "--api", api,
+        sys.executable, "-m", "tests.support.echo", "--framework", framework, "--api", api,
         "--token", TEST_TOKEN, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
         cwd=workdir)
     ECHOES.append(process)

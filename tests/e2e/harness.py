@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
-from bot.emulator.testing import TEST_TOKEN
 from bot.runtime import run_bot
 from bot.settings import Settings
 from dialogs.events import Event
@@ -33,6 +32,7 @@ from handlers.office.catalog import load_catalog
 from handlers.office.clock import SystemClock
 from storage.db import make_engine, upgrade
 from storage.models import Outbox
+from tests.support.emulator import TEST_TOKEN
 
 Core = Callable[[Office, Event], None]
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")

@@ -9,12 +9,12 @@ from contextlib import asynccontextmanager
 from sqlmodel import Session
 
 from bot.adapters.base import Transport
-from bot.emulator.testing import TEST_TOKEN
 from dialogs.events import Outgoing
 from handlers.office import Office
 from handlers.office.unit_of_work import UnitOfWork
 from storage.models import Person, StaffChat
 from tests.e2e.harness import assert_local
+from tests.support.emulator import TEST_TOKEN
 
 
 @asynccontextmanager
@@ -23,7 +23,7 @@ async def transport_for(framework: str, api_base: str) -> AsyncIterator[Transpor
     assert_local(api_base)
     if framework == "aiogram":
         from bot.adapters.aiogram_adapter import AiogramTransport
-        from bot.emulator.testing import aiogram_bot
+        from tests.support.emulator import aiogram_bot
         bot = aiogram_bot(api_base)
         try:
             yield AiogramTransport(bot)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from bot.sandbox.testing import STARTUP_BUDGET, RunningSandbox, start_sandbox
 from tests.conftest import ci
+from tests.support.sandbox import STARTUP_BUDGET, RunningSandbox, start_sandbox
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Locator, Page

@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 
 from bot.emulator.client import EmulatorClient
-from bot.sandbox.testing import start_sandbox
+from tests.support.sandbox import start_sandbox
 
 pytestmark = pytest.mark.e2e
 

@@ -35,7 +35,7 @@ from aiogram.types import (
 
 from bot.emulator import Emulator, RateLimits, RunningEmulator
 from bot.emulator.files import make_png
-from bot.emulator.testing import TEST_TOKEN, aiogram_bot, running_emulator
+from tests.support.emulator import TEST_TOKEN, aiogram_bot, running_emulator
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from aiohttp import web
 from bot.emulator import Emulator, RateLimits, RunningEmulator
 from bot.emulator.client import EmulatorClient, EmulatorError
 from bot.emulator.ratelimit import RateLimiter
-from bot.emulator.testing import TEST_TOKEN
 from bot.emulator.textparse import detect_entities, parse_html, parse_markdown_v2
+from tests.support.emulator import TEST_TOKEN
 
 
 async def bot_call(emulator: RunningEmulator, method: str, **params: Any) -> Any:

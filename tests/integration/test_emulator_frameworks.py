@@ -1,5 +1,5 @@
 """Whole frameworks against the emulator: aiogram's Dispatcher and PTB's Application polling
-with the echo bots from ``bot.emulator.echo``, and the ``python -m`` entry points as processes."""
+with the echo bots from ``tests.support.echo``, and the ``python -m`` entry points as processes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from typing import Any
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
-from bot.emulator.echo import build_aiogram_echo, build_ptb_echo
-from bot.emulator.testing import TEST_TOKEN
+from tests.support.echo import build_aiogram_echo, build_ptb_echo
+from tests.support.emulator import TEST_TOKEN
 
 
 async def _echo_roundtrip(client: EmulatorClient, texts: list[str]) -> None:
@@ -85,7 +85,7 @@ async def test_cli_emulator_and_ptb_echo_processes() -> None:
         echo = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.emulator.echo",
+            "tests.support.echo",
             "--framework",
             "ptb",
             "--api",

@@ -25,7 +25,7 @@ from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryA
 
 from bot.emulator import Emulator, RateLimits, RunningEmulator
 from bot.emulator.files import make_png
-from bot.emulator.testing import ptb_bot, running_emulator
+from tests.support.emulator import ptb_bot, running_emulator
 
 
 @pytest.fixture(params=["httpx", "aiohttp"])

@@ -10,9 +10,9 @@ import pytest
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
-from bot.emulator.testing import running_emulator
 from handlers.office import Office
 from tests.e2e.harness import office_for
+from tests.support.emulator import running_emulator
 
 
 @pytest.fixture(params=["aiogram", "ptb"])

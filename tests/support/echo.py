@@ -2,7 +2,7 @@
 
 They are the "no Frontline code" baselines for benchmarks and the smoke tests of the emulator:
 
-    python -m bot.emulator.echo --framework aiogram|ptb --api http://127.0.0.1:PORT --token T
+    python -m tests.support.echo --framework aiogram|ptb --api http://127.0.0.1:PORT --token T
 
 Both do the same Bot API calls as Frontline does for the same input, so a benchmark compares
 like with like: a text is answered with a message, a tap with its answer and an edit of the
@@ -104,7 +104,7 @@ def _run_ptb(api: str, token: str, concurrent: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.emulator.echo", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tests.support.echo", description=__doc__)
     parser.add_argument("--framework", choices=("aiogram", "ptb"), required=True)
     parser.add_argument("--api", required=True, help="Bot API base URL, e.g. the emulator's")
     parser.add_argument("--token", required=True)

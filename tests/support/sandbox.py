@@ -1,7 +1,7 @@
 """For tests: start the real ``frontline sandbox`` as a process and stop it as a person would.
 
-Like ``bot/emulator/testing.py``, this lives beside the code it drives so that every test
-(browser or not) starts the sandbox the same way.
+Every test (browser or not) starts the sandbox this one way, beside the emulator's helpers in
+``tests/support/emulator.py``.
 """
 
 from __future__ import annotations

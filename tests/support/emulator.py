@@ -1,4 +1,5 @@
-"""Helpers for tests that drive the emulator with the real client libraries.
+"""Helpers for tests that drive the Bot API emulator (``bot/emulator``) with the real client
+libraries.
 
 Client imports are local: aiogram alone takes seconds to import, and a test module that only
 needs PTB should not pay for it.
@@ -10,7 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from .server import RunningEmulator, start_emulator
+from bot.emulator.server import RunningEmulator, start_emulator
 
 if TYPE_CHECKING:
     import aiogram
