@@ -133,6 +133,9 @@ class ToFrontDesk:
     kind: str
     text: str
     severity: str | None = None
+    # The resident corrected triage's guess with one tap (e.g. "plumbing/unit" was a
+    # complaint): recorded, as training data for the office.
+    corrected_from: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,6 +99,9 @@ def _ask(conversation: Conversation, context: DialogContext) -> Outcome:
                 [button(c, _("Another trade"), "retrade"),
                  button(c, _("No, {where}", where=LOCATION_NAMES[other_place]),
                         f"loc:{other_place}")],
+                # A misread message reaches the right desk in one tap.
+                [button(c, _("💬 It's a complaint"), "desk:complaint"),
+                 button(c, _("❓ It's a question"), "desk:enquiry")],
                 cancel)
             text = _("{trade}, {where} — right?", trade=TRADE_NAMES[data["trade"]],
                      where=LOCATION_NAMES[data["location"]])
@@ -198,6 +201,10 @@ def _check(c: Conversation, event: Event, context: DialogContext, choice: str | 
     if choice in ("loc:unit", "loc:public"):
         c.data["location"] = choice[4:]
         return _after_where(c, context)
+    if choice in ("desk:complaint", "desk:enquiry"):
+        guessed = f"repair/{c.data['trade']}/{c.data['location']}"
+        return Outcome(None, command=ToFrontDesk(choice[5:], c.data.get("description", ""),
+                                                 corrected_from=guessed))
     if text_of(event) is not None:
         # They wrote more instead of answering: treat it as a fuller description.
         return _take_description(c, context, f"{c.data['description']} {event.text.strip()}",

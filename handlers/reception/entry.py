@@ -280,6 +280,9 @@ def _carry_out(caller: Caller, command: Command, conversation: Conversation | No
         case RecordDemand():
             record_demand(caller, command)
         case ToFrontDesk():
+            if command.corrected_from:
+                caller.log("triage_corrected", guessed=command.corrected_from,
+                           chosen=command.kind, text=command.text)
             inbox.take_in(caller, command)
         case ReportEmergency():
             report_emergency(caller, command)

@@ -149,3 +149,21 @@ def test_tapping_nothing_keeps_the_question(estate: Estate, office: Office) -> N
     wang.says("嗯")
     assert dialog_of(office, wang) == ("danger_check", "ask")
     assert "是" in wang.last and "不是" in wang.last
+
+
+@pytest.mark.parametrize(("label", "kind"), [("这是投诉", "complaint"), ("这是咨询", "enquiry")])
+def test_a_misread_message_reaches_the_right_desk_in_one_tap_and_the_correction_is_kept(
+        estate: Estate, office: Office, label: str, kind: str) -> None:
+    from storage.models import EventLog, FrontDeskRequest
+    wang = estate.resident
+    walk(wang, [("taps", "报修"), ("says", "厨房水龙头滴水")])  # read as a repair
+    assert dialog_of(office, wang) == ("repair", "check")
+    wang.taps(label)
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+        correction = session.exec(select(EventLog).where(
+            EventLog.action == "triage_corrected")).one()
+    assert request.kind == kind and request.text == "厨房水龙头滴水"
+    assert correction.detail["chosen"] == kind
+    assert correction.detail["guessed"].startswith("repair/")
+    assert dialog_of(office, wang) is None
