@@ -1,0 +1,1 @@
+"""The monthly report: last month's service figures for the managers."""

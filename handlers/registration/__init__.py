@@ -1,0 +1,1 @@
+"""Registration: the roster, binding codes, staff and group invites, binding people and groups."""

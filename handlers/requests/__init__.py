@@ -1,0 +1,1 @@
+"""Taking requests in: repairs, paid services, emergencies, free text, unmet demand."""
