@@ -15,7 +15,9 @@ the person reads it), ``("taps an old button", label)`` (one from an earlier mes
 ``("sends photo", caption)``, ``("sends sticker",)``, ``("shares contact", phone)`` and
 ``("starts again",)`` (the same opening, with a new conversation). The bot's lines are
 ``("bot", text)`` or ``("bot", text, [button labels])``, rendered in the transcript's language,
-and ``("done", command)`` when the dialog ends (``None``: nothing for the office to do).
+and ``("done", command)`` when the dialog ends (``None``: nothing for the office to do),
+followed by ``("back to", "repair: photos")`` when it hands the person back to a dialog it
+had paused.
 
 :func:`play` plays the person's lines against the dialog and returns the whole transcript as
 it really went, so a test compares it with the expected one in one ``assert`` and pytest shows the
@@ -81,6 +83,7 @@ class Chat:
     keyboards: list[Keyboard] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     menu: dict[str, Opening] = field(default_factory=dict)
+    flow: str = ""  # the dialog's name, from its first conversation
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _photos: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -91,7 +94,9 @@ class Chat:
     def open(self, opening: Opening | None = None) -> list[Line]:
         """Start the dialog (again): a fresh conversation with its own nonce."""
         outcome = (opening or self.opening)(self.context, f"n{next(self._ids):04d}")
-        self.moves.append(Move(START, _where(outcome.conversation)))
+        if outcome.conversation is not None:
+            self.flow = outcome.conversation.flow
+        self.moves.append(Move(START, self._where(outcome.conversation)))
         return self._take(outcome)
 
     def act(self, line: Line) -> list[Line]:
@@ -112,8 +117,14 @@ class Chat:
             pass
         elif after is None or (after.step, after.data) != (before.step, before.data):
             # A polite refusal leaves everything as it was: that is no move on the diagram.
-            self.moves.append(Move(before.step, _where(after)))
+            self.moves.append(Move(before.step, self._where(after)))
         return self._take(outcome)
+
+    def _where(self, conversation: Conversation | None) -> str:
+        """The step the person is at, as this dialog's diagram names it."""
+        if conversation is None or conversation.flow != self.flow:
+            return START  # finished, or back in the dialog this one paused
+        return str(conversation.step)
 
     def _take(self, outcome: Outcome) -> list[Line]:
         self.conversation = outcome.conversation
@@ -127,8 +138,13 @@ class Chat:
                 continue
             self.keyboards.append(reply.keyboard)
             said.append(("bot", text, labels(reply.keyboard, self.language)))
-        if outcome.conversation is None:
+        back = outcome.conversation
+        if back is None:
             said.append(("done", outcome.command))
+        elif back.flow != self.flow:
+            # This dialog paused another one and hands the person back to it.
+            said += [("done", outcome.command), ("back to", f"{back.flow}: {back.step}")]
+            self.conversation = None
         else:
             assert outcome.command is None, "a command ends the dialog"
         return said
@@ -167,10 +183,6 @@ class Chat:
                     return button.data
         shown = [labels(k, self.language) for k in keyboards]
         raise AssertionError(f"no button {label!r} to tap; the person sees {shown}")
-
-
-def _where(conversation: Conversation | None) -> str:
-    return START if conversation is None else str(conversation.step)
 
 
 def buttons(keyboard: Keyboard) -> list[Button | KeyButton]:
@@ -221,9 +233,9 @@ def play(step: StepFn, transcript: Transcript, moves: list[Move] | None = None) 
         if line[0] in PERSON_VERBS:
             said.append(line)
             said += chat.act(line)
-        elif line[0] not in ("bot", "done"):
+        elif line[0] not in ("bot", "done", "back to"):
             raise AssertionError(f"{line!r}: a line is the person's ({sorted(PERSON_VERBS)}) "
-                                 "or the bot's ('bot', 'done')")
+                                 "or the bot's ('bot', 'done', 'back to')")
     if moves is not None:
         moves += chat.moves
     return said

@@ -12,7 +12,8 @@ from pathlib import Path
 import dialogs
 from handlers.work_orders import states
 
-CHECKED = {"repair", "service", "answers", "survey"}  # each has a test_dialog_<name>.py
+# Each has a test_dialog_<name>.py.
+CHECKED = {"repair", "service", "answers", "survey", "danger_check"}
 
 
 def test_work_order_mmd_is_generated_from_the_state_machine() -> None:

@@ -67,6 +67,13 @@ SORRY = ("bot", "抱歉，这里无法处理该内容。")
 CANCELLED = [("bot", "已取消，未提交任何内容。"), ("done", None)]
 
 
+def guess(trade_and_where: str) -> Line:
+    """Triage's guess, offered for confirmation, with one tap for each other reading."""
+    other = "不，是在您家中" if trade_and_where.endswith("公共区域") else "不，是在公共区域"
+    return ("bot", f"{trade_and_where}——对吗？",
+            ["✅ 是的", "换个类别", other, "💬 这是投诉", "❓ 这是咨询", "✖ 取消"])
+
+
 def confirm(*details: str) -> tuple[str, str, list[str]]:
     return ("bot", "\n".join(["请核对您的报修信息：", *details]), ["📨 提交", "✖ 取消"])
 
@@ -98,8 +105,7 @@ TRANSCRIPTS: Final = {
             contact_phone="13800138000")),
     ], menu=MENU),
     "a dripping tap written in her own words: the guess is confirmed": Transcript(resident(), [
-        ("bot", "水管/给排水，在您家中——对吗？", ["✅ 是的", "换个类别", "不，是在公共区域",
-                                                  "✖ 取消"]),
+        guess("水管/给排水，在您家中"),
         ("taps", "✅ 是的"),
         ASK_PHOTOS,
         ("taps", "没有照片"),
@@ -142,8 +148,7 @@ TRANSCRIPTS: Final = {
         ], menu=MENU),
     "two homes, another trade, and the phone shared from the contact button": Transcript(
         resident(units=TWO_HOMES), [
-            ("bot", "电路/电器，在您家中——对吗？", ["✅ 是的", "换个类别", "不，是在公共区域",
-                                                    "✖ 取消"]),
+            guess("电路/电器，在您家中"),
             ("taps", "换个类别"),
             ("bot", "属于哪一类问题？", [*TRADES, "其他", "✖ 取消"]),
             ("taps", "电路/电器"),
@@ -253,11 +258,9 @@ TRANSCRIPTS: Final = {
     ], menu=MENU),
     "she writes more instead of answering: the fuller text is read again": Transcript(
         resident(), [
-            ("bot", "水管/给排水，在您家中——对吗？", ["✅ 是的", "换个类别", "不，是在公共区域",
-                                                      "✖ 取消"]),
+            guess("水管/给排水，在您家中"),
             ("sends", "是楼道里的水管"),
-            ("bot", "水管/给排水，在公共区域——对吗？", ["✅ 是的", "换个类别", "不，是在您家中",
-                                                        "✖ 取消"]),
+            guess("水管/给排水，在公共区域"),
             ("taps", "不，是在您家中"),
             ASK_PHOTOS,
             ("sends photo", "漏水的地方"),
@@ -265,9 +268,17 @@ TRANSCRIPTS: Final = {
             ("taps", "✖ 取消"),
             *CANCELLED,
         ], opening=wrote("水管漏水")),
+    "a complaint triage read as a repair reaches the front desk in one tap": Transcript(
+        resident(), [
+            guess("水管/给排水，在您家中"),
+            ("taps", "💬 这是投诉"),
+            ("done", ToFrontDesk(kind="complaint", text="厨房水龙头一直滴水",
+                                 corrected_from="repair/plumbing/unit")),
+        ], opening=wrote("厨房水龙头一直滴水")),
     "in English: a flickering hallway lamp": Transcript(resident("en"), [
         ("bot", "Electrical, in a public area — right?",
-         ["✅ Yes", "Another trade", "No, in your home", "✖ Cancel"]),
+         ["✅ Yes", "Another trade", "No, in your home", "💬 It's a complaint",
+          "❓ It's a question", "✖ Cancel"]),
         ("taps", "✅ Yes"),
         ("bot", "Where exactly? (for example: building 3, 5th floor corridor)", ["✖ Cancel"]),
         ("sends", "Building 3, 2nd floor hallway"),
