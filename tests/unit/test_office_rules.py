@@ -67,7 +67,7 @@ def test_a_missing_rules_file_is_an_error_not_a_silent_default(
 ])
 def test_rules_that_make_no_sense_are_refused(values: dict[str, int]) -> None:
     with pytest.raises(ValidationError):
-        OfficeRules(**values)
+        OfficeRules.model_validate(values)
 
 
 def test_survey_retries_back_off_to_the_cap() -> None:
