@@ -86,8 +86,8 @@ def test_rework_goes_back_to_the_same_technician_and_twice_alerts_managers(
     assert len(desk.messages(MANAGERS)) == 1  # only the greeting when it was bound
     finish_job(estate, "又换了密封圈")
     wang.taps("要求返工")
-    wang.says("还在漏")
-    assert number in desk.last(MANAGERS).text and "还在漏" in desk.last(MANAGERS).text
+    wang.says("还是关不紧")
+    assert number in desk.last(MANAGERS).text and "还是关不紧" in desk.last(MANAGERS).text
     finish_job(estate, "整个龙头换新")
     wang.taps("确认签字")
     order = records.show_order(office, number)
