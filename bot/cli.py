@@ -15,6 +15,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from bot.bootstrap import build_office, prepare_database
+from bot.fees_cli import fees_app
 from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
@@ -39,6 +40,7 @@ app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
 app.add_typer(orders_app, name="orders")
 app.add_typer(rules_app, name="rules")
+app.add_typer(fees_app, name="fees")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
 app.command("jobs")(jobs_command(lambda: _office()))

@@ -67,6 +67,16 @@ class Verb(Enum):
     SPOT_CHECK = ("spot_check", (Arg.ID,))
     ONSITE = ("onsite", (Arg.ID,))
     DESK_REPLY = ("desk_reply", (Arg.ID,))
+    # the fee desk (handlers/fees): a household's fees, privately; campaigns, receipts,
+    # disputes and fee tasks in the staff groups
+    FEE_SHOW = ("fee_show", (Arg.ID,))  # household
+    FEE_CLAIM = ("fee_paid", (Arg.ID,))  # household: "I have paid"
+    FEE_DISPUTE = ("fee_dispute", (Arg.ID,))  # household
+    FEE_DOOR = ("fee_door", (Arg.ID,))  # household: pay at the door
+    FEE_CAMPAIGN = ("fee_campaign", (Arg.ID, Arg.WORD))  # approve | hold
+    FEE_RECEIPT = ("fee_receipt", (Arg.ID, Arg.WORD))  # claim: confirm | reject
+    FEE_RESOLVE = ("fee_resolve", (Arg.ID,))  # dispute
+    FEE_TASK = ("fee_task", (Arg.ID, Arg.WORD))  # task, outcome
 
     @property
     def wire(self) -> str:

@@ -12,6 +12,7 @@ PRIVATE_COMMANDS: Final[tuple[tuple[str, Msg], ...]] = (
     ("start", _("Start or bind with a code")),
     ("menu", _("Main menu")),
     ("my", _("My requests")),
+    ("fees", _("My fees")),
     ("jobs", _("My open jobs (technicians)")),
     ("language", _("Change language")),
     ("cancel", _("Stop what I am doing")),

@@ -16,7 +16,8 @@ def main_menu(is_staff: bool = False) -> InlineKeyboard:
         [Button(_("🔧 Report a repair"), tap(Verb.MENU, "repair")),
          Button(_("🧹 Book a service"), tap(Verb.MENU, "service"))],
         [Button(_("📋 My requests"), tap(Verb.MENU, "my")),
-         Button(_("🌐 Language"), tap(Verb.MENU, "lang"))],
+         Button(_("💰 My fees"), tap(Verb.MENU, "fees"))],
+        [Button(_("🌐 Language"), tap(Verb.MENU, "lang"))],
         [Button(_("🚨 Emergency"), tap(Verb.MENU, "sos"))],
     ]
     if is_staff:
@@ -66,6 +67,7 @@ def help_text(is_staff: bool) -> Text:
     parts: list[Msg] = [
         _("Write what is wrong in your own words, or use the menu: /menu."),
         _("/my shows your requests; a request can be cancelled until work starts."),
+        _("/fees shows your fees: what is due, what you paid, any late fee."),
         _("/language changes the language; /cancel stops what you are doing."),
     ]
     if is_staff:

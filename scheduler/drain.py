@@ -16,6 +16,7 @@ from time import perf_counter
 
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
+from handlers.fees import campaigns as fee_campaigns
 from handlers.front_desk import inbox
 from handlers.office import Office
 from handlers.office.due_items import BATCH, Timer, run
@@ -57,6 +58,10 @@ def timers(office: Office) -> tuple[Timer, ...]:
               partial(deadlines.find_silent_orders, deadline=rules.response_deadline),
               deadlines.escalate_order),
         Timer("front_desk_no_response", inbox.find_silent_requests, inbox.escalate_request),
+        # Fee notices last: bulk, paced by the outbox window (handlers/fees/campaigns.py).
+        Timer("fee_notice", fee_campaigns.find_due, fee_campaigns.send_notice),
+        Timer("fee_delivery", fee_campaigns.find_sent, fee_campaigns.check_delivery),
+        Timer("fee_campaign", fee_campaigns.find_finished, fee_campaigns.finish),
     )
 
 
@@ -84,6 +89,17 @@ def duties_once(office: Office, only: str | None = None) -> DrainReport:
     return report
 
 
+def fees_once(office: Office) -> DrainReport:
+    """The fee desk's calendar: notices whose date has come are prepared (and previewed),
+    paid work of closed months is billed, the formal follow-up moves on."""
+    started = perf_counter()
+    counts = Counter({f"fees:{key}": n for key, n in fee_campaigns.run_calendar(office).items()})
+    report = DrainReport(counts, perf_counter() - started)
+    if report:
+        log.info("fees: %s", report.summary())
+    return report
+
+
 def run_due_now(office: Office) -> DrainReport:
-    """Everything due by the office clock, now: timers, then monthly duties."""
-    return drain_once(office) + duties_once(office)
+    """Everything due by the office clock, now: the fee calendar, timers, monthly duties."""
+    return fees_once(office) + drain_once(office) + duties_once(office)

@@ -39,8 +39,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from handlers.callback_surveys.monthly_duties import duties
+from handlers.fees.ledger import ladder_of
 from handlers.office import Office
-from scheduler.drain import DrainReport, drain_once, duties_once, run_due_now
+from scheduler.drain import DrainReport, drain_once, duties_once, fees_once, run_due_now
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, Leadership, lead
 
 log = logging.getLogger(__name__)
@@ -146,6 +147,11 @@ class SchedulerService:
                                                       timezone=tz),
                               args=(duty.kind,), id=f"duties.{duty.kind}",
                               name=f"monthly {duty.kind}", replace_existing=True)
+        # The fee ladder's dates: each day at the ladder's hour, that day's notices are
+        # prepared (the drain sends approved ones; the catch-up covers downtime).
+        scheduler.add_job(self._fees, CronTrigger(
+            hour=ladder_of(self.office).sending.prepare_hour, minute=0, timezone=tz),
+            id="fees.calendar", name="fee notices of the day", replace_existing=True)
         return scheduler
 
     async def _catch_up(self) -> None:
@@ -153,6 +159,9 @@ class SchedulerService:
 
     async def _drain(self) -> None:
         await self._job(drain_once, self.office)
+
+    async def _fees(self) -> None:
+        await self._job(fees_once, self.office)
 
     async def _duty(self, kind: str) -> None:
         await self._job(duties_once, self.office, kind)

@@ -107,6 +107,7 @@ class FeeNotice(SQLModel, table=True):
     __tablename__ = "fee_notice"
     __table_args__ = (UniqueConstraint("campaign_id", "household_id"),
                       Index("ix_fee_notice_due", "state", "due_at"),
+                      Index("ix_fee_notice_campaign_state", "campaign_id", "state"),
                       Index("ix_fee_notice_household_sent", "household_id", "sent_on"))
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="fee_campaign.id")
@@ -157,9 +158,9 @@ class FeeTask(SQLModel, table=True):
     """A staff task about a household's fees, with its outcome: a phone call, a formal letter,
     a door visit, legal action (第四篇 2(4)④), or collecting at the door (2(4)③).
 
-    ``state``: open → done (``outcome``: unreachable | promised | disputes | paid | collected |
-    not_home | sent | visited | filed). ``due_on``: the day it becomes due (a letter three
-    months after the call).
+    ``state``: planned (until ``due_on``: a letter three months after the call) → open (its
+    card is in the staff chat) → done (``outcome``: unreachable | promised | disputes | paid |
+    collected | not_home | sent | visited | filed).
     """
 
     __tablename__ = "fee_task"

@@ -16,6 +16,10 @@ from dialogs.buttons import Tap, Verb
 from dialogs.menu import EMERGENCY_BUTTONS
 from dialogs.model import Outcome
 from handlers.callback_surveys import corrective, phone_tasks, resident
+from handlers.fees import campaigns as fee_campaigns
+from handlers.fees import residents as fee_residents
+from handlers.fees import staff as fee_staff
+from handlers.fees import tasks as fee_tasks
 from handlers.front_desk import inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
@@ -152,4 +156,20 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0)))),
     Verb.DESK_REPLY: _group(_in_group(lambda caller, board, tap: inbox.ask_reply(
         caller, board, tap.id(0)))),
+    # the fee desk
+    Verb.FEE_SHOW: _private(lambda caller, tap, board: fee_residents.show(caller, tap.id(0))),
+    Verb.FEE_CLAIM: _private(lambda caller, tap, board: fee_residents.ask_receipt(
+        caller, tap.id(0))),
+    Verb.FEE_DISPUTE: _private(lambda caller, tap, board: fee_residents.ask_dispute(
+        caller, tap.id(0))),
+    Verb.FEE_DOOR: _private(lambda caller, tap, board: fee_residents.ask_door(
+        caller, tap.id(0))),
+    Verb.FEE_CAMPAIGN: _group(_in_group(lambda caller, board, tap: fee_campaigns.decide(
+        caller, board, tap.id(0), tap.word(1)))),
+    Verb.FEE_RECEIPT: _group(_in_group(lambda caller, board, tap: fee_staff.decide_receipt(
+        caller, board, tap.id(0), tap.word(1)))),
+    Verb.FEE_RESOLVE: _group(_in_group(lambda caller, board, tap: fee_staff.resolve_dispute(
+        caller, board, tap.id(0)))),
+    Verb.FEE_TASK: _group(_in_group(lambda caller, board, tap: fee_tasks.record_outcome(
+        caller, board, tap.id(0), tap.word(1)))),
 }

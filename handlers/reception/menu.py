@@ -8,6 +8,7 @@ from typing import Final
 from dialogs import repair, service
 from dialogs.menu import emergency_keyboard, language_keyboard
 from dialogs.model import Outcome
+from handlers.fees.residents import my_fees
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.permissions import OUT_OF_DATE
@@ -28,6 +29,7 @@ CHOICES: Final[dict[str, Callable[[Caller], Outcome | None]]] = {
     "service": lambda caller: service.start(caller.context(), new_nonce()),
     "my": lists.my_requests,
     "jobs": lists.my_jobs,
+    "fees": my_fees,
     "lang": _language,
     "sos": _emergency,
 }

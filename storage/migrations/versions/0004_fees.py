@@ -111,6 +111,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('campaign_id', 'household_id')
     )
     with op.batch_alter_table('fee_notice', schema=None) as batch_op:
+        batch_op.create_index('ix_fee_notice_campaign_state', ['campaign_id', 'state'], unique=False)
         batch_op.create_index('ix_fee_notice_due', ['state', 'due_at'], unique=False)
         batch_op.create_index('ix_fee_notice_household_sent', ['household_id', 'sent_on'], unique=False)
 
@@ -199,6 +200,7 @@ def downgrade() -> None:
     with op.batch_alter_table('fee_notice', schema=None) as batch_op:
         batch_op.drop_index('ix_fee_notice_household_sent')
         batch_op.drop_index('ix_fee_notice_due')
+        batch_op.drop_index('ix_fee_notice_campaign_state')
 
     op.drop_table('fee_notice')
     with op.batch_alter_table('fee_dispute', schema=None) as batch_op:

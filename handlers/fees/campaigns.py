@@ -1,0 +1,505 @@
+"""Notice campaigns: finance prepares, a manager approves, the desk sends (001 1.1.5).
+
+On each date of the ladder (at the ladder's ``prepare_hour``) the scheduler prepares that
+notice for each plan: the coming period's bills are generated, and every household of the
+plan that owes on the period gets a notice row — one ``INSERT … SELECT`` for the estate, the
+amounts summed by the database. A preview goes to the managers' chat (households, total, per
+building, a sample in each language) with Approve / Hold; nothing goes out unapproved unless
+the ladder turns on ``auto_approve``.
+
+Approved notices are turned into outbox rows a batch at a time by the drain, at bulk
+priority, in daytime hours, at most one per household per day, and never more than the
+ladder's ``queue_window`` waiting in the outbox — so the balance is re-checked at the moment
+each notice is written, and a payment recorded meanwhile stops it (``ledger.settle_notices``).
+A notice and its outbox rows are written in one transaction, so a restart sends nobody twice.
+A notice whose every message came back 403 (the resident blocked the bot) becomes a phone /
+door task for staff; a household nobody of which uses the bot gets one at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import exists, func, insert, literal, update
+from sqlalchemy import select as sql_select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+
+from dialogs import fees as texts
+from dialogs.events import Edit, Priority, Say
+from dialogs.menu import LANGUAGE_NAMES
+from handlers.fees import ledger
+from handlers.fees.ladder import NoticeDate, notices_between
+from handlers.fees.money import from_fen, yuan
+from handlers.fees.tasks import post_due_tasks, raise_follow_ups, raise_task
+from handlers.fees.views import notice_view, paused_by, period_text
+from handlers.office import Office
+from handlers.office.calendar import at_hour, daytime_from, is_daytime
+from handlers.office.caller import Caller
+from handlers.office.due_items import chats
+from handlers.office.people import person_by_id_name
+from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from locales import LANGUAGES, Raw, Text, _, render
+from storage.fees import FeeCampaign, FeeNotice
+from storage.models import Household, Person, StaffChat
+
+log = logging.getLogger(__name__)
+
+NOTICE_TABLE = FeeNotice.__table__  # type: ignore[attr-defined]
+CAMPAIGN_TABLE = FeeCampaign.__table__  # type: ignore[attr-defined]
+DELIVERY_CHECK: Final = timedelta(minutes=5)  # when to look whether a notice arrived
+BUILDINGS_SHOWN: Final = 12
+APPROVER_ROLES: Final = ("manager", "admin")
+PREVIEW_CHATS: Final = ("managers", "dispatch")
+
+
+# -- preparing ----------------------------------------------------------------------------
+def due_dates(office: Office, now: datetime) -> list[NoticeDate]:
+    """Notices of the ladder whose preparation moment has come (and, after downtime, that are
+    at most ``catch_up_days`` late and not yet followed by a later notice of their plan)."""
+    ladder = ledger.ladder_of(office)
+    today = ledger.office_day(office, now)
+    found = notices_between(ladder, today - timedelta(days=ladder.sending.catch_up_days),
+                            today)
+    ready = [n for n in found
+             if at_hour(n.on, ladder.sending.prepare_hour, office.timezone) <= now]
+    latest: dict[str, date] = {}
+    for notice in ready:
+        latest[notice.plan] = max(latest.get(notice.plan, notice.on), notice.on)
+    return [n for n in ready if n.on == latest[n.plan]]
+
+
+def run_calendar(office: Office) -> Counter[str]:
+    """The fee desk's day: bill the paid work of closed months (it goes on the next payment
+    notice), prepare every notice whose date has come, put households still unpaid after a
+    final notice on the follow-up list, post follow-up steps whose day has come. Each part is
+    keyed, so running it twice does nothing twice."""
+    done: Counter[str] = Counter()
+    now = office.clock.now()
+    today = ledger.office_day(office, now)
+    with UnitOfWork(office) as uow:
+        billed = ledger.bill_paid_work(uow, ledger.ladder_of(office), today)
+        uow.commit()
+    if billed:
+        done["paid_work_billed"] += billed
+    for notice in due_dates(office, now):
+        try:
+            with UnitOfWork(office) as uow:
+                if _campaign_of(uow, notice) is not None:
+                    continue
+                campaign = prepare(uow, notice)
+                uow.commit()
+        except IntegrityError:  # another process prepared it at the same moment
+            continue
+        if campaign.households:
+            done[f"{notice.kind}:prepared"] += 1
+    with UnitOfWork(office) as uow:
+        follow_ups = raise_follow_ups(uow, today)
+        posted = post_due_tasks(uow, today)
+        uow.commit()
+    if follow_ups:
+        done["follow_up:raised"] += follow_ups
+    if posted:
+        done["follow_up:due"] += posted
+    return done
+
+
+def _campaign_of(uow: UnitOfWork, notice: NoticeDate) -> FeeCampaign | None:
+    return uow.session.exec(select(FeeCampaign).where(
+        FeeCampaign.kind == notice.kind, FeeCampaign.plan == notice.plan,
+        FeeCampaign.notice_date == notice.on)).first()
+
+
+def prepare(uow: UnitOfWork, notice: NoticeDate) -> FeeCampaign:
+    """Prepare one notice of the ladder for its plan: bills, notice rows, the preview."""
+    ladder = ledger.ladder_of(uow.office)
+    rule = ladder.plans[notice.plan]
+    if notice.kind in ("payment", "overdue"):
+        ledger.generate_bills(uow, notice.plan, notice.period, rule.months)
+    campaign = FeeCampaign(kind=notice.kind, plan=notice.plan, notice_date=notice.on,
+                           period_start=notice.period.start, period_end=notice.period.end,
+                           pay_by=notice.pay_by, prepared_at=uow.now)
+    uow.session.add(campaign)
+    uow.session.flush()
+    assert campaign.id is not None
+    # A later notice of the plan replaces the earlier ones that have not gone out yet.
+    c = CAMPAIGN_TABLE.c
+    earlier = sql_select(c.id).where(c.plan == notice.plan, c.id != campaign.id)
+    uow.session.connection().execute(
+        update(NOTICE_TABLE).where(NOTICE_TABLE.c.state.in_(("pending", "paused")),
+                                   NOTICE_TABLE.c.campaign_id.in_(earlier))
+        .values(state="superseded", due_at=None, outcome=f"replaced by campaign {campaign.id}"))
+    _insert_notices(uow, campaign, _overdue_campaign(uow, campaign))
+    _count(uow, campaign)
+    uow.log("fee_campaign_prepared", campaign_id=campaign.id, kind=campaign.kind,
+            plan=campaign.plan, notice_date=campaign.notice_date.isoformat(),
+            households=campaign.households, total=yuan(from_fen(campaign.total_fen)))
+    if not campaign.households:
+        campaign.status, campaign.finished_at = "done", uow.now
+        return campaign
+    if ladder.sending.auto_approve:
+        _approve(uow, campaign, None)
+    _post_preview(uow, campaign)
+    return campaign
+
+
+def _overdue_campaign(uow: UnitOfWork, campaign: FeeCampaign) -> FeeCampaign | None:
+    """The overdue notice a final notice follows (only its households get the final one)."""
+    if campaign.kind != "final":
+        return None
+    return uow.session.exec(select(FeeCampaign).where(
+        FeeCampaign.kind == "overdue", FeeCampaign.plan == campaign.plan,
+        FeeCampaign.period_start == campaign.period_start)
+        .order_by(col(FeeCampaign.id).desc())).first()
+
+
+def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
+                    after: FeeCampaign | None) -> None:
+    """One notice row per household of the plan that owes on the period, in one statement."""
+    owed = ledger.owed_through_sql(campaign.period_start).subquery("owed")
+    h = ledger.HOUSEHOLD_TABLE.c
+    chosen = (sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
+                         literal("pending"), literal(uow.now))
+              .select_from(owed.join(ledger.HOUSEHOLD_TABLE, h.id == owed.c.household_id))
+              .where(h.fee_plan == campaign.plan))
+    if after is not None:
+        n = NOTICE_TABLE.c
+        chosen = chosen.where(exists().where(n.campaign_id == after.id,
+                                             n.household_id == owed.c.household_id))
+    uow.session.connection().execute(insert(NOTICE_TABLE).from_select(
+        ["campaign_id", "household_id", "amount_fen", "state", "created_at"], chosen))
+
+
+def _count(uow: UnitOfWork, campaign: FeeCampaign) -> None:
+    n, h = NOTICE_TABLE.c, ledger.HOUSEHOLD_TABLE.c
+    rows = uow.session.connection().execute(
+        sql_select(h.building, func.count(), func.sum(n.amount_fen))
+        .select_from(NOTICE_TABLE.join(ledger.HOUSEHOLD_TABLE, h.id == n.household_id))
+        .where(n.campaign_id == campaign.id).group_by(h.building).order_by(h.building)).all()
+    campaign.by_building = [[str(b), int(c), int(t or 0)] for b, c, t in rows]
+    campaign.households = sum(int(c) for _, c, _ in rows)
+    campaign.total_fen = sum(int(t or 0) for _, _, t in rows)
+    uow.session.add(campaign)
+
+
+# -- the preview --------------------------------------------------------------------------
+def preview(uow: UnitOfWork, campaign: FeeCampaign) -> Text:
+    """The campaign as the managers' chat shows it, with one notice in every language."""
+    assert campaign.id is not None
+    ladder = ledger.ladder_of(uow.office)
+    samples: list[tuple[str, str]] = []
+    first = uow.session.exec(select(FeeNotice).where(FeeNotice.campaign_id == campaign.id)
+                             .order_by(col(FeeNotice.id))).first()
+    household = uow.session.get(Household, first.household_id) if first else None
+    if household is not None and household.id is not None:
+        view = notice_view(campaign, ledger.statement_of(uow, household.id), household, ladder)
+        text = texts.notice_text(view)
+        samples = [(LANGUAGE_NAMES[language], render(text, language)) for language in LANGUAGES]
+    status = campaign.status
+    if status == "approved" and campaign.decided_by is None:
+        status = "auto"
+    shown = campaign.by_building[:BUILDINGS_SHOWN]
+    return texts.preview_text(texts.PreviewView(
+        campaign_id=campaign.id, kind=campaign.kind, plan=campaign.plan,
+        notice_date=campaign.notice_date.isoformat(),
+        period=period_text(campaign.period_start, campaign.period_end),
+        pay_by=campaign.pay_by.isoformat(), households=campaign.households,
+        total=yuan(from_fen(campaign.total_fen)),
+        by_building=tuple((b, n, yuan(from_fen(t))) for b, n, t in shown),
+        more_buildings=len(campaign.by_building) - len(shown), samples=tuple(samples),
+        status=status if status in ("prepared", "approved", "held", "auto") else "approved",
+        decided_by=person_by_id_name(uow.session, campaign.decided_by) or ""))
+
+
+def _preview_ref(campaign_id: int | None) -> str:
+    return f"feecamp:{campaign_id}"
+
+
+def _post_preview(uow: UnitOfWork, campaign: FeeCampaign) -> None:
+    text = preview(uow, campaign)
+    for chat_id in chats(uow, *PREVIEW_CHATS):
+        uow.send(Say(chat_id, text, texts.preview_keyboard(campaign.id or 0, campaign.status),
+                     ref=_preview_ref(campaign.id), priority=Priority.NOTICE))
+
+
+# -- approving ----------------------------------------------------------------------------
+def _approve(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None:
+    ladder = ledger.ladder_of(uow.office)
+    start = daytime_from(uow.now, uow.office.timezone, ladder.sending.day_start,
+                         ladder.sending.day_end)
+    campaign.status, campaign.decided_at = "approved", uow.now
+    campaign.decided_by = person.id if person else None
+    uow.session.add(campaign)
+    uow.session.connection().execute(
+        update(NOTICE_TABLE).where(NOTICE_TABLE.c.campaign_id == campaign.id,
+                                   NOTICE_TABLE.c.state == "pending").values(due_at=start))
+
+
+def _hold(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None:
+    campaign.status, campaign.decided_at = "held", uow.now
+    campaign.decided_by = person.id if person else None
+    uow.session.add(campaign)
+    uow.session.connection().execute(
+        update(NOTICE_TABLE).where(NOTICE_TABLE.c.campaign_id == campaign.id,
+                                   NOTICE_TABLE.c.state == "pending").values(due_at=None))
+
+
+def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> None:
+    """A manager approves or holds a campaign from the managers' chat."""
+    campaign = caller.session.get(FeeCampaign, campaign_id)
+    if campaign is None or choice not in ("approve", "hold"):
+        caller.refuse(OUT_OF_DATE)
+        return
+    if caller.person is None or caller.person.role not in APPROVER_ROLES:
+        caller.refuse(_("Only a manager can approve or hold fee notices."))
+        return
+    allowed = {"approve": ("prepared", "held"), "hold": ("prepared", "approved")}[choice]
+    if campaign.status not in allowed:
+        caller.refuse(_("This batch of notices was already decided."))
+        return
+    if choice == "approve":
+        _approve(caller.uow, campaign, caller.person)
+        caller.toast(_("Approved: the notices go out in daytime hours."))
+    else:
+        _hold(caller.uow, campaign, caller.person)
+        caller.toast(_("Held: nothing more goes out until it is approved."))
+    caller.log("fee_campaign_" + ("approved" if choice == "approve" else "held"),
+               campaign_id=campaign.id)
+    text = preview(caller.uow, campaign)
+    keyboard = texts.preview_keyboard(campaign.id or 0, campaign.status)
+    caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
+                         ref=_preview_ref(campaign.id)))
+    for chat_id in set(_preview_chats(caller.uow, campaign.id)) - {caller.chat_id}:
+        caller.uow.send(Edit(chat_id, text, keyboard, ref=_preview_ref(campaign.id)))
+
+
+def _preview_chats(uow: UnitOfWork, campaign_id: int | None) -> list[int]:
+    return list(uow.session.exec(select(OUTBOX.c.chat_id).where(
+        OUTBOX.c.ref == _preview_ref(campaign_id), OUTBOX.c.op == "send")).all())
+
+
+def decide_from_cli(office: Office, campaign_id: int, choice: str,
+                    households: Sequence[tuple[str, str]] = ()) -> FeeCampaign:
+    """``frontline fees campaign approve|hold|exclude``: the same decisions from a terminal
+    (an approval there is the office's own, recorded without a person)."""
+    with UnitOfWork(office) as uow:
+        campaign = uow.session.get(FeeCampaign, campaign_id)
+        if campaign is None:
+            raise ValueError(f"no campaign {campaign_id}")
+        if choice == "exclude":
+            for building, room in households:
+                household = ledger.household_at(uow.session, building, room)
+                if household is None:
+                    raise ValueError(f"no household {building}-{room} on the roster")
+                uow.session.connection().execute(
+                    update(NOTICE_TABLE).where(NOTICE_TABLE.c.campaign_id == campaign.id,
+                                               NOTICE_TABLE.c.household_id == household.id,
+                                               NOTICE_TABLE.c.state == "pending")
+                    .values(state="excluded", due_at=None, outcome="excluded by the office"))
+            uow.log("fee_campaign_excluded", campaign_id=campaign.id,
+                    households=[f"{b}-{r}" for b, r in households])
+        elif choice == "approve" and campaign.status in ("prepared", "held"):
+            _approve(uow, campaign, None)
+            uow.log("fee_campaign_approved", campaign_id=campaign.id, via="cli")
+        elif choice == "hold" and campaign.status in ("prepared", "approved"):
+            _hold(uow, campaign, None)
+            uow.log("fee_campaign_held", campaign_id=campaign.id, via="cli")
+        elif choice in ("approve", "hold"):
+            raise ValueError(f"campaign {campaign_id} is {campaign.status}")
+        else:
+            raise ValueError(f"unknown decision {choice!r}")
+        uow.commit()
+        return campaign
+
+
+# -- sending ------------------------------------------------------------------------------
+def _daytime(uow: UnitOfWork) -> bool:
+    sending = ledger.ladder_of(uow.office).sending
+    return is_daytime(uow.now, uow.office.timezone, sending.day_start, sending.day_end)
+
+
+def find_due(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+    """Approved notices due now, as many as the outbox window has room for (none at night)."""
+    if not _daytime(uow):
+        return []
+    window = ledger.ladder_of(uow.office).sending.queue_window
+    waiting = uow.session.connection().execute(
+        sql_select(func.count()).select_from(OUTBOX).where(
+            OUTBOX.c.status == "pending", OUTBOX.c.priority == Priority.BULK)).scalar() or 0
+    room = min(limit, window - int(waiting))
+    if room <= 0:
+        return []
+    query = select(FeeNotice.id).where(FeeNotice.state == "pending",
+                                       col(FeeNotice.due_at) <= uow.now)
+    if skip:
+        query = query.where(col(FeeNotice.id).not_in(skip))
+    query = query.order_by(col(FeeNotice.due_at), col(FeeNotice.id)).limit(room)
+    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=FeeNotice))
+            if i is not None]
+
+
+def send_notice(uow: UnitOfWork, notice_id: int) -> str:
+    """Turn one approved notice into outbox rows — if it is still called for right now."""
+    notice = uow.session.get(FeeNotice, notice_id)
+    if notice is None or notice.state != "pending":
+        return "skipped"
+    campaign = uow.session.get(FeeCampaign, notice.campaign_id)
+    household = uow.session.get(Household, notice.household_id)
+    assert campaign is not None and household is not None and household.id is not None
+    ladder = ledger.ladder_of(uow.office)
+    sending, tz = ladder.sending, uow.office.timezone
+    if campaign.status != "approved":
+        notice.due_at = None
+        return _keep(uow, notice, "held")
+    if not _daytime(uow):
+        notice.due_at = daytime_from(uow.now, tz, sending.day_start, sending.day_end)
+        return _keep(uow, notice, "later")
+    paused = paused_by(uow.session, household.id)
+    if paused:
+        notice.state, notice.due_at, notice.outcome = "paused", None, f"paused by {paused}"
+        return _keep(uow, notice, "paused")
+    statement = ledger.statement_of(uow, household.id)
+    if statement.owed_through(campaign.period_start) <= 0:
+        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        return _keep(uow, notice, "paid")
+    today = ledger.office_day(uow.office, uow.now)
+    already = uow.session.exec(select(FeeNotice.id).where(
+        FeeNotice.household_id == household.id, FeeNotice.sent_on == today,
+        FeeNotice.id != notice.id)).first()
+    if already is not None:  # one fee message a household a day
+        notice.due_at = at_hour(today + timedelta(days=1), sending.day_start, tz)
+        return _keep(uow, notice, "tomorrow")
+    residents = ledger.resident_chats(uow.session, household.id)
+    if not residents:
+        notice.state, notice.due_at, notice.outcome = "unreachable", None, "nobody uses the bot"
+        raise_task(uow, household, "phone", "no_chat", statement.total_due, notice_id=notice.id,
+                   post=False)
+        return _keep(uow, notice, "no_chat")
+    text = texts.notice_text(notice_view(campaign, statement, household, ladder))
+    keyboard = texts.notice_keyboard(household.id)
+    for chat_id in residents:
+        uow.send(Say(chat_id, text, keyboard, priority=Priority.BULK,
+                     ref=ledger.notice_ref(notice.id)))
+    notice.state, notice.sent_at, notice.sent_on = "sent", uow.now, today
+    notice.due_at = uow.now + DELIVERY_CHECK
+    notice.amount_fen = int(statement.owed_through(campaign.period_start) * 100)
+    uow.log("fee_notice_sent", household_id=household.id, notice_id=notice.id,
+            campaign_id=campaign.id, kind=campaign.kind, chats=residents)
+    return _keep(uow, notice, "sent")
+
+
+def _keep(uow: UnitOfWork, notice: FeeNotice, outcome: str) -> str:
+    uow.session.add(notice)
+    return outcome
+
+
+def find_sent(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+    """Notices handed to the outbox whose delivery is due to be checked."""
+    query = select(FeeNotice.id).where(FeeNotice.state == "sent",
+                                       col(FeeNotice.due_at) <= uow.now)
+    if skip:
+        query = query.where(col(FeeNotice.id).not_in(skip))
+    query = query.order_by(col(FeeNotice.due_at), col(FeeNotice.id)).limit(limit)
+    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=FeeNotice))
+            if i is not None]
+
+
+def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
+    """Every notice ends with a known outcome: delivered, or a staff task in its place."""
+    notice = uow.session.get(FeeNotice, notice_id)
+    if notice is None or notice.state != "sent":
+        return "skipped"
+    statuses = set(uow.session.exec(select(OUTBOX.c.status).where(
+        OUTBOX.c.ref == ledger.notice_ref(notice.id), OUTBOX.c.op == "send")).all())
+    if "sent" in statuses:
+        notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
+        return _keep(uow, notice, "delivered")
+    if "pending" in statuses:
+        notice.due_at = uow.now + DELIVERY_CHECK
+        return _keep(uow, notice, "waiting")
+    if statuses == {"cancelled"}:
+        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        return _keep(uow, notice, "paid")
+    household = uow.session.get(Household, notice.household_id)
+    assert household is not None and household.id is not None
+    notice.state, notice.due_at = "unreachable", None
+    notice.outcome = "not delivered: " + ", ".join(sorted(statuses)) if statuses else "lost"
+    raise_task(uow, household, "phone", "blocked", ledger.statement_of(uow, household.id)
+               .total_due, notice_id=notice.id, post=True)
+    uow.log("fee_notice_undelivered", household_id=household.id, notice_id=notice.id)
+    return _keep(uow, notice, "task")
+
+
+def find_finished(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+    """Approved campaigns with nothing left to send or to check (a paused notice may still
+    go once its dispute is resolved; a later notice of the plan supersedes it)."""
+    n = NOTICE_TABLE.c
+    open_notices = exists().where(n.campaign_id == col(FeeCampaign.id),
+                                  n.state.in_(("pending", "sent", "paused")))
+    query = select(FeeCampaign.id).where(FeeCampaign.status == "approved", ~open_notices)
+    if skip:
+        query = query.where(col(FeeCampaign.id).not_in(skip))
+    return [i for i in uow.session.exec(query.order_by(col(FeeCampaign.id)).limit(limit))
+            if i is not None]
+
+
+def finish(uow: UnitOfWork, campaign_id: int) -> str:
+    """A campaign is done: the managers get what became of each notice."""
+    campaign = uow.session.get(FeeCampaign, campaign_id)
+    if campaign is None or campaign.status != "approved":
+        return "skipped"
+    counts = outcome_counts(uow, campaign_id)
+    campaign.status, campaign.finished_at = "done", uow.now
+    uow.session.add(campaign)
+    text = _("✅ {notice} ({plan}) of {date} is done: {delivered} delivered, {paid} paid before "
+             "it was sent, {paused} paused by a dispute or a receipt, {tasks} handed to staff "
+             "as phone or door tasks, {other} other.", notice=texts.NOTICE_NAMES[campaign.kind],
+             plan=texts.PLAN_NAMES[campaign.plan], date=Raw(campaign.notice_date.isoformat()),
+             delivered=counts.get("delivered", 0), paid=counts.get("paid", 0),
+             paused=counts.get("paused", 0), tasks=counts.get("unreachable", 0),
+             other=sum(n for state, n in counts.items() if state not in (
+                 "delivered", "paid", "paused", "unreachable")))
+    for chat_id in chats(uow, *PREVIEW_CHATS):
+        uow.send(Say(chat_id, text, priority=Priority.NOTICE))
+    uow.log("fee_campaign_done", campaign_id=campaign_id, outcomes=counts)
+    return "done"
+
+
+def outcome_counts(uow: UnitOfWork, campaign_id: int) -> dict[str, int]:
+    n = NOTICE_TABLE.c
+    rows = uow.session.connection().execute(
+        sql_select(n.state, func.count()).where(n.campaign_id == campaign_id)
+        .group_by(n.state)).all()
+    return {str(state): int(count) for state, count in rows}
+
+
+# -- for the CLI --------------------------------------------------------------------------
+def campaigns(office: Office, campaign_id: int | None = None) -> list[dict[str, Any]]:
+    """``frontline fees campaign show --json``: each campaign, its figures and outcomes."""
+    with UnitOfWork(office) as uow:
+        query = select(FeeCampaign).order_by(col(FeeCampaign.id).desc())
+        if campaign_id is not None:
+            query = query.where(FeeCampaign.id == campaign_id)
+        rows = []
+        for campaign in uow.session.exec(query.limit(100)).all():
+            assert campaign.id is not None
+            rows.append({
+                "id": campaign.id, "kind": campaign.kind, "plan": campaign.plan,
+                "notice_date": campaign.notice_date.isoformat(),
+                "period_start": campaign.period_start.isoformat(),
+                "period_end": campaign.period_end.isoformat(),
+                "pay_by": campaign.pay_by.isoformat(), "status": campaign.status,
+                "households": campaign.households,
+                "total": yuan(from_fen(campaign.total_fen)),
+                "by_building": [{"building": b, "households": n, "total": yuan(from_fen(t))}
+                                for b, n, t in campaign.by_building],
+                "decided_by": person_by_id_name(uow.session, campaign.decided_by),
+                "notices": outcome_counts(uow, campaign.id),
+                "preview": render(preview(uow, campaign), "en") if campaign_id else None})
+        return rows
+

@@ -1,0 +1,439 @@
+"""The household ledger: bills (generated from the plan, imported from finance, paid work of a
+closed month), payments (oldest bill first; a payment stops pending notices at once and
+sends a receipt), late-fee waivers by a manager, and the arrears list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import BigInteger, cast, exists, func, insert, literal, update
+from sqlalchemy import select as sql_select
+from sqlmodel import Session, col, select
+
+from dialogs import fees as texts
+from dialogs.events import Priority, Say
+from handlers.fees.ladder import Ladder, Period, load_ladder, next_payment_period
+from handlers.fees.late_fee import LateFeeTerms
+from handlers.fees.money import parse_amount, round_money, to_fen, yuan
+from handlers.fees.statement import Statement, load
+from handlers.office import Office
+from handlers.office.calendar import at_hour
+from handlers.office.people import unit_label
+from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from storage.fees import FeeBill, FeeCampaign, FeeNotice, FeePayment, FeeWaiver
+from storage.models import Household, Person, Residence, WorkOrder
+
+BILL_COLUMNS: Final = ("building", "room", "period_start", "period_end", "item", "amount")
+PAYMENT_COLUMNS: Final = ("building", "room", "amount", "paid_at", "receipt_no")
+SERVICE_PREFIX: Final = "service:"
+MANAGEMENT: Final = "management"
+WAIVER_ROLES: Final = ("manager", "admin")
+# Notices a payment can still stop: not yet sent, paused, or sent but not yet delivered.
+STOPPABLE: Final = ("pending", "paused", "sent")
+
+
+# -- the office's fee rules and dates -----------------------------------------------------
+def ladder_of(office: Office) -> Ladder:
+    return load_ladder(office.rules.fee_ladder_path)
+
+
+def terms_of(office: Office) -> LateFeeTerms:
+    return ladder_of(office).late_fee.terms
+
+
+def office_day(office: Office, moment: datetime | None = None) -> date:
+    """The office's calendar date now (or of *moment*)."""
+    return (moment or office.clock.now()).astimezone(office.timezone).date()
+
+
+def household_at(session: Session, building: str, room: str) -> Household | None:
+    return session.exec(select(Household).where(Household.building == building.strip(),
+                                                Household.room == room.strip())).first()
+
+
+def statement_of(uow: UnitOfWork, household_id: int, as_of: date | None = None) -> Statement:
+    return load(uow.session, household_id, as_of or office_day(uow.office, uow.now),
+                terms_of(uow.office))
+
+
+def resident_chats(session: Session, household_id: int) -> list[int]:
+    """The private chats of the household's bound residents who have not blocked the bot."""
+    rows = session.exec(select(Person.telegram_user_id).join(
+        Residence, col(Residence.person_id) == col(Person.id)).where(
+        Residence.household_id == household_id, col(Person.telegram_user_id).is_not(None),
+        col(Person.blocked_bot).is_(False)).order_by(col(Residence.id))).all()
+    return [chat for chat in rows if chat is not None]
+
+
+# -- imports ------------------------------------------------------------------------------
+@dataclass
+class ImportReport:
+    """What an import did, and the lines it rejected with why."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _day(text: str, name: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{name} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _amount(text: str, *, allow_zero: bool) -> Decimal:
+    amount = parse_amount(text or "", allow_zero=allow_zero)
+    if amount is None:
+        raise ValueError(f"amount {text!r} is not an amount of yuan with at most two decimals")
+    return amount
+
+
+def _household(session: Session, row: Mapping[str, str],
+               cache: dict[tuple[str, str], Household]) -> Household:
+    key = ((row.get("building") or "").strip(), (row.get("room") or "").strip())
+    if not all(key):
+        raise ValueError("building or room is empty")
+    if key not in cache:
+        found = household_at(session, *key)
+        if found is None:
+            raise ValueError(f"no household {key[0]}-{key[1]} on the roster")
+        cache[key] = found
+    return cache[key]
+
+
+def import_bills(office: Office, rows: Iterable[tuple[int, Mapping[str, str]]],
+                 report: ImportReport | None = None) -> ImportReport:
+    """Create or update bills keyed by household, period and item (finance's export).
+
+    A re-import updates the amount and never duplicates; bad rows are reported by line and
+    the rest still import.
+    """
+    report = report or ImportReport()
+    households: dict[tuple[str, str], Household] = {}
+    with UnitOfWork(office) as uow:
+        for line, row in rows:
+            try:
+                household = _household(uow.session, row, households)
+                start = _day(row.get("period_start") or "", "period_start")
+                end = _day(row.get("period_end") or "", "period_end")
+                if end < start:
+                    raise ValueError("period_end is before period_start")
+                item = (row.get("item") or "").strip()
+                if not item or len(item) > 64 or item.startswith(SERVICE_PREFIX):
+                    raise ValueError("item is empty, too long, or reserved (service:…)")
+                fen = to_fen(_amount(row.get("amount") or "", allow_zero=True))
+            except ValueError as error:
+                report.errors.append((line, str(error)))
+                continue
+            bill = uow.session.exec(select(FeeBill).where(
+                FeeBill.household_id == household.id, FeeBill.period_start == start,
+                FeeBill.period_end == end, FeeBill.item == item)).first()
+            if bill is None:
+                assert household.id is not None
+                uow.session.add(FeeBill(household_id=household.id, period_start=start,
+                                        period_end=end, item=item, amount_fen=fen,
+                                        source="import", created_at=uow.now,
+                                        updated_at=uow.now))
+                report.created += 1
+            elif bill.amount_fen == fen:
+                report.unchanged += 1
+            else:
+                bill.amount_fen, bill.source, bill.updated_at = fen, "import", uow.now
+                uow.session.add(bill)
+                report.updated += 1
+            uow.session.flush()
+        uow.log("fee_bills_imported", created=report.created, updated=report.updated,
+                rejected=len(report.errors))
+        uow.commit()
+    return report
+
+
+# -- generated bills ----------------------------------------------------------------------
+BILL_TABLE = FeeBill.__table__  # type: ignore[attr-defined]
+HOUSEHOLD_TABLE = Household.__table__  # type: ignore[attr-defined]
+
+
+def generate_bills(uow: UnitOfWork, plan: str, period: Period, months: int) -> int:
+    """The management fee of *period* for every household on *plan* with a monthly fee, in
+    one ``INSERT … SELECT`` (a household that already has that bill keeps it)."""
+    h, b = HOUSEHOLD_TABLE.c, BILL_TABLE.c
+    already = exists().where(b.household_id == h.id, b.period_start == period.start,
+                             b.period_end == period.end, b.item == MANAGEMENT)
+    # Whole fen of the monthly fee (exact even where NUMERIC is a float), times the months.
+    fen = cast(func.round(h.monthly_fee * 100), BigInteger) * months
+    chosen = sql_select(h.id, literal(period.start), literal(period.end), literal(MANAGEMENT),
+                        fen, literal("generated"), literal(uow.now), literal(uow.now)).where(
+        h.fee_plan == plan, h.monthly_fee.is_not(None), h.monthly_fee > 0, ~already)
+    result = uow.session.connection().execute(insert(BILL_TABLE).from_select(
+        ["household_id", "period_start", "period_end", "item", "amount_fen", "source",
+         "created_at", "updated_at"], chosen))
+    return max(int(getattr(result, "rowcount", 0) or 0), 0)
+
+
+def bill_paid_work(uow: UnitOfWork, ladder: Ladder, today: date) -> int:
+    """Each confirmed paid work order of a closed month becomes a line with its number on the
+    household's next payment notice (001 §2.6.3–2.6.7; the month closes on the 1st)."""
+    this_month = today.replace(day=1)
+    closed_before = at_hour(this_month, 0, uow.office.timezone)
+    billed = exists().where(col(FeeBill.work_order_id) == col(WorkOrder.id))
+    orders = uow.session.exec(select(WorkOrder, Household).join(
+        Household, col(Household.id) == col(WorkOrder.household_id)).where(
+        WorkOrder.kind == "service", WorkOrder.status == "confirmed",
+        col(WorkOrder.price).is_not(None), col(WorkOrder.confirmed_at) < closed_before,
+        ~billed)).all()
+    for order, household in orders:
+        assert order.price is not None and household.id is not None
+        plan = household.fee_plan if household.fee_plan in ladder.plans else "monthly"
+        period = next_payment_period(ladder, plan, today)
+        uow.session.add(FeeBill(household_id=household.id, period_start=period.start,
+                                period_end=period.end, item=SERVICE_PREFIX + order.number,
+                                amount_fen=to_fen(round_money(order.price)), source="service",
+                                work_order_id=order.id, created_at=uow.now, updated_at=uow.now))
+        uow.log("fee_paid_work_billed", order=order, household_id=household.id,
+                period_start=period.start.isoformat(), amount=str(order.price))
+    if orders:
+        uow.session.flush()
+    return len(orders)
+
+
+# -- payments -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class PaymentResult:
+    """A payment recorded (or found already recorded under its receipt number)."""
+
+    payment: FeePayment
+    duplicate: bool
+    statement: Statement
+    stopped: int = 0  # pending notices the payment stopped
+
+
+def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_on: date, *,
+                   receipt_no: str | None = None, source: str = "desk",
+                   actor: Person | None = None, chat_id: int | None = None) -> PaymentResult:
+    """Record money received. A receipt number already recorded for the same household and
+    amount is the same payment (a re-import); for anything else it is refused."""
+    assert household.id is not None
+    if amount <= 0 or amount != round_money(amount):
+        raise ValueError("the amount must be positive, in yuan with at most two decimals")
+    receipt = (receipt_no or "").strip() or None
+    if receipt is not None and len(receipt) > 64:
+        raise ValueError("the receipt number is longer than 64 characters")
+    if paid_on > office_day(uow.office, uow.now):
+        raise ValueError(f"the payment date {paid_on} is in the future")
+    fen = to_fen(amount)
+    if receipt is not None:
+        known = uow.session.exec(select(FeePayment).where(
+            FeePayment.receipt_no == receipt)).first()
+        if known is not None:
+            if known.household_id != household.id or known.amount_fen != fen:
+                raise ValueError(f"receipt {receipt} is already recorded for another payment")
+            return PaymentResult(known, True, statement_of(uow, household.id))
+    payment = FeePayment(household_id=household.id, amount_fen=fen, paid_on=paid_on,
+                         receipt_no=receipt, source=source,
+                         recorded_by=actor.id if actor else None, created_at=uow.now)
+    uow.session.add(payment)
+    uow.session.flush()
+    uow.log("fee_payment_recorded", actor=actor, chat_id=chat_id, household_id=household.id,
+            payment_id=payment.id, amount=str(amount), paid_on=paid_on.isoformat(),
+            receipt_no=receipt, source=source)
+    statement = statement_of(uow, household.id)
+    stopped = settle_notices(uow, household.id, statement)
+    due = yuan(statement.total_due)
+    for chat in resident_chats(uow.session, household.id):
+        uow.send(Say(chat, texts.receipt_text(yuan(amount), paid_on.isoformat(), receipt or "",
+                                              due), priority=Priority.NOTICE))
+    return PaymentResult(payment, False, statement, stopped)
+
+
+def settle_notices(uow: UnitOfWork, household_id: int, statement: Statement) -> int:
+    """Stop the household's notices its balance no longer calls for, at once: a pending one is
+    marked paid, and one already handed to the outbox but not sent yet is taken back."""
+    waiting = uow.session.exec(select(FeeNotice, FeeCampaign).join(
+        FeeCampaign, col(FeeCampaign.id) == col(FeeNotice.campaign_id)).where(
+        FeeNotice.household_id == household_id,
+        col(FeeNotice.state).in_(STOPPABLE))).all()
+    stopped = 0
+    for notice, campaign in waiting:
+        if statement.owed_through(campaign.period_start) > 0:
+            continue
+        if notice.state == "sent":
+            taken = uow.session.connection().execute(
+                update(OUTBOX).where(OUTBOX.c.ref == notice_ref(notice.id),
+                                     OUTBOX.c.status == "pending")
+                .values(status="cancelled", last_error="paid before it was sent"))
+            if not getattr(taken, "rowcount", 0):
+                continue  # already on the resident's phone: it stays delivered
+        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        uow.session.add(notice)
+        stopped += 1
+    if stopped:
+        uow.log("fee_notices_stopped", household_id=household_id, count=stopped)
+    return stopped
+
+
+def notice_ref(notice_id: int | None) -> str:
+    """The outbox ``ref`` of a notice's messages."""
+    return f"fee:{notice_id}"
+
+
+def paid_on_of(text: str, office: Office) -> date:
+    """The office's date of a payment time as finance writes it: ``2026-11-23``,
+    ``2026-11-23 14:05`` (local) or ISO 8601 with an offset."""
+    value = text.strip()
+    if not value:
+        raise ValueError("paid_at is empty")
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value)
+        moment = datetime.fromisoformat(value.replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(f"paid_at {text!r} is not a date or a date and time") from None
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(office.timezone).date()
+
+
+def import_payments(office: Office, rows: Iterable[tuple[int, Mapping[str, str]]],
+                    report: ImportReport | None = None) -> ImportReport:
+    """Record the cashier's or the bank's payments; the receipt number makes a re-import
+    change nothing. Each row is its own transaction, so one bad row costs only itself."""
+    report = report or ImportReport()
+    for line, row in rows:
+        try:
+            with UnitOfWork(office) as uow:
+                household = _household(uow.session, row, {})
+                amount = _amount(row.get("amount") or "", allow_zero=False)
+                paid_on = paid_on_of(row.get("paid_at") or "", office)
+                receipt = (row.get("receipt_no") or "").strip()
+                if not receipt:
+                    raise ValueError("receipt_no is empty (it keeps a re-import from "
+                                     "recording the payment twice)")
+                result = record_payment(uow, household, amount, paid_on, receipt_no=receipt,
+                                        source="import")
+                uow.commit()
+        except ValueError as error:
+            report.errors.append((line, str(error)))
+            continue
+        if result.duplicate:
+            report.unchanged += 1
+        else:
+            report.created += 1
+    return report
+
+
+def record_at_desk(office: Office, building: str, room: str, amount_text: str,
+                   paid_at: str | None = None, receipt_no: str | None = None) -> PaymentResult:
+    """``frontline fees payments record``: one payment, as the cashier enters it."""
+    with UnitOfWork(office) as uow:
+        household = household_at(uow.session, building, room)
+        if household is None:
+            raise ValueError(f"no household {building}-{room} on the roster")
+        amount = _amount(amount_text, allow_zero=False)
+        paid_on = paid_on_of(paid_at, office) if paid_at else office_day(office, uow.now)
+        result = record_payment(uow, household, amount, paid_on, receipt_no=receipt_no)
+        uow.commit()
+    return result
+
+
+# -- waivers ------------------------------------------------------------------------------
+def manager_named(session: Session, who: str) -> Person | None:
+    """A manager or admin by Telegram user id or by name."""
+    query = select(Person).where(col(Person.role).in_(WAIVER_ROLES))
+    people = session.exec(query).all()
+    return next((p for p in people if who.strip() in (p.name, str(p.telegram_user_id))), None)
+
+
+def waive_late_fee(office: Office, building: str, room: str, period_start: date, reason: str,
+                   manager: str, amount_text: str | None = None) -> Decimal:
+    """A manager waives the late fee of a period's bills (all of it so far, or *amount*),
+    recorded with the reason. Returns what was waived."""
+    if not reason.strip():
+        raise ValueError("a waiver needs a reason")
+    with UnitOfWork(office) as uow:
+        person = manager_named(uow.session, manager)
+        if person is None:
+            raise ValueError(f"{manager!r} is not a manager of the office")
+        household = household_at(uow.session, building, room)
+        if household is None or household.id is None:
+            raise ValueError(f"no household {building}-{room} on the roster")
+        statement = statement_of(uow, household.id)
+        lines = [line for line in statement.lines if line.period_start == period_start
+                 and line.late_fee > 0]
+        if not lines:
+            raise ValueError(f"no late fee to waive for the period from {period_start}")
+        left = (_amount(amount_text, allow_zero=False) if amount_text
+                else sum((line.late_fee for line in lines), Decimal(0)))
+        waived = Decimal(0)
+        for line in lines:
+            share = min(left, line.late_fee)
+            if share <= 0:
+                break
+            uow.session.add(FeeWaiver(household_id=household.id, bill_id=line.bill_id,
+                                      amount_fen=to_fen(share), reason=reason.strip()[:500],
+                                      by_person_id=person.id, at=uow.now))
+            left -= share
+            waived += share
+        uow.log("fee_late_fee_waived", actor=person, household_id=household.id,
+                period_start=period_start.isoformat(), amount=str(waived), reason=reason)
+        uow.commit()
+    return waived
+
+
+# -- arrears ------------------------------------------------------------------------------
+def arrears(office: Office, building: str | None = None,
+            as_of: date | None = None) -> list[dict[str, Any]]:
+    """Every household that owes something as of *as_of* (default today), by building/room:
+    principal outstanding, late fee, total due, the oldest unpaid period."""
+    day = as_of or office_day(office)
+    terms = terms_of(office)
+    rows: list[dict[str, Any]] = []
+    with Session(office.engine) as session:
+        query = select(Household).where(exists().where(
+            col(FeeBill.household_id) == col(Household.id)))
+        if building:
+            query = query.where(Household.building == building)
+        households = session.exec(query.order_by(col(Household.building),
+                                                 col(Household.room))).all()
+        for household in households:
+            assert household.id is not None
+            statement = load(session, household.id, day, terms)
+            overdue = [line for line in statement.lines
+                       if line.outstanding > 0 and line.period_start <= day]
+            if statement.total_due <= 0 or (not overdue and statement.late_fee <= 0):
+                continue
+            oldest = min((line.period_start for line in overdue), default=None)
+            rows.append({
+                "building": household.building, "room": household.room,
+                "unit": unit_label(household), "name": household.name,
+                "phone": household.phone, "plan": household.fee_plan,
+                "overdue_principal": yuan(sum((line.outstanding for line in overdue),
+                                              Decimal(0))),
+                "late_fee": yuan(statement.late_fee), "total_due": yuan(statement.total_due),
+                "oldest_unpaid": oldest.isoformat() if oldest else None,
+                "days_overdue": (day - oldest).days if oldest else 0})
+    return rows
+
+
+def owed_through_sql(through: date) -> Any:
+    """(household_id, owed_fen) of every household whose principal on bills with periods
+    starting on or before *through* is not covered by its payments — the same figure as
+    :meth:`Statement.owed_through`, computed by the database for a whole estate."""
+    bills = (sql_select(BILL_TABLE.c.household_id.label("household_id"),
+                        func.sum(BILL_TABLE.c.amount_fen).label("billed"))
+             .where(BILL_TABLE.c.period_start <= through)
+             .group_by(BILL_TABLE.c.household_id).subquery("billed"))
+    payments_table = FeePayment.__table__  # type: ignore[attr-defined]
+    paid = (sql_select(payments_table.c.household_id.label("household_id"),
+                       func.sum(payments_table.c.amount_fen).label("paid"))
+            .group_by(payments_table.c.household_id).subquery("paid"))
+    owed = (bills.c.billed - func.coalesce(paid.c.paid, 0)).label("owed")
+    return (sql_select(bills.c.household_id, owed)
+            .select_from(bills.outerjoin(paid, paid.c.household_id == bills.c.household_id))
+            .where(bills.c.billed - func.coalesce(paid.c.paid, 0) > 0))
+

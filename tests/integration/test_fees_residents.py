@@ -1,0 +1,268 @@
+"""The resident's fees and the staff's answers (fake clock, SQLite): the statement in the
+resident's language, "I have paid" with a receipt photo, "I dispute this" (reminders pause),
+pay at the door, the formal follow-up list — and fees never stand in the way of a repair."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from dialogs.buttons import Verb, tap
+from handlers.fees import ledger, tasks
+from handlers.fees.views import unit_statement
+from handlers.office import Office
+from handlers.office.clock import FakeClock
+from handlers.office.permissions import OUT_OF_DATE
+from locales import Text, render
+from storage.fees import FeeDispute, FeePayment, FeeReceiptClaim
+from storage.models import FrontDeskRequest, WorkOrder
+from tests.support.estate import DISPATCH, PLUMBERS
+from tests.support.fees import (
+    FeeEstate,
+    calendar,
+    campaign,
+    decide,
+    drain,
+    fee_estate,
+    fee_rows,
+    fee_tasks,
+    notices,
+)
+from tests.support.orders import sh
+
+
+@pytest.fixture
+def fees(office: Office) -> FeeEstate:
+    return fee_estate(office)
+
+
+def december_overdue(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Dec 1: the monthly overdue notice is prepared (Li owes December's 280.00)."""
+    clock.set(sh(2026, 12, 1, 8, 0))
+    calendar(office)
+
+
+def test_my_fees_shows_the_statement_with_the_late_fee_and_when_it_grows(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li = fees.li
+    li.command("fees")
+    assert "Nothing is due" in li.last
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 11, 10, 0))
+    li.command("fees")
+    text = li.last
+    assert "💰 Fees for 3-1203 as of 2026-12-11" in text
+    # Ten days of 3‰ on 280.00: 8.40
+    assert ("• 2026-12-01–2026-12-31 Management fee: 280.00 yuan, paid 0.00, late fee 8.40"
+            in text)
+    assert "Total due: 288.40 yuan (late fee included: 8.40 yuan)." in text
+    assert "From 2026-12-12 it grows by 0.84 yuan a day (late fee 3‰ a day)." in text
+    cli = unit_statement(office, "3", "1203", date(2026, 12, 11))
+    assert cli is not None and (cli["total_due"], cli["late_fee"]) == ("288.40", "8.40")
+    li.presses(tap(Verb.MENU, "fees"))  # the menu's "My fees"
+    assert "288.40" in li.last
+
+
+def test_the_statement_is_in_the_residents_language(fees: FeeEstate, office: Office,
+                                                    clock: FakeClock) -> None:
+    clock.set(sh(2026, 12, 1, 8, 0))
+    calendar(office)  # Wang's quarterly bill for January–March 2027: 901.50
+    fees.wang.command("fees")
+    text = fees.wang.last
+    assert "3-1202" in text and "901.50" in text
+    assert text == render(_statement_msg(office, fees), "zh_Hans")
+
+
+def _statement_msg(office: Office, fees: FeeEstate) -> Text:
+    from dialogs.fees import statement_text
+    from handlers.fees.views import statement_view
+    from handlers.office.unit_of_work import UnitOfWork
+
+    with UnitOfWork(office) as uow:
+        household = ledger.household_at(uow.session, "3", "1202")
+        assert household is not None and household.id is not None
+        return statement_text(statement_view(ledger.statement_of(uow, household.id),
+                                             household, ledger.ladder_of(office)))
+
+
+def test_i_have_paid_with_a_photo_round_trip(fees: FeeEstate, office: Office,
+                                             clock: FakeClock) -> None:
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    decide(fees, campaign(office, "overdue", "monthly").id or 0)
+    clock.set(sh(2026, 12, 3, 10, 0))
+    li.command("fees")
+    li.taps("I have paid")
+    assert "photo of your payment receipt for 3-1203" in li.last
+    li.says("I paid yesterday")
+    assert "Please send a photo of the receipt" in li.last  # politely, and nothing recorded
+    li.sends_photo("receipt-1", caption="280")
+    assert "check your receipt for 280.00 yuan" in li.last
+    card = desk.last(DISPATCH)
+    assert "Receipt from Li Lei (3-1203): paid 280.00 yuan" in card.text
+    assert card.photos == ["receipt-1"]
+    drain(office)  # reminders wait while the receipt is checked
+    assert fee_rows(office, li.user_id) == []
+    dispatcher.taps("Confirm 280.00", chat_id=DISPATCH)
+    with Session(office.engine) as session:
+        [payment] = session.exec(select(FeePayment)).all()
+        [claim] = session.exec(select(FeeReceiptClaim)).all()
+    assert (payment.amount_fen, payment.source, payment.receipt_no, payment.paid_on) == (
+        28000, "claim", f"claim-{claim.id}", date(2026, 12, 3))
+    assert claim.state == "confirmed" and claim.payment_id == payment.id
+    assert "Payment received: 280.00 yuan on 2026-12-03" in li.last
+    assert "Still due: 1.68 yuan." in li.last  # the late fee of Dec 1 and Dec 2
+    assert "Confirmed by" in desk.last(DISPATCH).text
+    drain(office)
+    assert fee_rows(office, li.user_id) == []  # the reminder stopped
+    assert [n.state for n in notices(office, campaign(office, "overdue", "monthly").id)] == [
+        "paid"]
+    again = dispatcher.presses(tap(Verb.FEE_RECEIPT, claim.id, "confirm"), chat_id=DISPATCH)
+    assert "already checked" in dispatcher.toast_for(again)
+
+
+def test_a_rejected_receipt_tells_the_resident_and_the_reminder_resumes(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, dispatcher = fees.li, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    li.command("fees")
+    li.taps("I have paid")
+    li.sends_photo("blurry")  # no amount in the caption: what is due
+    assert "280.00" in li.last
+    dispatcher.taps("Reject", chat_id=DISPATCH)
+    assert "could not confirm your receipt for 280.00 yuan" in li.last
+    decide(fees, campaign(office, "overdue", "monthly").id or 0)
+    clock.set(sh(2026, 12, 1, 10, 0))
+    assert drain(office).counts["fee_notice:sent"] == 1
+
+
+def test_a_dispute_pauses_the_reminders_until_staff_resolve_it(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    li.command("fees")
+    li.taps("I dispute this")
+    li.says("I moved in on 15 December, I should pay half")
+    assert "recorded as FD-1" in li.last and "paused" in li.last
+    card = desk.last(DISPATCH)
+    assert "Fee dispute FD-1 from Li Lei (3-1203): I moved in on 15 December" in card.text
+    assert [label for label, _ in card.buttons] == ["✍ Reply to the resident", "✔ Resolved"]
+    overdue = campaign(office, "overdue", "monthly")
+    assert [n.state for n in notices(office, overdue.id)] == ["paused"]
+    decide(fees, overdue.id or 0)
+    clock.set(sh(2026, 12, 1, 10, 0))
+    assert not drain(office).counts["fee_notice:sent"]
+    assert fee_rows(office, li.user_id) == []
+    li.command("fees")
+    assert "Reminders are paused while your question FD-1 is open." in li.last
+    refused = fees.estate.plumber.presses(tap(Verb.FEE_RESOLVE, 1), chat_id=DISPATCH)
+    assert fees.estate.plumber.toast_for(refused)  # not the front desk: nothing changes
+    dispatcher.taps("Resolved", chat_id=DISPATCH)
+    assert "resolved your fee question FD-1" in li.last
+    with Session(office.engine) as session:
+        dispute = session.exec(select(FeeDispute)).one()
+        assert dispute.state == "resolved" and dispute.resolved_by is not None
+        assert dispute.text.startswith("I moved in")
+        request = session.get(FrontDeskRequest, dispute.request_id)
+        assert request is not None and request.status == "answered"
+    assert drain(office).counts["fee_notice:sent"] == 1
+    assert "Overdue notice" in li.last
+
+
+def test_pay_at_the_door_is_a_task_for_the_desk_and_collecting_records_the_payment(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    li.command("fees")
+    li.taps("Pay at the door")
+    li.taps("Tomorrow morning")
+    assert "come to 3-1203 (Tomorrow morning) to collect 280.00 yuan" in li.last
+    card = desk.last(DISPATCH)
+    assert "Collect at the door for 3-1203" in card.text and "Tomorrow morning" in card.text
+    dispatcher.taps("Collected", chat_id=DISPATCH)
+    assert "Payment received: 280.00 yuan" in li.last
+    [task] = fee_tasks(office)
+    assert (task.kind, task.state, task.outcome) == ("collect", "done", "collected")
+
+
+def test_taps_for_another_households_fees_are_refused(fees: FeeEstate, office: Office,
+                                                      clock: FakeClock) -> None:
+    december_overdue(fees, office, clock)
+    wang, li = fees.wang, fees.li
+    with Session(office.engine) as session:
+        lis = ledger.household_at(session, "3", "1203")
+        assert lis is not None
+    for data in (tap(Verb.FEE_SHOW, lis.id), tap(Verb.FEE_CLAIM, lis.id),
+                 tap(Verb.FEE_DISPUTE, lis.id), tap(Verb.FEE_DOOR, lis.id), "v1:fee_paid:x"):
+        pressed = wang.presses(data)
+        assert wang.toast_for(pressed) == render(OUT_OF_DATE, "zh_Hans")
+    assert all("280.00" not in m.text for m in wang.chat)
+    manager_tap = li.presses(tap(Verb.FEE_CAMPAIGN, 1, "approve"))  # not in a group
+    assert li.toast_for(manager_tap)
+
+
+def test_the_formal_follow_up_list_after_the_final_notice(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    decide(fees, campaign(office, "overdue", "monthly").id or 0)
+    clock.set(sh(2026, 12, 1, 9, 0))
+    drain(office)
+    desk.deliver()
+    clock.set(sh(2026, 12, 9, 8, 0))  # day 8 after the overdue notice
+    assert calendar(office).counts["fees:final:prepared"] == 1
+    final = campaign(office, "final", "monthly")
+    assert (final.pay_by, final.households) == (date(2026, 12, 14), 1)
+    decide(fees, final.id or 0)
+    clock.set(sh(2026, 12, 9, 9, 0))
+    drain(office)
+    text = li.last
+    assert "Final notice for 3-1203" in text
+    assert "within 5 days, by 2026-12-14" in text and "3‰ a day from 2026-12-01" in text
+    assert "Total due: 286.72 yuan" in text  # 8 days of 3‰ on 280.00: 6.72
+    clock.set(sh(2026, 12, 14, 8, 0))
+    assert not calendar(office).counts["fees:follow_up:raised"]  # still within the 5 days
+    clock.set(sh(2026, 12, 15, 8, 0))
+    assert calendar(office).counts["fees:follow_up:raised"] == 1
+    card = desk.last(DISPATCH)
+    assert "Phone reminder for 3-1203" in card.text and "after the final notice" in card.text
+    dispatcher.taps("Unreachable", chat_id=DISPATCH)
+    letter = fee_tasks(office)[-1]
+    assert (letter.kind, letter.state, letter.due_on) == ("letter", "planned",
+                                                          date(2027, 3, 15))
+    clock.set(sh(2027, 3, 15, 8, 0))
+    assert calendar(office).counts["fees:follow_up:due"] == 1
+    assert "Formal letter by express post for 3-1203" in desk.last(DISPATCH).text
+    letters = tasks.tasks_list(office, kind="letter")
+    assert [(r["building"], r["room"], r["state"]) for r in letters] == [("3", "1203", "open")]
+    assert tasks.as_csv(letters).splitlines()[0].startswith("task,kind,reason,state")
+    dispatcher.taps("Letter sent", chat_id=DISPATCH)
+    door = fee_tasks(office)[-1]
+    assert (door.kind, door.state) == ("door", "open")
+    dispatcher.taps("Visited", chat_id=DISPATCH)
+    assert fee_tasks(office)[-1].kind == "legal"
+    assert "Legal action for 3-1203" in desk.last(DISPATCH).text
+
+
+def test_arrears_never_block_a_repair_and_fees_stay_off_the_technicians_card(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk = fees.li, fees.estate.desk
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 20, 10, 0))
+    li.command("menu")
+    li.taps("Report a repair")
+    li.says("The kitchen tap is dripping")
+    li.taps("Yes")
+    li.taps("No photos")
+    li.taps("Tomorrow morning")
+    li.taps("Use")
+    li.taps("Submit")
+    with Session(office.engine) as session:
+        [order] = session.exec(select(WorkOrder)).all()
+    card = desk.last(PLUMBERS)
+    assert order.number in card.text
+    for word in ("fee", "yuan", "280", "arrear", "费", "欠"):
+        assert word not in card.text.lower()
+    assert timedelta(0) <= clock.now() - sh(2026, 12, 20, 10, 0)
