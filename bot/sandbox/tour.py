@@ -25,7 +25,7 @@ TOUR: tuple[Step, ...] = (
          "As 王芳, write what is wrong in your own words. The bot guesses the trade — tap "
          "“✅ 是的”, then “没有照片” (or send a sample photo first), “明天上午”, "
          "“使用 13800000001” and “📨 提交”.",
-         person="wang", example="卫生间水管漏水了，地上都是水"),
+         person="wang", example="卫生间水管接头漏水了，一直在滴"),
     Step("Accept it as a plumber",
          "In 水管接单群, act as 张师傅 and tap “✋ 接单” on the new card. The card shows who "
          "took it; the resident's name and phone arrive in 张师傅's private chat only.",

@@ -173,7 +173,7 @@ def test_the_url_is_printed_within_the_startup_budget(sandbox: RunningSandbox) -
 def test_a_repair_goes_from_the_resident_to_the_plumbers_and_back(page: Page) -> None:
     expect(page.locator("#chat-title"), "王芳's chat is open first").to_contain_text("王芳")
     with new_message(page, "对吗", what="the bot offers its triage guess"):
-        write(page, "卫生间水管漏水了，地上都是水")
+        write(page, "卫生间水管接头漏水了，一直在滴")
     shot(page, 1, "resident-reports-a-leak")
 
     with new_message(page, "没有照片", what="the bot asks for photos"):
