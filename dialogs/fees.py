@@ -366,5 +366,7 @@ def task_done(outcome: str, name: str) -> Text:
 
 
 def task_keyboard(task_id: int, kind: str) -> InlineKeyboard:
-    return inline([Button(OUTCOME_NAMES[outcome], tap(Verb.FEE_TASK, task_id, outcome))
-                   for outcome in TASK_OUTCOMES[kind]])
+    """The outcomes of a task, two to a row."""
+    buttons = [Button(OUTCOME_NAMES[outcome], tap(Verb.FEE_TASK, task_id, outcome))
+               for outcome in TASK_OUTCOMES[kind]]
+    return inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])

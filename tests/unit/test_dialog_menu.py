@@ -16,10 +16,12 @@ from tests.support.transcripts import labels
 
 LANGUAGES: Final[tuple[Language, ...]] = ("zh_Hans", "zh_Hant", "en")
 MENUS: Final[dict[Language, list[str]]] = {
-    "zh_Hans": ["🔧 报修", "🧹 预约有偿服务", "📋 我的工单", "🌐 语言", "🚨 紧急求助"],
-    "zh_Hant": ["🔧 報修", "🧹 預約有償服務", "📋 我的工單", "🌐 語言", "🚨 緊急求助"],
-    "en": ["🔧 Report a repair", "🧹 Book a service", "📋 My requests", "🌐 Language",
-           "🚨 Emergency"],
+    "zh_Hans": ["🔧 报修", "🧹 预约有偿服务", "📋 我的工单", "💰 我的费用", "🌐 语言",
+                "🚨 紧急求助"],
+    "zh_Hant": ["🔧 報修", "🧹 預約有償服務", "📋 我的工單", "💰 我的費用", "🌐 語言",
+                "🚨 緊急求助"],
+    "en": ["🔧 Report a repair", "🧹 Book a service", "📋 My requests", "💰 My fees",
+           "🌐 Language", "🚨 Emergency"],
 }
 MY_JOBS: Final = {"zh_Hans": "🧰 我的任务", "zh_Hant": "🧰 我的任務", "en": "🧰 My jobs"}
 
@@ -38,7 +40,8 @@ def test_the_main_menu_and_staffs_job_list(language: Language) -> None:
 
 def test_each_menu_button_stands_for_its_choice() -> None:
     assert _taps(menu.main_menu(is_staff=True)) == [
-        (Verb.MENU, (word,)) for word in ("repair", "service", "my", "lang", "sos", "jobs")]
+        (Verb.MENU, (word,)) for word in ("repair", "service", "my", "fees", "lang", "sos",
+                                          "jobs")]
 
 
 @pytest.mark.parametrize(("language", "greeting"), [
@@ -96,6 +99,7 @@ def test_the_welcome_for_someone_not_yet_bound(language: Language, welcome: str)
 
 HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
                "/my 查看您的工单；开工前可以取消工单。\n"
+               "/fees 查看您的费用：应缴、已缴和滞纳金。\n"
                "/language 切换语言；/cancel 取消当前操作。")
 
 
@@ -104,6 +108,7 @@ HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
     (True, "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；新工单请在本工种的接单群里接单。"),
     (True, "en", "Write what is wrong in your own words, or use the menu: /menu.\n"
                  "/my shows your requests; a request can be cancelled until work starts.\n"
+                 "/fees shows your fees: what is due, what you paid, any late fee.\n"
                  "/language changes the language; /cancel stops what you are doing.\n"
                  "/jobs lists your open jobs. Accept new jobs in your trade's group."),
 ], ids=["resident", "technician", "technician in English"])
@@ -115,6 +120,7 @@ def test_help_lists_the_commands_a_person_may_use(staff: bool, language: Languag
 def test_telegrams_command_menu_in_simplified_chinese() -> None:
     assert [(command, render(text, "zh_Hans")) for command, text in PRIVATE_COMMANDS] == [
         ("start", "开始使用，或输入绑定码绑定"), ("menu", "主菜单"), ("my", "我的工单"),
+        ("fees", "我的费用"),
         ("jobs", "我的未完成工单（维修师傅）"), ("language", "切换语言"), ("cancel",
                                                                            "取消当前操作"),
         ("help", "使用说明")]
