@@ -1,11 +1,13 @@
 """``frontline run``: receive updates (long polling or webhook), handle them, drain the outbox.
 
-Start-up: office → intake → adapter (getMe) → command menus → the sender's leader loop (it
+Start-up: office → intake → adapter (getMe, tried again with back-off until the Bot API
+answers; a rejected token ends it) → command menus → the sender's leader loop (it
 sends whenever this process holds the sender lock; see ``storage/leader.py``) → services (the
 scheduler, with a lock of its own) → receiving. Shutdown on SIGTERM/SIGINT finishes in-flight
 work: stop receiving, commit the updates already taken in (for at most 30 s), stop the
 services, let the sender finish its requests (and flush what is due for a few seconds), close
-the HTTP session.
+the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never cuts this short
+(``bot/stopping.py``); at the end the SQLite WAL is checkpointed and "stopped" is logged.
 
 While the database is unavailable, polling holds an update back and tries it again; a webhook
 answers 500 and Telegram redelivers (``bot/adapters/intake.py``).
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +26,12 @@ from typing import Annotated, Protocol
 
 import typer
 
-from bot.adapters.base import Adapter, Transport
+from bot.adapters.base import Adapter, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
 from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
+from bot.stopping import StopSignals
 from dialogs.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from dialogs.events import Event
 from handlers.office import Office
@@ -42,6 +46,12 @@ HandleFn = Callable[[Office, Event], None]
 # default, so it is the menu for everyone without a dedicated one; English has its own.
 MENU_LANGUAGES: tuple[tuple[str | None, Language], ...] = ((None, "zh_Hans"), ("en", "en"))
 SHUTDOWN_FLUSH = 3.0  # seconds the sender keeps sending due rows after SIGTERM
+CONNECT_TIMEOUT = 20.0  # seconds one getMe may take before it counts as unreachable
+CONNECT_RETRY_FIRST = 1.0  # seconds before the second getMe; doubling from there …
+CONNECT_RETRY_CAP = 60.0  # … up to this
+# What BotFather hands out: the bot's numeric id, a colon, then the secret part.
+TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
+GET_A_TOKEN = "copy it from @BotFather in Telegram (/mybots → your bot → API Token)"
 
 
 class BackgroundService(Protocol):
@@ -59,6 +69,19 @@ def limits_from(settings: Settings) -> Limits:
                   group_per_minute=settings.group_chat_per_minute)
 
 
+def token_problem(token: str) -> str | None:
+    """Why *token* cannot be a bot token (one line for the operator), or None."""
+    if not token:
+        return ("FRONTLINE_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
+                "(/newbot) and put the token it gives you in FRONTLINE_BOT_TOKEN (the "
+                "environment or a .env file in this folder); to try Frontline without a "
+                "token, run `frontline sandbox`")
+    if not TOKEN_SHAPE.fullmatch(token):
+        return ("FRONTLINE_BOT_TOKEN does not look like a bot token (digits, a colon, then "
+                f"letters, as in 123456789:AAE…); {GET_A_TOKEN}")
+    return None
+
+
 def make_adapter(settings: Settings, intake: Intake) -> Adapter:
     """The adapter for ``FRONTLINE_FRAMEWORK`` (imports only the chosen framework)."""
     token = settings.bot_token.get_secret_value()
@@ -69,6 +92,44 @@ def make_adapter(settings: Settings, intake: Intake) -> Adapter:
         return PtbAdapter(token, settings.api_base, intake)
     from bot.adapters.aiogram_adapter import AiogramAdapter
     return AiogramAdapter(token, settings.api_base, intake)
+
+
+async def connect(adapter: Adapter, settings: Settings, stop: asyncio.Event, *,
+                  first: float = CONNECT_RETRY_FIRST, cap: float = CONNECT_RETRY_CAP,
+                  attempt_within: float = CONNECT_TIMEOUT) -> bool:
+    """getMe until the Bot API answers (True), or until *stop* (False).
+
+    Each failed attempt is one warning line saying what is unreachable; the waits between
+    attempts double from *first* up to *cap*. A rejected token raises :class:`TokenRejected`.
+    """
+    token = settings.bot_token.get_secret_value()
+    delay, attempt = first, 1
+    while not stop.is_set():
+        start = asyncio.ensure_future(asyncio.wait_for(adapter.start(), attempt_within))
+        stopped = asyncio.ensure_future(stop.wait())
+        await asyncio.wait({start, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        stopped.cancel()
+        if not start.done():
+            start.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Unreachable, TokenRejected):
+                await start
+            return False
+        try:
+            start.result()
+            return True
+        except TimeoutError:
+            reason = f"no answer within {attempt_within:g} s"
+        except Unreachable as error:
+            reason = str(error)
+        if token:
+            reason = reason.replace(token, "<token>")
+        log.warning("runtime: cannot reach the Bot API at %s (%s); attempt %d, trying again "
+                    "in %g s (check the network and FRONTLINE_API_BASE)",
+                    settings.api_base, reason, attempt, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay, attempt = min(cap, delay * 2), attempt + 1
+    return False
 
 
 async def register_commands(transport: Transport) -> None:
@@ -147,11 +208,12 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     server: WebhookServer | None = None
     started: list[BackgroundService] = []
     try:
-        await adapter.start()
+        if not await connect(adapter, settings, stop):
+            return  # stopped before the Bot API ever answered
         try:
             await register_commands(adapter.transport)
-        except Exception:
-            log.exception("runtime: could not set the command menus; carrying on")
+        except Exception as error:
+            log.warning("runtime: could not set the command menus (%s); carrying on", error)
         sender_task = asyncio.create_task(
             lead_sender(sender, LeaderLock(settings.database_url), sender_stop), name="sender")
         for service in extra_services:
@@ -194,16 +256,54 @@ def run_command(
         help="Public HTTPS URL of this bot behind the proxy; without it, long polling.")] = None,
 ) -> None:
     """Run the bot: long polling by default, or a webhook server with --webhook URL."""
+    settings = Settings()
+    problem = token_problem(settings.bot_token.get_secret_value())
+    if problem:
+        typer.echo(f"frontline run: {problem}", err=True)
+        raise typer.Exit(2)
     from bot.bootstrap import build_office, prepare_database
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "aiogram.event", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    settings = Settings()
-    prepare_database(settings)
-    office = build_office(settings)
-    asyncio.run(run_bot(settings, webhook_url=webhook, office=office,
-                        extra_services=office_services(office, settings)))
+    with StopSignals("runtime") as signals:
+        prepare_database(settings)
+        office = build_office(settings)
+
+        async def main() -> None:
+            await run_bot(settings, webhook_url=webhook, office=office,
+                          stop=signals.bind(asyncio.Event()),
+                          extra_services=office_services(office, settings))
+
+        try:
+            asyncio.run(main())
+        except TokenRejected as error:
+            typer.echo(f"frontline run: the Bot API at {settings.api_base} rejected "
+                       f"FRONTLINE_BOT_TOKEN ({error}: the token is wrong or was revoked); "
+                       f"{GET_A_TOKEN}", err=True)
+            raise typer.Exit(1) from None
+        finally:
+            close_database(office)
+
+
+def close_database(office: Office) -> None:
+    """Close the office's connections; SQLite's WAL is folded back into the database file.
+
+    SQLite checkpoints and removes the ``-wal`` file when its last connection closes, so a
+    cleanly stopped bot leaves one file behind, which copies and backs up as it is.
+    """
+    engine = office.engine
+    if engine.dialect.name == "sqlite":
+        try:
+            # The raw connection is in autocommit: a checkpoint cannot run in a transaction.
+            raw = engine.raw_connection()
+            try:
+                raw.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                raw.close()
+        except Exception as error:  # the database is still consistent; only the WAL stays
+            log.warning("runtime: could not checkpoint the SQLite WAL (%s)", error)
+    engine.dispose()
 
 
 def office_services(office: Office, settings: Settings) -> list[BackgroundService]:

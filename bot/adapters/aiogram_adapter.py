@@ -22,12 +22,17 @@ from aiogram.client.session.middlewares.base import (
 )
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import (
+    AiogramError,
+    ClientDecodeError,
+    DetailedAiogramError,
     TelegramBadRequest,
     TelegramForbiddenError,
     TelegramMigrateToChat,
     TelegramNetworkError,
+    TelegramNotFound,
     TelegramRetryAfter,
     TelegramServerError,
+    TelegramUnauthorizedError,
 )
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -62,8 +67,10 @@ from bot.adapters.base import (
     NotModified,
     Rejected,
     RetryAfter,
+    TokenRejected,
     Transient,
     Transport,
+    Unreachable,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -203,7 +210,18 @@ class AiogramAdapter:
 
     async def start(self) -> None:
         """Learn our @username (group commands may be addressed to it)."""
-        me = await self.bot.me()
+        try:
+            me = await self.bot.me()
+        except TelegramUnauthorizedError as error:
+            raise TokenRejected(error.message) from error
+        except TelegramNotFound as error:
+            raise Unreachable(f"404 {error.message}: no Bot API at this address") from error
+        except ClientDecodeError as error:
+            raise Unreachable("the answer is not the Bot API's JSON") from error
+        except (AiogramError, TimeoutError) as error:
+            reason = (error.message if isinstance(error, DetailedAiogramError)
+                      else type(error).__name__)
+            raise Unreachable(reason) from error
         self.username = me.username or ""
 
     async def _on_update(self, _event: TelegramObject, event_update: Update) -> Any:

@@ -57,6 +57,14 @@ class Migrated(DeliveryError):
         self.new_chat_id = new_chat_id
 
 
+class TokenRejected(Exception):
+    """getMe answered 401: the Bot API does not know this token (retrying cannot help)."""
+
+
+class Unreachable(Exception):
+    """getMe got no proper answer: no network, nothing listening, not a Bot API, 5xx."""
+
+
 class Transport(Protocol):
     """The handful of Bot API calls the outbox needs."""
 
@@ -85,7 +93,11 @@ class Adapter(Protocol):
     transport: Transport
 
     async def start(self) -> None:
-        """Open the HTTP session and learn the bot's own identity (getMe)."""
+        """Open the HTTP session and learn the bot's own identity (getMe).
+
+        Raises :class:`TokenRejected` or :class:`Unreachable`; may be called again after
+        either.
+        """
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Long-poll until *stop* is set; confirm updates only after they are committed."""

@@ -33,7 +33,14 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
 from telegram.error import RetryAfter as PtbRetryAfter
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, ExtBot, TypeHandler
 
@@ -46,8 +53,10 @@ from bot.adapters.base import (
     NotModified,
     Rejected,
     RetryAfter,
+    TokenRejected,
     Transient,
     Transport,
+    Unreachable,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -207,7 +216,19 @@ class PtbAdapter:
 
     async def start(self) -> None:
         """Initialise the Application (which calls getMe) and learn our @username."""
-        await self.application.initialize()
+        try:
+            await self.application.initialize()
+        except InvalidToken as error:
+            # PTB raises InvalidToken for a 401 and for a 404 alike; the server's own words
+            # (kept in the cause) tell an unknown token from an address with no Bot API.
+            said = getattr(error.__cause__, "message", "") or "Not Found"
+            if "unauthorized" in said.lower():
+                raise TokenRejected(said) from error
+            raise Unreachable(f"{said}: no Bot API at this address") from error
+        except TelegramError as error:
+            raise Unreachable(error.message) from error
+        except TimeoutError as error:
+            raise Unreachable("TimeoutError") from error
         self.username = self.bot.username
 
     async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -265,3 +286,6 @@ class PtbAdapter:
     async def close(self) -> None:
         """Shut the Application down (closes its HTTP clients)."""
         await self.application.shutdown()
+        # An Application whose start never got an answer was not initialised, and its
+        # shutdown does nothing; the Bot's HTTP sessions are open all the same.
+        await self.bot.shutdown()
