@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from dialogs import survey as texts
-from dialogs.events import Edit
+from dialogs.events import Edit, InlineKeyboard
 from dialogs.model import AnswerText
 from handlers.callback_surveys.corrective import raise_corrective
 from handlers.callback_surveys.planning import CALLBACK_CLASSES, rules_of, survey_window
@@ -20,7 +20,7 @@ from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE, SPOT_CHECK_ROLES
-from locales import Raw, _
+from locales import Raw, Text, _
 from storage.followups import CallbackSurvey
 from storage.models import StaffChat, WorkOrder
 
@@ -87,10 +87,9 @@ def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rati
     caller.log("callback_recorded", order, survey_id=survey_id, rating=rating, via=via)
     if rating <= caller.uow.office.rules.dissatisfied_at_most:
         raise_corrective(caller.uow, survey, order, via)
-    caller.uow.send(Edit(caller.chat_id,
-                         texts.callback_done(order.number, rating, via, caller.person.name),
-                    texts.note_keyboard(survey_id), message_id=caller.event.message_id,
-                    ref=f"phone:{survey_id}"))
+    _update_task(caller, survey_id, texts.callback_done(order.number, rating, via,
+                                                         caller.person.name),
+                 texts.note_keyboard(survey_id))
     caller.toast(_("Recorded. Thank you."))
 
 
@@ -105,10 +104,15 @@ def no_answer(caller: Caller, board: StaffChat, survey_id: int) -> None:
         return
     survey.phone_attempts += 1
     caller.log("callback_no_answer", order, survey_id=survey_id, attempt=survey.phone_attempts)
-    caller.uow.send(Edit(caller.chat_id, phone_card(caller.uow, survey, order),
-                    texts.phone_keyboard(survey_id), message_id=caller.event.message_id,
-                    ref=f"phone:{survey_id}"))
+    _update_task(caller, survey_id, phone_card(caller.uow, survey, order),
+                 texts.phone_keyboard(survey_id))
     caller.toast(_("Noted. Please try again later."))
+
+
+def _update_task(caller: Caller, survey_id: int, text: Text, keyboard: InlineKeyboard) -> None:
+    """Edit the tapped phone-task card in place (every copy shares its ref)."""
+    caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
+                         ref=f"phone:{survey_id}"))
 
 
 def ask_note(caller: Caller, board: StaffChat, survey_id: int) -> None:
