@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bot.bootstrap import build_office, prepare_database
 from bot.fees_cli import fees_app
+from bot.report_cli import report_command
 from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
@@ -43,6 +44,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(fees_app, name="fees")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
+app.command("report")(report_command)
 app.command("jobs")(jobs_command(lambda: _office()))
 
 console = Console()

@@ -18,6 +18,8 @@ from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
 from handlers.fees import campaigns as fee_campaigns
 from handlers.front_desk import inbox
+from handlers.monthly_report import digest as daily_digest
+from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.due_items import BATCH, Timer, run
 from handlers.work_orders import deadlines
@@ -100,6 +102,27 @@ def fees_once(office: Office) -> DrainReport:
     return report
 
 
+def reports_once(office: Office, only: str | None = None) -> DrainReport:
+    """The managers' daily digest and the monthly service report, each once when due."""
+    started = perf_counter()
+    counts: Counter[str] = Counter()
+    for name, post in (("digest", daily_digest.run_due), ("report", monthly_report.run_due)):
+        if only not in (None, name):
+            continue
+        try:
+            outcome = post(office)
+        except Exception:
+            log.exception("reports: the %s failed", name)
+            outcome = "failed"
+        if outcome not in ("not_due", "already"):
+            counts[f"{name}:{outcome}"] += 1
+    report = DrainReport(counts, perf_counter() - started)
+    if report:
+        log.info("reports: %s", report.summary())
+    return report
+
+
 def run_due_now(office: Office) -> DrainReport:
-    """Everything due by the office clock, now: the fee calendar, timers, monthly duties."""
-    return fees_once(office) + drain_once(office) + duties_once(office)
+    """Everything due by the office clock, now: the fee calendar, timers, monthly duties, the
+    managers' digest and report."""
+    return fees_once(office) + drain_once(office) + duties_once(office) + reports_once(office)

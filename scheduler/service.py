@@ -41,7 +41,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from handlers.callback_surveys.monthly_duties import duties
 from handlers.fees.ledger import ladder_of
 from handlers.office import Office
-from scheduler.drain import DrainReport, drain_once, duties_once, fees_once, run_due_now
+from scheduler.drain import (
+    DrainReport,
+    drain_once,
+    duties_once,
+    fees_once,
+    reports_once,
+    run_due_now,
+)
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, Leadership, lead
 
 log = logging.getLogger(__name__)
@@ -152,7 +159,20 @@ class SchedulerService:
         scheduler.add_job(self._fees, CronTrigger(
             hour=ladder_of(self.office).sending.prepare_hour, minute=0, timezone=tz),
             id="fees.calendar", name="fee notices of the day", replace_existing=True)
+        # The managers' daily digest and the monthly service report (handlers/monthly_report).
+        rules = self.office.rules
+        scheduler.add_job(self._reports, CronTrigger(
+            day=rules.report_day, hour=rules.report_time.hour, minute=rules.report_time.minute,
+            timezone=tz), args=("report",), id="reports.monthly",
+            name="monthly service report", replace_existing=True)
+        scheduler.add_job(self._reports, CronTrigger(
+            hour=rules.digest_time.hour, minute=rules.digest_time.minute, timezone=tz),
+            args=("digest",), id="reports.digest", name="managers' daily digest",
+            replace_existing=True)
         return scheduler
+
+    async def _reports(self, only: str) -> None:
+        await self._job(reports_once, self.office, only)
 
     async def _catch_up(self) -> None:
         await self._job(run_due_now, self.office)

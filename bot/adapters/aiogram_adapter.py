@@ -48,6 +48,7 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -74,6 +75,7 @@ from bot.adapters.base import (
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
+from bot.adapters.parts import local_file
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +87,12 @@ Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 RESPONSE_TYPES = tuple(Response[method.__returning__]  # type: ignore[name-defined]
                        for method in (GetUpdates, SendMessage, SendPhoto, SendMediaGroup,
                                       EditMessageText, AnswerCallbackQuery))
+
+
+def photo_input(photo: str) -> str | FSInputFile:
+    """A file_id as it is, a local ``file://`` photo as an upload."""
+    path = local_file(photo)
+    return photo if path is None else FSInputFile(path, filename=path.name)
 
 
 def markup(keyboard: KeyboardJson | None) -> Markup | None:
@@ -140,12 +148,14 @@ class AiogramTransport:
     async def send_photo(self, chat_id: int, file_id: str, caption: str,
                          keyboard: KeyboardJson | None) -> int:
         async with neutral_errors():
-            message = await self.bot.send_photo(chat_id, file_id, caption=caption or None,
+            message = await self.bot.send_photo(chat_id, photo_input(file_id),
+                                                caption=caption or None,
                                                 reply_markup=markup(keyboard))
         return message.message_id
 
     async def send_album(self, chat_id: int, file_ids: Sequence[str], caption: str) -> list[int]:
-        media = [InputMediaPhoto(media=file_id, caption=caption if i == 0 and caption else None)
+        media = [InputMediaPhoto(media=photo_input(file_id),
+                                 caption=caption if i == 0 and caption else None)
                  for i, file_id in enumerate(file_ids)]
         async with neutral_errors():
             messages = await self.bot.send_media_group(chat_id, media=list(media))

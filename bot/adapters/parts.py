@@ -1,5 +1,8 @@
 """How one outbox ``send`` row becomes Bot API messages: photos, then text in ≤ 4096 chunks.
 
+A photo is a Telegram file_id, or a ``file://`` URI of a local file (the report's charts),
+which each adapter uploads as multipart (:func:`local_file`).
+
 A row whose message may be edited later (it has an inline keyboard or a ``ref``) keeps its
 text in a plain text message, because ``editMessageText`` cannot edit a photo's caption.
 Otherwise a short text rides along as the caption, which saves a message (and a rate slot).
@@ -9,9 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
-from bot.adapters.base import KeyboardJson, Transport
+from bot.adapters.base import KeyboardJson, Rejected, Transport
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -37,6 +43,18 @@ class Part:
         if len(self.photos) == 1:
             return await transport.send_photo(chat_id, self.photos[0], self.text, self.keyboard)
         return (await transport.send_album(chat_id, self.photos, self.text))[0]
+
+
+def local_file(photo: str) -> Path | None:
+    """The file a ``file://`` photo names (a chart the office drew, uploaded as multipart),
+    or None for a Telegram file_id or URL. Raises :class:`Rejected` if the file is gone: the
+    row would never succeed, so it fails at once instead of being retried."""
+    if not photo.startswith("file://"):
+        return None
+    path = Path(url2pathname(urlparse(photo).path))
+    if not path.is_file():
+        raise Rejected(f"the photo file {path} does not exist on this machine")
+    return path
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

@@ -60,12 +60,23 @@ from bot.adapters.base import (
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
+from bot.adapters.parts import local_file
 from bot.adapters.ptb_request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
 PtbApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def photo_input(photo: str) -> tuple[str | bytes, str | None]:
+    """A file_id as it is, a local ``file://`` photo as bytes to upload, and its file name.
+
+    Bytes, not an ``InputFile``: PTB attaches bytes in a media group by itself
+    (``attach://``), a ready-made InputFile it would send as a bare field.
+    """
+    path = local_file(photo)
+    return (photo, None) if path is None else (path.read_bytes(), path.name)
 
 
 def markup(keyboard: KeyboardJson | None) -> Markup | None:
@@ -120,14 +131,16 @@ class PtbTransport:
 
     async def send_photo(self, chat_id: int, file_id: str, caption: str,
                          keyboard: KeyboardJson | None) -> int:
+        media, name = photo_input(file_id)
         async with neutral_errors():
-            message = await self.bot.send_photo(chat_id, file_id, caption=caption or None,
-                                                reply_markup=markup(keyboard))
+            message = await self.bot.send_photo(chat_id, media, caption=caption or None,
+                                                reply_markup=markup(keyboard), filename=name)
         return message.message_id
 
     async def send_album(self, chat_id: int, file_ids: Sequence[str], caption: str) -> list[int]:
-        media = [InputMediaPhoto(file_id, caption=caption if i == 0 and caption else None)
-                 for i, file_id in enumerate(file_ids)]
+        inputs = [photo_input(file_id) for file_id in file_ids]
+        media = [InputMediaPhoto(item, caption=caption if i == 0 and caption else None,
+                                 filename=name) for i, (item, name) in enumerate(inputs)]
         async with neutral_errors():
             messages = await self.bot.send_media_group(chat_id, media)
         return [m.message_id for m in messages]

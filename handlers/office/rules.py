@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +97,16 @@ class OfficeRules(BaseSettings):
     fee_ladder_path: Path | None = _rule(
         None, "001 第五篇", "the office's fee ladder (YAML); default: the manual's "
         "handlers/fees/data/ladder.yaml")
+    report_day: int = _rule(
+        1, "001 §2.8.3, §2.6.6", "day of the month the managers get last month's service "
+        "report (客户服务信息统计分析汇总表)", ge=1, le=28)
+    report_time: time = _rule(time(9, 0), "office practice",
+                              "local time of day the monthly report is posted")
+    digest_time: time = _rule(time(8, 30), "office practice",
+                              "local time of the managers' daily digest")
+    reports_path: Path | None = _rule(
+        None, "office practice", "where report files (PNG, XLSX, CSV) are kept; default: "
+        "a reports/ folder beside the SQLite database, else ./reports")
 
     @model_validator(mode="after")
     def _daytime_and_month_make_sense(self) -> OfficeRules:
