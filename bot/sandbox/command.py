@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from bot.stopping import StopSignals
 
 if TYPE_CHECKING:
     from bot.sandbox.server import Options
@@ -41,21 +41,14 @@ def _announce(url: str) -> None:
     print(f"{READY_PREFIX}{url}", flush=True)
 
 
-async def _main(options: Options) -> None:
+async def _main(options: Options, signals: StopSignals) -> None:
     from bot.sandbox.server import Sandbox
     sandbox = Sandbox(options, _announce)
-    loop = asyncio.get_running_loop()
-
-    def stop() -> None:
-        sandbox.stop_requested.set()
-        # The next Ctrl-C is the impatient one: let it interrupt the clean shutdown.
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.remove_signal_handler(signal.SIGINT)
-
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop)
+    # Ctrl-C or SIGTERM stops it once and cleanly; a second SIGINT (``uv run`` forwards the
+    # terminal's Ctrl-C again about 200 ms later) does not cut the shutdown short.
+    signals.bind(sandbox.stop_requested)
     await sandbox.run()
+    logging.getLogger(__name__).info("sandbox: stopped")
 
 
 def sandbox(
@@ -76,9 +69,8 @@ def sandbox(
     from bot.sandbox.actors import SeedingError
     from bot.sandbox.server import Options
     try:
-        asyncio.run(_main(Options(port=port, data=data, framework=framework)))
-    except KeyboardInterrupt:
-        pass  # a second Ctrl-C during shutdown: leave quietly
+        with StopSignals("sandbox") as signals:
+            asyncio.run(_main(Options(port=port, data=data, framework=framework), signals))
     except OSError as error:  # the port is taken, the data folder is not writable …
         typer.echo(f"frontline sandbox: {error}", err=True)
         raise typer.Exit(1) from None

@@ -16,9 +16,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[2]
 URL_LINE = re.compile(r"^Frontline sandbox: (http://127\.0\.0\.1:(\d+)/)$")
 STARTUP_BUDGET = 15.0  # seconds from process start to the printed URL (the issue's promise)
 
@@ -64,6 +66,22 @@ def frontline_command() -> list[str]:
     return [script] if script else [sys.executable, "-c", "from bot.cli import main; main()"]
 
 
+def press_ctrl_c(pid: int) -> None:
+    """Ctrl-C in a terminal: SIGINT to the whole process group *pid* leads, and again 200 ms
+    later, as ``uv run`` forwards it to its child a second time."""
+    os.killpg(pid, signal.SIGINT)
+    time.sleep(0.2)
+    with contextlib.suppress(ProcessLookupError):  # already gone: nothing left to cut short
+        os.killpg(pid, signal.SIGINT)
+
+
+def through_uv(*args: str) -> list[str]:
+    """``uv run frontline ARGS`` as the README starts it (``--frozen``: never touch uv.lock)."""
+    uv = shutil.which("uv")
+    assert uv is not None, "uv is not installed"
+    return [uv, "run", "--frozen", "--project", str(ROOT), "frontline", *args]
+
+
 def sandbox_env(data: Path) -> dict[str, str]:
     """Our environment without any real Telegram settings; these point nowhere on purpose."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("FRONTLINE_")}
@@ -77,13 +95,17 @@ def sandbox_env(data: Path) -> dict[str, str]:
 
 
 def start_sandbox(data: Path, log_dir: Path, *extra: str, within: float = 60.0,
-                  name: str = "sandbox") -> RunningSandbox:
-    """Run ``frontline sandbox --port 0 --data DATA`` and wait for its URL line."""
+                  name: str = "sandbox", command: Sequence[str] | None = None) -> RunningSandbox:
+    """Run ``frontline sandbox --port 0 --data DATA`` and wait for its URL line.
+
+    *command* is how ``frontline`` is started (default: :func:`frontline_command`).
+    """
     stderr_path = log_dir / f"{name}-stderr.log"
     started = time.monotonic()
     with stderr_path.open("w") as stderr:
         process = subprocess.Popen(
-            [*frontline_command(), "sandbox", "--port", "0", "--data", str(data), *extra],
+            [*(command or frontline_command()), "sandbox", "--port", "0", "--data", str(data),
+             *extra],
             stdout=subprocess.PIPE, stderr=stderr, env=sandbox_env(data), text=True,
             start_new_session=True)
     lines: queue.Queue[str] = queue.Queue()
