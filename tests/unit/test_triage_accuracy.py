@@ -48,11 +48,12 @@ def measure(data: list[dict[str, Any]]) -> dict[str, float]:
 
 TARGETS = {"intent": 0.95, "trade": 0.92, "location": 0.90, "emergency recall": 1.0,
            "emergency precision": 0.90, "emergency flagged or asked": 1.0}
-# A regression guard, a little below what the blind batch gave after the change (intent 96.1 %,
-# trade 93.2 %, location 97.9 %, emergency recall 42/43 with the 43rd asked, precision 82.4 %).
-# Not targets to tune towards: new blind batches measure that.
-BLIND_FLOOR = {"intent": 0.94, "trade": 0.91, "location": 0.96, "emergency recall": 0.95,
-               "emergency precision": 0.78, "emergency flagged or asked": 1.0}
+# A regression guard, a little below what the blind batch gave after the English/Hong Kong
+# corpus (en_hk_more.jsonl) and VETO -0.8: intent 98.1 %, trade 94.2 %, location 97.4 %,
+# emergency recall 42/43 with the 43rd asked, precision 93.3 % (before: 96.1, 93.2, 97.9,
+# 42/43, 82.4). Not targets to tune towards: new blind batches measure that.
+BLIND_FLOOR = {"intent": 0.97, "trade": 0.93, "location": 0.96, "emergency recall": 0.95,
+               "emergency precision": 0.91, "emergency flagged or asked": 1.0}
 FILES = [pytest.param(SHARED, id="shared-examples",
                       marks=pytest.mark.skipif(SHARED is None, reason="shared file not found")),
          pytest.param(LABELLED, id="labelled-set")]
