@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -35,18 +36,19 @@ from dialogs.menu import LANGUAGE_NAMES
 from handlers.fees import ledger
 from handlers.fees.ladder import NoticeDate, notices_between
 from handlers.fees.money import from_fen, yuan
+from handlers.fees.statement import Statement, load_many
 from handlers.fees.tasks import post_due_tasks, raise_follow_ups, raise_task
-from handlers.fees.views import notice_view, paused_by, period_text
+from handlers.fees.views import notice_view, paused_by, paused_many, period_text
 from handlers.office import Office
 from handlers.office.calendar import at_hour, daytime_from, is_daytime
 from handlers.office.caller import Caller
-from handlers.office.due_items import chats
+from handlers.office.due_items import chats, keep, load_people
 from handlers.office.people import person_by_id_name
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import LANGUAGES, Raw, Text, _, render
 from storage.fees import FeeCampaign, FeeNotice
-from storage.models import Household, Person, StaffChat
+from storage.models import Household, Person, Residence, StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +157,7 @@ def _overdue_campaign(uow: UnitOfWork, campaign: FeeCampaign) -> FeeCampaign | N
     return uow.session.exec(select(FeeCampaign).where(
         FeeCampaign.kind == "overdue", FeeCampaign.plan == campaign.plan,
         FeeCampaign.period_start == campaign.period_start)
-        .order_by(col(FeeCampaign.id).desc())).first()
+        .order_by(col(FeeCampaign.id).desc()).limit(1)).first()
 
 
 def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
@@ -194,7 +196,7 @@ def preview(uow: UnitOfWork, campaign: FeeCampaign) -> Text:
     ladder = ledger.ladder_of(uow.office)
     samples: list[tuple[str, str]] = []
     first = uow.session.exec(select(FeeNotice).where(FeeNotice.campaign_id == campaign.id)
-                             .order_by(col(FeeNotice.id))).first()
+                             .order_by(col(FeeNotice.id)).limit(1)).first()
     household = uow.session.get(Household, first.household_id) if first else None
     if household is not None and household.id is not None:
         view = notice_view(campaign, ledger.statement_of(uow, household.id), household, ladder)
@@ -339,8 +341,58 @@ def find_due(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]
     if skip:
         query = query.where(col(FeeNotice.id).not_in(skip))
     query = query.order_by(col(FeeNotice.due_at), col(FeeNotice.id)).limit(room)
-    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=FeeNotice))
-            if i is not None]
+    ids = [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=FeeNotice))
+           if i is not None]
+    _prefetch(uow, ids)
+    return ids
+
+
+@dataclass
+class _Batch:
+    """What one batch of notices needs, loaded in a few queries instead of a dozen a notice
+    (the batch holds the write lock; a resident's tap waits behind it)."""
+
+    statements: dict[int, Statement] = field(default_factory=dict)
+    paused: dict[int, str] = field(default_factory=dict)
+    residents: dict[int, list[int]] = field(default_factory=dict)
+    sent_today: set[int] = field(default_factory=set)
+
+
+BATCH_KEY: Final = "fees.batch"
+
+
+def _prefetch(uow: UnitOfWork, ids: Sequence[int]) -> None:
+    if not ids:
+        return
+    session = uow.session
+    notices = session.exec(select(FeeNotice).where(col(FeeNotice.id).in_(ids))).all()
+    households = {n.household_id for n in notices}
+    rows: list[object] = [*notices, *session.exec(select(Household).where(
+        col(Household.id).in_(households))).all(), *session.exec(select(FeeCampaign).where(
+        col(FeeCampaign.id).in_({n.campaign_id for n in notices}))).all()]
+    keep(session, rows)
+    today = ledger.office_day(uow.office, uow.now)
+    batch = _Batch(
+        statements=load_many(session, households, today, ledger.terms_of(uow.office)),
+        paused=paused_many(session, households),
+        residents={h: [] for h in households},
+        sent_today=set(session.exec(select(FeeNotice.household_id).where(
+            col(FeeNotice.household_id).in_(households), FeeNotice.sent_on == today)).all()))
+    for household_id, chat in session.exec(
+            select(Residence.household_id, Person.telegram_user_id)
+            .join(Person, col(Person.id) == col(Residence.person_id))
+            .where(col(Residence.household_id).in_(households),
+                   col(Person.telegram_user_id).is_not(None),
+                   col(Person.blocked_bot).is_(False)).order_by(col(Residence.id))):
+        if chat is not None:
+            batch.residents[household_id].append(chat)
+    load_people(uow, {c for chats_ in batch.residents.values() for c in chats_})
+    session.info[BATCH_KEY] = batch
+
+
+def _batch(uow: UnitOfWork) -> _Batch | None:
+    found = uow.session.info.get(BATCH_KEY)
+    return found if isinstance(found, _Batch) else None
 
 
 def send_notice(uow: UnitOfWork, notice_id: int) -> str:
@@ -350,6 +402,9 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
         return "skipped"
     campaign = uow.session.get(FeeCampaign, notice.campaign_id)
     household = uow.session.get(Household, notice.household_id)
+    batch = _batch(uow)
+    if batch is not None and household is not None and household.id not in batch.residents:
+        batch = None  # not of this batch (retried alone): look everything up
     assert campaign is not None and household is not None and household.id is not None
     ladder = ledger.ladder_of(uow.office)
     sending, tz = ladder.sending, uow.office.timezone
@@ -359,22 +414,28 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     if not _daytime(uow):
         notice.due_at = daytime_from(uow.now, tz, sending.day_start, sending.day_end)
         return _keep(uow, notice, "later")
-    paused = paused_by(uow.session, household.id)
+    paused = batch.paused.get(household.id, "") if batch else paused_by(uow.session,
+                                                                          household.id)
     if paused:
         notice.state, notice.due_at, notice.outcome = "paused", None, f"paused by {paused}"
         return _keep(uow, notice, "paused")
-    statement = ledger.statement_of(uow, household.id)
+    statement = (batch.statements[household.id] if batch
+                 else ledger.statement_of(uow, household.id))
     if statement.owed_through(campaign.period_start) <= 0:
         notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
         return _keep(uow, notice, "paid")
     today = ledger.office_day(uow.office, uow.now)
-    already = uow.session.exec(select(FeeNotice.id).where(
-        FeeNotice.household_id == household.id, FeeNotice.sent_on == today,
-        FeeNotice.id != notice.id)).first()
-    if already is not None:  # one fee message a household a day
+    if batch is not None:
+        already = household.id in batch.sent_today
+    else:
+        already = uow.session.exec(select(FeeNotice.id).where(
+            FeeNotice.household_id == household.id, FeeNotice.sent_on == today,
+            FeeNotice.id != notice.id).limit(1)).first() is not None
+    if already:  # one fee message a household a day
         notice.due_at = at_hour(today + timedelta(days=1), sending.day_start, tz)
         return _keep(uow, notice, "tomorrow")
-    residents = ledger.resident_chats(uow.session, household.id)
+    residents = (batch.residents[household.id] if batch
+                 else ledger.resident_chats(uow.session, household.id))
     if not residents:
         notice.state, notice.due_at, notice.outcome = "unreachable", None, "nobody uses the bot"
         raise_task(uow, household, "phone", "no_chat", statement.total_due, notice_id=notice.id,
@@ -386,6 +447,8 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
         uow.send(Say(chat_id, text, keyboard, priority=Priority.BULK,
                      ref=ledger.notice_ref(notice.id)))
     notice.state, notice.sent_at, notice.sent_on = "sent", uow.now, today
+    if batch is not None:
+        batch.sent_today.add(household.id)
     notice.due_at = uow.now + DELIVERY_CHECK
     notice.amount_fen = int(statement.owed_through(campaign.period_start) * 100)
     uow.log("fee_notice_sent", household_id=household.id, notice_id=notice.id,

@@ -9,6 +9,7 @@ period, and by when it asks to be paid.
 from __future__ import annotations
 
 import calendar
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -155,12 +156,23 @@ def _load(path: Path, mtime: float) -> Ladder:
     return Ladder.model_validate(data)
 
 
+_RECHECK_SECONDS: Final = 5.0
+_checked: dict[Path | None, tuple[float, Ladder]] = {}
+
+
 def load_ladder(path: Path | None = None) -> Ladder:
-    """The ladder in *path* (default: the manual's), read once per version of the file."""
-    path = path or DEFAULT_LADDER
-    if not path.is_file():
-        raise FileNotFoundError(f"the fee ladder {path} does not exist")
-    return _load(path.resolve(), path.stat().st_mtime)
+    """The ladder in *path* (default: the manual's), read once per version of the file; the
+    file is looked at again at most every few seconds (a batch of notices asks often)."""
+    now = time.monotonic()
+    cached = _checked.get(path)
+    if cached is not None and now - cached[0] < _RECHECK_SECONDS:
+        return cached[1]
+    file = path or DEFAULT_LADDER
+    if not file.is_file():
+        raise FileNotFoundError(f"the fee ladder {file} does not exist")
+    ladder = _load(file.resolve(), file.stat().st_mtime)
+    _checked[path] = (now, ladder)
+    return ladder
 
 
 # -- periods and dates --------------------------------------------------------------------

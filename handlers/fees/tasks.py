@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import col, select
 
 from dialogs import fees as texts
@@ -37,6 +37,7 @@ from storage.models import Household, StaffChat
 
 TASK_CHATS: Final = ("dispatch", "managers")
 # After each step, the next one of the formal follow-up, if the household still owes.
+TASK_TABLE: Final = FeeTask.__table__  # type: ignore[attr-defined]
 NEXT_STEP: Final[dict[str, str]] = {"phone": "letter", "letter": "door", "door": "legal"}
 MOVES_ON: Final = ("unreachable", "promised", "sent", "visited")
 
@@ -62,12 +63,16 @@ def raise_task(uow: UnitOfWork, household: Household, kind: str, reason: str,
     task = FeeTask(household_id=household.id, kind=kind, reason=reason, notice_id=notice_id,
                    state="planned" if planned else "open", amount_fen=to_fen(amount),
                    wanted_time=wanted_time, due_on=due_on or today, created_at=uow.now)
-    uow.session.add(task)
-    uow.session.flush()
-    uow.log("fee_task_raised", household_id=household.id, task_id=task.id, kind=kind,
-            reason=reason, due_on=task.due_on.isoformat() if task.due_on else None)
     if post and not planned:
+        uow.session.add(task)
+        uow.session.flush()
         _post(uow, task, household)
+    else:  # nothing to post: one plain INSERT (a campaign may raise thousands at once)
+        values = task.model_dump(exclude={"id"})
+        uow.session.connection().execute(insert(TASK_TABLE), values)
+    uow.log("fee_task_raised", household_id=household.id, task_id=task.id, kind=kind,
+            reason=reason, notice_id=notice_id,
+            due_on=task.due_on.isoformat() if task.due_on else None)
     return task
 
 

@@ -3,6 +3,7 @@ statement``, formatted once (amounts as ``280.50``, dates as ``2027-07-01``)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -33,6 +34,24 @@ def paused_by(session: Session, household_id: int) -> str:
     claim = session.exec(select(FeeReceiptClaim.id).where(
         FeeReceiptClaim.household_id == household_id, FeeReceiptClaim.state == "open")).first()
     return f"R-{claim}" if claim is not None else ""
+
+
+def paused_many(session: Session, household_ids: Collection[int]) -> dict[int, str]:
+    """:func:`paused_by` for many households at once (only those paused are in the result)."""
+    wanted = list(household_ids)
+    found: dict[int, str] = {}
+    if not wanted:
+        return found
+    for claim_id, household_id in session.exec(select(
+            FeeReceiptClaim.id, FeeReceiptClaim.household_id).where(
+            col(FeeReceiptClaim.household_id).in_(wanted), FeeReceiptClaim.state == "open")):
+        found[household_id] = f"R-{claim_id}"
+    for dispute in session.exec(select(FeeDispute).where(
+            col(FeeDispute.household_id).in_(wanted), FeeDispute.state == "open")
+            .order_by(col(FeeDispute.id).desc())):
+        found[dispute.household_id] = (f"FD-{dispute.request_id}" if dispute.request_id
+                                       else f"D-{dispute.id}")
+    return found
 
 
 def statement_view(statement: Statement, household: Household, ladder: Ladder,
