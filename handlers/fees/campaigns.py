@@ -49,6 +49,7 @@ from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import LANGUAGES, Raw, Text, _, render
 from storage.fees import FeeCampaign, FeeNotice
 from storage.models import Household, Person, Residence, StaffChat
+from storage.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
     owed = ledger.owed_through_sql(campaign.period_start).subquery("owed")
     h = ledger.HOUSEHOLD_TABLE.c
     chosen = (sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
-                         literal("pending"), literal(uow.now))
+                         literal("pending"), literal(uow.now, UtcDateTime()))
               .select_from(owed.join(ledger.HOUSEHOLD_TABLE, h.id == owed.c.household_id))
               .where(h.fee_plan == campaign.plan))
     if after is not None:

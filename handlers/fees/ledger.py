@@ -26,6 +26,7 @@ from handlers.office.people import unit_label
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from storage.fees import FeeBill, FeeCampaign, FeeNotice, FeePayment, FeeWaiver
 from storage.models import Household, Person, Residence, WorkOrder
+from storage.types import UtcDateTime
 
 BILL_COLUMNS: Final = ("building", "room", "period_start", "period_end", "item", "amount")
 PAYMENT_COLUMNS: Final = ("building", "room", "amount", "paid_at", "receipt_no")
@@ -168,7 +169,8 @@ def generate_bills(uow: UnitOfWork, plan: str, period: Period, months: int) -> i
     # Whole fen of the monthly fee (exact even where NUMERIC is a float), times the months.
     fen = cast(func.round(h.monthly_fee * 100), BigInteger) * months
     chosen = sql_select(h.id, literal(period.start), literal(period.end), literal(MANAGEMENT),
-                        fen, literal("generated"), literal(uow.now), literal(uow.now)).where(
+                        fen, literal("generated"), literal(uow.now, UtcDateTime()),
+                        literal(uow.now, UtcDateTime())).where(
         h.fee_plan == plan, h.monthly_fee.is_not(None), h.monthly_fee > 0, ~already)
     result = uow.session.connection().execute(insert(BILL_TABLE).from_select(
         ["household_id", "period_start", "period_end", "item", "amount_fen", "source",
