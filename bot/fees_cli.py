@@ -145,6 +145,25 @@ def statement(
                   f"credit {data['credit']})")
 
 
+@fees_app.command("history")
+def fee_history(
+    building: str, room: str,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """A household's fee history: bills, payments, notices, disputes, receipts, tasks."""
+    data = ledger.history(_office(), building, room)
+    if data is None:
+        raise _fail(f"No household {building}-{room} on the roster")
+    if as_json:
+        _json(data)
+        return
+    table = Table("at", "what", "detail", title=f"{data['unit']} {data['name']} ({data['plan']})")
+    for event in data["events"]:
+        detail = {k: v for k, v in event.items() if k not in ("at", "what") and v}
+        table.add_row(event["at"] or "", event["what"], json.dumps(detail, ensure_ascii=False))
+    console.print(table)
+
+
 @fees_app.command("arrears")
 def arrears(
     building: Annotated[str | None, typer.Option(help="Only this building")] = None,

@@ -18,13 +18,22 @@ from dialogs import fees as texts
 from dialogs.events import Priority, Say
 from handlers.fees.ladder import Ladder, Period, load_ladder, next_payment_period
 from handlers.fees.late_fee import LateFeeTerms
-from handlers.fees.money import parse_amount, round_money, to_fen, yuan
+from handlers.fees.money import from_fen, parse_amount, round_money, to_fen, yuan
 from handlers.fees.statement import Statement, load
 from handlers.office import Office
 from handlers.office.calendar import at_hour
 from handlers.office.people import unit_label
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
-from storage.fees import FeeBill, FeeCampaign, FeeNotice, FeePayment, FeeWaiver
+from storage.fees import (
+    FeeBill,
+    FeeCampaign,
+    FeeDispute,
+    FeeNotice,
+    FeePayment,
+    FeeReceiptClaim,
+    FeeTask,
+    FeeWaiver,
+)
 from storage.models import Household, Person, Residence, WorkOrder
 from storage.types import UtcDateTime
 
@@ -439,3 +448,48 @@ def owed_through_sql(through: date) -> Any:
             .select_from(bills.outerjoin(paid, paid.c.household_id == bills.c.household_id))
             .where(bills.c.billed - func.coalesce(paid.c.paid, 0) > 0))
 
+
+
+def history(office: Office, building: str, room: str) -> dict[str, Any] | None:
+    """``frontline fees history``: everything the desk recorded about a household's fees, in
+    order — bills, payments, notices, disputes, receipt claims, tasks, waivers."""
+    with Session(office.engine) as session:
+        household = household_at(session, building, room)
+        if household is None or household.id is None:
+            return None
+        hid = household.id
+        events: list[dict[str, Any]] = []
+
+        def add(at: datetime | date | None, what: str, **detail: Any) -> None:
+            events.append({"at": at.isoformat() if at else None, "what": what, **detail})
+
+        for bill in session.exec(select(FeeBill).where(FeeBill.household_id == hid)):
+            add(bill.created_at, "bill", period_start=bill.period_start.isoformat(),
+                period_end=bill.period_end.isoformat(), item=bill.item,
+                amount=yuan(from_fen(bill.amount_fen)), source=bill.source)
+        for payment in session.exec(select(FeePayment).where(FeePayment.household_id == hid)):
+            add(payment.created_at, "payment", amount=yuan(from_fen(payment.amount_fen)),
+                paid_on=payment.paid_on.isoformat(), receipt_no=payment.receipt_no,
+                source=payment.source)
+        for notice, campaign in session.exec(select(FeeNotice, FeeCampaign).join(
+                FeeCampaign, col(FeeCampaign.id) == col(FeeNotice.campaign_id)).where(
+                FeeNotice.household_id == hid)):
+            add(notice.sent_at or notice.created_at, f"{campaign.kind} notice",
+                notice_date=campaign.notice_date.isoformat(), state=notice.state,
+                outcome=notice.outcome)
+        for dispute in session.exec(select(FeeDispute).where(FeeDispute.household_id == hid)):
+            add(dispute.opened_at, "dispute", text=dispute.text, state=dispute.state,
+                resolved_at=dispute.resolved_at.isoformat() if dispute.resolved_at else None)
+        for claim in session.exec(select(FeeReceiptClaim).where(
+                FeeReceiptClaim.household_id == hid)):
+            add(claim.created_at, "receipt photo", amount=yuan(from_fen(claim.amount_fen)),
+                state=claim.state)
+        for task in session.exec(select(FeeTask).where(FeeTask.household_id == hid)):
+            add(task.created_at, f"{task.kind} task", reason=task.reason, state=task.state,
+                outcome=task.outcome)
+        for waiver in session.exec(select(FeeWaiver).where(FeeWaiver.household_id == hid)):
+            add(waiver.at, "late fee waived", amount=yuan(from_fen(waiver.amount_fen)),
+                reason=waiver.reason)
+        events.sort(key=lambda e: e["at"] or "")
+        return {"unit": unit_label(household), "name": household.name,
+                "plan": household.fee_plan, "events": events}

@@ -123,6 +123,20 @@ def test_payments_import_is_idempotent_by_receipt_and_rejects_bad_rows(env: Path
     assert data["paid"] == "180.00"
 
 
+def test_a_households_fee_history_lists_what_the_desk_recorded(env: Path) -> None:
+    write(env, "bills.csv", "building,room,period_start,period_end,item,amount\n"
+                            "3,1203,2026-07-01,2026-07-31,management,280.00\n")
+    run("fees", "bills", "import", "bills.csv")
+    run("fees", "payments", "record", "3", "1203", "100", "--paid-at", "2026-07-03",
+        "--receipt", "R-9")
+    code, out, _ = run("fees", "history", "3", "1203", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["unit"] == "3-1203"
+    assert [(e["what"], e.get("amount")) for e in data["events"]] == [
+        ("bill", "280.00"), ("payment", "100.00")]
+    assert run("fees", "history", "9", "9")[0] == 2
+
+
 def test_arrears_as_json_and_csv_and_by_building(env: Path) -> None:
     write(env, "bills.csv", (
         "building,room,period_start,period_end,item,amount\n"
