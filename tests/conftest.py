@@ -7,6 +7,7 @@ import socket
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,15 +58,46 @@ def ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
+INSTALL = "; install it with: "  # what the summary below looks for in a skip's reason
+
+
+def unavailable(why: str, command: str) -> NoReturn:
+    """Skip for want of something a developer can install with *command*; under CI, fail.
+
+    The reason says the command, and :func:`pytest_terminal_summary` repeats it after the
+    results, so a missing browser is never a silent "1 skipped".
+    """
+    reason = f"{why}{INSTALL}{command}"
+    if ci():
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """After the results, each command that would have run the tests skipped for want of it
+    (pytest hides skip reasons without ``-rs``)."""
+    skipped: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+        if INSTALL in reason:
+            reason = reason.removeprefix("Skipped: ")
+            skipped[reason] = skipped.get(reason, 0) + 1
+    if not skipped:
+        return
+    terminalreporter.section("tests skipped for want of something installed", sep="!",
+                             yellow=True, bold=True)
+    for reason, count in skipped.items():
+        terminalreporter.line(f"{count} skipped: {reason}", yellow=True, bold=True)
+
+
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real PostgreSQL 16 (pgserver), started once per test session."""
     try:
         import pgserver
     except ImportError:  # pragma: no cover - pgserver is a dev dependency
-        if ci():
-            raise
-        pytest.skip("PostgreSQL tests need pgserver: run `uv sync` (it is a dev dependency)")
+        unavailable("PostgreSQL tests need pgserver (a dev dependency)", "uv sync")
     server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
     yield str(server.get_uri())
     server.cleanup()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tests.conftest import ci
+from tests.conftest import unavailable
 from tests.support.sandbox import STARTUP_BUDGET, RunningSandbox, start_sandbox
 
 if TYPE_CHECKING:
@@ -26,18 +26,13 @@ if TYPE_CHECKING:
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("sandbox")]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sandbox"
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium (CHROMIUM_PATH: another one), and fonts for the Chinese texts and emoji.
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+INSTALL_CHROMIUM = "apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 STEP = 15_000  # ms a step may take: the first free text also loads the triage dictionaries
 NUMBER = re.compile(r"WO-\d{8}-\d{4}")
-
-
-def _unavailable(why: str) -> None:
-    """Skip on a developer's machine; under CI a missing browser is a failure, not a skip."""
-    if ci():
-        pytest.fail(why)
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +40,10 @@ def browser() -> Iterator[Browser]:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("playwright is not installed: run `uv sync` (it is a dev dependency)")
+        unavailable("the browser tests need playwright (a dev dependency)", "uv sync")
     if not CHROMIUM.exists():
-        _unavailable("the browser test needs Debian's Chromium: apt-get install -y chromium")
+        unavailable(f"THE BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}",
+                    INSTALL_CHROMIUM)
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=CHROMIUM_ARGS)
