@@ -50,6 +50,8 @@ class Verb(Enum):
     ANSWER_PRICE = ("price_ok", (Arg.ID, Arg.WORD))  # yes | no
     RATE = ("rate", (Arg.ID, Arg.DIGIT))  # a callback survey's 1–5
     SKIP_COMMENT = ("no_comment", (Arg.ID,))
+    CHANGE_TRADE = ("retrade", (Arg.ID,))  # show the kinds of work to choose from
+    SET_TRADE = ("set_trade", (Arg.ID, Arg.WORD))  # order, the kind of work chosen
     # the technician, privately
     SET_OFF = ("set_off", (Arg.ID,))
     PROPOSE_TIME = ("new_time", (Arg.ID,))
@@ -57,6 +59,7 @@ class Verb(Enum):
     FINISH = ("finish", (Arg.ID,))
     REPORT_DAMAGE = ("damage", (Arg.ID,))
     SHOW_CARD = ("card", (Arg.ID,))
+    SHIFT = ("shift", (Arg.WORD,))  # on | off
     # staff group chats
     ACCEPT = ("accept", (Arg.ID,))
     ASSIGN = ("assign", (Arg.ID, Arg.ID))  # order, technician

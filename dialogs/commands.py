@@ -14,6 +14,7 @@ PRIVATE_COMMANDS: Final[tuple[tuple[str, Msg], ...]] = (
     ("my", _("My requests")),
     ("fees", _("My fees")),
     ("jobs", _("My open jobs (technicians)")),
+    ("shift", _("Go on or off shift (technicians)")),
     ("language", _("Change language")),
     ("cancel", _("Stop what I am doing")),
     ("help", _("How to use this bot")),

@@ -72,4 +72,6 @@ def help_text(is_staff: bool) -> Text:
     ]
     if is_staff:
         parts.append(_("/jobs lists your open jobs. Accept new jobs in your trade's group."))
+        parts.append(_("/shift on or /shift off: while you are off shift, new jobs go to "
+                       "others or to the dispatcher."))
     return lines(*parts)

@@ -49,6 +49,8 @@ def timers(office: Office) -> tuple[Timer, ...]:
     """The per-item timers, in the order a pass handles them."""
     rules = office.rules
     return (
+        Timer("repost", partial(deadlines.find_unclaimed, after=rules.repost_after,
+                                deadline=rules.dispatch_deadline), deadlines.repost),
         Timer("dispatch_deadline",
               partial(deadlines.find_unaccepted, deadline=rules.dispatch_deadline),
               deadlines.alert_dispatch),

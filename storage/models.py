@@ -63,6 +63,8 @@ class Person(SQLModel, table=True):
     trades: list[str] = _json(list)
     language: str = Field(default="zh_Hans", max_length=8)
     blocked_bot: bool = Field(default=False)
+    # A technician takes new jobs only while on shift (``/shift``); others ignore it.
+    on_shift: bool = Field(default=True)
     created_at: datetime | None = _when()
 
 
@@ -133,6 +135,8 @@ class WorkOrder(SQLModel, table=True):
     service_key: str | None = Field(default=None, max_length=32)
     price: Decimal | None = _money()
     price_confirmed_at: datetime | None = _when()
+    # Why a quote is outside the catalog's range (required then; dispatch is told).
+    price_reason: str = Field(default="", max_length=500)
     proposed_time: str = Field(default="", max_length=200)
     callback_class: str = Field(default="other", max_length=8)  # safety | leak | other
     rework_count: int = Field(default=0)

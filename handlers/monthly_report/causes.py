@@ -3,16 +3,18 @@ keywords and recurring phrases in what dissatisfied residents said — a low rat
 a rework reason, a complaint — overall, by trade and by technician, each with a few of the
 residents' own words quoted.
 
-Keywords are jieba.analyse's TF-IDF (``extract_tags``: term frequency in the group's remarks
-times jieba's inverse document frequency, so "漏水" outweighs "今天"), with the office's
-stop words added (``data/stopwords.txt``). Phrases are pairs of adjacent words that recur in
-at least two remarks of the group ("师傅 迟到", "态度 差" → 迟到、态度差). Remarks are folded to
-Simplified Chinese first (OpenCC t2s), so 漏水 and 漏水 written in Traditional count together;
-quotes keep the resident's own script.
+Keywords are jieba.analyse's TF-IDF (as ``extract_tags`` computes it: a word's frequency in
+the group's remarks times jieba.analyse's inverse document frequency, so "漏水" outweighs
+"今天"), with the office's stop words added to jieba.analyse's (``data/stopwords.txt``).
+Each remark is cut once and its words serve every group it belongs to (overall, its trade,
+its technician): that keeps a month of 20,000 orders fast. Among the TF-IDF candidates, the
+words most remarks mention come first. Phrases are pairs of adjacent words that recur in at
+least two remarks of the group ("态度 差" → 态度差). Remarks are folded to Simplified Chinese
+first (OpenCC t2s), so 態度 and 态度 count together; quotes keep the resident's own script.
 
 jieba is initialised once per process, the way triage does it (``dialogs.triage.warm_up``
 loads the dictionary and the office's user dictionary into jieba's default tokenizer, which
-``jieba.analyse`` uses); the stop words are added once, under a lock.
+``jieba.analyse`` uses); its stop words and IDF table are loaded once, under a lock.
 """
 
 from __future__ import annotations
@@ -38,6 +40,10 @@ QUOTES: Final = 3
 QUOTE_LENGTH: Final = 80
 MIN_PHRASE_REMARKS: Final = 2
 _WORD = re.compile(r"[\u4e00-\u9fff]{1,}|[A-Za-z]{3,}")
+# One-character words that only glue a phrase together ("的时间", "没来"): a phrase needs a
+# word of two characters or more, and no glue.
+GLUE: Final = frozenset("的了着过是在也都就又还很没不有和与把被让给对说要会能"
+                        "我你他她它这那啊吧呢吗呀")
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +73,9 @@ class _Tools:
     cut: Callable[[str], Iterable[str]]
     fold: Callable[[str], str]
     unfold: Callable[[str], str]
+    idf: dict[str, float]  # jieba.analyse's inverse document frequencies
+    median_idf: float
+    stop: frozenset[str]  # jieba.analyse's stop words, the office's added
 
 
 _tools: _Tools | None = None
@@ -89,10 +98,13 @@ def tools() -> _Tools:
                 import jieba.analyse
                 import opencc
             jieba.analyse.set_stop_words(str(STOPWORDS))
+            tfidf = jieba.analyse.default_tfidf
             to_simplified: Any = opencc.OpenCC("t2s")
             to_traditional: Any = opencc.OpenCC("s2t")
             _tools = _Tools(extract=jieba.analyse.extract_tags, cut=jieba.cut,
-                            fold=to_simplified.convert, unfold=to_traditional.convert)
+                            fold=to_simplified.convert, unfold=to_traditional.convert,
+                            idf=tfidf.idf_freq, median_idf=tfidf.median_idf,
+                            stop=frozenset(w.lower() for w in tfidf.stop_words))
     return _tools
 
 
@@ -109,11 +121,6 @@ def quote(voice: Voice) -> str:
     return f"「{text}」({voice.number})"
 
 
-def _stop_words() -> frozenset[str]:
-    words = STOPWORDS.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in words if w.strip() and not w.startswith("#"))
-
-
 @dataclass(slots=True)
 class _Remark:
     voice: Voice
@@ -126,12 +133,14 @@ def analyse(voices: Sequence[Voice]) -> list[CauseGroup]:
     if not voices:
         return []
     t = tools()
-    stop = _stop_words()
+    cut: dict[str, list[str]] = {}  # each distinct remark is cut once
     remarks = []
     for voice in voices:
         folded = t.fold(voice.text)
-        words = [w for w in t.cut(folded) if _WORD.fullmatch(w) and w.lower() not in stop]
-        remarks.append(_Remark(voice, folded, words))
+        if folded not in cut:
+            cut[folded] = [w for w in t.cut(folded)
+                           if _WORD.fullmatch(w) and w.lower() not in t.stop]
+        remarks.append(_Remark(voice, folded, cut[folded]))
     groups: list[tuple[str, str, list[_Remark]]] = [("overall", "", remarks)]
     by_trade: dict[str, list[_Remark]] = defaultdict(list)
     by_tech: dict[str, list[_Remark]] = defaultdict(list)
@@ -147,21 +156,28 @@ def analyse(voices: Sequence[Voice]) -> list[CauseGroup]:
     groups += [("technician", k, v) for k, v in sorted(by_tech.items(), key=_busiest)]
     if complaints:
         groups.append(("complaints", "", complaints))
-    return [_group(dimension, name, members, t, stop) for dimension, name, members in groups]
+    return [_group(dimension, name, members, t) for dimension, name, members in groups]
 
 
 def _busiest(item: tuple[str, list[_Remark]]) -> tuple[int, str]:
     return -len(item[1]), item[0]
 
 
-def _group(dimension: str, name: str, members: list[_Remark], t: _Tools,
-           stop: frozenset[str]) -> CauseGroup:
-    text = "\n".join(r.folded for r in members)
+def tf_idf(members: Sequence[_Remark], t: _Tools, top: int) -> list[tuple[str, float]]:
+    """jieba.analyse's TF-IDF (``extract_tags``: a word's share of the group's words times
+    its IDF, unknown words at the median IDF) over words already cut once per remark."""
+    freq: Counter[str] = Counter(w for r in members for w in r.words if len(w) >= 2)
+    total = sum(freq.values())
+    if not total:
+        return []
+    weights = {w: n * t.idf.get(w, t.median_idf) / total for w, n in freq.items()}
+    return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _group(dimension: str, name: str, members: list[_Remark], t: _Tools) -> CauseGroup:
     candidates = []
-    for term, weight in t.extract(text, topK=KEYWORDS * 3, withWeight=True):
-        if term.lower() in stop or not _WORD.fullmatch(term):
-            continue
-        holding = [r for r in members if term in r.folded]
+    for term, weight in tf_idf(members, t, KEYWORDS * 3):
+        holding = [r for r in members if term in r.words]
         if holding:
             candidates.append(Cause(term, round(float(weight), 4), len(holding),
                                     _quotes(holding)))
@@ -176,7 +192,8 @@ def _phrases(members: list[_Remark]) -> list[Cause]:
     seen: Counter[str] = Counter()
     holders: dict[str, list[_Remark]] = defaultdict(list)
     for r in members:
-        pairs = {_join(a, b) for a, b in zip(r.words, r.words[1:], strict=False)}
+        pairs = {_join(a, b) for a, b in zip(r.words, r.words[1:], strict=False)
+                 if max(len(a), len(b)) >= 2 and a not in GLUE and b not in GLUE}
         for pair in pairs:
             seen[pair] += 1
             holders[pair].append(r)

@@ -44,7 +44,7 @@ import math
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -135,9 +135,10 @@ class Clock:
                      self.pending + other.pending)
 
 
-def judge(deadline: datetime, answered: datetime | None, end: datetime,
-          withdrawn: datetime | None = None) -> str | None:
-    """"hit", "miss", "pending" or None (withdrawn in time) for one clock seen at *end*."""
+def judge(deadline: float, answered: float | None, end: float,
+          withdrawn: float | None = None) -> str | None:
+    """"hit", "miss", "pending" or None (withdrawn in time) for one clock seen at *end*
+    (moments as Unix seconds)."""
     known = answered if answered is not None and answered < end else None
     if known is not None and known <= deadline:
         return "hit"
@@ -316,22 +317,18 @@ class UnmetDemandRow:
 
 @dataclass(slots=True)
 class _Order:
-    id: int
-    number: str
+    """One work order of the month, its moments as Unix seconds."""
+
     kind: str
     emergency: bool
     trade: str
     building: str
-    assignee: int | None
-    created: datetime
-    accepted: datetime | None
-    cancelled: datetime | None
-    fallback_status: str
-    status: str | None = None
-    last_done: datetime | None = None
-    first_reply: datetime | None = None
-    events: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    created: float
+    accepted: float | None
+    cancelled: float | None
+    status: str  # at the month's end
+    last_done: float | None = None
+    first_reply: float | None = None
 
 
 # -- the month ----------------------------------------------------------------------------
@@ -370,8 +367,11 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         select(PEOPLE.id, PEOPLE.name, PEOPLE.role)) if role in STAFF_ROLES}
     buildings = dict(session.execute(select(HOUSEHOLDS.id, HOUSEHOLDS.building)).all())
     orders = _orders(session, start, end, buildings)
-    _replay(session, orders, start, end, staff)
+    _replay(session, orders, start, end)
     desk = _front_desk(session, start, end, buildings)
+    stop = end.timestamp()
+    dispatch_after = rules.dispatch_deadline.total_seconds()
+    response_after = rules.response_deadline.total_seconds()
 
     by_kind: Counter[str] = Counter()
     by_trade: Counter[str] = Counter()
@@ -386,31 +386,30 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         by_kind["emergency" if o.emergency else o.kind] += 1
         by_trade[o.trade] += 1
         by_building[o.building] += 1
-        status = o.status or o.fallback_status
-        by_status[status] += 1
-        accepted = o.accepted if o.accepted is not None and o.accepted < end else None
-        reply = o.first_reply or accepted
+        by_status[o.status] += 1
+        accepted = o.accepted if o.accepted is not None and o.accepted < stop else None
+        reply = o.first_reply if o.first_reply is not None else accepted
         if reply is not None:
             reply_orders.append(_minutes(reply - o.created))
         if accepted is not None:
             acceptance.append(_minutes(accepted - o.created))
-        if status in ("done", "confirmed") and o.last_done is not None:
+        if o.status in ("done", "confirmed") and o.last_done is not None:
             completion.append(_minutes(o.last_done - o.created))
-        dispatch.append(judge(o.created + rules.dispatch_deadline, accepted, end, o.cancelled))
-        response_orders.append(judge(o.created + rules.response_deadline, reply, end,
-                                     o.cancelled))
+        dispatch.append(judge(o.created + dispatch_after, accepted, stop, o.cancelled))
+        response_orders.append(judge(o.created + response_after, reply, stop, o.cancelled))
     reply_desk: list[float] = []
     response_desk: list[str | None] = []
     desk_status: Counter[str] = Counter()
     for kind, building, created, due, answered, status in desk:
         by_kind[kind] += 1
         by_building[building] += 1
-        answered_known = answered if answered is not None and answered < end else None
-        desk_status["answered" if answered_known else ("open" if status != "closed"
-                                                       else "closed")] += 1
-        if answered_known is not None:
-            reply_desk.append(_minutes(answered_known - created))
-        response_desk.append(judge(due or created + rules.response_deadline, answered, end))
+        known = answered if answered is not None and answered < stop else None
+        desk_status["answered" if known is not None else
+                    ("open" if status != "closed" else "closed")] += 1
+        if known is not None:
+            reply_desk.append(_minutes(known - created))
+        response_desk.append(judge(due if due is not None else created + response_after,
+                                   answered, stop))
 
     reworked, second = _reworks(session, start, end)
     ratings, by_trade_r, by_tech_r, voices = _satisfaction(session, start, end, staff, rules)
@@ -433,33 +432,49 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         demand_requests=_demand(session, start, end), fees=fees_of(session, key, tz))
 
 
-def _minutes(delta: timedelta) -> float:
-    return max(delta.total_seconds(), 0.0) / 60
+def _minutes(seconds: float) -> float:
+    return max(seconds, 0.0) / 60
+
+
+def epoch(session: Session, column: Any) -> Any:
+    """*column* (a UTC timestamp) as Unix seconds, computed by the database: tens of thousands
+    of rows come back as plain numbers, without a datetime object each."""
+    if session.get_bind().dialect.name == "sqlite":  # stored as UTC text, which julianday reads
+        return (func.julianday(column) - 2440587.5) * 86400.0
+    return func.extract("epoch", column)
+
+
+def _seconds(value: Any) -> float | None:
+    """Unix seconds to the millisecond: julianday's float arithmetic must not turn a reply
+    at exactly the deadline into one a microsecond late."""
+    return None if value is None else round(float(value), 3)
 
 
 def _orders(session: Session, start: datetime, end: datetime,
             buildings: dict[int | None, str]) -> dict[int, _Order]:
     w = ORDERS
     rows = session.execute(select(
-        w.id, w.number, w.kind, w.emergency, w.trade, w.location, w.household_id,
-        w.assignee_id, w.created_at, w.accepted_at, w.on_way_at, w.done_at, w.confirmed_at,
-        w.cancelled_at).where(w.created_at >= start, w.created_at < end))
+        w.id, w.kind, w.emergency, w.trade, w.location, w.household_id,
+        *(epoch(session, c) for c in (w.created_at, w.accepted_at, w.on_way_at, w.done_at,
+                                      w.confirmed_at, w.cancelled_at)))
+        .where(w.created_at >= start, w.created_at < end))
+    stop = end.timestamp()
     orders: dict[int, _Order] = {}
-    for (oid, number, kind, emergency, trade, location, household, assignee, created,
-         accepted, on_way, done, confirmed, cancelled) in rows:
-        building = PUBLIC if location == "public" else buildings.get(household, NO_UNIT)
-        orders[oid] = _Order(oid, number, kind, bool(emergency), trade, building, assignee,
-                             created, accepted, cancelled,
-                             _status_from_columns(end, accepted, on_way, done, confirmed,
-                                                  cancelled))
-        if done is not None and done < end:
-            orders[oid].last_done = done
+    for (oid, kind, emergency, trade, location, household, *moments) in rows:
+        created, accepted, on_way, done, confirmed, cancelled = map(_seconds, moments)
+        assert created is not None
+        orders[oid] = _Order(
+            kind, bool(emergency), trade,
+            PUBLIC if location == "public" else buildings.get(household, NO_UNIT),
+            created, accepted, cancelled,
+            _status_from_columns(stop, accepted, on_way, done, confirmed, cancelled),
+            last_done=done if done is not None and done < stop else None)
     return orders
 
 
-def _status_from_columns(end: datetime, accepted: datetime | None, on_way: datetime | None,
-                         done: datetime | None, confirmed: datetime | None,
-                         cancelled: datetime | None) -> str:
+def _status_from_columns(end: float, accepted: float | None, on_way: float | None,
+                         done: float | None, confirmed: float | None,
+                         cancelled: float | None) -> str:
     """An order's status at *end* from its timestamps (for orders without events)."""
     for moment, name in ((cancelled, "cancelled"), (confirmed, "confirmed"), (done, "done"),
                          (on_way, "on_way"), (accepted, "accepted")):
@@ -468,43 +483,54 @@ def _status_from_columns(end: datetime, accepted: datetime | None, on_way: datet
     return "open"
 
 
-def _replay(session: Session, orders: dict[int, _Order], start: datetime, end: datetime,
-            staff: dict[int | None, str]) -> None:
-    """Status at the month's end, the last finish and the first human reply, from events."""
+def _replay(session: Session, orders: dict[int, _Order], start: datetime,
+            end: datetime) -> None:
+    """Status at the month's end, the last finish and the first human reply, from events.
+
+    Three aggregate queries, so the database reads the month's events and hands back one row
+    per order: its last status-changing event before the month's end (a window function),
+    its last ``done`` before it, its first step by a member of staff.
+    """
     if not orders:
         return
     e = EVENTS
-    month_orders = select(ORDERS.id).where(ORDERS.created_at >= start, ORDERS.created_at < end)
-    rows = session.execute(select(e.order_id, e.action, e.at, e.actor_id)
-                           .where(e.order_id.in_(month_orders.scalar_subquery()), e.at < end)
-                           .order_by(e.id))
-    for order_id, action, at, actor in rows:
+    month_orders = select(ORDERS.id).where(ORDERS.created_at >= start,
+                                           ORDERS.created_at < end).scalar_subquery()
+    seen = (e.order_id.in_(month_orders), e.at < end)
+    ranked = (select(e.order_id, e.action, func.row_number().over(
+        partition_by=e.order_id, order_by=e.id.desc()).label("rank"))
+        .where(*seen, e.action.in_(list(STATUS_OF_ACTION))).subquery())
+    for order_id, action in session.execute(
+            select(ranked.c.order_id, ranked.c.action).where(ranked.c.rank == 1)):
+        if order_id in orders:
+            orders[order_id].status = STATUS_OF_ACTION[action]
+    for order_id, moment in session.execute(
+            select(e.order_id, epoch(session, func.max(e.at)))
+            .where(*seen, e.action == "done").group_by(e.order_id)):
+        if order_id in orders and moment is not None:
+            orders[order_id].last_done = _seconds(moment)
+    p = PEOPLE
+    for order_id, moment in session.execute(
+            select(e.order_id, epoch(session, func.min(e.at)))
+            .join_from(_table(EventLog), _table(Person), p.id == e.actor_id)
+            .where(*seen, p.role.in_(STAFF_ROLES), e.action.not_in(list(NOT_A_REPLY)))
+            .group_by(e.order_id)):
         o = orders.get(order_id)
-        if o is None:
-            continue
-        o.events += 1
-        status = STATUS_OF_ACTION.get(action)
-        if status is not None:
-            o.status = status
-            if status == "done":
-                o.last_done = at
-        if (o.first_reply is None and actor in staff and action not in NOT_A_REPLY
-                and at >= o.created):
-            o.first_reply = at
-    for o in orders.values():
-        if o.events and o.status in ("done", "confirmed") and o.last_done is None:
-            o.status = o.fallback_status  # history imported without its steps
-
+        reply = _seconds(moment)
+        if o is not None and reply is not None and reply >= o.created:
+            o.first_reply = reply
 
 def _front_desk(session: Session, start: datetime, end: datetime,
-                buildings: dict[int | None, str]) -> list[tuple[str, str, datetime,
-                                                               datetime | None,
-                                                               datetime | None, str]]:
+                buildings: dict[int | None, str]) -> list[tuple[str, str, float,
+                                                               float | None,
+                                                               float | None, str]]:
     f = DESK
-    rows = session.execute(select(f.kind, f.household_id, f.created_at, f.due_at,
-                                  f.answered_at, f.status)
+    rows = session.execute(select(f.kind, f.household_id, epoch(session, f.created_at),
+                                  epoch(session, f.due_at), epoch(session, f.answered_at),
+                                  f.status)
                            .where(f.created_at >= start, f.created_at < end))
-    return [(kind, buildings.get(household, NO_UNIT), created, due, answered, status)
+    return [(kind, buildings.get(household, NO_UNIT), float(_seconds(created) or 0), _seconds(due),
+             _seconds(answered), status)
             for kind, household, created, due, answered, status in rows]
 
 

@@ -60,6 +60,14 @@ class OfficeRules(BaseSettings):
     hotline: str = _rule("400-000-0000", "001 §2.2.6", "the emergency / service hotline")
     dispatch_deadline_minutes: int = _rule(
         15, "001 §2.4.3", "the resident hears who is coming within minutes", ge=1, le=24 * 60)
+    repost_after_minutes: int = _rule(
+        8, "office practice", "an unclaimed job is posted to its group again after minutes "
+        "(once; at half the dispatch deadline if this is not before it)", ge=1, le=24 * 60)
+    open_jobs_per_technician: int = _rule(
+        5, "office practice", "open jobs one technician may hold at once (a cap)", ge=1, le=100)
+    emergency_ack_minutes: int = _rule(
+        5, "001 §2.2.6", "the on-duty chat acknowledges an emergency within minutes, else the "
+        "alert repeats and the managers hear", ge=1, le=60)
     auto_confirm_hours: int = _rule(
         48, "001 §2.5.5", "an unsigned finished job confirms itself after hours", ge=1)
     response_deadline_hours: int = _rule(
@@ -136,6 +144,18 @@ class OfficeRules(BaseSettings):
     def dispatch_deadline(self) -> timedelta:
         """The dispatch deadline as a duration."""
         return timedelta(minutes=self.dispatch_deadline_minutes)
+
+    @property
+    def repost_after(self) -> timedelta:
+        """When an unclaimed job is posted again: before the dispatch deadline, always."""
+        if self.repost_after_minutes < self.dispatch_deadline_minutes:
+            return timedelta(minutes=self.repost_after_minutes)
+        return self.dispatch_deadline / 2
+
+    @property
+    def emergency_ack(self) -> timedelta:
+        """How long the on-duty chat has to acknowledge an emergency."""
+        return timedelta(minutes=self.emergency_ack_minutes)
 
     @property
     def auto_confirm_after(self) -> timedelta:

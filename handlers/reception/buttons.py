@@ -26,7 +26,7 @@ from handlers.office.permissions import OUT_OF_DATE
 from handlers.reception import menu
 from handlers.registration import binding
 from handlers.requests.emergencies import report_emergency_button
-from handlers.work_orders import on_the_job, sign_off, taking
+from handlers.work_orders import on_the_job, shifts, sign_off, taking, trade_change
 from storage.models import StaffChat, WorkOrder
 
 
@@ -59,6 +59,15 @@ def _order(handle: Callable[[Caller, WorkOrder], Outcome | None]) -> Act:
             return None
         return handle(caller, order)
     return act
+
+
+def _with_order(caller: Caller, tap: Tap, handle: Callable[[WorkOrder], None]) -> None:
+    """Load the order of the tap's first argument, or say the tap is stale."""
+    order = caller.session.get(WorkOrder, tap.id(0))
+    if order is None:
+        caller.refuse(OUT_OF_DATE)
+        return
+    handle(order)
 
 
 def _question(purpose: str) -> Act:
@@ -133,12 +142,16 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.RATE: _private(lambda caller, tap, board: resident.rate(caller, tap.id(0), tap.id(1))),
     Verb.SKIP_COMMENT: _private(lambda caller, tap, board: resident.skip_comment(
         caller, tap.id(0))),
+    Verb.CHANGE_TRADE: _private(_order(trade_change.show_trades)),
+    Verb.SET_TRADE: _private(lambda caller, tap, board: _with_order(
+        caller, tap, lambda order: trade_change.set_trade(caller, order, tap.word(1)))),
     Verb.SET_OFF: _private(_order(on_the_job.set_off)),
     Verb.PROPOSE_TIME: _private(_question("new_time")),
     Verb.PROPOSE_PRICE: _private(_question("price")),
     Verb.FINISH: _private(_question("done_note")),
     Verb.REPORT_DAMAGE: _private(_question("damage")),
     Verb.SHOW_CARD: _private(_order(on_the_job.show_card)),
+    Verb.SHIFT: _private(lambda caller, tap, board: shifts.tapped(caller, tap.word(0))),
     # staff groups
     Verb.ACCEPT: _group(_order(taking.accept)),
     Verb.ASSIGN: _group(_in_group(lambda caller, board, tap: taking.assign(

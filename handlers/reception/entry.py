@@ -50,7 +50,7 @@ from handlers.registration import binding
 from handlers.requests import intake
 from handlers.requests.emergencies import report_emergency
 from handlers.requests.unmet_demand import record_demand
-from handlers.work_orders import lists
+from handlers.work_orders import lists, shifts
 from locales import _, language_from_code, parse_language
 from storage.models import StaffChat
 
@@ -212,6 +212,8 @@ def _command(caller: Caller) -> None:
         my_fees(caller)
     elif command == "jobs":
         lists.my_jobs(caller)
+    elif command == "shift":
+        shifts.command(caller, caller.event.text)
     elif command == "help":
         caller.reply(help_text(is_staff(caller.person)))
     else:

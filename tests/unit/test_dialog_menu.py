@@ -105,12 +105,15 @@ HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
 
 @pytest.mark.parametrize(("staff", "language", "text"), [
     (False, "zh_Hans", HELP),
-    (True, "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；新工单请在本工种的接单群里接单。"),
+    (True, "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；新工单请在本工种的接单群里接单。"
+                             "\n/shift on 上班，/shift off 下班：下班期间，新工单会派给其他师傅或调度。"),
     (True, "en", "Write what is wrong in your own words, or use the menu: /menu.\n"
                  "/my shows your requests; a request can be cancelled until work starts.\n"
                  "/fees shows your fees: what is due, what you paid, any late fee.\n"
                  "/language changes the language; /cancel stops what you are doing.\n"
-                 "/jobs lists your open jobs. Accept new jobs in your trade's group."),
+                 "/jobs lists your open jobs. Accept new jobs in your trade's group.\n"
+                 "/shift on or /shift off: while you are off shift, new jobs go to others or "
+                 "to the dispatcher."),
 ], ids=["resident", "technician", "technician in English"])
 def test_help_lists_the_commands_a_person_may_use(staff: bool, language: Language,
                                                   text: str) -> None:
@@ -121,6 +124,5 @@ def test_telegrams_command_menu_in_simplified_chinese() -> None:
     assert [(command, render(text, "zh_Hans")) for command, text in PRIVATE_COMMANDS] == [
         ("start", "开始使用，或输入绑定码绑定"), ("menu", "主菜单"), ("my", "我的工单"),
         ("fees", "我的费用"),
-        ("jobs", "我的未完成工单（维修师傅）"), ("language", "切换语言"), ("cancel",
-                                                                           "取消当前操作"),
-        ("help", "使用说明")]
+        ("jobs", "我的未完成工单（维修师傅）"), ("shift", "上班或下班（维修师傅）"),
+        ("language", "切换语言"), ("cancel", "取消当前操作"), ("help", "使用说明")]
