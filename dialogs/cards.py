@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, inline
-from dialogs.model import TRADE_NAMES
-from dialogs.statuses import MAY_SET_OFF, STATUS_NAMES, WORKING
+from dialogs.model import TRADE_NAMES, TRADES
+from dialogs.statuses import MAY_SET_OFF, STATUS_NAMES, WORKING, Status
 from dialogs.times import time_text
 from locales import Msg, Raw, Text, _, lines
 
@@ -143,3 +143,37 @@ def request_line(order: OrderView) -> Text:
     return _("{number} · {what} · {status}", number=Raw(order.number), what=what,
              status=STATUS_NAMES.get(order.status, order.status))
 
+
+
+# -- the resident's receipt, and changing the kind of work ---------------------------------
+def receipt(order: OrderView, minutes: int, to_dispatch: bool) -> Text:
+    """What the resident is promised when the request is in (001 §2.4.3)."""
+    return lines(
+        _("✅ Received: {number}.", number=Raw(order.number)),
+        _("No technician for “{trade}” is free right now, so a dispatcher is arranging one "
+          "for you; we will tell you who is coming.",
+          trade=TRADE_NAMES.get(order.trade, TRADE_NAMES["other"])) if to_dispatch else
+        _("A technician will take it shortly; we will tell you who is coming and when, "
+          "within {minutes} minutes.", minutes=minutes),
+    )
+
+
+def may_change_trade(order: OrderView) -> bool:
+    """A repair nobody has taken yet may still change its kind of work."""
+    return order.kind == "repair" and order.status == Status.OPEN and not order.emergency
+
+
+def receipt_keyboard(order: OrderView, menu: InlineKeyboard) -> InlineKeyboard:
+    """The receipt's buttons: change the kind of work while nobody took it, then the menu."""
+    change = [Button(_("🔀 Not {trade}? Change it", trade=TRADE_NAMES.get(
+        order.trade, TRADE_NAMES["other"])), tap(Verb.CHANGE_TRADE, order.id))]
+    return InlineKeyboard(((tuple(change),) if may_change_trade(order) else ()) + menu.rows)
+
+
+def trade_choices(order: OrderView) -> InlineKeyboard:
+    """Every other kind of work, one tap each, and a way to keep the current one."""
+    others = [Button(TRADE_NAMES[t], tap(Verb.SET_TRADE, order.id, t)) for t in TRADES
+              if t != order.trade]
+    keep = Button(_("↩ Keep {trade}", trade=TRADE_NAMES.get(order.trade, TRADE_NAMES["other"])),
+                  tap(Verb.SET_TRADE, order.id, order.trade))
+    return inline(*[others[i:i + 3] for i in range(0, len(others), 3)], [keep])

@@ -23,6 +23,7 @@ from storage.models import FrontDeskRequest, WorkOrder
 NOTES = {
     "survey": "push the 1–5 survey (daytime only)",
     "survey_close": "window closes: phone task if unanswered",
+    "repost": "post the job card again if nobody took it (once, before the deadline)",
     "dispatch_deadline": "alert dispatch with assign-to buttons if still not accepted",
     "auto_confirm": "confirm automatically if the resident has not signed",
     "no_response": "escalate to managers if still without a response",
@@ -74,6 +75,7 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
                 items.append(Planned(kind, number, survey.due_at, survey.window_start,
                                      survey.window_end))
         for kind, status, stamp, delay, marked in (
+                ("repost", "open", WorkOrder.created_at, rules.repost_after, "repost"),
                 ("dispatch_deadline", "open", WorkOrder.created_at,
                  rules.dispatch_deadline - DISPATCH_LEAD, "dispatch_alert"),
                 ("auto_confirm", "done", WorkOrder.done_at, rules.auto_confirm_after, None),

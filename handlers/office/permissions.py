@@ -8,15 +8,19 @@ from __future__ import annotations
 
 from typing import Final
 
+from dialogs.statuses import Status
 from handlers.office.caller import Caller
+from handlers.office.people import is_staff
 from locales import _
-from storage.models import WorkOrder
+from storage.models import StaffChat, WorkOrder
 
 OUT_OF_DATE: Final = _("This button is out of date; nothing was changed.")
 # Customer-service staff who assign jobs and run callbacks (001 §2.4, §2.7).
 ASSIGN_ROLES: Final = ("dispatcher", "manager", "admin")
 CALLBACK_ROLES: Final = ("dispatcher", "manager", "admin", "butler")
 SPOT_CHECK_ROLES: Final = ("manager", "admin")  # spot checks are the managers' (2.7.5)
+# The chats an emergency alert reaches; staff there acknowledge it (001 §2.2.6).
+ON_DUTY_PURPOSES: Final = ("emergency", "dispatch", "managers")
 
 
 def is_desk(caller: Caller) -> bool:
@@ -42,3 +46,14 @@ def is_technician_of(caller: Caller, trade: str) -> bool:
     """A bound technician of *trade*."""
     person = caller.person
     return person is not None and person.role == "technician" and trade in (person.trades or [])
+
+
+def may_change_trade(caller: Caller, order: WorkOrder) -> bool:
+    """The resident of a repair nobody has taken yet may change its kind of work."""
+    return (order.status == Status.OPEN and order.kind == "repair" and not order.emergency
+            and owns(caller, order))
+
+
+def may_acknowledge(caller: Caller, board: StaffChat) -> bool:
+    """Staff in a chat an emergency alert reaches may acknowledge it."""
+    return board.purpose in ON_DUTY_PURPOSES and is_staff(caller.person)

@@ -135,12 +135,19 @@ class UnitOfWork:
         return stored or DEFAULT_LANGUAGE
 
     def send(self, *items: Outgoing) -> None:
-        """Queue messages; they leave only if this unit of work commits (written with it)."""
-        for item in items:
-            self._queued[OUTBOX].append(
-                {**OUTBOX_DEFAULTS, **self._outbox_values(item), "created_at": self.now})
+        """Queue messages; they leave only if this unit of work commits (written with it).
 
-    def _outbox_values(self, item: Outgoing) -> dict[str, Any]:
+        An :class:`Edit` by ``ref`` with no message under that ref is dropped (there is
+        nothing to edit); an Edit with empty text keeps the message's text and changes only
+        its keyboard.
+        """
+        for item in items:
+            values = self._outbox_values(item)
+            if values is not None:
+                self._queued[OUTBOX].append(
+                    {**OUTBOX_DEFAULTS, **values, "created_at": self.now})
+
+    def _outbox_values(self, item: Outgoing) -> dict[str, Any] | None:
         if isinstance(item, Toast):
             return {"chat_id": item.user_id, "op": "toast", "callback_id": item.callback_id,
                     "text": render(item.text, self.language_of(item.user_id)),
@@ -154,10 +161,21 @@ class UnitOfWork:
         edit_of = None
         if item.message_id is None and item.ref:
             self.write_queued()  # the message being edited may have been queued just now
-            edit_of = self.session.exec(
-                select(Outbox.id).where(Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
-                                        Outbox.op == "send")
+            found = self.session.exec(
+                select(Outbox.id, Outbox.text).where(
+                    Outbox.chat_id == item.chat_id, Outbox.ref == item.ref, Outbox.op == "send")
                 .order_by(col(Outbox.id).desc())).first()
+            if found is None:
+                return None
+            edit_of, sent_text = found
+            text = text or sent_text
+        elif not text and item.message_id is not None:
+            text = self.session.exec(
+                select(Outbox.text).where(Outbox.chat_id == item.chat_id, Outbox.op == "send",
+                                          Outbox.telegram_message_id == item.message_id)
+                .order_by(col(Outbox.id).desc())).first() or ""
+        if not text:
+            return None
         return {"chat_id": item.chat_id, "op": "edit", "priority": item.priority, "text": text,
                 "keyboard": keyboard_json(item.keyboard, language) or {"inline": []},
                 "edit_message_id": item.message_id, "edit_of": edit_of, "ref": item.ref}

@@ -12,7 +12,8 @@ from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff
 from handlers.requests.new_orders import household_of, open_order
-from locales import Raw, _, lines
+from handlers.work_orders.trade_change import send_receipt
+from locales import _
 from storage.models import WorkOrder
 
 
@@ -45,11 +46,7 @@ def submit_service(caller: Caller, command: SubmitService) -> None:
 
 
 def _acknowledge(caller: Caller, order: WorkOrder) -> None:
-    caller.reply(lines(
-        _("✅ Received: {number}.", number=Raw(order.number)),
-        _("A technician will take it shortly; we will tell you who is coming and when, "
-          "within {minutes} minutes.", minutes=caller.uow.office.rules.dispatch_deadline_minutes),
-    ), main_menu(is_staff(caller.person)))
+    send_receipt(caller, order)  # who takes it, and the kind of work to change in one tap
 
 
 def _callback_class(description: str) -> str:

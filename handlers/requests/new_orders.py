@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import col, func, select
 
-from dialogs import cards
-from dialogs.events import Priority, Say
 from handlers.office.caller import Caller
-from handlers.office.people import alert_chats, staff_chat
-from handlers.work_orders.card_views import order_view
-from locales import _, lines
+from handlers.work_orders import routing
 from storage.models import Household, WorkOrder
 
 
@@ -30,7 +26,8 @@ def household_of(caller: Caller, household_id: int | None) -> Household | None:
 
 
 def open_order(caller: Caller, order: WorkOrder) -> WorkOrder:
-    """Store a new work order, post its card to the trade's group and tell the front desk."""
+    """Store a new work order, post its card to the trade's group and tell the front desk
+    (with assign-to buttons when nobody in the group can take it: ``work_orders/routing``)."""
     order.number = next_order_number(caller)
     order.created_at = caller.now
     order.reporter_id = caller.person.id if caller.person else None
@@ -41,14 +38,5 @@ def open_order(caller: Caller, order: WorkOrder) -> WorkOrder:
     caller.session.add(order)
     caller.session.flush()
     caller.log("created", order, kind=order.kind, trade=order.trade, emergency=order.emergency)
-    view = order_view(caller.session, order, caller.uow.office.catalog, caller.uow.office.timezone)
-    board = staff_chat(caller.session, "trade", order.trade)
-    if board is not None:
-        caller.uow.send(Say(board.chat_id, cards.group_card(view), cards.group_card_keyboard(view),
-                       ref=f"card:{order.id}", priority=Priority.NOTICE))
-    for chat_id in alert_chats(caller.session, "dispatch"):
-        notice = lines(_("New request:"), cards.group_card(view), _(
-            "No job board is bound for this trade: please assign it.") if board is None
-            else None)
-        caller.uow.send(Say(chat_id, notice, priority=Priority.NOTICE))
+    routing.route(caller.uow, order)
     return order

@@ -14,17 +14,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import col, select
 
-from dialogs import cards
-from dialogs.buttons import Verb, tap
-from dialogs.events import Button, Priority, Say, inline
+from dialogs.events import Priority, Say
 from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.due_items import chats, mark
+from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
-from handlers.work_orders import states
-from handlers.work_orders.card_views import order_view
-from handlers.work_orders.taking import trade_technicians
-from locales import Raw, _, lines
+from handlers.work_orders import routing, states
+from locales import Raw, Text, _
 from storage.followups import FollowupMark
 from storage.models import Person, WorkOrder
 
@@ -39,9 +36,11 @@ def _unmarked(kind: str) -> ColumnElement[bool]:
 
 
 def _open_orders(uow: UnitOfWork, cutoff: datetime, kind: str, limit: int,
-                 skip: frozenset[int]) -> Sequence[int]:
+                 skip: frozenset[int], since: datetime | None = None) -> Sequence[int]:
     query = select(WorkOrder.id).where(col(WorkOrder.status) == states.Status.OPEN,
                                        col(WorkOrder.created_at) <= cutoff, _unmarked(kind))
+    if since is not None:
+        query = query.where(col(WorkOrder.created_at) > since)
     if skip:
         query = query.where(col(WorkOrder.id).not_in(skip))
     query = query.order_by(col(WorkOrder.created_at)).limit(limit)
@@ -57,31 +56,68 @@ def find_unaccepted(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
 
 
 def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
-    """Nobody accepted in time: the dispatch chat gets the card and assign-to buttons, and the
-    resident hears that we are on it."""
+    """Nobody accepted in time: the dispatch chat gets the card and assign-to buttons (any
+    trade, least loaded first), and the resident hears that we are on it — in words that fit:
+    an emergency gets the hotline, a job already with the dispatcher no "all busy"."""
     order = uow.session.get(WorkOrder, order_id)
     if order is None or order.status != states.Status.OPEN:
         return "not_due"
     mark(uow, "dispatch_alert", order_id)
     office = uow.office
-    view = order_view(uow.session, order, office.catalog, office.timezone)
-    technicians = trade_technicians(uow.session, order.trade)
     minutes = int(office.rules.dispatch_deadline.total_seconds() // 60)
-    text = lines(_("⏱ Nobody has accepted {number} within {minutes} minutes.",
-                   number=Raw(order.number), minutes=minutes),
-                 cards.group_card(view),
-                 _("Assign it to:") if technicians else
-                 _("No technician of this trade is registered: please arrange it by phone."))
-    buttons = [Button(Raw(f"👷 {t.name}"), tap(Verb.ASSIGN, order_id, t.id)) for t in technicians]
-    keyboard = inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
-    for chat_id in chats(uow, "dispatch", "managers"):
-        uow.send(Say(chat_id, text, keyboard, ref=f"assign:{order_id}"))
+    reason = routing.why_dispatch(uow.session, office.rules, order)
+    offered = routing.send_to_dispatch(
+        uow, order, _("⏱ Nobody has accepted {number} within {minutes} minutes.",
+                      number=Raw(order.number), minutes=minutes),
+        routing.REASONS[reason] if reason else None)
     if order.reporter_chat_id is not None:
-        uow.send(Say(order.reporter_chat_id, _(
-            "⏳ {number}: all our technicians are busy right now. The dispatcher is assigning "
-            "your request, and we will tell you who is coming.", number=Raw(order.number))))
-    uow.log("dispatch_alert", order=order, technicians=len(technicians))
+        uow.send(Say(order.reporter_chat_id, _resident_wait(uow, order, reason)))
+    uow.log("dispatch_alert", order=order, technicians=offered)
     return "alerted"
+
+
+def _resident_wait(uow: UnitOfWork, order: WorkOrder, reason: str | None) -> Text:
+    number = Raw(order.number)
+    if order.emergency:
+        return _("🚨 {number}: we are still arranging help for your emergency and the "
+                 "dispatcher is on it now. If you are in danger, leave the area and call the "
+                 "estate hotline {hotline} (fire 119, ambulance 120).", number=number,
+                 hotline=Raw(uow.office.rules.hotline))
+    if reason is not None:
+        return _("⏳ {number}: the dispatcher is still arranging a technician for you; we will "
+                 "tell you who is coming.", number=number)
+    return _("⏳ {number}: all our technicians are busy right now. The dispatcher is assigning "
+             "your request, and we will tell you who is coming.", number=number)
+
+
+# -- the job posted again ------------------------------------------------------------------
+def find_unclaimed(uow: UnitOfWork, limit: int, skip: frozenset[int], *, after: timedelta,
+                   deadline: timedelta) -> Sequence[int]:
+    """Open orders nobody took within *after*, not posted again yet — and not yet at the
+    dispatch deadline (past it, the dispatcher's alert is what helps)."""
+    return _open_orders(uow, uow.now - after, "repost", limit, skip,
+                        since=uow.now - deadline + DISPATCH_LEAD)
+
+
+def repost(uow: UnitOfWork, order_id: int) -> str:
+    """Post an unclaimed job again, once, before the dispatch deadline: the card goes to the
+    bottom of its group (the old one loses its button); a job with the dispatcher gets fresh
+    assign-to buttons (loads change)."""
+    order = uow.session.get(WorkOrder, order_id)
+    if order is None or order.status != states.Status.OPEN:
+        return "not_due"
+    mark(uow, "repost", order_id)
+    board = staff_chat(uow.session, "trade", order.trade)
+    if board is not None:
+        routing.supersede(uow, board.chat_id, routing.card_ref(order.id))
+        routing.post_card(uow, order, board)
+    reason = routing.why_dispatch(uow.session, uow.office.rules, order)
+    if reason is not None:
+        routing.send_to_dispatch(uow, order, _("↻ Still nobody for {number}:",
+                                               number=Raw(order.number)),
+                                 routing.REASONS[reason])
+    uow.log("reposted", order=order, to_group=board is not None, to_dispatch=reason)
+    return "reposted"
 
 
 # -- the 24-hour rule --------------------------------------------------------------------

@@ -6,11 +6,11 @@ from sqlmodel import col, or_, select
 
 from dialogs import cards
 from dialogs.buttons import Verb, tap
-from dialogs.events import Button, inline
+from dialogs.events import Button, InlineKeyboard, inline
 from handlers.office.caller import Caller
 from handlers.work_orders import states
 from handlers.work_orders.notify import view
-from locales import Raw, _, lines
+from locales import Raw, Text, _, lines
 from storage.models import WorkOrder
 
 
@@ -29,22 +29,38 @@ def my_requests(caller: Caller) -> None:
     buttons = [[Button(_("✖ Cancel {number}", number=Raw(o.number)),
                        tap(Verb.CANCEL_ORDER, o.id))]
                for o in views if o.status in states.CANCELLABLE]
+    # A job nobody took yet may change its kind of work (a wrong guess costs one tap).
+    buttons += [[Button(_("🔀 {number}: change the kind of work", number=Raw(o.number)),
+                        tap(Verb.CHANGE_TRADE, o.id))]
+                for o in views if cards.may_change_trade(o)]
     caller.reply(lines(_("Your requests:"), *[cards.request_line(o) for o in views]),
                  inline(*buttons))
 
 
 def my_jobs(caller: Caller) -> None:
-    """A technician's open jobs, each with a button to bring its card back."""
+    """A technician's open jobs, each with a button to bring its card back, and their shift."""
     if caller.person is None or caller.person.role != "technician":
         caller.refuse(_("This command is for technicians."))
         return
+    caller.reply(*jobs_message(caller))
+
+
+def jobs_message(caller: Caller) -> tuple[Text, InlineKeyboard]:
+    """The technician's open jobs and shift, with a button per job and one for the shift."""
+    person = caller.person
+    assert person is not None
     orders = caller.session.exec(
-        select(WorkOrder).where(WorkOrder.assignee_id == caller.person.id,
+        select(WorkOrder).where(WorkOrder.assignee_id == person.id,
                                 col(WorkOrder.status).in_([*states.WORKING, states.Status.DONE]))
         .order_by(col(WorkOrder.id))).all()
-    if not orders:
-        caller.reply(_("You have no open jobs. New jobs appear in your trade's group."))
-        return
     views = [view(caller, order) for order in orders]
-    caller.reply(lines(_("Your open jobs:"), *[cards.request_line(o) for o in views]),
-                 inline(*[[Button(Raw(o.number), tap(Verb.SHOW_CARD, o.id))] for o in views]))
+    shift = Button(_("⚪ Go off shift"), tap(Verb.SHIFT, "off")) if person.on_shift else Button(
+        _("🟢 Go on shift"), tap(Verb.SHIFT, "on"))
+    text = lines(
+        _("🟢 You are on shift: new jobs of your trade count on you.") if person.on_shift else
+        _("⚪ You are off shift: new jobs go to others or to the dispatcher."),
+        _("Your open jobs:") if views else
+        _("You have no open jobs. New jobs appear in your trade's group."),
+        *[cards.request_line(o) for o in views])
+    return text, inline(*[[Button(Raw(o.number), tap(Verb.SHOW_CARD, o.id))] for o in views],
+                        [shift])

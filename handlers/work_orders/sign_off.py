@@ -13,8 +13,9 @@ from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
-from handlers.work_orders import states
+from handlers.work_orders import routing, states
 from handlers.work_orders.notify import alert_managers, tell_assignee, view
+from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, _, lines
 from storage.models import WorkOrder
 
@@ -101,10 +102,13 @@ def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
         return
     caller.log("cancelled", order, reason=command.text)
     board = staff_chat(caller.session, "trade", order.trade)
-    if was_open and board is not None:
-        caller.uow.send(Edit(board.chat_id, lines(cards.group_card(view(caller, order)),
-                                                  _("✖ Cancelled by the resident.")),
-                             inline(), ref=f"card:{order.id}"))
+    cancelled = lines(cards.group_card(view(caller, order)), _("✖ Cancelled by the resident."))
+    if was_open:
+        if board is not None:
+            caller.uow.send(Edit(board.chat_id, cancelled, inline(),
+                                 ref=routing.card_ref(order.id)))
+        routing.close_dispatch(caller.uow, order, cancelled)
+        close_receipt(caller.uow, order)
     if order.assignee_id:
         tell_assignee(caller, order, _("✖ {number} was cancelled by the resident: {reason}",
                                        number=Raw(order.number), reason=Raw(command.text)))

@@ -6,16 +6,15 @@ taps take the order; the other is told who was first.
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
-
 from dialogs import cards
 from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
-from handlers.work_orders import states
+from handlers.work_orders import routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
-from locales import Raw, _
+from handlers.work_orders.trade_change import close_receipt
+from locales import Raw, Text, _, lines
 from storage.models import Person, StaffChat, WorkOrder
 
 
@@ -33,6 +32,8 @@ def accept(caller: Caller, order: WorkOrder) -> None:
     if board is None or board.chat_id != caller.chat_id:
         caller.refuse(OUT_OF_DATE)
         return
+    if order.status == states.Status.OPEN and not _has_room(caller, person):
+        return
     if not hand_over(caller, order, person, states.ACCEPT,
                      card_message_id=caller.event.message_id):
         refuse_taken(caller, order)
@@ -42,6 +43,18 @@ def accept(caller: Caller, order: WorkOrder) -> None:
                    number=Raw(order.number)))
 
 
+def _has_room(caller: Caller, technician: Person, *, by_dispatch: bool = False) -> bool:
+    """Whether *technician* may take one more job under the cap; if not, the tapper hears."""
+    cap = caller.uow.office.rules.open_jobs_per_technician
+    if routing.room_for(caller.session, caller.uow.office.rules, technician) > 0:
+        return True
+    caller.refuse(_("{name} already holds {cap} open jobs, the most one technician may hold.",
+                    name=Raw(technician.name), cap=cap) if by_dispatch else
+                  _("You already hold {cap} open jobs, the most one technician may hold. "
+                    "Finish one first, or ask the dispatcher.", cap=cap))
+    return False
+
+
 def refuse_taken(caller: Caller, order: WorkOrder) -> None:
     """Tell a late tapper who was first."""
     taker = caller.session.get(Person, order.assignee_id) if order.assignee_id else None
@@ -49,7 +62,7 @@ def refuse_taken(caller: Caller, order: WorkOrder) -> None:
 
 
 def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.Move, *,
-              card_message_id: int | None = None) -> bool:
+              card_message_id: int | None = None, closing: Text | None = None) -> bool:
     """Make *technician* the assignee if the order is still open, and tell everyone.
 
     False means someone was first. Used by a technician's Accept and a dispatcher's assignment.
@@ -61,7 +74,10 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
     if board is not None:
         caller.uow.send(Edit(board.chat_id, cards.taken_card(shown), inline(),
                              message_id=card_message_id if board.chat_id == caller.chat_id
-                             else None, ref=f"card:{order.id}"))
+                             else None, ref=routing.card_ref(order.id)))
+    # The dispatcher's assign-to buttons (if any) go: the job is taken.
+    routing.close_dispatch(caller.uow, order, closing or cards.taken_card(shown))
+    close_receipt(caller.uow, order)
     assert technician.telegram_user_id is not None
     if order.photos:
         caller.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
@@ -73,14 +89,6 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
     return True
 
 
-def trade_technicians(session: Session, trade: str) -> list[Person]:
-    """The bound technicians of *trade*, oldest first."""
-    people = session.exec(select(Person).where(Person.role == "technician",
-                                               col(Person.telegram_user_id).is_not(None))
-                          .order_by(col(Person.id))).all()
-    return [p for p in people if trade in (p.trades or [])]
-
-
 def assign(caller: Caller, board: StaffChat, order_id: int, technician_id: int) -> None:
     """A dispatcher's tap on "assign to …": the same first-wins rule as a technician's accept."""
     if board.purpose not in ("dispatch", "managers") or caller.person is None or (
@@ -89,20 +97,27 @@ def assign(caller: Caller, board: StaffChat, order_id: int, technician_id: int) 
         return
     order = caller.session.get(WorkOrder, order_id)
     technician = caller.session.get(Person, technician_id)
+    # Any trade: a dispatcher sends whoever can do the job (a leak to a plumber, say).
     if (order is None or technician is None or technician.role != "technician"
-            or order.trade not in (technician.trades or [])
             or technician.telegram_user_id is None):
         caller.refuse(OUT_OF_DATE)
         return
-    if not hand_over(caller, order, technician, states.ASSIGN):
+    if order.status == states.Status.OPEN and not technician.on_shift:
+        caller.refuse(_("{name} is off shift now; nothing was changed.",
+                        name=Raw(technician.name)))
+        return
+    if order.status == states.Status.OPEN and not _has_room(caller, technician,
+                                                            by_dispatch=True):
+        return
+    dispatcher = caller.person.name
+    closing = lines(cards.group_card(view(caller, order)), _(
+        "✅ {number} assigned to {name} by {dispatcher}.", number=Raw(order.number),
+        name=Raw(technician.name), dispatcher=Raw(dispatcher)))
+    if not hand_over(caller, order, technician, states.ASSIGN, closing=closing):
         refuse_taken(caller, order)
         return
     caller.log("assigned", order, technician_id=technician_id, technician=technician.name)
     caller.uow.send(Say(technician.telegram_user_id, _(
-        "📋 {dispatcher} assigned {number} to you.", dispatcher=Raw(caller.person.name),
+        "📋 {dispatcher} assigned {number} to you.", dispatcher=Raw(dispatcher),
         number=Raw(order.number))))
-    caller.uow.send(Edit(caller.chat_id, _("✅ {number} assigned to {name} by {dispatcher}.",
-                                           number=Raw(order.number), name=Raw(technician.name),
-                                           dispatcher=Raw(caller.person.name)), inline(),
-                         message_id=caller.event.message_id))
     caller.toast(_("Assigned to {name}.", name=Raw(technician.name)))

@@ -37,12 +37,14 @@ def test_no_accept_in_time_alerts_dispatch_with_the_trade_and_tells_the_resident
     number = order_row(office, order_id).number
     heard = len(li.chat)
     clock.advance(timedelta(minutes=13, seconds=59))
-    assert not due(office)
+    assert not due(office).counts["dispatch_deadline:alerted"]  # (posted again at 8 min)
     clock.advance(timedelta(seconds=1))  # 14 min: one drain interval and a margin early
     assert due(office).counts["dispatch_deadline:alerted"] == 1
     alert = desk.last(DISPATCH)
     assert number in alert.text and "15 minutes" in alert.text
-    assert [label for label, _ in alert.buttons] == ["👷 张师傅", "👷 赵师傅"]  # no electrician
+    # Whoever can go, of any trade, with the jobs each holds: least loaded first.
+    assert [label for label, _ in alert.buttons] == [
+        "👷 张师傅 · Plumbing · 0", "👷 赵师傅 · Plumbing · 0", "👷 陈师傅 · Electrical · 0"]
     assert len(li.chat) == heard + 1 and number in li.last and "dispatcher" in li.last
     clock.advance(timedelta(minutes=30))
     assert not due(office)  # once
@@ -71,14 +73,14 @@ def test_the_dispatcher_assigns_from_the_alert_and_the_first_tap_wins(
     assert [e.detail["technician"] for e in events(office, "assigned")] == ["赵师傅"]
 
 
-def test_only_dispatchers_assign_and_only_technicians_of_the_trade(
+def test_only_dispatchers_assign_and_only_to_technicians(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     order_id = open_order(office, estate.neighbour)
-    electrician = _person_id(office, 203)
+    dispatcher = _person_id(office, 301)
     plumber = _person_id(office, 201)
     refused = [
         (estate.plumber, tap(Verb.ASSIGN, order_id, plumber)),  # a technician is not a dispatcher
-        (estate.dispatcher, tap(Verb.ASSIGN, order_id, electrician)),  # wrong trade
+        (estate.dispatcher, tap(Verb.ASSIGN, order_id, dispatcher)),  # not a technician
         (estate.dispatcher, tap(Verb.ASSIGN, order_id, 999)),
         (estate.dispatcher, "v1:assign:1"),
     ]

@@ -28,6 +28,7 @@ GUARD_TESTS = (
     "tests/integration/test_paid_service.py",
     "tests/integration/test_free_text_and_emergencies.py",
     "tests/integration/test_repair_lifecycle.py",
+    "tests/integration/test_orphan_jobs.py",
 )
 
 
@@ -76,8 +77,21 @@ GUARDS: tuple[Guard, ...] = (
           '    if board.purpose not in ("dispatch", "managers") or caller.person is None or (\n'
           "            caller.person.role not in ASSIGN_ROLES):",
           "    if caller.person is None:"),
-    Guard("a job is assigned only to a technician of its trade", "handlers/work_orders/taking.py",
-          "            or order.trade not in (technician.trades or [])", ""),
+    Guard("a job is assigned only to a bound technician (of any trade)",
+          "handlers/work_orders/taking.py",
+          '    if (order is None or technician is None or technician.role != "technician"',
+          "    if (order is None or technician is None"),
+    Guard("a job is assigned only to a technician on shift", "handlers/work_orders/taking.py",
+          "    if order.status == states.Status.OPEN and not technician.on_shift:",
+          "    if False:"),
+    Guard("nobody takes a job over the cap of open jobs", "handlers/work_orders/taking.py",
+          "    if routing.room_for(caller.session, caller.uow.office.rules, technician) > 0:",
+          "    if True:"),
+    Guard("only the resident of an open repair changes its kind of work",
+          "handlers/office/permissions.py",
+          "    return (order.status == Status.OPEN and order.kind == \"repair\" and not "
+          "order.emergency\n            and owns(caller, order))",
+          "    return True"),
     # -- on the job ----------------------------------------------------------------------------
     Guard("the assignee sets off", "handlers/work_orders/on_the_job.py",
           "    if not states.may(caller, order, states.SET_OFF) or not states.move(",

@@ -106,7 +106,8 @@ HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
 @pytest.mark.parametrize(("staff", "language", "text"), [
     (False, "zh_Hans", HELP),
     (True, "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；新工单请在本工种的接单群里接单。"
-                             "\n/shift on 上班，/shift off 下班：下班期间，新工单会派给其他师傅或调度。"),
+                             "\n/shift on 上班，/shift off 下班："
+                             "下班期间，新工单会派给其他师傅或调度。"),
     (True, "en", "Write what is wrong in your own words, or use the menu: /menu.\n"
                  "/my shows your requests; a request can be cancelled until work starts.\n"
                  "/fees shows your fees: what is due, what you paid, any late fee.\n"
