@@ -3,8 +3,9 @@ open emergencies, requests past their deadline, jobs nobody has taken yet, compl
 answer is due soon. Posted once a day (``followup_mark`` kind ``digest:daily``, subject the
 office's date as yyyymmdd), even when all is clear: "nothing waiting" is news too.
 
-Complaints' own clocks (major / important / minor, 001 第四篇 4(5)) belong to the complaints
-desk; until it has them, a complaint's clock is the front desk's answer promise (``due_at``).
+Complaints near their clock: the complaints desk's running deadlines (``complaint_clock``,
+001 第四篇 4(5)) due within six hours, and front-desk complaints whose answer promise
+(``due_at``) is; deadlines already past are listed with the overdue.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -26,7 +29,7 @@ from handlers.office.calendar import wall_clock
 from handlers.office.due_items import mark
 from handlers.office.people import alert_chats, unit_label
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Raw, Text, _, lines
+from locales import Msg, Raw, Text, _, lines
 from storage.db import read_session
 from storage.followups import FollowupMark
 from storage.models import FrontDeskRequest, Household, Person, WorkOrder
@@ -35,6 +38,10 @@ log = logging.getLogger(__name__)
 KIND: Final = "digest:daily"
 SHOWN: Final = 10  # lines per list; the rest is counted
 COMPLAINT_WARNING: Final = timedelta(hours=6)  # "near its clock": due within this
+DUTIES: Final[dict[str, Msg]] = {
+    "response": _("a human word"), "first_step": _("taken up by the owner"),
+    "answer": _("a clear answer"), "resolve": _("resolved"),
+    "verdict": _("the resident's verdict")}
 UNFINISHED: Final = (Status.OPEN, Status.ACCEPTED, Status.ON_WAY, Status.IN_PROGRESS,
                      Status.REWORK)
 
@@ -93,7 +100,36 @@ def collect(office: Office, now: datetime) -> Digest:
                         due=Raw(wall_clock(r.due_at, tz)), text=Raw(r.text[:80]))
                       for r in _desk(session, due_after=now, due_before=now + COMPLAINT_WARNING,
                                      kind="complaint")]
-    return Digest(now.astimezone(tz).date(), emergencies, overdue, unassigned, complaints)
+        late, soon = _complaint_clocks(session, now, tz)
+    return Digest(now.astimezone(tz).date(), emergencies, overdue + late, unassigned,
+                  complaints + soon)
+
+
+def _complaint_clocks(session: Session, now: datetime,
+                      tz: ZoneInfo) -> tuple[list[Text], list[Text]]:
+    """The complaints desk's running deadlines: past due (not yet escalated by the drain) and
+    due within the warning time. Nothing where the desk's tables are not there."""
+    try:
+        from storage.complaints import Complaint, ComplaintClock
+    except ImportError:
+        return [], []
+    if not inspect(session.get_bind()).has_table("complaint_clock"):
+        return [], []
+    rows = session.exec(select(ComplaintClock, Complaint.number, Complaint.what)
+                        .join(Complaint, col(Complaint.id) == col(ComplaintClock.complaint_id))
+                        .where(ComplaintClock.state == "running",
+                               col(ComplaintClock.due_at).is_not(None),
+                               col(ComplaintClock.due_at) <= now + COMPLAINT_WARNING)
+                        .order_by(col(ComplaintClock.due_at))).all()
+    late: list[Text] = []
+    soon: list[Text] = []
+    for clock, number, what in rows:
+        assert clock.due_at is not None
+        line = _("{number} · {duty} · due {due}: {text}", number=Raw(number),
+                 duty=DUTIES.get(clock.kind, Raw(clock.kind)),
+                 due=Raw(wall_clock(clock.due_at, tz)), text=Raw(what[:80]))
+        (late if clock.due_at <= now else soon).append(line)
+    return late, soon
 
 
 def _status(order: WorkOrder, names: dict[int | None, str]) -> Text:

@@ -106,7 +106,11 @@ def _requests(m: Month, p: Month, say: Callable[[Text], str]) -> list[tuple[Cell
              lambda k: TRADE_NAMES.get(k, Raw(k))),
             (_("building"), "building", m.by_building, p.by_building, building_name),
             (_("status at month end"), "status", m.by_status, p.by_status,
-             lambda k: STATUS_NAMES.get(k, Raw(k)))):
+             lambda k: STATUS_NAMES.get(k, Raw(k))),
+            (_("complaint severity"), "severity",
+             m.complaints.by_severity if m.complaints else {},
+             p.complaints.by_severity if p.complaints else {},
+             lambda k: SEVERITY_NAMES.get(k, Raw(k)))):
         for k in sorted(set(now) | set(before), key=lambda k: (-now.get(k, 0), k)):
             rows.append((say(breakdown), f"{key}:{k}", say(name(k)), now.get(k, 0),
                          before.get(k, 0)))
@@ -128,9 +132,20 @@ def _clocks(m: Month) -> list[tuple[Msg, str, Clock]]:
             (_("24-hour rule, work orders"), "response_orders", m.response_orders),
             (_("24-hour rule, front desk"), "response_desk", m.response_desk),
             (_("24-hour rule, all"), "response", m.response)]
-    if m.complaint_clocks is not None:
-        rows.append((_("Complaint clocks"), "complaints", m.complaint_clocks))
+    if m.complaints is not None:
+        rows.append((_("Complaint clocks"), "complaints", m.complaints.clocks))
+        rows += [(DUTIES.get(duty, _("Complaint clocks")), f"complaints:{duty}", clock)
+                 for duty, clock in sorted(m.complaints.by_duty.items())]
     return rows
+
+
+DUTIES: Final[dict[str, Msg]] = {
+    "response": _("Complaints: a human word within 24 h"),
+    "first_step": _("Complaints: taken up by the supervisor or director"),
+    "answer": _("Complaints: a clear answer (major)"),
+    "resolve": _("Complaints: resolved"),
+    "verdict": _("Complaints: the resident's verdict"),
+}
 
 
 def _ratings(m: Month, say: Callable[[Text], str]) -> list[tuple[Cell, ...]]:
@@ -146,6 +161,9 @@ def _ratings(m: Month, say: Callable[[Text], str]) -> list[tuple[Cell, ...]]:
     return rows
 
 
+SEVERITY_NAMES: Final[dict[str, Msg]] = {
+    "major": _("major"), "important": _("important"), "minor": _("minor"),
+    "-": _("not graded yet")}
 DIMENSIONS: Final[dict[str, Msg]] = {
     "overall": _("overall"), "trade": _("trade"), "technician": _("technician"),
     "complaints": _("complaints")}

@@ -260,6 +260,18 @@ class Fees:
 
 
 @dataclass(frozen=True, slots=True)
+class Complaints:
+    """The complaints desk's month (001 第四篇 4): complaints received, by severity, and
+    their clocks — each deadline of each complaint — met, missed or still running at the
+    month's end."""
+
+    received: int
+    by_severity: dict[str, int]  # major | important | minor | "-" (not graded yet)
+    clocks: Clock
+    by_duty: dict[str, Clock]  # response | first_step | answer | resolve | verdict
+
+
+@dataclass(frozen=True, slots=True)
 class Month:
     """All figures of one month."""
 
@@ -293,7 +305,11 @@ class Month:
     callbacks: Callbacks
     demand_requests: list[UnmetDemandRow]
     fees: Fees | None
-    complaint_clocks: Clock | None = None  # once the complaints desk has its own table
+    complaints: Complaints | None = None  # where the complaints desk's tables exist
+
+    @property
+    def complaint_clocks(self) -> Clock | None:
+        return None if self.complaints is None else self.complaints.clocks
 
     @property
     def requests(self) -> int:
@@ -415,6 +431,9 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
     ratings, by_trade_r, by_tech_r, voices = _satisfaction(session, start, end, staff, rules)
     voices += _rework_voices(session, start, end, staff)
     voices += _complaint_voices(session, start, end)
+    complaints = complaints_of(session, start, end)
+    if complaints is not None:
+        voices += complaints[1]
     return Month(
         key=key, start=start, end=end, as_of=as_of,
         by_kind=dict(by_kind), by_trade=dict(by_trade), by_building=dict(by_building),
@@ -429,7 +448,8 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         ratings=ratings, dissatisfied=ratings.at_most(rules.dissatisfied_at_most),
         ratings_by_trade=by_trade_r, ratings_by_technician=by_tech_r,
         voices=tuple(voices), callbacks=_callbacks(session, key, tz, rules, as_of),
-        demand_requests=_demand(session, start, end), fees=fees_of(session, key, tz))
+        demand_requests=_demand(session, start, end), fees=fees_of(session, key, tz),
+        complaints=complaints[0] if complaints is not None else None)
 
 
 def _minutes(seconds: float) -> float:
@@ -652,6 +672,39 @@ def _demand(session: Session, start: datetime, end: datetime) -> list[UnmetDeman
     rows = session.execute(select(u.request, u.unit, u.name).where(
         u.created_at >= start, u.created_at < end).order_by(u.id))
     return [UnmetDemandRow(request, unit or "", name or "") for request, unit, name in rows]
+
+
+# -- complaints (the complaints desk's tables, when they exist) ---------------------------
+def complaints_of(session: Session, start: datetime,
+                  end: datetime) -> tuple[Complaints, list[Voice]] | None:
+    """Complaints received in the month and their clocks, seen at the month's end (a clock
+    stopped before its deadline counts for neither side); None without the tables."""
+    try:
+        from storage import complaints as complaint_tables
+    except ImportError:  # the complaints desk is not part of this installation
+        return None
+    if not inspect(session.get_bind()).has_table("complaint_clock"):
+        return None
+    c: Any = _table(complaint_tables.Complaint).c
+    k: Any = _table(complaint_tables.ComplaintClock).c
+    received = session.execute(select(c.id, c.number, c.severity, c.what, c.about)
+                               .where(c.created_at >= start, c.created_at < end)).all()
+    stop = end.timestamp()
+    outcomes: dict[str, list[str | None]] = defaultdict(list)
+    for duty, state, due, ended in session.execute(
+            select(k.kind, k.state, k.due_at, k.ended_at)
+            .where(k.started_at >= start, k.started_at < end)):
+        deadline = due.timestamp() if due is not None else float("inf")  # paused: running
+        finish = ended.timestamp() if ended is not None else None
+        outcomes[duty].append(judge(deadline, finish if state == "met" else None, stop,
+                                    finish if state == "stopped" else None))
+    by_duty = {duty: tally(found) for duty, found in outcomes.items()}
+    total = sum(by_duty.values(), Clock())
+    voices = [Voice("complaint", " ".join(filter(None, [what.strip(), (about or "").strip()])),
+                    None, None, number) for _id, number, _sev, what, about in received
+              if what and what.strip()]
+    return Complaints(len(received), dict(Counter(sev or "-" for _i, _n, sev, _w, _a
+                                                  in received)), total, by_duty), voices
 
 
 # -- fees (the fee desk's tables, when they exist) ----------------------------------------

@@ -118,6 +118,14 @@ def chat_message(report: Report, rules: OfficeRules, files: str = "") -> Text:
         _("🙋 Services we lack: {count} requests{services}", count=f("unmet_demand"),
           services=_demand(report)),
     ]
+    if m.complaints is not None:
+        by = m.complaints.by_severity
+        parts.append(_(
+            "📣 Complaints: {count} (major {major}, important {important}, minor {minor}, not "
+            "graded yet {ungraded}); their deadlines met {hits}, missed {misses}, {rate}",
+            count=f("complaints"), major=by.get("major", 0), important=by.get("important", 0),
+            minor=by.get("minor", 0), ungraded=by.get("-", 0), hits=f("complaint_clock_hits"),
+            misses=f("complaint_clock_misses"), rate=f("complaint_clock_rate")))
     if m.fees is not None:
         parts.append(_(
             "💰 Fees: billed {billed} yuan, collected {collected} yuan; in arrears at month "

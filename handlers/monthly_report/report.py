@@ -50,6 +50,19 @@ def _fee(name: str) -> Callable[[Month], Number | None]:
     return read
 
 
+def _complaints(name: str) -> Callable[[Month], Number | None]:
+    def read(m: Month) -> Number | None:
+        if m.complaints is None:
+            return None
+        if name == "received":
+            return m.complaints.received
+        if name == "rate":
+            return _share(m.complaints.clocks.rate)
+        value: int = getattr(m.complaints.clocks, name)
+        return value
+    return read
+
+
 FIGURES: Final[tuple[Figure, ...]] = (
     Figure("requests", _("Requests received"), lambda m: m.requests, "count"),
     Figure("work_orders", _("Work orders"), lambda m: m.work_orders, "count"),
@@ -102,6 +115,13 @@ FIGURES: Final[tuple[Figure, ...]] = (
            lambda m: m.callbacks.phone_outstanding, "count"),
     Figure("unmet_demand", _("Requests for services we lack"), lambda m: m.demand_total,
            "count"),
+    Figure("complaints", _("Complaints received"), _complaints("received"), "count"),
+    Figure("complaint_clock_hits", _("Complaint deadlines met"), _complaints("hits"),
+           "count"),
+    Figure("complaint_clock_misses", _("Complaint deadlines missed"), _complaints("misses"),
+           "count"),
+    Figure("complaint_clock_rate", _("Complaint deadlines met (%)"), _complaints("rate"),
+           "share"),
     Figure("fees_billed", _("Fees billed (yuan)"), _fee("billed"), "yuan"),
     Figure("fees_collected", _("Fees collected (yuan)"), _fee("collected"), "yuan"),
     Figure("fees_arrears", _("Principal in arrears at month end (yuan)"), _fee("arrears"),
@@ -156,7 +176,9 @@ class Report:
         """Every headline figure with last month's; fee figures only where fees exist."""
         rows = [Headline(f.key, f.label, f.kind, f.read(self.month), f.read(self.previous))
                 for f in FIGURES]
-        return [h for h in rows if not (h.key.startswith("fees_") and self.month.fees is None)]
+        return [h for h in rows
+                if not (h.key.startswith("fees_") and self.month.fees is None)
+                and not (h.key.startswith("complaint") and self.month.complaints is None)]
 
     def headline(self, key: str) -> Headline:
         return next(h for h in self.headlines() if h.key == key)
