@@ -20,6 +20,7 @@ from bot.report_cli import report_command
 from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
+from bot.settings_table import settings_command
 from handlers.office import Office
 from handlers.office.rules import load_rules, rules_in_force
 from handlers.registration import roster
@@ -44,6 +45,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(fees_app, name="fees")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
+app.command("settings")(settings_command)
 app.command("report")(report_command)
 app.command("jobs")(jobs_command(lambda: _office()))
 
