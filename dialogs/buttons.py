@@ -63,6 +63,7 @@ class Verb(Enum):
     # staff group chats
     ACCEPT = ("accept", (Arg.ID,))
     ASSIGN = ("assign", (Arg.ID, Arg.ID))  # order, technician
+    ACK_EMERGENCY = ("sos_ack", (Arg.ID,))  # the on-duty chat: "I'm on it"
     CALLBACK_CLASS = ("cb_class", (Arg.ID, Arg.WORD))
     CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))  # phone | onsite | no_answer
     CALL_NOTE = ("call_note", (Arg.ID,))

@@ -22,7 +22,7 @@ from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.due_items import BATCH, Timer, run
-from handlers.work_orders import deadlines
+from handlers.work_orders import deadlines, emergency_clock
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ def timers(office: Office) -> tuple[Timer, ...]:
     """The per-item timers, in the order a pass handles them."""
     rules = office.rules
     return (
+        # Emergencies first: their clock is minutes (emergency_clock).
+        Timer("emergency_ack", partial(emergency_clock.find_unacknowledged,
+                                       after=rules.emergency_ack), emergency_clock.repeat_alert),
         Timer("repost", partial(deadlines.find_unclaimed, after=rules.repost_after,
                                 deadline=rules.dispatch_deadline), deadlines.repost),
         Timer("dispatch_deadline",

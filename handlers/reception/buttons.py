@@ -26,7 +26,14 @@ from handlers.office.permissions import OUT_OF_DATE
 from handlers.reception import menu
 from handlers.registration import binding
 from handlers.requests.emergencies import report_emergency_button
-from handlers.work_orders import on_the_job, shifts, sign_off, taking, trade_change
+from handlers.work_orders import (
+    emergency_clock,
+    on_the_job,
+    shifts,
+    sign_off,
+    taking,
+    trade_change,
+)
 from storage.models import StaffChat, WorkOrder
 
 
@@ -156,6 +163,8 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.ACCEPT: _group(_order(taking.accept)),
     Verb.ASSIGN: _group(_in_group(lambda caller, board, tap: taking.assign(
         caller, board, tap.id(0), tap.id(1)))),
+    Verb.ACK_EMERGENCY: _group(_in_group(lambda caller, board, tap: emergency_clock.acknowledge(
+        caller, board, tap.id(0)))),
     Verb.CALLBACK_CLASS: _group(_in_group(lambda caller, board, tap: phone_tasks.correct_class(
         caller, board, tap.id(0), tap.word(1)))),
     Verb.CALL_RESULT: _group(_in_group(_call_result)),

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from dialogs import cards
-from dialogs.events import Priority, Say
 from dialogs.model import ReportEmergency
 from dialogs.triage import triage
 from handlers.office.caller import Caller
-from handlers.office.people import alert_chats
 from handlers.requests.new_orders import open_order
-from handlers.work_orders.card_views import order_view
-from locales import Msg, Raw, _, lines
+from handlers.work_orders import emergency_clock
+from locales import Msg, Raw, _
 from storage.models import WorkOrder
 
 SAFETY_INSTRUCTIONS: Final[dict[str, Msg]] = {
@@ -49,13 +46,8 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
         hazard=command.hazard, contact_phone=caller.context().roster_phone,
         preferred_time="@asap", callback_class=triage(command.text).callback_class or "other",
         number=""))
-    view = order_view(caller.session, order, caller.uow.office.catalog, caller.uow.office.timezone)
-    reporter = Raw(order.contact_name or caller.event.user_name)
-    alert = lines(cards.group_card(view), _("Reported by {name}, tel. {phone}", name=reporter,
-                                            phone=Raw(order.contact_phone or "-")))
-    for chat_id in {*alert_chats(caller.session, "emergency", "dispatch"),
-                    *alert_chats(caller.session, "managers")}:
-        caller.uow.send(Say(chat_id, alert, priority=Priority.INTERACTIVE))
+    # With an "I'm on it" button: the on-duty chat has its own clock (emergency_clock).
+    emergency_clock.send_alert(caller.uow, order)
     caller.log("emergency_alerted", order, hazard=command.hazard)
     caller.reply(_("🚨 On-duty staff have been alerted ({number}). Stay safe; we will call you.",
               number=Raw(order.number)))

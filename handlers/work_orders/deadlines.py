@@ -20,7 +20,7 @@ from handlers.office.calendar import wall_clock
 from handlers.office.due_items import chats, mark
 from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
-from handlers.work_orders import routing, states
+from handlers.work_orders import emergency_clock, routing, states
 from locales import Raw, Text, _
 from storage.followups import FollowupMark
 from storage.models import Person, WorkOrder
@@ -66,11 +66,14 @@ def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
     office = uow.office
     minutes = int(office.rules.dispatch_deadline.total_seconds() // 60)
     reason = routing.why_dispatch(uow.session, office.rules, order)
+    on_it = emergency_clock.acknowledged_by(uow.session, order.id) if order.emergency else None
     offered = routing.send_to_dispatch(
         uow, order, _("⏱ Nobody has accepted {number} within {minutes} minutes.",
-                      number=Raw(order.number), minutes=minutes),
+                      number=Raw(order.number), minutes=minutes) if on_it is None else
+        _("⏱ {number}: {name} acknowledged the emergency, but nobody holds the job after "
+          "{minutes} minutes.", number=Raw(order.number), name=Raw(on_it), minutes=minutes),
         routing.REASONS[reason] if reason else None)
-    if order.reporter_chat_id is not None:
+    if order.reporter_chat_id is not None and on_it is None:  # else they know who is coming
         uow.send(Say(order.reporter_chat_id, _resident_wait(uow, order, reason)))
     uow.log("dispatch_alert", order=order, technicians=offered)
     return "alerted"

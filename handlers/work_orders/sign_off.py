@@ -13,7 +13,7 @@ from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
-from handlers.work_orders import routing, states
+from handlers.work_orders import emergency_clock, routing, states
 from handlers.work_orders.notify import alert_managers, tell_assignee, view
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, _, lines
@@ -109,6 +109,8 @@ def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
                                  ref=routing.card_ref(order.id)))
         routing.close_dispatch(caller.uow, order, cancelled)
         close_receipt(caller.uow, order)
+        if order.emergency:
+            emergency_clock.close_alert(caller.uow, order, _("✖ Cancelled by the resident."))
     if order.assignee_id:
         tell_assignee(caller, order, _("✖ {number} was cancelled by the resident: {reason}",
                                        number=Raw(order.number), reason=Raw(command.text)))

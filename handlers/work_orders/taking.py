@@ -11,7 +11,7 @@ from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
-from handlers.work_orders import routing, states
+from handlers.work_orders import emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, Text, _, lines
@@ -77,6 +77,10 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
                              else None, ref=routing.card_ref(order.id)))
     # The dispatcher's assign-to buttons (if any) go: the job is taken.
     routing.close_dispatch(caller.uow, order, closing or cards.taken_card(shown))
+    if order.emergency:  # someone holds it: the on-duty alert's clock stops
+        emergency_clock.close_alert(caller.uow, order, _("✅ Taken by {name} at {time}",
+                                                         name=Raw(technician.name),
+                                                         time=Raw(shown.accepted)))
     close_receipt(caller.uow, order)
     assert technician.telegram_user_id is not None
     if order.photos:

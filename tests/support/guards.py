@@ -29,6 +29,7 @@ GUARD_TESTS = (
     "tests/integration/test_free_text_and_emergencies.py",
     "tests/integration/test_repair_lifecycle.py",
     "tests/integration/test_orphan_jobs.py",
+    "tests/integration/test_emergency_clock.py",
 )
 
 
@@ -91,6 +92,10 @@ GUARDS: tuple[Guard, ...] = (
           "handlers/office/permissions.py",
           "    return (order.status == Status.OPEN and order.kind == \"repair\" and not "
           "order.emergency\n            and owns(caller, order))",
+          "    return True"),
+    Guard("an emergency is acknowledged only by staff in the chats its alert reaches",
+          "handlers/office/permissions.py",
+          "    return board.purpose in ON_DUTY_PURPOSES and is_staff(caller.person)",
           "    return True"),
     # -- on the job ----------------------------------------------------------------------------
     Guard("the assignee sets off", "handlers/work_orders/on_the_job.py",

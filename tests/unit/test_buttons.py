@@ -69,9 +69,9 @@ def test_every_verb_has_exactly_one_handler_and_every_handler_a_verb() -> None:
 
 def test_group_verbs_are_the_staff_groups_and_the_rest_are_private() -> None:
     group = {verb for verb, handler in BUTTONS.items() if handler.where is Where.GROUP}
-    assert group == {Verb.ACCEPT, Verb.ASSIGN, Verb.CALLBACK_CLASS, Verb.CALL_RESULT,
-                     Verb.CALL_NOTE, Verb.CORRECTED, Verb.SPOT_CHECK, Verb.ONSITE,
-                     Verb.DESK_REPLY}
+    assert group == {Verb.ACCEPT, Verb.ASSIGN, Verb.ACK_EMERGENCY, Verb.CALLBACK_CLASS,
+                     Verb.CALL_RESULT, Verb.CALL_NOTE, Verb.CORRECTED, Verb.SPOT_CHECK,
+                     Verb.ONSITE, Verb.DESK_REPLY}
     assert [v for v, h in BUTTONS.items() if not h.needs_binding] == [Verb.LANGUAGE]
 
 

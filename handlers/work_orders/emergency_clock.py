@@ -1,0 +1,148 @@
+"""Emergencies on their own clock: the on-duty chat acknowledges with a button within minutes
+(``emergency_ack_minutes``, 5), else the alert repeats and the managers hear (001 §2.2.6).
+
+The alert is in the on-duty chat (or dispatch without one) and the managers' chat, each copy
+under the ref ``sos:<order>`` with an "I'm on it" button. The first tap wins: it is recorded in
+``followup_mark`` (kind ``emergency_ack``, unique per order), every copy shows who took it and
+loses its button, and the resident hears who is coming. A technician who accepts the job from
+the trade group counts as well: the order is no longer open, nothing repeats.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Final
+
+from sqlalchemy import ColumnElement, exists
+from sqlmodel import Session, col, select
+
+from dialogs import cards
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
+from handlers.office.calendar import wall_clock
+from handlers.office.caller import Caller
+from handlers.office.due_items import mark
+from handlers.office.people import alert_chats
+from handlers.office.permissions import OUT_OF_DATE, may_acknowledge
+from handlers.office.unit_of_work import UnitOfWork
+from handlers.work_orders import states
+from handlers.work_orders.card_views import order_view
+from locales import Raw, Text, _, lines
+from storage.followups import FollowupMark
+from storage.models import StaffChat, WorkOrder
+
+ACK: Final = "emergency_ack"  # the on-duty chat acknowledged (detail: by, person_id)
+UNACKED: Final = "emergency_unacked"  # nobody did in time: repeated, managers alerted
+
+
+def alert_ref(order_id: int | None) -> str:
+    return f"sos:{order_id}"
+
+
+def alert_chats_of(session: Session) -> list[int]:
+    """The on-duty chat (dispatch without one) and the managers' chat."""
+    return list(dict.fromkeys([*alert_chats(session, "emergency", "dispatch"),
+                               *alert_chats(session, "managers")]))
+
+
+def _alert_text(uow: UnitOfWork, order: WorkOrder) -> Text:
+    view = order_view(uow.session, order, uow.office.catalog, uow.office.timezone)
+    return lines(cards.group_card(view), _("Reported by {name}, tel. {phone}",
+                                           name=Raw(order.contact_name or "-"),
+                                           phone=Raw(order.contact_phone or "-")))
+
+
+def _keyboard(order_id: int | None) -> InlineKeyboard:
+    return inline([Button(_("✋ I'm on it"), tap(Verb.ACK_EMERGENCY, order_id))])
+
+
+def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -> None:
+    """The alert with its "I'm on it" button; an earlier copy loses its button."""
+    minutes = uow.office.rules.emergency_ack_minutes
+    text = lines(heading, _alert_text(uow, order),
+                 _("Tap “I'm on it” within {minutes} minutes, or the managers are alerted.",
+                   minutes=minutes))
+    for chat_id in alert_chats_of(uow.session):
+        uow.send(Edit(chat_id, "", inline(), ref=alert_ref(order.id)))
+        uow.send(Say(chat_id, text, _keyboard(order.id), ref=alert_ref(order.id),
+                     priority=Priority.INTERACTIVE))
+
+
+def close_alert(uow: UnitOfWork, order: WorkOrder, outcome: Text) -> None:
+    """Every copy of the alert shows *outcome* instead of its button."""
+    text = lines(_alert_text(uow, order), outcome)
+    for chat_id in alert_chats_of(uow.session):
+        uow.send(Edit(chat_id, text, inline(), ref=alert_ref(order.id)))
+
+
+def acknowledged_by(session: Session, order_id: int | None) -> str | None:
+    """Who acknowledged the emergency, if anyone did."""
+    found = session.exec(select(FollowupMark).where(FollowupMark.kind == ACK,
+                                                    FollowupMark.subject_id == order_id)).first()
+    return str(found.detail.get("by", "")) if found is not None else None
+
+
+def acknowledge(caller: Caller, board: StaffChat, order_id: int) -> None:
+    """"I'm on it" in the on-duty chat: the first tap wins; everyone sees who, the resident
+    hears who is coming."""
+    order = caller.session.get(WorkOrder, order_id)
+    if order is None or not order.emergency or order.status in states.FINISHED:
+        caller.refuse(OUT_OF_DATE)
+        return
+    if not may_acknowledge(caller, board):
+        caller.refuse(_("Only the office's staff can acknowledge an emergency."))
+        return
+    assert caller.person is not None
+    earlier = acknowledged_by(caller.session, order.id)
+    if earlier is not None:
+        caller.refuse(_("Already acknowledged by {name}.", name=Raw(earlier)))
+        return
+    name = caller.person.name
+    mark(caller.uow, ACK, order_id, by=name, person_id=caller.person.id)
+    caller.log("emergency_acknowledged", order, by=name)
+    time = wall_clock(caller.now, caller.uow.office.timezone)
+    close_alert(caller.uow, order, _("✅ {name} is on it (acknowledged at {time}).",
+                                     name=Raw(name), time=Raw(time)))
+    if order.reporter_chat_id is not None:
+        caller.uow.send(Say(order.reporter_chat_id, _(
+            "🚨 {number}: {name} of the on-duty team has your emergency and is coming; they "
+            "will call you at {phone}. If it gets worse, call the estate hotline {hotline}.",
+            number=Raw(order.number), name=Raw(name), phone=Raw(order.contact_phone or "-"),
+            hotline=Raw(caller.uow.office.rules.hotline)), priority=Priority.INTERACTIVE))
+    caller.toast(_("Thank you. The resident has been told you are coming."))
+
+
+# -- the clock -----------------------------------------------------------------------------
+def find_unacknowledged(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
+                        after: timedelta) -> Sequence[int]:
+    """Open emergencies nobody acknowledged within *after*, not yet repeated."""
+    def unmarked(kind: str) -> ColumnElement[bool]:
+        return ~exists().where(col(FollowupMark.kind) == kind,
+                               col(FollowupMark.subject_id) == col(WorkOrder.id))
+    query = select(WorkOrder.id).where(col(WorkOrder.emergency),
+                                       col(WorkOrder.status) == states.Status.OPEN,
+                                       col(WorkOrder.created_at) <= uow.now - after,
+                                       unmarked(ACK), unmarked(UNACKED))
+    if skip:
+        query = query.where(col(WorkOrder.id).not_in(skip))
+    query = query.order_by(col(WorkOrder.created_at)).limit(limit)
+    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=WorkOrder))
+            if i is not None]
+
+
+def repeat_alert(uow: UnitOfWork, order_id: int) -> str:
+    """Nobody acknowledged in time: the alert again, with its button, to the on-duty chat
+    and the managers."""
+    order = uow.session.get(WorkOrder, order_id)
+    if (order is None or order.status != states.Status.OPEN
+            or acknowledged_by(uow.session, order_id) is not None):
+        return "not_due"
+    mark(uow, UNACKED, order_id)
+    minutes = uow.office.rules.emergency_ack_minutes
+    # The copy in the managers' chat is their alert: it says nobody answered, with the button.
+    send_alert(uow, order, _("🚨 REPEATED: nobody has acknowledged {number} within {minutes} "
+                             "minutes. Managers: please make sure someone is on the way now.",
+                             number=Raw(order.number), minutes=minutes))
+    uow.log("emergency_not_acknowledged", order=order, minutes=minutes)
+    return "repeated"

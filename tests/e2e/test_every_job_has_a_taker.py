@@ -1,0 +1,72 @@
+"""Every job has a taker, emergencies run on their own clock, and buttons stay true — end to
+end, the real ``frontline run`` under each framework against the emulator.
+
+A ceiling leak (doors/windows/walls: no group, no technician of that trade) goes to the
+dispatcher at once, who assigns the plumber with one tap; a gas smell reaches the dispatch chat
+(no on-duty chat is bound) with an "I'm on it" button, and the resident hears who is coming.
+Li Lei and the dispatcher use the bot in English.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.emulator import RunningEmulator
+from bot.emulator.client import EmulatorClient
+from tests.e2e.conftest import Launch
+from tests.e2e.office import OfficeCodes
+from tests.e2e.phone import Phone, buttons, text_of
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_an_orphan_job_is_assigned_and_an_emergency_acknowledged(
+        framework: str, emulator: RunningEmulator, client: EmulatorClient, codes: OfficeCodes,
+        launch: Launch) -> None:
+    bot = launch(framework, emulator.url)
+    await bot.start()
+    zhang = await Phone.of(client, "张师傅")
+    liu = await Phone.of(client, "刘调度", language_code="en")
+    li = await Phone.of(client, "Li Lei", language_code="en", phone="+8613800000002")
+    for person in (zhang, liu):
+        await person.says(f"/start {codes.staff[person.name]}")
+        await person.sees(person.name)
+    plumbers = (await client.create_group("Plumbers", [zhang.user_id, liu.user_id],
+                                          added_by=liu.user_id))["id"]
+    dispatch = (await client.create_group("Dispatch", [liu.user_id], added_by=liu.user_id))["id"]
+    for chat, purpose in ((plumbers, "plumbers"), (dispatch, "dispatch")):
+        await liu.says(f"/bindgroup {codes.groups[purpose]}", chat_id=chat)
+        await liu.sees(chat_id=chat)
+    await li.says(f"/start {codes.households['3-1203']}")
+    await li.sees("3-1203")
+
+    # A ceiling leak: nobody in a group can take it, so the dispatcher has it at once.
+    await li.taps("Report a repair")
+    await li.says("The bedroom ceiling is leaking water")
+    await li.taps("Yes")
+    await li.taps("No photos")
+    await li.taps("Tomorrow morning")
+    await li.taps("Use")
+    await li.taps("Submit")
+    receipt = await li.sees("WO-", "dispatcher is arranging")
+    number = "WO-" + text_of(receipt).split("WO-")[1][:13]
+    alert = await liu.sees(number, chat_id=dispatch, after=0)
+    assert any("张师傅" in label for label, _ in buttons(alert))
+    await liu.taps("张师傅", chat_id=dispatch)
+    await liu.waits_for(lambda ms: any(m["message_id"] == alert["message_id"]
+                                       and not buttons(m) and "张师傅" in text_of(m)
+                                       for m in ms), chat_id=dispatch)
+    await zhang.sees(number, "Li Lei", "13800000002", after=0)
+    await li.sees(number, "张师傅")
+
+    # A gas smell: the alert has its button; the first tap tells the resident who is coming.
+    await li.taps("Emergency")
+    await li.taps("Gas smell")
+    await li.sees("alerted")
+    sos = await liu.button("I'm on it", chat_id=dispatch)
+    await liu.taps("I'm on it", chat_id=dispatch)
+    await liu.waits_for(lambda ms: any(m["message_id"] == sos[0]["message_id"]
+                                       and not buttons(m) and "刘调度" in text_of(m)
+                                       for m in ms), chat_id=dispatch)
+    await li.sees("刘调度", "400-000-0000")
+    assert await bot.terminate() == 0
