@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
-Jump = Literal["hour", "day", "next_nine"]
-JUMPS: tuple[Jump, ...] = ("hour", "day", "next_nine")
+Jump = Literal["hour", "day", "next_nine", "next_first"]
+JUMPS: tuple[Jump, ...] = ("hour", "day", "next_nine", "next_first")
 MORNING = time(9, 0)  # the office opens and daytime surveys may go out
 
 
@@ -68,7 +68,8 @@ class SandboxClock:
         self.save()
 
     def advance(self, jump: Jump) -> timedelta:
-        """Move forward by an hour, a day, or to the next 09:00 local; returns the step."""
+        """Move forward by an hour, a day, to the next 09:00 local or to 09:00 on the next 1st
+    (the monthly report); returns the step."""
         with self._lock:
             step = step_for(jump, datetime.now(UTC) + self._offset, self.timezone)
             self._offset += step
@@ -99,6 +100,10 @@ def step_for(jump: Jump, now: datetime, timezone: ZoneInfo) -> timedelta:
     if jump == "day":
         return timedelta(days=1)
     local = now.astimezone(timezone)
+    if jump == "next_first":  # the monthly report's morning (its default day and time)
+        first = local.date().replace(day=1)
+        month_after = (first + timedelta(days=32)).replace(day=1)
+        return datetime.combine(month_after, MORNING, tzinfo=timezone) - local
     target = datetime.combine(local.date(), MORNING, tzinfo=timezone)
     if target <= local:
         target = datetime.combine(local.date() + timedelta(days=1), MORNING, tzinfo=timezone)

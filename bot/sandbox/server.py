@@ -27,6 +27,7 @@ from bot.bootstrap import build_office, prepare_database
 from bot.emulator import Emulator, build_app
 from bot.sandbox import snapshot
 from bot.sandbox.clock import SandboxClock
+from bot.sandbox.history import write_history
 from bot.sandbox.seed import Seeder, World, create_world, find_world, last_update_id
 from bot.sandbox.timers import DueRunner, find_scheduler, run_due
 from bot.sandbox.web import SandboxView, add_routes
@@ -142,6 +143,8 @@ class Sandbox:
                 if not await self._race(Seeder(self.emulator, office, world).run(), bot_task):
                     return  # stopped half-way: the next start sets the estate up again
                 self.clock.set_offset(timedelta(0))  # back to the real present
+                # Six weeks of the office's past, so the monthly report has a month to show.
+                await asyncio.to_thread(write_history, office, self.clock.now())
                 (self.data / READY_MARK).write_text("the demo estate is complete\n")
                 await run_due(self.scheduler)
             self.view.world = world
