@@ -13,8 +13,10 @@ from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
 from handlers.callback_surveys import monthly_duties as duties
+from handlers.monthly_report import digest as daily_digest
+from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
-from handlers.office.calendar import month_key, wall_clock
+from handlers.office.calendar import month_key, shift_month, wall_clock
 from handlers.work_orders.deadlines import DISPATCH_LEAD
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
@@ -31,6 +33,8 @@ NOTES = {
     "duty:callbacks_list": "dispatch gets last month's open callbacks",
     "duty:callbacks_overdue": "managers get last month's callbacks still open",
     "duty:quota_check": "remind if on-site share or spot checks are behind",
+    "duty:monthly_report": "managers get last month's service report, with charts",
+    "duty:daily_digest": "managers get the day's digest: emergencies, overdue, untaken jobs",
 }
 
 
@@ -89,6 +93,13 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
         key = month_key(due, tz)
         items.append(Planned(f"duty:{duty.kind}", f"{key // 100}-{key % 100:02d}", due))
         counts[f"duty:{duty.kind}"] = 1
+    report = _report_due(office, now)
+    reported = month_key(report, tz)
+    items.append(Planned("duty:monthly_report", _month(reported, -1), report))
+    digest_due = _digest_due(office, now)
+    items.append(Planned("duty:daily_digest", digest_due.astimezone(tz).date().isoformat(),
+                         digest_due))
+    counts["duty:monthly_report"] = counts["duty:daily_digest"] = 1
     items.sort(key=lambda item: item.due)
     return items[:limit], counts
 
@@ -135,6 +146,32 @@ def _duty_due(office: Office, duty: duties.Duty, now: datetime) -> datetime:
     if done is None and now < duties.expires(duty, key, tz):
         return duties.latest(duty, now, tz)
     return duties.next_due(duty, now, tz)
+
+
+def _month(key: int, months: int = 0) -> str:
+    key = shift_month(key, months)
+    return f"{key // 100}-{key % 100:02d}"
+
+
+def _report_due(office: Office, now: datetime) -> datetime:
+    """The monthly report's moment: the latest if it is still to be posted, else the next."""
+    latest = monthly_report.latest(office, now)
+    if (monthly_report.due_month(office, now) is not None
+            and now < latest + monthly_report.LATE_FOR):
+        return latest
+    return monthly_report.next_due(office, now)
+
+
+def _digest_due(office: Office, now: datetime) -> datetime:
+    """Today's digest if it is still to be posted, else tomorrow's."""
+    latest = daily_digest.latest(office, now)
+    day = latest.astimezone(office.timezone).date()
+    with read_session(office.engine) as session:
+        done = session.exec(select(FollowupMark.id).where(
+            FollowupMark.kind == daily_digest.KIND,
+            FollowupMark.subject_id == day.year * 10000 + day.month * 100 + day.day)).first()
+    return latest if done is None and now < latest + timedelta(hours=12) else \
+        daily_digest.next_due(office, now)
 
 
 def render_text(items: list[Planned], office: Office) -> list[list[str]]:

@@ -182,3 +182,14 @@ async def test_the_scheduler_has_a_monthly_report_job_and_a_daily_digest_job(
     assert (fields["day"], fields["hour"], fields["minute"]) == ("1", "9", "0")
     fields = {f.name: str(f) for f in daily.fields}
     assert (fields["day"], fields["hour"], fields["minute"]) == ("*", "8", "30")
+
+
+def test_frontline_jobs_lists_the_next_report_and_digest(month_office: Office) -> None:
+    from scheduler.agenda import agenda
+
+    items, counts = agenda(month_office)  # 30 November, noon
+    planned = {item.kind: item for item in items}
+    report, daily = planned["duty:monthly_report"], planned["duty:daily_digest"]
+    assert (report.target, report.due) == ("2026-11", sh(12, 1, 9))
+    assert (daily.target, daily.due) == ("2026-11-30", sh(11, 30, 8, 30))  # today's, late
+    assert counts["duty:monthly_report"] == counts["duty:daily_digest"] == 1
