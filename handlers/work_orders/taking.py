@@ -10,7 +10,7 @@ from dialogs import cards
 from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
-from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
+from handlers.office.permissions import OUT_OF_DATE
 from handlers.work_orders import emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
 from handlers.work_orders.trade_change import close_receipt
@@ -95,11 +95,14 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
 
 def assign(caller: Caller, board: StaffChat, order_id: int, technician_id: int) -> None:
     """A dispatcher's tap on "assign to …": the same first-wins rule as a technician's accept."""
-    if board.purpose not in ("dispatch", "managers") or caller.person is None or (
-            caller.person.role not in ASSIGN_ROLES):
-        caller.refuse(_("Only dispatchers and managers can assign jobs."))
+    only_dispatch = _("Only dispatchers and managers can assign jobs.")
+    if board.purpose not in ("dispatch", "managers") or caller.person is None:
+        caller.refuse(only_dispatch)
         return
     order = caller.session.get(WorkOrder, order_id)
+    if order is not None and not states.acts_as(caller, states.ASSIGN.actor, order):
+        caller.refuse(only_dispatch)
+        return
     technician = caller.session.get(Person, technician_id)
     # Any trade: a dispatcher sends whoever can do the job (a leak to a plumber, say).
     if (order is None or technician is None or technician.role != "technician"

@@ -149,6 +149,7 @@ def test_a_technician_cannot_write_a_callback_note(estate: Estate, office: Offic
 
 def test_a_resident_cannot_send_the_front_desks_answer(estate: Estate, office: Office) -> None:
     estate.neighbour.says("What are the office hours on Saturday?")
+    estate.neighbour.taps("No, ask the desk")  # the FAQ answered; the resident asked a person
     with Session(office.engine) as session:
         request = session.exec(select(FrontDeskRequest)).one()
     assert request.id is not None
@@ -166,3 +167,37 @@ def test_a_dispatch_reply_button_tapped_by_a_technician_asks_nothing(
     assert estate.plumber.toast_for(forged)
     with Session(office.engine) as session:
         assert conversations.load(session, 201, 201) is None
+
+
+def test_only_technicians_accept_and_others_are_told_why(estate: Estate,
+                                                          office: Office) -> None:
+    reported_and_accepted_by_nobody(estate)
+    pressed = estate.dispatcher.taps("接单", chat_id=PLUMBERS)
+    assert "只有维修师傅" in estate.dispatcher.toast_for(pressed)
+    assert the_order(office).status == "open"
+
+
+def test_a_job_is_not_assigned_from_a_trade_group(estate: Estate, office: Office) -> None:
+    reported_and_accepted_by_nobody(estate)
+    order_id = the_order(office).id
+    pressed = estate.dispatcher.presses(tap(Verb.ASSIGN, order_id, _technician_id(office, 202)),
+                                        PLUMBERS)
+    assert estate.dispatcher.toast_for(pressed)
+    assert the_order(office).status == "open"
+
+
+def reported_and_accepted_by_nobody(estate: Estate) -> None:
+    wang = estate.resident
+    wang.command("menu")
+    wang.taps("报修")
+    wang.says("厨房水龙头一直滴水，关不紧")
+    for label in ("是的", "没有照片", "明天上午", "使用", "提交"):
+        wang.taps(label)
+
+
+def _technician_id(office: Office, telegram_user_id: int) -> int:
+    from handlers.office.people import person_by_telegram
+    with Session(office.engine) as session:
+        person = person_by_telegram(session, telegram_user_id)
+        assert person is not None and person.id is not None
+        return person.id
