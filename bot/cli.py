@@ -21,6 +21,7 @@ from bot.runtime import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
 from bot.settings_table import settings_command
+from handlers.front_desk import complaint_records
 from handlers.office import Office
 from handlers.office.rules import load_rules, rules_in_force
 from handlers.registration import roster
@@ -35,12 +36,14 @@ households_app = typer.Typer(help="The household roster.", no_args_is_help=True)
 invite_app = typer.Typer(help="One-time invite codes for staff and group chats.",
                          no_args_is_help=True)
 orders_app = typer.Typer(help="Work orders.", no_args_is_help=True)
+complaints_app = typer.Typer(help="Complaints (投诉) and their clocks.", no_args_is_help=True)
 rules_app = typer.Typer(help="The office's rules: deadlines, windows, quotas.",
                         no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
 app.add_typer(orders_app, name="orders")
+app.add_typer(complaints_app, name="complaints")
 app.add_typer(rules_app, name="rules")
 app.add_typer(fees_app, name="fees")
 app.command("run")(run_command)
@@ -158,10 +161,11 @@ def invite_staff(
     role: Annotated[str, typer.Option(help="technician|dispatcher|manager|admin|butler")],
     trade: Annotated[list[str] | None, typer.Option(help="A trade (repeatable)")] = None,
     name: Annotated[str, typer.Option(help="The staff member's name")] = "",
+    rank: Annotated[str, typer.Option(help="A manager's rank: supervisor|director")] = "",
 ) -> None:
     """A one-time code a staff member sends as /start CODE to the bot."""
     try:
-        code = roster.create_invite(_office(), "staff", role, trade or [], name)
+        code = roster.create_invite(_office(), "staff", role, trade or [], name, rank)
     except ValueError as error:
         raise _fail(str(error)) from None
     console.print(f"Staff invite for {name or role}: send /start {code} to the bot.")
@@ -265,6 +269,45 @@ def triage_command(
             sys.stdout.write(json.dumps({"error": f"line {number}: no text"}) + "\n")
             continue
         sys.stdout.write(json.dumps(triage(message).as_dict(), ensure_ascii=False) + "\n")
+
+
+HR_HELP = "admin/HR: include complaints about the service centre (hidden from the desk)"
+
+
+@complaints_app.command("list")
+def complaints_list(
+    status: Annotated[str | None, typer.Option(help="new|open|paused|resolved|closed")] = None,
+    severity: Annotated[str | None, typer.Option(help="major|important|minor")] = None,
+    hr: Annotated[bool, typer.Option("--hr", help=HR_HELP)] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """List complaints, newest first."""
+    try:
+        rows = complaint_records.list_complaints(_office(), status, severity, hr=hr)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    table = Table("number", "severity", "status", "owner", "unit", "what", "created_at")
+    for c in rows:
+        table.add_row(c["number"], c["severity"] or "-", c["status"], c["owner_level"],
+                      c["unit"] or "", c["what"][:40], c["created_at"])
+    _emit(rows, as_json, table)
+
+
+@complaints_app.command("show")
+def complaints_show(
+    number: str,
+    hr: Annotated[bool, typer.Option("--hr", help=HR_HELP)] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """One complaint with its clocks and its full history."""
+    found = complaint_records.show_complaint(_office(), number, hr=hr)
+    if found is None:
+        raise _fail(f"No complaint {number}")
+    table = Table("at", "action", "actor", "detail", title=f"{number} · {found['status']}")
+    for e in found["events"]:
+        table.add_row(e["at"], e["action"], e["actor"] or "",
+                      json.dumps(e["detail"], ensure_ascii=False))
+    _emit(found, as_json, table)
 
 
 @app.command("demand")

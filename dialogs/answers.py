@@ -28,6 +28,14 @@ QUESTIONS: dict[str, Msg] = {
                         "or tap Skip."),
     "phone_result": _("Your note on the callback for {number}: what did the resident say?"),
     "front_desk_reply": _("Your answer to {number}: write it as the resident should read it."),
+    "complaint_answer": _("Your answer to the resident about complaint {number}: write it as "
+                          "they should read it (never argue; thank and apologise)."),
+    "complaint_ask": _("What do you need to ask the resident about complaint {number}? Its "
+                       "clocks wait until they answer."),
+    "complaint_resolve": _("How was complaint {number} resolved? Write the result as the "
+                           "resident should read it; they will be told now."),
+    "complaint_info": _("Please write your answer about complaint {number} here."),
+    "complaint_reopen": _("We are sorry. What is still not resolved about {number}?"),
 }
 TAKES_PHOTOS = {"done_note"}
 

@@ -81,6 +81,14 @@ class Verb(Enum):
     FEE_RECEIPT = ("fee_receipt", (Arg.ID, Arg.WORD))  # claim: confirm | reject
     FEE_RESOLVE = ("fee_resolve", (Arg.ID,))  # dispute
     FEE_TASK = ("fee_task", (Arg.ID, Arg.WORD))  # task, outcome
+    # the complaint desk (handlers/front_desk): the staff's actions on a complaint in the
+    # dispatch / managers groups, the same privately (admin/HR, supervisors, the director);
+    # the resident's verdict on the result and their rating
+    COMPLAINT_DESK = ("cp_desk", (Arg.ID, Arg.WORD))  # sev_… | take | answer | ask | resolve
+    COMPLAINT_STAFF = ("cp_staff", (Arg.ID, Arg.WORD))  # the same, in a private chat
+    COMPLAINT_VERDICT = ("cp_verdict", (Arg.ID, Arg.WORD))  # accept | reopen
+    COMPLAINT_RATE = ("cp_rate", (Arg.ID, Arg.DIGIT))  # 1–5
+    FAQ_FEEDBACK = ("faq", (Arg.ID, Arg.WORD))  # an FAQ answer helped: yes | no (→ the desk)
 
     @property
     def wire(self) -> str:

@@ -15,6 +15,7 @@ PRIVATE_COMMANDS: Final[tuple[tuple[str, Msg], ...]] = (
     ("fees", _("My fees")),
     ("jobs", _("My open jobs (technicians)")),
     ("shift", _("Go on or off shift (technicians)")),
+    ("complaints", _("Open complaints and their clocks (staff)")),
     ("language", _("Change language")),
     ("cancel", _("Stop what I am doing")),
     ("help", _("How to use this bot")),
@@ -22,4 +23,5 @@ PRIVATE_COMMANDS: Final[tuple[tuple[str, Msg], ...]] = (
 
 GROUP_COMMANDS: Final[tuple[tuple[str, Msg], ...]] = (
     ("bindgroup", _("Bind this group with an office code")),
+    ("complaints", _("Open complaints and their clocks")),
 )

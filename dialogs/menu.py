@@ -17,7 +17,8 @@ def main_menu(is_staff: bool = False) -> InlineKeyboard:
          Button(_("🧹 Book a service"), tap(Verb.MENU, "service"))],
         [Button(_("📋 My requests"), tap(Verb.MENU, "my")),
          Button(_("💰 My fees"), tap(Verb.MENU, "fees"))],
-        [Button(_("🌐 Language"), tap(Verb.MENU, "lang"))],
+        [Button(_("📣 Complain"), tap(Verb.MENU, "complain")),
+         Button(_("🌐 Language"), tap(Verb.MENU, "lang"))],
         [Button(_("🚨 Emergency"), tap(Verb.MENU, "sos"))],
     ]
     if is_staff:

@@ -165,8 +165,36 @@ class ResumeWith:
     text: str
 
 
+@dataclass(frozen=True, slots=True)
+class SubmitComplaint:
+    """The resident confirmed a complaint (001 第四篇 4(1): when, where, who or which
+    department, what happened, what they want)."""
+
+    what: str
+    occurred: str  # a key of dialogs.complaint.OCCURRED ("@today") or the resident's words
+    household_id: int | None
+    place: str
+    department: str  # a key of dialogs.complaint.DEPARTMENTS, or "" when they typed a name
+    about: str  # the person or department in their words
+    wants: str  # a key of dialogs.complaint.WANTS ("@fix") or their words
+    deadline: str  # "" | "inN": N days from today | "D:YYYY-MM-DD" | "M:MM-DD" (the next one)
+    photos: tuple[str, ...] = ()
+    suggested_severity: str | None = None
+    work_order_id: int | None = None  # the urgent order opened for ongoing damage
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOngoingDamage:
+    """Harm still happening (water coming in, a blocked exit): an urgent work order at once,
+    then the complaint goes on (001 第四篇 4(6)③)."""
+
+    text: str
+    trade: str
+    suggested_severity: str | None = None  # triage's, kept for the complaint that follows
+
+
 Command = (SubmitRepair | SubmitService | RecordDemand | ToFrontDesk | ReportEmergency
-           | AnswerText | ResumeWith)
+           | AnswerText | ResumeWith | SubmitComplaint | ReportOngoingDamage)
 
 
 @dataclass(slots=True)

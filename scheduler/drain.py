@@ -17,7 +17,7 @@ from time import perf_counter
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
 from handlers.fees import campaigns as fee_campaigns
-from handlers.front_desk import inbox
+from handlers.front_desk import complaint_deadlines, inbox
 from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
@@ -65,6 +65,9 @@ def timers(office: Office) -> tuple[Timer, ...]:
               partial(deadlines.find_silent_orders, deadline=rules.response_deadline),
               deadlines.escalate_order),
         Timer("front_desk_no_response", inbox.find_silent_requests, inbox.escalate_request),
+        # Complaint clocks: the 80 % warning before the missed deadline it warns of.
+        Timer("complaint_warning", complaint_deadlines.find_warnings, complaint_deadlines.warn),
+        Timer("complaint_deadline", complaint_deadlines.find_missed, complaint_deadlines.miss),
         # Fee notices last: bulk, paced by the outbox window (handlers/fees/campaigns.py).
         Timer("fee_notice", fee_campaigns.find_due, fee_campaigns.send_notice),
         Timer("fee_delivery", fee_campaigns.find_sent, fee_campaigns.check_delivery),

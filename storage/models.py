@@ -63,6 +63,9 @@ class Person(SQLModel, table=True):
     trades: list[str] = _json(list)
     language: str = Field(default="zh_Hans", max_length=8)
     blocked_bot: bool = Field(default=False)
+    # A manager's rank for complaints (001 第四篇 4(5)): supervisor (部门主管, the default) or
+    # director (管理处主任). Other roles leave it empty.
+    rank: str = Field(default="", max_length=16)
     # A technician takes new jobs only while on shift (``/shift``); others ignore it.
     on_shift: bool = Field(default=True)
     created_at: datetime | None = _when()
@@ -88,6 +91,7 @@ class Invite(SQLModel, table=True):
     code: str = Field(max_length=64, unique=True)
     kind: str = Field(max_length=8)  # staff | group
     role: str = Field(default="", max_length=16)  # staff role, or group purpose
+    rank: str = Field(default="", max_length=16)  # a manager's rank (supervisor | director)
     trades: list[str] = _json(list)
     name: str = Field(default="", max_length=100)
     created_at: datetime | None = _when()

@@ -5,16 +5,20 @@ answer privately, and the resident receives it in their chat."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Final
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from dialogs import complaint as complaint_dialog
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
+from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
+from handlers.office.conversations import new_nonce
 from handlers.office.due_items import chats, mark
 from handlers.office.people import alert_chats, unit_label
 from handlers.office.permissions import OUT_OF_DATE, is_desk
@@ -46,24 +50,38 @@ def reply_keyboard(request_id: int | None) -> InlineKeyboard:
 
 
 FRONT_DESK_THANKS: Final[dict[str, Msg]] = {
-    "complaint": _("We are sorry for the trouble, and thank you for telling us. Your complaint "
-                   "{reference} has been recorded."),
     "enquiry": _("Thank you for your question. It has been recorded as {reference}."),
     "fee": _("Thank you. Your fee question has been recorded as {reference}."),
     "other": _("Thank you. Your message has been recorded as {reference}."),
 }
 
 
-def take_in(caller: Caller, command: ToFrontDesk) -> None:
-    """Record a complaint, enquiry or fee question and promise an answer within the office's
-    response time (the 24-hour rule, 004)."""
+def response_due(office: Office, received: datetime) -> datetime:
+    """When the 24-hour rule's human answer is due: calendar hours, or the office's open
+    hours when the office counts it that way (``response_deadline_basis``)."""
+    hours = office.rules.response_deadline_hours
+    if office.rules.response_deadline_basis == "office":
+        return office.hours.add(received, hours * 3600, office.timezone)
+    return received + office.rules.response_deadline
+
+
+def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
+    """Record an enquiry or fee question and promise an answer within the office's response
+    time (the 24-hour rule, 004). A complaint starts the complaint dialog instead, which
+    records what the manual asks for (001 第四篇 4(1))."""
+    if command.kind == "complaint":
+        outcome = complaint_dialog.start_described(caller.context(), new_nonce(), command.text,
+                                                   command.severity)
+        caller.save_dialog(outcome.conversation)
+        caller.uow.send(*outcome.replies)
+        return None
     units = caller.context().units
     request = FrontDeskRequest(
         kind=command.kind, severity=command.severity,
         person_id=caller.person.id if caller.person else None,
         household_id=units[0].household_id if units else None, chat_id=caller.chat_id,
         text=command.text, created_at=caller.now,
-        due_at=caller.now + caller.uow.office.rules.response_deadline)
+        due_at=response_due(caller.uow.office, caller.now))
     caller.session.add(request)
     caller.session.flush()
     number = Raw(reference(request.id))
@@ -78,6 +96,7 @@ def take_in(caller: Caller, command: ToFrontDesk) -> None:
             caller.uow.send(Say(chat_id, notice(caller.session, request),
                            reply_keyboard(request.id), ref=f"fd:{request.id}",
                            priority=Priority.NOTICE))
+    return request.id
 
 
 def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from handlers.office.catalog import Catalog
 from handlers.office.clock import Clock
+from handlers.office.office_hours import OfficeHours, load_office_hours
 from handlers.office.rules import OfficeRules
 
 
@@ -22,3 +23,8 @@ class Office:
     timezone: ZoneInfo
     catalog: Catalog
     rules: OfficeRules = field(default_factory=OfficeRules)
+
+    @property
+    def hours(self) -> OfficeHours:
+        """The office's opening hours, lunch break and holidays (its calendar file)."""
+        return load_office_hours(self.rules.office_calendar_path)

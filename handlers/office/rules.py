@@ -13,7 +13,7 @@ import os
 from collections.abc import Mapping
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -51,6 +51,34 @@ class CallbackWindows(BaseModel):
         return int(getattr(self, callback_class, self.other))
 
 
+class ComplaintClocks(BaseModel):
+    """The complaint clocks of 001 第四篇 4(5), and what happens around them.
+
+    Hours count the office's opening hours (``office_calendar_path``); days are calendar days.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    major_answer_days: int = _rule(2, "001 第四篇 4(5)", "major: a clear answer to the resident "
+                                   "within calendar days", ge=1, le=60)
+    major_resolve_days: int = _rule(10, "001 第四篇 4(5)", "major: resolved within calendar days",
+                                    ge=1, le=90)
+    important_first_step_hours: int = _rule(
+        1, "001 第四篇 4(5)", "important: the supervisor takes it within office hours of "
+        "receiving it", ge=1, le=24)
+    important_resolve_days: int = _rule(3, "001 第四篇 4(5)", "important: resolved within "
+                                        "calendar days", ge=1, le=60)
+    minor_resolve_days: int = _rule(2, "001 第四篇 4(5)", "minor: resolved within calendar days "
+                                    "(or by the resident's own deadline)", ge=1, le=60)
+    warn_percent: int = _rule(80, "issue 12", "the owner is warned when this share of a "
+                              "clock has passed", ge=1, le=99)
+    escalated_office_hours: int = _rule(
+        8, "office practice", "after a missed deadline, the next level's time for the same "
+        "duty, in office hours", ge=1, le=200)
+    verdict_hours: int = _rule(48, "office practice (as 001 §2.5.5)", "hours the resident has "
+                               "to accept or reopen a result before it closes by itself", ge=1)
+
+
 class OfficeRules(BaseSettings):
     """Every number from the manuals the office may change, with the manual's default."""
 
@@ -72,6 +100,20 @@ class OfficeRules(BaseSettings):
         48, "001 §2.5.5", "an unsigned finished job confirms itself after hours", ge=1)
     response_deadline_hours: int = _rule(
         24, "004", "every request gets a human response within hours", ge=1)
+    response_deadline_basis: Literal["calendar", "office"] = _rule(
+        "calendar", "004", "the 24-hour rule counts calendar hours (the concierge answers round "
+        "the clock) or office hours")
+    complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
+                                        description="complaint clocks")
+    office_calendar_path: Path | None = _rule(
+        None, "001 第四篇 4(5)", "the office's opening hours, lunch break and holidays (YAML); "
+        "default: handlers/office/data/office_calendar.yaml")
+    faq_path: Path | None = _rule(
+        None, "001 第四篇 2(1)(2)", "the office's FAQ (YAML); default: "
+        "handlers/front_desk/data/faq.yaml")
+    faq_min_score: float = _rule(
+        0.25, "office practice", "an FAQ answer is given only when the question matches at "
+        "least this well (0–1)", ge=0.0, le=1.0)
     manager_after_reworks: int = _rule(
         2, "001 §2.5.4", "rework requests on one order after which the manager is alerted",
         ge=1, le=10)

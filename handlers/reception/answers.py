@@ -9,7 +9,7 @@ from typing import Final
 from dialogs.model import AnswerText
 from handlers.callback_surveys import phone_tasks, resident
 from handlers.fees import residents as fee_residents
-from handlers.front_desk import inbox
+from handlers.front_desk import complaint_handling, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.work_orders import on_the_job, sign_off
@@ -22,6 +22,7 @@ OTHER_ANSWERS: Final[Mapping[str, Callable[[Caller, AnswerText], None]]] = {
     "survey_comment": resident.comment,
     "phone_result": phone_tasks.note,
     "front_desk_reply": inbox.send_reply,
+    **complaint_handling.ANSWERS,
     "fee_receipt": fee_residents.receipt_sent,
     "fee_dispute": fee_residents.dispute_sent,
     "fee_door": fee_residents.door_asked,

@@ -20,7 +20,7 @@ from handlers.fees import campaigns as fee_campaigns
 from handlers.fees import residents as fee_residents
 from handlers.fees import staff as fee_staff
 from handlers.fees import tasks as fee_tasks
-from handlers.front_desk import inbox
+from handlers.front_desk import complaint_handling, complaints, faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.reception import menu
@@ -178,6 +178,17 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0)))),
     Verb.DESK_REPLY: _group(_in_group(lambda caller, board, tap: inbox.ask_reply(
         caller, board, tap.id(0)))),
+    # the complaint desk
+    Verb.COMPLAINT_DESK: _group(_in_group(lambda caller, board, tap: complaints.staff_tap(
+        caller, board, tap.id(0), tap.word(1)))),
+    Verb.COMPLAINT_STAFF: _private(lambda caller, tap, board: complaints.staff_tap(
+        caller, None, tap.id(0), tap.word(1))),
+    Verb.COMPLAINT_VERDICT: _private(lambda caller, tap, board: complaint_handling.verdict(
+        caller, tap.id(0), tap.word(1))),
+    Verb.COMPLAINT_RATE: _private(lambda caller, tap, board: complaint_handling.rate(
+        caller, tap.id(0), tap.id(1))),
+    Verb.FAQ_FEEDBACK: _private(lambda caller, tap, board: faq.feedback(
+        caller, tap.id(0), tap.word(1))),
     # the fee desk
     Verb.FEE_SHOW: _private(lambda caller, tap, board: fee_residents.show(caller, tap.id(0))),
     Verb.FEE_CLAIM: _private(lambda caller, tap, board: fee_residents.ask_receipt(

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dialogs import answers, danger_check, fees, repair, service
+from dialogs import answers, complaint, danger_check, fees, repair, service
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
@@ -30,24 +30,27 @@ from dialogs.model import (
     Outcome,
     RecordDemand,
     ReportEmergency,
+    ReportOngoingDamage,
     ResumeWith,
+    SubmitComplaint,
     SubmitRepair,
     SubmitService,
     ToFrontDesk,
 )
 from dialogs.triage import triage
 from handlers.fees.residents import my_fees
-from handlers.front_desk import inbox
+from handlers.front_desk import complaint_records, complaints, inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
+from handlers.reception import questions
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
 from handlers.registration import binding
-from handlers.requests import intake
+from handlers.requests import intake, ongoing_damage
 from handlers.requests.emergencies import report_emergency
 from handlers.requests.unmet_demand import record_demand
 from handlers.work_orders import lists, shifts
@@ -59,7 +62,7 @@ log = logging.getLogger(__name__)
 FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
     danger_check.FLOW: danger_check.step,
-    fees.FLOW: fees.step,
+    fees.FLOW: fees.step, complaint.FLOW: complaint.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
 
@@ -141,6 +144,8 @@ def _in_group(caller: Caller) -> None:
         return  # a group that is not bound gets nothing
     if event.kind is EventKind.BUTTON:
         _button(caller, Where.GROUP, board)
+    elif event.kind is EventKind.COMMAND and event.command == "complaints":
+        complaint_records.show_in_chat(caller, board)
 
 
 def _in_private(caller: Caller) -> None:
@@ -173,7 +178,7 @@ def _in_private(caller: Caller) -> None:
         _unregistered(caller)
     elif event.kind is EventKind.TEXT and event.text.strip():
         if not _danger_first(caller, event.text.strip(), None):
-            _run(caller, intake.free_text(caller, event.text.strip()))
+            _run(caller, questions.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
         caller.reply(_("Thank you for the photo. Please tell me in words what is wrong, "
                   "then send the photos again when I ask for them."))
@@ -212,6 +217,8 @@ def _command(caller: Caller) -> None:
         my_fees(caller)
     elif command == "jobs":
         lists.my_jobs(caller)
+    elif command == "complaints":
+        complaint_records.show_in_chat(caller, None)
     elif command == "shift":
         shifts.command(caller, caller.event.text)
     elif command == "help":
@@ -268,7 +275,7 @@ def _resume(caller: Caller, text: str, paused: Conversation | None) -> None:
                                     button_data="")
         _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
     elif binding.is_registered(caller.person):
-        _run(caller, intake.free_text(caller, text))
+        _run(caller, questions.free_text(caller, text))
     else:
         caller.reply(welcome_unbound(), share_contact_keyboard())
 
@@ -292,3 +299,7 @@ def _carry_out(caller: Caller, command: Command, conversation: Conversation | No
             apply_answer(caller, command)
         case ResumeWith():
             _resume(caller, command.text, conversation)
+        case SubmitComplaint():
+            complaints.submit(caller, command)
+        case ReportOngoingDamage():
+            ongoing_damage.report(caller, command)

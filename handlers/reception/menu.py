@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
-from dialogs import repair, service
+from dialogs import complaint, repair, service
 from dialogs.menu import emergency_keyboard, language_keyboard
 from dialogs.model import Outcome
 from handlers.fees.residents import my_fees
@@ -27,6 +27,7 @@ def _emergency(caller: Caller) -> None:
 CHOICES: Final[dict[str, Callable[[Caller], Outcome | None]]] = {
     "repair": lambda caller: repair.start(caller.context(), new_nonce()),
     "service": lambda caller: service.start(caller.context(), new_nonce()),
+    "complain": lambda caller: complaint.start(caller.context(), new_nonce()),
     "my": lists.my_requests,
     "jobs": lists.my_jobs,
     "fees": my_fees,

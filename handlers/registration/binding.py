@@ -69,6 +69,7 @@ def start(caller: Caller) -> None:
     person = _person_for(caller)
     person.role = invite.role
     person.trades = list(invite.trades)
+    person.rank = invite.rank
     person.name = invite.name or person.name or caller.event.user_name
     invite.used_at, invite.used_by_telegram_id = caller.now, caller.event.user_id
     caller.session.add_all([person, invite])

@@ -19,6 +19,8 @@ from storage.models import Household, Invite
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 GROUP_ROLES = ("dispatch", "managers", "emergency")
 FEE_PLANS = ("monthly", "quarterly", "semiannual")
+# A manager's rank for complaints (001 第四篇 4(5)): a supervisor unless named the director.
+MANAGER_RANKS = ("supervisor", "director")
 
 
 def new_code(prefix: str) -> str:
@@ -108,8 +110,10 @@ def household_codes(office: Office) -> list[tuple[str, str, str]]:
 
 
 def create_invite(office: Office, kind: str, role: str, trades: list[str],
-                  name: str = "") -> str:
+                  name: str = "", rank: str = "") -> str:
     """Store a one-time staff or group invite and return its code."""
+    if rank and (role != "manager" or rank not in MANAGER_RANKS):
+        raise ValueError(f"--rank is for managers: {', '.join(MANAGER_RANKS)}")
     if kind == "staff" and role not in STAFF_ROLES:
         raise ValueError(f"role must be one of {', '.join(STAFF_ROLES)}")
     if kind == "group" and not trades and role not in GROUP_ROLES:
@@ -122,6 +126,6 @@ def create_invite(office: Office, kind: str, role: str, trades: list[str],
     code = new_code("S" if kind == "staff" else "G")
     with Session(office.engine) as session:
         session.add(Invite(code=code, kind=kind, role=role, trades=trades, name=name,
-                           created_at=office.clock.now()))
+                           rank=rank, created_at=office.clock.now()))
         session.commit()
     return code

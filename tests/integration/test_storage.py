@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
+import storage.complaints  # registers the complaint desk's tables
 import storage.fees  # registers the fee desk's tables
 import storage.followups  # registers the follow-up tables
 import storage.models  # noqa: F401

@@ -13,7 +13,7 @@ import dialogs
 from handlers.work_orders import states
 
 # Each has a test_dialog_<name>.py.
-CHECKED = {"repair", "service", "answers", "survey", "danger_check"}
+CHECKED = {"repair", "service", "answers", "survey", "danger_check", "complaint"}
 
 
 def test_work_order_mmd_is_generated_from_the_state_machine() -> None:

@@ -16,12 +16,12 @@ from tests.support.transcripts import labels
 
 LANGUAGES: Final[tuple[Language, ...]] = ("zh_Hans", "zh_Hant", "en")
 MENUS: Final[dict[Language, list[str]]] = {
-    "zh_Hans": ["🔧 报修", "🧹 预约有偿服务", "📋 我的工单", "💰 我的费用", "🌐 语言",
-                "🚨 紧急求助"],
-    "zh_Hant": ["🔧 報修", "🧹 預約有償服務", "📋 我的工單", "💰 我的費用", "🌐 語言",
-                "🚨 緊急求助"],
+    "zh_Hans": ["🔧 报修", "🧹 预约有偿服务", "📋 我的工单", "💰 我的费用", "📣 投诉",
+                "🌐 语言", "🚨 紧急求助"],
+    "zh_Hant": ["🔧 報修", "🧹 預約有償服務", "📋 我的工單", "💰 我的費用", "📣 投訴",
+                "🌐 語言", "🚨 緊急求助"],
     "en": ["🔧 Report a repair", "🧹 Book a service", "📋 My requests", "💰 My fees",
-           "🌐 Language", "🚨 Emergency"],
+           "📣 Complain", "🌐 Language", "🚨 Emergency"],
 }
 MY_JOBS: Final = {"zh_Hans": "🧰 我的任务", "zh_Hant": "🧰 我的任務", "en": "🧰 My jobs"}
 
@@ -40,8 +40,8 @@ def test_the_main_menu_and_staffs_job_list(language: Language) -> None:
 
 def test_each_menu_button_stands_for_its_choice() -> None:
     assert _taps(menu.main_menu(is_staff=True)) == [
-        (Verb.MENU, (word,)) for word in ("repair", "service", "my", "fees", "lang", "sos",
-                                          "jobs")]
+        (Verb.MENU, (word,)) for word in ("repair", "service", "my", "fees", "complain",
+                                          "lang", "sos", "jobs")]
 
 
 @pytest.mark.parametrize(("language", "greeting"), [
@@ -126,4 +126,5 @@ def test_telegrams_command_menu_in_simplified_chinese() -> None:
         ("start", "开始使用，或输入绑定码绑定"), ("menu", "主菜单"), ("my", "我的工单"),
         ("fees", "我的费用"),
         ("jobs", "我的未完成工单（维修师傅）"), ("shift", "上班或下班（维修师傅）"),
-        ("language", "切换语言"), ("cancel", "取消当前操作"), ("help", "使用说明")]
+        ("complaints", "未结投诉及其计时（员工）"), ("language", "切换语言"),
+        ("cancel", "取消当前操作"), ("help", "使用说明")]

@@ -1,0 +1,254 @@
+"""Taking a complaint in (投诉接待), setting its severity, and taking it over.
+
+The resident is thanked and told what happens next and by when; the desk sets the severity
+with one tap (triage suggests one), which hands the complaint to its owner with the
+manual's deadlines (001 第四篇 4(5)). A complaint about the service centre itself goes to
+admin/HR and never reaches the desk (001 §2.2.8).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+from sqlmodel import col, func, select
+
+from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES
+from dialogs.model import SubmitComplaint
+from handlers.front_desk.complaint_chain import (
+    ADMIN,
+    DESK,
+    LEVEL_KEYS,
+    LEVEL_NAMES,
+    SEVERITY_LEVELS,
+    level_of,
+    may_handle,
+    may_take,
+)
+from handlers.front_desk.complaint_clocks import (
+    meet,
+    opening_level,
+    response_plan,
+    severity_plan,
+    start_clock,
+)
+from handlers.front_desk.complaint_notices import (
+    due_text,
+    notify,
+    post_card,
+    record,
+    reference,
+    refresh_cards,
+    running_due,
+    tell_resident,
+)
+from handlers.office.caller import Caller
+from handlers.office.permissions import OUT_OF_DATE
+from locales import Raw, _, lines
+from storage.complaints import Complaint
+from storage.models import Person, StaffChat, WorkOrder
+
+# Words that name the service centre itself (客服中心, the front desk) when the resident types
+# who the complaint is about instead of tapping a department.
+SERVICE_CENTRE_WORDS: Final = re.compile(
+    r"客服|前台|接待|调度|調度|管家|customer service|front desk|reception|dispatcher|butler",
+    re.IGNORECASE)
+
+
+def number_for(caller: Caller) -> str:
+    """'CP-20261123-0001': the office's date and a daily sequence."""
+    day = caller.now.astimezone(caller.uow.office.timezone).strftime("%Y%m%d")
+    prefix = f"CP-{day}-"
+    last = caller.session.exec(select(func.max(Complaint.number))
+                               .where(col(Complaint.number).startswith(prefix))).one()
+    return f"{prefix}{int(last.rsplit('-', 1)[1]) + 1 if last else 1:04d}"
+
+
+def about_service_centre(caller: Caller, command: SubmitComplaint) -> bool:
+    """The complaint is about the service centre: its department, its words, or the name of
+    someone who works at the desk."""
+    if command.department == "service_centre":
+        return True
+    words = command.about.strip()
+    if not words:
+        return False
+    if SERVICE_CENTRE_WORDS.search(words):
+        return True
+    desk = caller.session.exec(select(Person.name).where(
+        col(Person.role).in_(("dispatcher", "butler")))).all()
+    return any(name and name in words for name in desk)
+
+
+def resident_deadline(caller: Caller, value: str) -> datetime | None:
+    """The end of the day the resident asked for (the office's midnight), or None."""
+    today = caller.now.astimezone(caller.uow.office.timezone).date()
+    day: date | None = None
+    if value.startswith("in") and value[2:].isdigit():
+        day = today + timedelta(days=int(value[2:]))
+    elif value.startswith("D:"):
+        day = date.fromisoformat(value[2:])
+    elif value.startswith("M:"):
+        month, dom = (int(part) for part in value[2:].split("-"))
+        for year in (today.year, today.year + 1, today.year + 4):
+            try:
+                day = date(year, month, dom)
+            except ValueError:  # 29 February in a common year
+                continue
+            if day >= today:
+                break
+    if day is None or day < today:
+        return None
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=caller.uow.office.timezone)
+
+
+def _work_order(caller: Caller, order_id: int | None) -> int | None:
+    """The urgent order the dialog opened, only if this person reported it."""
+    order = caller.session.get(WorkOrder, order_id) if order_id else None
+    if order is None or caller.person is None or order.reporter_id != caller.person.id:
+        return None
+    return order.id
+
+
+def submit(caller: Caller, command: SubmitComplaint) -> None:
+    """Record the complaint, thank and apologise, say what happens next and by when, and put
+    it before the desk (or admin/HR) with the severity buttons."""
+    units = {u.household_id for u in caller.context().units}
+    household = command.household_id if command.household_id in units else None
+    suggested = command.suggested_severity if command.suggested_severity in SEVERITIES \
+        else None
+    complaint = Complaint(
+        number=number_for(caller), status="new", suggested_severity=suggested,
+        person_id=caller.person.id if caller.person else None,
+        household_id=household if household is not None else (min(units) if units else None),
+        chat_id=caller.chat_id, what=command.what, occurred=command.occurred,
+        place=_place(caller, household, command.place), department=command.department,
+        about=command.about, wants=command.wants,
+        resident_deadline=resident_deadline(caller, command.deadline),
+        photos=list(command.photos), work_order_id=_work_order(caller, command.work_order_id),
+        created_at=caller.now)
+    complaint.about_service_centre = about_service_centre(caller, command)
+    complaint.level = opening_level(complaint)
+    caller.session.add(complaint)
+    caller.session.flush()
+    record(caller.uow, complaint, "received", actor=caller.person, chat_id=caller.chat_id,
+           about_service_centre=complaint.about_service_centre, suggested=suggested,
+           work_order=complaint.work_order_id)
+    basis, length = response_plan(caller.uow.office)
+    clock = start_clock(caller.uow, complaint, "response", basis, length, complaint.level)
+    caller.reply(lines(
+        _("🙏 Thank you, and we are sorry for the trouble. Your complaint {number} is "
+          "recorded.", number=reference(complaint)),
+        _("{owner} will reply to you here by {due}, and tell you who is handling it and by "
+          "when it will be resolved.", owner=LEVEL_NAMES[complaint.level],
+          due=due_text(caller.uow, clock.due_at))))
+    post_card(caller.uow, complaint, complaint.level,
+              _("📣 New complaint {number}: please set its severity.",
+                number=reference(complaint)))
+
+
+def _place(caller: Caller, household: int | None, typed: str) -> str:
+    if household is not None:
+        unit = next(u.label for u in caller.context().units if u.household_id == household)
+        return typed or unit
+    return typed
+
+
+# -- the desk's taps -----------------------------------------------------------------------
+def staff_tap(caller: Caller, board: StaffChat | None, complaint_id: int, action: str) -> None:
+    """A staff button under a complaint card, in a staff group (*board*) or privately."""
+    complaint = caller.session.get(Complaint, complaint_id)
+    if complaint is None or (board is not None and (complaint.about_service_centre or
+                                                    board.purpose not in ("dispatch",
+                                                                          "managers"))):
+        caller.refuse(OUT_OF_DATE)  # never say more about a complaint this chat must not see
+        return
+    if not may_handle(caller.person, complaint):
+        caller.refuse(_("Only the staff who handle complaints can do this.")
+                      if not complaint.about_service_centre else OUT_OF_DATE)
+        return
+    if complaint.status in ("resolved", "closed"):
+        caller.refuse(_("{number} is already resolved.", number=reference(complaint)))
+        return
+    if action.startswith("sev_") and action[4:] in SEVERITIES:
+        set_severity(caller, complaint, action[4:])
+    elif action == "take":
+        take(caller, complaint)
+    elif action in ("answer", "ask", "resolve"):
+        if action == "ask" and complaint.status == "paused":
+            caller.refuse(_("We are already waiting for the resident's answer."))
+            return
+        if complaint.severity is None and action != "answer":
+            caller.refuse(_("Please set the severity first."))
+            return
+        caller.ask_privately(f"complaint_{action}", complaint_id, complaint.number)
+    else:
+        caller.refuse(OUT_OF_DATE)
+
+
+def set_severity(caller: Caller, complaint: Complaint, severity: str) -> None:
+    """The desk's classification: the owner and the manual's deadlines follow from it."""
+    if complaint.severity is not None:
+        caller.refuse(_("The severity of {number} is already set.",
+                        number=reference(complaint)))
+        return
+    office = caller.uow.office
+    complaint.severity, complaint.severity_set_at = severity, caller.now
+    if complaint.status == "new":
+        complaint.status = "open"
+    before = complaint.level
+    if not complaint.about_service_centre:
+        complaint.level = max(complaint.level, SEVERITY_LEVELS[severity])
+    caller.session.add(complaint)
+    record(caller.uow, complaint, "severity_set", actor=caller.person, chat_id=caller.chat_id,
+           severity=severity, suggested=complaint.suggested_severity,
+           owner=LEVEL_KEYS[complaint.level])
+    if complaint.level != before:
+        record(caller.uow, complaint, "handed_over", actor=caller.person,
+               chat_id=caller.chat_id, to=LEVEL_KEYS[complaint.level],
+               reason=f"severity {severity}")
+    for kind, basis, length, level in severity_plan(office, complaint):
+        start_clock(caller.uow, complaint, kind, basis, length, level,
+                    started_at=complaint.created_at)
+    caller.toast(_("Severity set: {severity}.", severity=SEVERITY_NAMES[severity]))
+    resolve_by = running_due(caller.uow, complaint, "resolve")
+    answer_by = running_due(caller.uow, complaint, "answer")
+    tell_resident(caller.uow, complaint, lines(
+        _("📣 Your complaint {number} is now with {owner}.", number=reference(complaint),
+          owner=LEVEL_NAMES[complaint.level]),
+        _("You will have a clear answer by {due}.", due=answer_by) if answer_by else None,
+        _("We will resolve it by {due} and tell you the result the same day.",
+          due=resolve_by) if resolve_by else None))
+    if complaint.level > DESK and complaint.level != before:
+        first = running_due(caller.uow, complaint, "first_step")
+        post_card(caller.uow, complaint, complaint.level, _(
+            "📣 {severity} complaint {number} is for {owner}: please take it over by {due}.",
+            severity=SEVERITY_NAMES[severity], number=reference(complaint),
+            owner=LEVEL_NAMES[complaint.level], due=first or Raw("-")))
+    else:
+        refresh_cards(caller.uow, complaint)
+
+
+def take(caller: Caller, complaint: Complaint) -> None:
+    """The supervisor or the director takes the complaint over (进入处理程序)."""
+    if complaint.severity is None:
+        caller.refuse(_("Please set the severity first."))
+        return
+    if not may_take(caller.person, complaint):
+        caller.refuse(_("{number} is for {owner}.", number=reference(complaint),
+                        owner=LEVEL_NAMES[complaint.level]))
+        return
+    assert caller.person is not None
+    level = level_of(caller.person)
+    assert level is not None
+    complaint.owner_id, complaint.taken_at = caller.person.id, caller.now
+    complaint.level = max(complaint.level, min(level, ADMIN))
+    caller.session.add(complaint)
+    met = meet(caller.uow, complaint, "first_step")
+    record(caller.uow, complaint, "taken", actor=caller.person, chat_id=caller.chat_id,
+           level=LEVEL_KEYS[complaint.level], first_step_met=bool(met))
+    caller.toast(_("{number} is yours now.", number=reference(complaint)))
+    notify(caller.uow, complaint, DESK if not complaint.about_service_centre else ADMIN,
+           _("🙋 {name} has taken over complaint {number}.", name=Raw(caller.person.name),
+             number=reference(complaint)))
+    refresh_cards(caller.uow, complaint)

@@ -1,0 +1,132 @@
+"""The office's FAQ at the desk: a question is answered from it when one entry matches well
+enough, with "Did this answer it? Yes / No, ask the desk"; "No" (or no match) goes to the
+desk with a promised answer time (001 第四篇 2(1)(2)). Every answer given is kept
+(``faq_question``), so the office sees what its FAQ misses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Final
+
+import yaml
+
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, inline
+from dialogs.faq import FaqEntry, FaqIndex, Match
+from dialogs.model import ToFrontDesk
+from handlers.front_desk.inbox import take_in
+from handlers.office import Office
+from handlers.office.caller import Caller
+from handlers.office.permissions import OUT_OF_DATE
+from locales import LANGUAGES, Localized, _, lines
+from storage.complaints import FaqQuestion
+
+DEFAULT_PATH: Final = Path(__file__).parent / "data" / "faq.yaml"
+WEEKDAY_NAMES: Final = {
+    "zh_Hans": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                        ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], strict=True)),
+    "zh_Hant": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                        ["週一", "週二", "週三", "週四", "週五", "週六", "週日"], strict=True)),
+    "en": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                   ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
+}
+
+
+def parse_faq(data: Any, source: str = "faq") -> list[FaqEntry]:
+    """The entries of the office's FAQ file; raises ValueError naming what is wrong."""
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: the FAQ must be a list of entries")
+    entries: list[FaqEntry] = []
+    for number, item in enumerate(data, start=1):
+        if not isinstance(item, Mapping) or not isinstance(item.get("key"), str):
+            raise ValueError(f"{source}: entry {number} needs a key")
+        questions, answer = item.get("questions"), item.get("answer")
+        if not isinstance(questions, Mapping) or not isinstance(answer, Mapping):
+            raise ValueError(f"{source}: {item['key']} needs questions and an answer")
+        missing = [lang for lang in LANGUAGES if not str(answer.get(lang) or "").strip()]
+        if missing:
+            raise ValueError(f"{source}: {item['key']} has no answer in {', '.join(missing)}")
+        variants = tuple(str(q) for lang in LANGUAGES for q in questions.get(lang) or [])
+        if not variants:
+            raise ValueError(f"{source}: {item['key']} has no question variants")
+        entries.append(FaqEntry(item["key"], variants,
+                                Localized({lang: str(answer[lang]) for lang in LANGUAGES})))
+    if len({e.key for e in entries}) != len(entries):
+        raise ValueError(f"{source}: two entries share a key")
+    return entries
+
+
+@cache
+def load_faq(path: Path | None = None) -> FaqIndex:
+    """The office's FAQ (default: the shipped one), indexed once per process."""
+    source = path or DEFAULT_PATH
+    return FaqIndex.build(parse_faq(yaml.safe_load(source.read_text(encoding="utf-8")),
+                                    str(source)))
+
+
+def office_hours_text(office: Office) -> dict[str, str]:
+    """The office's opening hours as each language writes them, from its calendar."""
+    runs = office.hours.weekly_hours()
+    shown: dict[str, str] = {}
+    for language, names in WEEKDAY_NAMES.items():
+        dash = "至" if language != "en" else "–"
+        parts = [(names[days[0]] + (dash + names[days[-1]] if len(days) > 1 else "")
+                  + " " + hours) for days, hours in runs]
+        shown[language] = ("；" if language != "en" else "; ").join(parts)
+    return shown
+
+
+def answer_text(office: Office, answer: Localized) -> Localized:
+    """The answer with the office's own hours and hotline filled in."""
+    hours = office_hours_text(office)
+    return Localized({lang: text.replace("{office_hours}", hours.get(lang, ""))
+                      .replace("{hotline}", office.rules.hotline)
+                      for lang, text in answer.values.items()})
+
+
+def find(office: Office, text: str) -> Match | None:
+    """The FAQ entry that answers *text*, if any matches well enough."""
+    return load_faq(office.rules.faq_path).match(text, office.rules.faq_min_score)
+
+
+def answer(caller: Caller, text: str, found: Match, kind: str = "enquiry") -> None:
+    """Answer from the FAQ and ask whether it helped."""
+    office = caller.uow.office
+    entry = load_faq(office.rules.faq_path).entries[found.key]
+    ask_if_answered(caller, text, found.key, found.score, answer_text(office, entry.answer),
+                    kind)
+
+
+def ask_if_answered(caller: Caller, text: str, key: str, score: float,
+                    body: Localized | None, kind: str = "enquiry") -> None:
+    """Keep the question, send *body* (if any) and "Did this answer it? Yes / No, ask the
+    desk"."""
+    question = FaqQuestion(person_id=caller.person.id if caller.person else None,
+                           chat_id=caller.chat_id, text=text, kind=kind, faq_key=key,
+                           score=round(score, 3), created_at=caller.now)
+    caller.session.add(question)
+    caller.session.flush()
+    caller.log("faq_answered", faq=key, score=round(score, 3), question_id=question.id)
+    caller.reply(lines(body, _("Did this answer it?")), inline(
+        [Button(_("👍 Yes"), tap(Verb.FAQ_FEEDBACK, question.id, "yes")),
+         Button(_("No, ask the desk"), tap(Verb.FAQ_FEEDBACK, question.id, "no"))]))
+
+
+def feedback(caller: Caller, question_id: int, helpful: str) -> None:
+    """Yes: noted. No: the question goes to the desk with the promised answer time."""
+    question = caller.session.get(FaqQuestion, question_id)
+    if (question is None or helpful not in ("yes", "no") or question.helpful is not None
+            or question.chat_id != caller.chat_id):
+        caller.refuse(OUT_OF_DATE)
+        return
+    question.helpful = helpful == "yes"
+    caller.session.add(question)
+    caller.log("faq_feedback", faq=question.faq_key, helpful=question.helpful,
+               question_id=question.id)
+    if question.helpful:
+        caller.toast(_("Thank you!"))
+        return
+    caller.toast()
+    question.request_id = take_in(caller, ToFrontDesk(question.kind, question.text))

@@ -1,0 +1,96 @@
+"""Complaints at the desk: intake in words or from the menu, the thanks and the promise, the
+severity tap, the hand-over to the supervisor or the director, taking it over."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.office import Office
+from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
+from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office, staff_language="en")
+
+
+@pytest.fixture
+def chain(office: Office, estate: Estate) -> Chain:
+    return build_chain(office, estate)
+
+
+def test_a_complaint_in_words_is_recorded_with_thanks_and_a_promise(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    complain(li, "The security guard at gate 2 was very rude to my mother")
+    thanks = li.last
+    assert "sorry" in thanks and "CP-20261123-0001" in thanks and "2026-11-24 10:00" in thanks
+    complaint = only_complaint(office)
+    assert complaint.status == "new" and complaint.severity is None
+    assert complaint.suggested_severity in ("minor", "important", "major")
+    card = estate.desk.last(DISPATCH)
+    assert "gate 2" in card.text and "Li Lei 3-1203" in card.text
+    assert [label.lstrip("★ ") for label, _ in card.buttons] == ["major", "important", "minor"]
+    assert [c.kind for c in clocks(office)] == ["response"]
+
+
+def test_the_menu_asks_what_happened_first(estate: Estate) -> None:
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Complain")
+    assert "what happened" in li.last
+
+
+def test_the_desk_sets_the_severity_and_the_supervisor_is_asked_to_take_it(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "The cleaner keeps leaving rubbish bags in our corridor")
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    complaint = only_complaint(office)
+    assert complaint.severity == "important" and complaint.level == 1
+    assert "supervisor" in estate.neighbour.last and "2026-11-26 10:00" in estate.neighbour.last
+    headline, private = estate.desk.messages(chain.supervisor.user_id)[-2:]
+    assert "take it over by 2026-11-23 11:00" in headline.text
+    assert any("I'll take it" in label for label, _ in private.buttons)
+    assert complaint.number in estate.desk.last(MANAGERS).text
+    assert {c.kind: c.state for c in clocks(office)} == {
+        "response": "running", "first_step": "running", "resolve": "running"}
+    chain.supervisor.taps("I'll take it")
+    complaint = only_complaint(office)
+    assert complaint.owner_id is not None and complaint.taken_at is not None
+    assert {c.kind: c.state for c in clocks(office)}["first_step"] == "met"
+    assert [e.action for e in events(office)] == ["received", "severity_set", "handed_over",
+                                                 "taken"]
+
+
+def test_a_major_complaint_goes_to_the_director_the_same_day(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "Your contractor broke the fire door and left it open")
+    estate.dispatcher.taps("major", chat_id=DISPATCH)
+    assert only_complaint(office).level == 2
+    assert "by 2026-11-23 17:30" in estate.desk.messages(chain.director.user_id)[-2].text
+    assert "clear answer by 2026-11-25 10:00" in estate.neighbour.last
+    assert "2026-12-03 10:00" in estate.neighbour.last
+    # A supervisor may not take what belongs to the director.
+    tap = chain.supervisor.taps("I'll take it", chat_id=MANAGERS)
+    assert "director" in chain.supervisor.toast_for(tap)
+    assert only_complaint(office).owner_id is None
+
+
+def test_a_severity_is_set_once(estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "The lift was dirty all week")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    shown, data = estate.desk.find_button(DISPATCH, "Answer the resident")
+    assert shown.buttons and "minor" not in [label for label, _ in shown.buttons]
+    again = estate.dispatcher.presses(data.replace("answer", "sev_major"), DISPATCH)
+    assert "already set" in estate.dispatcher.toast_for(again)
+    assert only_complaint(office).severity == "minor"
+
+
+def test_a_technician_cannot_act_on_a_complaint(estate: Estate, chain: Chain,
+                                                 office: Office) -> None:
+    complain(estate.neighbour, "The parking attendant shouted at me")
+    _, data = estate.desk.find_button(DISPATCH, "important")
+    tap = estate.plumber.presses(data, DISPATCH)
+    assert estate.plumber.toast_for(tap)
+    assert only_complaint(office).severity is None

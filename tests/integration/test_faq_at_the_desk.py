@@ -1,0 +1,83 @@
+"""Questions in the chat: the office's FAQ answers what it can and asks whether it helped;
+"No, ask the desk" and questions it cannot answer go to the desk with a promised time; a fee
+question gets the resident's own statement at once."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from dialogs.buttons import Verb, tap
+from handlers.office import Office
+from storage.complaints import FaqQuestion
+from storage.models import FrontDeskRequest
+from tests.support.estate import DISPATCH, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office)
+
+
+def questions(office: Office) -> list[FaqQuestion]:
+    with Session(office.engine) as session:
+        return list(session.exec(select(FaqQuestion)))
+
+
+def requests(office: Office) -> list[FrontDeskRequest]:
+    with Session(office.engine) as session:
+        return list(session.exec(select(FrontDeskRequest)))
+
+
+def test_an_faq_question_is_answered_with_the_offices_own_hours(estate: Estate,
+                                                               office: Office) -> None:
+    li = estate.neighbour
+    li.says("What time does the office open?")
+    assert "Mon–Fri 08:30–12:00, 13:30–17:30" in li.last and "400-000-0000" in li.last
+    assert "Did this answer it?" in li.last
+    li.taps("Yes")
+    [question] = questions(office)
+    assert question.faq_key == "office_hours" and question.helpful is True
+    assert requests(office) == []
+
+
+def test_the_answer_comes_in_the_residents_language(estate: Estate) -> None:
+    estate.resident.says("快递放在哪里取？")
+    assert "快递柜" in estate.resident.last
+
+
+def test_no_ask_the_desk_sends_the_question_on_with_a_promise(estate: Estate,
+                                                              office: Office) -> None:
+    li = estate.neighbour
+    li.says("Where can I collect my parcel?")
+    li.taps("No, ask the desk")
+    assert "24 hours" in li.last
+    [request] = requests(office)
+    assert request.text == "Where can I collect my parcel?" and request.kind == "enquiry"
+    assert questions(office)[0].request_id == request.id
+    assert "Where can I collect my parcel?" in estate.desk.last(DISPATCH).text
+    again = li.presses(tap(Verb.FAQ_FEEDBACK, questions(office)[0].id, "no"))
+    assert li.toast_for(again) and len(requests(office)) == 1  # once
+
+
+def test_someone_else_cannot_answer_for_the_resident(estate: Estate, office: Office) -> None:
+    estate.neighbour.says("Where can I collect my parcel?")
+    forged = estate.resident.presses(tap(Verb.FAQ_FEEDBACK, questions(office)[0].id, "no"))
+    assert estate.resident.toast_for(forged) and requests(office) == []
+
+
+def test_a_question_the_faq_cannot_answer_goes_to_the_desk(estate: Estate,
+                                                           office: Office) -> None:
+    estate.neighbour.says("Does the estate plan a new playground next year?")
+    assert "24 hours" in estate.neighbour.last
+    assert [r.kind for r in requests(office)] == ["enquiry"] and questions(office) == []
+
+
+def test_a_fee_question_gets_the_residents_statement_at_once(estate: Estate,
+                                                             office: Office) -> None:
+    li = estate.neighbour
+    li.says("Why is there a late fee on my bill?")
+    assert "Did this answer it?" in li.last
+    assert requests(office) == []
+    li.taps("No, ask the desk")
+    assert [r.kind for r in requests(office)] == ["fee"]
