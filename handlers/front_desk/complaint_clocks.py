@@ -73,7 +73,8 @@ def schedule(office: Office, clock: ComplaintClock, complaint: Complaint,
     spent = used(office, clock, complaint, now)
     clock.due_at = later(office, clock.basis, now, clock.length_seconds - spent)
     warn_after = clock.length_seconds * office.rules.complaints.warn_percent / 100
-    clock.warn_at = None if clock.warned_at is not None else later(
+    # The verdict window is the resident's time, not an owner's duty: nobody to warn.
+    clock.warn_at = None if clock.warned_at is not None or clock.kind == "verdict" else later(
         office, clock.basis, now, warn_after - spent)
 
 

@@ -131,3 +131,15 @@ def test_the_24_hour_rule_counts_office_hours_when_the_office_says_so(
     complain(estate.neighbour, "Nobody answers the phone at the office")
     # 24 office hours from Monday 10:00 (7.5 open hours a day): Thursday 11:30.
     assert due(office_hours) == {"response": "2026-11-26 11:30"}
+
+
+def test_a_result_nobody_answers_closes_itself_after_the_verdict_window(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    estate.dispatcher.taps("Resolved", chat_id=DISPATCH)
+    estate.dispatcher.says("We spoke to the cleaner; it will not happen again.")
+    assert at(clock, office, "2026-11-25 09:59") == []
+    assert at(clock, office, "2026-11-25 10:00") == ["complaint_deadline:closed"]
+    assert only_complaint(office).status == "closed"
+    assert events(office)[-1].detail["how"] == "no answer from the resident"

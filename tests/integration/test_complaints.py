@@ -94,3 +94,15 @@ def test_a_technician_cannot_act_on_a_complaint(estate: Estate, chain: Chain,
     tap = estate.plumber.presses(data, DISPATCH)
     assert estate.plumber.toast_for(tap)
     assert only_complaint(office).severity is None
+
+
+def test_the_desk_lists_open_complaints_with_their_clocks(estate: Estate, chain: Chain,
+                                                          office: Office) -> None:
+    complain(estate.neighbour, "The lift was dirty all week")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    estate.dispatcher.command("complaints", chat_id=DISPATCH)
+    listed = estate.desk.last(DISPATCH).text
+    assert "Open complaints (1)" in listed and "CP-20261123-0001 · minor" in listed
+    assert "next: a reply to the resident by 2026-11-24 10:00" in listed
+    estate.neighbour.command("complaints")
+    assert "Only the staff" in estate.neighbour.last
