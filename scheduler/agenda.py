@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
 from handlers.callback_surveys import monthly_duties as duties
+from handlers.front_desk import complaint_deadlines
 from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
@@ -30,6 +31,8 @@ NOTES = {
     "auto_confirm": "confirm automatically if the resident has not signed",
     "no_response": "escalate to managers if still without a response",
     "front_desk_no_response": "escalate to managers if still unanswered",
+    "complaint_warning": "warn the complaint's owner: 80 % of a clock has passed",
+    "complaint_deadline": "a complaint's deadline: up one level if its duty is not done",
     "duty:callbacks_list": "dispatch gets last month's open callbacks",
     "duty:callbacks_overdue": "managers get last month's callbacks still open",
     "duty:quota_check": "remind if on-site share or spot checks are behind",
@@ -87,6 +90,9 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
                  "no_response")):
             items += _orders(session, counts, kind, status, stamp, delay, marked, limit)
         items += _front_desk(session, counts, limit)
+        complaint_items, complaint_counts = complaint_deadlines.upcoming(session, limit)
+        items += [Planned(kind, target, due) for kind, target, due in complaint_items]
+        counts.update(complaint_counts)
     tz = office.timezone
     for duty in duties.duties(office.rules):
         due = _duty_due(office, duty, now)

@@ -9,8 +9,9 @@ missed one leaves ``running`` in the same transaction as its messages.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, func, select
 
 from handlers.front_desk.complaint_chain import LEVEL_KEYS, LEVEL_NAMES, TOP
 from handlers.front_desk.complaint_clocks import HOUR, MISSED, OFFICE, RUNNING, start_clock
@@ -112,3 +113,22 @@ def miss(uow: UnitOfWork, clock_id: int) -> str:
         owner=LEVEL_NAMES[complaint.level], duty=DUTY_NAMES[clock.kind],
         due=due_text(uow, due), next=due_text(uow, again.due_at)))
     return "escalated"
+
+
+def upcoming(session: Session, limit: int) -> tuple[list[tuple[str, str, datetime]],
+                                                    dict[str, int]]:
+    """What the drain will do next about complaints, soonest first: (kind, "CP-… duty",
+    when), and how many of each kind (for ``frontline jobs``)."""
+    found: list[tuple[str, str, datetime]] = []
+    counts: dict[str, int] = {}
+    for kind, column in (("complaint_warning", ComplaintClock.warn_at),
+                         ("complaint_deadline", ComplaintClock.due_at)):
+        where = (col(ComplaintClock.state) == RUNNING, col(column).is_not(None))
+        counts[kind] = int(session.exec(select(func.count()).select_from(ComplaintClock)
+                                        .where(*where)).one())
+        rows = session.exec(select(Complaint.number, ComplaintClock.kind, column)
+                            .join(Complaint, col(Complaint.id) == col(ComplaintClock.complaint_id))
+                            .where(*where).order_by(col(column)).limit(limit)).all()
+        found += [(kind, f"{number} {duty}", moment) for number, duty, moment in rows
+                  if moment is not None]
+    return found, counts

@@ -143,3 +143,17 @@ def test_a_result_nobody_answers_closes_itself_after_the_verdict_window(
     assert at(clock, office, "2026-11-25 10:00") == ["complaint_deadline:closed"]
     assert only_complaint(office).status == "closed"
     assert events(office)[-1].detail["how"] == "no answer from the resident"
+
+
+def test_frontline_jobs_shows_the_complaint_clocks(estate: Estate, chain: Chain,
+                                                   office: Office) -> None:
+    from scheduler.agenda import agenda
+
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    items, counts = agenda(office)
+    planned = [(i.kind, i.target, local(i.due)) for i in items
+               if i.kind.startswith("complaint")]
+    assert ("complaint_deadline", "CP-20261123-0001 response", "2026-11-24 10:00") in planned
+    assert ("complaint_warning", "CP-20261123-0001 resolve", "2026-11-25 00:24") in planned
+    assert counts["complaint_deadline"] == 2 and counts["complaint_warning"] == 2
