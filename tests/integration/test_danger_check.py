@@ -160,10 +160,13 @@ def test_a_misread_message_reaches_the_right_desk_in_one_tap_and_the_correction_
     assert dialog_of(office, wang) == ("repair", "check")
     wang.taps(label)
     with Session(office.engine) as session:
-        request = session.exec(select(FrontDeskRequest)).one()
+        request = session.exec(select(FrontDeskRequest)).first()
         correction = session.exec(select(EventLog).where(
             EventLog.action == "triage_corrected")).one()
-    assert request.kind == kind and request.text == "厨房水龙头滴水"
     assert correction.detail["chosen"] == kind
     assert correction.detail["guessed"].startswith("repair/")
+    if kind == "complaint":  # the complaint dialog takes it on, with the words already given
+        assert request is None and dialog_of(office, wang) == ("complaint", "when")
+        return
+    assert request is not None and request.kind == kind and request.text == "厨房水龙头滴水"
     assert dialog_of(office, wang) is None
