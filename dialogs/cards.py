@@ -177,3 +177,19 @@ def trade_choices(order: OrderView) -> InlineKeyboard:
     keep = Button(_("↩ Keep {trade}", trade=TRADE_NAMES.get(order.trade, TRADE_NAMES["other"])),
                   tap(Verb.SET_TRADE, order.id, order.trade))
     return inline(*[others[i:i + 3] for i in range(0, len(others), 3)], [keep])
+
+
+# -- the resident's side of a job: the finished work ------------------------------------------
+def done_notice(order: OrderView, note: str, *, asking: bool = True) -> Text:
+    """The finished work as the resident reads it; while *asking*, with what to do next."""
+    return lines(
+        _("🔧 The work on {number} is done.", number=Raw(order.number)),
+        _("Materials: {note}", note=Raw(note)) if note else None,
+        _("Please check it. Confirming is your signature on the work order; if something is "
+          "still wrong, ask for rework.") if asking else None,
+    )
+
+
+def done_keyboard(order: OrderView) -> InlineKeyboard:
+    return inline([Button(_("✅ Confirm (sign)"), tap(Verb.SIGN, order.id)),
+                   Button(_("🔁 Ask for rework"), tap(Verb.ASK_REWORK, order.id))])

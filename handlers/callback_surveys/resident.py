@@ -10,13 +10,14 @@ from sqlmodel import col
 
 from dialogs import answers
 from dialogs import survey as texts
-from dialogs.events import Edit, Say
+from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.corrective import corrective_chats, raise_corrective
 from handlers.callback_surveys.planning import OPEN_STATES
 from handlers.callback_surveys.pushing import phone_card, survey_id_of
 from handlers.office import conversations
 from handlers.office.caller import Caller
+from handlers.office.conversations import PROMPT
 from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, owns
 from handlers.office.unit_of_work import UnitOfWork
@@ -57,6 +58,8 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
         caller.toast(texts.ALREADY)
         return
     caller.log("survey_answered", order, survey_id=survey_id, rating=rating, late=late)
+    # Answered: the 1–5 buttons go (the thanks below says what was recorded).
+    caller.uow.send(Edit(caller.chat_id, "", inline(), message_id=caller.event.message_id))
     dissatisfied = rating <= caller.uow.office.rules.dissatisfied_at_most
     if dissatisfied:
         raise_corrective(caller.uow, survey, order, "bot")
@@ -74,7 +77,9 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
         caller.save_dialog(outcome.conversation)
         question = outcome.replies[0]
         assert isinstance(question, Say)
-        caller.uow.send(dataclasses.replace(question, keyboard=texts.skip_keyboard(survey_id)))
+        # Under the dialogs' ref: answered or skipped, its Skip button goes (reception.prompts).
+        caller.uow.send(dataclasses.replace(question, keyboard=texts.skip_keyboard(survey_id),
+                                            ref=PROMPT))
 
 
 def _refresh_phone_cards(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> None:
@@ -93,7 +98,8 @@ def skip_comment(caller: Caller, survey_id: int) -> None:
             and conversation.step == "survey_comment"
             and conversation.data.get("subject_id") == survey_id):
         caller.save_dialog(None)
-        caller.reply(texts.SKIPPED)
+        caller.uow.send(Edit(caller.chat_id, texts.SKIPPED, inline(),
+                             message_id=caller.event.message_id))
     caller.toast()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import secrets
 from datetime import datetime
+from typing import Final
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
@@ -41,6 +42,11 @@ def save(session: Session, chat_id: int, user_id: int, conversation: Conversatio
     row.flow, row.step, row.data, row.updated_at = (
         conversation.flow, str(conversation.step), dict(conversation.data), now)
     session.add(row)
+
+
+# The ref of a dialog's question with buttons in its chat: the next question, or the end of
+# the dialog, takes its buttons away (handlers/reception/prompts.py).
+PROMPT: Final = "prompt"
 
 
 def new_nonce() -> str:

@@ -10,6 +10,7 @@ commit: building an ORM object and flushing it cost more than the rest of a typi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -162,13 +163,26 @@ class UnitOfWork:
         if item.message_id is None and item.ref:
             self.write_queued()  # the message being edited may have been queued just now
             found = self.session.exec(
-                select(Outbox.id, Outbox.text).where(
+                select(Outbox.id, Outbox.text, Outbox.keyboard).where(
                     Outbox.chat_id == item.chat_id, Outbox.ref == item.ref, Outbox.op == "send")
                 .order_by(col(Outbox.id).desc())).first()
             if found is None:
                 return None
-            edit_of, sent_text = found
-            text = text or sent_text
+            edit_of, shown_text, shown_keyboard = found
+            # What the message shows now: the last edit of it, if any (all rows under the ref
+            # after its send are edits of it).
+            edited = self.session.exec(
+                select(Outbox.text, Outbox.keyboard).where(
+                    Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
+                    Outbox.op == "edit", col(Outbox.id) > edit_of)
+                .order_by(col(Outbox.id).desc())).first()
+            if edited is not None:
+                shown_text, shown_keyboard = edited
+            if not text:
+                if not _has_buttons(shown_keyboard) and not _has_buttons(
+                        keyboard_json(item.keyboard, language)):
+                    return None  # already without buttons: nothing would change
+                text = shown_text
         elif not text and item.message_id is not None:
             text = self.session.exec(
                 select(Outbox.text).where(Outbox.chat_id == item.chat_id, Outbox.op == "send",
@@ -179,6 +193,10 @@ class UnitOfWork:
         return {"chat_id": item.chat_id, "op": "edit", "priority": item.priority, "text": text,
                 "keyboard": keyboard_json(item.keyboard, language) or {"inline": []},
                 "edit_message_id": item.message_id, "edit_of": edit_of, "ref": item.ref}
+
+
+def _has_buttons(keyboard: Mapping[str, Any] | None) -> bool:
+    return bool(keyboard and any(keyboard.get("inline") or []))
 
 
 def keyboard_json(keyboard: Keyboard | None, language: Language) -> dict[str, Any] | None:

@@ -46,7 +46,7 @@ from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
-from handlers.reception import questions
+from handlers.reception import prompts, questions
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
 from handlers.registration import binding
@@ -198,6 +198,8 @@ def _unregistered(caller: Caller) -> None:
 def _command(caller: Caller) -> None:
     command = caller.event.command
     if command == "start":
+        if caller.dialog() is not None:
+            prompts.close_prompt(caller)
         caller.save_dialog(None)
         binding.start(caller)
     elif command == "language":
@@ -206,6 +208,8 @@ def _command(caller: Caller) -> None:
         caller.reply(welcome_unbound(), share_contact_keyboard())
     elif command in ("menu", "cancel"):
         had_dialog = caller.dialog() is not None
+        if had_dialog:
+            prompts.close_prompt(caller)
         caller.save_dialog(None)
         if command == "cancel":
             caller.reply(_("Stopped. Nothing was sent.") if had_dialog else _("Nothing to stop."))
@@ -245,8 +249,9 @@ def _run(caller: Caller, outcome: Outcome | None) -> None:
     """Store the dialog's new state, send its replies, carry out its command."""
     if outcome is None:
         return
+    under_way = caller.dialog() is not None
     caller.save_dialog(outcome.conversation)
-    caller.uow.send(*outcome.replies)
+    caller.uow.send(*prompts.settle(caller, outcome, under_way))  # old questions lose buttons
     if outcome.command is not None:
         _carry_out(caller, outcome.command, outcome.conversation)
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import col, select
 
+from dialogs import cards
 from dialogs.events import Priority, Say
 from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.calendar import wall_clock
@@ -21,7 +22,9 @@ from handlers.office.due_items import chats, mark
 from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import emergency_clock, routing, states
-from locales import Raw, Text, _
+from handlers.work_orders.card_views import order_view
+from handlers.work_orders.notify import close_for_resident, done_ref, supersede
+from locales import Raw, Text, _, lines
 from storage.followups import FollowupMark
 from storage.models import Person, WorkOrder
 
@@ -112,7 +115,7 @@ def repost(uow: UnitOfWork, order_id: int) -> str:
     mark(uow, "repost", order_id)
     board = staff_chat(uow.session, "trade", order.trade)
     if board is not None:
-        routing.supersede(uow, board.chat_id, routing.card_ref(order.id))
+        supersede(uow, board.chat_id, routing.card_ref(order.id))
         routing.post_card(uow, order, board)
     reason = routing.why_dispatch(uow.session, uow.office.rules, order)
     if reason is not None:
@@ -170,6 +173,10 @@ def auto_confirm(uow: UnitOfWork, order_id: int) -> str:
     uow.log("auto_confirmed", order=order, by="auto",
             note=f"confirmed automatically: no answer from the resident within {hours} h")
     if order.reporter_chat_id is not None:
+        view = order_view(uow.session, order, uow.office.catalog, uow.office.timezone)
+        close_for_resident(uow, order, done_ref(order.id), lines(
+            cards.done_notice(view, order.materials_note, asking=False),
+            _("✅ Confirmed automatically after {hours} hours.", hours=hours)))
         uow.send(Say(order.reporter_chat_id, _(
             "✅ {number} was confirmed automatically after {hours} hours. If something is "
             "still wrong, just write to us.", number=Raw(order.number), hours=hours),

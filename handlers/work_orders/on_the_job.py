@@ -17,11 +17,16 @@ from handlers.office.permissions import OUT_OF_DATE, is_assignee
 from handlers.work_orders import states
 from handlers.work_orders.notify import (
     alert_managers,
+    done_ref,
+    quote_ref,
+    redraw_private_card,
     refresh_private_card,
     send_private_card,
     tell_resident,
+    time_ref,
+    view,
 )
-from locales import Raw, _, lines
+from locales import Raw, _
 from storage.models import WorkOrder
 
 
@@ -79,7 +84,8 @@ def new_time(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
                               tap(Verb.ANSWER_TIME, order.id, "no"))])
     tell_resident(caller, order, _("🕒 {name} proposes a new time for {number}: {time}. "
                                    "Does it suit you?", name=Raw(caller.person.name),
-                                   number=Raw(order.number), time=Raw(command.text)), keyboard)
+                                   number=Raw(order.number), time=Raw(command.text)), keyboard,
+                  ref=time_ref(order.id))
     caller.reply(_("Sent to the resident; you will hear their answer here."))
 
 
@@ -96,7 +102,8 @@ def propose_price(caller: Caller, order: WorkOrder, command: AnswerText) -> None
                        Button(_("✖ Decline"), tap(Verb.ANSWER_PRICE, order.id, "no"))])
     tell_resident(caller, order, _("💰 The price for {number} is {amount} yuan. Please confirm "
                                    "before work starts.", number=Raw(order.number),
-                                   amount=cards.money(amount)), keyboard)
+                                   amount=cards.money(amount)), keyboard,
+                  ref=quote_ref(order.id))
     caller.reply(_("Price sent to the resident for confirmation."))
 
 
@@ -111,13 +118,10 @@ def finish(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     caller.log("done", order, materials=command.text, photos=len(command.photos))
     if command.photos and order.reporter_chat_id is not None:
         caller.uow.send(Say(order.reporter_chat_id, "", photos=command.photos))
-    keyboard = inline([Button(_("✅ Confirm (sign)"), tap(Verb.SIGN, order.id)),
-                       Button(_("🔁 Ask for rework"), tap(Verb.ASK_REWORK, order.id))])
-    tell_resident(caller, order, lines(
-        _("🔧 The work on {number} is done.", number=Raw(order.number)),
-        _("Materials: {note}", note=Raw(command.text)) if command.text else None,
-        _("Please check it. Confirming is your signature on the work order; if something is "
-          "still wrong, ask for rework.")), keyboard)
+    shown = view(caller, order)
+    tell_resident(caller, order, cards.done_notice(shown, command.text),
+                  cards.done_keyboard(shown), ref=done_ref(order.id))
+    redraw_private_card(caller.uow, order)  # done: the card's steps are over
     caller.reply(_("Marked done. The resident has been asked to confirm."))
 
 

@@ -26,6 +26,7 @@ from handlers.office.rules import OfficeRules
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
 from handlers.work_orders.card_views import order_view
+from handlers.work_orders.notify import supersede
 from locales import Raw, Text, _, lines
 from storage.models import Person, StaffChat, WorkOrder
 
@@ -133,11 +134,6 @@ def send_to_dispatch(uow: UnitOfWork, order: WorkOrder, heading: Text,
         uow.send(Say(chat_id, text, assign_keyboard(order.id, choices), ref=assign_ref(order.id),
                      priority=Priority.INTERACTIVE))
     return len(choices)
-
-
-def supersede(uow: UnitOfWork, chat_id: int, ref: str) -> None:
-    """The last message under *ref* keeps its text and loses its buttons (a newer one follows)."""
-    uow.send(Edit(chat_id, "", inline(), ref=ref))
 
 
 def close_dispatch(uow: UnitOfWork, order: WorkOrder, text: Text) -> None:

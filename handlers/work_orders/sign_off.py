@@ -14,7 +14,15 @@ from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
 from handlers.work_orders import emergency_clock, routing, states
-from handlers.work_orders.notify import alert_managers, tell_assignee, view
+from handlers.work_orders.notify import (
+    alert_managers,
+    close_for_resident,
+    done_ref,
+    quote_ref,
+    tell_assignee,
+    time_ref,
+    view,
+)
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, _, lines
 from storage.models import WorkOrder
@@ -29,6 +37,10 @@ def answer_time(caller: Caller, order: WorkOrder, agreed: bool) -> None:
     if agreed:
         order.preferred_time = proposed
     caller.log("time_agreed" if agreed else "time_declined", order, time=proposed)
+    close_for_resident(caller.uow, order, time_ref(order.id), _(
+        "✅ You agreed to {time} for {number}.", time=Raw(proposed), number=Raw(order.number))
+        if agreed else _("✖ You cannot make {time} for {number}; the technician will call you "
+                         "to agree a time.", time=Raw(proposed), number=Raw(order.number)))
     tell_assignee(caller, order, _("✅ The resident agreed to {time} for {number}.", time=Raw(
         proposed), number=Raw(order.number)) if agreed else _(
         "✖ The resident cannot make {time} for {number}; please call them to agree a time.",
@@ -48,11 +60,17 @@ def answer_price(caller: Caller, order: WorkOrder, agreed: bool) -> None:
             caller.refuse(OUT_OF_DATE)
             return
         caller.log("price_confirmed", order, amount=str(price))
+        close_for_resident(caller.uow, order, quote_ref(order.id), _(
+            "✅ You confirmed {amount} yuan for {number}. Work may start.",
+            amount=cards.money(price), number=Raw(order.number)))
         tell_assignee(caller, order, _("✅ The resident confirmed {amount} yuan for {number}. "
                                        "You may start.", amount=cards.money(price),
                                        number=Raw(order.number)))
     else:
         caller.log("price_declined", order, amount=str(price))
+        close_for_resident(caller.uow, order, quote_ref(order.id), _(
+            "✖ You declined {amount} yuan for {number}; the technician will talk with you.",
+            amount=cards.money(price), number=Raw(order.number)))
         order.price = None
         tell_assignee(caller, order, _("✖ The resident declined the price for {number}; "
                                        "please talk with them.", number=Raw(order.number)))
@@ -66,6 +84,9 @@ def sign(caller: Caller, order: WorkOrder) -> None:
         caller.refuse(OUT_OF_DATE)
         return
     caller.log("confirmed", order, by="resident")
+    close_for_resident(caller.uow, order, done_ref(order.id), lines(
+        cards.done_notice(view(caller, order), order.materials_note, asking=False),
+        _("✅ You confirmed it: the work order is signed.")))
     schedule_survey(caller.uow, order)
     tell_assignee(caller, order, _("✅ The resident confirmed {number}. Thank you!",
                                    number=Raw(order.number)))
@@ -81,6 +102,9 @@ def ask_rework(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
         caller.reply(OUT_OF_DATE)
         return
     caller.log("rework_requested", order, reason=command.text, round=order.rework_count)
+    close_for_resident(caller.uow, order, done_ref(order.id), lines(
+        cards.done_notice(view(caller, order), order.materials_note, asking=False),
+        _("🔁 You asked for rework: {reason}", reason=Raw(command.text))))
     tell_assignee(caller, order, _("🔁 The resident asks for rework on {number}: {reason}",
                                    number=Raw(order.number), reason=Raw(command.text)))
     if order.rework_count >= caller.uow.office.rules.manager_after_reworks:
@@ -101,6 +125,8 @@ def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
                        number=Raw(order.number)))
         return
     caller.log("cancelled", order, reason=command.text)
+    for ref in (time_ref(order.id), quote_ref(order.id)):  # nothing left to answer
+        close_for_resident(caller.uow, order, ref, "")
     board = staff_chat(caller.session, "trade", order.trade)
     cancelled = lines(cards.group_card(view(caller, order)), _("✖ Cancelled by the resident."))
     if was_open:

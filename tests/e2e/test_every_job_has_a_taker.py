@@ -59,6 +59,20 @@ async def test_an_orphan_job_is_assigned_and_an_emergency_acknowledged(
     await zhang.sees(number, "Li Lei", "13800000002", after=0)
     await li.sees(number, "张师傅")
 
+    # Done and signed: the done card shows the signature and keeps no buttons.
+    await zhang.taps("✅ 完工")
+    await zhang.sees("提交完工")
+    await zhang.says("修好了天花板")
+    await zhang.sees("说明已添加")
+    await zhang.taps("提交完工")
+    done, _ = await li.button("Confirm (sign)")
+    assert "修好了天花板" in text_of(done)
+    await li.taps("Confirm (sign)")
+    await li.waits_for(lambda ms: any(m["message_id"] == done["message_id"] and not buttons(m)
+                                      and "signed" in text_of(m) for m in ms))
+    private = [m for m in await zhang.messages() if number in text_of(m) and buttons(m)]
+    assert not private  # no card of a finished job keeps a button
+
     # A gas smell: the alert has its button; the first tap tells the resident who is coming.
     await li.taps("Emergency")
     await li.taps("Gas smell")
