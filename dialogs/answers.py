@@ -6,6 +6,8 @@ where the purpose takes them) becomes an :class:`AnswerText` command for the han
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 from dialogs.events import Event, EventKind, Say, inline
@@ -76,7 +78,7 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     text = text_of(event)
     if text is None:
         return refuse_input(conversation, context, event, _("Please answer in words."))
-    if purpose == "price" and parse_price(text) is None:
+    if purpose == "price" and parse_quote(text) is None:
         return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
     return Outcome(None, command=AnswerText(purpose, data["subject_id"], text))
 
@@ -93,3 +95,17 @@ def parse_price(text: str) -> Decimal | None:
     if amount != amount.quantize(Decimal("0.01")):
         return None
     return amount.quantize(Decimal("0.01"))
+
+
+QUOTE = re.compile(r"\s*¥?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元|yuan\b|rmb\b)?\s*[,;:、]?\s*(.*)",
+                   re.DOTALL | re.IGNORECASE)
+
+
+def parse_quote(text: str) -> tuple[Decimal, str] | None:
+    """A price and, after it, the reason for it if one is given: "350 换了整个阀体" →
+    (350.00, "换了整个阀体"); None without a valid amount first."""
+    found = QUOTE.fullmatch(unicodedata.normalize("NFKC", text))
+    if found is None:
+        return None
+    amount = parse_price(found.group(1))
+    return None if amount is None else (amount, found.group(2).strip())

@@ -185,6 +185,8 @@ def done_notice(order: OrderView, note: str, *, asking: bool = True) -> Text:
     return lines(
         _("🔧 The work on {number} is done.", number=Raw(order.number)),
         _("Materials: {note}", note=Raw(note)) if note else None,
+        _("Price agreed: {amount} yuan", amount=money(order.price))
+        if order.price is not None and order.price_confirmed else None,
         _("Please check it. Confirming is your signature on the work order; if something is "
           "still wrong, ask for rework.") if asking else None,
     )

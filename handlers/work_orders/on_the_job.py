@@ -5,14 +5,17 @@ damage or loss, the card again. Every tap and every answer is re-checked against
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 from dialogs import answers, cards
-from dialogs.answers import parse_price
+from dialogs.answers import parse_quote
 from dialogs.buttons import Verb, tap
-from dialogs.events import Button, Say, inline
-from dialogs.model import AnswerText, Outcome
+from dialogs.events import Button, Priority, Say, inline
+from dialogs.model import AnswerText, CatalogItem, Outcome
+from dialogs.service import price_text
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
+from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, is_assignee
 from handlers.work_orders import states
 from handlers.work_orders.notify import (
@@ -26,7 +29,7 @@ from handlers.work_orders.notify import (
     time_ref,
     view,
 )
-from locales import Raw, _
+from locales import Localized, Raw, _, lines
 from storage.models import WorkOrder
 
 
@@ -89,21 +92,61 @@ def new_time(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     caller.reply(_("Sent to the resident; you will hear their answer here."))
 
 
+def off_the_list(item: CatalogItem | None, amount: Decimal) -> bool:
+    """Whether *amount* is outside the catalog's price: below or above its range, or not a
+    whole number of its fixed unit price (3 hours of cleaning at 35 is on the list)."""
+    if item is None or item.price_min is None or item.price_max is None:
+        return False  # no list price: agreed on site
+    if item.fixed_price is not None:
+        units = amount / item.fixed_price
+        return units < 1 or units != units.to_integral_value()
+    return not item.price_min <= amount <= item.price_max
+
+
 def propose_price(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
-    """The technician states the price; the resident confirms it before work starts (2.4.4)."""
-    amount = parse_price(command.text)
-    if amount is None or not _may_ask(caller, order, "price"):
+    """The technician states the price; the resident confirms it before work starts (2.4.4).
+
+    A price off the catalog's list needs a reason, written after it ("350 换了整个阀体"); the
+    resident reads it with the list price, and the dispatcher is told."""
+    quote = parse_quote(command.text)
+    if quote is None or not _may_ask(caller, order, "price"):
         caller.reply(OUT_OF_DATE)
         return
+    amount, reason = quote
+    item = caller.uow.office.catalog.get(order.service_key)
+    off_list = off_the_list(item, amount)
+    if off_list and not reason:
+        assert item is not None and order.id is not None
+        caller.reply(_("{amount} yuan is off the price list ({price}). Please send the price "
+                       "again with the reason after it, for example “{amount} two valves "
+                       "replaced”; the dispatcher will see it.", amount=cards.money(amount),
+                       price=price_text(item)))
+        again = answers.ask(caller.context(), new_nonce(), "price", order.id, order.number)
+        caller.save_dialog(again.conversation)
+        caller.uow.send(*again.replies)
+        return
     order.price = amount
-    caller.log("price_proposed", order, amount=str(amount))
+    order.price_reason = reason[:500] if off_list else ""
+    caller.log("price_proposed", order, amount=str(amount), off_list=off_list,
+               reason=order.price_reason)
     keyboard = inline([Button(_("✅ Confirm the price"),
                               tap(Verb.ANSWER_PRICE, order.id, "yes")),
                        Button(_("✖ Decline"), tap(Verb.ANSWER_PRICE, order.id, "no"))])
-    tell_resident(caller, order, _("💰 The price for {number} is {amount} yuan. Please confirm "
-                                   "before work starts.", number=Raw(order.number),
-                                   amount=cards.money(amount)), keyboard,
-                  ref=quote_ref(order.id))
+    assert caller.person is not None
+    tell_resident(caller, order, lines(
+        _("💰 The price for {number} is {amount} yuan. Please confirm before work starts.",
+          number=Raw(order.number), amount=cards.money(amount)),
+        _("The price list says {price}; {name} explains: {reason}", price=price_text(item),
+          name=Raw(caller.person.name), reason=Raw(order.price_reason))
+        if off_list and item is not None else None), keyboard, ref=quote_ref(order.id))
+    if off_list and item is not None:
+        for chat_id in alert_chats(caller.session, "dispatch", "managers"):
+            caller.uow.send(Say(chat_id, _(
+                "⚠️ Price off the list: {name} quoted {amount} yuan for {number} ({service}; "
+                "the list says {price}). Reason: {reason}", name=Raw(caller.person.name),
+                amount=cards.money(amount), number=Raw(order.number),
+                service=Localized(item.names), price=price_text(item),
+                reason=Raw(order.price_reason)), priority=Priority.INTERACTIVE))
     caller.reply(_("Price sent to the resident for confirmation."))
 
 

@@ -26,6 +26,9 @@ def _order_dict(session: Session, order: WorkOrder) -> dict[str, Any]:
         "description": order.description,
         "assignee": person_by_id_name(session, order.assignee_id),
         "service": order.service_key, "price": str(order.price) if order.price else None,
+        "price_confirmed_at": order.price_confirmed_at.isoformat()
+        if order.price_confirmed_at else None,
+        "price_reason": order.price_reason or None,
         "created_at": order.created_at.isoformat() if order.created_at else None,
         "accepted_at": order.accepted_at.isoformat() if order.accepted_at else None,
         "done_at": order.done_at.isoformat() if order.done_at else None,

@@ -90,7 +90,11 @@ def sign(caller: Caller, order: WorkOrder) -> None:
     schedule_survey(caller.uow, order)
     tell_assignee(caller, order, _("✅ The resident confirmed {number}. Thank you!",
                                    number=Raw(order.number)))
-    caller.reply(_("Thank you! {number} is confirmed and closed.", number=Raw(order.number)))
+    caller.reply(lines(
+        _("Thank you! {number} is confirmed and closed.", number=Raw(order.number)),
+        _("Agreed price: {amount} yuan; it will be on your next monthly fee notice.",
+          amount=cards.money(order.price))
+        if order.price is not None and order.price_confirmed_at is not None else None))
     caller.toast()
 
 

@@ -188,3 +188,19 @@ def test_whatever_is_sent_the_question_follows_an_arrow(language: Language, purp
     chat = Chat(answers.step, person(language), asks(purpose))
     wander(chat, lines)
     assert diagrams.not_drawn(diagrams.read(DIAGRAM), chat.moves) == set()
+
+
+@pytest.mark.parametrize(("typed", "quote"), [
+    ("45", (Decimal("45.00"), "")),
+    ("¥45.50", (Decimal("45.50"), "")),
+    ("350 换了整个阀体", (Decimal("350.00"), "换了整个阀体")),
+    ("350元，换了整个阀体", (Decimal("350.00"), "换了整个阀体")),
+    ("３５０元 换阀体", (Decimal("350.00"), "换阀体")),  # full-width digits as typed on a phone
+    ("350 yuan: two valves", (Decimal("350.00"), "two valves")),
+    ("45.555 too precise", None),
+    ("大概五十", None),
+    ("0 free", None),
+])
+def test_a_quote_is_a_price_then_its_reason(typed: str, quote: tuple[Decimal, str] | None
+                                            ) -> None:
+    assert answers.parse_quote(typed) == quote
