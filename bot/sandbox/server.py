@@ -146,12 +146,15 @@ class Sandbox:
                 # Six weeks of the office's past, so the monthly report has a month to show.
                 await asyncio.to_thread(write_history, office, self.clock.now())
                 (self.data / READY_MARK).write_text("the demo estate is complete\n")
-                await run_due(self.scheduler)
             self.view.world = world
             self._save()
             if self.stop_requested.is_set():
                 return  # Ctrl-C during start-up: no URL for a sandbox that is going away
             self.announce(f"{self.url}/")
+            if fresh:
+                # What the past made due (last month's report with its charts, seconds of
+                # work) arrives just after the URL instead of holding it back.
+                await run_due(self.scheduler)
             await self._race(self._autosave(), bot_task)
         finally:
             bot_stop.set()
