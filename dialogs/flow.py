@@ -46,13 +46,14 @@ def stay(conversation: Conversation, context: DialogContext, *texts: Text) -> Ou
 
 def refuse_input(conversation: Conversation, context: DialogContext, event: Event,
                  expected: Msg) -> Outcome:
-    """Answer input the step cannot use (a sticker, a photo where text is wanted, …)."""
+    """Answer input the step cannot use (a sticker, a photo where text is wanted, …): one
+    reply, saying what the step needs."""
     if event.kind is EventKind.TEXT and len(event.text) > MAX_TEXT:
         return stay(conversation, context,
                     _("That message is too long ({length} characters; at most {limit}). "
                       "Please shorten it and send it again.",
                       length=len(event.text), limit=MAX_TEXT))
-    return stay(conversation, context, _("Sorry, I can't use that here."), expected)
+    return stay(conversation, context, expected)
 
 
 def text_of(event: Event) -> str | None:

@@ -7,6 +7,7 @@ before anything else).
 
 from __future__ import annotations
 
+import dataclasses
 from enum import StrEnum
 
 from dialogs.events import Event, EventKind, Say, inline
@@ -58,15 +59,18 @@ class Step(StrEnum):
     CONFIRM = "confirm"
 
 
-def start(context: DialogContext, nonce: str) -> Outcome:
-    """Open the dialog by asking what is wrong."""
-    return _ask(Conversation(FLOW, Step.WHAT, {"nonce": nonce, "photos": []}), context)
+def start(context: DialogContext, nonce: str, photos: tuple[str, ...] = ()) -> Outcome:
+    """Open the dialog by asking what is wrong (with *photos* already sent, kept)."""
+    conversation = Conversation(FLOW, Step.WHAT, {"nonce": nonce, "photos": []})
+    return _kept(_ask(conversation, context), _keep(conversation, photos))
 
 
-def start_with_guess(context: DialogContext, nonce: str, text: str, guess: Triage) -> Outcome:
+def start_with_guess(context: DialogContext, nonce: str, text: str, guess: Triage,
+                     photos: tuple[str, ...] = ()) -> Outcome:
     """Open the dialog from free text already triaged: offer the guess for confirmation."""
     conversation = Conversation(FLOW, Step.WHAT, {"nonce": nonce, "photos": []})
-    return _take_description(conversation, context, text, guess)
+    kept = _keep(conversation, photos)
+    return _kept(_take_description(conversation, context, text, guess), kept)
 
 
 def step(conversation: Conversation, event: Event, context: DialogContext) -> Outcome:
@@ -75,7 +79,32 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     if choice == "cancel":
         return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was sent."))])
     handler = _STEPS[Step(conversation.step)]
+    if event.kind is EventKind.PHOTO and conversation.step != Step.PHOTOS:
+        # A photo where words or a tap are wanted is kept for the request; its caption, if
+        # any, is the answer to the question.
+        kept = _keep(conversation, event.photo_file_ids)
+        if event.text.strip():
+            event = dataclasses.replace(event, kind=EventKind.TEXT, photo_file_ids=())
+        return _kept(handler(conversation, event, context, None), kept)
     return handler(conversation, event, context, choice)
+
+
+def _keep(conversation: Conversation, photos: tuple[str, ...]) -> bool:
+    """Add *photos* to the request, up to the limit; whether any were added."""
+    kept: list[str] = conversation.data.setdefault("photos", [])
+    room = MAX_PHOTOS - len(kept)
+    kept.extend(photos[:max(room, 0)])
+    return bool(photos) and room > 0
+
+
+def _kept(outcome: Outcome, kept: bool) -> Outcome:
+    """Say in the first reply that the photo was kept (one message, not two)."""
+    if kept and outcome.conversation is not None and outcome.replies and isinstance(
+            outcome.replies[0], Say):
+        first = outcome.replies[0]
+        outcome.replies[0] = dataclasses.replace(first, text=lines(
+            _("📎 Photo kept: it goes with your request."), first.text))
+    return outcome
 
 
 # -- prompts -----------------------------------------------------------------------------

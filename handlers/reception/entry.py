@@ -180,11 +180,22 @@ def _in_private(caller: Caller) -> None:
         if not _danger_first(caller, event.text.strip(), None):
             _run(caller, questions.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
-        caller.reply(_("Thank you for the photo. Please tell me in words what is wrong, "
-                  "then send the photos again when I ask for them."))
+        caption = event.text.strip()
+        if not (caption and _danger_first(caller, caption, None)):
+            _run(caller, _photo_first(caller, caption))
     else:
         caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
                   "need, or use /menu."))
+
+
+def _photo_first(caller: Caller, caption: str) -> Outcome:
+    """A photo sent before any words starts a repair report, the photo kept for it (and its
+    caption read as the description)."""
+    photos = caller.event.photo_file_ids
+    guess = triage(caption) if caption else None
+    if guess is not None and guess.intent == "repair":
+        return repair.start_with_guess(caller.context(), new_nonce(), caption, guess, photos)
+    return repair.start(caller.context(), new_nonce(), photos)
 
 
 def _unregistered(caller: Caller) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 
@@ -40,9 +42,12 @@ def test_bad_input_in_a_dialog_is_answered_and_the_step_stays(estate: Estate, of
         li.sends_photo("p")
     else:
         li.command("frobnicate")
-    answer = " ".join(m.text for m in li.chat[count:])
-    assert answer.isascii()  # in Li's language
-    assert "Sorry" in answer or "too long" in answer
+    replies = li.chat[count:]
+    assert len(replies) == 1, [m.text for m in replies]  # one reply per input
+    answer = replies[0].text
+    assert not re.search(r"[\u4e00-\u9fff]", answer)  # in Li's language
+    assert {"sticker": "Please pick a time", "long": "too long", "photo_at_time": "Photo kept",
+            "unknown_command": "Sorry"}[action] in answer
     assert state_of(office, 102) == before
     li.taps("Tomorrow morning")  # and the dialog carries on
     assert state_of(office, 102) == ("repair", "phone")
@@ -69,3 +74,40 @@ def test_a_stranger_is_asked_to_bind_before_anything_else(office: Office) -> Non
     assert "/start" in stranger.last
     stranger.command("start", "H-NOTACODE")
     assert "not valid" in stranger.last
+
+
+def test_a_photo_sent_where_words_are_wanted_is_kept_for_the_request(estate: Estate,
+                                                                    office: Office) -> None:
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Report a repair")
+    li.sends_photo("tap-photo")  # a photo before any words: kept, and asked what is wrong
+    assert "Photo kept" in li.last and "describe the problem" in li.last
+    li.says("The kitchen tap is leaking")
+    li.taps("Yes")
+    li.taps("Done with photos")  # the kept photo counts
+    li.sends_photo("second", caption="")  # at the time question: kept too, one reply
+    assert "Photo kept" in li.last and "pick a time" in li.last
+    li.taps("Tomorrow morning")
+    li.taps("Use")
+    assert "Photos: 2" in li.last
+    li.taps("Submit")
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert order.photos == ["tap-photo", "second"]
+
+
+def test_a_photo_sent_outside_any_dialog_starts_a_report_with_it(estate: Estate,
+                                                                office: Office) -> None:
+    li = estate.neighbour
+    li.sends_photo("leak-photo", caption="The kitchen tap is leaking")
+    assert "Photo kept" in li.last and "right?" in li.last  # the caption was read
+    li.taps("Yes")
+    assert "Done with photos" in str(li.chat[-1].buttons)
+    li.taps("Done with photos")
+    li.taps("Tomorrow morning")
+    li.taps("Use")
+    li.taps("Submit")
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert order.photos == ["leak-photo"] and "tap is leaking" in order.description

@@ -37,7 +37,6 @@ def asks(purpose: str) -> Opening:
     return opening
 
 
-SORRY = ("bot", "抱歉，这里无法处理该内容。")
 FINISH_NOTE = ("bot", "工单 WO-20261123-0012 完工：请发送完工照片和所用材料说明（可选），"
                       "然后点击“提交完工”。", ["✅ 提交完工", "✖ 取消"])
 FINISH_NOTE_EN = ("bot", "Finishing WO-20261123-0012: send photos of the work and a note of "
@@ -47,7 +46,6 @@ TRANSCRIPTS: Final = {
     "the resident cancels a request and gives a reason": Transcript(person(), [
         ("bot", "为什么要取消工单 WO-20261123-0012？请简要说明原因。", ["✖ 取消"]),
         ("sends sticker",),
-        SORRY,
         ("bot", "请用文字回复。"),
         ("sends", "不需要了，已经自己修好"),
         ("done", AnswerText("cancel_reason", 12, "不需要了，已经自己修好")),
@@ -57,7 +55,6 @@ TRANSCRIPTS: Final = {
         ("sends", "修" * 2001),
         ("bot", "消息太长了（2001 字，最多 2000 字）。请精简后重新发送。"),
         ("sends photo", "还在漏"),
-        SORRY,
         ("bot", "请用文字回复。"),
         ("sends", "还是在漏水"),
         ("done", AnswerText("rework_reason", 12, "还是在漏水")),
@@ -88,7 +85,6 @@ TRANSCRIPTS: Final = {
         ("sends", "用了生料带一卷"),
         ("bot", "说明已添加。全部发完后请点击“提交完工”。"),
         ("sends sticker",),
-        SORRY,
         ("bot", "请发送照片或说明，或点击“提交完工”。"),
         ("taps", "✅ 提交完工"),
         ("done", AnswerText("done_note", 12, "更换了阀芯 用了生料带一卷", ("photo-1", "photo-2"))),
@@ -101,10 +97,8 @@ TRANSCRIPTS: Final = {
         ("starts again",),
         FINISH_NOTE_EN,
         ("taps an old button", "✅ Finish"),
-        ("bot", "Sorry, I can't use that here."),
         ("bot", "Send photos or a note, or tap Finish."),
         ("taps forged", "v1:dialog:n0003:finish:x"),
-        ("bot", "Sorry, I can't use that here."),
         ("bot", "Send photos or a note, or tap Finish."),
         ("taps", "✅ Finish"),
         ("done", AnswerText("done_note", 12, "")),
