@@ -30,7 +30,7 @@ class Arg(Enum):
     DIGIT = re.compile(r"[0-9]")  # a rating 0–9
     WORD = re.compile(r"[a-z][a-z_]{0,23}")  # a choice such as a trade or a hazard
     NAME = re.compile(r"[A-Za-z][A-Za-z_]{0,15}")  # a language code such as zh_Hant
-    NONCE = re.compile(r"[A-Za-z0-9_-]{4,16}")  # one conversation's mark
+    NONCE = re.compile(r"[A-Za-z0-9_-]{4,8}")  # one conversation's mark (new_nonce: 6)
     # a dialog's own choice, which may hold ":" (``trade:plumbing``)
     VALUE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_:.-]{0,39}")
 
