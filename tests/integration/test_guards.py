@@ -163,7 +163,11 @@ def test_a_resident_cannot_send_the_front_desks_answer(estate: Estate, office: O
 def test_a_dispatch_reply_button_tapped_by_a_technician_asks_nothing(
         estate: Estate, office: Office) -> None:
     estate.neighbour.says("What are the office hours on Saturday?")
-    forged = estate.plumber.presses(tap(Verb.DESK_REPLY, 1), DISPATCH)
+    estate.neighbour.taps("No, ask the desk")  # the FAQ answered; the resident asked a person
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+    assert request.status == "open"
+    forged = estate.plumber.presses(tap(Verb.DESK_REPLY, request.id), DISPATCH)
     assert estate.plumber.toast_for(forged)
     with Session(office.engine) as session:
         assert conversations.load(session, 201, 201) is None

@@ -30,6 +30,10 @@ GUARD_TESTS = (
     "tests/integration/test_repair_lifecycle.py",
     "tests/integration/test_orphan_jobs.py",
     "tests/integration/test_emergency_clock.py",
+    "tests/integration/test_fees_campaigns.py",
+    "tests/integration/test_fees_residents.py",
+    "tests/integration/test_complaints.py",
+    "tests/integration/test_complaint_results.py",
 )
 
 
@@ -160,6 +164,23 @@ GUARDS: tuple[Guard, ...] = (
     Guard("only the desk sends the front desk's answer", "handlers/front_desk/inbox.py",
           "    if caller.person is None or not is_desk(caller) or request is None:",
           "    if caller.person is None or request is None:"),
+    # -- fees ----------------------------------------------------------------------------------
+    Guard("only a manager approves or holds a fee campaign", "handlers/fees/campaigns.py",
+          "    if caller.person is None or caller.person.role not in APPROVER_ROLES:",
+          "    if caller.person is None:"),
+    Guard("fee tasks and receipts are the front desk's, in its chats", "handlers/fees/staff.py",
+          "    if caller.person is None or caller.person.role not in CALLBACK_ROLES:",
+          "    if caller.person is None:"),
+    # -- complaints ----------------------------------------------------------------------------
+    Guard("a complaint about the service centre is seen only by admin/HR",
+          "handlers/front_desk/complaint_chain.py",
+          "    return level == ADMIN if complaint.about_service_centre else True",
+          "    return True"),
+    Guard("a complaint is taken over only from its level or above",
+          "handlers/front_desk/complaint_chain.py",
+          "    return may_see(person, complaint) and level is not None and level >= "
+          "complaint.level",
+          "    return may_see(person, complaint)"),
     # -- the reception -------------------------------------------------------------------------
     Guard("a button works only where it belongs (private chat or staff group)",
           "handlers/reception/entry.py",
@@ -202,8 +223,9 @@ def _first_failure(tree: Path) -> str | None:
     return failed[0] if failed else f"exit {result.returncode}"
 
 
-def main() -> int:
-    """Remove each guard once in a copy of the tree; print the test that caught it."""
+def main(rows: set[int] | None = None) -> int:
+    """Remove each guard once (or those of *rows*, numbered from 1) in a copy of the tree;
+    print the test that caught it."""
     survivors = 0
     with tempfile.TemporaryDirectory(prefix="guards-") as scratch:
         baseline = _copy(Path(scratch) / "baseline")
@@ -213,6 +235,8 @@ def main() -> int:
             return 2
         shutil.rmtree(baseline)
         for number, guard in enumerate(GUARDS, start=1):
+            if rows is not None and number not in rows:
+                continue
             tree = _copy(Path(scratch) / f"tree{number}")
             _mutated(tree, guard)
             caught = _first_failure(tree)
@@ -224,4 +248,5 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main({int(n) for n in sys.argv[1].split(",")} if len(sys.argv) > 1
+                          else None))
