@@ -13,7 +13,8 @@ from tests.support.estate import build_estate
 
 def _office_with(tmp_path: Path, office: Office, **rules: int) -> Office:
     changed = make_office(f"sqlite:///{tmp_path / 'changed.db'}")
-    return dataclasses.replace(changed, clock=office.clock, rules=OfficeRules.model_validate(rules))
+    return dataclasses.replace(changed, clock=office.clock,
+                               rules=OfficeRules.model_validate(rules))
 
 
 def test_the_promised_reply_time_is_the_offices_dispatch_deadline(
