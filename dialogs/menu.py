@@ -76,3 +76,26 @@ def help_text(is_staff: bool) -> Text:
         parts.append(_("/shift on or /shift off: while you are off shift, new jobs go to "
                        "others or to the dispatcher."))
     return lines(*parts)
+
+
+def group_help(purpose: str, ack_minutes: int) -> Text:
+    """What a bound staff group is for and what its people do here (/help in the group)."""
+    if purpose == "trade":
+        return lines(
+            _("This group is a job board: new jobs of its trades arrive here as cards."),
+            _("Tap ✋ Accept to take one (first tap wins); the resident's name and phone come "
+              "to you in your private chat with me, with the next steps as buttons."),
+            _("In that private chat: /jobs lists your open jobs; /shift off while you are "
+              "off shift, /shift on when you are back."))
+    if purpose == "emergency":
+        return lines(
+            _("Emergency alerts arrive here with the resident's phone."),
+            _("Tap ✋ I'm on it within {minutes} minutes: the resident hears who is coming. "
+              "Nobody tapping repeats the alert and reaches the managers.", minutes=ack_minutes))
+    return lines(
+        _("Jobs nobody in a trade group can take arrive here at once with a button per "
+          "technician (the number is the jobs each holds): one tap assigns."),
+        _("Jobs nobody accepted in time come back here the same way; emergencies carry ✋ I'm "
+          "on it when no on-duty group is bound."),
+        _("Callback tasks, front-desk questions and complaints are answered from here with "
+          "their buttons."))

@@ -15,6 +15,7 @@ from dialogs import answers, complaint, danger_check, fees, repair, service
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
+    group_help,
     help_text,
     language_keyboard,
     main_menu,
@@ -146,6 +147,8 @@ def _in_group(caller: Caller) -> None:
         _button(caller, Where.GROUP, board)
     elif event.kind is EventKind.COMMAND and event.command == "complaints":
         complaint_records.show_in_chat(caller, board)
+    elif event.kind is EventKind.COMMAND and event.command in ("help", "start"):
+        caller.reply(group_help(board.purpose, caller.uow.office.rules.emergency_ack_minutes))
 
 
 def _in_private(caller: Caller) -> None:

@@ -8,6 +8,7 @@ from dialogs import cards
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, inline
 from handlers.office.caller import Caller
+from handlers.office.permissions import ASSIGN_ROLES
 from handlers.work_orders import states
 from handlers.work_orders.notify import view
 from locales import Raw, Text, _, lines
@@ -38,11 +39,29 @@ def my_requests(caller: Caller) -> None:
 
 
 def my_jobs(caller: Caller) -> None:
-    """A technician's open jobs, each with a button to bring its card back, and their shift."""
+    """A technician's open jobs, each with a button to bring its card back, and their shift;
+    for the desk (dispatchers, managers), the jobs nobody holds yet."""
+    if caller.person is not None and caller.person.role in ASSIGN_ROLES:
+        caller.toast()
+        caller.reply(waiting_jobs(caller))
+        return
     if caller.person is None or caller.person.role != "technician":
         caller.refuse(_("This command is for technicians."))
         return
+    caller.toast()
     caller.reply(*jobs_message(caller))
+
+
+def waiting_jobs(caller: Caller) -> Text:
+    """The open jobs nobody has taken, oldest first: what the desk has to place."""
+    orders = caller.session.exec(select(WorkOrder).where(
+        col(WorkOrder.status) == states.Status.OPEN).order_by(col(WorkOrder.id)).limit(20)).all()
+    if not orders:
+        return _("Every job has a technician: none is waiting.")
+    views = [view(caller, order) for order in orders]
+    return lines(_("Waiting for a technician (assign them in the dispatch chat):"),
+                 *[_("{line} · since {time}", line=cards.request_line(o), time=Raw(o.created))
+                   for o in views])
 
 
 def jobs_message(caller: Caller) -> tuple[Text, InlineKeyboard]:

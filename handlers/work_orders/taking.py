@@ -9,7 +9,7 @@ from __future__ import annotations
 from dialogs import cards
 from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
-from handlers.office.people import staff_chat
+from handlers.office.people import is_staff, staff_chat
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.work_orders import emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
@@ -22,8 +22,10 @@ def accept(caller: Caller, order: WorkOrder) -> None:
     """A technician of the trade takes the job from the trade group's card."""
     person = caller.person
     if person is None or person.role != "technician":
-        caller.refuse(_("Only technicians can accept jobs. Bind yourself first with your staff "
-                        "code."))
+        caller.refuse(_("Only technicians accept jobs. To give this one to a technician, "
+                        "assign it in the dispatch chat.") if is_staff(person) else
+                      _("Only technicians can accept jobs. Bind yourself first with your "
+                        "staff code."))
         return
     if not states.acts_as(caller, states.ACCEPT.actor, order):
         caller.refuse(_("This job is for another trade; nothing was changed."))
