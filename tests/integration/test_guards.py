@@ -14,6 +14,7 @@ from handlers.office import Office, conversations
 from storage.models import FrontDeskRequest, WorkOrder
 from tests.support.desk import Person
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
+from tests.support.repairs import report_tap_leak
 
 
 @pytest.fixture
@@ -28,12 +29,7 @@ def the_order(office: Office) -> WorkOrder:
 
 def reported_and_accepted(estate: Estate) -> int:
     """Wang's dripping tap, reported and taken by Zhang."""
-    wang = estate.resident
-    wang.command("menu")
-    wang.taps("报修")
-    wang.says("厨房水龙头一直滴水，关不紧")
-    for label in ("是的", "没有照片", "明天上午", "使用", "提交"):
-        wang.taps(label)
+    report_tap_leak(estate)
     estate.plumber.taps("接单", chat_id=PLUMBERS)
     order_id = the_order(estate.desk.office).id
     assert order_id is not None
@@ -175,28 +171,19 @@ def test_a_dispatch_reply_button_tapped_by_a_technician_asks_nothing(
 
 def test_only_technicians_accept_and_others_are_told_why(estate: Estate,
                                                           office: Office) -> None:
-    reported_and_accepted_by_nobody(estate)
+    report_tap_leak(estate)
     pressed = estate.dispatcher.taps("接单", chat_id=PLUMBERS)
     assert "只有维修师傅" in estate.dispatcher.toast_for(pressed)
     assert the_order(office).status == "open"
 
 
 def test_a_job_is_not_assigned_from_a_trade_group(estate: Estate, office: Office) -> None:
-    reported_and_accepted_by_nobody(estate)
+    report_tap_leak(estate)
     order_id = the_order(office).id
     pressed = estate.dispatcher.presses(tap(Verb.ASSIGN, order_id, _technician_id(office, 202)),
                                         PLUMBERS)
     assert estate.dispatcher.toast_for(pressed)
     assert the_order(office).status == "open"
-
-
-def reported_and_accepted_by_nobody(estate: Estate) -> None:
-    wang = estate.resident
-    wang.command("menu")
-    wang.taps("报修")
-    wang.says("厨房水龙头一直滴水，关不紧")
-    for label in ("是的", "没有照片", "明天上午", "使用", "提交"):
-        wang.taps(label)
 
 
 def _technician_id(office: Office, telegram_user_id: int) -> int:
