@@ -192,3 +192,11 @@ def _technician_id(office: Office, telegram_user_id: int) -> int:
         person = person_by_telegram(session, telegram_user_id)
         assert person is not None and person.id is not None
         return person.id
+
+
+def test_a_tap_in_a_group_that_is_not_bound_is_only_acknowledged(estate: Estate,
+                                                                  office: Office) -> None:
+    report_tap_leak(estate)
+    pressed = estate.plumber.presses(tap(Verb.ACCEPT, the_order(office).id), -1999)
+    assert estate.plumber.toast_for(pressed) == ""  # the spinner stops; nothing is said
+    assert estate.desk.messages(-1999) == [] and the_order(office).status == "open"
