@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -175,6 +175,9 @@ class _Confirmation:
         self.fetched = 0
         self.seen = 0
         self.intake: Intake | None = None
+        # Whether PTB's updater still runs: a batch that returns after it stopped is dropped
+        # by PTB (and pulled again on restart), so it must not be waited for.
+        self.polling: Callable[[], bool] | None = None
 
     async def settle(self) -> None:
         """Wait until every fetched update reached the intake and was committed."""
@@ -200,7 +203,9 @@ class _ConfirmingBot(ExtBot[None]):
         """Confirm the previous batch only once it is safely in the database."""
         await self._frontline.settle()
         updates = await super().get_updates(*args, **kwargs)
-        self._frontline.fetched += len(updates)
+        polling = self._frontline.polling
+        if polling is None or polling():
+            self._frontline.fetched += len(updates)
         return updates
 
 
@@ -259,6 +264,7 @@ class PtbAdapter:
         self.bot._frontline.intake = self.intake
         updater = self.application.updater
         assert updater is not None
+        self.bot._frontline.polling = lambda: updater.running
         await updater.start_polling(timeout=timedelta(seconds=10),
                                     allowed_updates=list(INTAKE_UPDATE_TYPES),
                                     drop_pending_updates=False)
