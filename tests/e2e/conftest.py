@@ -12,11 +12,18 @@ import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.conftest import unavailable
+from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, STEP
 from tests.e2e.harness import BotProcess, assert_local, free_port, safe_env
 from tests.e2e.office import OfficeCodes, set_up_office
+from tests.support.sandbox import RunningSandbox, start_sandbox
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 REAL_TELEGRAM = "api.telegram.org"
 # Replies in a scenario come several to a chat; Telegram's 1/s would only make tests slow.
@@ -88,3 +95,51 @@ def launch(tmp_path: Path, database_url: str) -> Iterator[Launch]:
     for process in processes:
         process.cleanup()
 
+
+# -- the sandbox in a browser: one sandbox and one page per browser-test module -----------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("the browser tests need playwright (a dev dependency)", "uv sync")
+    if not CHROMIUM.exists():
+        unavailable(f"THE BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}",
+                    INSTALL_CHROMIUM)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
+    """One sandbox for the module; at the end, Ctrl-C must stop it cleanly and keep its state.
+
+    The stop is checked here rather than in a test of its own, so that no test order (or
+    pytest-xdist's distribution of tests over workers) can stop it before the others ran.
+    """
+    data = tmp_path_factory.mktemp("sandbox-data")
+    running = start_sandbox(data, data.parent, name="browser-sandbox")
+    try:
+        yield running
+        assert running.interrupt() == 0, running.stderr()
+        assert "Traceback" not in running.stderr(), running.stderr()
+        assert (data / "chats.json").exists(), "--data keeps the chats"
+    finally:
+        running.kill()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, sandbox: RunningSandbox) -> Iterator[Page]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(sandbox.url)
+    page.wait_for_selector("body[data-ready='true']", timeout=STEP)
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -3,150 +3,35 @@
 Starts ``frontline sandbox --port 0 --data TMP`` exactly as a person would, then drives Debian's
 Chromium (headless, through Playwright) by clicking what a trainer would click. Every step
 checks that its text is on screen and leaves a screenshot in ``test-artifacts/sandbox/``.
+The fixtures are in ``conftest.py``, the trainer's moves in ``browser.py``.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.conftest import unavailable
-from tests.support.sandbox import STARTUP_BUDGET, RunningSandbox, start_sandbox
+from tests.e2e.browser import (
+    NUMBER,
+    STEP,
+    act_as,
+    expect,
+    message_with,
+    new_message,
+    open_chat,
+    shot,
+    tap,
+    write,
+)
+from tests.support.sandbox import STARTUP_BUDGET, RunningSandbox
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Page
 
 # One group: under ``pytest -n 2 --dist loadgroup`` the module shares one sandbox and browser.
 pytestmark = [pytest.mark.browser, pytest.mark.e2e, pytest.mark.xdist_group("sandbox")]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "sandbox"
-# Debian's Chromium (CHROMIUM_PATH: another one), and fonts for the Chinese texts and emoji.
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-INSTALL_CHROMIUM = "apt-get install -y chromium fonts-noto-cjk fonts-noto-color-emoji"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-STEP = 15_000  # ms a step may take: the first free text also loads the triage dictionaries
-NUMBER = re.compile(r"WO-\d{8}-\d{4}")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the browser tests need playwright (a dev dependency)", "uv sync")
-    if not CHROMIUM.exists():
-        unavailable(f"THE BROWSER TESTS DID NOT RUN: no Chromium at {CHROMIUM}",
-                    INSTALL_CHROMIUM)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(scope="module")
-def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSandbox]:
-    """One sandbox for the module; at the end, Ctrl-C must stop it cleanly and keep its state.
-
-    The stop is checked here rather than in a test of its own, so that no test order (or
-    pytest-xdist's distribution of tests over workers) can stop it before the others ran.
-    """
-    data = tmp_path_factory.mktemp("sandbox-data")
-    running = start_sandbox(data, data.parent, name="browser-sandbox")
-    try:
-        yield running
-        assert running.interrupt() == 0, running.stderr()
-        assert "Traceback" not in running.stderr(), running.stderr()
-        assert (data / "chats.json").exists(), "--data keeps the chats"
-    finally:
-        running.kill()
-
-
-@pytest.fixture(scope="module")
-def page(browser: Browser, sandbox: RunningSandbox) -> Iterator[Page]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(sandbox.url)
-    page.wait_for_selector("body[data-ready='true']", timeout=STEP)
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-# -- what a trainer does ---------------------------------------------------------------------
-def expect(target: Locator, message: str) -> Any:
-    from playwright.sync_api import expect as playwright_expect
-    return playwright_expect(target, message)
-
-
-def shot(page: Page, number: int, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"{number:02d}-{name}.png")
-
-
-def open_chat(page: Page, title: str) -> None:
-    page.locator(f".chat-item:has(.chat-name:text-is('{title}'))").click()
-    expect(page.locator("#chat-title"), f"the chat {title} opens").to_contain_text(title)
-
-
-def act_as(page: Page, name: str) -> None:
-    option = page.locator("#acting-as option", has_text=name).first
-    page.select_option("#acting-as", value=option.get_attribute("value"))
-    expect(page.locator("#composer-input"), f"acting as {name}").to_have_attribute(
-        "placeholder", f"Message as {name}…")
-
-
-def messages_with(page: Page, *texts: str) -> Locator:
-    """Message bubbles (with their buttons) containing every one of *texts*, oldest first."""
-    found = page.locator("#messages li.msg")
-    for text in texts:
-        found = found.filter(has_text=text)
-    return found
-
-
-def message_with(page: Page, *texts: str) -> Locator:
-    return messages_with(page, *texts).last
-
-
-@contextmanager
-def new_message(page: Page, *texts: str, what: str) -> Iterator[Locator]:
-    """Wait, after the block, for one more message containing *texts* than before it.
-
-    Counting matters: the demo history already holds older prompts with the same buttons
-    ("没有照片", "提交" …), and a test that found one of those would tap a stale button.
-    """
-    matching = messages_with(page, *texts)
-    before = matching.count()
-    fresh = matching.nth(before)
-    yield fresh
-    expect(fresh, what).to_be_visible(timeout=STEP)
-
-
-def tap(page: Page, label: str, *, on: str = "") -> None:
-    """Press the newest inline button labelled *label* (on a message containing *on*)."""
-    messages = page.locator("#messages li.msg").filter(
-        has=page.locator(".inline-keyboard button", has_text=label))
-    if on:
-        messages = messages.filter(has_text=on)
-    button = messages.last.locator(".inline-keyboard button", has_text=label).first
-    expect(button, f"a “{label}” button is shown").to_be_visible(timeout=STEP)
-    button.click()
-
-
-def write(page: Page, text: str) -> None:
-    page.fill("#composer-input", text)
-    page.press("#composer-input", "Enter")
-    expect(page.locator("#messages li.msg.out", has_text=text).last,
-           f"“{text}” appears as sent").to_be_visible(timeout=STEP)
 
 
 # -- the tests ---------------------------------------------------------------------------------
