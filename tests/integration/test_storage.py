@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import Session, SQLModel, select
 
+import storage.appointments  # registers the visit windows
 import storage.complaints  # registers the complaint desk's tables
 import storage.fees  # registers the fee desk's tables
 import storage.followups  # registers the follow-up tables
