@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import storage.appointments  # (registers the visit windows)
 import storage.announcements  # (registers the announcements and outage tables)
+import storage.appointments  # (registers the visit windows)
 import storage.complaints  # (registers the complaint desk's tables)
 import storage.fees  # (registers the fee desk's tables)
 import storage.followups  # (registers the callback-survey and follow-up tables)
