@@ -79,6 +79,46 @@ class ComplaintClocks(BaseModel):
                                "to accept or reopen a result before it closes by itself", ge=1)
 
 
+class AppointmentRules(BaseModel):
+    """The visit window a technician confirms on taking a job, and its reminders."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    morning: str = _rule("09:00-12:00", "office practice", "the morning visit window (local)")
+    afternoon: str = _rule("14:00-17:00", "office practice", "the afternoon visit window")
+    evening: str = _rule("18:00-20:00", "office practice", "the evening visit window")
+    days_offered: int = _rule(2, "office practice", "open days of the office calendar offered "
+                              "for a visit (today and tomorrow)", ge=1, le=7)
+    evening_reminder: time = _rule(time(19, 0), "office practice", "local time of the "
+                                   "reminder the evening before the visit")
+    reminder_minutes_before: int = _rule(60, "office practice", "the last reminder comes this "
+                                         "many minutes before the window opens", ge=5, le=24 * 60)
+    missed_grace_minutes: int = _rule(30, "office practice", "dispatch is alerted when nobody "
+                                      "arrived by the window's end plus minutes", ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _windows_are_periods(self) -> AppointmentRules:
+        for name in SLOTS:
+            opens, closes = slot_times(getattr(self, name))
+            if not opens < closes:
+                raise ValueError(f"appointments.{name}: {getattr(self, name)!r} must be like "
+                                 "09:00-12:00 and end after it starts")
+        return self
+
+    def window(self, slot: str) -> tuple[time, time]:
+        """The local start and end of *slot* (morning | afternoon | evening)."""
+        return slot_times(getattr(self, slot))
+
+
+SLOTS = ("morning", "afternoon", "evening")
+
+
+def slot_times(text: str) -> tuple[time, time]:
+    """"09:00-12:00" as two times; raises ValueError if it is not like that."""
+    opens, _, closes = text.strip().partition("-")
+    return time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
+
+
 class OfficeRules(BaseSettings):
     """Every number from the manuals the office may change, with the manual's default."""
 
@@ -105,6 +145,11 @@ class OfficeRules(BaseSettings):
         "the clock) or office hours")
     complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
                                         description="complaint clocks")
+    appointments: AppointmentRules = Field(default_factory=AppointmentRules,
+                                           description="visit windows and their reminders")
+    held_message_hours: int = _rule(
+        24, "office practice", "what a resident wrote before linking their home is offered "
+        "back to them once linked, if written within hours", ge=1, le=24 * 30)
     office_calendar_path: Path | None = _rule(
         None, "001 第四篇 4(5)", "the office's opening hours, lunch break and holidays (YAML); "
         "default: handlers/office/data/office_calendar.yaml")
