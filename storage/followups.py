@@ -45,9 +45,13 @@ class CallbackSurvey(SQLModel, table=True):
     comment: str = Field(default="", max_length=4000)
     phone_task_at: datetime | None = _when()
     phone_attempts: int = Field(default=0)  # calls nobody answered
+    # Why the callback went to a person: unanswered (sent, no answer in its window) |
+    # undelivered (sent, never reached the chat) | no_daytime | unreachable (never sent)
+    phone_reason: str = Field(default="", max_length=16)
     corrective_at: datetime | None = _when()  # rating ≤ 2: a corrective task was raised
     corrected_at: datetime | None = _when()
     corrected_by: int | None = Field(default=None, foreign_key="person.id")
+    correction_note: str = Field(default="", max_length=1000)  # what was done to put it right
     onsite_at: datetime | None = _when()  # an on-site callback (2.7.4)
     onsite_by: int | None = Field(default=None, foreign_key="person.id")
     spot_checked_at: datetime | None = _when()  # a manager's spot check (2.7.5)
