@@ -31,8 +31,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
 from dialogs import fees as texts
-from dialogs.events import Edit, Priority, Say
+from dialogs.events import Priority, Say
 from dialogs.menu import LANGUAGE_NAMES
+from handlers.delivery import bulk
 from handlers.fees import ledger
 from handlers.fees.ladder import NoticeDate, notices_between
 from handlers.fees.money import from_fen, yuan
@@ -40,7 +41,7 @@ from handlers.fees.statement import Statement, load_many
 from handlers.fees.tasks import post_due_tasks, raise_follow_ups, raise_task
 from handlers.fees.views import notice_view, paused_by, paused_many, period_text
 from handlers.office import Office
-from handlers.office.calendar import at_hour, daytime_from, is_daytime
+from handlers.office.calendar import at_hour
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, keep, load_people
 from handlers.office.people import person_by_id_name
@@ -57,7 +58,6 @@ NOTICE_TABLE = FeeNotice.__table__  # type: ignore[attr-defined]
 CAMPAIGN_TABLE = FeeCampaign.__table__  # type: ignore[attr-defined]
 DELIVERY_CHECK: Final = timedelta(minutes=5)  # when to look whether a notice arrived
 BUILDINGS_SHOWN: Final = 12
-APPROVER_ROLES: Final = ("manager", "admin")
 PREVIEW_CHATS: Final = ("managers", "dispatch")
 
 
@@ -224,17 +224,19 @@ def _preview_ref(campaign_id: int | None) -> str:
 
 
 def _post_preview(uow: UnitOfWork, campaign: FeeCampaign) -> None:
-    text = preview(uow, campaign)
-    for chat_id in chats(uow, *PREVIEW_CHATS):
-        uow.send(Say(chat_id, text, texts.preview_keyboard(campaign.id or 0, campaign.status),
-                     ref=_preview_ref(campaign.id), priority=Priority.NOTICE))
+    bulk.post_preview(uow, _preview_ref(campaign.id), preview(uow, campaign),
+                      texts.preview_keyboard(campaign.id or 0, campaign.status),
+                      chats(uow, *PREVIEW_CHATS))
+
+
+def _pace(uow: UnitOfWork) -> bulk.Pace:
+    sending = ledger.ladder_of(uow.office).sending
+    return bulk.Pace(sending.day_start, sending.day_end, sending.queue_window)
 
 
 # -- approving ----------------------------------------------------------------------------
 def _approve(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None:
-    ladder = ledger.ladder_of(uow.office)
-    start = daytime_from(uow.now, uow.office.timezone, ladder.sending.day_start,
-                         ladder.sending.day_end)
+    start = bulk.next_day(uow, _pace(uow))
     campaign.status, campaign.decided_at = "approved", uow.now
     campaign.decided_by = person.id if person else None
     uow.session.add(campaign)
@@ -255,15 +257,12 @@ def _hold(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None
 def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> None:
     """A manager approves or holds a campaign from the managers' chat."""
     campaign = caller.session.get(FeeCampaign, campaign_id)
-    if campaign is None or choice not in ("approve", "hold"):
+    if campaign is None:
         caller.refuse(OUT_OF_DATE)
         return
-    if caller.person is None or caller.person.role not in APPROVER_ROLES:
-        caller.refuse(_("Only a manager can approve or hold fee notices."))
-        return
-    allowed = {"approve": ("prepared", "held"), "hold": ("prepared", "approved")}[choice]
-    if campaign.status not in allowed:
-        caller.refuse(_("This batch of notices was already decided."))
+    if not bulk.may_decide(caller, campaign.status, choice,
+                           not_a_manager=_("Only a manager can approve or hold fee notices."),
+                           decided=_("This batch of notices was already decided.")):
         return
     if choice == "approve":
         _approve(caller.uow, campaign, caller.person)
@@ -273,17 +272,8 @@ def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> N
         caller.toast(_("Held: nothing more goes out until it is approved."))
     caller.log("fee_campaign_" + ("approved" if choice == "approve" else "held"),
                campaign_id=campaign.id)
-    text = preview(caller.uow, campaign)
-    keyboard = texts.preview_keyboard(campaign.id or 0, campaign.status)
-    caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
-                         ref=_preview_ref(campaign.id)))
-    for chat_id in set(_preview_chats(caller.uow, campaign.id)) - {caller.chat_id}:
-        caller.uow.send(Edit(chat_id, text, keyboard, ref=_preview_ref(campaign.id)))
-
-
-def _preview_chats(uow: UnitOfWork, campaign_id: int | None) -> list[int]:
-    return list(uow.session.exec(select(OUTBOX.c.chat_id).where(
-        OUTBOX.c.ref == _preview_ref(campaign_id), OUTBOX.c.op == "send")).all())
+    bulk.show_decision(caller, _preview_ref(campaign.id), preview(caller.uow, campaign),
+                       texts.preview_keyboard(campaign.id or 0, campaign.status))
 
 
 def decide_from_cli(office: Office, campaign_id: int, choice: str,
@@ -321,20 +311,9 @@ def decide_from_cli(office: Office, campaign_id: int, choice: str,
 
 
 # -- sending ------------------------------------------------------------------------------
-def _daytime(uow: UnitOfWork) -> bool:
-    sending = ledger.ladder_of(uow.office).sending
-    return is_daytime(uow.now, uow.office.timezone, sending.day_start, sending.day_end)
-
-
 def find_due(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
     """Approved notices due now, as many as the outbox window has room for (none at night)."""
-    if not _daytime(uow):
-        return []
-    window = ledger.ladder_of(uow.office).sending.queue_window
-    waiting = uow.session.connection().execute(
-        sql_select(func.count()).select_from(OUTBOX).where(
-            OUTBOX.c.status == "pending", OUTBOX.c.priority == Priority.BULK)).scalar() or 0
-    room = min(limit, window - int(waiting))
+    room = bulk.room(uow, _pace(uow), limit)
     if room <= 0:
         return []
     query = select(FeeNotice.id).where(FeeNotice.state == "pending",
@@ -412,8 +391,8 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     if campaign.status != "approved":
         notice.due_at = None
         return _keep(uow, notice, "held")
-    if not _daytime(uow):
-        notice.due_at = daytime_from(uow.now, tz, sending.day_start, sending.day_end)
+    if not bulk.is_day(uow, _pace(uow)):
+        notice.due_at = bulk.next_day(uow, _pace(uow))
         return _keep(uow, notice, "later")
     paused = batch.paused.get(household.id, "") if batch else paused_by(uow.session,
                                                                           household.id)
@@ -480,13 +459,14 @@ def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
         return "skipped"
     statuses = set(uow.session.exec(select(OUTBOX.c.status).where(
         OUTBOX.c.ref == ledger.notice_ref(notice.id), OUTBOX.c.op == "send")).all())
-    if "sent" in statuses:
+    delivered = bulk.outcome(statuses)
+    if delivered == "delivered":
         notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
         return _keep(uow, notice, "delivered")
-    if "pending" in statuses:
+    if delivered == "waiting":
         notice.due_at = uow.now + DELIVERY_CHECK
         return _keep(uow, notice, "waiting")
-    if statuses == {"cancelled"}:
+    if delivered == "cancelled":
         notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
         return _keep(uow, notice, "paid")
     household = uow.session.get(Household, notice.household_id)

@@ -165,7 +165,8 @@ GUARDS: tuple[Guard, ...] = (
           "    if caller.person is None or not is_desk(caller) or request is None:",
           "    if caller.person is None or request is None:"),
     # -- fees ----------------------------------------------------------------------------------
-    Guard("only a manager approves or holds a fee campaign", "handlers/fees/campaigns.py",
+    Guard("only a manager approves or holds a broadcast (fee campaign, announcement)",
+          "handlers/delivery/bulk.py",
           "    if caller.person is None or caller.person.role not in APPROVER_ROLES:",
           "    if caller.person is None:"),
     Guard("fee tasks and receipts are the front desk's, in its chats", "handlers/fees/staff.py",

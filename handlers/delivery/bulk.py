@@ -1,0 +1,129 @@
+"""One message to many people: the steps every broadcast of the office shares — fee notice
+campaigns (``handlers/fees/campaigns.py``) and announcements (``handlers/announcements``).
+
+- A preview with Approve / Hold; only a manager decides, and only while the decision is
+  still open; the preview is updated in every chat it was posted to.
+- The pace: daytime hours only (unless the broadcast is urgent), and never more than
+  ``queue_window`` bulk rows waiting in the outbox, so a resident's reply — interactive
+  priority — never queues behind a broadcast and a late change (a payment, a recall) still
+  reaches the rows not yet written.
+- What became of the messages sent under one ref: delivered, still waiting, cancelled,
+  blocked (403) or failed, read back from the outbox.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import func
+from sqlalchemy import select as sql_select
+from sqlmodel import select
+
+from dialogs.events import Edit, InlineKeyboard, Priority, Say
+from handlers.office.calendar import daytime_from, is_daytime
+from handlers.office.caller import Caller
+from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from locales import Msg, Text
+
+APPROVER_ROLES: Final = ("manager", "admin")
+# The choice → the statuses it may be made from.
+DECISIONS: Final = {"approve": ("prepared", "held"), "hold": ("prepared", "approved")}
+# Outbox statuses of a send, as a broadcast's report names them.
+BLOCKED: Final = "undeliverable"  # 403: the person blocked the bot, or the group is gone
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How fast a broadcast may go: local daytime hours and the outbox room it may take."""
+
+    day_start: int
+    day_end: int
+    queue_window: int
+
+
+def is_day(uow: UnitOfWork, pace: Pace) -> bool:
+    """Whether it is daytime for broadcasts now."""
+    return is_daytime(uow.now, uow.office.timezone, pace.day_start, pace.day_end)
+
+
+def next_day(uow: UnitOfWork, pace: Pace, moment: datetime | None = None) -> datetime:
+    """The first daytime moment at or after *moment* (default now)."""
+    return daytime_from(moment or uow.now, uow.office.timezone, pace.day_start, pace.day_end)
+
+
+def room(uow: UnitOfWork, pace: Pace, limit: int, *, urgent: bool = False) -> int:
+    """How many more broadcast messages may be written to the outbox now (none at night
+    unless *urgent*): at most *limit*, and only what the queue window has left."""
+    if not urgent and not is_day(uow, pace):
+        return 0
+    waiting = uow.session.connection().execute(
+        sql_select(func.count()).select_from(OUTBOX).where(
+            OUTBOX.c.status == "pending", OUTBOX.c.priority == Priority.BULK)).scalar() or 0
+    return max(0, min(limit, pace.queue_window - int(waiting)))
+
+
+# -- the preview and its decision ---------------------------------------------------------
+def post_preview(uow: UnitOfWork, ref: str, text: Text, keyboard: InlineKeyboard,
+                 chat_ids: Iterable[int]) -> None:
+    """Post the preview to each chat (once each), under *ref* so decisions can update it."""
+    for chat_id in dict.fromkeys(chat_ids):
+        uow.send(Say(chat_id, text, keyboard, ref=ref, priority=Priority.NOTICE))
+
+
+def may_decide(caller: Caller, status: str, choice: str, *, not_a_manager: Msg,
+               decided: Msg) -> bool:
+    """Whether the caller may approve or hold a broadcast in *status* now; if not, they are
+    told why and nothing changes."""
+    if choice not in DECISIONS:
+        caller.refuse(OUT_OF_DATE)
+        return False
+    if caller.person is None or caller.person.role not in APPROVER_ROLES:
+        caller.refuse(not_a_manager)
+        return False
+    if status not in DECISIONS[choice]:
+        caller.refuse(decided)
+        return False
+    return True
+
+
+def show_decision(caller: Caller, ref: str, text: Text, keyboard: InlineKeyboard) -> None:
+    """Update the tapped preview and its copies in the other chats it was posted to."""
+    caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
+                         ref=ref))
+    for chat_id in set(preview_chats(caller.uow, ref)) - {caller.chat_id}:
+        caller.uow.send(Edit(chat_id, text, keyboard, ref=ref))
+
+
+def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:
+    """The chats a message under *ref* was posted to."""
+    return list(uow.session.exec(select(OUTBOX.c.chat_id).where(
+        OUTBOX.c.ref == ref, OUTBOX.c.op == "send")).all())
+
+
+# -- what became of it --------------------------------------------------------------------
+def tally(uow: UnitOfWork, ref: str) -> Counter[str]:
+    """The sends under *ref* by outbox status (sent, pending, undeliverable, failed …)."""
+    rows = uow.session.connection().execute(
+        sql_select(OUTBOX.c.status, func.count()).where(OUTBOX.c.ref == ref,
+                                                        OUTBOX.c.op == "send")
+        .group_by(OUTBOX.c.status)).all()
+    return Counter({str(status): int(n) for status, n in rows})
+
+
+def outcome(statuses: Iterable[str]) -> str:
+    """One recipient's messages under a ref, summed up: ``delivered`` when any arrived,
+    ``waiting`` while any may still go, ``cancelled`` when all were withdrawn unsent,
+    ``undelivered`` otherwise (blocked, failed, or lost)."""
+    found = set(statuses)
+    if "sent" in found:
+        return "delivered"
+    if "pending" in found:
+        return "waiting"
+    if found == {"cancelled"}:
+        return "cancelled"
+    return "undelivered"
