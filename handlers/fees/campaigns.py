@@ -48,7 +48,7 @@ from handlers.office.people import person_by_id_name
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import LANGUAGES, Raw, Text, _, render
-from storage.fees import FeeCampaign, FeeNotice
+from storage.fees import FeeCampaign, FeeNotice, owed_through_sql
 from storage.models import Household, Person, Residence, StaffChat
 from storage.types import UtcDateTime
 
@@ -164,7 +164,7 @@ def _overdue_campaign(uow: UnitOfWork, campaign: FeeCampaign) -> FeeCampaign | N
 def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
                     after: FeeCampaign | None) -> None:
     """One notice row per household of the plan that owes on the period, in one statement."""
-    owed = ledger.owed_through_sql(campaign.period_start).subquery("owed")
+    owed = owed_through_sql(campaign.period_start).subquery("owed")
     h = ledger.HOUSEHOLD_TABLE.c
     chosen = (sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
                          literal("pending"), literal(uow.now, UtcDateTime()))

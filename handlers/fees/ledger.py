@@ -431,25 +431,6 @@ def arrears(office: Office, building: str | None = None,
     return rows
 
 
-def owed_through_sql(through: date) -> Any:
-    """(household_id, owed_fen) of every household whose principal on bills with periods
-    starting on or before *through* is not covered by its payments — the same figure as
-    :meth:`Statement.owed_through`, computed by the database for a whole estate."""
-    bills = (sql_select(BILL_TABLE.c.household_id.label("household_id"),
-                        func.sum(BILL_TABLE.c.amount_fen).label("billed"))
-             .where(BILL_TABLE.c.period_start <= through)
-             .group_by(BILL_TABLE.c.household_id).subquery("billed"))
-    payments_table = FeePayment.__table__  # type: ignore[attr-defined]
-    paid = (sql_select(payments_table.c.household_id.label("household_id"),
-                       func.sum(payments_table.c.amount_fen).label("paid"))
-            .group_by(payments_table.c.household_id).subquery("paid"))
-    owed = (bills.c.billed - func.coalesce(paid.c.paid, 0)).label("owed")
-    return (sql_select(bills.c.household_id, owed)
-            .select_from(bills.outerjoin(paid, paid.c.household_id == bills.c.household_id))
-            .where(bills.c.billed - func.coalesce(paid.c.paid, 0) > 0))
-
-
-
 def history(office: Office, building: str, room: str) -> dict[str, Any] | None:
     """``frontline fees history``: everything the desk recorded about a household's fees, in
     order — bills, payments, notices, disputes, receipt claims, tasks, waivers."""
