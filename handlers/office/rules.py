@@ -166,6 +166,10 @@ class OfficeRules(BaseSettings):
                                               description="callback windows in days")
     dissatisfied_at_most: int = _rule(
         2, "001 §2.7.6", "a rating at or below this raises a corrective task", ge=1, le=4)
+    fault_persists_path: Path | None = _rule(
+        None, "001 §2.7.6", "the words that say a fault persists in a callback comment, which "
+        "reopen the order as rework (YAML); default: "
+        "handlers/callback_surveys/data/fault_persists.yaml")
     survey_delay_minutes: int = _rule(
         60, "office practice", "minutes after confirmation before the survey is pushed",
         ge=0, le=24 * 60)
