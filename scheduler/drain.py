@@ -16,6 +16,7 @@ from time import perf_counter
 
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
+from handlers.delivery import outbox as delivery
 from handlers.fees import campaigns as fee_campaigns
 from handlers.front_desk import complaint_deadlines, inbox
 from handlers.monthly_report import digest as daily_digest
@@ -68,6 +69,9 @@ def timers(office: Office) -> tuple[Timer, ...]:
         # Complaint clocks: the 80 % warning before the missed deadline it warns of.
         Timer("complaint_warning", complaint_deadlines.find_warnings, complaint_deadlines.warn),
         Timer("complaint_deadline", complaint_deadlines.find_missed, complaint_deadlines.miss),
+        Timer("held_messages", partial(delivery.find_expired_held,
+                                       after=rules.held_messages_expire),
+              partial(delivery.expire_held, after=rules.held_messages_expire)),
         # Fee notices last: bulk, paced by the outbox window (handlers/fees/campaigns.py).
         Timer("fee_notice", fee_campaigns.find_due, fee_campaigns.send_notice),
         Timer("fee_delivery", fee_campaigns.find_sent, fee_campaigns.check_delivery),

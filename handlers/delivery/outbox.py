@@ -12,6 +12,12 @@ Order rules:
   the rows behind it, but a row merely scheduled for later (``not_before``, never tried) does not;
 - an edit waits until the message it edits was sent, and is dropped if that never happens;
 - toasts (answers to button taps) ignore chat order: Telegram lets a tap wait only seconds.
+
+People who cannot be reached (a 403: they blocked the bot or left Telegram) are not tried
+again: their messages are *held* (status ``parked``) and dispatch gets one phone task, edited
+as more is held. When they write to the bot again (or unblock it) the held messages go out in
+the order they were written; if they stay away, the messages expire after the office's
+``held_messages_hours`` and the phone task says so.
 """
 
 from __future__ import annotations
@@ -20,13 +26,13 @@ import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlmodel import col
 from sqlmodel import select as model_select
 
-from dialogs.events import Priority, Say
+from dialogs.events import Edit, Priority, Say
 from handlers.office import Office
 from handlers.office.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
@@ -70,13 +76,19 @@ def _pending(row: Any, message_id: int | None) -> Pending:
 
 
 _READY = or_(_C.not_before.is_(None), _C.not_before <= bindparam("now"))
+# The private chats of people known to have blocked the bot: their rows are held, not tried.
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_UNREACHABLE = _C.chat_id.in_(select(_PERSON.c.telegram_user_id)
+                              .where(_PERSON.c.blocked_bot.is_(True))).label("unreachable")
+# Telegram's own words for it, shown to dispatch when a blocked person's row is held untried.
+BLOCKED: Final = "Forbidden: bot was blocked by the user"
 # Built once (the sender reads the outbox up to fifty times a second under load).
 _DUE_TOASTS = (select(*_COLUMNS)
                .where(_C.status == "pending", _C.op == "toast", _READY,
                       _C.id.not_in(bindparam("busy_ids", expanding=True)))
                .order_by(_C.id).limit(bindparam("limit")))
 # Rows waiting for a retry are fetched too, only to hold back the rows behind them.
-_DUE_MESSAGES = (select(*_COLUMNS)
+_DUE_MESSAGES = (select(*_COLUMNS, _UNREACHABLE)
                  .where(_C.status == "pending", _C.op != "toast", or_(_READY, _C.attempts > 0),
                         _C.chat_id.not_in(bindparam("busy_chats", expanding=True)))
                  .order_by(_C.priority, _C.id).limit(bindparam("limit")))
@@ -95,10 +107,16 @@ def due(office: Office, *, limit: int = 200, exclude_chats: Collection[int] = ()
         targets = _edit_targets(connection, [r.edit_of for r in rows
                                              if r.op == "edit" and r.edit_message_id is None])
     seen: set[int] = set()
+    held: set[int] = set()
     for row in rows:
         if row.chat_id in seen:
             continue
-        message_id = row.edit_message_id if row.op == "edit" else row.telegram_message_id
+        if row.unreachable:
+            held.add(row.chat_id)
+            seen.add(row.chat_id)
+            continue
+        message_id = (row.edit_message_id if row.op in ("edit", "delete")
+                      else row.telegram_message_id)
         if row.op == "edit" and message_id is None:
             status, message_id = targets.get(row.edit_of, ("missing", None))
             if status == "pending":
@@ -112,6 +130,8 @@ def due(office: Office, *, limit: int = 200, exclude_chats: Collection[int] = ()
         result.append(_pending(row, message_id))
     if dropped:
         _set_status(office, dropped, "undeliverable", "the message to edit was never delivered")
+    for chat_id in held:
+        _hold_back(office, chat_id, BLOCKED, row_id=None)
     return result
 
 
@@ -213,36 +233,128 @@ def migrate_chat(office: Office, old_chat_id: int, new_chat_id: int) -> None:
 
 
 def mark_undeliverable(office: Office, row_id: int, reason: str) -> bool:
-    """Handle a 403: the chat is gone for us. Returns True if staff were told.
+    """Handle a 403: the chat cannot be reached. Returns True if staff were told (or their
+    phone task was brought up to date)."""
+    return _hold_back(office, None, reason, row_id=row_id)
 
-    In one transaction: all of the chat's waiting rows are dropped with it (each would fail
-    the same way), the person is flagged ``blocked_bot`` or the group ``active=False``, and
-    the dispatch group gets a notice with what did not arrive — unless all of it was bulk
-    (a broadcast to many blocked residents must not flood the dispatchers).
+
+def _hold_back(office: Office, chat_id: int | None, reason: str, *, row_id: int | None) -> bool:
+    """Stop trying a chat that cannot be reached, in one transaction.
+
+    A known person's waiting rows are held until they come back, bar bulk ones (a fee notice
+    has its own phone / door task, and a newsletter is not worth holding), which are dropped;
+    so is everything for a group (the bot must be added back and the group bound again). The
+    person is flagged ``blocked_bot`` or the group ``active=False``. Dispatch hears once per
+    absence: the first held message opens a phone task, later ones update its count.
     """
     with UnitOfWork(office) as uow:
-        row = uow.session.get(Outbox, row_id)
-        if row is None or row.status != "pending":
-            return False
-        chat_id = row.chat_id
-        dropped = uow.session.exec(model_select(Outbox).where(
-            Outbox.chat_id == chat_id, Outbox.status == "pending", Outbox.op != "toast")
-            .order_by(col(Outbox.id))).all()
-        for lost in dropped:
-            lost.status, lost.last_error = "undeliverable", reason[:500]
-            uow.session.add(lost)
+        if row_id is not None:
+            row = uow.session.get(Outbox, row_id)
+            if row is None or row.status != "pending":
+                return False
+            chat_id = row.chat_id
+        assert chat_id is not None
+        waiting = _rows(uow, chat_id, "pending")
+        earlier = _rows(uow, chat_id, "parked")
         who = _flag_unreachable(uow, chat_id)
-        worth_telling = [lost.text for lost in dropped if lost.priority < Priority.BULK]
+        holds = chat_id > 0 and who is not None
+        for lost in waiting:
+            kept = holds and lost.priority < Priority.BULK
+            lost.status, lost.last_error = ("parked" if kept else "undeliverable"), reason[:500]
+            uow.session.add(lost)
+        fresh = [lost.text for lost in waiting if lost.priority < Priority.BULK]
         dispatch = staff_chat(uow.session, "dispatch")
-        told = bool(who is not None and worth_telling and dispatch is not None
+        told = bool(who is not None and fresh and dispatch is not None
                     and dispatch.chat_id != chat_id)
         if told and dispatch is not None and who is not None:
-            uow.send(Say(dispatch.chat_id, _notice(who, chat_id, reason, worth_telling),
-                         priority=Priority.NOTICE))
+            if holds:
+                texts = [lost.text for lost in earlier] + fresh
+                notice = _("⚠️ {who} cannot be reached on Telegram ({reason}). Please phone "
+                           "them. Held until they write to the bot again ({count}):\n"
+                           "{excerpt}", who=who, reason=Raw(reason), count=len(texts),
+                           excerpt=_excerpt(texts[0]))
+                # One phone task per absence: later held messages update its count.
+                make = Edit if earlier else Say
+                uow.send(make(dispatch.chat_id, notice, ref=_phone_task(chat_id),
+                              priority=Priority.NOTICE))
+            else:
+                uow.send(Say(dispatch.chat_id, _(
+                    "⚠️ The bot cannot post in the group {who} ({reason}). Please add the bot "
+                    "back and bind the group again. Not delivered ({count}):\n{excerpt}",
+                    who=who, reason=Raw(reason), count=len(fresh), excerpt=_excerpt(fresh[0])),
+                    priority=Priority.NOTICE))
         uow.log("message_undeliverable", chat_id=chat_id, outbox_id=row_id,
-                dropped=len(dropped), reason=reason[:200], staff_told=told)
+                held=len(waiting) if holds else 0, dropped=0 if holds else len(waiting),
+                reason=reason[:200], staff_told=told)
         uow.commit()
     return told
+
+
+def release_held(uow: UnitOfWork, chat_id: int) -> int:
+    """The person is back (they wrote, or unblocked the bot): their held messages go out in
+    the order they were written, and dispatch's phone task says no call is needed for them.
+    Returns how many were held."""
+    held = _rows(uow, chat_id, "parked")
+    for row in held:
+        row.status, row.last_error = "pending", ""
+        uow.session.add(row)
+    if held:
+        _close_phone_task(uow, chat_id, _(
+            "✅ {who} can be reached on Telegram again: the {count} held messages are on their "
+            "way. No need to phone them about these.", who=_who(uow, chat_id), count=len(held)))
+        uow.log("held_messages_released", chat_id=chat_id, count=len(held))
+    return len(held)
+
+
+def find_expired_held(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
+                      after: timedelta) -> Sequence[int]:
+    """The chats with messages held longer than *after* (a scheduler timer's finder)."""
+    query = (select(_C.chat_id).where(_C.status == "parked",
+                                      _C.created_at <= uow.now - after)
+             .group_by(_C.chat_id).order_by(func.min(_C.id)).limit(limit))
+    if skip:
+        query = query.where(_C.chat_id.not_in(skip))
+    return [int(chat_id) for chat_id in uow.session.execute(query).scalars()]
+
+
+def expire_held(uow: UnitOfWork, chat_id: int, *, after: timedelta) -> str:
+    """Messages held too long are dropped with a known outcome; dispatch's phone task says so."""
+    held = [row for row in _rows(uow, chat_id, "parked")
+            if row.created_at is not None and row.created_at <= uow.now - after]
+    hours = int(after.total_seconds() // 3600)
+    for row in held:
+        row.status = "expired"
+        row.last_error = f"held {hours} h for a person who could not be reached"
+        uow.session.add(row)
+    if not held:
+        return "skipped"
+    _close_phone_task(uow, chat_id, _(
+        "⌛ {who} did not come back to Telegram within {hours} hours: {count} held messages "
+        "were dropped. If you have not reached them by phone, please do.",
+        who=_who(uow, chat_id), hours=hours, count=len(held)))
+    uow.log("held_messages_expired", chat_id=chat_id, count=len(held))
+    return "expired"
+
+
+def _rows(uow: UnitOfWork, chat_id: int, status: str) -> Sequence[Outbox]:
+    return uow.session.exec(model_select(Outbox).where(
+        Outbox.chat_id == chat_id, Outbox.status == status, Outbox.op != "toast")
+        .order_by(col(Outbox.id))).all()
+
+
+def _phone_task(chat_id: int) -> str:
+    return f"reach:{chat_id}"
+
+
+def _close_phone_task(uow: UnitOfWork, chat_id: int, text: Msg) -> None:
+    dispatch = staff_chat(uow.session, "dispatch")
+    if dispatch is not None:
+        uow.send(Edit(dispatch.chat_id, text, ref=_phone_task(chat_id),
+                      priority=Priority.NOTICE))
+
+
+def _excerpt(text: str) -> Raw:
+    return Raw(text[:200] + ("…" if len(text) > 200 else ""))
 
 
 def _flag_unreachable(uow: UnitOfWork, chat_id: int) -> Text | None:
@@ -253,13 +365,7 @@ def _flag_unreachable(uow: UnitOfWork, chat_id: int) -> Text | None:
             return None
         person.blocked_bot = True
         uow.session.add(person)
-        units = ", ".join(u.label for u in units_of(uow.session, person))
-        phones = [person.phone] if person.phone else list(uow.session.exec(
-            model_select(Household.phone).join(Residence).where(
-                Residence.person_id == person.id)).all())
-        details = ", ".join(p for p in (units, *phones) if p)
-        return Raw(f"{person.name or chat_id} ({details})" if details else
-                   person.name or str(chat_id))
+        return _describe(uow, person)
     group = staff_chat_by_id(uow.session, chat_id)
     if group is None:
         return None
@@ -268,13 +374,17 @@ def _flag_unreachable(uow: UnitOfWork, chat_id: int) -> Text | None:
     return Raw(f"“{group.title or chat_id}”")
 
 
-def _notice(who: Text, chat_id: int, reason: str, texts: list[str]) -> Msg:
-    first = texts[0]
-    excerpt = Raw(first[:200] + ("…" if len(first) > 200 else ""))
-    if chat_id > 0:
-        return _("⚠️ {who} cannot be reached on Telegram ({reason}). Please contact them "
-                 "another way. Not delivered ({count}):\n{excerpt}", who=who, reason=Raw(reason),
-                 count=len(texts), excerpt=excerpt)
-    return _("⚠️ The bot cannot post in the group {who} ({reason}). Please add the bot back "
-             "and bind the group again. Not delivered ({count}):\n{excerpt}", who=who,
-             reason=Raw(reason), count=len(texts), excerpt=excerpt)
+def _who(uow: UnitOfWork, chat_id: int) -> Text:
+    person = person_by_telegram(uow.session, chat_id)
+    return _describe(uow, person) if person is not None else Raw(str(chat_id))
+
+
+def _describe(uow: UnitOfWork, person: Person) -> Raw:
+    """Name, units and phone numbers: what dispatch needs to phone them."""
+    units = ", ".join(u.label for u in units_of(uow.session, person))
+    phones = [person.phone] if person.phone else list(uow.session.exec(
+        model_select(Household.phone).join(Residence).where(
+            Residence.person_id == person.id)).all())
+    details = ", ".join(p for p in (units, *phones) if p)
+    name = person.name or str(person.telegram_user_id)
+    return Raw(f"{name} ({details})" if details else name)

@@ -138,6 +138,9 @@ class OfficeRules(BaseSettings):
         "alert repeats and the managers hear", ge=1, le=60)
     auto_confirm_hours: int = _rule(
         48, "001 §2.5.5", "an unsigned finished job confirms itself after hours", ge=1)
+    held_messages_hours: int = _rule(
+        72, "office practice", "messages for a person who blocked the bot are held this many "
+        "hours for their return, then dropped (dispatch has a phone task)", ge=1, le=24 * 30)
     response_deadline_hours: int = _rule(
         24, "004", "every request gets a human response within hours", ge=1)
     response_deadline_basis: Literal["calendar", "office"] = _rule(
@@ -247,6 +250,11 @@ class OfficeRules(BaseSettings):
     def emergency_ack(self) -> timedelta:
         """How long the on-duty chat has to acknowledge an emergency."""
         return timedelta(minutes=self.emergency_ack_minutes)
+
+    @property
+    def held_messages_expire(self) -> timedelta:
+        """How long messages wait for a person who cannot be reached."""
+        return timedelta(hours=self.held_messages_hours)
 
     @property
     def auto_confirm_after(self) -> timedelta:

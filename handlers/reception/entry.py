@@ -131,6 +131,7 @@ def _dispatch(caller: Caller) -> None:
     elif event.chat_kind is ChatKind.GROUP:
         _in_group(caller)
     else:
+        binding.back_in_touch(caller)
         _in_private(caller)
     caller.toast()  # every tap is answered, even when there is nothing to say
 

@@ -13,6 +13,7 @@ from dialogs.menu import (
     welcome_unbound,
 )
 from dialogs.model import ROLE_NAMES, TRADE_NAMES
+from handlers.delivery import outbox as delivery
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
 from locales import Msg, Raw, _, lines, parse_language
@@ -157,11 +158,21 @@ def bot_left_group(caller: Caller) -> None:
 
 
 def blocked_changed(caller: Caller, blocked: bool) -> None:
-    """Remember that a person blocked (or unblocked) the bot, so nothing piles up for them."""
+    """Remember that a person blocked (or unblocked) the bot: while blocked their messages are
+    held; once back, what was held goes out."""
     if caller.person is not None:
         caller.person.blocked_bot = blocked
         caller.session.add(caller.person)
+        if not blocked:
+            delivery.release_held(caller.uow, caller.chat_id)
     caller.log("user_blocked_bot" if blocked else "user_unblocked_bot")
+
+
+def back_in_touch(caller: Caller) -> None:
+    """Anything a person flagged unreachable sends in their private chat means they are back
+    (Telegram delivers nothing from someone who blocks the bot)."""
+    if caller.person is not None and caller.person.blocked_bot:
+        blocked_changed(caller, False)
 
 
 def choose_language(caller: Caller, value: str) -> None:

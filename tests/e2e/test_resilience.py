@@ -80,7 +80,7 @@ async def test_duplicates_a_blocked_resident_and_a_429_storm_on_one_bad_day(
     notice = await liu.sees("王芳", "3-1202", "13800000001", chat_id=dispatch, within=20)
     assert "⚠️" in text_of(notice)
     statuses = rows(database_url, f"SELECT status FROM outbox WHERE chat_id = {wang.user_id}")
-    assert statuses[-1] == ("undeliverable",)
+    assert statuses[-1] == ("parked",)  # held until she comes back
     assert rows(database_url, "SELECT blocked_bot FROM person WHERE telegram_user_id = "
                               f"{wang.user_id}") == [(1,)]
 

@@ -14,6 +14,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from dialogs.events import ChatKind, Event, EventKind
+from handlers.delivery import outbox as delivery
+from handlers.delivery.outbox import BLOCKED
 from handlers.office import Office
 from handlers.reception.entry import handle
 from storage.models import Outbox
@@ -46,6 +48,7 @@ class Desk:
         self._updates = itertools.count(1)
         self._callbacks = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
+        self.blocked: set[int] = set()  # chats whose person blocked the bot
 
     # -- people --------------------------------------------------------------------------
     def person(self, user_id: int, name: str, language_code: str = "zh-hans") -> Person:
@@ -53,13 +56,22 @@ class Desk:
 
     # -- delivery ------------------------------------------------------------------------
     def deliver(self) -> None:
-        """Send every pending outbox row, in order, the way the sender would."""
-        with Session(self.office.engine) as session:
-            rows = session.exec(select(Outbox).where(Outbox.status == "pending")
-                                .order_by(col(Outbox.id))).all()
-            for row in rows:
-                self._deliver(session, row)
-            session.commit()
+        """Send every pending outbox row, in order, the way the sender would; a row for a chat
+        in ``blocked`` gets Telegram's 403, reported the way the sender reports it."""
+        while True:
+            bounced: int | None = None
+            with Session(self.office.engine) as session:
+                rows = session.exec(select(Outbox).where(Outbox.status == "pending")
+                                    .order_by(col(Outbox.id))).all()
+                for row in rows:
+                    if row.chat_id in self.blocked and row.op != "toast":
+                        bounced = row.id
+                        break
+                    self._deliver(session, row)
+                session.commit()
+            if bounced is None:
+                return
+            delivery.mark_undeliverable(self.office, bounced, BLOCKED)
 
     def _deliver(self, session: Session, row: Outbox) -> None:
         if row.op == "toast":
