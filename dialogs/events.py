@@ -55,6 +55,7 @@ class Event:
     photo_file_ids: tuple[str, ...] = ()
     latitude: float | None = None
     longitude: float | None = None
+    forwarded: bool = False  # someone else's words, passed on (Telegram's forward_origin)
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,7 @@ class ResumeWith:
     """Go on with what was paused (a dialog, or the free-text intake) using these words."""
 
     text: str
+    check_danger: bool = False  # not yet checked for an emergency (forwarded words, now owned)
 
 
 @dataclass(frozen=True, slots=True)

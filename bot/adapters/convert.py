@@ -8,6 +8,7 @@ this module does not recognise becomes ``None``: ignored, never an error.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -71,7 +72,11 @@ def _from_message(key: str, message: Any, bot_username: str) -> Event | None:
         return None
     chat, text = message.chat, message.text
     if text is not None:
-        return _from_text(key, chat, user, chat_type, text, message.message_id, bot_username)
+        event = _from_text(key, chat, user, chat_type, text, message.message_id, bot_username)
+        # Someone else's words passed on: the office asks before filing them as the sender's.
+        if event is not None and getattr(message, "forward_origin", None) is not None:
+            return dataclasses.replace(event, forwarded=True)
+        return event
     caption = message.caption or ""
     if message.photo:
         # Telegram lists the sizes smallest first; the last is the original resolution.

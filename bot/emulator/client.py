@@ -112,7 +112,8 @@ class EmulatorClient:
     # ------------------------------------------------------------ acting as a user
 
     async def send_text(self, user_id: int, text: str, **fields: Any) -> JSON:
-        """fields: chat_id, reply_to_message_id. Returns {message, update_id, ...}."""
+        """fields: chat_id, reply_to_message_id, forwarded_from (a name: the message is
+        forwarded). Returns {message, update_id, ...}."""
         body = {"text": text, **fields}
         return self._track(await self._call("POST", f"/users/{user_id}/messages", body))
 

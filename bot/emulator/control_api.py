@@ -172,6 +172,7 @@ async def user_text(request: web.Request) -> web.Response:
         str(body.get("text") or ""),
         chat_id=_int(body.get("chat_id")),
         reply_to_message_id=_int(body.get("reply_to_message_id")),
+        forwarded_from=str(body.get("forwarded_from") or "") or None,
     )
     return _json(sent.to_json())
 

@@ -226,12 +226,18 @@ class Emulator(EmulatorState):
         *,
         chat_id: int | None = None,
         reply_to_message_id: int | None = None,
+        forwarded_from: str | None = None,
     ) -> Sent:
+        """A message the user typed, or (*forwarded_from* a name) one they forwarded: it
+        carries ``forward_origin`` as from a user who hides their account."""
         if not text:
             raise ControlError(400, "text is empty")
         user = self.known_user(user_id)
         chat = self._user_chat(user, chat_id)
         content: JSON = {"text": text}
+        if forwarded_from:
+            content["forward_origin"] = {"type": "hidden_user", "date": int(self.now()),
+                                         "sender_user_name": forwarded_from}
         entities = detect_entities(text)
         if entities:
             content["entities"] = entities

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dialogs import answers, complaint, danger_check, fees, repair, service
+from dialogs import answers, complaint, danger_check, fees, forwarded, repair, service
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
-    danger_check.FLOW: danger_check.step,
+    danger_check.FLOW: danger_check.step, forwarded.FLOW: forwarded.step,
     fees.FLOW: fees.step, complaint.FLOW: complaint.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
@@ -166,8 +166,11 @@ def _in_private(caller: Caller) -> None:
                                            or conversation is None):
         _button(caller, Where.PRIVATE, None)
         return
+    if (event.forwarded and event.kind is EventKind.TEXT
+            and _someone_elses(caller, event.text.strip(), conversation)):
+        return
     if conversation is not None and (binding.is_registered(caller.person)
-                                     or conversation.flow == danger_check.FLOW):
+                                     or conversation.flow in (danger_check.FLOW, forwarded.FLOW)):
         # Every word typed in any dialog step is checked for danger before the step reads it.
         if (event.kind is EventKind.TEXT and conversation.flow != danger_check.FLOW
                 and _danger_first(caller, event.text.strip(), conversation)):
@@ -190,6 +193,21 @@ def _in_private(caller: Caller) -> None:
     else:
         caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
                   "need, or use /menu."))
+
+
+def _someone_elses(caller: Caller, text: str, conversation: Conversation | None) -> bool:
+    """Forwarded words that read like a repair or an emergency are someone else's until the
+    forwarder says they are about their home: ask first, open nothing. True if it asked."""
+    guess = triage(text) if text else None
+    if guess is None or not (guess.emergency or guess.emergency_uncertain
+                             or guess.intent == "repair"):
+        return False
+    # A question already waiting for Yes / No gives way to the newer one.
+    paused = None if conversation is None or conversation.flow in (
+        danger_check.FLOW, forwarded.FLOW) else conversation
+    _run(caller, forwarded.ask(caller.context(), new_nonce(), text,
+                               guess.emergency or guess.emergency_uncertain, paused))
+    return True
 
 
 def _photo_first(caller: Caller, caption: str) -> Outcome:
@@ -318,7 +336,9 @@ def _carry_out(caller: Caller, command: Command, conversation: Conversation | No
         case AnswerText():
             apply_answer(caller, command)
         case ResumeWith():
-            _resume(caller, command.text, conversation)
+            if not (command.check_danger
+                    and _danger_first(caller, command.text, conversation)):
+                _resume(caller, command.text, conversation)
         case SubmitComplaint():
             complaints.submit(caller, command)
         case ReportOngoingDamage():

@@ -51,6 +51,12 @@ class Phone:
         self.marks[self._chat(chat_id)] = int(sent["message"]["message_id"])
         return sent
 
+    async def forwards(self, text: str, origin: str) -> JSON:
+        """Forward into my chat with the bot a message *origin* wrote."""
+        sent = await self.client.send_text(self.user_id, text, forwarded_from=origin)
+        self.marks[self.user_id] = int(sent["message"]["message_id"])
+        return sent
+
     async def sends_photos(self, count: int, caption: str | None = None) -> JSON:
         sent = await self.client.send_photos(self.user_id, count, caption=caption)
         self.marks[self.user_id] = int(sent["messages"][-1]["message_id"])

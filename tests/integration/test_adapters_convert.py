@@ -110,6 +110,12 @@ CASES: list[tuple[str, dict[str, Any], Event | None]] = [
      heard(EventKind.UNSUPPORTED, message_id=5)),
     ("voice", message(voice={"file_id": "v", "file_unique_id": "v", "duration": 3}),
      heard(EventKind.UNSUPPORTED, message_id=5)),
+    ("forwarded text", message(text="隔壁煤气味很重", forward_origin={
+        "type": "hidden_user", "sender_user_name": "邻居", "date": 1_699_999_000}),
+     heard(EventKind.TEXT, text="隔壁煤气味很重", message_id=5, forwarded=True)),
+    ("forwarded from a known user", message(text="漏水了", forward_origin={
+        "type": "user", "sender_user": WANG | {"id": 102}, "date": 1_699_999_000}),
+     heard(EventKind.TEXT, text="漏水了", message_id=5, forwarded=True)),
     ("group text", message(SUPERGROUP, text="收到"),
      heard(EventKind.TEXT, SUPERGROUP, text="收到", message_id=5)),
     ("someone joined", message(GROUP, new_chat_members=[WANG]), None),

@@ -144,6 +144,10 @@ class Person:
     def says(self, text: str, chat_id: int | None = None) -> Event:
         return self.desk.send(self._event(EventKind.TEXT, chat_id, text=text))
 
+    def forwards(self, text: str) -> Event:
+        """Forward someone else's message into the chat with the bot."""
+        return self.desk.send(self._event(EventKind.TEXT, text=text, forwarded=True))
+
     def command(self, command: str, args: str = "", chat_id: int | None = None,
                 chat_title: str = "") -> Event:
         return self.desk.send(self._event(EventKind.COMMAND, chat_id, command=command,
