@@ -84,7 +84,7 @@ async def test_a_blocked_resident_is_held_for_and_a_forwarded_gas_smell_is_asked
     task = await liu.sees("Li Lei", "13800000002", "cannot be reached", chat_id=dispatch,
                           after=0)
     held = f"SELECT count(*) FROM outbox WHERE chat_id = {li.user_id} AND status = 'parked'"
-    await liu.waits_for(lambda _: rows(database_url, held)[0][0] >= 2, chat_id=dispatch)
+    await liu.waits_for(lambda _: int(str(rows(database_url, held)[0][0])) >= 2, chat_id=dispatch)
     assert len(proxy.sent_to(li.user_id, "sendMessage")) == tried  # not one attempt
     assert len(await li.messages()) == before
     tasks = [m for m in await liu.messages(dispatch) if "Li Lei" in text_of(m)
