@@ -10,7 +10,6 @@ import logging
 from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
-from dialogs.triage import warm_up
 from handlers.office import Office
 from handlers.office.catalog import load_catalog
 from handlers.office.clock import Clock, SystemClock
@@ -19,8 +18,11 @@ from storage.db import make_engine, upgrade
 
 
 def build_office(settings: Settings, clock: Clock | None = None) -> Office:
-    """Everything the handlers need, from the settings (triage dictionaries load here, once)."""
-    warm_up()
+    """Everything the handlers need, from the settings.
+
+    The triage model is not loaded here: ``frontline run`` warms it up beside polling
+    (``bot/runtime.py``), and elsewhere the first message triaged loads it.
+    """
     return Office(
         engine=make_engine(settings.database_url),
         clock=clock or SystemClock(),

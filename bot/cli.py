@@ -7,27 +7,26 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress
 from rich.table import Table
 
-from bot.bootstrap import build_office, prepare_database
 from bot.fees_cli import fees_app
 from bot.report_cli import report_command
-from bot.runtime import run_command
+from bot.run_cli import run_command
 from bot.sandbox.command import sandbox
 from bot.settings import Settings
 from bot.settings_table import settings_command
-from handlers.front_desk import complaint_records
-from handlers.office import Office
-from handlers.office.rules import load_rules, rules_in_force
-from handlers.registration import roster
-from handlers.requests import unmet_demand
-from handlers.work_orders import records
 from scheduler.cli import jobs_command
+
+if TYPE_CHECKING:
+    from handlers.office import Office
+
+# The handlers (SQLAlchemy, the office's rules) are imported inside each command that uses
+# them, so `frontline run` without a token, or `--help`, answers at once; a regression test
+# (tests/unit/test_lazy_imports.py) keeps it that way.
 
 app = typer.Typer(help="Frontline — the property office's Telegram front desk.",
                   no_args_is_help=True, add_completion=False)
@@ -58,6 +57,8 @@ REQUIRED_COLUMNS = ("building", "room", "name", "phone")
 
 
 def _office() -> Office:
+    from bot.bootstrap import build_office, prepare_database
+
     settings = Settings()
     prepare_database(settings)
     return build_office(settings)
@@ -73,6 +74,8 @@ def rules_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Print the rules in force and where each value came from (default, file, environment)."""
+    from handlers.office.rules import load_rules, rules_in_force
+
     try:
         rows = rules_in_force(load_rules())
     except (ValueError, OSError) as error:
@@ -89,6 +92,8 @@ def rules_show(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create the database or upgrade it to the latest schema."""
+    from bot.bootstrap import prepare_database
+
     settings = Settings()
     prepare_database(settings)
     console.print(f"Database is up to date: {settings.database_url}")
@@ -100,6 +105,10 @@ def households_import(
                                               "[,fee_plan,monthly_fee], UTF-8, header row")],
 ) -> None:
     """Import or update households; bad rows are reported and the rest still import."""
+    from rich.progress import Progress
+
+    from handlers.registration import roster
+
     try:
         raw = file.read_bytes()
     except OSError as error:
@@ -135,6 +144,8 @@ def households_codes(
     out: Annotated[Path | None, typer.Option(help="Write building,room,code to this CSV")] = None,
 ) -> None:
     """Print a one-time binding code for each household (for letters or door notices)."""
+    from handlers.registration import roster
+
     codes = roster.household_codes(_office())
     if out is not None:
         with out.open("w", encoding="utf-8", newline="") as handle:
@@ -164,6 +175,8 @@ def invite_staff(
     rank: Annotated[str, typer.Option(help="A manager's rank: supervisor|director")] = "",
 ) -> None:
     """A one-time code a staff member sends as /start CODE to the bot."""
+    from handlers.registration import roster
+
     try:
         code = roster.create_invite(_office(), "staff", role, trade or [], name, rank)
     except ValueError as error:
@@ -179,6 +192,8 @@ def invite_group(
     role: Annotated[str | None, typer.Option(help="dispatch|managers|emergency")] = None,
 ) -> None:
     """A one-time code a staff member sends as /bindgroup CODE in a group chat."""
+    from handlers.registration import roster
+
     if bool(trade) == (role is not None):
         raise _fail("Give --trade (one or more) or --role, not both.")
     try:
@@ -203,6 +218,8 @@ def orders_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """List work orders, newest first."""
+    from handlers.work_orders import records
+
     if status is not None and status not in records.ORDER_STATUSES:
         raise _fail(f"Unknown status {status!r}; one of: {', '.join(records.ORDER_STATUSES)}")
     orders = records.list_orders(_office(), status)
@@ -219,6 +236,8 @@ def orders_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """One work order with its full history."""
+    from handlers.work_orders import records
+
     order = records.show_order(_office(), number)
     if order is None:
         raise _fail(f"No work order {number}")
@@ -282,6 +301,8 @@ def complaints_list(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """List complaints, newest first."""
+    from handlers.front_desk import complaint_records
+
     try:
         rows = complaint_records.list_complaints(_office(), status, severity, hr=hr)
     except ValueError as error:
@@ -300,6 +321,8 @@ def complaints_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """One complaint with its clocks and its full history."""
+    from handlers.front_desk import complaint_records
+
     found = complaint_records.show_complaint(_office(), number, hr=hr)
     if found is None:
         raise _fail(f"No complaint {number}")
@@ -315,6 +338,8 @@ def demand(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Services residents asked for that the office does not offer yet."""
+    from handlers.requests import unmet_demand
+
     rows = unmet_demand.list_demand(_office())
     table = Table("at", "name", "unit", "request")
     for row in rows:

@@ -9,21 +9,17 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.bootstrap import build_office, prepare_database
 from bot.settings import Settings
-from handlers.fees import campaigns, ledger, tasks
-from handlers.fees.ladder import load_ladder, notices_in_year, period_containing
-from handlers.fees.money import yuan
-from handlers.fees.views import unit_statement
-from handlers.office import Office
-from handlers.office.rules import load_rules
-from handlers.office.unit_of_work import UnitOfWork
+
+if TYPE_CHECKING:  # the fee desk is imported by the command that runs, not by every command
+    from handlers.fees.ledger import ImportReport
+    from handlers.office import Office
 
 fees_app = typer.Typer(help="Fees: bills, payments, statements, arrears, notice campaigns.",
                        no_args_is_help=True)
@@ -41,6 +37,8 @@ errors = Console(stderr=True)
 
 
 def _office() -> Office:
+    from bot.bootstrap import build_office, prepare_database
+
     settings = Settings()
     prepare_database(settings)
     return build_office(settings)
@@ -82,7 +80,7 @@ def _read_csv(file: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str,
     return list(enumerate(reader, start=2))
 
 
-def _report(report: ledger.ImportReport, what: str) -> None:
+def _report(report: ImportReport, what: str) -> None:
     for line, reason in report.errors:
         errors.print(f"line {line}: {reason}")
     console.print(f"{report.created} {what}, {report.updated} updated, {report.unchanged} "
@@ -98,6 +96,8 @@ def bills_import(
                                               "item,amount (UTF-8, header row)")],
 ) -> None:
     """Import finance's bills; a re-import updates amounts and never duplicates."""
+    from handlers.fees import ledger
+
     rows = _read_csv(file, ledger.BILL_COLUMNS)
     _report(ledger.import_bills(_office(), rows), "created")
 
@@ -108,6 +108,10 @@ def bills_generate(
                                                 "(default: today)")] = None,
 ) -> None:
     """Generate the management fee of each plan's current period from the roster's fees."""
+    from handlers.fees import ledger
+    from handlers.fees.ladder import period_containing
+    from handlers.office.unit_of_work import UnitOfWork
+
     office = _office()
     day = _day(on, "--on") or ledger.office_day(office)
     ladder = ledger.ladder_of(office)
@@ -128,6 +132,8 @@ def statement(
 ) -> None:
     """A household's bills with principal, paid and late fee as of a day, and the total due:
     the same figures the resident sees."""
+    from handlers.fees.views import unit_statement
+
     data = unit_statement(_office(), building, room, _day(on, "--on"))
     if data is None:
         raise _fail(f"No household {building}-{room} on the roster")
@@ -151,6 +157,8 @@ def fee_history(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """A household's fee history: bills, payments, notices, disputes, receipts, tasks."""
+    from handlers.fees import ledger
+
     data = ledger.history(_office(), building, room)
     if data is None:
         raise _fail(f"No household {building}-{room} on the roster")
@@ -172,6 +180,8 @@ def arrears(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV output")] = False,
 ) -> None:
     """Households that owe, with what is overdue, the late fee and the total due."""
+    from handlers.fees import ledger, tasks
+
     rows = ledger.arrears(_office(), building, _day(on, "--on"))
     if as_csv:
         sys.stdout.write(tasks.as_csv(rows))
@@ -197,6 +207,9 @@ def waive(
                                                     "so far)")] = None,
 ) -> None:
     """A manager waives a period's late fee, with a reason."""
+    from handlers.fees import ledger
+    from handlers.fees.money import yuan
+
     day = _day(period_start, "PERIOD_START")
     assert day is not None
     try:
@@ -214,6 +227,8 @@ def fee_tasks(
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV output (e.g. the letters)")] = False,
 ) -> None:
     """The formal follow-up list: phone calls, letters, door visits, legal steps, collections."""
+    from handlers.fees import tasks
+
     rows = tasks.tasks_list(_office(), kind, state)
     if as_csv:
         sys.stdout.write(tasks.as_csv(rows))
@@ -238,6 +253,9 @@ def payments_record(
     receipt: Annotated[str | None, typer.Option(help="The receipt number")] = None,
 ) -> None:
     """Record one payment: it pays the oldest bill first and stops pending notices."""
+    from handlers.fees import ledger
+    from handlers.fees.money import yuan
+
     try:
         result = ledger.record_at_desk(_office(), building, room, amount, paid_at, receipt)
     except ValueError as error:
@@ -255,6 +273,8 @@ def payments_import(
     file: Annotated[Path, typer.Argument(help="CSV: building,room,amount,paid_at,receipt_no")],
 ) -> None:
     """Import the cashier's or the bank's payments; receipt_no makes a re-import a no-op."""
+    from handlers.fees import ledger
+
     rows = _read_csv(file, ledger.PAYMENT_COLUMNS)
     _report(ledger.import_payments(_office(), rows), "recorded")
 
@@ -267,6 +287,8 @@ def campaign_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """Prepared campaigns: households, totals per building, status, what became of each."""
+    from handlers.fees import campaigns
+
     rows = campaigns.campaigns(_office(), campaign_id)
     if as_json:
         _json(rows)
@@ -284,6 +306,8 @@ def campaign_show(
 
 def _decide(choice: str) -> Callable[..., None]:
     def command(campaign_id: int) -> None:
+        from handlers.fees import campaigns
+
         try:
             campaign = campaigns.decide_from_cli(_office(), campaign_id, choice)
         except ValueError as error:
@@ -304,6 +328,8 @@ def campaign_exclude(
     units: Annotated[list[str], typer.Argument(help="BUILDING-ROOM, e.g. 3-1202")],
 ) -> None:
     """Leave households out of a campaign before their notices go."""
+    from handlers.fees import campaigns
+
     pairs = []
     for unit in units:
         building, sep, room = unit.partition("-")
@@ -323,6 +349,9 @@ def ladder_show(
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:
     """The ladder in force (the office's file or the manual's) and its notice dates."""
+    from handlers.fees.ladder import load_ladder, notices_in_year
+    from handlers.office.rules import load_rules
+
     try:
         ladder = load_ladder(load_rules().fee_ladder_path)
     except (ValueError, OSError) as error:

@@ -10,14 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from bot.bootstrap import build_office, prepare_database
 from bot.settings import Settings
-from handlers.monthly_report.charts import MissingCJKFont
-from handlers.monthly_report.figures import month_label, parse_month
-from handlers.monthly_report.message import chat_message
-from handlers.monthly_report.publish import make_report, managers_language
-from handlers.office.calendar import month_key, shift_month
-from locales import LANGUAGES, Language, parse_language, render
 
 errors = Console(stderr=True)
 
@@ -36,6 +29,15 @@ def report_command(
     due by the 10th of the next month). See handlers/monthly_report/figures.py for how each
     figure is derived.
     """
+    # The report's desk (charts, workbook) loads only for this command.
+    from bot.bootstrap import build_office, prepare_database
+    from handlers.monthly_report.charts import MissingCJKFont
+    from handlers.monthly_report.figures import month_label, parse_month
+    from handlers.monthly_report.message import chat_message
+    from handlers.monthly_report.publish import make_report, managers_language
+    from handlers.office.calendar import month_key, shift_month
+    from locales import LANGUAGES, Language, parse_language, render
+
     chosen: Language | None = None
     if language is not None:
         chosen = parse_language(language)

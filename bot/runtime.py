@@ -3,7 +3,8 @@
 Start-up: office → intake → adapter (getMe, tried again with back-off until the Bot API
 answers; a rejected token ends it) → command menus → the sender's leader loop (it
 sends whenever this process holds the sender lock; see ``storage/leader.py``) → services (the
-scheduler, with a lock of its own) → receiving. Shutdown on SIGTERM/SIGINT finishes in-flight
+scheduler, with a lock of its own) → receiving, and beside it the triage model's warm-up in a
+thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT finishes in-flight
 work: stop receiving, commit the updates already taken in (for at most 30 s), stop the
 services, let the sender finish its requests (and flush what is due for a few seconds), close
 the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never cuts this short
@@ -18,22 +19,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Protocol
-
-import typer
+from typing import Protocol
 
 from bot.adapters.base import Adapter, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
 from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
-from bot.stopping import StopSignals
 from dialogs.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
 from dialogs.events import Event
+from dialogs.triage import warm_up
 from handlers.office import Office
 from locales import Language, render
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, LeaderLock, Leadership, lead
@@ -49,9 +47,6 @@ SHUTDOWN_FLUSH = 3.0  # seconds the sender keeps sending due rows after SIGTERM
 CONNECT_TIMEOUT = 20.0  # seconds one getMe may take before it counts as unreachable
 CONNECT_RETRY_FIRST = 1.0  # seconds before the second getMe; doubling from there …
 CONNECT_RETRY_CAP = 60.0  # … up to this
-# What BotFather hands out: the bot's numeric id, a colon, then the secret part.
-TOKEN_SHAPE = re.compile(r"[0-9]+:[A-Za-z0-9_-]+")
-GET_A_TOKEN = "copy it from @BotFather in Telegram (/mybots → your bot → API Token)"
 
 
 class BackgroundService(Protocol):
@@ -67,19 +62,6 @@ def limits_from(settings: Settings) -> Limits:
     return Limits(global_per_second=settings.send_rate_per_second,
                   private_per_second=settings.private_chat_per_second,
                   group_per_minute=settings.group_chat_per_minute)
-
-
-def token_problem(token: str) -> str | None:
-    """Why *token* cannot be a bot token (one line for the operator), or None."""
-    if not token:
-        return ("FRONTLINE_BOT_TOKEN is not set: create a bot with @BotFather in Telegram "
-                "(/newbot) and put the token it gives you in FRONTLINE_BOT_TOKEN (the "
-                "environment or a .env file in this folder); to try Frontline without a "
-                "token, run `frontline sandbox`")
-    if not TOKEN_SHAPE.fullmatch(token):
-        return ("FRONTLINE_BOT_TOKEN does not look like a bot token (digits, a colon, then "
-                f"letters, as in 123456789:AAE…); {GET_A_TOKEN}")
-    return None
 
 
 def make_adapter(settings: Settings, intake: Intake) -> Adapter:
@@ -148,6 +130,12 @@ def _core_handle() -> HandleFn:
     return handle
 
 
+def _warm_office_triage(handle: HandleFn | None,
+                        stop: asyncio.Event) -> asyncio.Task[None] | None:
+    # Only the office's core triages; a stand-in core passed by a test or a benchmark does not.
+    return asyncio.create_task(warm_triage(stop), name="triage") if handle is None else None
+
+
 async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Event, *,
                       retry: float = FOLLOWER_RETRY, recheck: float = LEADER_RECHECK) -> None:
     """Run the sender whenever this process holds the sender's lock, until *stop*.
@@ -163,6 +151,23 @@ async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Ev
             await sender.drain(within=SHUTDOWN_FLUSH)
 
     await lead(leader, send, stop, name="sender", retry=retry, recheck=recheck)
+
+
+async def warm_triage(stop: asyncio.Event) -> None:
+    """Load the triage model (jieba's dictionary, about a second) in a thread beside receiving.
+
+    Off the path to the first getUpdates, but never behind the first free text: the model is
+    built under ``dialogs.triage``'s lock, so a triage call that comes while this is running
+    waits for it, and one that comes first builds it (this then finds it built). A broken data
+    file stops the bot, as a start-up check would.
+    """
+    try:
+        seconds = await asyncio.to_thread(warm_up)
+    except Exception:
+        log.exception("runtime: the triage data files cannot be loaded; stopping")
+        stop.set()
+        raise
+    log.info("runtime: triage ready (%.2f s in the background)", seconds)
 
 
 def _announce(adapter: Adapter, mode: str) -> None:
@@ -205,6 +210,7 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     sender_ref.append(sender)
     sender_stop = asyncio.Event()
     sender_task: asyncio.Task[None] | None = None
+    warming: asyncio.Task[None] | None = None
     server: WebhookServer | None = None
     started: list[BackgroundService] = []
     try:
@@ -228,9 +234,12 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             await server.start()
             await adapter.set_webhook(webhook_url, secret)
             _announce(adapter, "webhook")
+            warming = _warm_office_triage(handle, stop)
             await stop.wait()
         else:
             _announce(adapter, "long polling")
+            # Starts in a thread once polling yields, i.e. as the first getUpdates goes out.
+            warming = _warm_office_triage(handle, stop)
             await adapter.run_polling(stop)
     finally:
         log.info("runtime: shutting down")
@@ -247,43 +256,11 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             await asyncio.gather(sender_task, return_exceptions=True)
         await adapter.close()
         writers.shutdown(wait=True)
+        if warming is not None:
+            await asyncio.wait({warming})  # a thread cannot be cancelled; it ends within seconds
         log.info("runtime: stopped")
-
-
-def run_command(
-    webhook: Annotated[str | None, typer.Option(
-        "--webhook", metavar="URL",
-        help="Public HTTPS URL of this bot behind the proxy; without it, long polling.")] = None,
-) -> None:
-    """Run the bot: long polling by default, or a webhook server with --webhook URL."""
-    settings = Settings()
-    problem = token_problem(settings.bot_token.get_secret_value())
-    if problem:
-        typer.echo(f"frontline run: {problem}", err=True)
-        raise typer.Exit(2)
-    from bot.bootstrap import build_office, prepare_database
-    logging.basicConfig(level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiogram.event", "aiohttp.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    with StopSignals("runtime") as signals:
-        prepare_database(settings)
-        office = build_office(settings)
-
-        async def main() -> None:
-            await run_bot(settings, webhook_url=webhook, office=office,
-                          stop=signals.bind(asyncio.Event()),
-                          extra_services=office_services(office, settings))
-
-        try:
-            asyncio.run(main())
-        except TokenRejected as error:
-            typer.echo(f"frontline run: the Bot API at {settings.api_base} rejected "
-                       f"FRONTLINE_BOT_TOKEN ({error}: the token is wrong or was revoked); "
-                       f"{GET_A_TOKEN}", err=True)
-            raise typer.Exit(1) from None
-        finally:
-            close_database(office)
+    if warming is not None:
+        warming.result()  # a broken triage data file ends the run with its error
 
 
 def close_database(office: Office) -> None:
@@ -312,5 +289,3 @@ def office_services(office: Office, settings: Settings) -> list[BackgroundServic
     return [SchedulerService(office, LeaderLock(settings.database_url, name="scheduler"))]
 
 
-if __name__ == "__main__":
-    typer.run(run_command)

@@ -16,7 +16,6 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from bot.settings import Settings
-from handlers.office.rules import ENV_PREFIX, RULES_PATH_VARIABLE, OfficeRules
 
 BEGIN = "<!-- settings table: `uv run frontline settings --markdown` prints it -->"
 END = "<!-- end of the settings table -->"
@@ -49,6 +48,9 @@ def _meaning(info: FieldInfo) -> str:
 
 def settings_rows() -> list[tuple[str, str, str]]:
     """(variable, default, meaning) for the installation's settings, then the office's rules."""
+    # Here, not at the top: importing the handlers costs the whole CLI's start-up.
+    from handlers.office.rules import ENV_PREFIX, RULES_PATH_VARIABLE, OfficeRules
+
     rows = [(ENV_PREFIX + name.upper(), _default(info.get_default(call_default_factory=True)),
              _meaning(info)) for name, info in Settings.model_fields.items()]
     rows.append((RULES_PATH_VARIABLE, "—", RULES_PATH_MEANING))

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from handlers.office import Office
-from scheduler.agenda import Planned, agenda, render_text
+if TYPE_CHECKING:  # the agenda and the office are imported when the command runs
+    from rich.console import Console
+
+    from handlers.office import Office
+    from scheduler.agenda import Planned
 
 
 def jobs_command(open_office: Callable[[], Office]) -> Callable[..., None]:
@@ -40,6 +41,11 @@ def jobs_command(open_office: Callable[[], Office]) -> Callable[..., None]:
 def print_jobs(office: Office, *, as_json: bool = False, limit: int = 200,
                console: Console | None = None) -> None:
     """Print the agenda as a table (with totals by kind) or as JSON."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from scheduler.agenda import agenda, render_text
+
     items, counts = agenda(office, limit=max(limit, 1))
     if as_json:
         typer.echo(json.dumps([item.as_json(office.timezone) for item in items],

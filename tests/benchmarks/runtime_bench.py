@@ -1,12 +1,15 @@
 """Runtime benchmark: prints figures, asserts nothing.
 
     uv run python tests/benchmarks/runtime_bench.py [--updates 2000] [--frameworks aiogram ptb]
-                                                    [--repeat 2]
+                                                    [--repeat 2] [--cold-runs 3]
 
 Everything goes through the local emulator (in this process) and real bot processes on SQLite:
 
-1. Cold start: ``frontline run`` until it says "up", and its RSS — beside the bare framework's
-   echo bot (``python -m tests.support.echo``) starting on the same emulator.
+1. Cold start: ``frontline run`` from spawn until its first getUpdates reaches the emulator,
+   and its RSS once the triage model is warm — beside the bare framework's echo bot
+   (``python -m tests.support.echo``) on the same emulator; ``--cold-runs`` fresh starts of
+   each, in turns, printed as min / median / max. Also how long ``frontline run`` without a
+   token takes to say so.
 2. Throughput: bound residents send a realistic mix (70 % texts, 30 % button taps) as fast as
    the emulator takes them; timed until every update is handled *and* every answer delivered.
    Three rows per framework: the bare echo bot (a text answered with a message, a tap with
@@ -43,7 +46,7 @@ from handlers.office import Office
 from handlers.registration import roster
 from locales import Raw
 from storage.models import Outbox, ProcessedUpdate
-from tests.e2e.harness import BotProcess, office_for, safe_env
+from tests.e2e.harness import BotProcess, office_for, run_command, safe_env
 from tests.e2e.senders import queue
 from tests.support.emulator import TEST_TOKEN
 
@@ -191,26 +194,94 @@ def outbox_idle(db: Path) -> bool:
 
 
 # -- phases ------------------------------------------------------------------------------------
-async def cold_start(framework: str, workdir: Path, out: Figures) -> None:
+TRIAGE_READY = "runtime: triage ready"  # logged once the background warm-up is done
+
+
+def spread(values: list[float], unit: str, digits: int = 2) -> str:
+    """min / median / max of fresh runs: one quiet run alone says little on a shared box."""
+    low, mid, high = min(values), statistics.median(values), max(values)
+    return f"{low:.{digits}f} / {mid:.{digits}f} / {high:.{digits}f} {unit}"
+
+
+async def first_poll(emu: Emulator, started: float) -> float:
+    """Seconds from *started* (the spawn) until the emulator sees the first getUpdates."""
+    await until(lambda: emu.stats.methods["getUpdates"] > 0, within=120, every=0.002)
+    return time.perf_counter() - started
+
+
+async def cold_frontline(framework: str, workdir: Path, run: int) -> tuple[float, float, float]:
+    """One fresh ``frontline run``: (spawn → "up", spawn → first getUpdates, RSS once triage
+    is warm)."""
     running = await start_emulator(token=TEST_TOKEN)
     try:
-        db, _ = new_office_db(workdir, f"cold-{framework}")
+        db, _ = new_office_db(workdir, f"cold-{framework}-{run}")
         bot = frontline_bot(framework, running.url, db, workdir)
         started = time.perf_counter()
-        await bot.start(within=120)
+        up = asyncio.create_task(bot.start(within=120))
+        polled = await first_poll(running.emulator, started)
+        await up
         elapsed = time.perf_counter() - started
+        await until(lambda: TRIAGE_READY in bot.log(), within=120)
         assert bot.process is not None
         memory = rss_mb(bot.process.pid)
         await bot.terminate()
-        echo, echo_elapsed = await start_echo(framework, running.url, workdir)
-        echo_memory = rss_mb(echo.pid)
+    finally:
+        await running.stop()
+    return elapsed, polled, memory
+
+
+async def cold_echo(framework: str, workdir: Path) -> tuple[float, float]:
+    """One fresh bare echo bot: (spawn → first getUpdates, RSS)."""
+    running = await start_emulator(token=TEST_TOKEN)
+    try:
+        started = time.perf_counter()
+        ready = asyncio.create_task(start_echo(framework, running.url, workdir))
+        polled = await first_poll(running.emulator, started)
+        echo, _ = await ready
+        memory = rss_mb(echo.pid)
         await stop_echo(echo)
     finally:
         await running.stop()
-    out.add(f"[{framework}] cold start: frontline run / bare echo",
-            f"{elapsed:.2f} s / {echo_elapsed:.2f} s")
-    out.add(f"[{framework}] RSS after start: frontline run / bare echo",
-            f"{memory:.0f} MB / {echo_memory:.0f} MB")
+    return polled, memory
+
+
+async def no_token_answer(workdir: Path) -> float:
+    """Seconds ``frontline run`` takes to say that the token is missing, and exit."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FRONTLINE_")}
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *run_command(), env=env, cwd=workdir, stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL)
+    await process.wait()
+    return time.perf_counter() - started
+
+
+async def cold_start(framework: str, workdir: Path, out: Figures, runs: int) -> None:
+    """*runs* fresh starts of each, in turns (a busy neighbour slows both alike)."""
+    up: list[float] = []
+    polled: list[float] = []
+    memory: list[float] = []
+    echo_polled: list[float] = []
+    echo_memory: list[float] = []
+    for run in range(runs):
+        elapsed, first, rss = await cold_frontline(framework, workdir, run)
+        up.append(elapsed)
+        polled.append(first)
+        memory.append(rss)
+        first, rss = await cold_echo(framework, workdir)
+        echo_polled.append(first)
+        echo_memory.append(rss)
+    label = f"({runs} fresh runs: min / median / max)"
+    out.add(f"[{framework}] cold start → first getUpdates: bare echo {label}",
+            spread(echo_polled, "s"))
+    extra = statistics.median(polled) - statistics.median(echo_polled)
+    out.add(f"[{framework}] cold start → first getUpdates: frontline run",
+            f"{spread(polled, 's')}  (median +{extra:.2f} s)")
+    out.add(f"[{framework}] cold start → \"up\" logged: frontline run", spread(up, "s"))
+    out.add(f"[{framework}] RSS: bare echo", spread(echo_memory, "MB", 0))
+    extra = statistics.median(memory) - statistics.median(echo_memory)
+    out.add(f"[{framework}] RSS once triage is warm: frontline run",
+            f"{spread(memory, 'MB', 0)}  (median +{extra:.0f} MB)")
 
 
 async def throughput_bare(framework: str, updates: int, workdir: Path) -> float:
@@ -337,9 +408,10 @@ async def outbound(framework: str, workdir: Path, out: Figures, rows: int = 300)
             f"{emu.stats.too_many_requests} × 429")
 
 
-async def main(updates: int, frameworks: list[str], phases: list[str], repeat: int) -> None:
+async def main(updates: int, frameworks: list[str], phases: list[str], repeat: int,
+               cold_runs: int) -> None:
     try:
-        await run_phases(updates, frameworks, phases, repeat)
+        await run_phases(updates, frameworks, phases, repeat, cold_runs)
     finally:  # a phase that failed must not leave a bot or an echo process behind
         for bot in SPAWNED:
             bot.cleanup()
@@ -349,14 +421,17 @@ async def main(updates: int, frameworks: list[str], phases: list[str], repeat: i
 
 
 async def run_phases(updates: int, frameworks: list[str], phases: list[str],
-                     repeat: int) -> None:
+                     repeat: int, cold_runs: int) -> None:
     out = Figures([])
     print(f"cpus={os.cpu_count()} load={os.getloadavg()[0]:.1f} updates={updates}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
+        if "cold" in phases:
+            answers = [await no_token_answer(workdir) for _ in range(cold_runs)]
+            out.add("`frontline run` without a token: until it has said so", spread(answers, "s"))
         for framework in frameworks:
             if "cold" in phases:
-                await cold_start(framework, workdir, out)
+                await cold_start(framework, workdir, out, cold_runs)
             if "throughput" in phases:
                 # Best of *repeat* runs, taken in turns: a busy neighbour on a shared machine
                 # slows one run, and the three rows are compared with one another.
@@ -438,6 +513,8 @@ if __name__ == "__main__":
     parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES)
     parser.add_argument("--repeat", type=int, default=2,
                         help="throughput runs per row; the best is printed")
+    parser.add_argument("--cold-runs", type=int, default=3,
+                        help="fresh starts of each bot; min / median / max are printed")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.updates, arguments.frameworks, arguments.phases,
-                     arguments.repeat))
+                     arguments.repeat, arguments.cold_runs))

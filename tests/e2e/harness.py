@@ -123,7 +123,7 @@ def run_command() -> list[str]:
         script = Path(sys.executable).with_name("frontline")
         return [str(script), "run"] if script.exists() else [
             sys.executable, "-m", "bot.cli", "run"]
-    return [sys.executable, "-m", "bot.runtime"]
+    return [sys.executable, "-m", "bot.run_cli"]
 
 
 @dataclass
