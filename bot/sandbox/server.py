@@ -119,7 +119,7 @@ class Sandbox:
             settings = sandbox_settings(self.base, database, f"http://{HOST}:0",
                                         self.options.framework)
             await asyncio.to_thread(prepare_database, settings)
-            # build_office loads the text triage (seconds); in a thread, the loop stays live.
+            # In a thread, so the loop stays live (run_bot warms the triage up beside it).
             office = self.office = await asyncio.to_thread(build_office, settings, self.clock)
             world = self._prepare_world(office, fresh)
             app = build_app(self.emulator)
