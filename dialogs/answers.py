@@ -19,6 +19,8 @@ FLOW = "answer"
 
 QUESTIONS: dict[str, Msg] = {
     "cancel_reason": _("Why do you want to cancel {number}? Please write a short reason."),
+    "desk_cancel_reason": _("Why is {number} cancelled? Write the reason as the resident "
+                            "should read it; they and the technician will be told."),
     "rework_reason": _("What is still wrong with {number}? Please describe it."),
     "new_time": _("Which time do you propose for {number}? The resident will be asked."),
     "price": _("What is the price for {number}, in yuan? (e.g. 45 or 45.50)"),

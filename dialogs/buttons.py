@@ -71,6 +71,12 @@ class Verb(Enum):
     SPOT_CHECK = ("spot_check", (Arg.ID,))
     ONSITE = ("onsite", (Arg.ID,))
     DESK_REPLY = ("desk_reply", (Arg.ID,))
+    # the desk tools (/find): reassign | cancel (order), history (household); the technician
+    # chosen to take an order over; the same in a dispatcher's or manager's private chat
+    DESK_TOOL = ("desk", (Arg.WORD, Arg.ID))
+    DESK_REASSIGN = ("desk_to", (Arg.ID, Arg.ID))  # order, technician
+    DESK_TOOL_PRIVATE = ("desk_my", (Arg.WORD, Arg.ID))
+    DESK_REASSIGN_PRIVATE = ("desk_my_to", (Arg.ID, Arg.ID))
     # the fee desk (handlers/fees): a household's fees, privately; campaigns, receipts,
     # disputes and fee tasks in the staff groups
     FEE_SHOW = ("fee_show", (Arg.ID,))  # household

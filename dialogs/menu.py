@@ -98,4 +98,7 @@ def group_help(purpose: str, ack_minutes: int) -> Text:
         _("Jobs nobody accepted in time come back here the same way; emergencies carry ✋ I'm "
           "on it when no on-duty group is bound."),
         _("Callback tasks, front-desk questions and complaints are answered from here with "
-          "their buttons."))
+          "their buttons."),
+        _("/find WO-…, /find 3-1202 or /find 138…: an order by number, unit or phone, with "
+          "buttons to reassign it or cancel it with a reason; /history 3-1202: the unit's "
+          "orders, complaints and callbacks; /complaints: the open complaints."))

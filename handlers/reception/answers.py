@@ -12,11 +12,11 @@ from handlers.fees import residents as fee_residents
 from handlers.front_desk import complaint_handling, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
-from handlers.work_orders import on_the_job, sign_off
+from handlers.work_orders import desk_moves, on_the_job, sign_off
 from storage.models import WorkOrder
 
 ORDER_ANSWERS: Final[Mapping[str, Callable[[Caller, WorkOrder, AnswerText], None]]] = {
-    **on_the_job.ANSWERS, **sign_off.ANSWERS,
+    **on_the_job.ANSWERS, **sign_off.ANSWERS, "desk_cancel_reason": desk_moves.cancel,
 }
 OTHER_ANSWERS: Final[Mapping[str, Callable[[Caller, AnswerText], None]]] = {
     "survey_comment": resident.comment,

@@ -20,7 +20,7 @@ from handlers.fees import campaigns as fee_campaigns
 from handlers.fees import residents as fee_residents
 from handlers.fees import staff as fee_staff
 from handlers.fees import tasks as fee_tasks
-from handlers.front_desk import complaint_handling, complaints, faq, inbox
+from handlers.front_desk import complaint_handling, complaints, desk_tools, faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.reception import menu
@@ -178,6 +178,15 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0)))),
     Verb.DESK_REPLY: _group(_in_group(lambda caller, board, tap: inbox.ask_reply(
         caller, board, tap.id(0)))),
+    # the desk tools (/find, /history)
+    Verb.DESK_TOOL: _group(_in_group(lambda caller, board, tap: desk_tools.tapped(
+        caller, board, tap.word(0), tap.id(1)))),
+    Verb.DESK_REASSIGN: _group(_in_group(lambda caller, board, tap: desk_tools.reassign_to(
+        caller, board, tap.id(0), tap.id(1)))),
+    Verb.DESK_TOOL_PRIVATE: _private(lambda caller, tap, board: desk_tools.tapped(
+        caller, None, tap.word(0), tap.id(1))),
+    Verb.DESK_REASSIGN_PRIVATE: _private(lambda caller, tap, board: desk_tools.reassign_to(
+        caller, None, tap.id(0), tap.id(1))),
     # the complaint desk
     Verb.COMPLAINT_DESK: _group(_in_group(lambda caller, board, tap: complaints.staff_tap(
         caller, board, tap.id(0), tap.word(1)))),

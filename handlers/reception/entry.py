@@ -40,7 +40,7 @@ from dialogs.model import (
 )
 from dialogs.triage import triage
 from handlers.fees.residents import my_fees
-from handlers.front_desk import complaint_records, complaints, inbox
+from handlers.front_desk import complaint_records, complaints, desk_tools, inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
@@ -148,6 +148,8 @@ def _in_group(caller: Caller) -> None:
         _button(caller, Where.GROUP, board)
     elif event.kind is EventKind.COMMAND and event.command == "complaints":
         complaint_records.show_in_chat(caller, board)
+    elif event.kind is EventKind.COMMAND and event.command in desk_tools.COMMANDS:
+        desk_tools.command(caller, board)
     elif event.kind is EventKind.COMMAND and event.command in ("help", "start"):
         caller.reply(group_help(board.purpose, caller.uow.office.rules.emergency_ack_minutes))
 
@@ -256,6 +258,8 @@ def _command(caller: Caller) -> None:
         lists.my_jobs(caller)
     elif command == "complaints":
         complaint_records.show_in_chat(caller, None)
+    elif command in desk_tools.COMMANDS:
+        desk_tools.command(caller, None)
     elif command == "shift":
         shifts.command(caller, caller.event.text)
     elif command == "help":

@@ -24,7 +24,7 @@ from handlers.work_orders.notify import (
     view,
 )
 from handlers.work_orders.trade_change import close_receipt
-from locales import Raw, _, lines
+from locales import Raw, Text, _, lines
 from storage.models import WorkOrder
 
 
@@ -129,22 +129,29 @@ def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
                        number=Raw(order.number)))
         return
     caller.log("cancelled", order, reason=command.text)
-    for ref in (time_ref(order.id), quote_ref(order.id)):  # nothing left to answer
-        close_for_resident(caller.uow, order, ref, "")
-    board = staff_chat(caller.session, "trade", order.trade)
-    cancelled = lines(cards.group_card(view(caller, order)), _("✖ Cancelled by the resident."))
-    if was_open:
-        if board is not None:
-            caller.uow.send(Edit(board.chat_id, cancelled, inline(),
-                                 ref=routing.card_ref(order.id)))
-        routing.close_dispatch(caller.uow, order, cancelled)
-        close_receipt(caller.uow, order)
-        if order.emergency:
-            emergency_clock.close_alert(caller.uow, order, _("✖ Cancelled by the resident."))
+    close_cancelled(caller, order, was_open, _("✖ Cancelled by the resident."))
     if order.assignee_id:
         tell_assignee(caller, order, _("✖ {number} was cancelled by the resident: {reason}",
                                        number=Raw(order.number), reason=Raw(command.text)))
     caller.reply(_("{number} is cancelled.", number=Raw(order.number)))
+
+
+def close_cancelled(caller: Caller, order: WorkOrder, was_open: bool, outcome: Text) -> None:
+    """A cancelled order's buttons go: the resident's open questions and, if nobody had taken
+    it, its card in the trade group, the dispatcher's, the receipt's, the emergency alert's
+    (each showing *outcome*). Used by the resident's cancel and the desk's."""
+    for ref in (time_ref(order.id), quote_ref(order.id)):  # nothing left to answer
+        close_for_resident(caller.uow, order, ref, "")
+    if not was_open:
+        return
+    board = staff_chat(caller.session, "trade", order.trade)
+    cancelled = lines(cards.group_card(view(caller, order)), outcome)
+    if board is not None:
+        caller.uow.send(Edit(board.chat_id, cancelled, inline(), ref=routing.card_ref(order.id)))
+    routing.close_dispatch(caller.uow, order, cancelled)
+    close_receipt(caller.uow, order)
+    if order.emergency:
+        emergency_clock.close_alert(caller.uow, order, outcome)
 
 
 ANSWERS: dict[str, Callable[[Caller, WorkOrder, AnswerText], None]] = {

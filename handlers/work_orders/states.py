@@ -74,8 +74,16 @@ ASK_REWORK: Final = Move("ask_rework", frozenset({Status.DONE}), Status.REWORK, 
 CANCEL: Final = Move("cancel", CANCELLABLE, Status.CANCELLED, Actor.RESIDENT,
                      "resident cancels with a reason (work not started)", "cancelled_at")
 
+# The desk's own moves (dispatch chat, /find): another technician takes over a held job and
+# starts from "accepted"; or the office cancels a job that is not finished, with a reason.
+REASSIGN: Final = Move("reassign", WORKING, Status.ACCEPTED, Actor.DISPATCHER,
+                       "dispatcher reassigns it to another technician (who starts afresh)")
+DESK_CANCEL: Final = Move("desk_cancel", frozenset({Status.OPEN, *WORKING}), Status.CANCELLED,
+                          Actor.DISPATCHER, "dispatcher cancels with a reason (resident told)",
+                          "cancelled_at")
+
 MOVES: Final = (ACCEPT, ASSIGN, SET_OFF, CONFIRM_PRICE, FINISH, SIGN, AUTO_CONFIRM, ASK_REWORK,
-                CANCEL)
+                CANCEL, REASSIGN, DESK_CANCEL)
 SUBMITTED: Final = Status.OPEN  # every work order starts here
 
 

@@ -34,6 +34,7 @@ GUARD_TESTS = (
     "tests/integration/test_fees_residents.py",
     "tests/integration/test_complaints.py",
     "tests/integration/test_complaint_results.py",
+    "tests/integration/test_desk_tools.py",
 )
 
 
@@ -164,6 +165,27 @@ GUARDS: tuple[Guard, ...] = (
     Guard("only the desk sends the front desk's answer", "handlers/front_desk/inbox.py",
           "    if caller.person is None or not is_desk(caller) or request is None:",
           "    if caller.person is None or request is None:"),
+    # -- the desk tools (/find, /history, reassign, cancel) -------------------------------------
+    Guard("the desk tools work only in the dispatch or managers' chat, or privately",
+          "handlers/work_orders/desk_moves.py",
+          "    if board is not None and board.purpose not in DESK_CHATS:\n        return False",
+          "    if False:\n        return False"),
+    Guard("the desk tools are for dispatchers and managers", "handlers/work_orders/desk_moves.py",
+          "    return caller.person is not None and caller.person.role in ASSIGN_ROLES",
+          "    return caller.person is not None"),
+    Guard("a job is reassigned only to another technician on shift with room",
+          "handlers/work_orders/desk_moves.py",
+          "    if technician.id == order.assignee_id or technician.id not in free:",
+          "    if technician.id == order.assignee_id:"),
+    Guard("the desk's cancel reason is taken only from the desk, checked on the answer",
+          "handlers/work_orders/desk_moves.py",
+          "    if not states.may(caller, order, states.DESK_CANCEL) or not states.move(",
+          "    if not states.move("),
+    Guard("a unit's history shows a complaint about the service centre only to admin/HR, "
+          "privately", "handlers/front_desk/desk_tools.py",
+          "        if may_see(caller.person, c) and not (board is not None and "
+          "c.about_service_centre)]",
+          "        ]"),
     # -- fees ----------------------------------------------------------------------------------
     Guard("only a manager approves or holds a broadcast (fee campaign, announcement)",
           "handlers/delivery/bulk.py",
