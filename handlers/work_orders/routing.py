@@ -102,11 +102,19 @@ def why_dispatch(session: Session, rules: OfficeRules, order: WorkOrder) -> str 
 # -- the messages --------------------------------------------------------------------------
 def assign_keyboard(order_id: int, choices: Sequence[Candidate]) -> InlineKeyboard:
     """One button per technician: name, trade and the jobs they hold."""
-    buttons = [Button(_("👷 {name} · {trade} · {jobs}", name=Raw(c.person.name),
-                        trade=TRADE_NAMES.get((c.person.trades or ["other"])[0],
-                                              TRADE_NAMES["other"]), jobs=c.load),
-                      tap(Verb.ASSIGN, order_id, c.person.id))
+    buttons = [Button(technician_label(c), tap(Verb.ASSIGN, order_id, c.person.id))
                for c in choices[:MAX_CHOICES]]
+    return two_a_row(buttons)
+
+
+def technician_label(choice: Candidate) -> Text:
+    """A technician as a button shows them: name, trade and the jobs they hold."""
+    return _("👷 {name} · {trade} · {jobs}", name=Raw(choice.person.name),
+             trade=TRADE_NAMES.get((choice.person.trades or ["other"])[0],
+                                   TRADE_NAMES["other"]), jobs=choice.load)
+
+
+def two_a_row(buttons: list[Button]) -> InlineKeyboard:
     return inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
 
 
