@@ -31,6 +31,8 @@ QUESTIONS: dict[str, Msg] = {
     "survey_comment": _("Would you like to add a comment about {number}? Write it here, "
                         "or tap Skip."),
     "phone_result": _("Your note on the callback for {number}: what did the resident say?"),
+    "corrective_outcome": _("What was done to put {number} right? Write it in a few words: "
+                            "your note closes the corrective task, and every copy shows it."),
     "front_desk_reply": _("Your answer to {number}: write it as the resident should read it."),
     "complaint_answer": _("Your answer to the resident about complaint {number}: write it as "
                           "they should read it (never argue; thank and apologise)."),
@@ -42,6 +44,9 @@ QUESTIONS: dict[str, Msg] = {
     "complaint_reopen": _("We are sorry. What is still not resolved about {number}?"),
 }
 TAKES_PHOTOS = {"done_note"}
+# Replies that say nothing: a comment like this is a skip, and it closes no task as a note.
+SAYS_NOTHING: Final = frozenset({"skip", "no", "none", "-", "ok", "okay", "done", "跳过", "没有",
+                                 "无", "不用", "略過", "沒有", "好", "好了", "完成", "搞定"})
 
 
 def ask(context: DialogContext, nonce: str, purpose: str, subject_id: int,

@@ -8,6 +8,7 @@ See ``survey.mmd`` for the states.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 from dialogs.buttons import Verb, tap
@@ -80,14 +81,46 @@ def class_keyboard(survey_id: int, current: str) -> InlineKeyboard:
                    for klass, label in labels.items() if klass != current])
 
 
-def phone_task(number: str, unit: str, name: str, phone: str, end: str, attempts: int,
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Where and whom to call: the unit (or public place), the resident's name and phone."""
+
+    unit: str
+    name: str
+    phone: str
+
+
+def contact_line(contact: Contact) -> Text:
+    return _("Unit {unit} · {name} · tel. {phone}", unit=Raw(contact.unit or "-"),
+             name=Raw(contact.name or "-"), phone=Raw(contact.phone or "-"))
+
+
+# Why a callback went to a person — the first line of the phone task says which, so nobody is
+# asked to phone about "not answering" a survey the resident never had.
+PHONE_REASONS: Final = ("unanswered", "undelivered", "no_daytime", "unreachable")
+
+
+def _phone_reason(number: str, reason: str, sent: str, end: str) -> Text:
+    if reason == "undelivered":
+        return _("📞 Callback needed for {number}: the survey never reached the resident's chat "
+                 "(it could not be delivered), so they have not seen it.", number=Raw(number))
+    if reason == "no_daytime":
+        return _("📞 Callback needed for {number}: the survey was never sent — no daytime hours "
+                 "were left before its window closed ({end}).", number=Raw(number),
+                 end=Raw(end))
+    if reason == "unreachable":
+        return _("📞 Callback needed for {number}: the survey was never sent — the resident "
+                 "cannot be reached in the bot.", number=Raw(number))
+    return _("📞 Callback needed for {number}: the survey was sent at {sent} and not answered "
+             "by {end}.", number=Raw(number), sent=Raw(sent), end=Raw(end))
+
+
+def phone_task(number: str, contact: Contact, reason: str, sent: str, end: str, attempts: int,
                late_rating: int | None) -> Text:
-    """The phone-callback task: the window closed without an answer in the bot."""
+    """The phone-callback task, saying truly why the callback needs a person (*reason*)."""
     return lines(
-        _("📞 Callback needed for {number}: the survey was not answered by {end}.",
-          number=Raw(number), end=Raw(end)),
-        _("Unit {unit} · {name} · tel. {phone}", unit=Raw(unit or "-"), name=Raw(name or "-"),
-          phone=Raw(phone or "-")),
+        _phone_reason(number, reason, sent, end),
+        contact_line(contact),
         _("Answered late in the bot: {rating}/5.", rating=late_rating)
         if late_rating is not None else None,
         _("No answer so far: {count} call(s).", count=attempts) if attempts else None,
@@ -110,18 +143,51 @@ def note_keyboard(survey_id: int) -> InlineKeyboard:
     return inline([Button(_("✍ Add a note"), tap(Verb.CALL_NOTE, survey_id))])
 
 
-def corrective_task(number: str, rating: int, technician: str, via: str) -> Text:
-    """Dissatisfied (≤ 2): the technician's supervisor and the dispatcher put it right."""
+@dataclass(frozen=True, slots=True)
+class Corrective:
+    """What a corrective task shows: the low rating, whom to contact, the original order."""
+
+    number: str
+    rating: int
+    via: str
+    contact: Contact
+    what: Text  # the trade, or the paid service
+    reported: str  # the resident's description
+    done: str  # the technician's note of what was done
+    technician: str
+
+
+def _corrective_facts(case: Corrective) -> Text:
     return lines(
         _("⚠️ Corrective action needed: {number} was rated {rating}/5 {via}.",
-          number=Raw(number), rating=rating, via=VIA_NAMES.get(via, Raw(via))),
-        _("Technician: {name}", name=Raw(technician or "-")),
-        _("Contact the resident, put it right, then tap Corrected."))
+          number=Raw(case.number), rating=case.rating, via=VIA_NAMES.get(case.via, Raw(case.via))),
+        contact_line(case.contact),
+        _("Order {number} · {what} · technician: {name}", number=Raw(case.number),
+          what=case.what, name=Raw(case.technician or "-")),
+        _("Reported: {text}", text=Raw(case.reported)) if case.reported else None,
+        _("Done: {text}", text=Raw(case.done)) if case.done else None)
+
+
+def corrective_task(case: Corrective) -> Text:
+    """Dissatisfied (≤ 2): the technician's supervisor and the dispatcher put it right."""
+    return lines(_corrective_facts(case),
+                 _("Contact the resident and put it right, then tap “Write the outcome” and "
+                   "write what was done: the task closes with your note."))
+
+
+def corrective_closed(case: Corrective, by: str, time: str, note: str) -> Text:
+    """Every copy of a closed corrective task: who closed it, when, and their note."""
+    return lines(_corrective_facts(case),
+                 _("✔ Closed by {name} at {time}: {note}", name=Raw(by), time=Raw(time),
+                   note=Raw(note)))
 
 
 def corrective_keyboard(survey_id: int) -> InlineKeyboard:
-    return inline([Button(_("✔ Corrected"), tap(Verb.CORRECTED, survey_id))])
+    return inline([Button(_("✍ Write the outcome"), tap(Verb.CORRECTED, survey_id))])
 
 
-def resident_comment(number: str, comment: str) -> Text:
-    return _("💬 Comment on {number}: {comment}", number=Raw(number), comment=Raw(comment))
+def resident_comment(number: str, comment: str, reopened: bool = False) -> Text:
+    """The resident's callback comment, for the corrective task's chats."""
+    return lines(_("💬 Comment on {number}: {comment}", number=Raw(number), comment=Raw(comment)),
+                 _("🔁 The fault persists: {number} is reopened as rework, back to the same "
+                   "technician.", number=Raw(number)) if reopened else None)

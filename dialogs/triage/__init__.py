@@ -21,14 +21,17 @@ emergency (`hazard`) or might be one (`uncertain`: ask "Is anyone in danger…?"
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
-from ._decide import OTHER, decide
-from ._load import get_model, warm_up
+from ._decide import MAX_CHARS, OTHER, _denied, decide
+from ._emergency import Concepts, Signal, build_concepts
+from ._load import _phrases, get_model, warm_up
 
-__all__ = ["CallbackClass", "Danger", "Hazard", "Intent", "Location", "Severity", "Trade",
-           "Triage", "danger", "triage", "warm_up"]
+__all__ = ["CallbackClass", "Concepts", "Danger", "Hazard", "Intent", "Location", "Severity",
+           "Signal", "Trade", "Triage", "compile_concepts", "concept_signal", "danger", "triage",
+           "warm_up"]
 
 Intent = Literal["repair", "service", "complaint", "enquiry", "fee", "other"]
 Trade = Literal["plumbing", "electrical", "gas", "hvac", "lift", "civil", "security", "greenery",
@@ -110,3 +113,20 @@ def danger(text: str) -> Danger:
     """Is this text an emergency, or might it be one? Never raises; well under 1 ms."""
     t = triage(text)
     return Danger(t.hazard, t.emergency_uncertain)
+
+
+def compile_concepts(spec: Mapping[str, Any]) -> Concepts:
+    """An office's own concept list (``concepts`` / ``rules`` / ``guards``, the layout of
+    ``data/emergency.yaml``), compiled with triage's normaliser: written once in any of our
+    languages, it matches Traditional, Cantonese, Simplified and English alike. Raises
+    ValueError when a rule names a concept the list does not define."""
+    model = get_model()
+    return build_concepts(spec, lambda items: _phrases(model.normalize, items), keys=None)
+
+
+def concept_signal(concepts: Concepts, text: str) -> Signal:
+    """Which rule of *concepts* the text asserts (``sure``), only suggests, or denies — a
+    mention after a negator ("不漏了", "no longer leaking") does not count."""
+    model = get_model()
+    normalized = model.normalize(text[:MAX_CHARS])
+    return concepts.signal(normalized, lambda t, a, b: _denied(model, t, a, b))

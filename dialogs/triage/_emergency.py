@@ -8,7 +8,7 @@ then guards decide whether the message is sure, only possibly an emergency, or n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,15 +74,19 @@ def _first(rules: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], found: se
     return None
 
 
-def build_concepts(spec: Mapping[str, Any], alternation: Any) -> Concepts:
-    """Compile the YAML; `alternation(items)` turns a phrase list into a regex (from `_load`)."""
+def build_concepts(spec: Mapping[str, Any], alternation: Any,
+                   keys: Collection[str] | None = HAZARD_KEYS) -> Concepts:
+    """Compile the YAML; `alternation(items)` turns a phrase list into a regex (from `_load`).
+
+    *keys* are the rule names the YAML may use (None: any, for an office's own concept list).
+    """
     concepts = {str(name): re.compile(alternation(items))
                 for name, items in spec["concepts"].items()}
 
     def rules(level: str) -> tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]:
         out = []
         for hazard, levels in spec["rules"].items():
-            if hazard not in HAZARD_KEYS:
+            if keys is not None and hazard not in keys:
                 raise ValueError(f"triage data: unknown emergency hazard {hazard!r}")
             alts = tuple(tuple(str(c) for c in needed) for needed in levels.get(level, []))
             for needed in alts:
@@ -93,7 +97,7 @@ def build_concepts(spec: Mapping[str, Any], alternation: Any) -> Concepts:
                 out.append((str(hazard), alts))
         return tuple(out)
 
-    guards = spec["guards"]
+    guards = spec.get("guards", {})
     return Concepts(
         concepts=concepts,
         sure=rules("sure"),

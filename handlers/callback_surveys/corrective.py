@@ -1,22 +1,40 @@
 """Corrective tasks: a rating of 2 or less (in the bot, by phone or on site) goes to the
-technician's supervisors and dispatch (001 §2.7.6), and is closed when corrected."""
+technician's supervisors and dispatch (001 §2.7.6), and is closed with a note of what was done.
+
+The card says whom to contact (unit, name, phone) and what the order was (number, trade or
+service, what was reported and done, by whom). "Write the outcome" asks the colleague privately;
+their next text is the note that closes the task, and every copy of the card — wherever it was
+sent — shows who closed it, when, and the note, without its button.
+"""
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from typing import Final
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from dialogs import survey as texts
+from dialogs.answers import SAYS_NOTHING
 from dialogs.events import Edit, Say, inline
-from handlers.callback_surveys.pushing import survey_id_of
+from dialogs.model import AnswerText
+from handlers.callback_surveys.pushing import contact_of, survey_id_of, what_of
 from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
-from handlers.office.permissions import CALLBACK_ROLES
+from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Raw, _, lines
+from locales import Raw, _
 from storage.followups import CallbackSurvey
-from storage.models import Person, StaffChat, WorkOrder
+from storage.models import Outbox, Person, StaffChat, WorkOrder
+
+# Who may close a corrective task: customer service, and the technician's supervisors.
+CLOSER_ROLES: Final = (*CALLBACK_ROLES, "technician")
+
+
+def corrective_ref(survey_id: int | None) -> str:
+    return f"corr:{survey_id}"
 
 
 def raise_corrective(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder,
@@ -25,14 +43,23 @@ def raise_corrective(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder,
     if survey.corrective_at is not None or survey.rating is None:
         return
     survey.corrective_at = uow.now
-    technician = uow.session.get(Person, order.assignee_id) if order.assignee_id else None
+    case = _case(uow, survey, order)
     for chat_id in corrective_chats(uow.session):
-        uow.send(Say(chat_id, texts.corrective_task(order.number, survey.rating,
-                                                    technician.name if technician else "",
-                                                    via),
-                     texts.corrective_keyboard(survey_id_of(survey)), ref=f"corr:{survey.id}"))
+        uow.send(Say(chat_id, texts.corrective_task(case),
+                     texts.corrective_keyboard(survey_id_of(survey)),
+                     ref=corrective_ref(survey.id)))
     uow.log("corrective_task", order=order, survey_id=survey.id, rating=survey.rating,
             via=via)
+
+
+def _case(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> texts.Corrective:
+    assert survey.rating is not None
+    technician = uow.session.get(Person, order.assignee_id) if order.assignee_id else None
+    return texts.Corrective(
+        number=order.number, rating=survey.rating, via=survey.rated_via or "bot",
+        contact=contact_of(uow, order), what=what_of(uow.office, order),
+        reported=order.description, done=order.materials_note,
+        technician=technician.name if technician else "")
 
 
 def corrective_chats(session: Session) -> list[int]:
@@ -42,24 +69,55 @@ def corrective_chats(session: Session) -> list[int]:
                                *alert_chats(session, "dispatch")]))
 
 
-def corrected(caller: Caller, board: StaffChat, survey_id: int) -> None:
-    """The corrective task is done."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"),
-                    (*CALLBACK_ROLES, "technician"))
+def ask_outcome(caller: Caller, board: StaffChat, survey_id: int) -> None:
+    """"Write the outcome": the colleague is asked, privately, what was done."""
+    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CLOSER_ROLES)
     if found is None:
         return
     survey, order = found
     if survey.corrective_at is None or survey.corrected_at is not None:
         caller.refuse(_("Already closed."))
         return
-    assert caller.person is not None and survey.rating is not None
-    survey.corrected_at, survey.corrected_by = caller.now, caller.person.id
-    caller.log("corrected", order, survey_id=survey_id)
-    assignee = caller.session.get(Person, order.assignee_id) if order.assignee_id else None
-    name = assignee.name if assignee else ""
-    caller.uow.send(Edit(caller.chat_id, lines(
-        texts.corrective_task(order.number, survey.rating, name, survey.rated_via),
-        _("✔ Corrected by {name} at {time}.", name=Raw(caller.person.name),
-          time=Raw(wall_clock(caller.now, caller.uow.office.timezone)))), inline(),
-        message_id=caller.event.message_id))
-    caller.toast(_("Thank you."))
+    caller.ask_privately("corrective_outcome", survey_id, order.number)
+
+
+def close(caller: Caller, command: AnswerText) -> None:
+    """The colleague's note closes the corrective task; a reply that says nothing does not."""
+    survey = caller.session.get(CallbackSurvey, command.subject_id)
+    order = caller.session.get(WorkOrder, survey.order_id) if survey else None
+    if (survey is None or order is None or survey.corrective_at is None
+            or caller.person is None or caller.person.role not in CLOSER_ROLES):
+        caller.reply(OUT_OF_DATE)
+        return
+    note = command.text.strip()
+    if not any(c.isalnum() for c in note) or note.lower().strip(" .!。！") in SAYS_NOTHING:
+        caller.reply(_("Please write what was done to put {number} right (whom you spoke to, "
+                       "what was fixed): the task stays open until it has a note.",
+                       number=Raw(order.number)))
+        caller.ask_privately("corrective_outcome", command.subject_id, order.number)
+        return
+    # Conditional: two colleagues closing at once — the first note counts.
+    result = caller.session.execute(update(CallbackSurvey).where(
+        col(CallbackSurvey.id) == survey.id, col(CallbackSurvey.corrected_at).is_(None))
+        .values(corrected_at=caller.now, corrected_by=caller.person.id,
+                correction_note=note[:1000]))
+    caller.session.refresh(survey)
+    if getattr(result, "rowcount", 0) != 1:
+        closer = caller.session.get(Person, survey.corrected_by) if survey.corrected_by else None
+        caller.reply(_("{number} was already closed by {name}.", number=Raw(order.number),
+                       name=Raw(closer.name if closer else "-")))
+        return
+    caller.log("corrected", order, survey_id=survey.id, note=note)
+    closed = texts.corrective_closed(_case(caller.uow, survey, order), caller.person.name,
+                                     wall_clock(caller.now, caller.uow.office.timezone), note)
+    ref = corrective_ref(survey.id)
+    for chat_id in _copies(caller.session, ref):
+        caller.uow.send(Edit(chat_id, closed, inline(), ref=ref))
+    caller.reply(_("Thank you. The corrective task for {number} is closed with your note.",
+                   number=Raw(order.number)))
+
+
+def _copies(session: Session, ref: str) -> list[int]:
+    """Every chat the card went to (the chats bound today may differ from those then)."""
+    return list(session.exec(select(Outbox.chat_id).where(
+        Outbox.ref == ref, Outbox.op == "send").distinct()).all())

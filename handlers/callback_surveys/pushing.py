@@ -19,7 +19,7 @@ from handlers.office.people import unit_label
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Localized, Raw, Text
 from storage.followups import CallbackSurvey
-from storage.models import Household, WorkOrder
+from storage.models import Household, Outbox, WorkOrder
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def advance(uow: UnitOfWork, survey_id: int) -> str:
     if survey.state == "scheduled":
         return _push(uow, survey, order)
     if survey.state == "sent":
-        return _to_phone(uow, survey, order, "the window closed without an answer in the bot")
+        return _to_phone(uow, survey, order, _unanswered_or_undelivered(uow, survey))
     survey.due_at = None  # nothing pending in other states
     return "cleared"
 
@@ -75,14 +75,14 @@ def _push(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> str:
         # window or the daytime rule, so the callback goes to a person instead.
         log.info("survey %s for %s not pushed: no daytime left before its window closed at "
                  "%s; raising a phone task", survey.id, order.number, survey.window_end)
-        return _to_phone(uow, survey, order, "no daytime left in the window")
+        return _to_phone(uow, survey, order, "no_daytime")
     if moment > now:
         survey.due_at = moment  # night-time (e.g. catching up after an outage): wait
         return "deferred"
     if survey.chat_id is None or _unreachable(uow, survey.chat_id):
-        return _to_phone(uow, survey, order, "the resident cannot be reached in the bot")
+        return _to_phone(uow, survey, order, "unreachable")
     assert survey.id is not None
-    uow.send(Say(survey.chat_id, texts.question(order.number, _what(office, order)),
+    uow.send(Say(survey.chat_id, texts.question(order.number, what_of(office, order)),
                  texts.rating_keyboard(survey.id), ref=f"survey:{survey.id}",
                  priority=Priority.NOTICE))
     survey.state, survey.sent_at, survey.due_at = "sent", now, survey.window_end
@@ -90,18 +90,32 @@ def _push(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> str:
     return "sent"
 
 
+def _unanswered_or_undelivered(uow: UnitOfWork, survey: CallbackSurvey) -> str:
+    """Sent and not answered — or sent to the outbox and never delivered (blocked since,
+    parked): then the resident never saw a survey, and the phone task must not say otherwise.
+    """
+    delivered = uow.session.exec(select(Outbox.id).where(
+        Outbox.chat_id == survey.chat_id, Outbox.ref == f"survey:{survey.id}",
+        Outbox.op == "send", Outbox.status == "sent")).first()
+    return "unanswered" if delivered is not None else "undelivered"
+
+
 def _unreachable(uow: UnitOfWork, chat_id: int) -> bool:
     person = load_people(uow, {chat_id}).get(chat_id)
     return person is not None and person.blocked_bot
 
 
-def _what(office: Office, order: WorkOrder) -> Text:
+def what_of(office: Office, order: WorkOrder) -> Text:
+    """What the order was for: its paid service, else its trade."""
     item = office.catalog.get(order.service_key) if order.kind == "service" else None
     return Localized(item.names) if item else TRADE_NAMES.get(order.trade, Raw(order.trade))
 
 
 def _to_phone(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, reason: str) -> str:
+    """The callback goes to a person; *reason* (one of ``texts.PHONE_REASONS``) is kept, so
+    the task says truly whether the resident ever had a survey in the bot."""
     survey.state, survey.phone_task_at, survey.due_at = "phone", uow.now, None
+    survey.phone_reason = reason
     for chat_id in chats(uow, "dispatch", "managers"):
         uow.send(Say(chat_id, phone_card(uow, survey, order),
                      texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}",
@@ -112,12 +126,18 @@ def _to_phone(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, reason:
 
 def phone_card(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> Text:
     """The phone-callback task as it reads now (attempts, a late answer in the bot)."""
-    household = uow.session.get(Household, order.household_id) if order.household_id else None
+    tz = uow.office.timezone
     return texts.phone_task(
-        order.number, unit_label(household) if household else order.place,
-        order.contact_name, order.contact_phone,
-        wall_clock(survey.window_end, uow.office.timezone), survey.phone_attempts,
-        survey.rating if survey.rated_via == "bot" else None)
+        order.number, contact_of(uow, order), survey.phone_reason or "unanswered",
+        wall_clock(survey.sent_at, tz), wall_clock(survey.window_end, tz),
+        survey.phone_attempts, survey.rating if survey.rated_via == "bot" else None)
+
+
+def contact_of(uow: UnitOfWork, order: WorkOrder) -> texts.Contact:
+    """Where and whom to call about *order*: its unit (or public place), name and phone."""
+    household = uow.session.get(Household, order.household_id) if order.household_id else None
+    return texts.Contact(unit_label(household) if household else order.place,
+                         order.contact_name, order.contact_phone)
 
 
 def survey_id_of(survey: CallbackSurvey) -> int:

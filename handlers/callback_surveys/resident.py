@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Final
+from collections.abc import Callable
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -13,6 +13,7 @@ from dialogs import survey as texts
 from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.corrective import corrective_chats, raise_corrective
+from handlers.callback_surveys.persisting import fault_persists
 from handlers.callback_surveys.planning import OPEN_STATES
 from handlers.callback_surveys.pushing import phone_card, survey_id_of
 from handlers.office import conversations
@@ -23,9 +24,6 @@ from handlers.office.permissions import OUT_OF_DATE, owns
 from handlers.office.unit_of_work import UnitOfWork
 from storage.followups import CallbackSurvey
 from storage.models import WorkOrder
-
-SKIP_WORDS: Final = frozenset({"skip", "no", "none", "-", "跳过", "没有", "无", "不用", "略過",
-                               "沒有"})
 
 
 def _mine(caller: Caller, survey_id: int) -> tuple[CallbackSurvey, WorkOrder] | None:
@@ -103,20 +101,27 @@ def skip_comment(caller: Caller, survey_id: int) -> None:
     caller.toast()
 
 
-def comment(caller: Caller, command: AnswerText) -> None:
-    """The resident's comment (or a typed "skip"); passed on when they were dissatisfied."""
+# Reopens the order as rework (handlers/work_orders/reopening.py, a desk above this one).
+Reopen = Callable[[Caller, WorkOrder, str], bool]
+
+
+def comment(caller: Caller, command: AnswerText, reopen: Reopen) -> None:
+    """The resident's comment (or a typed "skip"); passed on when they were dissatisfied, and
+    when it says the fault persists, which reopens the order as rework."""
     found = _mine(caller, command.subject_id)
     if found is None:
         caller.reply(OUT_OF_DATE)
         return
     survey, order = found
     text = command.text.strip()
-    if text.lower() in SKIP_WORDS:
+    if text.lower() in answers.SAYS_NOTHING:
         caller.reply(texts.SKIPPED)
         return
     survey.comment = "\n".join(filter(None, [survey.comment, text]))[:4000]
     caller.log("survey_comment", order, survey_id=survey.id, text=text)
-    if survey.corrective_at is not None:
+    reopened = fault_persists(caller.uow.office, text) and reopen(caller, order, text)
+    if survey.corrective_at is not None or reopened:
         for chat_id in corrective_chats(caller.session):
-            caller.uow.send(Say(chat_id, texts.resident_comment(order.number, text)))
-    caller.reply(texts.COMMENT_THANKS)
+            caller.uow.send(Say(chat_id, texts.resident_comment(order.number, text, reopened)))
+    if not reopened:
+        caller.reply(texts.COMMENT_THANKS)

@@ -7,20 +7,22 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from dialogs.model import AnswerText
-from handlers.callback_surveys import phone_tasks, resident
+from handlers.callback_surveys import corrective, phone_tasks, resident
 from handlers.fees import residents as fee_residents
 from handlers.front_desk import complaint_handling, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.work_orders import desk_moves, on_the_job, sign_off
+from handlers.work_orders.reopening import reopen
 from storage.models import WorkOrder
 
 ORDER_ANSWERS: Final[Mapping[str, Callable[[Caller, WorkOrder, AnswerText], None]]] = {
     **on_the_job.ANSWERS, **sign_off.ANSWERS, "desk_cancel_reason": desk_moves.cancel,
 }
 OTHER_ANSWERS: Final[Mapping[str, Callable[[Caller, AnswerText], None]]] = {
-    "survey_comment": resident.comment,
+    "survey_comment": lambda caller, command: resident.comment(caller, command, reopen),
     "phone_result": phone_tasks.note,
+    "corrective_outcome": corrective.close,
     "front_desk_reply": inbox.send_reply,
     **complaint_handling.ANSWERS,
     "fee_receipt": fee_residents.receipt_sent,

@@ -170,7 +170,7 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.CALL_RESULT: _group(_in_group(_call_result)),
     Verb.CALL_NOTE: _group(_in_group(lambda caller, board, tap: phone_tasks.ask_note(
         caller, board, tap.id(0)))),
-    Verb.CORRECTED: _group(_in_group(lambda caller, board, tap: corrective.corrected(
+    Verb.CORRECTED: _group(_in_group(lambda caller, board, tap: corrective.ask_outcome(
         caller, board, tap.id(0)))),
     Verb.SPOT_CHECK: _group(_in_group(lambda caller, board, tap: phone_tasks.spot_check(
         caller, board, tap.id(0)))),

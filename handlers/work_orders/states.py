@@ -73,6 +73,9 @@ ASK_REWORK: Final = Move("ask_rework", frozenset({Status.DONE}), Status.REWORK, 
                          "resident asks for rework with a reason (same technician)")
 CANCEL: Final = Move("cancel", CANCELLABLE, Status.CANCELLED, Actor.RESIDENT,
                      "resident cancels with a reason (work not started)", "cancelled_at")
+# The one way out of a finished order (001 §2.7.6): the callback shows the repair did not hold.
+REOPEN: Final = Move("reopen", frozenset({Status.CONFIRMED}), Status.REWORK, Actor.RESIDENT,
+                     "resident's callback comment says the fault persists (same technician)")
 
 # The desk's own moves (dispatch chat, /find): another technician takes over a held job and
 # starts from "accepted"; or the office cancels a job that is not finished, with a reason.
@@ -83,7 +86,7 @@ DESK_CANCEL: Final = Move("desk_cancel", frozenset({Status.OPEN, *WORKING}), Sta
                           "cancelled_at")
 
 MOVES: Final = (ACCEPT, ASSIGN, SET_OFF, CONFIRM_PRICE, FINISH, SIGN, AUTO_CONFIRM, ASK_REWORK,
-                CANCEL, REASSIGN, DESK_CANCEL)
+                CANCEL, REASSIGN, DESK_CANCEL, REOPEN)
 SUBMITTED: Final = Status.OPEN  # every work order starts here
 
 

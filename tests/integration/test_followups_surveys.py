@@ -121,10 +121,11 @@ def test_a_low_rating_raises_a_corrective_task_for_supervisors_and_dispatch(
         assert "Corrective" in task.text and "张师傅" in task.text
     li.says("Still dripping under the sink")
     assert "Still dripping" in desk.last(MANAGERS).text
-    estate.dispatcher.taps("Corrected", chat_id=DISPATCH)
+    estate.dispatcher.taps("Write the outcome", chat_id=DISPATCH)
+    estate.dispatcher.says("Replaced the trap seal")
     row = survey_row(office, survey_id)
     assert row.corrective_at is not None and row.corrected_at is not None
-    assert any("Corrected by 刘调度" in text for text in desk.texts(DISPATCH))  # edited in place
+    assert any("Closed by 刘调度" in text for text in desk.texts(DISPATCH))  # edited in place
 
 
 def test_an_unanswered_survey_becomes_a_phone_task_and_a_late_tap_is_noted_politely(

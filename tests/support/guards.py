@@ -23,6 +23,7 @@ GUARD_TESTS = (
     "tests/integration/test_authorization.py",
     "tests/integration/test_guards.py",
     "tests/integration/test_followups_surveys.py",
+    "tests/integration/test_callback_corrective.py",
     "tests/integration/test_followups_deadlines.py",
     "tests/integration/test_scheduler_duties.py",
     "tests/integration/test_paid_service.py",
@@ -157,6 +158,10 @@ GUARDS: tuple[Guard, ...] = (
           "    if survey is None or order is None or caller.person is None or "
           "caller.person.role not in (\n            CALLBACK_ROLES):",
           "    if survey is None or order is None or caller.person is None:"),
+    Guard("only customer service and technicians close a corrective task, checked again on "
+          "the note", "handlers/callback_surveys/corrective.py",
+          "            or caller.person is None or caller.person.role not in CLOSER_ROLES):",
+          "            or caller.person is None):"),
     # -- the front desk ------------------------------------------------------------------------
     Guard("only the desk answers for the front desk, from the desk's chats",
           "handlers/front_desk/inbox.py",

@@ -28,6 +28,9 @@ DIAGRAM: Final = Path(survey.__file__).with_name("survey.mmd")
 ORDER: Final = "WO-20261123-0012"
 SURVEY: Final = 12
 RATINGS: Final = ["1 😞", "2 🙁", "3 😐", "4 🙂", "5 😄"]
+LI: Final = survey.Contact("3-1202", "李女士", "13800138000")
+CASE: Final = survey.Corrective(ORDER, 1, "bot", LI, TRADE_NAMES["plumbing"], "卫生间天花板漏水",
+                                "更换了三通", "张师傅")
 CALLS: Final = ["☎1", "☎2", "☎3", "☎4", "☎5", "🏠1", "🏠2", "🏠3", "🏠4", "🏠5"]
 
 # (who reads it, the message, its buttons, the language, exactly what they see, the buttons)
@@ -72,27 +75,63 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
      "No daytime left in the window (until 11-25 20:00): phone callback.",
      ["💧 Leak", "🔧 Other"]),
     ("dispatch is asked to phone: a late rating and two unanswered calls",
-     survey.phone_task(ORDER, "3-1202", "李女士", "13800138000", "11-25 20:00", 2, 3),
+     survey.phone_task(ORDER, LI, "unanswered", "11-23 11:00", "11-25 20:00", 2, 3),
      survey.phone_keyboard(SURVEY), "zh_Hans",
-     "📞 工单 WO-20261123-0012 需要回访：业主未在 11-25 20:00 前回复问卷。\n"
+     "📞 工单 WO-20261123-0012 需要回访：问卷已于 11-23 11:00 发送，业主未在 11-25 20:00 前回复。\n"
      "房号 3-1202 · 李女士 · 电话 13800138000\n业主逾期后线上评分：3/5。\n"
      "已拨打 2 次，均无人接听。\n"
      "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。", [*CALLS, "📵 无人接听"]),
     ("a phone task for a public area: no unit, name or phone",
-     survey.phone_task(ORDER, "", "", "", "11-25 20:00", 0, None),
+     survey.phone_task(ORDER, survey.Contact("", "", ""), "unanswered", "11-23 11:00",
+                       "11-25 20:00", 0, None),
      survey.phone_keyboard(SURVEY), "en",
-     "📞 Callback needed for WO-20261123-0012: the survey was not answered by 11-25 20:00.\n"
+     "📞 Callback needed for WO-20261123-0012: the survey was sent at 11-23 11:00 and not "
+     "answered by 11-25 20:00.\n"
      "Unit - · - · tel. -\n"
      "Record the resident's satisfaction: ☎ after a call, 🏠 after a visit.",
      [*CALLS, "📵 No answer"]),
+    # Never "not answered" for a survey the resident never had (issue 15, item 5).
+    ("a survey never sent at night-only hours left: the task says so",
+     survey.phone_task(ORDER, LI, "no_daytime", "", "11-25 20:00", 0, None),
+     survey.phone_keyboard(SURVEY), "en",
+     "📞 Callback needed for WO-20261123-0012: the survey was never sent — no daytime hours "
+     "were left before its window closed (11-25 20:00).\n"
+     "Unit 3-1202 · 李女士 · tel. 13800138000\n"
+     "Record the resident's satisfaction: ☎ after a call, 🏠 after a visit.",
+     [*CALLS, "📵 No answer"]),
+    ("a resident who blocked the bot was never sent one",
+     survey.phone_task(ORDER, LI, "unreachable", "", "11-25 20:00", 0, None), None, "zh_Hant",
+     "📞 工單 WO-20261123-0012 需要回訪：問卷未曾發送——無法透過機器人聯絡到業主。\n"
+     "房號 3-1202 · 李女士 · 電話 13800138000\n"
+     "請記錄業主滿意度：電話回訪後點 ☎，上門回訪後點 🏠。", []),
+    ("a survey that never reached the chat is not called unanswered",
+     survey.phone_task(ORDER, LI, "undelivered", "11-23 11:00", "11-25 20:00", 0, None), None,
+     "zh_Hans",
+     "📞 工单 WO-20261123-0012 需要回访：问卷未能送达业主的聊天（无法投递），业主并未看到问卷。\n"
+     "房号 3-1202 · 李女士 · 电话 13800138000\n"
+     "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。", []),
     ("a recorded callback, with room for a note",
      survey.callback_done(ORDER, 4, "phone", "王调度"), survey.note_keyboard(SURVEY), "zh_Hans",
      "✅ 工单 WO-20261123-0012 回访已记录：4/5（电话回访），记录人：王调度。", ["✍ 添加备注"]),
-    ("a corrective task after a 1 in the bot",
-     survey.corrective_task(ORDER, 1, "张师傅", "bot"), survey.corrective_keyboard(SURVEY),
-     "zh_Hans",
-     "⚠️ 需要整改：工单 WO-20261123-0012 回访评分 1/5（线上评价）。\n维修师傅：张师傅\n"
-     "请联系业主并处理妥当，然后点击“已整改”。", ["✔ 已整改"]),
+    ("a corrective task after a 1 in the bot: whom to call, and the order",
+     survey.corrective_task(CASE), survey.corrective_keyboard(SURVEY), "zh_Hans",
+     "⚠️ 需要整改：工单 WO-20261123-0012 回访评分 1/5（线上评价）。\n"
+     "房号 3-1202 · 李女士 · 电话 13800138000\n"
+     "工单 WO-20261123-0012 · 水管/给排水 · 维修师傅：张师傅\n"
+     "报修内容：卫生间天花板漏水\n处理情况：更换了三通\n"
+     "请联系业主并处理妥当，然后点击“填写处理结果”，写明所做的处理：任务将随您的备注关闭。",
+     ["✍ 填写处理结果"]),
+    ("every copy of a closed corrective task: who, when, the note, no button",
+     survey.corrective_closed(CASE, "刘调度", "11-26 10:05", "已上门重新打胶，业主满意"), None, "en",
+     "⚠️ Corrective action needed: WO-20261123-0012 was rated 1/5 in the bot.\n"
+     "Unit 3-1202 · 李女士 · tel. 13800138000\n"
+     "Order WO-20261123-0012 · Plumbing · technician: 张师傅\n"
+     "Reported: 卫生间天花板漏水\nDone: 更换了三通\n"
+     "✔ Closed by 刘调度 at 11-26 10:05: 已上门重新打胶，业主满意", []),
+    ("the fault persists: the comment reaches dispatch with the reopening",
+     survey.resident_comment(ORDER, "还是漏", reopened=True), None, "zh_Hant",
+     "💬 業主對工單 WO-20261123-0012 的意見：还是漏\n"
+     "🔁 故障仍未解決：工單 WO-20261123-0012 已重新開啟返修，交回原維修師傅。", []),
     ("the resident's comment reaches dispatch as written",
      survey.resident_comment(ORDER, "师傅很准时"), None, "zh_Hans",
      "💬 业主对工单 WO-20261123-0012 的意见：师傅很准时", []),
