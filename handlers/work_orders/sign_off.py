@@ -15,7 +15,6 @@ from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
 from handlers.work_orders import emergency_clock, routing, states
 from handlers.work_orders.notify import (
-    alert_managers,
     close_for_resident,
     done_ref,
     quote_ref,
@@ -23,6 +22,7 @@ from handlers.work_orders.notify import (
     time_ref,
     view,
 )
+from handlers.work_orders.reopening import send_back
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, Text, _, lines
 from storage.models import WorkOrder
@@ -100,22 +100,14 @@ def sign(caller: Caller, order: WorkOrder) -> None:
 
 def ask_rework(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     """Back to the same technician with the resident's reason; managers hear past the limit."""
-    if not states.may(caller, order, states.ASK_REWORK) or not states.move(
-            caller.session, order, states.ASK_REWORK, caller.now,
-            rework_count=order.rework_count + 1):
+    if not send_back(caller, order, states.ASK_REWORK, command.text, _(
+            "🔁 The resident asks for rework on {number}: {reason}", number=Raw(order.number),
+            reason=Raw(command.text))):
         caller.reply(OUT_OF_DATE)
         return
-    caller.log("rework_requested", order, reason=command.text, round=order.rework_count)
     close_for_resident(caller.uow, order, done_ref(order.id), lines(
         cards.done_notice(view(caller, order), order.materials_note, asking=False),
         _("🔁 You asked for rework: {reason}", reason=Raw(command.text))))
-    tell_assignee(caller, order, _("🔁 The resident asks for rework on {number}: {reason}",
-                                   number=Raw(order.number), reason=Raw(command.text)))
-    if order.rework_count >= caller.uow.office.rules.manager_after_reworks:
-        alert_managers(caller, _("⚠️ {number}: the resident is still not satisfied after "
-                                 "rework ({reason}). Please follow up.",
-                                 number=Raw(order.number), reason=Raw(command.text)))
-        caller.log("escalated_to_managers", order, reason="not satisfied after rework")
     caller.reply(_("Sorry it is not right yet. {number} goes back to the same technician.",
                    number=Raw(order.number)))
 

@@ -132,9 +132,9 @@ GUARDS: tuple[Guard, ...] = (
     Guard("only the resident signs", "handlers/work_orders/sign_off.py",
           "    if not states.may(caller, order, states.SIGN) or not states.move(",
           "    if not states.move("),
-    Guard("only the resident asks for rework, checked again on the answer",
-          "handlers/work_orders/sign_off.py",
-          "    if not states.may(caller, order, states.ASK_REWORK) or not states.move(",
+    Guard("only the resident asks for rework (on the done card, or by the callback's "
+          "comment), checked again on the answer", "handlers/work_orders/reopening.py",
+          "    if not states.may(caller, order, move_) or not states.move(",
           "    if not states.move("),
     Guard("only the resident cancels, and only before work starts, checked on the answer",
           "handlers/work_orders/sign_off.py",
