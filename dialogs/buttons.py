@@ -60,10 +60,20 @@ class Verb(Enum):
     REPORT_DAMAGE = ("damage", (Arg.ID,))
     SHOW_CARD = ("card", (Arg.ID,))
     SHIFT = ("shift", (Arg.WORD,))  # on | off
+    # the visit window (handlers/work_orders/appointments.py): order, day as yyyymmdd, slot
+    # (0 morning, 1 afternoon, 2 evening) —
+    # the technician proposes it, or the resident picks another; the resident's answer
+    WINDOW = ("window", (Arg.ID, Arg.ID, Arg.DIGIT))
+    WINDOW_OK = ("window_ok", (Arg.ID, Arg.WORD))  # yes | other
+    ARRIVED = ("arrived", (Arg.ID,))  # the technician is at the door
+    EARLIER_MESSAGE = ("earlier", (Arg.ID, Arg.WORD))  # written before linking: report | drop
     # staff group chats
     ACCEPT = ("accept", (Arg.ID,))
     ASSIGN = ("assign", (Arg.ID, Arg.ID))  # order, technician
     ACK_EMERGENCY = ("sos_ack", (Arg.ID,))  # the on-duty chat: "I'm on it"
+    RESCHEDULE = ("reschedule", (Arg.ID,))  # the desk opens the window choices
+    DESK_WINDOW = ("desk_window", (Arg.ID, Arg.ID, Arg.DIGIT))  # the desk moves the window
+    MISSED_SEEN = ("missed_seen", (Arg.ID,))  # the desk takes a missed visit in hand
     CALLBACK_CLASS = ("cb_class", (Arg.ID, Arg.WORD))
     CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))  # phone | onsite | no_answer
     CALL_NOTE = ("call_note", (Arg.ID,))

@@ -18,6 +18,7 @@ from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.calendar import month_key, shift_month, wall_clock
+from handlers.work_orders import appointments
 from handlers.work_orders.deadlines import DISPATCH_LEAD
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
@@ -33,6 +34,9 @@ NOTES = {
     "front_desk_no_response": "escalate to managers if still unanswered",
     "complaint_warning": "warn the complaint's owner: 80 % of a clock has passed",
     "complaint_deadline": "a complaint's deadline: up one level if its duty is not done",
+    "visit_evening": "remind the resident and the technician the evening before the visit",
+    "visit_last": "remind the resident and the technician shortly before the visit",
+    "visit_missed": "alert dispatch if nobody arrived by the window's end and its grace",
     "duty:callbacks_list": "dispatch gets last month's open callbacks",
     "duty:callbacks_overdue": "managers get last month's callbacks still open",
     "duty:quota_check": "remind if on-site share or spot checks are behind",
@@ -93,6 +97,9 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
         complaint_items, complaint_counts = complaint_deadlines.upcoming(session, limit)
         items += [Planned(kind, target, due) for kind, target, due in complaint_items]
         counts.update(complaint_counts)
+        visit_items, visit_counts = appointments.upcoming(session, limit)
+        items += [Planned(kind, target, due) for kind, target, due in visit_items]
+        counts.update(visit_counts)
     tz = office.timezone
     for duty in duties.duties(office.rules):
         due = _duty_due(office, duty, now)

@@ -150,7 +150,7 @@ class OfficeRules(BaseSettings):
                                         description="complaint clocks")
     appointments: AppointmentRules = Field(default_factory=AppointmentRules,
                                            description="visit windows and their reminders")
-    held_message_hours: int = _rule(
+    unlinked_message_hours: int = _rule(
         24, "office practice", "what a resident wrote before linking their home is offered "
         "back to them once linked, if written within hours", ge=1, le=24 * 30)
     office_calendar_path: Path | None = _rule(

@@ -23,10 +23,11 @@ from handlers.fees import tasks as fee_tasks
 from handlers.front_desk import complaint_handling, complaints, desk_tools, faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
-from handlers.reception import menu
-from handlers.registration import binding
+from handlers.reception import menu, questions
+from handlers.registration import binding, unlinked_message
 from handlers.requests.emergencies import report_emergency_button
 from handlers.work_orders import (
+    appointments,
     emergency_clock,
     on_the_job,
     shifts,
@@ -126,6 +127,12 @@ def _dialog(caller: Caller, tap: Tap, board: StaffChat | None) -> None:
     caller.refuse(OUT_OF_DATE)
 
 
+def _earlier_message(caller: Caller, tap: Tap, board: StaffChat | None) -> Outcome | None:
+    """Words written before linking, taken up now: read as if just written."""
+    words = unlinked_message.take(caller, tap.id(0), tap.word(1))
+    return questions.free_text(caller, words) if words else None
+
+
 def _private(act: Act, needs_binding: bool = True) -> ButtonHandler:
     return ButtonHandler(Where.PRIVATE, act, needs_binding)
 
@@ -159,11 +166,23 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.REPORT_DAMAGE: _private(_question("damage")),
     Verb.SHOW_CARD: _private(_order(on_the_job.show_card)),
     Verb.SHIFT: _private(lambda caller, tap, board: shifts.tapped(caller, tap.word(0))),
+    Verb.WINDOW: _private(lambda caller, tap, board: _with_order(
+        caller, tap, lambda order: appointments.choose(caller, order, tap.id(1), tap.id(2)))),
+    Verb.WINDOW_OK: _private(lambda caller, tap, board: _with_order(
+        caller, tap, lambda order: appointments.answer(caller, order, tap.word(1)))),
+    Verb.ARRIVED: _private(_order(appointments.arrived)),
+    Verb.EARLIER_MESSAGE: _private(_earlier_message),
     # staff groups
     Verb.ACCEPT: _group(_order(taking.accept)),
     Verb.ASSIGN: _group(_in_group(lambda caller, board, tap: taking.assign(
         caller, board, tap.id(0), tap.id(1)))),
     Verb.ACK_EMERGENCY: _group(_in_group(lambda caller, board, tap: emergency_clock.acknowledge(
+        caller, board, tap.id(0)))),
+    Verb.RESCHEDULE: _group(_in_group(lambda caller, board, tap: _with_order(
+        caller, tap, lambda order: appointments.desk_choices(caller, board, order)))),
+    Verb.DESK_WINDOW: _group(_in_group(lambda caller, board, tap: appointments.desk_choose(
+        caller, board, tap.id(0), tap.id(1), tap.id(2)))),
+    Verb.MISSED_SEEN: _group(_in_group(lambda caller, board, tap: appointments.missed_seen(
         caller, board, tap.id(0)))),
     Verb.CALLBACK_CLASS: _group(_in_group(lambda caller, board, tap: phone_tasks.correct_class(
         caller, board, tap.id(0), tap.word(1)))),

@@ -50,11 +50,11 @@ from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
 from handlers.reception import prompts, questions
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
-from handlers.registration import binding
+from handlers.registration import binding, unlinked_message
 from handlers.requests import intake, ongoing_damage
 from handlers.requests.emergencies import report_emergency
 from handlers.requests.unmet_demand import record_demand
-from handlers.work_orders import lists, shifts
+from handlers.work_orders import appointments, lists, shifts
 from locales import _, language_from_code, parse_language
 from storage.models import StaffChat
 
@@ -148,6 +148,8 @@ def _in_group(caller: Caller) -> None:
         _button(caller, Where.GROUP, board)
     elif event.kind is EventKind.COMMAND and event.command == "complaints":
         complaint_records.show_in_chat(caller, board)
+    elif event.kind is EventKind.COMMAND and event.command == "reschedule":
+        appointments.reschedule_command(caller, board)
     elif event.kind is EventKind.COMMAND and event.command in desk_tools.COMMANDS:
         desk_tools.command(caller, board)
     elif event.kind is EventKind.COMMAND and event.command in ("help", "start"):
@@ -227,6 +229,8 @@ def _unregistered(caller: Caller) -> None:
     text = caller.event.text.strip() if caller.event.kind is EventKind.TEXT else ""
     if text and _danger_first(caller, text, None):
         return
+    if text:  # offered back once they have linked their home
+        unlinked_message.keep(caller, text)
     caller.reply(welcome_unbound(), share_contact_keyboard())
 
 
@@ -258,6 +262,8 @@ def _command(caller: Caller) -> None:
         lists.my_jobs(caller)
     elif command == "complaints":
         complaint_records.show_in_chat(caller, None)
+    elif command == "reschedule":
+        appointments.reschedule_command(caller, None)
     elif command in desk_tools.COMMANDS:
         desk_tools.command(caller, None)
     elif command == "shift":
@@ -319,6 +325,7 @@ def _resume(caller: Caller, text: str, paused: Conversation | None) -> None:
     elif binding.is_registered(caller.person):
         _run(caller, questions.free_text(caller, text))
     else:
+        unlinked_message.keep(caller, text)
         caller.reply(welcome_unbound(), share_contact_keyboard())
 
 

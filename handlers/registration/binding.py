@@ -16,6 +16,7 @@ from dialogs.model import ROLE_NAMES, TRADE_NAMES
 from handlers.delivery import outbox as delivery
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
+from handlers.registration import unlinked_message
 from locales import Msg, Raw, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
 
@@ -58,6 +59,7 @@ def start(caller: Caller) -> None:
         _bind_household(caller, household, via="code")
         household.bind_code = None  # a code works once
         caller.session.add(household)
+        unlinked_message.offer(caller)
         return
     invite = caller.session.exec(select(Invite).where(Invite.code == code)).first()
     if invite is None or invite.used_at is not None:
@@ -118,6 +120,7 @@ def bind_by_contact(caller: Caller) -> None:
         return
     for household in matches:
         _bind_household(caller, household, via="contact")
+    unlinked_message.offer(caller)
 
 
 def bind_group(caller: Caller) -> None:

@@ -17,7 +17,7 @@ from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, is_assignee
-from handlers.work_orders import states
+from handlers.work_orders import appointments, states
 from handlers.work_orders.notify import (
     alert_managers,
     done_ref,
@@ -44,6 +44,7 @@ def set_off(caller: Caller, order: WorkOrder) -> None:
     assert caller.person is not None
     tell_resident(caller, order, _("🚶 {name} is on the way for {number}.",
                                    name=Raw(caller.person.name), number=Raw(order.number)))
+    appointments.on_the_way(caller, order)
     caller.toast(_("The resident has been told."))
 
 
@@ -165,6 +166,7 @@ def finish(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     tell_resident(caller, order, cards.done_notice(shown, command.text),
                   cards.done_keyboard(shown), ref=done_ref(order.id))
     redraw_private_card(caller.uow, order)  # done: the card's steps are over
+    appointments.close(caller.uow, order)
     caller.reply(_("Marked done. The resident has been asked to confirm."))
 
 

@@ -13,7 +13,7 @@ from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
-from handlers.work_orders import emergency_clock, routing, states
+from handlers.work_orders import appointments, emergency_clock, routing, states
 from handlers.work_orders.notify import (
     close_for_resident,
     done_ref,
@@ -134,6 +134,7 @@ def close_cancelled(caller: Caller, order: WorkOrder, was_open: bool, outcome: T
     (each showing *outcome*). Used by the resident's cancel and the desk's."""
     for ref in (time_ref(order.id), quote_ref(order.id)):  # nothing left to answer
         close_for_resident(caller.uow, order, ref, "")
+    appointments.close(caller.uow, order)
     if not was_open:
         return
     board = staff_chat(caller.session, "trade", order.trade)

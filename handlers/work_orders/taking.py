@@ -11,7 +11,7 @@ from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, staff_chat
 from handlers.office.permissions import OUT_OF_DATE
-from handlers.work_orders import emergency_clock, routing, states
+from handlers.work_orders import appointments, emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, Text, _, lines
@@ -87,6 +87,8 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
     assert technician.telegram_user_id is not None
     if order.photos:
         caller.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
+    # The question of when comes first: the job's card stays the newest message, to act on.
+    appointments.ask_window(caller, order, technician.telegram_user_id)
     send_private_card(caller, order, technician.telegram_user_id)
     tell_resident(caller, order, _("👷 {number} was accepted by {name} at {time}. They will "
                                    "contact you at {phone}.", number=Raw(order.number),
