@@ -202,9 +202,26 @@ def test_a_wrong_order_number_or_someone_elses_order_is_refused_politely(
     assert "/reschedule" in li.last
     li.command("reschedule", number)
     assert number in li.last and not with_button_or_none(li, "v1:window:")
-    li.presses(tap(Verb.WINDOW_OK, oid, "other"))
+    li.presses(tap(Verb.WINDOW_OK, oid, "other"))  # Wang's window, tapped by her neighbour
+    li.presses(tap(Verb.WINDOW, oid, 20261124, EVENING))
+    estate.plumber2.presses(tap(Verb.WINDOW, oid, 20261124, EVENING))  # not his job
+    estate.plumber2.presses(tap(Verb.ARRIVED, oid))
     with Session(estate.desk.office.engine) as session:
-        assert session.exec(select(Appointment)).one().state == "agreed"
+        appointment = session.exec(select(Appointment)).one()
+        assert appointment.state == "agreed" and appointment.slot == "morning"
+        assert appointment.arrived_at is None
+
+
+def test_only_the_desk_reschedules_in_the_desks_chat(estate: Estate) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    desk, zhang, dispatcher = estate.desk, estate.plumber, estate.dispatcher
+    zhang.command("reschedule", number, chat_id=DISPATCH)  # a technician in the dispatch chat
+    dispatcher.command("reschedule", number, chat_id=PLUMBERS)  # the desk in a trade group
+    assert not [m for m in desk.messages(DISPATCH) + desk.messages(PLUMBERS)
+                if any(d.startswith("v1:desk_window:") for _, d in m.buttons)]
+    zhang.presses(tap(Verb.DESK_WINDOW, oid, 20261124, EVENING), DISPATCH)
+    with Session(desk.office.engine) as session:
+        assert session.exec(select(Appointment)).one().slot == "morning"
 
 
 def with_button_or_none(person: Person, prefix: str) -> Shown | None:
@@ -264,6 +281,19 @@ def test_an_unlinked_residents_first_message_survives_linking(
     before = len(zhao.chat)
     zhao.presses(drop, message_id=offer.message_id)  # an old copy tapped again
     assert len(zhao.chat) == before
+
+
+def test_words_written_before_linking_are_offered_only_to_their_writer(
+        estate: Estate) -> None:
+    zhao = estate.desk.person(150, "赵敏", "zh-hans")
+    zhao.says("卫生间的水龙头一直漏水")
+    zhao.shares_contact("13800000003")
+    report = next(d for _, d in with_button(zhao, "v1:earlier:").buttons)
+    estate.resident.presses(report)  # the same data sent from someone else's chat
+    assert "卫生间" not in estate.resident.last
+    offer = with_button(zhao, "v1:earlier:")
+    zhao.presses(report, message_id=offer.message_id)  # hers is still open
+    assert offer.buttons == [] and zhao.chat[-1].buttons  # and her report goes on
 
 
 def test_words_from_long_ago_are_not_offered(estate: Estate, clock: FakeClock) -> None:

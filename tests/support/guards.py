@@ -36,6 +36,7 @@ GUARD_TESTS = (
     "tests/integration/test_complaints.py",
     "tests/integration/test_complaint_results.py",
     "tests/integration/test_desk_tools.py",
+    "tests/integration/test_appointments.py",
 )
 
 
@@ -191,6 +192,30 @@ GUARDS: tuple[Guard, ...] = (
           "        if may_see(caller.person, c) and not (board is not None and "
           "c.about_service_centre)]",
           "        ]"),
+    # -- visit windows -------------------------------------------------------------------------
+    Guard("a window is picked only by the assignee, or by the resident who asked for another",
+          "handlers/work_orders/appointments.py",
+          "            or appointment.arrived_at is not None or not (technician or resident)\n"
+          '            or (not technician and appointment.state != "choosing")):',
+          "            or appointment.arrived_at is not None):"),
+    Guard("only the order's resident answers its proposed window",
+          "handlers/work_orders/appointments.py",
+          "            or not owns(caller, order) or order.status not in BEFORE_ARRIVAL):",
+          "            or order.status not in BEFORE_ARRIVAL):"),
+    Guard("only dispatchers or managers reschedule, in the dispatch or managers' chat",
+          "handlers/work_orders/appointments.py",
+          "    if board.purpose in DESK_PURPOSES and states.acts_as(caller, "
+          "states.Actor.DISPATCHER, order):", "    if True:"),
+    Guard("a resident reschedules only their own order", "handlers/work_orders/appointments.py",
+          "    elif not owns(caller, order):", "    elif False:"),
+    Guard("only the assignee says they arrived", "handlers/work_orders/appointments.py",
+          "            or not is_assignee(caller, order) or order.status not in states.WORKING):",
+          "            or order.status not in states.WORKING):"),
+    Guard("words written before linking are offered back only to their writer",
+          "handlers/registration/unlinked_message.py",
+          "            or found.telegram_user_id != caller.event.user_id or answered is not "
+          "None):",
+          "            or answered is not None):"),
     # -- fees ----------------------------------------------------------------------------------
     Guard("only a manager approves or holds a broadcast (fee campaign, announcement)",
           "handlers/delivery/bulk.py",
