@@ -24,12 +24,12 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from bot.adapters.base import Adapter, TokenRejected, Transport, Unreachable
+from bot.adapters.base import Adapter, CommandScope, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
 from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
-from dialogs.commands import GROUP_COMMANDS, PRIVATE_COMMANDS
+from dialogs.commands import UNBOUND_GROUP_COMMANDS, MenuCommand, for_person
 from dialogs.events import Event
 from dialogs.triage import warm_up
 from handlers.office import Office
@@ -115,12 +115,21 @@ async def connect(adapter: Adapter, settings: Settings, stop: asyncio.Event, *,
 
 
 async def register_commands(transport: Transport) -> None:
-    """Set the command menu for private chats and groups in each menu language."""
-    for scope, commands in (("private", PRIVATE_COMMANDS), ("group", GROUP_COMMANDS)):
+    """Set the default menus in each menu language: the residents' commands in private
+    chats, /bindgroup in groups. Staff chats and bound groups get their own menus
+    (``handlers/registration/menus.py``), which Telegram shows instead."""
+    scopes: tuple[tuple[CommandScope, tuple[MenuCommand, ...]], ...] = (
+        ("private", for_person("resident")), ("group", UNBOUND_GROUP_COMMANDS))
+    for scope, commands in scopes:
         for code, language in MENU_LANGUAGES:
-            rendered = [(name, render(text, language)[:256]) for name, text in commands]
-            await transport.set_commands(rendered, "private" if scope == "private" else "group",
-                                         code)
+            rendered = [(c.name, render(c.menu, language)[:256]) for c in commands]
+            await transport.set_commands(rendered, scope, code)
+
+
+def _refresh_chat_menus(office: Office) -> None:
+    # Imported here, as the core is: a stand-in core's process needs no more of handlers/.
+    from handlers.registration.menus import refresh_all
+    log.info("runtime: %d chat menus asked for", refresh_all(office))
 
 
 def _core_handle() -> HandleFn:
@@ -218,6 +227,7 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             return  # stopped before the Bot API ever answered
         try:
             await register_commands(adapter.transport)
+            await asyncio.to_thread(_refresh_chat_menus, office)
         except Exception as error:
             log.warning("runtime: could not set the command menus (%s); carrying on", error)
         sender_task = asyncio.create_task(

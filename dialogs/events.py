@@ -140,7 +140,16 @@ class Toast:
     alert: bool = False
 
 
-Outgoing = Say | Edit | Toast
+@dataclass(frozen=True, slots=True)
+class CommandMenu:
+    """Set the "/" command menu Telegram shows in one chat (over the default menus)."""
+
+    chat_id: int
+    commands: tuple[tuple[str, Text], ...]
+    priority: int = Priority.NOTICE
+
+
+Outgoing = Say | Edit | Toast | CommandMenu
 
 
 @dataclass(slots=True)

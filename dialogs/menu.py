@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dialogs import commands
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, KeyButton, ReplyKeyboard, inline
 from locales import LANGUAGES, Language, Msg, Raw, Text, _, lines
@@ -64,18 +65,9 @@ def welcome_unbound() -> Text:
     )
 
 
-def help_text(is_staff: bool) -> Text:
-    parts: list[Msg] = [
-        _("Write what is wrong in your own words, or use the menu: /menu."),
-        _("/my shows your requests; a request can be cancelled until work starts."),
-        _("/fees shows your fees: what is due, what you paid, any late fee."),
-        _("/language changes the language; /cancel stops what you are doing."),
-    ]
-    if is_staff:
-        parts.append(_("/jobs lists your open jobs. Accept new jobs in your trade's group."))
-        parts.append(_("/shift on or /shift off: while you are off shift, new jobs go to "
-                       "others or to the dispatcher."))
-    return lines(*parts)
+def help_text(role: str) -> Text:
+    """/help in a private chat: the commands of the person's role, from the menus' definition."""
+    return lines(*[c.help for c in commands.for_person(role) if c.help is not None])
 
 
 def group_help(purpose: str, ack_minutes: int) -> Text:

@@ -48,6 +48,8 @@ from aiogram.types import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeUnion,
     FSInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -177,8 +179,10 @@ class AiogramTransport:
 
     async def set_commands(self, commands: Sequence[tuple[str, str]], scope: CommandScope,
                            language_code: str | None) -> None:
-        where = (BotCommandScopeAllPrivateChats() if scope == "private"
-                 else BotCommandScopeAllGroupChats())
+        where: BotCommandScopeUnion = (
+            BotCommandScopeChat(chat_id=scope) if isinstance(scope, int)
+            else BotCommandScopeAllPrivateChats() if scope == "private"
+            else BotCommandScopeAllGroupChats())
         async with neutral_errors():
             await self.bot.set_my_commands(
                 [BotCommand(command=c, description=d) for c, d in commands],

@@ -14,7 +14,8 @@ from typing import Any, Literal, Protocol
 # The outbox's neutral keyboard JSON: {"inline": [[{"text", "data"}]]} |
 # {"reply": [[{"text", "contact"}]], "one_time": bool} | {"remove": true}.
 KeyboardJson = Mapping[str, Any]
-CommandScope = Literal["private", "group"]
+# All private chats, all groups, or one chat by its id (a staff member's, a bound group).
+CommandScope = Literal["private", "group"] | int
 
 
 class DeliveryError(Exception):

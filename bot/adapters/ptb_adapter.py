@@ -23,8 +23,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
@@ -161,8 +163,10 @@ class PtbTransport:
 
     async def set_commands(self, commands: Sequence[tuple[str, str]], scope: CommandScope,
                            language_code: str | None) -> None:
-        where = (BotCommandScopeAllPrivateChats() if scope == "private"
-                 else BotCommandScopeAllGroupChats())
+        where: BotCommandScope = (
+            BotCommandScopeChat(chat_id=scope) if isinstance(scope, int)
+            else BotCommandScopeAllPrivateChats() if scope == "private"
+            else BotCommandScopeAllGroupChats())
         async with neutral_errors():
             await self.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
                                            scope=where, language_code=language_code)

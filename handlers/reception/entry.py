@@ -269,7 +269,8 @@ def _command(caller: Caller) -> None:
     elif command == "shift":
         shifts.command(caller, caller.event.text)
     elif command == "help":
-        caller.reply(help_text(is_staff(caller.person)))
+        assert caller.person is not None
+        caller.reply(help_text(caller.person.role))
     else:
         caller.reply(_("Sorry, I don't know that command. Try /menu or /help."))
 

@@ -16,7 +16,7 @@ from dialogs.model import ROLE_NAMES, TRADE_NAMES
 from handlers.delivery import outbox as delivery
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
-from handlers.registration import unlinked_message
+from handlers.registration import menus, unlinked_message
 from locales import Msg, Raw, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
 
@@ -83,6 +83,7 @@ def start(caller: Caller) -> None:
                   *[TRADE_NAMES[t] for t in invite.trades if t in TRADE_NAMES]),
             RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(True))
+    caller.uow.send(menus.person_menu(caller.chat_id, person))  # the role's "/" menu
 
 
 def _bind_household(caller: Caller, household: Household, via: str) -> None:
@@ -102,6 +103,8 @@ def _bind_household(caller: Caller, household: Household, via: str) -> None:
     caller.reply(_("Welcome, {name}! This chat is now linked to unit {unit}.",
               name=Raw(person.name), unit=Raw(unit_label(household))), RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(is_staff(person)))
+    if menus.needs_own_menu(person):
+        caller.uow.send(menus.person_menu(caller.chat_id, person))
 
 
 def bind_by_contact(caller: Caller) -> None:
@@ -144,6 +147,7 @@ def bind_group(caller: Caller) -> None:
     caller.session.add_all([chat, invite])
     caller.session.flush()
     caller.log("group_bound", purpose=chat.purpose, trades=chat.trades)
+    caller.uow.send(menus.group_menu(chat))
     if chat.trades:
         caller.reply(lines(_("✅ This group is now the job board for:"),
                       *[TRADE_NAMES[t] for t in chat.trades]))
@@ -189,6 +193,8 @@ def choose_language(caller: Caller, value: str) -> None:
     caller.session.add(person)
     caller.language = language
     caller.uow.hint_language(caller.chat_id, language)
+    # Always: the chat may have a menu of its own, in the language it had until now.
+    caller.uow.send(menus.person_menu(caller.chat_id, person))
     caller.toast()
     caller.reply(_("Language set to {name}.", name=Raw(LANGUAGE_NAMES[language])),
             main_menu(is_staff(person)) if is_registered(person) else None)

@@ -49,6 +49,7 @@ class Desk:
         self._callbacks = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self.blocked: set[int] = set()  # chats whose person blocked the bot
+        self.menus: dict[int, list[tuple[str, str]]] = {}  # each chat's own "/" menu
 
     # -- people --------------------------------------------------------------------------
     def person(self, user_id: int, name: str, language_code: str = "zh-hans") -> Person:
@@ -81,6 +82,8 @@ class Desk:
             shown = Shown(row.chat_id, next(counter), row.text, row.keyboard, list(row.photos))
             self.chats.setdefault(row.chat_id, []).append(shown)
             row.telegram_message_id = shown.message_id
+        elif row.op == "commands":
+            self.menus[row.chat_id] = [(n, d) for n, d in (row.keyboard or {})["commands"]]
         else:
             target = row.edit_message_id
             if target is None and row.edit_of is not None:

@@ -9,7 +9,7 @@ import pytest
 
 from dialogs import menu
 from dialogs.buttons import Verb, parse
-from dialogs.commands import PRIVATE_COMMANDS
+from dialogs.commands import PRIVATE_COMMANDS, for_person
 from dialogs.events import InlineKeyboard, KeyButton
 from locales import Language, render
 from tests.support.transcripts import labels
@@ -103,12 +103,13 @@ HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
                "/language 切换语言；/cancel 取消当前操作。")
 
 
-@pytest.mark.parametrize(("staff", "language", "text"), [
-    (False, "zh_Hans", HELP),
-    (True, "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；新工单请在本工种的接单群里接单。"
-                             "\n/shift on 上班，/shift off 下班："
-                             "下班期间，新工单会派给其他师傅或调度。"),
-    (True, "en", "Write what is wrong in your own words, or use the menu: /menu.\n"
+@pytest.mark.parametrize(("role", "language", "text"), [
+    ("resident", "zh_Hans", HELP),
+    ("technician", "zh_Hans", HELP + "\n/jobs 查看您手上未完成的工单；"
+                                   "新工单请在本工种的接单群里接单。"
+                                   "\n/shift on 上班，/shift off 下班："
+                                   "下班期间，新工单会派给其他师傅或调度。"),
+    ("technician", "en", "Write what is wrong in your own words, or use the menu: /menu.\n"
                  "/my shows your requests; a request can be cancelled until work starts.\n"
                  "/fees shows your fees: what is due, what you paid, any late fee.\n"
                  "/language changes the language; /cancel stops what you are doing.\n"
@@ -116,15 +117,28 @@ HELP: Final = ("直接描述您遇到的问题，或使用菜单：/menu。\n"
                  "/shift on or /shift off: while you are off shift, new jobs go to others or "
                  "to the dispatcher."),
 ], ids=["resident", "technician", "technician in English"])
-def test_help_lists_the_commands_a_person_may_use(staff: bool, language: Language,
+def test_help_lists_the_commands_a_person_may_use(role: str, language: Language,
                                                   text: str) -> None:
-    assert render(menu.help_text(staff), language) == text
+    assert render(menu.help_text(role), language) == text
 
 
-def test_telegrams_command_menu_in_simplified_chinese() -> None:
-    assert [(command, render(text, "zh_Hans")) for command, text in PRIVATE_COMMANDS] == [
+def test_a_technicians_command_menu_in_simplified_chinese() -> None:
+    assert [(c.name, render(c.menu, "zh_Hans")) for c in for_person("technician")] == [
         ("start", "开始使用，或输入绑定码绑定"), ("menu", "主菜单"), ("my", "我的工单"),
-        ("fees", "我的费用"),
-        ("jobs", "我的未完成工单（维修师傅）"), ("shift", "上班或下班（维修师傅）"),
-        ("complaints", "未结投诉及其计时（员工）"), ("language", "切换语言"),
-        ("cancel", "取消当前操作"), ("help", "使用说明")]
+        ("fees", "我的费用"), ("language", "切换语言"), ("cancel", "取消当前操作"),
+        ("jobs", "我的未完成工单"), ("shift", "上班或下班"), ("help", "使用说明")]
+
+
+def test_residents_and_guests_see_no_staff_command() -> None:
+    staff_only = {c.name for c in PRIVATE_COMMANDS} - {c.name for c in for_person("resident")}
+    assert {"jobs", "shift", "complaints"} <= staff_only
+    assert for_person("guest") == for_person("resident")
+
+
+def test_help_lines_belong_to_commands_of_the_menu() -> None:
+    for role in ("resident", "technician", "dispatcher"):
+        shown = {c.name for c in for_person(role)}
+        for line in render(menu.help_text(role), "en").splitlines():
+            named = {word.strip("/.,;:").split()[0] for word in line.split() if
+                     word.startswith("/")}
+            assert named <= shown, (role, line)
