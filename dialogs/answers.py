@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Final
 
 from dialogs.events import Event, EventKind, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
 from dialogs.model import AnswerText, Conversation, DialogContext, Outcome
-from locales import Msg, Raw, _
+from locales import Msg, Raw, Text, _, lines
 
 FLOW = "answer"
 
@@ -49,16 +52,36 @@ SAYS_NOTHING: Final = frozenset({"skip", "no", "none", "-", "ok", "okay", "done"
                                  "无", "不用", "略過", "沒有", "好", "好了", "完成", "搞定"})
 
 
+@dataclass(frozen=True, slots=True)
+class Ready:
+    """One of the office's ready answers offered with a question: its key, its button, and
+    its text as the person asked reads it."""
+
+    key: str
+    label: Text
+    text: Text
+
+
+READY: Final = "ready:"  # a ready answer's button value: "ready:<key>"
+
+
 def ask(context: DialogContext, nonce: str, purpose: str, subject_id: int,
-        number: str) -> Outcome:
-    """Ask the question for *purpose* about the subject (shown to the person as *number*)."""
+        number: str, ready: Sequence[Ready] = ()) -> Outcome:
+    """Ask the question for *purpose* about the subject (shown to the person as *number*);
+    *ready* answers, if any, are offered as buttons, each tap sending one as it is."""
     conversation = Conversation(FLOW, purpose, {"nonce": nonce, "subject_id": subject_id,
-                                                "number": number, "photos": [], "note": ""})
+                                                "number": number, "photos": [], "note": "",
+                                                "ready": [r.key for r in ready]})
     buttons = [cancel_button(conversation)]
     if purpose in TAKES_PHOTOS:
         buttons.insert(0, button(conversation, _("✅ Finish"), "finish"))
-    question = Msg(QUESTIONS[purpose].msgid, {"number": Raw(number)})
-    return Outcome(conversation, [Say(context.chat_id, question, inline(buttons))])
+    question: Text = Msg(QUESTIONS[purpose].msgid, {"number": Raw(number)})
+    if ready:
+        question = lines(question, _("Or tap a ready answer; the resident reads it in their "
+                                     "own language:"),
+                         *[_("• {label}: {text}", label=r.label, text=r.text) for r in ready])
+    rows = [[button(conversation, r.label, READY + r.key)] for r in ready]
+    return Outcome(conversation, [Say(context.chat_id, question, inline(*rows, buttons))])
 
 
 def step(conversation: Conversation, event: Event, context: DialogContext) -> Outcome:
@@ -68,6 +91,10 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     if choice == "cancel":
         return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was changed."))])
     purpose = conversation.step
+    if choice is not None and choice.startswith(READY) and choice[len(READY):] in data.get(
+            "ready", []):
+        return Outcome(None, command=AnswerText(purpose, data["subject_id"], "",
+                                                canned=choice[len(READY):]))
     if purpose in TAKES_PHOTOS:
         if choice == "finish":
             return Outcome(None, command=AnswerText(purpose, data["subject_id"], data["note"],

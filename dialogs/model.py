@@ -156,6 +156,7 @@ class AnswerText:
     subject_id: int  # the work order (or survey, task …) the question is about
     text: str
     photos: tuple[str, ...] = ()
+    canned: str = ""  # the key of the office's ready answer tapped instead of writing one
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from dialogs import answers
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, inline
 from dialogs.model import AnswerText, DialogContext
+from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import ADMIN, LEVEL_KEYS, SUPERVISOR, may_handle
 from handlers.front_desk.complaint_clocks import (
     HOUR,
@@ -33,7 +34,7 @@ from handlers.office import conversations
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Raw, _, lines
+from locales import Raw, _, lines, render
 from storage.complaints import Complaint
 from storage.models import Person
 
@@ -73,14 +74,18 @@ def send_answer(caller: Caller, command: AnswerText) -> None:
     complaint = _for_staff(caller, command)
     if complaint is None:
         return
+    reply = canned_replies.reply_of(caller, command)
+    if reply is None:
+        return
     complaint.answered_at = complaint.answered_at or caller.now
     caller.session.add(complaint)
     met = meet(caller.uow, complaint, "response", "answer")
     record(caller.uow, complaint, "answered", actor=caller.person, chat_id=caller.chat_id,
-           text=command.text, met=met)
+           text=render(reply, caller.uow.language_of(complaint.chat_id or 0)),
+           canned=command.canned or None, met=met)
     tell_resident(caller.uow, complaint, lines(
         _("💬 About your complaint {number}, {name} writes:", number=reference(complaint),
-          name=_staff_name(caller)), Raw(command.text)))
+          name=_staff_name(caller)), reply))
     refresh_cards(caller.uow, complaint)
     caller.reply(_("Sent to the resident. Thank you!"))
 

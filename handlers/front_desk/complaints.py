@@ -16,6 +16,7 @@ from sqlmodel import col, func, select
 
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES
 from dialogs.model import SubmitComplaint
+from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
     ADMIN,
     DESK,
@@ -181,7 +182,9 @@ def staff_tap(caller: Caller, board: StaffChat | None, complaint_id: int, action
         if complaint.severity is None and action != "answer":
             caller.refuse(_("Please set the severity first."))
             return
-        caller.ask_privately(f"complaint_{action}", complaint_id, complaint.number)
+        caller.ask_privately(f"complaint_{action}", complaint_id, complaint.number,
+                             canned_replies.offered(caller.uow.office, "complaint")
+                             if action == "answer" else ())
     else:
         caller.refuse(OUT_OF_DATE)
 

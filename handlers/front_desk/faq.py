@@ -17,6 +17,7 @@ from dialogs.events import Button, inline
 from dialogs.faq import FaqEntry, FaqIndex, Match
 from dialogs.model import ToFrontDesk
 from handlers.front_desk.inbox import take_in
+from handlers.front_desk.office_words import answer_text
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
@@ -24,14 +25,6 @@ from locales import LANGUAGES, Localized, _, lines
 from storage.complaints import FaqQuestion
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "faq.yaml"
-WEEKDAY_NAMES: Final = {
-    "zh_Hans": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                        ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], strict=True)),
-    "zh_Hant": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                        ["週一", "週二", "週三", "週四", "週五", "週六", "週日"], strict=True)),
-    "en": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
-                   ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
-}
 
 
 def parse_faq(data: Any, source: str = "faq") -> list[FaqEntry]:
@@ -64,26 +57,6 @@ def load_faq(path: Path | None = None) -> FaqIndex:
     source = path or DEFAULT_PATH
     return FaqIndex.build(parse_faq(yaml.safe_load(source.read_text(encoding="utf-8")),
                                     str(source)))
-
-
-def office_hours_text(office: Office) -> dict[str, str]:
-    """The office's opening hours as each language writes them, from its calendar."""
-    runs = office.hours.weekly_hours()
-    shown: dict[str, str] = {}
-    for language, names in WEEKDAY_NAMES.items():
-        dash = "至" if language != "en" else "–"
-        parts = [(names[days[0]] + (dash + names[days[-1]] if len(days) > 1 else "")
-                  + " " + hours) for days, hours in runs]
-        shown[language] = ("；" if language != "en" else "; ").join(parts)
-    return shown
-
-
-def answer_text(office: Office, answer: Localized) -> Localized:
-    """The answer with the office's own hours and hotline filled in."""
-    hours = office_hours_text(office)
-    return Localized({lang: text.replace("{office_hours}", hours.get(lang, ""))
-                      .replace("{hotline}", office.rules.hotline)
-                      for lang, text in answer.values.items()})
 
 
 def find(office: Office, text: str) -> Match | None:

@@ -15,6 +15,7 @@ from dialogs import complaint as complaint_dialog
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
+from handlers.front_desk import canned_replies
 from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
@@ -23,7 +24,7 @@ from handlers.office.due_items import chats, mark
 from handlers.office.people import alert_chats, unit_label
 from handlers.office.permissions import OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Msg, Raw, Text, _, lines
+from locales import Msg, Raw, Text, _, lines, render
 from storage.followups import FollowupMark
 from storage.models import FrontDeskRequest, Household, Outbox, Person, StaffChat
 
@@ -108,7 +109,8 @@ def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:
     if request is None or request.status != "open":
         caller.refuse(OUT_OF_DATE)
         return
-    caller.ask_privately("front_desk_reply", request_id, reference(request_id))
+    caller.ask_privately("front_desk_reply", request_id, reference(request_id),
+                         canned_replies.offered(caller.uow.office, request.kind))
 
 
 def send_reply(caller: Caller, command: AnswerText) -> None:
@@ -121,16 +123,20 @@ def send_reply(caller: Caller, command: AnswerText) -> None:
     if request.status != "open" or request.chat_id is None:
         caller.reply(_("{reference} was already answered.", reference=Raw(reference(request.id))))
         return
+    reply = canned_replies.reply_of(caller, command)
+    if reply is None:
+        return
     request.status, request.answered_at = "answered", caller.now
     caller.session.add(request)
-    caller.log("front_desk_answered", request_id=request.id, reply=command.text)
+    caller.log("front_desk_answered", request_id=request.id, canned=command.canned or None,
+               reply=render(reply, caller.uow.language_of(request.chat_id)))
     caller.uow.send(Say(request.chat_id, lines(
         _("💬 The front desk answers your message {reference}:",
-          reference=Raw(reference(request.id))), Raw(command.text))))
+          reference=Raw(reference(request.id))), reply)))
     ref = f"fd:{request.id}"
     answered = lines(notice(caller.session, request), _("✅ Answered by {name}: {reply}",
                                                    name=Raw(caller.person.name),
-                                                   reply=Raw(command.text)))
+                                                   reply=reply))
     posted = caller.session.exec(select(Outbox.chat_id).where(Outbox.ref == ref,
                                                          Outbox.op == "send")).all()
     for chat_id in sorted(set(posted)):

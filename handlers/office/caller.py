@@ -4,6 +4,7 @@ Whoever writes or taps — resident, technician, dispatcher — is the caller of
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -91,14 +92,16 @@ class Caller:
                                       hotline=self.uow.office.rules.hotline)
         return self._context
 
-    def ask_privately(self, purpose: str, subject_id: int, label: str) -> None:
+    def ask_privately(self, purpose: str, subject_id: int, label: str,
+                      ready: Sequence[answers.Ready] = ()) -> None:
         """Ask a question tapped in a group in the tapper's private chat, where they answer.
 
-        The answer arrives as an ``AnswerText`` for *purpose* (see ``dialogs.answers``).
+        The answer arrives as an ``AnswerText`` for *purpose* (see ``dialogs.answers``);
+        *ready* answers are offered as buttons.
         """
         user_id = self.event.user_id
         outcome = answers.ask(DialogContext(chat_id=user_id, language=self.language),
-                              conversations.new_nonce(), purpose, subject_id, label)
+                              conversations.new_nonce(), purpose, subject_id, label, ready)
         conversations.save(self.session, user_id, user_id, outcome.conversation, self.now)
         self.uow.send(*outcome.replies)
         self.toast(_("I asked you in our private chat."))

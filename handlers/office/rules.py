@@ -159,6 +159,9 @@ class OfficeRules(BaseSettings):
     faq_path: Path | None = _rule(
         None, "001 第四篇 2(1)(2)", "the office's FAQ (YAML); default: "
         "handlers/front_desk/data/faq.yaml")
+    canned_replies_path: Path | None = _rule(
+        None, "001 第四篇 2(1)(2), 4(1)", "the ready answers staff tap when they answer a "
+        "resident (YAML); default: handlers/front_desk/data/canned_replies.yaml")
     faq_min_score: float = _rule(
         0.25, "office practice", "an FAQ answer is given only when the question matches at "
         "least this well (0–1)", ge=0.0, le=1.0)

@@ -1,0 +1,38 @@
+"""The office's own facts — its opening hours, its hotline — filled into the texts it wrote
+itself (FAQ answers, ready answers), in each reader's language."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from handlers.office import Office
+from locales import Localized
+
+WEEKDAY_NAMES: Final = {
+    "zh_Hans": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                        ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], strict=True)),
+    "zh_Hant": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                        ["週一", "週二", "週三", "週四", "週五", "週六", "週日"], strict=True)),
+    "en": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
+                   ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
+}
+
+
+def office_hours_text(office: Office) -> dict[str, str]:
+    """The office's opening hours as each language writes them, from its calendar."""
+    runs = office.hours.weekly_hours()
+    shown: dict[str, str] = {}
+    for language, names in WEEKDAY_NAMES.items():
+        dash = "至" if language != "en" else "–"
+        parts = [(names[days[0]] + (dash + names[days[-1]] if len(days) > 1 else "")
+                  + " " + hours) for days, hours in runs]
+        shown[language] = ("；" if language != "en" else "; ").join(parts)
+    return shown
+
+
+def answer_text(office: Office, answer: Localized) -> Localized:
+    """The answer with the office's own hours and hotline filled in."""
+    hours = office_hours_text(office)
+    return Localized({lang: text.replace("{office_hours}", hours.get(lang, ""))
+                      .replace("{hotline}", office.rules.hotline)
+                      for lang, text in answer.values.items()})
