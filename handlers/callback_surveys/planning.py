@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, select
 
 from dialogs import survey as texts
 from dialogs.events import Priority, Say
@@ -29,6 +29,18 @@ from storage.models import WorkOrder
 
 CALLBACK_CLASSES: Final = ("safety", "leak", "other")
 OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
+SURVEYS: Table = CallbackSurvey.__table__  # type: ignore[attr-defined]
+PLANNED_COLUMNS: Final = ("order_id", "callback_class", "state", "window_start", "window_end",
+                          "due_at", "chat_id", "created_at")
+# One INSERT … ON CONFLICT (order_id) DO NOTHING per dialect, built once and run for all the
+# surveys a unit of work planned (SQLAlchemy sends them as multi-row VALUES, 1000 a page).
+# A new statement per survey, its cache key compiled each time, was most of the cost.
+PLAN_ONCE = {dialect: dialect_insert(SURVEYS)
+             .values({name: bindparam(name) for name in PLANNED_COLUMNS})
+             .on_conflict_do_nothing(index_elements=["order_id"])
+             .returning(SURVEYS.c.order_id, SURVEYS.c.id)
+             for dialect, dialect_insert in (("sqlite", sqlite.insert),
+                                             ("postgresql", postgresql.insert))}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,49 +111,54 @@ def survey_window(anchor: datetime, klass: str, tz: ZoneInfo, rules: SurveyRules
 
 
 
-def schedule_survey(uow: UnitOfWork, order: WorkOrder) -> int:
-    """Plan the callback for an order that was just confirmed; once per order. Returns the
-    survey's id.
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A survey planned for a confirmed order, waiting for its unit of work to write it."""
 
-    Called in the same unit of work as the confirmation, so a survey exists for every
-    confirmed order or for none. This is the whole cost of a timer: one row (a Core insert —
-    an ORM object costs several times more), one history event, and the dispatch notice.
+    order: WorkOrder
+    callback_class: str
+    window: Window
+
+
+def schedule_survey(uow: UnitOfWork, order: WorkOrder) -> None:
+    """Plan the callback for an order that was just confirmed; once per order.
+
+    Planned in the same unit of work as the confirmation, so a survey exists for every
+    confirmed order or for none. The row is written with the unit of work's other rows, in one
+    INSERT with every survey it planned, and then its history event and the dispatch notice
+    (which need its id): a repeated confirmation finds the order's survey and adds nothing.
     """
     assert order.id is not None
-    office = uow.office
     klass = callback_class(order.callback_class, order.trade)
-    window = survey_window(order.confirmed_at or uow.now, klass, office.timezone,
-                           rules_of(office), now=uow.now)
-    survey_id = _insert_once(uow.session, {
-        "order_id": order.id, "callback_class": klass, "state": "scheduled",
-        "window_start": window.start, "window_end": window.end,
-        # No daytime left in the window: due at once, and the drain raises the phone task.
-        "due_at": window.push or window.start, "chat_id": order.reporter_chat_id,
-        "created_at": uow.now})
-    if survey_id is None:  # planned before (a repeated confirmation): nothing more to do
-        existing = uow.session.exec(select(CallbackSurvey.id)
-                                    .where(CallbackSurvey.order_id == order.id)).one()
-        assert existing is not None
-        return existing
-    uow.log("survey_scheduled", order=order, survey_id=survey_id, callback_class=klass,
-            push=window.push.isoformat() if window.push else None,
-            window_end=window.end.isoformat())
-    tz = office.timezone
-    for chat_id in chats(uow, "dispatch"):
-        uow.send(Say(chat_id, texts.class_notice(order.number, klass,
-                                                 wall_clock(window.push, tz),
-                                                 wall_clock(window.end, tz)),
-                     texts.class_keyboard(survey_id, klass), ref=f"svn:{survey_id}",
-                     priority=Priority.NOTICE))
-    return survey_id
+    window = survey_window(order.confirmed_at or uow.now, klass, uow.office.timezone,
+                           rules_of(uow.office), now=uow.now)
+    uow.batch(write_surveys).append(Plan(order, klass, window))
 
 
-def _insert_once(session: Session, values: dict[str, object]) -> int | None:
-    """Insert the survey unless the order has one (its unique key): the new id, or None."""
-    table = CallbackSurvey.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(table).values(**values)
-                 .on_conflict_do_nothing(index_elements=["order_id"]).returning(table.c.id))
-    found = session.execute(statement).scalar_one_or_none()
-    return int(found) if found is not None else None
+def write_surveys(uow: UnitOfWork, plans: list[Plan]) -> None:
+    """Write the planned surveys at once; log and announce the ones that are new."""
+    connection = uow.session.connection()  # plain rows: none of the ORM's bookkeeping
+    rows = [{"order_id": plan.order.id, "callback_class": plan.callback_class,
+             "state": "scheduled", "window_start": plan.window.start,
+             "window_end": plan.window.end,
+             # No daytime left in the window: due at once, and the drain raises the phone task.
+             "due_at": plan.window.push or plan.window.start,
+             "chat_id": plan.order.reporter_chat_id, "created_at": uow.now} for plan in plans]
+    new = {int(order_id): int(survey_id) for order_id, survey_id
+           in connection.execute(PLAN_ONCE[connection.dialect.name], rows)}
+    tz = uow.office.timezone
+    for plan in plans:
+        assert plan.order.id is not None
+        survey_id = new.pop(plan.order.id, None)
+        if survey_id is None:  # planned before (a repeated confirmation): nothing more to do
+            continue
+        order, klass, window = plan.order, plan.callback_class, plan.window
+        uow.log("survey_scheduled", order=order, survey_id=survey_id, callback_class=klass,
+                push=window.push.isoformat() if window.push else None,
+                window_end=window.end.isoformat())
+        for chat_id in chats(uow, "dispatch"):
+            uow.send(Say(chat_id, texts.class_notice(order.number, klass,
+                                                     wall_clock(window.push, tz),
+                                                     wall_clock(window.end, tz)),
+                         texts.class_keyboard(survey_id, klass), ref=f"svn:{survey_id}",
+                         priority=Priority.NOTICE))

@@ -71,9 +71,13 @@ def confirm(office: Office, order_id: int) -> int:
         assert order is not None
         order.status, order.confirmed_at = "confirmed", uow.now
         uow.log("confirmed", order=order, by="resident")
-        survey_id = schedule_survey(uow, order)
+        schedule_survey(uow, order)
         uow.commit()
-        return survey_id
+    with Session(office.engine) as session:
+        survey_id = session.exec(select(CallbackSurvey.id)
+                                 .where(CallbackSurvey.order_id == order_id)).one()
+    assert survey_id is not None
+    return survey_id
 
 
 def survey_row(office: Office, survey_id: int) -> CallbackSurvey:
