@@ -18,7 +18,7 @@ from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.calendar import month_key, shift_month, wall_clock
-from handlers.work_orders import appointments
+from handlers.work_orders import appointments, emergency_clock
 from handlers.work_orders.deadlines import DISPATCH_LEAD
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
@@ -27,6 +27,7 @@ from storage.models import FrontDeskRequest, WorkOrder
 NOTES = {
     "survey": "push the 1–5 survey (daytime only)",
     "survey_close": "window closes: phone task if unanswered",
+    "emergency_ack": "repeat the emergency alert, managers too, if nobody acknowledged it",
     "repost": "post the job card again if nobody took it (once, before the deadline)",
     "dispatch_deadline": "alert dispatch with assign-to buttons if still not accepted",
     "auto_confirm": "confirm automatically if the resident has not signed",
@@ -93,6 +94,10 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
                 ("no_response", "open", WorkOrder.created_at, rules.response_deadline,
                  "no_response")):
             items += _orders(session, counts, kind, status, stamp, delay, marked, limit)
+        # Not acknowledged by the on-duty chat in time: the alert repeats, managers hear.
+        items += _orders(session, counts, "emergency_ack", "open", WorkOrder.created_at,
+                         rules.emergency_ack, emergency_clock.UNACKED, limit,
+                         col(WorkOrder.emergency).is_(True), _unmarked(emergency_clock.ACK))
         items += _front_desk(session, counts, limit)
         complaint_items, complaint_counts = complaint_deadlines.upcoming(session, limit)
         items += [Planned(kind, target, due) for kind, target, due in complaint_items]
@@ -121,13 +126,19 @@ def _count(session: Session, query: Any) -> int:
     return int(session.exec(query).one())
 
 
+def _unmarked(kind: str) -> ColumnElement[bool]:
+    """The work order has no follow-up mark of *kind* yet (that follow-up is still to come)."""
+    return ~exists().where(col(FollowupMark.kind) == kind,
+                           col(FollowupMark.subject_id) == col(WorkOrder.id))
+
+
 def _orders(session: Session, counts: Counter[str], kind: str, status: str, stamp: Any,
-            delay: timedelta, marked: str | None, limit: int) -> list[Planned]:
+            delay: timedelta, marked: str | None, limit: int,
+            *where: ColumnElement[bool]) -> list[Planned]:
     conditions: list[ColumnElement[bool]] = [col(WorkOrder.status) == status,
-                                             col(stamp).is_not(None)]
+                                             col(stamp).is_not(None), *where]
     if marked is not None:
-        conditions.append(~exists().where(col(FollowupMark.kind) == marked,
-                                          col(FollowupMark.subject_id) == col(WorkOrder.id)))
+        conditions.append(_unmarked(marked))
     counts[kind] = _count(session, select(func.count()).select_from(WorkOrder)
                           .where(*conditions))
     rows = session.exec(select(WorkOrder.number, stamp).where(*conditions)
@@ -194,3 +205,14 @@ def render_text(items: list[Planned], office: Office) -> list[list[str]]:
     return [[wall_clock(i.due, tz) + (" (overdue)" if i.due <= now else ""), i.kind, i.target,
              f"{wall_clock(i.window_start, tz)} → {wall_clock(i.window_end, tz)}"
              if i.window_end else "", NOTES.get(i.kind, "")] for i in items]
+
+
+# Enough that overdue items (handled at the next drain) never hide the next future one.
+NEXT_DUE_LIMIT = 1000
+
+
+def next_due(office: Office, after: datetime) -> datetime | None:
+    """The first moment after *after* at which something on the agenda falls due (the sandbox
+    walks a clock jump from one such moment to the next)."""
+    items, _ = agenda(office, limit=NEXT_DUE_LIMIT)
+    return min((item.due for item in items if item.due > after), default=None)

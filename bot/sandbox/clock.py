@@ -76,6 +76,18 @@ class SandboxClock:
         self.save()
         return step
 
+    def target(self, jump: Jump) -> datetime:
+        """Where *jump* would take the clock from now."""
+        now = self.now()
+        return now + step_for(jump, now, self.timezone)
+
+    def move_to(self, moment: datetime) -> None:
+        """Set the clock to *moment*, never backwards (a clock jump walks through the moments
+        follow-ups fall due, so each happens — and is dated — when it would have)."""
+        with self._lock:
+            self._offset = max(self._offset, moment - datetime.now(UTC))
+        self.save()
+
     def save(self) -> None:
         if self.path is None:
             return

@@ -15,7 +15,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from bot.sandbox import snapshot
 from bot.sandbox.clock import SandboxClock
 from bot.sandbox.history import write_history
 from bot.sandbox.seed import Seeder, World, create_world, find_world, last_update_id
-from bot.sandbox.timers import DueRunner, find_scheduler, run_due
+from bot.sandbox.timers import DueRunner, find_scheduler, office_walk, run_due, walk
 from bot.sandbox.web import SandboxView, add_routes
 from bot.settings import Settings
 from handlers.office import Office
@@ -88,7 +88,7 @@ class Sandbox:
         self.clock = SandboxClock.load(self.timezone, self.data / "clock.json")
         self.emulator = self._new_emulator()
         self.view = SandboxView(self.emulator, self.clock, options.framework,
-                                after_jump=self._after_jump)
+                                jump_to=self._jump_to)
         self.scheduler: DueRunner | None = None
         self.office: Office | None = None
         self.url = ""
@@ -101,8 +101,14 @@ class Sandbox:
         self._temp = Path(tempfile.mkdtemp(prefix="frontline-sandbox-"))
         return self._temp
 
-    async def _after_jump(self) -> bool:
-        return await run_due(self.scheduler)
+    async def _jump_to(self, target: datetime) -> bool:
+        if self.scheduler is None or self.office is None:
+            self.clock.move_to(target)
+            return False
+        stops = await walk(self.clock, target, office_walk(self.office, self.scheduler))
+        log.info("sandbox: clock moved to %s, through %s moments something fell due", target,
+                 stops)
+        return True
 
     async def run(self) -> None:
         runner: web.AppRunner | None = None

@@ -12,6 +12,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,11 @@ from bot.sandbox.tour import tour_json
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
+# The colour emoji font to serve when the browser has none of its own (static/base.css asks
+# for it last): Debian's fonts-noto-color-emoji, which .ci/run installs.
+EMOJI_FONTS = (Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"),
+               Path("/usr/share/fonts/noto/NotoColorEmoji.ttf"),
+               Path("/usr/share/fonts/google-noto-emoji/NotoColorEmoji.ttf"))
 CLOCK_EVENT = "sandbox_clock"  # published on the emulator's stream so every tab updates
 
 
@@ -37,8 +43,9 @@ class SandboxView:
     clock: SandboxClock
     framework: str
     world: World | None = None
-    # Called after a clock jump: runs follow-ups that became due (the scheduler seam).
-    after_jump: Callable[[], Awaitable[bool]] | None = None
+    # Moves the clock to a moment through the follow-ups due on the way (the scheduler seam);
+    # True if a scheduler ran them. Without it a jump only moves the clock.
+    jump_to: Callable[[datetime], Awaitable[bool]] | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -77,12 +84,22 @@ async def world(request: web.Request) -> web.Response:
     })
 
 
+async def emoji_font(request: web.Request) -> web.StreamResponse:
+    font = next((path for path in EMOJI_FONTS if path.is_file()), None)
+    if font is None:
+        raise web.HTTPNotFound(text="no colour emoji font on this machine "
+                                    "(apt-get install fonts-noto-color-emoji)")
+    return web.FileResponse(font, headers={"Content-Type": "font/ttf",
+                                           "Cache-Control": "max-age=86400"})
+
+
 async def get_clock(request: web.Request) -> web.Response:
     return _json(request.app[VIEW].clock.describe())
 
 
 async def move_clock(request: web.Request) -> web.Response:
-    """Jump the office clock forward (+1 h, +1 day, next 09:00), then run what fell due."""
+    """Jump the office clock forward (+1 h, +1 day, next 09:00, next 1st), running what falls
+    due on the way at its own moment."""
     view = request.app[VIEW]
     try:
         body = await request.json()
@@ -91,9 +108,15 @@ async def move_clock(request: web.Request) -> web.Response:
         return _json({"error": f"send {{\"jump\": one of {list(JUMPS)}}}"}, 400)
     if jump not in JUMPS:
         return _json({"error": f"jump must be one of {list(JUMPS)}"}, 400)
-    step = view.clock.advance(jump)
-    log.info("sandbox: clock moved forward by %s", step)
-    ran = await view.after_jump() if view.after_jump is not None else False
+    start = view.clock.now()
+    target = view.clock.target(jump)
+    step = target - start
+    log.info("sandbox: clock moving forward by %s", step)
+    if view.jump_to is not None:
+        ran = await view.jump_to(target)
+    else:
+        view.clock.move_to(target)
+        ran = False
     state = {**view.clock.describe(), "step_seconds": step.total_seconds(), "timers_ran": ran}
     view.emulator.publish(CLOCK_EVENT, clock=state)
     return _json(state)
@@ -105,4 +128,5 @@ def add_routes(app: web.Application, view: SandboxView) -> None:
     app.router.add_get("/sandbox/api/world", world)
     app.router.add_get("/sandbox/api/clock", get_clock)
     app.router.add_post("/sandbox/api/clock", move_clock)
+    app.router.add_get("/sandbox/fonts/emoji.ttf", emoji_font)
     app.router.add_static("/static/", STATIC, append_version=False)
