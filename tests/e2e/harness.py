@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,6 +72,12 @@ def office_for(url: str) -> Office:
 def outbox(office: Office) -> list[Outbox]:
     with Session(office.engine) as session:
         return list(session.exec(select(Outbox).order_by(col(Outbox.id))).all())
+
+
+def rows(database_url: str, query: str) -> list[tuple[object, ...]]:
+    """Read the bot's SQLite database as the office would look into it."""
+    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
+        return list(connection.execute(query))
 
 
 async def eventually(check: Callable[[], bool], within: float = 10.0,

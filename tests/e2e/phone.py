@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.emulator.client import EmulatorClient
+from tests.e2e.office import OfficeCodes
 
 JSON = dict[str, Any]
 WAIT = 15.0
@@ -115,3 +116,34 @@ class Phone:
     async def last_id(self, chat_id: int | None = None) -> int:
         history = await self.client.history(self._chat(chat_id))
         return int(history[-1]["message_id"]) if history else 0
+
+
+@dataclass
+class Crew:
+    """Zhang the plumber, 刘调度 the dispatcher (in English) with the plumbers' and dispatch
+    groups bound, and Li Lei of 3-1203 (in English), all registered."""
+
+    zhang: Phone
+    liu: Phone
+    li: Phone
+    plumbers: int
+    dispatch: int
+
+
+async def crew_of(client: EmulatorClient, codes: OfficeCodes) -> Crew:
+    """Register the crew and bind their groups, as the office does on its first day."""
+    zhang = await Phone.of(client, "张师傅")
+    liu = await Phone.of(client, "刘调度", language_code="en")
+    li = await Phone.of(client, "Li Lei", language_code="en", phone="+8613800000002")
+    for person in (zhang, liu):
+        await person.says(f"/start {codes.staff[person.name]}")
+        await person.sees(person.name)
+    plumbers = (await client.create_group("Plumbers", [zhang.user_id, liu.user_id],
+                                          added_by=liu.user_id))["id"]
+    dispatch = (await client.create_group("Dispatch", [liu.user_id], added_by=liu.user_id))["id"]
+    for chat, purpose in ((plumbers, "plumbers"), (dispatch, "dispatch")):
+        await liu.says(f"/bindgroup {codes.groups[purpose]}", chat_id=chat)
+        await liu.sees(chat_id=chat)
+    await li.says(f"/start {codes.households['3-1203']}")
+    await li.sees("3-1203")
+    return Crew(zhang, liu, li, plumbers, dispatch)

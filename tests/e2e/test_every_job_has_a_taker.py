@@ -15,7 +15,7 @@ from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from tests.e2e.conftest import Launch
 from tests.e2e.office import OfficeCodes
-from tests.e2e.phone import Phone, buttons, text_of
+from tests.e2e.phone import buttons, crew_of, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -25,20 +25,8 @@ async def test_an_orphan_job_is_assigned_and_an_emergency_acknowledged(
         launch: Launch) -> None:
     bot = launch(framework, emulator.url)
     await bot.start()
-    zhang = await Phone.of(client, "张师傅")
-    liu = await Phone.of(client, "刘调度", language_code="en")
-    li = await Phone.of(client, "Li Lei", language_code="en", phone="+8613800000002")
-    for person in (zhang, liu):
-        await person.says(f"/start {codes.staff[person.name]}")
-        await person.sees(person.name)
-    plumbers = (await client.create_group("Plumbers", [zhang.user_id, liu.user_id],
-                                          added_by=liu.user_id))["id"]
-    dispatch = (await client.create_group("Dispatch", [liu.user_id], added_by=liu.user_id))["id"]
-    for chat, purpose in ((plumbers, "plumbers"), (dispatch, "dispatch")):
-        await liu.says(f"/bindgroup {codes.groups[purpose]}", chat_id=chat)
-        await liu.sees(chat_id=chat)
-    await li.says(f"/start {codes.households['3-1203']}")
-    await li.sees("3-1203")
+    crew = await crew_of(client, codes)
+    zhang, liu, li, dispatch = crew.zhang, crew.liu, crew.li, crew.dispatch
 
     # A ceiling leak: nobody in a group can take it, so the dispatcher has it at once.
     await li.taps("Report a repair")

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -15,22 +13,11 @@ from bot.emulator import RateLimits, RunningEmulator
 from bot.emulator.client import EmulatorClient
 from tests.e2e.conftest import Launch
 from tests.e2e.faults import FaultProxy
+from tests.e2e.harness import rows
 from tests.e2e.office import OfficeCodes, frontline
 from tests.e2e.phone import Phone, text_of
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def proxy(emulator: RunningEmulator) -> AsyncIterator[FaultProxy]:
-    proxy = await FaultProxy(emulator.url).start()
-    yield proxy
-    await proxy.stop()
-
-
-def rows(database_url: str, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-        return list(connection.execute(query))
 
 
 async def settled(database_url: str, chat_id: int, within: float = 10.0) -> None:

@@ -10,31 +10,17 @@ asks whether it is about her home before opening anything. Li and the dispatcher
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from tests.e2e.conftest import Launch
 from tests.e2e.faults import FaultProxy
+from tests.e2e.harness import rows
 from tests.e2e.office import OfficeCodes
-from tests.e2e.phone import Phone, buttons, text_of
+from tests.e2e.phone import Phone, buttons, crew_of, text_of
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def proxy(emulator: RunningEmulator) -> AsyncIterator[FaultProxy]:
-    proxy = await FaultProxy(emulator.url).start()
-    yield proxy
-    await proxy.stop()
-
-
-def rows(database_url: str, query: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
-        return list(connection.execute(query))
 
 
 async def report_a_drip(li: Phone, words: str) -> str:
@@ -54,20 +40,9 @@ async def test_a_blocked_resident_is_held_for_and_a_forwarded_gas_smell_is_asked
         codes: OfficeCodes, launch: Launch, database_url: str) -> None:
     bot = launch(framework, proxy.url)
     await bot.start()
-    zhang = await Phone.of(client, "张师傅")
-    liu = await Phone.of(client, "刘调度", language_code="en")
-    li = await Phone.of(client, "Li Lei", language_code="en", phone="+8613800000002")
-    for person in (zhang, liu):
-        await person.says(f"/start {codes.staff[person.name]}")
-        await person.sees(person.name)
-    plumbers = (await client.create_group("Plumbers", [zhang.user_id, liu.user_id],
-                                          added_by=liu.user_id))["id"]
-    dispatch = (await client.create_group("Dispatch", [liu.user_id], added_by=liu.user_id))["id"]
-    for chat, purpose in ((plumbers, "plumbers"), (dispatch, "dispatch")):
-        await liu.says(f"/bindgroup {codes.groups[purpose]}", chat_id=chat)
-        await liu.sees(chat_id=chat)
-    await li.says(f"/start {codes.households['3-1203']}")
-    await li.sees("3-1203")
+    crew = await crew_of(client, codes)
+    zhang, liu, li, plumbers, dispatch = (crew.zhang, crew.liu, crew.li, crew.plumbers,
+                                          crew.dispatch)
     first = await report_a_drip(li, "The kitchen tap is dripping all the time")
     second = await report_a_drip(li, "The bathroom tap is dripping too")
 
