@@ -176,7 +176,7 @@ class Outbox(SQLModel, table=True):
     __table_args__ = (Index("ix_outbox_pending", "status", "priority", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     chat_id: int = _telegram_id(nullable=False, index=True)
-    op: str = Field(max_length=8)  # send | edit | toast
+    op: str = Field(max_length=8)  # send | edit | toast | commands (a chat's own menu)
     priority: int = Field(default=0)
     text: str = Field(default="", max_length=8000)
     keyboard: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
@@ -186,7 +186,8 @@ class Outbox(SQLModel, table=True):
     edit_of: int | None = Field(default=None)  # outbox id whose message this edits
     callback_id: str = Field(default="", max_length=64)
     alert: bool = Field(default=False)
-    # pending | sent | undeliverable | failed
+    # pending | sent | undeliverable | failed; parked: held for a person who blocked the bot,
+    # until they come back (then pending again) or it expires (expired)
     status: str = Field(default="pending", max_length=16)
     attempts: int = Field(default=0)
     not_before: datetime | None = _when()
