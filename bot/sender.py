@@ -4,8 +4,9 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
 
 - Limits are sliding windows, the way Telegram states them ("20 per minute in a group"):
   global (default 25/s), 1/s per private chat, 20/min per group (chat_id < 0). A send needs
-  one free slot; an album takes one slot per photo. Edits, button answers and a chat's
-  command menu are not messages and only wait for their chat's turn (and its 429 window).
+  one free slot; an album takes one slot per photo. Edits, deletions, button answers and a
+  chat's command menu are not messages and only wait for their chat's turn (and its 429
+  window).
 - Each chat has at most one request in flight, so its messages arrive in order.
 - 429 → no request to that chat until ``retry_after`` has passed (also after a restart);
   429s from several chats within a second pause every chat (the bot-wide limit is lower
@@ -164,7 +165,7 @@ class OutboxSender:
 
     def _wait_for(self, row: Pending, now: float) -> float:
         """Seconds until *row* may go; if it may go now, its slots are reserved."""
-        if row.op in ("edit", "commands"):
+        if row.op in ("edit", "delete", "commands"):
             return self.limiter.paused(row.chat_id, now)
         wait = self.limiter.wait(row.chat_id, now)
         if wait <= 0:
@@ -217,6 +218,11 @@ class OutboxSender:
                 message_id: int | None = None
             elif row.op == "edit":
                 message_id = await self._edit(row)
+            elif row.op == "delete":
+                if row.message_id is None:
+                    raise Rejected("delete without a message to delete")
+                await self.transport.delete_message(row.chat_id, row.message_id)
+                message_id = row.message_id
             elif row.op == "commands":
                 # The chat's own menu ("commands for chat X"): not a message, nothing to edit.
                 commands = [(str(name), str(text))

@@ -105,6 +105,12 @@ class Verb(Enum):
     COMPLAINT_VERDICT = ("cp_verdict", (Arg.ID, Arg.WORD))  # accept | reopen
     COMPLAINT_RATE = ("cp_rate", (Arg.ID, Arg.DIGIT))  # 1–5
     FAQ_FEEDBACK = ("faq", (Arg.ID, Arg.WORD))  # an FAQ answer helped: yes | no (→ the desk)
+    # announcements (handlers/announcements): the preview's decisions, the delivery report
+    # and a recall, in the managers' chat or the author's private chat; the resident's
+    # "not the outage, report it anyway"
+    ANNOUNCE = ("announce", (Arg.ID, Arg.WORD))  # approve | hold | report | recall
+    ANNOUNCE_STAFF = ("announce_me", (Arg.ID, Arg.WORD))  # the same, privately
+    OUTAGE_REPORT = ("outage_report", (Arg.ID,))  # the outage report answered
 
     @property
     def wire(self) -> str:

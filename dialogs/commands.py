@@ -52,11 +52,14 @@ PRIVATE_COMMANDS: Final[tuple[MenuCommand, ...]] = (
                 _("/shift on or /shift off: while you are off shift, new jobs go to others "
                   "or to the dispatcher.")),
     MenuCommand("complaints", _("Open complaints and their clocks"), DESK),
+    MenuCommand("announce", _("Send an announcement or a planned outage (desk, managers)"),
+                DESK),
     MenuCommand("help", _("How to use this bot"), EVERYONE),
 )
 
 GROUP_COMMANDS: Final[tuple[MenuCommand, ...]] = (
     MenuCommand("complaints", _("Open complaints and their clocks"), DESK_GROUPS),
+    MenuCommand("announce", _("Send an announcement (managers' chat)"), frozenset({"managers"})),
     MenuCommand("help", _("What this group is for"), ALL_GROUPS),
 )
 # What a group the office has not bound shows: the one command that works there.

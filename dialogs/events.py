@@ -149,7 +149,16 @@ class CommandMenu:
     priority: int = Priority.NOTICE
 
 
-Outgoing = Say | Edit | Toast | CommandMenu
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """Delete a message the bot sent (Telegram allows it for 48 hours after sending)."""
+
+    chat_id: int
+    message_id: int
+    priority: int = Priority.NOTICE
+
+
+Outgoing = Say | Edit | Toast | Delete | CommandMenu
 
 
 @dataclass(slots=True)

@@ -195,8 +195,26 @@ class ReportOngoingDamage:
     suggested_severity: str | None = None  # triage's, kept for the complaint that follows
 
 
+@dataclass(frozen=True, slots=True)
+class DraftAnnouncement:
+    """A notice as its author composed it, before the audience is resolved."""
+
+    text: str
+    photo: str
+    audience: str  # a key of dialogs.announce.AUDIENCES
+    buildings: tuple[str, ...] = ()
+    trade: str = ""
+    service: str = ""  # unmet demand: words of the request ("" = everyone who asked)
+    utility: str = ""  # an outage's utility (dialogs.announce.UTILITIES), else ""
+    starts: str = ""  # an outage's period, "YYYY-MM-DD HH:MM"
+    ends: str = ""
+    send_at: str = ""  # "" = as soon as it is approved
+    urgent: bool = False
+
+
 Command = (SubmitRepair | SubmitService | RecordDemand | ToFrontDesk | ReportEmergency
-           | AnswerText | ResumeWith | SubmitComplaint | ReportOngoingDamage)
+           | AnswerText | ResumeWith | SubmitComplaint | ReportOngoingDamage
+           | DraftAnnouncement)
 
 
 @dataclass(slots=True)

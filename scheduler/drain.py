@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from time import perf_counter
 
+from handlers.announcements import sending as announcements
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
 from handlers.delivery import outbox as delivery
@@ -80,6 +81,9 @@ def timers(office: Office) -> tuple[Timer, ...]:
         Timer("fee_notice", fee_campaigns.find_due, fee_campaigns.send_notice),
         Timer("fee_delivery", fee_campaigns.find_sent, fee_campaigns.check_delivery),
         Timer("fee_campaign", fee_campaigns.find_finished, fee_campaigns.finish),
+        # Announcements: bulk as well, paced by their own window (handlers/announcements).
+        Timer("announcement", announcements.find_due, announcements.send_one),
+        Timer("announcement_done", announcements.find_finished, announcements.finish),
     )
 
 

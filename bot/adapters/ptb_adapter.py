@@ -156,6 +156,10 @@ class PtbTransport:
                 reply_markup=reply_markup if isinstance(reply_markup, InlineKeyboardMarkup)
                 else None)
 
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        async with neutral_errors():
+            await self.bot.delete_message(chat_id, message_id)
+
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
         async with neutral_errors():
             await self.bot.answer_callback_query(callback_id, text=text or None,

@@ -115,6 +115,12 @@ def danger(text: str) -> Danger:
     return Danger(t.hazard, t.emergency_uncertain)
 
 
+def normalize(text: str) -> str:
+    """Text in the one form triage reads it (Simplified Chinese, the vocabulary map, lower
+    case, English stems), so the office's own phrases match however a resident writes."""
+    return get_model().normalize(text)
+
+
 def compile_concepts(spec: Mapping[str, Any]) -> Concepts:
     """An office's own concept list (``concepts`` / ``rules`` / ``guards``, the layout of
     ``data/emergency.yaml``), compiled with triage's normaliser: written once in any of our

@@ -14,7 +14,7 @@ campaigns (``handlers/fees/campaigns.py``) and announcements (``handlers/announc
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -68,11 +68,15 @@ def room(uow: UnitOfWork, pace: Pace, limit: int, *, urgent: bool = False) -> in
 
 
 # -- the preview and its decision ---------------------------------------------------------
-def post_preview(uow: UnitOfWork, ref: str, text: Text, keyboard: InlineKeyboard,
+# The preview's buttons for one chat (a private chat's verbs differ from a group's).
+KeyboardFor = Callable[[int], InlineKeyboard]
+
+
+def post_preview(uow: UnitOfWork, ref: str, text: Text, keyboard: KeyboardFor,
                  chat_ids: Iterable[int]) -> None:
     """Post the preview to each chat (once each), under *ref* so decisions can update it."""
     for chat_id in dict.fromkeys(chat_ids):
-        uow.send(Say(chat_id, text, keyboard, ref=ref, priority=Priority.NOTICE))
+        uow.send(Say(chat_id, text, keyboard(chat_id), ref=ref, priority=Priority.NOTICE))
 
 
 def may_decide(caller: Caller, status: str, choice: str, *, not_a_manager: Msg,
@@ -91,12 +95,12 @@ def may_decide(caller: Caller, status: str, choice: str, *, not_a_manager: Msg,
     return True
 
 
-def show_decision(caller: Caller, ref: str, text: Text, keyboard: InlineKeyboard) -> None:
+def show_decision(caller: Caller, ref: str, text: Text, keyboard: KeyboardFor) -> None:
     """Update the tapped preview and its copies in the other chats it was posted to."""
-    caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
-                         ref=ref))
+    caller.uow.send(Edit(caller.chat_id, text, keyboard(caller.chat_id),
+                         message_id=caller.event.message_id, ref=ref))
     for chat_id in set(preview_chats(caller.uow, ref)) - {caller.chat_id}:
-        caller.uow.send(Edit(chat_id, text, keyboard, ref=ref))
+        caller.uow.send(Edit(chat_id, text, keyboard(chat_id), ref=ref))
 
 
 def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:

@@ -224,9 +224,9 @@ def _preview_ref(campaign_id: int | None) -> str:
 
 
 def _post_preview(uow: UnitOfWork, campaign: FeeCampaign) -> None:
+    keyboard = texts.preview_keyboard(campaign.id or 0, campaign.status)
     bulk.post_preview(uow, _preview_ref(campaign.id), preview(uow, campaign),
-                      texts.preview_keyboard(campaign.id or 0, campaign.status),
-                      chats(uow, *PREVIEW_CHATS))
+                      lambda chat_id: keyboard, chats(uow, *PREVIEW_CHATS))
 
 
 def _pace(uow: UnitOfWork) -> bulk.Pace:
@@ -272,8 +272,9 @@ def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> N
         caller.toast(_("Held: nothing more goes out until it is approved."))
     caller.log("fee_campaign_" + ("approved" if choice == "approve" else "held"),
                campaign_id=campaign.id)
+    keyboard = texts.preview_keyboard(campaign.id or 0, campaign.status)
     bulk.show_decision(caller, _preview_ref(campaign.id), preview(caller.uow, campaign),
-                       texts.preview_keyboard(campaign.id or 0, campaign.status))
+                       lambda chat_id: keyboard)
 
 
 def decide_from_cli(office: Office, campaign_id: int, choice: str,

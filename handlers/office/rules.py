@@ -119,6 +119,29 @@ def slot_times(text: str) -> tuple[time, time]:
     return time.fromisoformat(opens.strip()), time.fromisoformat(closes.strip())
 
 
+class AnnouncementRules(BaseModel):
+    """How announcements go out (001 §2.2.7: a service that exists now is announced)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    day_start: int = _rule(9, "SPEC (daytime only)", "announcements from this local hour "
+                           "(unless urgent)", ge=0, le=23)
+    day_end: int = _rule(20, "SPEC (daytime only)", "announcements until this local hour",
+                         ge=1, le=24)
+    queue_window: int = _rule(1000, "office practice", "announcement messages waiting in the "
+                              "outbox at most, so replies and recalls are never stuck behind "
+                              "them", ge=1)
+    delete_within_hours: int = _rule(48, "Telegram Bot API", "a recalled announcement is "
+                                     "deleted if sent less than this many hours ago, else a "
+                                     "correction is sent", ge=1, le=48)
+
+    @model_validator(mode="after")
+    def _daytime_makes_sense(self) -> AnnouncementRules:
+        if not self.day_start < self.day_end:
+            raise ValueError("announcements.day_start must come before day_end")
+        return self
+
+
 class OfficeRules(BaseSettings):
     """Every number from the manuals the office may change, with the manual's default."""
 
@@ -148,6 +171,8 @@ class OfficeRules(BaseSettings):
         "the clock) or office hours")
     complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
                                         description="complaint clocks")
+    announcements: AnnouncementRules = Field(default_factory=AnnouncementRules,
+                                             description="announcements")
     appointments: AppointmentRules = Field(default_factory=AppointmentRules,
                                            description="visit windows and their reminders")
     unlinked_message_hours: int = _rule(

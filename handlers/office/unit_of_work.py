@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from dialogs.events import (
+    Delete,
     InlineKeyboard,
     Keyboard,
     Outgoing,
@@ -170,6 +171,9 @@ class UnitOfWork:
             return {"chat_id": item.user_id, "op": "toast", "callback_id": item.callback_id,
                     "text": render(item.text, self.language_of(item.user_id)),
                     "alert": item.alert}
+        if isinstance(item, Delete):
+            return {"chat_id": item.chat_id, "op": "delete", "priority": item.priority,
+                    "edit_message_id": item.message_id}
         language = self.language_of(item.chat_id)
         text = render(item.text, language)
         if isinstance(item, Say):

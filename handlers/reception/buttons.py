@@ -15,6 +15,8 @@ from typing import Final
 from dialogs.buttons import Tap, Verb
 from dialogs.menu import EMERGENCY_BUTTONS
 from dialogs.model import Outcome
+from handlers.announcements import notices as announcements
+from handlers.announcements import outages
 from handlers.callback_surveys import corrective, phone_tasks, resident
 from handlers.fees import campaigns as fee_campaigns
 from handlers.fees import residents as fee_residents
@@ -133,6 +135,12 @@ def _earlier_message(caller: Caller, tap: Tap, board: StaffChat | None) -> Outco
     return questions.free_text(caller, words) if words else None
 
 
+def _outage_anyway(caller: Caller, tap: Tap, board: StaffChat | None) -> Outcome | None:
+    """"It's not the outage": the resident's words are taken in as if just written."""
+    words = outages.report_anyway(caller, tap.id(0))
+    return questions.free_text(caller, words) if words else None
+
+
 def _private(act: Act, needs_binding: bool = True) -> ButtonHandler:
     return ButtonHandler(Where.PRIVATE, act, needs_binding)
 
@@ -233,4 +241,10 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0)))),
     Verb.FEE_TASK: _group(_in_group(lambda caller, board, tap: fee_tasks.record_outcome(
         caller, board, tap.id(0), tap.word(1)))),
+    # announcements
+    Verb.ANNOUNCE: _group(_in_group(lambda caller, board, tap: announcements.staff_tap(
+        caller, board, tap.id(0), tap.word(1)))),
+    Verb.ANNOUNCE_STAFF: _private(lambda caller, tap, board: announcements.staff_tap(
+        caller, None, tap.id(0), tap.word(1))),
+    Verb.OUTAGE_REPORT: _private(_outage_anyway),
 }

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dialogs import answers, complaint, danger_check, fees, forwarded, repair, service
+from dialogs import announce, answers, complaint, danger_check, fees, forwarded, repair, service
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
@@ -28,6 +28,7 @@ from dialogs.model import (
     Command,
     Conversation,
     DialogContext,
+    DraftAnnouncement,
     Outcome,
     RecordDemand,
     ReportEmergency,
@@ -39,6 +40,8 @@ from dialogs.model import (
     ToFrontDesk,
 )
 from dialogs.triage import triage
+from handlers.announcements import notices as announcements
+from handlers.announcements import outages
 from handlers.fees.residents import my_fees
 from handlers.front_desk import complaint_records, complaints, desk_tools, inbox
 from handlers.office import Office
@@ -64,6 +67,7 @@ FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
     danger_check.FLOW: danger_check.step, forwarded.FLOW: forwarded.step,
     fees.FLOW: fees.step, complaint.FLOW: complaint.step,
+    announce.FLOW: announce.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
 
@@ -148,6 +152,8 @@ def _in_group(caller: Caller) -> None:
         _button(caller, Where.GROUP, board)
     elif event.kind is EventKind.COMMAND and event.command == "complaints":
         complaint_records.show_in_chat(caller, board)
+    elif event.kind is EventKind.COMMAND and event.command == "announce":
+        announcements.start_in_group(caller, board)
     elif event.kind is EventKind.COMMAND and event.command == "reschedule":
         appointments.reschedule_command(caller, board)
     elif event.kind is EventKind.COMMAND and event.command in desk_tools.COMMANDS:
@@ -175,8 +181,10 @@ def _in_private(caller: Caller) -> None:
         return
     if conversation is not None and (binding.is_registered(caller.person)
                                      or conversation.flow in (danger_check.FLOW, forwarded.FLOW)):
-        # Every word typed in any dialog step is checked for danger before the step reads it.
-        if (event.kind is EventKind.TEXT and conversation.flow != danger_check.FLOW
+        # Every word typed in any dialog step is checked for danger before the step reads it
+        # (not the words of a notice staff are composing: they tell of the danger, not one).
+        if (event.kind is EventKind.TEXT
+                and conversation.flow not in (danger_check.FLOW, announce.FLOW)
                 and _danger_first(caller, event.text.strip(), conversation)):
             return
         _run(caller, FLOWS[conversation.flow](conversation, event, caller.context()))
@@ -188,7 +196,9 @@ def _in_private(caller: Caller) -> None:
     elif not binding.is_registered(caller.person):
         _unregistered(caller)
     elif event.kind is EventKind.TEXT and event.text.strip():
-        if not _danger_first(caller, event.text.strip(), None):
+        # A planned outage answers its own reports; an emergency goes first all the same.
+        if not (_danger_first(caller, event.text.strip(), None)
+                or outages.answered(caller, event.text.strip())):
             _run(caller, questions.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
         caption = event.text.strip()
@@ -262,6 +272,8 @@ def _command(caller: Caller) -> None:
         lists.my_jobs(caller)
     elif command == "complaints":
         complaint_records.show_in_chat(caller, None)
+    elif command == "announce":
+        _run(caller, announcements.start(caller))
     elif command == "reschedule":
         appointments.reschedule_command(caller, None)
     elif command in desk_tools.COMMANDS:
@@ -355,3 +367,5 @@ def _carry_out(caller: Caller, command: Command, conversation: Conversation | No
             complaints.submit(caller, command)
         case ReportOngoingDamage():
             ongoing_damage.report(caller, command)
+        case DraftAnnouncement():
+            announcements.draft(caller, command)

@@ -82,6 +82,9 @@ class Desk:
             shown = Shown(row.chat_id, next(counter), row.text, row.keyboard, list(row.photos))
             self.chats.setdefault(row.chat_id, []).append(shown)
             row.telegram_message_id = shown.message_id
+        elif row.op == "delete":
+            self.chats[row.chat_id] = [shown for shown in self.chats.get(row.chat_id, [])
+                                       if shown.message_id != row.edit_message_id]
         elif row.op == "commands":
             self.menus[row.chat_id] = [(n, d) for n, d in (row.keyboard or {})["commands"]]
         else:
@@ -93,7 +96,7 @@ class Desk:
                 if shown.message_id == target:
                     shown.text, shown.keyboard = row.text, row.keyboard
                     shown.edits += 1
-        row.status = "sent"
+        row.status, row.sent_at = "sent", self.office.clock.now()
         session.add(row)
 
     def messages(self, chat_id: int) -> list[Shown]:

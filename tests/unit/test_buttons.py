@@ -73,7 +73,8 @@ def test_group_verbs_are_the_staff_groups_and_the_rest_are_private() -> None:
                      Verb.CALL_RESULT, Verb.CALL_NOTE, Verb.CORRECTED, Verb.SPOT_CHECK,
                      Verb.ONSITE, Verb.DESK_REPLY, Verb.FEE_CAMPAIGN, Verb.FEE_RECEIPT,
                      Verb.FEE_RESOLVE, Verb.FEE_TASK, Verb.COMPLAINT_DESK, Verb.DESK_TOOL,
-                     Verb.DESK_REASSIGN, Verb.RESCHEDULE, Verb.DESK_WINDOW, Verb.MISSED_SEEN}
+                     Verb.DESK_REASSIGN, Verb.RESCHEDULE, Verb.DESK_WINDOW, Verb.MISSED_SEEN,
+                     Verb.ANNOUNCE}
     assert [v for v, h in BUTTONS.items() if not h.needs_binding] == [Verb.LANGUAGE]
 
 

@@ -1,0 +1,370 @@
+"""Announcements as staff compose them and as recipients, authors and managers read them.
+
+``/announce`` starts the conversation: the text (a photo with a caption is fine), the
+audience, for an outage the utility and its period, then when to send. It ends with a
+:class:`DraftAnnouncement`; the handler (``handlers/announcements``) resolves the audience
+and posts the preview with Approve / Hold. Times are kept as typed wall-clock strings
+(``YYYY-MM-DD HH:MM``, the office's time zone); the handler places them on the calendar.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Final
+
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
+from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
+from dialogs.model import (
+    TRADE_NAMES,
+    TRADES,
+    Conversation,
+    DialogContext,
+    DraftAnnouncement,
+    Outcome,
+)
+from dialogs.triage import normalize
+from locales import Msg, Raw, Text, _
+
+FLOW: Final = "announce"
+AUDIENCES: Final[dict[str, Msg]] = {
+    "estate": _("The whole estate"),
+    "buildings": _("Chosen buildings"),
+    "arrears": _("Households in arrears"),
+    "unmet": _("Residents who asked for a service we lacked"),
+    "staff": _("All staff"),
+    "trade": _("One trade's technicians"),
+}
+UTILITIES: Final[dict[str, Msg]] = {  # the buttons
+    "water": _("💧 Water"),
+    "power": _("⚡ Power"),
+    "gas": _("🔥 Gas"),
+    "lift": _("🛗 Lift"),
+}
+UTILITY_WORDS: Final[dict[str, Msg]] = {  # in a sentence
+    "water": _("water"),
+    "power": _("power"),
+    "gas": _("gas"),
+    "lift": _("lift"),
+}
+# What residents write when a utility is off, in any script or English; matched on the text
+# as triage normalises it (Traditional → Simplified, 冇 → 没有, English stems).
+OUTAGE_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    "water": ("停水", "没水", "没有水", "断水", "无水", "水停了", "不来水", "没来水", "no water",
+              "water is off", "water off", "water's off", "water cut", "no running water"),
+    "power": ("停电", "没电", "没有电", "断电", "无电", "no power", "power cut", "power is out",
+              "power out", "power outage", "power is off", "no electricity", "blackout"),
+    "gas": ("停气", "没气", "没有气", "没煤气", "没有煤气", "没燃气", "没有燃气", "停燃气",
+            "no gas", "gas is off", "gas off", "gas cut"),
+    "lift": ("电梯停", "电梯不动", "电梯坏", "电梯用不了", "电梯不能用", "电梯停运", "电梯没反应",
+             "lift not working", "lift is not working", "lift out of order", "lift broken",
+             "lift stopped", "elevator not working", "elevator is not working", "no lift"),
+}
+# A typed moment: "2026-12-03 09:00" (also with "/" or "T"; seconds ignored).
+_MOMENT = r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T]+(\d{1,2}):(\d{2})"
+MOMENT: Final = re.compile(_MOMENT)
+# An outage's period: a moment, a dash, then a time of the same day or another moment.
+PERIOD: Final = re.compile(_MOMENT + r"\s*(?:-|–|~|to|至|到)\s*(?:" + _MOMENT
+                           + r"|(\d{1,2}):(\d{2}))")
+BUILDING: Final = re.compile(r"[0-9A-Za-z]{1,8}")
+
+
+@cache
+def _outage_phrases(utility: str) -> tuple[str, ...]:
+    return tuple(normalize(phrase) for phrase in OUTAGE_WORDS[utility])
+
+
+def about_outage(text: str, utility: str) -> bool:
+    """Whether a resident's message says that *utility* is off ("停水了", "冇水", "no water")."""
+    normalized = normalize(text)
+    return any(phrase in normalized for phrase in _outage_phrases(utility))
+
+
+def moment_text(found: tuple[str, ...]) -> str | None:
+    """"YYYY-MM-DD HH:MM" from the five captured parts, or None if it is no real moment."""
+    year, month, day, hour, minute = (int(part) for part in found)
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d} {hour:02d}:{minute:02d}"
+
+
+def parse_moment(text: str) -> str | None:
+    """A typed moment as "YYYY-MM-DD HH:MM", or None."""
+    found = MOMENT.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    return moment_text(found.groups()) if found else None
+
+
+def parse_period(text: str) -> tuple[str, str] | None:
+    """"2026-12-03 09:00 - 17:00" (or with a second date) as (start, end), or None."""
+    found = PERIOD.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if found is None:
+        return None
+    parts = found.groups()
+    start = moment_text(parts[:5])
+    if parts[5] is not None:
+        end = moment_text(parts[5:10])
+    else:
+        end = moment_text((*parts[:3], parts[10], parts[11]))
+    if start is None or end is None or end <= start:
+        return None
+    return start, end
+
+
+def parse_buildings(text: str) -> tuple[str, ...] | None:
+    """Building numbers as typed ("1, 3 5", "1栋 3栋"), in order, or None."""
+    words = re.split(r"[\s,，、;；]+", unicodedata.normalize("NFKC", text).replace("栋", " ")
+                     .replace("棟", " "))
+    found = tuple(dict.fromkeys(w for w in words if w))
+    if not found or not all(BUILDING.fullmatch(w) for w in found):
+        return None
+    return found
+
+
+# -- the conversation ---------------------------------------------------------------------
+def start(context: DialogContext, nonce: str) -> Outcome:
+    """Ask for the notice's text."""
+    conversation = Conversation(FLOW, "text", {"nonce": nonce})
+    return Outcome(conversation, [Say(context.chat_id, _(
+        "📢 New announcement. Send its text as residents should read it (a photo with a "
+        "caption is fine)."), inline([cancel_button(conversation)]))])
+
+
+def _ask(c: Conversation, context: DialogContext, step: str, question: Text,
+         keyboard: InlineKeyboard | None = None) -> Outcome:
+    c.step = step
+    return Outcome(c, [Say(context.chat_id, question, keyboard or inline([cancel_button(c)]))])
+
+
+def _choices(c: Conversation, names: dict[str, Msg], prefix: str) -> InlineKeyboard:
+    return inline(*[[button(c, label, f"{prefix}:{key}")] for key, label in names.items()],
+                  [cancel_button(c)])
+
+
+def _audience_keyboard(c: Conversation) -> InlineKeyboard:
+    rows = [[button(c, label, f"to:{key}")] for key, label in AUDIENCES.items()]
+    rows.append([button(c, _("🚧 A planned outage (buildings)"), "to:outage")])
+    return inline(*rows, [cancel_button(c)])
+
+
+def _when(c: Conversation, context: DialogContext) -> Outcome:
+    keyboard = inline([button(c, _("Send when approved (daytime)"), "when:now")],
+                      [button(c, _("🚨 Urgent: day or night"), "when:urgent")],
+                      [cancel_button(c)])
+    return _ask(c, context, "when", _("When should it go out? Tap a button, or type a time "
+                                      "like 2026-12-03 09:00."), keyboard)
+
+
+def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
+    """One answer of the author; bad input gets one polite answer and changes nothing."""
+    choice = tapped(c, event)
+    if choice == "cancel":
+        return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was sent."))])
+    data = c.data
+    if c.step == "text":
+        if event.kind is EventKind.PHOTO and event.photo_file_ids:
+            if not event.text.strip():
+                return stay(c, context, _("Please send the photo again with the text as its "
+                                          "caption, or send the text alone."))
+            data["photo"], data["text"] = event.photo_file_ids[-1], event.text.strip()
+        elif (text := text_of(event)) is not None:
+            data["text"] = text
+        else:
+            return refuse_input(c, context, event, _("Please send the notice's text."))
+        return _ask(c, context, "audience", _("Who should receive it?"), _audience_keyboard(c))
+    if c.step == "audience":
+        key = (choice or "").removeprefix("to:")
+        if key == "outage":
+            data["audience"] = "buildings"
+            return _ask(c, context, "utility", _("What will be off?"),
+                        _choices(c, UTILITIES, "utility"))
+        if key not in AUDIENCES:
+            return refuse_input(c, context, event, _("Please pick one of the buttons above."))
+        data["audience"] = key
+        if key == "buildings":
+            return _ask(c, context, "buildings", _("Which buildings? Write their numbers, "
+                                                   "e.g. 1, 3, 5."))
+        if key == "trade":
+            return _ask(c, context, "trade", _("Which trade?"), _choices(c, TRADE_NAMES,
+                                                                         "trade"))
+        if key == "unmet":
+            return _ask(c, context, "service", _(
+                "Which service is available now? Write a word of what they asked for "
+                "(e.g. 保洁), or tap Everyone."), inline(
+                [button(c, _("Everyone who asked"), "service:all")], [cancel_button(c)]))
+        return _when(c, context)
+    if c.step == "utility":
+        key = (choice or "").removeprefix("utility:")
+        if key not in UTILITIES:
+            return refuse_input(c, context, event, _("Please pick one of the buttons above."))
+        data["utility"] = key
+        return _ask(c, context, "buildings", _("Which buildings? Write their numbers, "
+                                               "e.g. 1, 3, 5."))
+    if c.step == "buildings":
+        text = text_of(event)
+        buildings = parse_buildings(text) if text else None
+        if buildings is None:
+            return refuse_input(c, context, event, _("Please write building numbers, e.g. "
+                                                     "1, 3, 5."))
+        data["buildings"] = list(buildings)
+        if data.get("utility"):
+            return _ask(c, context, "period", _("From when to when? e.g. 2026-12-03 09:00 - "
+                                                "17:00"))
+        return _when(c, context)
+    if c.step == "period":
+        text = text_of(event)
+        period = parse_period(text) if text else None
+        if period is None:
+            return refuse_input(c, context, event, _(
+                "Please write the period like 2026-12-03 09:00 - 17:00 (the end after the "
+                "start)."))
+        data["starts"], data["ends"] = period
+        return _when(c, context)
+    if c.step == "trade":
+        key = (choice or "").removeprefix("trade:")
+        if key not in TRADES:
+            return refuse_input(c, context, event, _("Please pick one of the buttons above."))
+        data["trade"] = key
+        return _when(c, context)
+    if c.step == "service":
+        if choice == "service:all":
+            data["service"] = ""
+        elif (text := text_of(event)) is not None and len(text) <= 100:
+            data["service"] = text
+        else:
+            return refuse_input(c, context, event, _("Please write a word, or tap Everyone."))
+        return _when(c, context)
+    # when
+    send_at, urgent = "", choice == "when:urgent"
+    if choice not in ("when:now", "when:urgent"):
+        text = text_of(event)
+        moment = parse_moment(text) if text else None
+        if moment is None:
+            return refuse_input(c, context, event, _("Please tap a button or type a time like "
+                                                     "2026-12-03 09:00."))
+        send_at = moment
+    return Outcome(None, command=DraftAnnouncement(
+        text=data["text"], photo=data.get("photo", ""), audience=data["audience"],
+        buildings=tuple(data.get("buildings", ())), trade=data.get("trade", ""),
+        service=data.get("service", ""), utility=data.get("utility", ""),
+        starts=data.get("starts", ""), ends=data.get("ends", ""), send_at=send_at,
+        urgent=urgent))
+
+
+# -- what people read ---------------------------------------------------------------------
+STATUS_LINES: Final[dict[str, Msg]] = {
+    "prepared": _("Waiting for approval."),
+    "approved": _("Approved by {who}: it is going out."),
+    "held": _("Held by {who}: nothing goes out until it is approved."),
+    "done": _("Sent."),
+    "recalled": _("Recalled."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewView:
+    """What the preview shows: the notice, its audience, how many get it, in which language."""
+
+    announcement_id: int
+    audience: Text
+    when: Text
+    recipients: int
+    by_language: tuple[tuple[str, int], ...]  # (language name, recipients)
+    samples: tuple[tuple[str, str], ...]  # (language name, the notice as they read it)
+    status: str
+    decided_by: str = ""
+
+
+def preview_text(view: PreviewView) -> Text:
+    """The preview a manager approves: audience, count per language, a sample in each."""
+    languages = ", ".join(f"{name} {n}" for name, n in view.by_language) or "-"
+    samples = "\n\n".join(f"— {name} —\n{text}" for name, text in view.samples)
+    status = Msg(STATUS_LINES[view.status].msgid, {"who": Raw(view.decided_by or "-")})
+    return _("📢 Announcement #{number} — preview\nTo: {audience}\nWhen: {when}\n"
+             "Recipients: {count} ({languages})\n\n{samples}\n\n{status}",
+             number=view.announcement_id, audience=view.audience, when=view.when,
+             count=view.recipients, languages=Raw(languages), samples=Raw(samples),
+             status=status)
+
+
+def preview_keyboard(announcement_id: int, status: str, *, private: bool) -> InlineKeyboard:
+    """Approve / Hold while it may be decided; the delivery report and a recall after."""
+    def choice(label: Msg, word: str) -> Button:
+        if private:
+            return Button(label, tap(Verb.ANNOUNCE_STAFF, announcement_id, word))
+        return Button(label, tap(Verb.ANNOUNCE, announcement_id, word))
+
+    buttons: list[Button] = []
+    if status in ("prepared", "held"):
+        buttons.append(choice(_("✅ Approve"), "approve"))
+    if status in ("prepared", "approved"):
+        buttons.append(choice(_("⏸ Hold"), "hold"))
+    rows = [buttons]
+    if status in ("approved", "done"):
+        rows.append([choice(_("📊 Delivery report"), "report"),
+                     choice(_("↩️ Recall"), "recall")])
+    return inline(*rows)
+
+
+def outage_text(utility: str, buildings: str, starts: str, ends: str, text: str) -> Text:
+    """The answer a resident of an outage's building gets when they report it."""
+    return _("🚧 This is a planned {utility} outage in building {buildings}, {starts} – {ends}. "
+             "No repair is needed; it comes back by itself.\n\n{notice}",
+             utility=UTILITY_WORDS[utility], buildings=Raw(buildings), starts=Raw(starts),
+             ends=Raw(ends), notice=Raw(text))
+
+
+def outage_keyboard(report_id: int) -> InlineKeyboard:
+    return inline([Button(_("It's not the outage, report it anyway"),
+                          tap(Verb.OUTAGE_REPORT, report_id))])
+
+
+def notice_text(text: str) -> Text:
+    """An announcement as its recipients read it."""
+    return _("📢 Notice from the property office\n\n{text}", text=Raw(text))
+
+
+def outage_notice_text(utility: str, buildings: str, starts: str, ends: str,
+                       text: str) -> Text:
+    """A planned outage as the residents of its buildings read it."""
+    return _("🚧 Planned {utility} outage, building {buildings}: {starts} – {ends}\n\n{text}",
+             utility=UTILITY_WORDS[utility], buildings=Raw(buildings), starts=Raw(starts),
+             ends=Raw(ends), text=Raw(text))
+
+
+def audience_text(audience: str, buildings: str, trade: str, service: str) -> Text:
+    """The audience as the preview names it."""
+    if audience == "buildings":
+        return _("Buildings {buildings}", buildings=Raw(buildings))
+    if audience == "trade":
+        return _("Technicians: {trade}", trade=TRADE_NAMES.get(trade, Raw(trade)))
+    if audience == "unmet" and service:
+        return _("Residents who asked for “{service}”", service=Raw(service))
+    return AUDIENCES[audience]
+
+
+def report_text(number: int, total: int, sent: int, blocked: int, failed: int, queued: int,
+                recalled: int) -> Text:
+    """The delivery report the author gets (on request, and once when it is finished)."""
+    return _("📊 Announcement #{number}, {total} recipients: {sent} sent, {blocked} blocked "
+             "the bot (403), {failed} failed, {queued} still queued, {recalled} recalled "
+             "before sending.", number=number, total=total, sent=sent, blocked=blocked,
+             failed=failed, queued=queued, recalled=recalled)
+
+
+def recalled_text(number: int, deleted: int, corrected: int, stopped: int) -> Text:
+    """What a recall did, for the person who recalled it."""
+    return _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
+             "too old to delete got a correction, {stopped} stopped before sending.",
+             number=number, deleted=deleted, corrected=corrected, stopped=stopped)
+
+
+def correction_text(sent_on: str, text: str) -> Text:
+    """What a recipient of a recalled notice Telegram no longer lets us delete gets."""
+    if text:
+        return _("⚠️ Correction to the property office's notice of {date}:\n\n{text}",
+                 date=Raw(sent_on), text=Raw(text))
+    return _("⚠️ Please disregard the property office's notice of {date}: it was sent in "
+             "error.", date=Raw(sent_on))

@@ -1,0 +1,371 @@
+"""Preparing an announcement, its preview and decision, the delivery report and a recall.
+
+The same steps serve the bot (``/announce``, the preview's buttons) and the terminal
+(``frontline announce``): an announcement made at the terminal is the office's own, without a
+person, and its preview goes to the managers' chat like any other.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import func, insert, update
+from sqlalchemy import select as sql_select
+from sqlmodel import col, select
+
+from dialogs import announce as texts
+from dialogs.events import Delete, InlineKeyboard, Priority, Say
+from dialogs.menu import LANGUAGE_NAMES
+from dialogs.model import TRADES, DialogContext, DraftAnnouncement, Outcome
+from handlers.announcements.audiences import Audience, resolve
+from handlers.delivery import bulk
+from handlers.office import Office, conversations
+from handlers.office.calendar import wall_clock
+from handlers.office.caller import Caller
+from handlers.office.conversations import new_nonce
+from handlers.office.people import alert_chats, person_by_id_name
+from handlers.office.permissions import OUT_OF_DATE, is_desk
+from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from locales import LANGUAGES, Msg, Text, _, parse_language, render
+from storage.announcements import Announcement, AnnouncementDelivery
+from storage.models import Household, Person, StaffChat
+
+DELIVERY_TABLE = AnnouncementDelivery.__table__  # type: ignore[attr-defined]
+PREVIEW_CHATS: Final = ("managers",)
+MOMENT_FORMAT: Final = "%Y-%m-%d %H:%M"
+# Outbox statuses that mean Telegram said 403 (kept back for the person's return, or dropped).
+BLOCKED_STATUSES: Final = (bulk.BLOCKED, "parked")
+
+
+class NotPrepared(Exception):
+    """The draft cannot become an announcement; the message says why (nothing was saved)."""
+
+    def __init__(self, why: Msg) -> None:
+        super().__init__(render(why, "en"))
+        self.why = why
+
+
+def ref(announcement_id: int | None) -> str:
+    """The outbox ref of the announcement's messages to its recipients."""
+    return f"announce:{announcement_id}"
+
+
+def _preview_ref(announcement_id: int | None) -> str:
+    return f"announce-preview:{announcement_id}"
+
+
+def pace(office: Office) -> bulk.Pace:
+    rules = office.rules.announcements
+    return bulk.Pace(rules.day_start, rules.day_end, rules.queue_window)
+
+
+# -- composing ----------------------------------------------------------------------------
+def start(caller: Caller) -> Outcome | None:
+    """``/announce`` in a private chat: desk staff and managers compose there."""
+    if not is_desk(caller):
+        caller.refuse(_("Only the front desk and managers can send announcements."))
+        return None
+    return texts.start(caller.context(), new_nonce())
+
+
+def start_in_group(caller: Caller, board: StaffChat) -> None:
+    """``/announce`` in the managers' chat: the composing happens in the private chat."""
+    if board.purpose != "managers" or not is_desk(caller):
+        caller.refuse(_("Only the front desk and managers can send announcements."))
+        return
+    user_id = caller.event.user_id
+    outcome = texts.start(DialogContext(chat_id=user_id, language=caller.language),
+                          new_nonce())
+    conversations.save(caller.session, user_id, user_id, outcome.conversation, caller.now)
+    caller.uow.send(*outcome.replies)
+    caller.reply(_("I asked you in our private chat."))
+
+
+def draft(caller: Caller, command: DraftAnnouncement) -> None:
+    """The composed notice: prepared, with its preview for the author and the managers."""
+    if not is_desk(caller):  # the role may have changed while they were typing
+        caller.refuse(_("Only the front desk and managers can send announcements."))
+        return
+    try:
+        prepare(caller.uow, command, caller.person, caller.chat_id)
+    except NotPrepared as refused:
+        caller.reply(refused.why)
+
+
+def _moment(uow: UnitOfWork, text: str) -> datetime:
+    local = datetime.strptime(text, MOMENT_FORMAT).replace(tzinfo=uow.office.timezone)
+    return local.astimezone(UTC)
+
+
+def prepare(uow: UnitOfWork, command: DraftAnnouncement, author: Person | None,
+            author_chat: int | None) -> Announcement:
+    """Fix the recipients, store the announcement and post its preview. Raises
+    :class:`NotPrepared` for a draft that cannot go (nothing is stored then)."""
+    if command.audience not in texts.AUDIENCES:
+        raise NotPrepared(_("Unknown audience."))
+    if command.audience == "trade" and command.trade not in TRADES:
+        raise NotPrepared(_("Unknown trade."))
+    if not command.text.strip():
+        raise NotPrepared(_("The announcement has no text."))
+    buildings = tuple(command.buildings)
+    if command.audience == "buildings":
+        known = set(uow.session.exec(select(Household.building).where(
+            col(Household.building).in_(buildings))).all())
+        unknown = [b for b in buildings if b not in known]
+        if not buildings or unknown:
+            raise NotPrepared(_("There is no building {buildings} on the roster; nothing was "
+                                "prepared.", buildings=", ".join(unknown) or "-"))
+    starts = ends = None
+    if command.utility:
+        if command.utility not in texts.UTILITIES or command.audience != "buildings":
+            raise NotPrepared(_("An outage needs a utility and its buildings."))
+        starts, ends = _moment(uow, command.starts), _moment(uow, command.ends)
+        if ends <= starts or ends <= uow.now:
+            raise NotPrepared(_("The outage must end after it starts, and in the future."))
+    send_at = max(_moment(uow, command.send_at), uow.now) if command.send_at else uow.now
+    audience = Audience(command.audience, buildings, command.trade, command.service)
+    recipients = resolve(uow.session, audience, uow.now.astimezone(uow.office.timezone).date())
+    if not recipients and not command.utility:
+        raise NotPrepared(_("Nobody in this audience uses the bot yet; nothing was prepared."))
+    announcement = Announcement(
+        kind="outage" if command.utility else "notice", text=command.text.strip(),
+        photo=command.photo, audience=command.audience, buildings=list(buildings),
+        trade=command.trade, service=command.service.strip(), utility=command.utility,
+        starts_at=starts, ends_at=ends, send_at=send_at, urgent=command.urgent,
+        recipients=len(recipients),
+        by_language=dict(Counter(parse_language(r.language) or "zh_Hans" for r in recipients)),
+        author_id=author.id if author else None, author_chat_id=author_chat,
+        created_at=uow.now)
+    uow.session.add(announcement)
+    uow.session.flush()
+    if recipients:
+        uow.session.connection().execute(insert(DELIVERY_TABLE), [
+            {"announcement_id": announcement.id, "chat_id": r.chat_id,
+             "person_id": r.person_id, "household_id": r.household_id,
+             "language": parse_language(r.language) or "zh_Hans", "state": "pending"}
+            for r in recipients])
+    uow.log("announcement_prepared", actor=author, announcement_id=announcement.id,
+            kind=announcement.kind, audience=announcement.audience,
+            recipients=announcement.recipients)
+    chats = [*alert_chats(uow.session, *PREVIEW_CHATS)]
+    if author_chat is not None:
+        chats.insert(0, author_chat)
+    bulk.post_preview(uow, _preview_ref(announcement.id), preview(uow, announcement),
+                      lambda chat_id: _keyboard(announcement, chat_id), chats)
+    return announcement
+
+
+# -- what recipients and the preview show -------------------------------------------------
+def message(uow: UnitOfWork, announcement: Announcement) -> Text:
+    """The announcement as its recipients read it."""
+    if announcement.kind == "outage":
+        return texts.outage_notice_text(
+            announcement.utility, ", ".join(announcement.buildings),
+            wall_clock(announcement.starts_at, uow.office.timezone),
+            wall_clock(announcement.ends_at, uow.office.timezone), announcement.text)
+    return texts.notice_text(announcement.text)
+
+
+def preview(uow: UnitOfWork, announcement: Announcement) -> Text:
+    """The preview: audience, when, recipients per language, the notice in each language."""
+    assert announcement.id is not None
+    shown = message(uow, announcement)
+    if announcement.urgent:
+        when: Text = _("{moment}, urgent: day or night",
+                       moment=wall_clock(announcement.send_at, uow.office.timezone))
+    elif announcement.send_at is not None and announcement.send_at > (
+            announcement.created_at or uow.now):
+        when = _("{moment}, in daytime hours",
+                 moment=wall_clock(announcement.send_at, uow.office.timezone))
+    else:
+        when = _("once approved, in daytime hours")
+    return texts.preview_text(texts.PreviewView(
+        announcement_id=announcement.id,
+        audience=texts.audience_text(announcement.audience, ", ".join(announcement.buildings),
+                                     announcement.trade, announcement.service),
+        when=when, recipients=announcement.recipients,
+        by_language=tuple((LANGUAGE_NAMES[language], int(announcement.by_language[language]))
+                          for language in LANGUAGES if language in announcement.by_language),
+        samples=tuple((LANGUAGE_NAMES[language], render(shown, language))
+                      for language in LANGUAGES),
+        status=announcement.status,
+        decided_by=person_by_id_name(uow.session, announcement.decided_by) or ""))
+
+
+def _keyboard(announcement: Announcement, chat_id: int) -> InlineKeyboard:
+    return texts.preview_keyboard(announcement.id or 0, announcement.status,
+                                  private=chat_id > 0)
+
+
+# -- deciding, reporting, recalling -------------------------------------------------------
+def staff_tap(caller: Caller, board: StaffChat | None, announcement_id: int,
+              choice: str) -> None:
+    """A tap on a preview: Approve / Hold (managers), the delivery report (the desk),
+    Recall (the author or a manager)."""
+    announcement = caller.session.get(Announcement, announcement_id)
+    if announcement is None or (board is not None and board.purpose != "managers"):
+        caller.refuse(OUT_OF_DATE)
+        return
+    if choice == "report":
+        if not is_desk(caller):
+            caller.refuse(_("Only the front desk and managers can see delivery reports."))
+            return
+        caller.toast()
+        caller.reply(report(caller.uow, announcement))
+        return
+    if choice == "recall":
+        if not _may_recall(caller, announcement):
+            return
+        done = recall(caller.uow, announcement, "", caller.person)
+        caller.toast(_("Recalled."))
+        caller.reply(texts.recalled_text(announcement.id or 0, **done))
+    else:
+        if not bulk.may_decide(caller, announcement.status, choice,
+                               not_a_manager=_("Only a manager can approve or hold "
+                                               "announcements."),
+                               decided=_("This announcement was already decided.")):
+            return
+        decide(caller.uow, announcement, choice, caller.person)
+        if choice == "hold":
+            caller.toast(_("Held: nothing goes out until it is approved."))
+        elif announcement.urgent:
+            caller.toast(_("Approved: it goes out now, day or night."))
+        else:
+            caller.toast(_("Approved: it goes out in daytime hours."))
+    bulk.show_decision(caller, _preview_ref(announcement.id), preview(caller.uow, announcement),
+                       lambda chat_id: _keyboard(announcement, chat_id))
+
+
+def _may_recall(caller: Caller, announcement: Announcement) -> bool:
+    person = caller.person
+    if person is None or not (person.role in bulk.APPROVER_ROLES
+                              or person.id == announcement.author_id):
+        caller.refuse(_("Only its author or a manager can recall an announcement."))
+        return False
+    if announcement.status not in ("approved", "done"):
+        caller.refuse(_("This announcement was not sent; nothing to recall."))
+        return False
+    return True
+
+
+def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
+           person: Person | None) -> None:
+    """Approve (its recipients become due: at its time, in daytime unless urgent) or hold."""
+    announcement.status = "approved" if choice == "approve" else "held"
+    announcement.decided_at, announcement.decided_by = uow.now, person.id if person else None
+    uow.session.add(announcement)
+    due = None
+    if choice == "approve":
+        due = max(announcement.send_at or uow.now, uow.now)
+        if not announcement.urgent:
+            due = bulk.next_day(uow, pace(uow.office), due)
+    uow.session.connection().execute(
+        update(DELIVERY_TABLE).where(DELIVERY_TABLE.c.announcement_id == announcement.id,
+                                     DELIVERY_TABLE.c.state == "pending").values(due_at=due))
+    uow.log(f"announcement_{'approved' if choice == 'approve' else 'held'}", actor=person,
+            announcement_id=announcement.id)
+
+
+def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
+    """Sent, blocked (403), failed, still queued and recalled, from the outbox and the
+    recipients' rows."""
+    sends = bulk.tally(uow, ref(announcement.id))
+    d = DELIVERY_TABLE.c
+    states = Counter({str(state): int(n) for state, n in uow.session.connection().execute(
+        sql_select(d.state, func.count()).where(d.announcement_id == announcement.id)
+        .group_by(d.state))})
+    return {"total": announcement.recipients, "sent": sends["sent"],
+            "blocked": sum(sends[s] for s in BLOCKED_STATUSES) + states["skipped"],
+            "failed": sends["failed"], "queued": sends["pending"] + states["pending"],
+            "recalled": states["recalled"] + sends["cancelled"]}
+
+
+def report(uow: UnitOfWork, announcement: Announcement) -> Text:
+    """The delivery report as the author reads it."""
+    return texts.report_text(announcement.id or 0, **figures(uow, announcement))
+
+
+def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
+           person: Person | None) -> dict[str, int]:
+    """Withdraw an announcement: what is not sent yet never goes, what Telegram still lets us
+    delete is deleted, the rest gets a correction. An outage recalled stops answering."""
+    window = timedelta(hours=uow.office.rules.announcements.delete_within_hours)
+    d, o = DELIVERY_TABLE.c, OUTBOX.c
+    stopped = uow.session.connection().execute(
+        update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                     d.state == "pending")
+        .values(state="recalled", due_at=None)).rowcount or 0
+    stopped += uow.session.connection().execute(
+        update(OUTBOX).where(o.ref == ref(announcement.id), o.op == "send",
+                             o.status == "pending")
+        .values(status="cancelled", last_error="recalled")).rowcount or 0
+    deleted = corrected = 0
+    for chat_id, message_id, sent_at in uow.session.connection().execute(
+            sql_select(o.chat_id, o.telegram_message_id, o.sent_at).where(
+                o.ref == ref(announcement.id), o.op == "send", o.status == "sent")):
+        if message_id is not None and sent_at is not None and uow.now - sent_at < window:
+            uow.send(Delete(chat_id, message_id))
+            deleted += 1
+        else:
+            sent_on = (sent_at or uow.now).astimezone(uow.office.timezone).date().isoformat()
+            uow.send(Say(chat_id, texts.correction_text(sent_on, correction),
+                         priority=Priority.NOTICE, ref=f"announce-fix:{announcement.id}"))
+            corrected += 1
+    announcement.status, announcement.recalled_at = "recalled", uow.now
+    uow.session.add(announcement)
+    uow.log("announcement_recalled", actor=person, announcement_id=announcement.id,
+            deleted=deleted, corrected=corrected, stopped=stopped)
+    return {"deleted": deleted, "corrected": corrected, "stopped": stopped}
+
+
+# -- for the CLI --------------------------------------------------------------------------
+def prepare_from_cli(office: Office, command: DraftAnnouncement,
+                     approve: bool = False) -> Announcement:
+    """``frontline announce --file …``: prepared (and approved, with ``--approve``) as the
+    office's own; raises :class:`NotPrepared` for a draft that cannot go."""
+    with UnitOfWork(office) as uow:
+        announcement = prepare(uow, command, None, None)
+        if approve:
+            decide(uow, announcement, "approve", None)
+        uow.commit()
+        return announcement
+
+
+def decide_from_cli(office: Office, announcement_id: int, choice: str,
+                    correction: str = "") -> dict[str, int]:
+    """``frontline announce approve|hold|recall ID``; returns what a recall did."""
+    with UnitOfWork(office) as uow:
+        announcement = uow.session.get(Announcement, announcement_id)
+        if announcement is None:
+            raise ValueError(f"no announcement {announcement_id}")
+        done: dict[str, int] = {}
+        if choice == "recall" and announcement.status in ("approved", "done"):
+            done = recall(uow, announcement, correction, None)
+        elif choice in bulk.DECISIONS and announcement.status in bulk.DECISIONS[choice]:
+            decide(uow, announcement, choice, None)
+        else:
+            raise ValueError(f"announcement {announcement_id} is {announcement.status}; "
+                             f"cannot {choice}")
+        uow.commit()
+        return done
+
+
+def listing(office: Office, announcement_id: int | None = None) -> list[dict[str, Any]]:
+    """``frontline announce list|show``: each announcement, its figures (and its preview)."""
+    with UnitOfWork(office) as uow:
+        query = select(Announcement).order_by(col(Announcement.id).desc())
+        if announcement_id is not None:
+            query = query.where(Announcement.id == announcement_id)
+        rows: Sequence[Announcement] = uow.session.exec(query.limit(100)).all()
+        tz = office.timezone
+        return [{"id": a.id, "kind": a.kind, "status": a.status, "audience": a.audience,
+                 "buildings": a.buildings, "trade": a.trade or None,
+                 "service": a.service or None, "utility": a.utility or None,
+                 "from": wall_clock(a.starts_at, tz) or None,
+                 "to": wall_clock(a.ends_at, tz) or None, "send_at": wall_clock(a.send_at, tz),
+                 "urgent": a.urgent, "by_language": a.by_language, **figures(uow, a),
+                 "preview": render(preview(uow, a), "en") if announcement_id else None}
+                for a in rows]

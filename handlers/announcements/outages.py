@@ -1,0 +1,66 @@
+"""Planned outages at the front desk: while one runs, a resident of its buildings who reports
+that utility ("停水了", "冇水", "no water") gets the notice at once, and no work order is
+opened — unless they tap "report it anyway". Emergencies never come here: the reception
+sends them down the emergency path first. Once the outage has ended, reports open work
+orders as usual.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+
+from dialogs import announce as texts
+from handlers.office.calendar import wall_clock
+from handlers.office.caller import Caller
+from handlers.office.people import households_of
+from handlers.office.permissions import OUT_OF_DATE
+from locales import _
+from storage.announcements import Announcement, OutageReport
+
+LIVE = ("approved", "done")  # announced (being sent, or sent); not held, not recalled
+
+
+def answered(caller: Caller, text: str) -> bool:
+    """If *text* reports the utility of an outage running in the caller's building now,
+    answer with the notice and the one-tap override, and say True."""
+    buildings = {h.building for h in households_of(caller.session, caller.person)}
+    if not buildings:
+        return False
+    running = caller.session.exec(select(Announcement).where(
+        Announcement.kind == "outage", col(Announcement.status).in_(LIVE),
+        col(Announcement.starts_at) <= caller.now, col(Announcement.ends_at) > caller.now)
+        .order_by(col(Announcement.id))).all()
+    outage = next((a for a in running if buildings & set(a.buildings)
+                   and texts.about_outage(text, a.utility)), None)
+    if outage is None or outage.id is None:
+        return False
+    report = OutageReport(announcement_id=outage.id,
+                          person_id=caller.person.id if caller.person else None,
+                          chat_id=caller.chat_id, text=text, created_at=caller.now)
+    caller.session.add(report)
+    caller.session.flush()
+    assert report.id is not None
+    tz = caller.uow.office.timezone
+    caller.reply(texts.outage_text(outage.utility, ", ".join(sorted(buildings
+                                                                    & set(outage.buildings))),
+                                   wall_clock(outage.starts_at, tz),
+                                   wall_clock(outage.ends_at, tz), outage.text),
+                 texts.outage_keyboard(report.id))
+    caller.log("outage_answered", announcement_id=outage.id, report_id=report.id, text=text)
+    return True
+
+
+def report_anyway(caller: Caller, report_id: int) -> str | None:
+    """"It's not the outage": the words the resident wrote, to be taken in as usual (once);
+    None if the tap is not theirs or was already taken."""
+    report = caller.session.get(OutageReport, report_id)
+    if (report is None or caller.person is None or report.person_id != caller.person.id
+            or report.reported_at is not None):
+        caller.refuse(OUT_OF_DATE)
+        return None
+    report.reported_at = caller.now
+    caller.session.add(report)
+    caller.toast(_("Taken: your report goes ahead as usual."))
+    caller.log("outage_overridden", announcement_id=report.announcement_id,
+               report_id=report.id)
+    return report.text

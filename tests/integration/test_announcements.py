@@ -1,0 +1,299 @@
+"""Announcements as the office lives them (fake clock, SQLite): a manager composes with
+/announce, the audience is resolved to households, the preview is approved, the drain sends
+each recipient one copy in daytime (urgent ones at night too), a restart sends nobody twice,
+the author hears how it went, and a wrong notice is recalled. Planned outages answer their
+own reports — emergencies still go first — until they end."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from dialogs.model import DraftAnnouncement
+from handlers.announcements import notices, sending
+from handlers.fees import ledger
+from handlers.office import Office
+from handlers.office.clock import FakeClock
+from handlers.office.unit_of_work import UnitOfWork
+from scheduler.drain import drain_once
+from storage.announcements import Announcement, AnnouncementDelivery
+from storage.models import Outbox, WorkOrder
+from tests.conftest import make_office
+from tests.support.desk import Person
+from tests.support.estate import MANAGERS, ON_DUTY, code_of
+from tests.support.fees import FeeEstate, fee_estate
+from tests.support.orders import sh
+
+
+@pytest.fixture
+def fees(office: Office) -> FeeEstate:
+    return fee_estate(office)
+
+
+@pytest.fixture
+def zhao(fees: FeeEstate, office: Office) -> Person:
+    """赵敏 of 5-0101, who reads Traditional Chinese."""
+    zhao = fees.estate.desk.person(103, "趙敏", "zh-hant")
+    zhao.command("start", code_of(office, "5", "0101"))
+    return zhao
+
+
+def compose(manager: Person, text: str, audience: str, *answers: str,
+            when: str = "when approved") -> None:
+    """The manager's /announce conversation, button by button."""
+    manager.command("announce")
+    manager.says(text)
+    manager.taps(audience)
+    for answer in answers:
+        if answer.startswith("tap:"):
+            manager.taps(answer[4:])
+        else:
+            manager.says(answer)
+    if when.startswith("20"):
+        manager.says(when)
+    else:
+        manager.taps("Urgent" if when == "urgent" else "Send when approved")
+
+
+def latest(office: Office) -> Announcement:
+    with Session(office.engine) as session:
+        return session.exec(select(Announcement).order_by(col(Announcement.id).desc())
+                            .limit(1)).one()
+
+
+def recipients(office: Office, announcement_id: int | None) -> set[int]:
+    with Session(office.engine) as session:
+        return set(session.exec(select(AnnouncementDelivery.chat_id).where(
+            AnnouncementDelivery.announcement_id == announcement_id)).all())
+
+
+def copies(office: Office, chat_id: int, announcement_id: int | None) -> int:
+    with Session(office.engine) as session:
+        return len(session.exec(select(Outbox).where(
+            Outbox.chat_id == chat_id, Outbox.ref == notices.ref(announcement_id))).all())
+
+
+def orders(office: Office) -> list[WorkOrder]:
+    with Session(office.engine) as session:
+        return list(session.exec(select(WorkOrder)).all())
+
+
+def test_audiences_resolve_to_the_right_households(
+        fees: FeeEstate, zhao: Person, office: Office) -> None:
+    wang, li, manager = fees.wang, fees.li, fees.manager
+    ledger.import_bills(office, enumerate([
+        {"building": "3", "room": "1203", "period_start": "2026-11-01",
+         "period_end": "2026-11-30", "item": "management", "amount": "280.00"}], start=2))
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Something else")
+    li.says("Could someone walk my dog every morning?")
+    cases = {
+        ("The whole estate",): {wang.user_id, li.user_id, zhao.user_id},
+        ("Chosen buildings", "5"): {zhao.user_id},
+        ("Chosen buildings", "3, 5"): {wang.user_id, li.user_id, zhao.user_id},
+        ("Households in arrears",): {li.user_id},
+        ("asked for a service", "walk my dog"): {li.user_id},
+        ("All staff",): {201, 202, 203, 301, 401},
+        ("One trade", "tap:Plumbing"): {201, 202},
+    }
+    for (audience, *answers), expected in cases.items():
+        compose(manager, "电梯年检 / Lift inspection", audience, *answers)
+        assert recipients(office, latest(office).id) == expected, audience
+    compose(manager, "x", "asked for a service", "piano tuning")
+    assert "Nobody in this audience" in manager.last
+    manager.command("announce")
+    manager.says("x")
+    manager.taps("Chosen buildings")
+    manager.says("9")
+    manager.taps("Send when approved")
+    assert "no building 9" in manager.last
+
+
+def test_preview_approve_and_each_recipient_gets_it_once_across_a_restart(
+        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    compose(manager, "本周六上午清洗外墙，请关好窗户。", "The whole estate")
+    announcement = latest(office)
+    shown = desk.messages(MANAGERS)[-1]
+    assert f"Announcement #{announcement.id} — preview" in shown.text
+    assert "Recipients: 3 (简体中文 1, 繁體中文 1, English 1)" in shown.text
+    for sample in ("— 简体中文 —\n📢 物业管理处通知", "— 繁體中文 —\n📢 物業管理處通知",
+                   "— English —\n📢 Notice from the property office"):
+        assert sample in shown.text
+    assert "Waiting for approval" in shown.text
+    mine = fees.estate.desk.last(manager.user_id)  # the author's own copy, to decide there
+    assert mine.text == shown.text
+    assert [data for _, data in mine.buttons] == [f"v1:announce_me:{announcement.id}:approve",
+                                                  f"v1:announce_me:{announcement.id}:hold"]
+    drain_once(office)
+    assert not copies(office, wang.user_id, announcement.id)  # nothing unapproved
+    refused = fees.estate.dispatcher.taps("Approve", chat_id=MANAGERS)
+    assert "Only a manager" in fees.estate.dispatcher.toast_for(refused)
+    manager.taps("Approve", chat_id=MANAGERS)
+    assert "Approved by Zhou" in desk.messages(MANAGERS)[-1].text
+    # The process dies after committing a batch of one, and again inside the next batch.
+    with UnitOfWork(office) as uow:
+        [first] = sending.find_due(uow, 1, frozenset())
+        assert sending.send_one(uow, first) == "queued"
+        uow.commit()
+    with UnitOfWork(office) as uow:
+        [second] = sending.find_due(uow, 1, frozenset())
+        assert second != first
+        sending.send_one(uow, second)  # never committed: rolled back with the crash
+    office = make_office(str(office.engine.url), clock)  # started again, same database
+    assert drain_once(office).counts["announcement:queued"] == 2
+    assert not drain_once(office).counts["announcement:queued"]
+    for person in (wang, li, zhao):
+        assert copies(office, person.user_id, announcement.id) == 1
+    assert "本周六上午清洗外墙" in wang.last and "📢" in wang.last
+    assert "Notice from the property office" in li.last
+    assert "物業管理處通知" in zhao.last
+    desk.deliver()
+    assert drain_once(office).counts["announcement_done:done"] == 1
+    assert manager.last.startswith(f"📊 Announcement #{announcement.id}, 3 recipients: "
+                                   "3 sent, 0 blocked the bot (403), 0 failed, 0 still queued")
+    assert not drain_once(office).counts["announcement_done:done"]  # the report comes once
+
+
+def test_daytime_only_unless_urgent(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, manager = fees.li, fees.manager
+    clock.set(sh(2026, 12, 1, 21, 30))
+    compose(manager, "Parking lot B is repainted tomorrow.", "The whole estate")
+    assert "daytime hours" in manager.toast_for(manager.taps("Approve"))
+    drain_once(office)
+    assert not copies(office, li.user_id, latest(office).id)  # not at night
+    manager.taps("Delivery report")
+    assert manager.last.endswith("0 sent, 0 blocked the bot (403), 0 failed, 2 still queued, "
+                                 "0 recalled before sending.")
+    compose(manager, "Water main burst: water off in building 3 until midnight.",
+            "The whole estate", when="urgent")
+    assert "day or night" in manager.toast_for(manager.taps("Approve"))
+    drain_once(office)
+    assert copies(office, li.user_id, latest(office).id) == 1  # urgent: at once
+    clock.set(sh(2026, 12, 2, 9, 0))
+    assert drain_once(office).counts["announcement:queued"] == 2  # the morning brings the rest
+
+
+def test_a_chosen_time_waits_for_it(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, manager = fees.li, fees.manager
+    clock.set(sh(2026, 12, 1, 10, 0))
+    compose(manager, "Lift inspection on Friday.", "The whole estate",
+            when="2026-12-03 09:30")
+    manager.taps("Approve")
+    clock.set(sh(2026, 12, 3, 9, 29))
+    drain_once(office)
+    assert not copies(office, li.user_id, latest(office).id)
+    clock.set(sh(2026, 12, 3, 9, 30))
+    drain_once(office)
+    assert copies(office, li.user_id, latest(office).id) == 1
+
+
+def test_a_recall_deletes_what_telegram_allows_and_corrects_the_rest(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    compose(manager, "Fees are due on the 5th.", "The whole estate")
+    manager.taps("Approve")
+    drain_once(office)
+    desk.deliver()
+    assert "Fees are due on the 5th." in li.last
+    refused = wang.presses(desk.find_button(manager.user_id, "Recall")[1])
+    assert wang.toast_for(refused)  # not theirs to recall
+    manager.taps("Recall")
+    assert "2 messages deleted" in manager.last, manager.chat[-3:]
+    assert not any("Fees are due on the 5th." in m.text for m in li.chat)
+    assert not any("Fees are due" in m.text for m in wang.chat)
+    # Older than Telegram's 48 hours: a correction instead.
+    compose(manager, "The pool opens on Monday.", "The whole estate")
+    manager.taps("Approve")
+    drain_once(office)
+    desk.deliver()
+    clock.advance(timedelta(hours=49))
+    notices.decide_from_cli(office, latest(office).id or 0, "recall",
+                            "The pool opens on Tuesday.")
+    assert "The pool opens on Monday." in li.chat[-2].text
+    assert li.last.startswith("⚠️ Correction to the property office's notice of 2026-12-01")
+    assert "The pool opens on Tuesday." in li.last
+    assert latest(office).status == "recalled"
+
+
+def test_an_outage_answers_its_reports_until_it_ends(
+        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
+    wang, manager = fees.wang, fees.manager
+    clock.set(sh(2026, 12, 3, 8, 0))
+    compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
+            "2026-12-03 09:00 - 17:00")
+    manager.taps("Approve")
+    clock.set(sh(2026, 12, 3, 10, 0))
+    drain_once(office)
+    assert "🚧" in wang.last
+    before = len(orders(office))
+    wang.says("停水了")
+    assert "planned" not in wang.last and "计划" in wang.last  # the notice, in Chinese
+    assert len(orders(office)) == before  # no work order
+    fees.li.says("no water")
+    assert "planned water outage" in fees.li.last
+    zhao.says("冇水")  # building 5: no outage there — the usual intake
+    assert "計劃" not in zhao.last
+    # An emergency still takes the emergency path during the outage.
+    wang.says("电梯里有人困住了，救命")
+    assert any(o.emergency for o in orders(office))
+    assert fees.estate.desk.messages(ON_DUTY)
+    # One tap: it is not the outage, report it anyway — the usual report, to a work order.
+    wang.says("没有水，厨房水管好像坏了")
+    wang.taps("仍要报修")
+    assert wang.last == "水管/给排水，在您家中——对吗？"
+    again = wang.presses(fees.estate.desk.find_button(wang.user_id, "仍要报修")[1])
+    assert wang.toast_for(again) == "该按钮已失效，未做任何更改。"  # once
+    opened = len(orders(office))
+    file_report(wang)
+    assert len(orders(office)) == opened + 1
+    # Once the outage is over, the same words open a work order as usual.
+    clock.set(sh(2026, 12, 3, 17, 0))
+    wang.says("家里没有水")
+    assert wang.last == "水管/给排水，在您家中——对吗？"
+    file_report(wang)
+    assert len(orders(office)) == opened + 2
+
+
+def file_report(resident: Person) -> None:
+    """The rest of a resident's repair report, as tests/support/repairs.py files one."""
+    for label in ("是的", "没有照片", "明天上午", "使用", "提交"):
+        resident.taps(label)
+
+
+def test_only_staff_announce(fees: FeeEstate, office: Office) -> None:
+    fees.wang.command("announce")
+    assert fees.wang.last == "只有前台和管理人员可以发布公告。"
+    fees.estate.plumber.command("announce")
+    assert fees.estate.plumber.last == "只有前台和管理人员可以发布公告。"
+    fees.estate.plumber.command("announce", chat_id=MANAGERS)
+    assert fees.estate.desk.last(MANAGERS).text == "Only the front desk and managers can send " \
+        "announcements."
+    # The dispatcher composes from the managers' chat, in private; a manager approves.
+    dispatcher = fees.estate.dispatcher
+    dispatcher.command("announce", chat_id=MANAGERS)
+    assert fees.estate.desk.last(MANAGERS).text == "I asked you in our private chat."
+    dispatcher.says("周五电梯年检。")
+    dispatcher.taps("The whole estate")
+    dispatcher.taps("Send when approved")
+    assert "Announcement #1 — preview" in dispatcher.last
+    refused = dispatcher.taps("Approve")
+    assert dispatcher.toast_for(refused) == "Only a manager can approve or hold announcements."
+    assert latest(office).status == "prepared"
+
+
+def test_from_the_terminal(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    clock.set(sh(2026, 12, 1, 10, 0))
+    announcement = notices.prepare_from_cli(office, DraftAnnouncement(
+        text="Gas off for checks.", photo="", audience="buildings", buildings=("3",),
+        utility="gas", starts="2026-12-02 09:00", ends="2026-12-02 12:00"), approve=True)
+    assert announcement.kind == "outage" and announcement.status == "approved"
+    drain_once(office)
+    assert "Planned gas outage, building 3: 2026-12-02 09:00 – 2026-12-02 12:00" in fees.li.last
+    [row] = notices.listing(office, announcement.id)
+    assert (row["status"], row["sent"], row["queued"]) == ("approved", 2, 0)
