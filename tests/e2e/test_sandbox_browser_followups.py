@@ -69,7 +69,8 @@ def test_the_page_declares_a_colour_emoji_font_first(page: Page,
     declared = page.evaluate("""
         [...document.styleSheets].flatMap(s => [...s.cssRules])
           .filter(r => r instanceof CSSFontFaceRule)
-          .map(r => r.style.getPropertyValue('font-family') + ' ' + r.style.getPropertyValue('src'))
+          .map(r => r.style.getPropertyValue('font-family') + ' '
+                    + r.style.getPropertyValue('src'))
     """)
     assert any("Frontline Emoji" in rule and "Noto Color Emoji" in rule
                and "/sandbox/fonts/emoji.ttf" in rule for rule in declared), declared

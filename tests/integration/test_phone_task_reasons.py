@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from tests.support.estate import DISPATCH, Estate, build_estate
