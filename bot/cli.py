@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.announce_cli import announce_app
 from bot.fees_cli import fees_app
 from bot.report_cli import report_command
 from bot.run_cli import run_command
@@ -45,6 +46,7 @@ app.add_typer(orders_app, name="orders")
 app.add_typer(complaints_app, name="complaints")
 app.add_typer(rules_app, name="rules")
 app.add_typer(fees_app, name="fees")
+app.add_typer(announce_app, name="announce")
 app.command("run")(run_command)
 app.command("sandbox")(sandbox)
 app.command("settings")(settings_command)
