@@ -14,6 +14,7 @@ import pytest
 
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from tests.support.desk import Person
 from tests.support.estate import DISPATCH, Estate, build_estate
 from tests.support.orders import confirm, due, finish, open_order, sh, survey_row, surveyed
 
@@ -21,6 +22,13 @@ from tests.support.orders import confirm, due, finish, open_order, sh, survey_ro
 @pytest.fixture
 def estate(office: Office) -> Estate:
     return build_estate(office, staff_language="en")
+
+
+def _signed(office: Office, resident: Person, technician: Person) -> int:
+    """A job *technician* finished and *resident* signed just now; its survey's id."""
+    order_id = open_order(office, resident, status="accepted", assignee=technician)
+    finish(office, order_id)
+    return confirm(office, order_id)
 
 
 def _phone_task(estate: Estate) -> str:
@@ -42,9 +50,7 @@ def test_a_survey_she_saw_and_left_unanswered_says_so(estate: Estate, office: Of
 def test_a_survey_that_never_reached_her_chat_is_not_called_unanswered(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     li = estate.neighbour
-    order_id = open_order(office, li, status="accepted", assignee=estate.plumber)
-    finish(office, order_id)
-    survey_id = confirm(office, order_id)
+    survey_id = _signed(office, li, estate.plumber)
     estate.desk.blocked.add(li.user_id)  # she blocked the bot: Telegram answers 403
     clock.advance(timedelta(hours=1))
     assert due(office).counts["survey:sent"] == 1
@@ -59,9 +65,7 @@ def test_a_survey_that_never_reached_her_chat_is_not_called_unanswered(
 def test_a_survey_never_sent_after_downtime_says_why(estate: Estate, office: Office,
                                                      clock: FakeClock) -> None:
     li = estate.neighbour
-    order_id = open_order(office, li, status="accepted", assignee=estate.plumber)
-    finish(office, order_id)
-    survey_id = confirm(office, order_id)
+    survey_id = _signed(office, li, estate.plumber)
     clock.set(sh(2026, 11, 26, 9, 0))  # the bot was down until after the window closed
     assert due(office).counts["survey:phone"] == 1
     task = _phone_task(estate)
@@ -76,9 +80,7 @@ def test_a_resident_the_bot_cannot_reach_is_phoned_for_that_reason(
     estate.desk.blocked.add(li.user_id)
     first = surveyed(office, clock, li, estate.plumber)  # bounces: she is flagged unreachable
     estate.desk.deliver()
-    order_id = open_order(office, li, status="accepted", assignee=estate.plumber2)
-    finish(office, order_id)
-    second = confirm(office, order_id)
+    second = _signed(office, li, estate.plumber2)
     clock.advance(timedelta(hours=1))
     assert due(office).counts["survey:phone"] == 1
     assert "the resident cannot be reached in the bot" in _phone_task(estate)
