@@ -19,6 +19,7 @@ EVERYONE: Final = frozenset({"resident", "technician", "dispatcher", "manager", 
                              "butler"})
 STAFF: Final = EVERYONE - {"resident"}
 DESK: Final = frozenset({"dispatcher", "manager", "admin", "butler"})
+DISPATCHERS: Final = frozenset({"dispatcher", "manager", "admin"})  # they assign and cancel jobs
 # Who a group command is for, by the bound group's purpose.
 ALL_GROUPS: Final = frozenset({"trade", "dispatch", "managers", "emergency"})
 DESK_GROUPS: Final = frozenset({"dispatch", "managers"})
@@ -54,12 +55,18 @@ PRIVATE_COMMANDS: Final[tuple[MenuCommand, ...]] = (
     MenuCommand("complaints", _("Open complaints and their clocks"), DESK),
     MenuCommand("announce", _("Send an announcement or a planned outage (desk, managers)"),
                 DESK),
+    MenuCommand("find", _("Find a work order by number, unit or phone (desk)"), DISPATCHERS,
+                _("Dispatchers and managers: /find an order by number, unit or phone "
+                  "(reassign or cancel it from there), /history of a unit.")),
+    MenuCommand("history", _("A unit's orders, complaints and callbacks (desk)"), DISPATCHERS),
     MenuCommand("help", _("How to use this bot"), EVERYONE),
 )
 
 GROUP_COMMANDS: Final[tuple[MenuCommand, ...]] = (
     MenuCommand("complaints", _("Open complaints and their clocks"), DESK_GROUPS),
     MenuCommand("announce", _("Send an announcement (managers' chat)"), frozenset({"managers"})),
+    MenuCommand("find", _("Find a work order by number, unit or phone"), DESK_GROUPS),
+    MenuCommand("history", _("A unit's orders, complaints and callbacks"), DESK_GROUPS),
     MenuCommand("help", _("What this group is for"), ALL_GROUPS),
 )
 # What a group the office has not bound shows: the one command that works there.

@@ -217,10 +217,14 @@ def test_a_job_is_not_reassigned_to_a_technician_off_shift(estate: Estate,
     assert the_order(office).assignee_id == _person_id(office, 201)
 
 
-def test_group_help_lists_the_desk_commands(estate: Estate) -> None:
+def test_help_lists_the_desk_commands_for_the_desk_only(estate: Estate) -> None:
     estate.dispatcher.command("help", chat_id=DISPATCH)
     assert "/find" in estate.desk.last(DISPATCH).text
     assert "/history" in estate.desk.last(DISPATCH).text
+    estate.dispatcher.command("help")
+    assert "/find" in estate.dispatcher.last
+    estate.plumber.command("help")
+    assert "/find" not in estate.plumber.last
 
 
 def _person_id(office: Office, user_id: int) -> int | None:
