@@ -16,6 +16,7 @@ from dialogs.events import Button, Edit, Say, inline
 from dialogs.model import AnswerText
 from dialogs.statuses import STATUS_NAMES
 from handlers.office.caller import Caller
+from handlers.office.people import staff_chat
 from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
 from handlers.work_orders import routing, states
 from handlers.work_orders.notify import (
@@ -116,6 +117,10 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
                previous=previous.name if previous else None, technician_id=technician.id,
                technician=technician.name)
     shown = view(caller, order)
+    board_of_trade = staff_chat(caller.session, "trade", order.trade)
+    if board_of_trade is not None:  # the job board's card names who holds it now
+        caller.uow.send(Edit(board_of_trade.chat_id, cards.taken_card(shown), inline(),
+                             ref=routing.card_ref(order.id)))
     if previous is not None and previous.telegram_user_id is not None:
         caller.uow.send(Edit(previous.telegram_user_id, lines(cards.private_card(shown), _(
             "🔁 Reassigned to {name} by {dispatcher}: this job is no longer yours.",

@@ -87,6 +87,8 @@ def test_a_job_is_reassigned_and_everyone_hears(estate: Estate, office: Office) 
     old_card = card_of(estate, zhang.user_id, number)
     assert old_card.buttons == [] and "赵师傅" in old_card.text and old_card.edits >= 1
     assert "赵师傅" in wang.last and number in wang.last
+    board_card = [m for m in estate.desk.messages(PLUMBERS) if m.text.startswith(number)][-1]
+    assert "赵师傅" in board_card.text and "张师傅" not in board_card.text
     assert actions(office)[-1] == "reassigned"
     # Zhang's old buttons are dead now: he cannot set off on a job that is no longer his.
     zhang.presses(tap(Verb.SET_OFF, order.id))
