@@ -216,12 +216,13 @@ async def cold_frontline(framework: str, workdir: Path, run: int) -> tuple[float
     try:
         db, _ = new_office_db(workdir, f"cold-{framework}-{run}")
         bot = frontline_bot(framework, running.url, db, workdir)
+        earlier = len(bot.log())  # the runs before this one wrote to the same log
         started = time.perf_counter()
         up = asyncio.create_task(bot.start(within=120))
         polled = await first_poll(running.emulator, started)
         await up
         elapsed = time.perf_counter() - started
-        await until(lambda: TRIAGE_READY in bot.log(), within=120)
+        await until(lambda: TRIAGE_READY in bot.log()[earlier:], within=120)
         assert bot.process is not None
         memory = rss_mb(bot.process.pid)
         await bot.terminate()
