@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ._emergency import Signal
+from ._emergency import ASK_ONLY, Signal
 from ._features import features
 from ._load import TRADES, HazardRule, Model
 from ._model import Prediction
@@ -249,8 +249,9 @@ def _danger(model: Model, text: str, scores: dict[str, float],
     """Keyword hazards, concept rules and the learned head, recall first.
 
     Flag when the keyword rules or the concept rules are sure and nothing puts it in doubt
-    (unless the learned head strongly disagrees); also when the learned head agrees with a
-    concept rule that is only unsure or doubted. Any other signal makes it `uncertain`.
+    (unless the learned head strongly disagrees, which it may not for a `certain` rule or urgent
+    words); also when the learned head agrees with a concept rule that is only unsure or
+    doubted. Any other signal makes it `uncertain`; an ask-only danger (a fall) only asks.
     """
     rule = _hazard(model, text, found)
     asserted = {r.report_as for r in model.hazards for k, _, _ in found if k == r.key}
@@ -264,10 +265,10 @@ def _danger(model: Model, text: str, scores: dict[str, float],
     else:
         margin = learned.margin if learned.label == "yes" else -learned.margin
     from_rule = rule if rule is not None and signal.sure == rule.report_as else None
-    if signal.sure is not None and margin > VETO:
+    if signal.sure is not None and (margin > VETO or signal.certain):
         return _Danger(signal.sure, from_rule, False)
     maybe = signal.sure or signal.unsure
-    if maybe is not None and margin > CONFIRM:
+    if maybe is not None and margin > CONFIRM and maybe not in ASK_ONLY:
         return _Danger(maybe, from_rule, False)
     return _Danger(None, None, maybe is not None or margin > ASK)
 

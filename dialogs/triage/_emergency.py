@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 HAZARD_KEYS = ("lift", "gas", "fire", "sparks", "flood")
+# Dangers with no emergency path of their own (glass about to fall, a child on a balcony
+# railing): their rules only ever ask "Is anyone in danger…?", they never flag.
+ASK_ONLY = ("fall",)
 Denied = Callable[[str, int, int], bool]  # (text, start, end) -> this mention is negated
 
 
@@ -22,6 +25,7 @@ class Signal:
     unsure: str | None  # a hazard the concepts suggest, or a sure one put in doubt
     doubt: bool  # a question, what-if, past event, thanks, fee or status talk (not urgent)
     cancelled: bool  # a concept rule fired but the danger was denied or explained away
+    certain: bool = False  # a `certain` rule fired: the learned head cannot veto `sure`
 
 
 NONE = Signal(None, None, False, False)
@@ -30,7 +34,8 @@ NONE = Signal(None, None, False, False)
 @dataclass(frozen=True, slots=True)
 class Concepts:
     concepts: Mapping[str, re.Pattern[str]]
-    sure: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]  # priority order
+    certain: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]  # priority order
+    sure: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
     unsure: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...]
     cancel: re.Pattern[str]
     hazard_cancel: Mapping[str, re.Pattern[str]]
@@ -48,7 +53,8 @@ class Concepts:
                asserted: str | None = None) -> Signal:
         """Judge the concept rules, and `asserted` (a hazard the keyword layer found)."""
         found = self.present(text, denied)
-        sure = asserted or _first(self.sure, found)
+        certain = _first(self.certain, found)
+        sure = asserted or certain or _first(self.sure, found)
         unsure = _first(self.unsure, found)
         if sure is None and unsure is None:
             return NONE
@@ -63,7 +69,7 @@ class Concepts:
         doubt = bool(self.doubt.search(text)) and not self.urgent.search(text)
         if doubt and sure:
             return Signal(None, sure, True, False)
-        return Signal(sure, None if sure else unsure, doubt, False)
+        return Signal(sure, None if sure else unsure, doubt, False, certain is not None)
 
 
 def _first(rules: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], found: set[str],
@@ -75,7 +81,7 @@ def _first(rules: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], found: se
 
 
 def build_concepts(spec: Mapping[str, Any], alternation: Any,
-                   keys: Collection[str] | None = HAZARD_KEYS) -> Concepts:
+                   keys: Collection[str] | None = HAZARD_KEYS + ASK_ONLY) -> Concepts:
     """Compile the YAML; `alternation(items)` turns a phrase list into a regex (from `_load`).
 
     *keys* are the rule names the YAML may use (None: any, for an office's own concept list).
@@ -89,6 +95,8 @@ def build_concepts(spec: Mapping[str, Any], alternation: Any,
             if keys is not None and hazard not in keys:
                 raise ValueError(f"triage data: unknown emergency hazard {hazard!r}")
             alts = tuple(tuple(str(c) for c in needed) for needed in levels.get(level, []))
+            if alts and hazard in ASK_ONLY and level != "unsure":
+                raise ValueError(f"triage data: {hazard!r} can only ask (rules: unsure)")
             for needed in alts:
                 for c in needed:
                     if c not in concepts:
@@ -100,6 +108,7 @@ def build_concepts(spec: Mapping[str, Any], alternation: Any,
     guards = spec.get("guards", {})
     return Concepts(
         concepts=concepts,
+        certain=rules("certain"),
         sure=rules("sure"),
         unsure=rules("unsure"),
         cancel=re.compile(alternation(guards.get("cancel", []))),

@@ -348,6 +348,65 @@ def test_uncertain_is_never_set_together_with_emergency() -> None:
         assert not (result.emergency and result.emergency_uncertain), text
 
 
+@pytest.mark.parametrize(("text", "hazard"), [
+    ("困𨋢呀 快啲嚟", "lift"),  # someone shut in a lift
+    ("stove is hissing and the whole kitchen smells like rotten eggs", "gas"),
+    ("冷氣機燒著咗", "fire"),  # OpenCC keeps 著; the normaliser reads 着
+])
+def test_a_certain_danger_is_flagged_even_when_the_learned_model_disagrees(
+        text: str, hazard: str) -> None:
+    from dialogs.triage import _decide
+    from dialogs.triage._load import get_model
+    from dialogs.triage._model import Prediction
+
+    model = get_model()
+    norm = model.normalize(text)
+    scores, found = _decide._collect(model, norm)
+    veto = Prediction("no", 10.0, {"yes": -10.0, "no": 10.0})
+    assert _decide._danger(model, norm, scores, found, veto).hazard == hazard
+
+
+def test_a_sure_but_not_certain_danger_is_still_only_asked_about_on_a_strong_veto() -> None:
+    from dialogs.triage import _decide
+    from dialogs.triage._load import get_model
+    from dialogs.triage._model import Prediction
+
+    model = get_model()
+    norm = model.normalize("樓梯好大煙")  # smoke: cooking or cigarettes are common, so vetoable
+    scores, found = _decide._collect(model, norm)
+    veto = Prediction("no", 10.0, {"yes": -10.0, "no": 10.0})
+    danger = _decide._danger(model, norm, scores, found, veto)
+    assert danger.hazard is None and danger.uncertain
+
+
+@pytest.mark.parametrize("text", [
+    "窗框鬆咗 塊玻璃就快跌落街",
+    "my toddler climbed onto the balcony railing and i cant reach him",
+    "陽台欄杆斷掉了 小孩差點掉下去",
+])
+def test_a_fall_danger_only_asks_never_opens_an_emergency(text: str) -> None:
+    from dialogs.triage import _decide
+    from dialogs.triage._load import get_model
+    from dialogs.triage._model import Prediction
+
+    result = triage(text)
+    assert not result.emergency and result.emergency_uncertain, (text, result)
+    model = get_model()
+    norm = model.normalize(text)
+    scores, found = _decide._collect(model, norm)
+    agree = Prediction("yes", 10.0, {"yes": 10.0, "no": -10.0})
+    assert _decide._danger(model, norm, scores, found, agree).hazard is None
+
+
+def test_an_ask_only_danger_cannot_be_made_sure_in_the_data() -> None:
+    from dialogs.triage._emergency import build_concepts
+
+    spec = {"concepts": {"edge": ["窗"], "falling": ["跌"]},
+            "rules": {"fall": {"sure": [["edge", "falling"]]}}}
+    with pytest.raises(ValueError, match="only ask"):
+        build_concepts(spec, lambda items: "|".join(items))
+
+
 def test_the_office_can_override_a_label() -> None:
     import re
 

@@ -23,6 +23,11 @@ LABELLED = ROOT / "tests" / "data" / "triage-labelled.jsonl"
 # Written apart from the training data and the rules, never trained or tuned on: measured once
 # with the code before the learned model and once after (figures in the commit that added this).
 BLIND = ROOT / "tests" / "data" / "triage-blind.jsonl"
+# Emergencies in other words and their near misses, written for issue 14 in three batches; the
+# concept lists of data/emergency.yaml were widened on batch 1, then measured on batch 2 (fresh:
+# recall 44/48, flagged-or-asked 47/48) and widened again, then on batch 3 (fresh: recall 31/31,
+# precision 31/32). `expect`: flag, ask (a danger with no emergency path: ask) or safe.
+EMERGENCY_DEV = ROOT / "tests" / "data" / "triage-emergency-dev.jsonl"
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -70,6 +75,22 @@ def test_the_blind_batch_does_not_regress() -> None:
     scores = measure(rows(BLIND))
     below = {k: round(v, 3) for k, v in scores.items() if v < BLIND_FLOOR[k]}
     assert not below, f"blind batch: below the floor {below} (floor {BLIND_FLOOR})"
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
+def test_every_emergency_in_other_words_is_flagged_in_every_language(lang: str) -> None:
+    data = [r for r in rows(EMERGENCY_DEV) if r["lang"] == lang]
+    got = [(r, triage(r["text"])) for r in data]
+    missed = [r["text"] for r, g in got if r["expect"] == "flag" and not g.emergency]
+    wrong = [(r["text"], g.hazard) for r, g in got if r["expect"] == "flag" and g.emergency
+             and g.hazard != r["hazard"] and (r["hazard"], g.hazard) != ("fire", "sparks")]
+    unasked = [r["text"] for r, g in got
+               if r["expect"] == "ask" and not (g.emergency or g.emergency_uncertain)]
+    false_alarms = [r["text"] for r, g in got if r["expect"] != "flag" and g.emergency]
+    flagged = sum(g.emergency for _, g in got)
+    assert not missed and not wrong and not unasked, (missed, wrong, unasked)
+    assert sum(r["expect"] == "flag" for r in data) >= 30
+    assert 1 - len(false_alarms) / flagged >= 0.95, false_alarms
 
 
 def test_labelled_set_covers_every_label_and_language() -> None:
