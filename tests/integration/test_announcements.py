@@ -201,8 +201,8 @@ def test_a_recall_deletes_what_telegram_allows_and_corrects_the_rest(
     drain_once(office)
     desk.deliver()
     assert "Fees are due on the 5th." in li.last
-    refused = wang.presses(desk.find_button(manager.user_id, "Recall")[1])
-    assert wang.toast_for(refused)  # not theirs to recall
+    recall = desk.find_button(manager.user_id, "Recall")[1]
+    assert wang.toast_for(wang.presses(recall)) == "只有公告发布人或管理人员可以撤回公告。"
     manager.taps("Recall")
     assert "2 messages deleted" in manager.last, manager.chat[-3:]
     assert not any("Fees are due on the 5th." in m.text for m in li.chat)
@@ -245,9 +245,12 @@ def test_an_outage_answers_its_reports_until_it_ends(
     assert fees.estate.desk.messages(ON_DUTY)
     # One tap: it is not the outage, report it anyway — the usual report, to a work order.
     wang.says("没有水，厨房水管好像坏了")
+    anyway = fees.estate.desk.find_button(wang.user_id, "仍要报修")[1]
+    assert fees.li.toast_for(fees.li.presses(anyway)) == "This button is out of date; nothing " \
+        "was changed."  # not Li's words
     wang.taps("仍要报修")
     assert wang.last == "水管/给排水，在您家中——对吗？"
-    again = wang.presses(fees.estate.desk.find_button(wang.user_id, "仍要报修")[1])
+    again = wang.presses(anyway)
     assert wang.toast_for(again) == "该按钮已失效，未做任何更改。"  # once
     opened = len(orders(office))
     file_report(wang)

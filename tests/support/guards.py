@@ -32,6 +32,7 @@ GUARD_TESTS = (
     "tests/integration/test_orphan_jobs.py",
     "tests/integration/test_emergency_clock.py",
     "tests/integration/test_fees_campaigns.py",
+    "tests/integration/test_announcements.py",
     "tests/integration/test_fees_residents.py",
     "tests/integration/test_complaints.py",
     "tests/integration/test_complaint_results.py",
@@ -221,6 +222,23 @@ GUARDS: tuple[Guard, ...] = (
           "handlers/delivery/bulk.py",
           "    if caller.person is None or caller.person.role not in APPROVER_ROLES:",
           "    if caller.person is None:"),
+    # -- announcements -------------------------------------------------------------------------
+    Guard("only the front desk and managers compose an announcement",
+          "handlers/announcements/notices.py",
+          "    if not is_desk(caller):\n        caller.refuse(_(\"Only the front desk and managers "
+          "can send announcements.\"))\n        return None",
+          "    if False:\n        caller.refuse(_(\"Only the front desk and managers "
+          "can send announcements.\"))\n        return None"),
+    Guard("only its author or a manager recalls an announcement",
+          "handlers/announcements/notices.py",
+          "    if person is None or not (person.role in bulk.APPROVER_ROLES\n"
+          "                              or person.id == announcement.author_id):",
+          "    if person is None:"),
+    Guard("only the resident who wrote it reports it anyway", "handlers/announcements/outages.py",
+          "    if (report is None or caller.person is None or report.person_id != caller.person.id\n"
+          "            or report.reported_at is not None):",
+          "    if (report is None or caller.person is None\n"
+          "            or report.reported_at is not None):"),
     Guard("fee tasks and receipts are the front desk's, in its chats", "handlers/fees/staff.py",
           "    if caller.person is None or caller.person.role not in CALLBACK_ROLES:",
           "    if caller.person is None:"),
