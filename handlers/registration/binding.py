@@ -53,6 +53,8 @@ def start(caller: Caller) -> None:
             caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
         else:
             caller.reply(welcome_unbound(), share_contact_keyboard())
+            if caller.language == menus.OWN_MENU_LANGUAGE:  # a stranger's menu in Traditional
+                caller.uow.send(menus.person_menu(caller.chat_id, "guest"))
         return
     household = caller.session.exec(select(Household).where(Household.bind_code == code)).first()
     if household is not None:
@@ -83,7 +85,7 @@ def start(caller: Caller) -> None:
                   *[TRADE_NAMES[t] for t in invite.trades if t in TRADE_NAMES]),
             RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(True))
-    caller.uow.send(menus.person_menu(caller.chat_id, person))  # the role's "/" menu
+    caller.uow.send(menus.person_menu(caller.chat_id, person.role))  # the role's "/" menu
 
 
 def _bind_household(caller: Caller, household: Household, via: str) -> None:
@@ -104,7 +106,7 @@ def _bind_household(caller: Caller, household: Household, via: str) -> None:
               name=Raw(person.name), unit=Raw(unit_label(household))), RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(is_staff(person)))
     if menus.needs_own_menu(person):
-        caller.uow.send(menus.person_menu(caller.chat_id, person))
+        caller.uow.send(menus.person_menu(caller.chat_id, person.role))
 
 
 def bind_by_contact(caller: Caller) -> None:
@@ -194,7 +196,7 @@ def choose_language(caller: Caller, value: str) -> None:
     caller.language = language
     caller.uow.hint_language(caller.chat_id, language)
     # Always: the chat may have a menu of its own, in the language it had until now.
-    caller.uow.send(menus.person_menu(caller.chat_id, person))
+    caller.uow.send(menus.person_menu(caller.chat_id, person.role))
     caller.toast()
     caller.reply(_("Language set to {name}.", name=Raw(LANGUAGE_NAMES[language])),
             main_menu(is_staff(person)) if is_registered(person) else None)

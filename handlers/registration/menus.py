@@ -31,9 +31,9 @@ def needs_own_menu(person: Person) -> bool:
     return is_staff(person) or person.language == OWN_MENU_LANGUAGE
 
 
-def person_menu(chat_id: int, person: Person) -> CommandMenu:
-    """The menu of the person's private chat: their role's commands, in their language."""
-    return CommandMenu(chat_id, _pairs(commands.for_person(person.role)))
+def person_menu(chat_id: int, role: str) -> CommandMenu:
+    """The menu of a private chat: the role's commands, in the chat's language."""
+    return CommandMenu(chat_id, _pairs(commands.for_person(role)))
 
 
 def group_menu(chat: StaffChat) -> CommandMenu:
@@ -53,7 +53,7 @@ def refresh_all(office: Office) -> int:
             .order_by(col(Person.id))).all()
         groups = uow.session.exec(select(StaffChat).where(col(StaffChat.active).is_(True))
                                   .order_by(col(StaffChat.id))).all()
-        menus = ([person_menu(p.telegram_user_id, p) for p in people
+        menus = ([person_menu(p.telegram_user_id, p.role) for p in people
                   if p.telegram_user_id is not None] + [group_menu(g) for g in groups])
         menus = [menu for menu in menus if menu.chat_id not in waiting]
         uow.send(*menus)

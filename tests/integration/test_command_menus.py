@@ -61,6 +61,15 @@ def test_a_traditional_chinese_reader_gets_a_menu_in_it(estate: Estate, office: 
     assert not STAFF_ONLY & set(menu)
 
 
+def test_a_stranger_reading_traditional_chinese_gets_it_before_binding(
+        estate: Estate) -> None:
+    visitor = estate.desk.person(106, "陳先生", "zh-hant")
+    visitor.command("start")
+    assert dict(estate.desk.menus[106])["my"] == "我的工單"
+    estate.desk.person(107, "Visitor", "en").command("start")
+    assert 107 not in estate.desk.menus  # English has a default menu of its own
+
+
 def test_changing_the_language_changes_the_menu(estate: Estate) -> None:
     zhang = estate.plumber
     zhang.command("language")
