@@ -77,7 +77,8 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
     ("dispatch is asked to phone: a late rating and two unanswered calls",
      survey.phone_task(ORDER, LI, "unanswered", "11-23 11:00", "11-25 20:00", 2, 3),
      survey.phone_keyboard(SURVEY), "zh_Hans",
-     "📞 工单 WO-20261123-0012 需要回访：问卷已于 11-23 11:00 发送，业主未在 11-25 20:00 前回复。\n"
+     "📞 工单 WO-20261123-0012 需要回访：问卷已于 11-23 11:00 发送，"
+     "业主未在 11-25 20:00 前回复。\n"
      "房号 3-1202 · 李女士 · 电话 13800138000\n业主逾期后线上评分：3/5。\n"
      "已拨打 2 次，均无人接听。\n"
      "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。", [*CALLS, "📵 无人接听"]),
@@ -122,7 +123,8 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
      "请联系业主并处理妥当，然后点击“填写处理结果”，写明所做的处理：任务将随您的备注关闭。",
      ["✍ 填写处理结果"]),
     ("every copy of a closed corrective task: who, when, the note, no button",
-     survey.corrective_closed(CASE, "刘调度", "11-26 10:05", "已上门重新打胶，业主满意"), None, "en",
+     survey.corrective_closed(CASE, "刘调度", "11-26 10:05", "已上门重新打胶，业主满意"), None,
+     "en",
      "⚠️ Corrective action needed: WO-20261123-0012 was rated 1/5 in the bot.\n"
      "Unit 3-1202 · 李女士 · tel. 13800138000\n"
      "Order WO-20261123-0012 · Plumbing · technician: 张师傅\n"
