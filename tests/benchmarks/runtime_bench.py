@@ -8,8 +8,9 @@ Everything goes through the local emulator (in this process) and real bot proces
 1. Cold start: ``frontline run`` from spawn until its first getUpdates reaches the emulator,
    and its RSS once the triage model is warm — beside the bare framework's echo bot
    (``python -m tests.support.echo``) on the same emulator; ``--cold-runs`` fresh starts of
-   each, in turns, printed as min / median / max. Also how long ``frontline run`` without a
-   token takes to say so.
+   each, in turns, printed as min / median / max, with the CPU seconds each had used by its
+   first getUpdates (steadier than the wall clock on a busy machine). Also how long
+   ``frontline run`` without a token takes to say so.
 2. Throughput: bound residents send a realistic mix (70 % texts, 30 % button taps) as fast as
    the emulator takes them; timed until every update is handled *and* every answer delivered.
    Three rows per framework: the bare echo bot (a text answered with a message, a tap with
@@ -203,15 +204,28 @@ def spread(values: list[float], unit: str, digits: int = 2) -> str:
     return f"{low:.{digits}f} / {mid:.{digits}f} / {high:.{digits}f} {unit}"
 
 
-async def first_poll(emu: Emulator, started: float) -> float:
-    """Seconds from *started* (the spawn) until the emulator sees the first getUpdates."""
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used: on a busy shared machine the wall clock
+    says more about the neighbours than about us."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def first_poll(emu: Emulator, started: float,
+                     pid: Callable[[], int | None]) -> tuple[float, float]:
+    """Seconds from *started* (the spawn) until the emulator sees the first getUpdates, and
+    the CPU seconds the process had used by then."""
     await until(lambda: emu.stats.methods["getUpdates"] > 0, within=120, every=0.002)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    process = pid()
+    return elapsed, cpu_seconds(process) if process is not None else float("nan")
 
 
-async def cold_frontline(framework: str, workdir: Path, run: int) -> tuple[float, float, float]:
-    """One fresh ``frontline run``: (spawn → "up", spawn → first getUpdates, RSS once triage
-    is warm)."""
+async def cold_frontline(framework: str, workdir: Path,
+                         run: int) -> tuple[float, float, float, float]:
+    """One fresh ``frontline run``: (spawn → "up", spawn → first getUpdates, its CPU seconds,
+    RSS once triage is warm)."""
     running = await start_emulator(token=TEST_TOKEN)
     try:
         db, _ = new_office_db(workdir, f"cold-{framework}-{run}")
@@ -219,7 +233,8 @@ async def cold_frontline(framework: str, workdir: Path, run: int) -> tuple[float
         earlier = len(bot.log())  # the runs before this one wrote to the same log
         started = time.perf_counter()
         up = asyncio.create_task(bot.start(within=120))
-        polled = await first_poll(running.emulator, started)
+        polled, cpu = await first_poll(
+            running.emulator, started, lambda: bot.process.pid if bot.process else None)
         await up
         elapsed = time.perf_counter() - started
         await until(lambda: TRIAGE_READY in bot.log()[earlier:], within=120)
@@ -228,22 +243,24 @@ async def cold_frontline(framework: str, workdir: Path, run: int) -> tuple[float
         await bot.terminate()
     finally:
         await running.stop()
-    return elapsed, polled, memory
+    return elapsed, polled, cpu, memory
 
 
-async def cold_echo(framework: str, workdir: Path) -> tuple[float, float]:
-    """One fresh bare echo bot: (spawn → first getUpdates, RSS)."""
+async def cold_echo(framework: str, workdir: Path) -> tuple[float, float, float]:
+    """One fresh bare echo bot: (spawn → first getUpdates, its CPU seconds, RSS)."""
     running = await start_emulator(token=TEST_TOKEN)
     try:
         started = time.perf_counter()
+        echoes = len(ECHOES)
         ready = asyncio.create_task(start_echo(framework, running.url, workdir))
-        polled = await first_poll(running.emulator, started)
+        polled, cpu = await first_poll(
+            running.emulator, started, lambda: ECHOES[-1].pid if len(ECHOES) > echoes else None)
         echo, _ = await ready
         memory = rss_mb(echo.pid)
         await stop_echo(echo)
     finally:
         await running.stop()
-    return polled, memory
+    return polled, cpu, memory
 
 
 async def no_token_answer(workdir: Path) -> float:
@@ -261,16 +278,20 @@ async def cold_start(framework: str, workdir: Path, out: Figures, runs: int) -> 
     """*runs* fresh starts of each, in turns (a busy neighbour slows both alike)."""
     up: list[float] = []
     polled: list[float] = []
+    cpu: list[float] = []
     memory: list[float] = []
     echo_polled: list[float] = []
+    echo_cpu: list[float] = []
     echo_memory: list[float] = []
     for run in range(runs):
-        elapsed, first, rss = await cold_frontline(framework, workdir, run)
+        elapsed, first, used, rss = await cold_frontline(framework, workdir, run)
         up.append(elapsed)
         polled.append(first)
+        cpu.append(used)
         memory.append(rss)
-        first, rss = await cold_echo(framework, workdir)
+        first, used, rss = await cold_echo(framework, workdir)
         echo_polled.append(first)
+        echo_cpu.append(used)
         echo_memory.append(rss)
     label = f"({runs} fresh runs: min / median / max)"
     out.add(f"[{framework}] cold start → first getUpdates: bare echo {label}",
@@ -279,6 +300,11 @@ async def cold_start(framework: str, workdir: Path, out: Figures, runs: int) -> 
     out.add(f"[{framework}] cold start → first getUpdates: frontline run",
             f"{spread(polled, 's')}  (median +{extra:.2f} s)")
     out.add(f"[{framework}] cold start → \"up\" logged: frontline run", spread(up, "s"))
+    extra = statistics.median(cpu) - statistics.median(echo_cpu)
+    out.add(f"[{framework}] CPU seconds by the first getUpdates: bare echo",
+            spread(echo_cpu, "s"))
+    out.add(f"[{framework}] CPU seconds by the first getUpdates: frontline run",
+            f"{spread(cpu, 's')}  (median +{extra:.2f} s)")
     out.add(f"[{framework}] RSS: bare echo", spread(echo_memory, "MB", 0))
     extra = statistics.median(memory) - statistics.median(echo_memory)
     out.add(f"[{framework}] RSS once triage is warm: frontline run",
