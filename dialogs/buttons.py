@@ -66,6 +66,7 @@ class Verb(Enum):
     WINDOW = ("window", (Arg.ID, Arg.ID, Arg.DIGIT))
     WINDOW_OK = ("window_ok", (Arg.ID, Arg.WORD))  # yes | other
     ARRIVED = ("arrived", (Arg.ID,))  # the technician is at the door
+    MOVE_VISIT = ("move_visit", (Arg.ID,))  # the resident picks another window (from /my)
     EARLIER_MESSAGE = ("earlier", (Arg.ID, Arg.WORD))  # written before linking: report | drop
     # staff group chats
     ACCEPT = ("accept", (Arg.ID,))

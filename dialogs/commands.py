@@ -64,6 +64,7 @@ PRIVATE_COMMANDS: Final[tuple[MenuCommand, ...]] = (
 
 GROUP_COMMANDS: Final[tuple[MenuCommand, ...]] = (
     MenuCommand("complaints", _("Open complaints and their clocks"), DESK_GROUPS),
+    MenuCommand("reschedule", _("Move a visit: /reschedule WO-…"), DESK_GROUPS),
     MenuCommand("announce", _("Send an announcement (managers' chat)"), frozenset({"managers"})),
     MenuCommand("find", _("Find a work order by number, unit or phone"), DESK_GROUPS),
     MenuCommand("history", _("A unit's orders, complaints and callbacks"), DESK_GROUPS),

@@ -93,4 +93,6 @@ def group_help(purpose: str, ack_minutes: int) -> Text:
           "their buttons."),
         _("/find WO-…, /find 3-1202 or /find 138…: an order by number, unit or phone, with "
           "buttons to reassign it or cancel it with a reason; /history 3-1202: the unit's "
-          "orders, complaints and callbacks; /complaints: the open complaints."))
+          "orders, complaints and callbacks; /complaints: the open complaints."),
+        _("A visit nobody arrived for comes here with 📅 Reschedule; /reschedule WO-… moves "
+          "a visit: the technician and the resident are told, the reminders move with it."))

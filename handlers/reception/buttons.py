@@ -179,6 +179,7 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.WINDOW_OK: _private(lambda caller, tap, board: _with_order(
         caller, tap, lambda order: appointments.answer(caller, order, tap.word(1)))),
     Verb.ARRIVED: _private(_order(appointments.arrived)),
+    Verb.MOVE_VISIT: _private(_order(appointments.resident_moves)),
     Verb.EARLIER_MESSAGE: _private(_earlier_message),
     # staff groups
     Verb.ACCEPT: _group(_order(taking.accept)),

@@ -294,13 +294,18 @@ def reschedule_command(caller: Caller, board: StaffChat | None) -> None:
         return
     if board is not None:
         desk_choices(caller, board, order)
-    elif not owns(caller, order):
-        caller.reply(_("{number} is not one of your requests.", number=Raw(order.number)))
-    elif not _movable(appointment_of(caller.session, order.id), order):
-        caller.reply(_("{number} has no visit to move now.", number=Raw(order.number)))
     else:
-        appointment = appointment_of(caller.session, order.id)
-        assert appointment is not None
+        resident_moves(caller, order)
+
+
+def resident_moves(caller: Caller, order: WorkOrder) -> None:
+    """The resident wants another visit time (``/reschedule`` or the button in /my)."""
+    appointment = appointment_of(caller.session, order.id)
+    if not owns(caller, order):
+        caller.refuse(_("{number} is not one of your requests.", number=Raw(order.number)))
+    elif appointment is None or not _movable(appointment, order):
+        caller.refuse(_("{number} has no visit to move now.", number=Raw(order.number)))
+    else:
         _offer_to_resident(caller, order, appointment)
 
 
@@ -367,8 +372,8 @@ def desk_choose(caller: Caller, board: StaffChat, order_id: int, day_key: int,
     caller.toast(_("Moved; the technician and the resident have been told."))
 
 
-def move_buttons(orders: Sequence[WorkOrder], session: Session) -> list[tuple[int, str]]:
-    """(order id, number) of the orders whose visit the resident may still move."""
+def movable(orders: Sequence[WorkOrder], session: Session) -> list[tuple[int, str]]:
+    """(order id, number) of the orders whose visit may still move."""
     return [(o.id, o.number) for o in orders
             if o.id is not None and _movable(appointment_of(session, o.id), o)]
 

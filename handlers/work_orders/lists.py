@@ -9,7 +9,7 @@ from dialogs.buttons import Verb, tap
 from dialogs.events import Button, InlineKeyboard, inline
 from handlers.office.caller import Caller
 from handlers.office.permissions import ASSIGN_ROLES
-from handlers.work_orders import states
+from handlers.work_orders import appointments, states
 from handlers.work_orders.notify import view
 from locales import Raw, Text, _, lines
 from storage.models import WorkOrder
@@ -34,6 +34,10 @@ def my_requests(caller: Caller) -> None:
     buttons += [[Button(_("🔀 {number}: change the kind of work", number=Raw(o.number)),
                         tap(Verb.CHANGE_TRADE, o.id))]
                 for o in views if cards.may_change_trade(o)]
+    # A visit still to come may move (the technician is told, the reminders move).
+    buttons += [[Button(_("📅 {number}: another visit time", number=Raw(number)),
+                        tap(Verb.MOVE_VISIT, order_id))]
+                for order_id, number in appointments.movable(orders, caller.session)]
     caller.reply(lines(_("Your requests:"), *[cards.request_line(o) for o in views]),
                  inline(*buttons))
 

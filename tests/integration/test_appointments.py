@@ -194,6 +194,18 @@ def test_the_resident_asks_for_another_time_and_the_technician_hears(
         assert appointment.slot == "evening" and appointment.moves == 1
 
 
+def test_the_resident_moves_the_visit_from_her_list(estate: Estate) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    wang, zhang = estate.resident, estate.plumber
+    wang.command("my")
+    assert tap(Verb.MOVE_VISIT, oid) in [data for _, data in wang.chat[-1].buttons]
+    press(wang, tap(Verb.MOVE_VISIT, oid))
+    choice = with_button(wang, "v1:window:")
+    press(wang, tap(Verb.WINDOW, oid, 20261124, AFTERNOON))
+    assert choice.buttons == [] and "14:00–17:00" in choice.text
+    assert "14:00–17:00" in zhang.chat[-1].text and number in zhang.chat[-1].text
+
+
 def test_a_wrong_order_number_or_someone_elses_order_is_refused_politely(
         estate: Estate) -> None:
     number, oid = taken(estate)

@@ -208,7 +208,8 @@ GUARDS: tuple[Guard, ...] = (
           "    if board.purpose in DESK_PURPOSES and states.acts_as(caller, "
           "states.Actor.DISPATCHER, order):", "    if True:"),
     Guard("a resident reschedules only their own order", "handlers/work_orders/appointments.py",
-          "    elif not owns(caller, order):", "    elif False:"),
+          "    if not owns(caller, order):\n        caller.refuse(_(\"{number} is not one of your",
+          "    if False:\n        caller.refuse(_(\"{number} is not one of your"),
     Guard("only the assignee says they arrived", "handlers/work_orders/appointments.py",
           "            or not is_assignee(caller, order) or order.status not in states.WORKING):",
           "            or order.status not in states.WORKING):"),
