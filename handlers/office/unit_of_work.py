@@ -21,6 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from dialogs.events import (
+    CommandMenu,
     Delete,
     InlineKeyboard,
     Keyboard,
@@ -175,6 +176,11 @@ class UnitOfWork:
             return {"chat_id": item.chat_id, "op": "delete", "priority": item.priority,
                     "edit_message_id": item.message_id}
         language = self.language_of(item.chat_id)
+        if isinstance(item, CommandMenu):
+            # A command's description may have at most 256 characters.
+            return {"chat_id": item.chat_id, "op": "commands", "priority": item.priority,
+                    "keyboard": {"commands": [[name, render(text, language)[:256]]
+                                              for name, text in item.commands]}}
         text = render(item.text, language)
         if isinstance(item, Say):
             return {"chat_id": item.chat_id, "op": "send", "priority": item.priority,
