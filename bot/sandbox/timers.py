@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 MAX_STOPS = 500  # a month's jump stops at each day's digest, surveys, deadlines: well under
 SETTLE_SECONDS = 10.0  # the longest wait for one stop's messages to be delivered
 SETTLE_POLL = 0.05
+# The sender looks at the outbox every half second: a count that has not moved for longer is
+# stuck (a retry due later), and the walk goes on rather than wait for it at every stop.
+SETTLE_STILL = 1.5
 
 
 class DueRunner(Protocol):
@@ -106,9 +109,16 @@ def office_walk(office: Office, service: DueRunner) -> Walk:
 
 
 async def delivered(office: Office) -> None:
-    """Wait until the outbox has nothing left to send now (at most ``SETTLE_SECONDS``)."""
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while time.monotonic() < deadline:
-        if not await asyncio.to_thread(waiting, office):
+    """Wait until the outbox has nothing left to send now — or nothing moves any more (a row
+    waiting for its retry, a chat held back), or ``SETTLE_SECONDS`` have passed."""
+    now = time.monotonic()
+    deadline, last, moved = now + SETTLE_SECONDS, -1, now
+    while now < deadline and now - moved < SETTLE_STILL:
+        left = await asyncio.to_thread(waiting, office)
+        if not left:
             return
+        now = time.monotonic()
+        if left != last:
+            last, moved = left, now
         await asyncio.sleep(SETTLE_POLL)
+        now = time.monotonic()
