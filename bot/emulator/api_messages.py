@@ -16,6 +16,7 @@ from .textparse import parse_formatted, utf16_len
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
+DELETE_WITHIN = 48 * 3600  # seconds a bot may delete its own message for everyone
 
 
 # ------------------------------------------------------------ shared checks
@@ -341,6 +342,8 @@ def _delete_one(emu: Emulator, chat: ChatState, message_id: int) -> None:
         raise bad_request(E.MESSAGE_TO_DELETE_NOT_FOUND)
     if chat.type != "private" and not record.from_bot and chat.bot_status != "administrator":
         raise bad_request("message can't be deleted")
+    if record.from_bot and emu.now() - int(record.data.get("date", 0)) >= DELETE_WITHIN:
+        raise bad_request(E.MESSAGE_CANT_BE_DELETED)  # a bot's own message, after 48 hours
     emu.delete_message(record)
 
 

@@ -59,6 +59,7 @@ CAPTION_TOO_LONG = "message caption is too long"
 BUTTON_DATA_INVALID = "BUTTON_DATA_INVALID"
 MESSAGE_TO_EDIT_NOT_FOUND = "message to edit not found"
 MESSAGE_TO_DELETE_NOT_FOUND = "message to delete not found"
+MESSAGE_CANT_BE_DELETED = "message can't be deleted for everyone"
 MESSAGE_CANT_BE_EDITED = "message can't be edited"
 REPLY_NOT_FOUND = "message to be replied not found"
 NOT_MODIFIED = (
