@@ -8,45 +8,26 @@ command that runs, so the CLI starts as fast as before.
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.settings import Settings
+from bot.cli_support import fail as _fail
+from bot.cli_support import office as _office
+from bot.cli_support import print_json as _json
 
 if TYPE_CHECKING:
     from dialogs.model import DraftAnnouncement
-    from handlers.office import Office
 
 announce_app = typer.Typer(
     help="Announcements and planned outages: prepare one (--file), or follow one up.",
     invoke_without_command=True)
 console = Console()
-errors = Console(stderr=True)
 AUDIENCE_HELP = ("estate | buildings:1,3 | arrears | unmet[:words of the request] | staff | "
                  "trade:plumbing")
-
-
-def _office() -> Office:
-    from bot.bootstrap import build_office, prepare_database
-
-    settings = Settings()
-    prepare_database(settings)
-    return build_office(settings)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _moment(text: str | None, name: str) -> str:

@@ -7,13 +7,15 @@ import io
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from bot.announce_cli import announce_app
+from bot.cli_support import fail as _fail
+from bot.cli_support import office as _office
 from bot.fees_cli import fees_app
 from bot.report_cli import report_command
 from bot.run_cli import run_command
@@ -21,9 +23,6 @@ from bot.sandbox.command import sandbox
 from bot.settings import Settings
 from bot.settings_table import settings_command
 from scheduler.cli import jobs_command
-
-if TYPE_CHECKING:
-    from handlers.office import Office
 
 # The handlers (SQLAlchemy, the office's rules) are imported inside each command that uses
 # them, so `frontline run` without a token, or `--help`, answers at once; a regression test
@@ -56,19 +55,6 @@ app.command("jobs")(jobs_command(lambda: _office()))
 console = Console()
 errors = Console(stderr=True)
 REQUIRED_COLUMNS = ("building", "room", "name", "phone")
-
-
-def _office() -> Office:
-    from bot.bootstrap import build_office, prepare_database
-
-    settings = Settings()
-    prepare_database(settings)
-    return build_office(settings)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
 
 
 @rules_app.command("show")

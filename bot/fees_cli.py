@@ -9,17 +9,18 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from bot.settings import Settings
+from bot.cli_support import fail as _fail
+from bot.cli_support import office as _office
+from bot.cli_support import print_json as _json
 
 if TYPE_CHECKING:  # the fee desk is imported by the command that runs, not by every command
     from handlers.fees.ledger import ImportReport
-    from handlers.office import Office
 
 fees_app = typer.Typer(help="Fees: bills, payments, statements, arrears, notice campaigns.",
                        no_args_is_help=True)
@@ -34,23 +35,6 @@ fees_app.add_typer(ladder_app, name="ladder")
 
 console = Console()
 errors = Console(stderr=True)
-
-
-def _office() -> Office:
-    from bot.bootstrap import build_office, prepare_database
-
-    settings = Settings()
-    prepare_database(settings)
-    return build_office(settings)
-
-
-def _fail(message: str) -> typer.Exit:
-    errors.print(f"[red]{message}[/red]")
-    return typer.Exit(2)
-
-
-def _json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
 def _day(text: str | None, name: str) -> date | None:
