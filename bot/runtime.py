@@ -22,11 +22,10 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.adapters.base import Adapter, CommandScope, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
-from bot.adapters.webhook import WebhookServer, derive_secret, parse_listen, webhook_path
 from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
 from dialogs.commands import UNBOUND_GROUP_COMMANDS, MenuCommand, for_person
@@ -35,6 +34,9 @@ from dialogs.triage import warm_up
 from handlers.office import Office
 from locales import Language, render
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, LeaderLock, Leadership, lead
+
+if TYPE_CHECKING:  # aiohttp's server: imported for --webhook only (PTB polls with httpx)
+    from bot.adapters.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -236,6 +238,13 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             await service.start()
             started.append(service)
         if webhook_url:
+            from bot.adapters.webhook import (
+                WebhookServer,
+                derive_secret,
+                parse_listen,
+                webhook_path,
+            )
+
             secret = (settings.webhook_secret.get_secret_value()
                       or derive_secret(settings.bot_token.get_secret_value()))
             host, port = parse_listen(settings.webhook_listen)

@@ -63,9 +63,22 @@ def test_frontline_run_without_a_token_says_so_before_loading_the_bot(tmp_path: 
 def test_a_desk_command_loads_its_desk_but_not_the_triage_or_the_report(
         tmp_path: Path) -> None:
     """`frontline orders list` opens the database and the work orders, nothing more."""
+    database = f"sqlite:///{tmp_path / 'office.db'}"
     code, modules, _ = probe(tmp_path, "orders", "list", "--json",
-                             FRONTLINE_DATABASE_URL=f"sqlite:///{tmp_path / 'office.db'}")
+                             FRONTLINE_DATABASE_URL=database)
     assert code in (None, 0)
     assert "handlers.work_orders.records" in modules
     assert [name for name in ("jieba", "matplotlib", "openpyxl", "dialogs.triage._load",
                               "aiogram", "telegram") if name in modules] == []
+    assert "alembic" in modules  # a new database: the migrations ran
+    _, again, _ = probe(tmp_path, "orders", "list", "--json", FRONTLINE_DATABASE_URL=database)
+    assert "alembic" not in again  # up to date: nothing to migrate, Alembic stays unloaded
+
+
+def test_the_newest_migration_read_from_the_files_is_alembics_head(tmp_path: Path) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config, declared_head
+
+    config = alembic_config(f"sqlite:///{tmp_path / 'office.db'}")
+    assert declared_head() == ScriptDirectory.from_config(config).get_current_head()
