@@ -20,7 +20,6 @@ from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
 from dialogs.model import (
     TRADE_NAMES,
-    TRADES,
     Conversation,
     DialogContext,
     DraftAnnouncement,
@@ -70,6 +69,7 @@ MOMENT: Final = re.compile(_MOMENT)
 PERIOD: Final = re.compile(_MOMENT + r"\s*(?:-|–|~|to|至|到)\s*(?:" + _MOMENT
                            + r"|(\d{1,2}):(\d{2}))")
 BUILDING: Final = re.compile(r"[0-9A-Za-z]{1,8}")
+BUILDINGS: Final = _("Which buildings? Write their numbers, e.g. 1, 3, 5.")
 
 
 @cache
@@ -184,8 +184,7 @@ def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
             return refuse_input(c, context, event, _("Please pick one of the buttons above."))
         data["audience"] = key
         if key == "buildings":
-            return _ask(c, context, "buildings", _("Which buildings? Write their numbers, "
-                                                   "e.g. 1, 3, 5."))
+            return _ask(c, context, "buildings", BUILDINGS)
         if key == "trade":
             return _ask(c, context, "trade", _("Which trade?"), _choices(c, TRADE_NAMES,
                                                                          "trade"))
@@ -195,13 +194,14 @@ def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
                 "(e.g. 保洁), or tap Everyone."), inline(
                 [button(c, _("Everyone who asked"), "service:all")], [cancel_button(c)]))
         return _when(c, context)
-    if c.step == "utility":
-        key = (choice or "").removeprefix("utility:")
-        if key not in UTILITIES:
+    if c.step in ("utility", "trade"):
+        key = (choice or "").removeprefix(c.step + ":")
+        if key not in (UTILITIES if c.step == "utility" else TRADE_NAMES):
             return refuse_input(c, context, event, _("Please pick one of the buttons above."))
-        data["utility"] = key
-        return _ask(c, context, "buildings", _("Which buildings? Write their numbers, "
-                                               "e.g. 1, 3, 5."))
+        data[c.step] = key
+        if c.step == "utility":
+            return _ask(c, context, "buildings", BUILDINGS)
+        return _when(c, context)
     if c.step == "buildings":
         text = text_of(event)
         buildings = parse_buildings(text) if text else None
@@ -221,12 +221,6 @@ def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
                 "Please write the period like 2026-12-03 09:00 - 17:00 (the end after the "
                 "start)."))
         data["starts"], data["ends"] = period
-        return _when(c, context)
-    if c.step == "trade":
-        key = (choice or "").removeprefix("trade:")
-        if key not in TRADES:
-            return refuse_input(c, context, event, _("Please pick one of the buttons above."))
-        data["trade"] = key
         return _when(c, context)
     if c.step == "service":
         if choice == "service:all":
