@@ -66,7 +66,7 @@ def test_dispatch_gets_one_phone_task_and_she_reads_everything_when_she_is_back(
     held = wang_rows(office)
     assert {r.status for r in held} == {"parked"} and len(held) >= 3
     [task] = phone_tasks(estate)  # told once, however many messages are held
-    assert "13800000001" in task and f"({len(held)})" in task
+    assert "13800000001" in task and f"{len(held)}条" in task
     assert len(wang.chat) == seen  # nothing reached her phone
 
     desk.blocked.discard(WANG)
@@ -106,7 +106,7 @@ def test_held_messages_expire_with_a_known_outcome(
     assert set(statuses.values()) == {"expired", "parked"}  # the later one waits its turn
     [task] = phone_tasks(estate)
     assert task.startswith("⌛") and str(office.rules.held_messages_hours) in task
-    assert f" {len(held)} " in task
+    assert f"{len(held)}条" in task
     with Session(office.engine) as session:
         actions = Counter(session.exec(select(EventLog.action)).all())
     assert actions["held_messages_expired"] == 1
