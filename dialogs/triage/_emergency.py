@@ -43,11 +43,19 @@ class Concepts:
     urgent: re.Pattern[str]
 
     def present(self, text: str, denied: Denied | None = None) -> set[str]:
-        """Concepts in the text; a mention that `denied` says is negated does not count."""
-        if denied is None:
-            return {name for name, rx in self.concepts.items() if rx.search(text)}
-        return {name for name, rx in self.concepts.items()
-                if any(not denied(text, m.start(), m.end()) for m in rx.finditer(text))}
+        """Concepts in the text; a mention that `denied` says is negated does not count.
+
+        Denial is only looked into for concepts of a rule whose concepts are all mentioned:
+        most messages mention none, and the clause checks cost more than the searches.
+        """
+        mentioned = {name for name, rx in self.concepts.items() if rx.search(text)}
+        if denied is None or not mentioned:
+            return mentioned
+        needed = {c for rules in (self.certain, self.sure, self.unsure) for _, alts in rules
+                  for alt in alts if mentioned.issuperset(alt) for c in alt}
+        return {name for name in needed
+                if any(not denied(text, m.start(), m.end())
+                       for m in self.concepts[name].finditer(text))}
 
     def signal(self, text: str, denied: Denied | None = None,
                asserted: str | None = None) -> Signal:
