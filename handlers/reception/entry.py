@@ -336,7 +336,8 @@ def _resume(caller: Caller, text: str, paused: Conversation | None) -> None:
                                     button_data="")
         _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
     elif binding.is_registered(caller.person):
-        _run(caller, questions.free_text(caller, text))
+        if not outages.answered(caller, text):
+            _run(caller, questions.free_text(caller, text))
     else:
         unlinked_message.keep(caller, text)
         caller.reply(welcome_unbound(), share_contact_keyboard())

@@ -159,6 +159,22 @@ def test_preview_approve_and_each_recipient_gets_it_once_across_a_restart(
     assert not drain_once(office).counts["announcement_done:done"]  # the report comes once
 
 
+def test_the_report_counts_who_blocked_the_bot(
+        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
+    manager, desk = fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    compose(manager, "Fire drill on Friday.", "The whole estate")
+    manager.taps("Approve")
+    desk.blocked.add(zhao.user_id)  # she blocked the bot after the audience was fixed
+    drain_once(office)
+    desk.deliver()
+    drain_once(office)
+    assert manager.last.startswith(f"📊 Announcement #{latest(office).id}, 3 recipients: "
+                                   "2 sent, 1 blocked the bot (403), 0 failed, 0 still queued")
+    compose(manager, "Fire drill moved to Monday.", "The whole estate")
+    assert "Recipients: 2 (简体中文 1, English 1)" in manager.last  # she is left out now
+
+
 def test_daytime_only_unless_urgent(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     li, manager = fees.li, fees.manager
     clock.set(sh(2026, 12, 1, 21, 30))
@@ -237,6 +253,9 @@ def test_an_outage_answers_its_reports_until_it_ends(
     assert len(orders(office)) == before  # no work order
     fees.li.says("no water")
     assert "planned water outage" in fees.li.last
+    wang.says("家里停水了")  # might be an emergency: asked first, then the notice
+    wang.taps("不是")
+    assert "计划停水" in wang.last
     zhao.says("冇水")  # building 5: no outage there — the usual intake
     assert "計劃" not in zhao.last
     # An emergency still takes the emergency path during the outage.
