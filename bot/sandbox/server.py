@@ -14,7 +14,7 @@ import logging
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -27,10 +27,17 @@ from bot.bootstrap import build_office, prepare_database
 from bot.emulator import Emulator, build_app
 from bot.sandbox import snapshot
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.history import write_history
-from bot.sandbox.seed import Seeder, World, create_world, find_world, last_update_id
+from bot.sandbox.history import write_fees, write_history
+from bot.sandbox.seed import (
+    Seeder,
+    World,
+    create_world,
+    find_world,
+    import_roster,
+    last_update_id,
+)
 from bot.sandbox.timers import DueRunner, find_scheduler, office_walk, run_due, walk
-from bot.sandbox.web import SandboxView, add_routes
+from bot.sandbox.web import CLOCK_EVENT, SandboxView, add_routes
 from bot.settings import Settings
 from handlers.office import Office
 
@@ -105,7 +112,14 @@ class Sandbox:
         if self.scheduler is None or self.office is None:
             self.clock.move_to(target)
             return False
-        stops = await walk(self.clock, target, office_walk(self.office, self.scheduler))
+        how = office_walk(self.office, self.scheduler)
+
+        async def settle() -> None:
+            await how.settle()
+            # Every tab's clock face follows the walk, stop by stop.
+            self.emulator.publish(CLOCK_EVENT, clock=self.clock.describe())
+
+        stops = await walk(self.clock, target, replace(how, settle=settle))
         log.info("sandbox: clock moved to %s, through %s moments something fell due", target,
                  stops)
         return True
@@ -141,6 +155,12 @@ class Sandbox:
             if self.scheduler is None:
                 self.view.notes.append("Timed follow-ups (surveys, deadlines) need the "
                                        "scheduler service; clock jumps move time only.")
+            if fresh:
+                # The roster and its fees before the bot: its fee calendar, on its first
+                # pass, must find last month's bills and notices in place, not an empty
+                # estate. Dated by the real present, where the history is written too.
+                await asyncio.to_thread(import_roster, office)
+                await asyncio.to_thread(write_fees, office, self.clock.now() - SEED_OFFSET)
             from bot.runtime import run_bot  # imports the framework: seconds, so only now
             bot_task = asyncio.create_task(run_bot(
                 settings, office=office, stop=bot_stop,
