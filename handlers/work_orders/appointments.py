@@ -49,7 +49,7 @@ from storage.models import Person, StaffChat, WorkOrder
 
 DESK_PURPOSES = ("dispatch", "managers")
 # A window may be moved, reminded and missed only while the technician still has to come.
-BEFORE_ARRIVAL = frozenset({states.Status.ACCEPTED, states.Status.ON_WAY, states.Status.REWORK})
+BEFORE_ARRIVAL = states.MAY_SET_OFF | {states.Status.ON_WAY}
 # The resident's quick choices of a convenient time, as (days after the report, window).
 QUICK_WINDOWS = {"@today_pm": (0, "afternoon"), "@tomorrow_am": (1, "morning"),
                  "@tomorrow_pm": (1, "afternoon")}

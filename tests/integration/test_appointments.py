@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from scheduler.agenda import agenda
 from storage.appointments import Appointment
 from storage.models import WorkOrder
 from tests.support.desk import Person, Shown
@@ -101,6 +102,10 @@ def test_reminders_on_my_way_arrival_and_done_at_their_moments(
         estate: Estate, clock: FakeClock) -> None:
     number, oid = agreed_tuesday_morning(estate)
     office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
+    planned = {(item.kind, item.due) for item in agenda(office)[0] if item.target == number}
+    assert planned >= {("visit_evening", sh(2026, 11, 23, 19, 0)),  # what `frontline jobs` shows
+                       ("visit_last", sh(2026, 11, 24, 8, 0)),
+                       ("visit_missed", sh(2026, 11, 24, 12, 30))}
     clock.set(sh(2026, 11, 23, 18, 59))
     assert due(office).counts["visit_evening:sent"] == 0
     clock.set(sh(2026, 11, 23, 19, 0))  # the evening before (19:00)
