@@ -226,8 +226,8 @@ GUARDS: tuple[Guard, ...] = (
     # -- announcements -------------------------------------------------------------------------
     Guard("only the front desk and managers compose an announcement",
           "handlers/announcements/notices.py",
-          "    if not is_desk(caller):\n        caller.refuse(_(\"Only the front desk and managers "
-          "can send announcements.\"))\n        return None",
+          "    if not is_desk(caller):\n        caller.refuse(_(\"Only the front desk and "
+          "managers can send announcements.\"))\n        return None",
           "    if False:\n        caller.refuse(_(\"Only the front desk and managers "
           "can send announcements.\"))\n        return None"),
     Guard("only its author or a manager recalls an announcement",
@@ -236,8 +236,8 @@ GUARDS: tuple[Guard, ...] = (
           "                              or person.id == announcement.author_id):",
           "    if person is None:"),
     Guard("only the resident who wrote it reports it anyway", "handlers/announcements/outages.py",
-          "    if (report is None or caller.person is None or report.person_id != caller.person.id\n"
-          "            or report.reported_at is not None):",
+          "    if (report is None or caller.person is None or report.person_id != "
+          "caller.person.id\n            or report.reported_at is not None):",
           "    if (report is None or caller.person is None\n"
           "            or report.reported_at is not None):"),
     Guard("fee tasks and receipts are the front desk's, in its chats", "handlers/fees/staff.py",
