@@ -27,8 +27,15 @@ from bot.bootstrap import build_office, prepare_database
 from bot.emulator import Emulator, build_app
 from bot.sandbox import snapshot
 from bot.sandbox.clock import SandboxClock
-from bot.sandbox.history import write_history
-from bot.sandbox.seed import Seeder, World, create_world, find_world, last_update_id
+from bot.sandbox.history import write_fees, write_history
+from bot.sandbox.seed import (
+    Seeder,
+    World,
+    create_world,
+    find_world,
+    import_roster,
+    last_update_id,
+)
 from bot.sandbox.timers import DueRunner, find_scheduler, office_walk, run_due, walk
 from bot.sandbox.web import CLOCK_EVENT, SandboxView, add_routes
 from bot.settings import Settings
@@ -148,6 +155,12 @@ class Sandbox:
             if self.scheduler is None:
                 self.view.notes.append("Timed follow-ups (surveys, deadlines) need the "
                                        "scheduler service; clock jumps move time only.")
+            if fresh:
+                # The roster and its fees before the bot: its fee calendar, on its first
+                # pass, must find last month's bills and notices in place, not an empty
+                # estate. Dated by the real present, where the history is written too.
+                await asyncio.to_thread(import_roster, office)
+                await asyncio.to_thread(write_fees, office, self.clock.now() - SEED_OFFSET)
             from bot.runtime import run_bot  # imports the framework: seconds, so only now
             bot_task = asyncio.create_task(run_bot(
                 settings, office=office, stop=bot_stop,
