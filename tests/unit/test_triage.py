@@ -348,13 +348,8 @@ def test_uncertain_is_never_set_together_with_emergency() -> None:
         assert not (result.emergency and result.emergency_uncertain), text
 
 
-@pytest.mark.parametrize(("text", "hazard"), [
-    ("困𨋢呀 快啲嚟", "lift"),  # someone shut in a lift
-    ("stove is hissing and the whole kitchen smells like rotten eggs", "gas"),
-    ("冷氣機燒著咗", "fire"),  # OpenCC keeps 著; the normaliser reads 着
-])
-def test_a_certain_danger_is_flagged_even_when_the_learned_model_disagrees(
-        text: str, hazard: str) -> None:
+def danger_if_the_model_says(text: str, label: str) -> Any:
+    """The emergency decision for *text* when the learned head says *label*, very surely."""
     from dialogs.triage import _decide
     from dialogs.triage._load import get_model
     from dialogs.triage._model import Prediction
@@ -362,20 +357,24 @@ def test_a_certain_danger_is_flagged_even_when_the_learned_model_disagrees(
     model = get_model()
     norm = model.normalize(text)
     scores, found = _decide._collect(model, norm)
-    veto = Prediction("no", 10.0, {"yes": -10.0, "no": 10.0})
-    assert _decide._danger(model, norm, scores, found, veto).hazard == hazard
+    other = "no" if label == "yes" else "yes"
+    return _decide._danger(model, norm, scores, found,
+                           Prediction(label, 10.0, {label: 10.0, other: -10.0}))
 
 
-def test_a_sure_but_not_certain_danger_is_still_only_asked_about_on_a_strong_veto() -> None:
-    from dialogs.triage import _decide
-    from dialogs.triage._load import get_model
-    from dialogs.triage._model import Prediction
+@pytest.mark.parametrize(("text", "hazard"), [
+    ("困𨋢呀 快啲嚟", "lift"),  # someone shut in a lift
+    ("stove is hissing and the whole kitchen smells like rotten eggs", "gas"),
+    ("冷氣機燒著咗", "fire"),  # OpenCC keeps 著; the normaliser reads 着
+])
+def test_a_certain_danger_is_flagged_even_when_the_learned_model_disagrees(
+        text: str, hazard: str) -> None:
+    assert danger_if_the_model_says(text, "no").hazard == hazard
 
-    model = get_model()
-    norm = model.normalize("樓梯好大煙")  # smoke: cooking or cigarettes are common, so vetoable
-    scores, found = _decide._collect(model, norm)
-    veto = Prediction("no", 10.0, {"yes": -10.0, "no": 10.0})
-    danger = _decide._danger(model, norm, scores, found, veto)
+
+def test_a_sure_but_not_certain_danger_is_only_asked_about_on_a_strong_veto() -> None:
+    # smoke: cooking and cigarettes are common, so the learned head may overrule it
+    danger = danger_if_the_model_says("樓梯好大煙", "no")
     assert danger.hazard is None and danger.uncertain
 
 
@@ -385,17 +384,9 @@ def test_a_sure_but_not_certain_danger_is_still_only_asked_about_on_a_strong_vet
     "陽台欄杆斷掉了 小孩差點掉下去",
 ])
 def test_a_fall_danger_only_asks_never_opens_an_emergency(text: str) -> None:
-    from dialogs.triage import _decide
-    from dialogs.triage._load import get_model
-    from dialogs.triage._model import Prediction
-
     result = triage(text)
     assert not result.emergency and result.emergency_uncertain, (text, result)
-    model = get_model()
-    norm = model.normalize(text)
-    scores, found = _decide._collect(model, norm)
-    agree = Prediction("yes", 10.0, {"yes": 10.0, "no": -10.0})
-    assert _decide._danger(model, norm, scores, found, agree).hazard is None
+    assert danger_if_the_model_says(text, "yes").hazard is None
 
 
 def test_an_ask_only_danger_cannot_be_made_sure_in_the_data() -> None:
