@@ -19,6 +19,9 @@ class Household:
     room: str
     name: str
     phone: str
+    fee_plan: str = "monthly"
+    monthly_fee: str = "268.00"  # yuan a month (the roster's ``monthly_fee``)
+    in_arrears: bool = False  # paid nothing since the 1st of last month (history.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +51,18 @@ class Group:
 
 HOUSEHOLDS: tuple[Household, ...] = (
     Household("1", "0101", "张伟", "13900000101"),
-    Household("1", "0202", "刘洋", "13900000202"),
-    Household("1", "0301", "陈静", "13900000301"),
-    Household("1", "0502", "杨帆", "13900000502"),
-    Household("3", "0801", "陳大文", "13800000003"),
-    Household("3", "1202", "王芳", "13800000001"),
-    Household("3", "1203", "Li Lei", "13800000002"),
-    Household("3", "1501", "周杰", "13900001501"),
+    Household("1", "0202", "刘洋", "13900000202", in_arrears=True),
+    Household("1", "0301", "陈静", "13900000301", "quarterly", "245.50"),
+    Household("1", "0502", "杨帆", "13900000502", "semiannual", "312.00"),
+    Household("3", "0801", "陳大文", "13800000003", "monthly", "286.40"),
+    # 王芳, the tour's resident, owes since last month: the next 1st's overdue notice is hers.
+    Household("3", "1202", "王芳", "13800000001", "monthly", "286.40", in_arrears=True),
+    Household("3", "1203", "Li Lei", "13800000002", "quarterly", "286.40"),
+    Household("3", "1501", "周杰", "13900001501", "monthly", "352.80"),
     Household("5", "0101", "赵敏", "13800000004"),
-    Household("5", "0302", "吴磊", "13900000302"),
-    Household("5", "0603", "郑爽", "13900000603"),
-    Household("5", "1101", "孙丽", "13900001101"),
+    Household("5", "0302", "吴磊", "13900000302", in_arrears=True),
+    Household("5", "0603", "郑爽", "13900000603", "semiannual", "268.00"),
+    Household("5", "1101", "孙丽", "13900001101", "monthly", "198.60"),
 )
 
 PEOPLE: tuple[Persona, ...] = (

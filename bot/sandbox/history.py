@@ -8,6 +8,12 @@ wishes for services we lack — dated from the 1st of last month to the day befo
 by the estate's own technicians, for the households of the roster that no persona lives in.
 Every job of the past is closed: nothing is sent, no deadline or job list changes.
 The dice are seeded, so every sandbox has the same past.
+
+The fees' past too (``write_fees``): every household's bills from last month to the end of
+next month (its plan's periods), all paid ahead — the plans are prepaid (预缴) — except the
+few of the estate in arrears, who paid nothing. The ladder's notices of the past count as
+sent (they went on paper before the bot), so the next date of the ladder is the first the
+bot prepares.
 """
 
 from __future__ import annotations
@@ -20,9 +26,13 @@ from typing import Any, Final
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from bot.sandbox.estate import PEOPLE
+from bot.sandbox.estate import HOUSEHOLDS, PEOPLE
+from handlers.fees.ladder import notices_between, period_containing
+from handlers.fees.ledger import MANAGEMENT, ladder_of
+from handlers.fees.money import to_fen
 from handlers.office import Office
-from handlers.office.calendar import month_key, month_start, shift_month
+from handlers.office.calendar import at_hour, month_key, month_start, shift_month
+from storage.fees import FeeBill, FeeCampaign, FeePayment
 from storage.followups import CallbackSurvey
 from storage.models import EventLog, FrontDeskRequest, Household, Person, UnmetDemand, WorkOrder
 
@@ -92,6 +102,49 @@ def write_history(office: Office, now: datetime, seed: int = 26) -> int:
         writer.flush()
         session.commit()
         return writer.orders
+
+
+def write_fees(office: Office, now: datetime) -> None:
+    """Bills of the plans' periods from the 1st of last month to the end of next month, paid
+    ahead by all but the households in arrears; the ladder's notices up to today marked as
+    sent. Written before the bot starts: its fee calendar must find the past in place."""
+    ladder, tz = ladder_of(office), office.timezone
+    start = month_start(shift_month(month_key(now, tz), -1), tz)
+    first, today = start.astimezone(tz).date(), now.astimezone(tz).date()
+    until = month_start(shift_month(month_key(now, tz), 2), tz).date() - timedelta(days=1)
+    owing = {(h.building, h.room) for h in HOUSEHOLDS if h.in_arrears}
+    bills: list[dict[str, Any]] = []
+    payments: list[dict[str, Any]] = []
+    with Session(office.engine) as session:
+        for household in session.exec(select(Household).order_by(col(Household.id))):
+            if household.id is None or not household.monthly_fee:
+                continue
+            months = ladder.plans[household.fee_plan].months
+            period = period_containing(months, first)
+            while period.start <= until:
+                fen = to_fen(household.monthly_fee * months)
+                bills.append({"household_id": household.id, "period_start": period.start,
+                              "period_end": period.end, "item": MANAGEMENT, "amount_fen": fen,
+                              "source": "generated", "created_at": start, "updated_at": start})
+                if (household.building, household.room) not in owing:
+                    paid_on = min(max(period.start - timedelta(days=5), first),
+                                  today - timedelta(days=2))
+                    payments.append({
+                        "household_id": household.id, "amount_fen": fen, "paid_on": paid_on,
+                        "receipt_no": f"DEMO-{household.id}-{period.start:%Y%m}",
+                        "source": "import", "recorded_by": None,
+                        "created_at": at_hour(paid_on, 10, tz)})
+                period = period_containing(months, period.end + timedelta(days=1))
+        sent = [{"kind": n.kind, "plan": n.plan, "notice_date": n.on,
+                 "period_start": n.period.start, "period_end": n.period.end,
+                 "pay_by": n.pay_by, "status": "done", "households": 0, "total_fen": 0,
+                 "by_building": [], "prepared_at": at_hour(n.on, 8, tz),
+                 "finished_at": at_hour(n.on, 8, tz)}
+                for n in notices_between(ladder, first - timedelta(days=60), today)]
+        for model, rows in ((FeeBill, bills), (FeePayment, payments), (FeeCampaign, sent)):
+            if rows:
+                session.connection().execute(insert(model), rows)
+        session.commit()
 
 
 class _Writer:

@@ -68,6 +68,14 @@ def last_update_id(office: Office) -> int:
     return max(numbers, default=0)
 
 
+def import_roster(office: Office) -> None:
+    """The estate's households with their fee plans, as ``frontline households import``
+    would take them from the office's roster CSV."""
+    rows = [{"building": h.building, "room": h.room, "name": h.name, "phone": h.phone,
+             "fee_plan": h.fee_plan, "monthly_fee": h.monthly_fee} for h in HOUSEHOLDS]
+    roster.import_households(office, enumerate(rows, start=2))
+
+
 class Seeder:
     """Runs the demo estate's set-up script against the running bot."""
 
@@ -82,10 +90,8 @@ class Seeder:
         await self.make_history()
 
     async def register_everyone(self) -> None:
-        """Import the roster, then residents and staff redeem their codes, all at once."""
-        rows = [{"building": h.building, "room": h.room, "name": h.name, "phone": h.phone}
-                for h in HOUSEHOLDS]
-        roster.import_households(self.office, enumerate(rows, start=2))
+        """Residents and staff redeem their codes (the roster is in: ``import_roster``), all
+        at once."""
         codes = {f"{b}-{r}": code for b, r, code in roster.household_codes(self.office)}
         for p in PEOPLE:
             if p.role == "resident" and p.bound:
