@@ -83,8 +83,9 @@ def metrics(rows: Sequence[Row], got: Sequence[Any]) -> dict[str, tuple[int, int
                                ("intent", "trade", "location", "service", "em_recall",
                                 "em_precision", "ask_recall", "asked_safe")}
     for row, g in zip(rows, got, strict=True):
-        m["intent"][0] += g.intent == row["intent"]
-        m["intent"][1] += 1
+        if "intent" in row:  # an emergency-only set (triage-emergency-dev.jsonl) has none
+            m["intent"][0] += g.intent == row["intent"]
+            m["intent"][1] += 1
         if row.get("trade"):
             m["trade"][0] += g.trade == row["trade"]
             m["trade"][1] += 1
@@ -119,7 +120,7 @@ def report(title: str, rows: Sequence[Row], got: Sequence[Any]) -> None:
 
 
 def intent_matrix(rows: Sequence[Row], got: Sequence[Any]) -> None:
-    counts = Counter((r["intent"], g.intent) for r, g in zip(rows, got, strict=True))
+    counts = Counter((r.get("intent"), g.intent) for r, g in zip(rows, got, strict=True))
     print("  intent confusion (rows: expected, columns: got)")
     print("  " + " " * 10 + "".join(f"{i[:7]:>8}" for i in INTENTS))
     for want in INTENTS:
@@ -131,7 +132,8 @@ def confusions(rows: Sequence[Row], got: Sequence[Any], top: int = 12,
     counts: Counter[str] = Counter()
     first: dict[str, str] = {}
     for row, g in zip(rows, got, strict=True):
-        pairs: list[tuple[str, object, object]] = [("intent", row["intent"], g.intent)]
+        pairs: list[tuple[str, object, object]] = (
+            [("intent", row["intent"], g.intent)] if "intent" in row else [])
         if row.get("trade"):
             pairs.append(("trade", row["trade"], g.trade))
         if row.get("location"):
