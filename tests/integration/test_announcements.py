@@ -194,6 +194,22 @@ def test_daytime_only_unless_urgent(fees: FeeEstate, office: Office, clock: Fake
     assert drain_once(office).counts["announcement:queued"] == 2  # the morning brings the rest
 
 
+def test_a_photo_goes_with_its_caption(fees: FeeEstate, office: Office,
+                                      clock: FakeClock) -> None:
+    li, manager = fees.li, fees.manager
+    clock.set(sh(2026, 12, 1, 10, 0))
+    manager.command("announce")
+    manager.sends_photo("photo-1")
+    assert "with the text as its caption" in manager.last  # a photo alone is not a notice
+    manager.sends_photo("photo-1", "photo-2", caption="The new parcel lockers are by gate 2.")
+    manager.taps("The whole estate")
+    manager.taps("Send when approved")
+    manager.taps("Approve")
+    drain_once(office)
+    shown = li.chat[-1]
+    assert shown.photos == ["photo-2"] and "parcel lockers" in shown.text
+
+
 def test_a_chosen_time_waits_for_it(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     li, manager = fees.li, fees.manager
     clock.set(sh(2026, 12, 1, 10, 0))
