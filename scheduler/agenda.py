@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, exists, func
 from sqlmodel import Session, col, select
 
+from handlers.announcements import sending as announcements
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.front_desk import complaint_deadlines
 from handlers.monthly_report import digest as daily_digest
@@ -38,6 +39,7 @@ NOTES = {
     "visit_evening": "remind the resident and the technician the evening before the visit",
     "visit_last": "remind the resident and the technician shortly before the visit",
     "visit_missed": "alert dispatch if nobody arrived by the window's end and its grace",
+    "announcement": "send an approved announcement's copies (daytime unless urgent)",
     "duty:callbacks_list": "dispatch gets last month's open callbacks",
     "duty:callbacks_overdue": "managers get last month's callbacks still open",
     "duty:quota_check": "remind if on-site share or spot checks are behind",
@@ -105,6 +107,9 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
         visit_items, visit_counts = appointments.upcoming(session, limit)
         items += [Planned(kind, target, due) for kind, target, due in visit_items]
         counts.update(visit_counts)
+        notice_items, notice_counts = announcements.upcoming(session, limit)
+        items += [Planned(kind, target, due) for kind, target, due in notice_items]
+        counts.update(notice_counts)
     tz = office.timezone
     for duty in duties.duties(office.rules):
         due = _duty_due(office, duty, now)

@@ -9,9 +9,10 @@ announcement is left to send or to hear back about, its author gets the delivery
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import exists
-from sqlmodel import col, select
+from sqlalchemy import exists, func
+from sqlmodel import Session, col, select
 
 from dialogs.events import Priority, Say
 from handlers.announcements.notices import PREVIEW_CHATS, message, pace, ref, report
@@ -114,3 +115,17 @@ def finish(uow: UnitOfWork, announcement_id: int) -> str:
         uow.send(Say(chat_id, text, priority=Priority.NOTICE))
     uow.log("announcement_done", announcement_id=announcement.id)
     return "done"
+
+
+def upcoming(session: Session, limit: int) -> tuple[list[tuple[str, str, datetime]],
+                                                    dict[str, int]]:
+    """Approved announcements with copies still to send, for the agenda: (kind, "#id",
+    the first copy's moment), and how many copies wait."""
+    d = AnnouncementDelivery
+    waiting = (col(d.state) == "pending", col(d.due_at).is_not(None))
+    count = int(session.exec(select(func.count()).select_from(d).where(*waiting)).one())
+    rows = session.exec(select(d.announcement_id, func.min(d.due_at)).where(*waiting)
+                        .group_by(col(d.announcement_id))
+                        .order_by(func.min(d.due_at)).limit(limit)).all()
+    return ([("announcement", f"#{number}", due) for number, due in rows if due is not None],
+            {"announcement": count})

@@ -17,6 +17,7 @@ from handlers.fees import ledger
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from handlers.office.unit_of_work import UnitOfWork
+from scheduler.agenda import agenda
 from scheduler.drain import drain_once
 from storage.announcements import Announcement, AnnouncementDelivery
 from storage.models import Outbox, WorkOrder
@@ -182,6 +183,10 @@ def test_daytime_only_unless_urgent(fees: FeeEstate, office: Office, clock: Fake
     assert "daytime hours" in manager.toast_for(manager.taps("Approve"))
     drain_once(office)
     assert not copies(office, li.user_id, latest(office).id)  # not at night
+    planned, counts = agenda(office)
+    assert [(p.target, p.due) for p in planned if p.kind == "announcement"] == [
+        (f"#{latest(office).id}", sh(2026, 12, 2, 9, 0))]
+    assert counts["announcement"] == 2
     manager.taps("Delivery report")
     assert manager.last.endswith("0 sent, 0 blocked the bot (403), 0 failed, 2 still queued, "
                                  "0 recalled before sending.")
