@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, Index, UniqueConstraint, func, select
 from sqlmodel import Field, SQLModel
 
-from storage.models import _json, _telegram_id, _when
+from storage.models import Household, _json, _telegram_id, _when
 
 
 def _fen(nullable: bool = False) -> Any:
@@ -181,20 +181,26 @@ class FeeTask(SQLModel, table=True):
     done_by: int | None = Field(default=None, foreign_key="person.id")
 
 
-def owed_through_sql(through: date) -> Any:
-    """(household_id, owed_fen) of every household whose principal on bills with periods
-    starting on or before *through* is not covered by its payments — the same figure as
-    ``Statement.owed_through``, computed by the database for a whole estate. Here, below
-    the desks, so a campaign and an announcement to households in arrears count alike."""
+def owed_through_sql(through: date, plan: str | None = None) -> Any:
+    """(household_id, owed_fen) of every household (on *plan*, if given) whose principal on
+    bills with periods starting on or before *through* is not covered by its payments — the
+    same figure as ``Statement.owed_through``, computed by the database for a whole estate.
+    Here, below the desks, so a campaign and an announcement to households in arrears count
+    alike. The plan is filtered before summing: a plan few households are on costs little."""
     bill_table = FeeBill.__table__  # type: ignore[attr-defined]
     payments_table = FeePayment.__table__  # type: ignore[attr-defined]
-    bills = (select(bill_table.c.household_id.label("household_id"),
-                    func.sum(bill_table.c.amount_fen).label("billed"))
-             .where(bill_table.c.period_start <= through)
-             .group_by(bill_table.c.household_id).subquery("billed"))
-    paid = (select(payments_table.c.household_id.label("household_id"),
-                   func.sum(payments_table.c.amount_fen).label("paid"))
-            .group_by(payments_table.c.household_id).subquery("paid"))
+    billed = (select(bill_table.c.household_id.label("household_id"),
+                     func.sum(bill_table.c.amount_fen).label("billed"))
+              .where(bill_table.c.period_start <= through))
+    paid_in = select(payments_table.c.household_id.label("household_id"),
+                     func.sum(payments_table.c.amount_fen).label("paid"))
+    if plan is not None:
+        households = Household.__table__  # type: ignore[attr-defined]
+        on_plan = select(households.c.id).where(households.c.fee_plan == plan)
+        billed = billed.where(bill_table.c.household_id.in_(on_plan))
+        paid_in = paid_in.where(payments_table.c.household_id.in_(on_plan))
+    bills = billed.group_by(bill_table.c.household_id).subquery("billed")
+    paid = paid_in.group_by(payments_table.c.household_id).subquery("paid")
     owed = (bills.c.billed - func.coalesce(paid.c.paid, 0)).label("owed")
     return (select(bills.c.household_id, owed)
             .select_from(bills.outerjoin(paid, paid.c.household_id == bills.c.household_id))

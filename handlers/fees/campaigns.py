@@ -164,7 +164,7 @@ def _overdue_campaign(uow: UnitOfWork, campaign: FeeCampaign) -> FeeCampaign | N
 def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
                     after: FeeCampaign | None) -> None:
     """One notice row per household of the plan that owes on the period, in one statement."""
-    owed = owed_through_sql(campaign.period_start).subquery("owed")
+    owed = owed_through_sql(campaign.period_start, campaign.plan).subquery("owed")
     h = ledger.HOUSEHOLD_TABLE.c
     chosen = (sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
                          literal("pending"), literal(uow.now, UtcDateTime()))
