@@ -45,6 +45,10 @@ QUESTIONS: dict[str, Msg] = {
                            "resident should read it; they will be told now."),
     "complaint_info": _("Please write your answer about complaint {number} here."),
     "complaint_reopen": _("We are sorry. What is still not resolved about {number}?"),
+    "fee_payment": _("How much did {number} pay, in yuan? Add the receipt number after the "
+                     "amount if there is one (e.g. 286.40 R-10023)."),
+    "fee_waiver": _("Why is the late fee of {number} waived? The reason is kept with the "
+                    "waiver."),
 }
 TAKES_PHOTOS = {"done_note"}
 # Replies that say nothing: a comment like this is a skip, and it closes no task as a note.
@@ -112,7 +116,7 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     text = text_of(event)
     if text is None:
         return refuse_input(conversation, context, event, _("Please answer in words."))
-    if purpose == "price" and parse_quote(text) is None:
+    if purpose in ("price", "fee_payment") and parse_quote(text) is None:
         return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
     return Outcome(None, command=AnswerText(purpose, data["subject_id"], text))
 

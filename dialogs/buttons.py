@@ -98,6 +98,8 @@ class Verb(Enum):
     FEE_RECEIPT = ("fee_receipt", (Arg.ID, Arg.WORD))  # claim: confirm | reject
     FEE_RESOLVE = ("fee_resolve", (Arg.ID,))  # dispute
     FEE_TASK = ("fee_task", (Arg.ID, Arg.WORD))  # task, outcome
+    FEE_PAY = ("fee_pay", (Arg.ID,))  # household: record a payment at the desk
+    FEE_WAIVE = ("fee_waive", (Arg.ID,))  # household: a manager waives its late fee
     # the complaint desk (handlers/front_desk): the staff's actions on a complaint in the
     # dispatch / managers groups, the same privately (admin/HR, supervisors, the director);
     # the resident's verdict on the result and their rating

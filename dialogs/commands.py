@@ -68,6 +68,7 @@ GROUP_COMMANDS: Final[tuple[MenuCommand, ...]] = (
     MenuCommand("announce", _("Send an announcement (managers' chat)"), frozenset({"managers"})),
     MenuCommand("find", _("Find a work order by number, unit or phone"), DESK_GROUPS),
     MenuCommand("history", _("A unit's orders, complaints and callbacks"), DESK_GROUPS),
+    MenuCommand("fees", _("A unit's fees: record a payment, waive a late fee"), DESK_GROUPS),
     MenuCommand("help", _("What this group is for"), ALL_GROUPS),
 )
 # What a group the office has not bound shows: the one command that works there.

@@ -370,3 +370,20 @@ def task_keyboard(task_id: int, kind: str) -> InlineKeyboard:
     buttons = [Button(OUTCOME_NAMES[outcome], tap(Verb.FEE_TASK, task_id, outcome))
                for outcome in TASK_OUTCOMES[kind]]
     return inline(*[buttons[i:i + 2] for i in range(0, len(buttons), 2)])
+
+
+# -- a household's fees, for the front desk (/fees 3-1202 in its chats) -----------------------
+def household_card(view: StatementView, name: str, plan: str, monthly_fee: str) -> Text:
+    """The household's statement as the desk sees it, with its plan."""
+    return lines(
+        _("🏠 {unit} ({name}): {plan} plan, {fee} yuan a month.", unit=Raw(view.unit),
+          name=Raw(name), plan=PLAN_NAMES.get(plan, Raw(plan)), fee=Raw(monthly_fee)),
+        statement_text(view))
+
+
+def household_keyboard(household_id: int, late_fee: bool) -> InlineKeyboard:
+    """Record a payment (any time: a household may pay ahead); waive a late fee there is."""
+    row = [Button(_("💴 Record a payment"), tap(Verb.FEE_PAY, household_id))]
+    if late_fee:
+        row.append(Button(_("✂ Waive the late fee"), tap(Verb.FEE_WAIVE, household_id)))
+    return inline(row)

@@ -360,12 +360,41 @@ def manager_named(session: Session, who: str) -> Person | None:
     return next((p for p in people if who.strip() in (p.name, str(p.telegram_user_id))), None)
 
 
-def waive_late_fee(office: Office, building: str, room: str, period_start: date, reason: str,
-                   manager: str, amount_text: str | None = None) -> Decimal:
-    """A manager waives the late fee of a period's bills (all of it so far, or *amount*),
-    recorded with the reason. Returns what was waived."""
+def waive(uow: UnitOfWork, household: Household, manager: Person, reason: str,
+          period_start: date | None = None, amount: Decimal | None = None,
+          chat_id: int | None = None) -> Decimal:
+    """A manager waives late fee — of one period's bills or, without *period_start*, of
+    every bill, oldest first — all of it so far or only *amount*; each share is a waiver row
+    with the reason, and the whole an event. Returns what was waived."""
+    assert household.id is not None
     if not reason.strip():
         raise ValueError("a waiver needs a reason")
+    statement = statement_of(uow, household.id)
+    lines = [line for line in statement.lines if line.late_fee > 0 and (
+        period_start is None or line.period_start == period_start)]
+    if not lines:
+        raise ValueError("no late fee to waive" + (
+            f" for the period from {period_start}" if period_start else ""))
+    left = amount if amount is not None else sum((line.late_fee for line in lines), Decimal(0))
+    waived = Decimal(0)
+    for line in lines:
+        share = min(left, line.late_fee)
+        if share <= 0:
+            break
+        uow.session.add(FeeWaiver(household_id=household.id, bill_id=line.bill_id,
+                                  amount_fen=to_fen(share), reason=reason.strip()[:500],
+                                  by_person_id=manager.id, at=uow.now))
+        left -= share
+        waived += share
+    uow.log("fee_late_fee_waived", actor=manager, chat_id=chat_id, household_id=household.id,
+            period_start=period_start.isoformat() if period_start else None,
+            amount=str(waived), reason=reason)
+    return waived
+
+
+def waive_late_fee(office: Office, building: str, room: str, period_start: date, reason: str,
+                   manager: str, amount_text: str | None = None) -> Decimal:
+    """``frontline fees waive``: :func:`waive` for a manager named on the command line."""
     with UnitOfWork(office) as uow:
         person = manager_named(uow.session, manager)
         if person is None:
@@ -373,25 +402,8 @@ def waive_late_fee(office: Office, building: str, room: str, period_start: date,
         household = household_at(uow.session, building, room)
         if household is None or household.id is None:
             raise ValueError(f"no household {building}-{room} on the roster")
-        statement = statement_of(uow, household.id)
-        lines = [line for line in statement.lines if line.period_start == period_start
-                 and line.late_fee > 0]
-        if not lines:
-            raise ValueError(f"no late fee to waive for the period from {period_start}")
-        left = (_amount(amount_text, allow_zero=False) if amount_text
-                else sum((line.late_fee for line in lines), Decimal(0)))
-        waived = Decimal(0)
-        for line in lines:
-            share = min(left, line.late_fee)
-            if share <= 0:
-                break
-            uow.session.add(FeeWaiver(household_id=household.id, bill_id=line.bill_id,
-                                      amount_fen=to_fen(share), reason=reason.strip()[:500],
-                                      by_person_id=person.id, at=uow.now))
-            left -= share
-            waived += share
-        uow.log("fee_late_fee_waived", actor=person, household_id=household.id,
-                period_start=period_start.isoformat(), amount=str(waived), reason=reason)
+        amount = _amount(amount_text, allow_zero=False) if amount_text else None
+        waived = waive(uow, household, person, reason, period_start, amount)
         uow.commit()
     return waived
 

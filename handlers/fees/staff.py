@@ -1,20 +1,29 @@
 """The front desk's fee buttons: confirm or reject a resident's receipt photo, resolve a fee
 dispute. Either ends a pause, and the household's reminders resume if nothing else holds them.
+And the household's card (``/fees 3-1202`` in the desk's chats): its statement, with a
+button to record a payment taken at the desk and, for a manager, one to waive its late fee
+with a reason.
 
 Every tap comes from a staff group and is re-checked: the chat's purpose, the person's role,
-the claim's or dispute's state now. Button data is only a reference.
+the claim's or dispute's state now. Button data is only a reference. The amount and the
+reason are asked privately, and the answer is re-checked against the person's role again.
 """
 
 from __future__ import annotations
 
+import re
+from typing import Final
+
 from sqlmodel import select
 
 from dialogs import fees as texts
+from dialogs.answers import parse_quote
 from dialogs.events import Edit, Priority, Say, inline
+from dialogs.model import AnswerText
 from handlers.fees import ledger
 from handlers.fees.money import from_fen, yuan
 from handlers.fees.tasks import TASK_CHATS
-from handlers.fees.views import paused_by
+from handlers.fees.views import paused_by, statement_view
 from handlers.front_desk.inbox import reference
 from handlers.office.calendar import daytime_from
 from handlers.office.caller import Caller
@@ -24,6 +33,9 @@ from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, _
 from storage.fees import FeeCampaign, FeeDispute, FeeNotice, FeeReceiptClaim
 from storage.models import FrontDeskRequest, Household, Person, StaffChat
+
+UNIT: Final = re.compile(r"\s*([0-9A-Za-z]+)\s*[- ]\s*([0-9A-Za-z]+)\s*")
+NOT_A_MANAGER: Final = _("Only a manager can waive a late fee; nothing was changed.")
 
 
 def _staff(caller: Caller, board: StaffChat) -> Person | None:
@@ -134,3 +146,113 @@ def resolve_dispute(caller: Caller, board: StaffChat, dispute_id: int) -> None:
         inline(),
         message_id=caller.event.message_id, ref=f"feedispute:{dispute.id}"))
     caller.toast(_("Resolved. Reminders resume."))
+
+
+# -- the household's card -----------------------------------------------------------------
+def household_card(caller: Caller, board: StaffChat, query: str) -> None:
+    """``/fees 3-1202`` in the desk's chats: the household's statement and its buttons."""
+    if board.purpose not in TASK_CHATS:
+        caller.reply(_("A household's fees are shown in the dispatch and managers' chats."))
+        return
+    if _staff(caller, board) is None:
+        return
+    found = UNIT.fullmatch(query)
+    household = ledger.household_at(caller.session, found.group(1), found.group(2)) \
+        if found else None
+    if household is None or household.id is None:
+        caller.reply(_("No household “{query}” on the roster. Write the unit after the "
+                       "command, e.g. /fees 3-1202.", query=Raw(query.strip())))
+        return
+    caller.log("fee_card_shown", household_id=household.id)
+    statement = ledger.statement_of(caller.uow, household.id)
+    view = statement_view(statement, household, ledger.ladder_of(caller.uow.office),
+                          paused_by(caller.session, household.id))
+    caller.reply(texts.household_card(view, household.name, household.fee_plan,
+                                      yuan(household.monthly_fee or from_fen(0))),
+                 texts.household_keyboard(household.id, statement.late_fee > 0))
+
+
+def ask_payment(caller: Caller, board: StaffChat, household_id: int) -> None:
+    """💴 Record a payment: the amount (and receipt number) is asked privately."""
+    household = caller.session.get(Household, household_id)
+    if _staff(caller, board) is None:
+        return
+    if household is None:
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.ask_privately("fee_payment", household_id, unit_label(household))
+
+
+def ask_waiver(caller: Caller, board: StaffChat, household_id: int) -> None:
+    """✂ Waive the late fee: a manager's, in the desk's chats; the reason is asked privately."""
+    household = caller.session.get(Household, household_id)
+    if board.purpose not in TASK_CHATS or household is None or household.id is None:
+        caller.refuse(OUT_OF_DATE)
+        return
+    if caller.person is None or caller.person.role not in ledger.WAIVER_ROLES:
+        caller.refuse(NOT_A_MANAGER)
+        return
+    if ledger.statement_of(caller.uow, household.id).late_fee <= 0:
+        caller.refuse(_("{unit} owes no late fee now.", unit=Raw(unit_label(household))))
+        return
+    caller.ask_privately("fee_waiver", household_id, unit_label(household))
+
+
+def payment_answered(caller: Caller, command: AnswerText) -> None:
+    """The amount typed: the payment is recorded as taken at the desk today (oldest bill
+    first); the residents get the receipt and reminders it settles stop at once."""
+    person = caller.person
+    household = caller.session.get(Household, command.subject_id)
+    if person is None or person.role not in CALLBACK_ROLES:
+        caller.reply(_("Only front-desk staff can record this."))
+        return
+    quote = parse_quote(command.text)
+    if household is None or quote is None:
+        caller.reply(OUT_OF_DATE)
+        return
+    amount, rest = quote
+    receipt = rest.split()[0][:64] if rest else None
+    try:
+        result = ledger.record_payment(caller.uow, household, amount,
+                                       ledger.office_day(caller.uow.office, caller.now),
+                                       receipt_no=receipt, source="desk", actor=person,
+                                       chat_id=caller.chat_id)
+    except ValueError:  # the only way left: the receipt number is another payment's
+        caller.reply(_("Receipt {receipt} is already recorded for another payment; nothing "
+                       "was changed. Check the number and tap “Record a payment” again.",
+                       receipt=Raw(receipt or "")))
+        return
+    if result.duplicate:
+        caller.reply(_("Receipt {receipt} was already recorded for {unit}; nothing was "
+                       "recorded twice.", receipt=Raw(receipt or ""),
+                       unit=Raw(unit_label(household))))
+        return
+    caller.reply(_("Recorded {amount} yuan for {unit} (receipt {receipt}). Still due: {total} "
+                   "yuan. The residents got the receipt; {stopped} waiting reminders stopped.",
+                   amount=Raw(yuan(amount)), unit=Raw(unit_label(household)),
+                   receipt=Raw(receipt or "-"), total=Raw(yuan(result.statement.total_due)),
+                   stopped=result.stopped))
+
+
+def waiver_answered(caller: Caller, command: AnswerText) -> None:
+    """The reason typed: every late fee of the household so far is waived, recorded with the
+    reason and who (an event)."""
+    person = caller.person
+    household = caller.session.get(Household, command.subject_id)
+    if person is None or person.role not in ledger.WAIVER_ROLES:
+        caller.reply(NOT_A_MANAGER)
+        return
+    if household is None or household.id is None:
+        caller.reply(OUT_OF_DATE)
+        return
+    try:
+        waived = ledger.waive(caller.uow, household, person, command.text,
+                              chat_id=caller.chat_id)
+    except ValueError:  # paid or waived meanwhile
+        caller.reply(_("{unit} owes no late fee now; nothing was changed.",
+                       unit=Raw(unit_label(household))))
+        return
+    caller.reply(_("Waived {amount} yuan of late fee for {unit}; the reason is recorded. "
+                   "Still due: {total} yuan.", amount=Raw(yuan(waived)),
+                   unit=Raw(unit_label(household)),
+                   total=Raw(yuan(ledger.statement_of(caller.uow, household.id).total_due))))

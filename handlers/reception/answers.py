@@ -9,6 +9,7 @@ from typing import Final
 from dialogs.model import AnswerText
 from handlers.callback_surveys import corrective, phone_tasks, resident
 from handlers.fees import residents as fee_residents
+from handlers.fees import staff as fee_staff
 from handlers.front_desk import complaint_handling, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
@@ -28,6 +29,8 @@ OTHER_ANSWERS: Final[Mapping[str, Callable[[Caller, AnswerText], None]]] = {
     "fee_receipt": fee_residents.receipt_sent,
     "fee_dispute": fee_residents.dispute_sent,
     "fee_door": fee_residents.door_asked,
+    "fee_payment": fee_staff.payment_answered,
+    "fee_waiver": fee_staff.waiver_answered,
 }
 
 

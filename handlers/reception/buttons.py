@@ -242,6 +242,10 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0)))),
     Verb.FEE_TASK: _group(_in_group(lambda caller, board, tap: fee_tasks.record_outcome(
         caller, board, tap.id(0), tap.word(1)))),
+    Verb.FEE_PAY: _group(_in_group(lambda caller, board, tap: fee_staff.ask_payment(
+        caller, board, tap.id(0)))),
+    Verb.FEE_WAIVE: _group(_in_group(lambda caller, board, tap: fee_staff.ask_waiver(
+        caller, board, tap.id(0)))),
     # announcements
     Verb.ANNOUNCE: _group(_in_group(lambda caller, board, tap: announcements.staff_tap(
         caller, board, tap.id(0), tap.word(1)))),

@@ -42,6 +42,7 @@ from dialogs.model import (
 from dialogs.triage import triage
 from handlers.announcements import notices as announcements
 from handlers.announcements import outages
+from handlers.fees import staff as fee_staff
 from handlers.fees.residents import my_fees
 from handlers.front_desk import complaint_records, complaints, desk_tools, inbox
 from handlers.office import Office
@@ -152,6 +153,8 @@ def _in_group(caller: Caller) -> None:
         _button(caller, Where.GROUP, board)
     elif event.kind is EventKind.COMMAND and event.command == "complaints":
         complaint_records.show_in_chat(caller, board)
+    elif event.kind is EventKind.COMMAND and event.command == "fees":
+        fee_staff.household_card(caller, board, event.text)
     elif event.kind is EventKind.COMMAND and event.command == "announce":
         announcements.start_in_group(caller, board)
     elif event.kind is EventKind.COMMAND and event.command == "reschedule":

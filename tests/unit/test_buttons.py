@@ -72,7 +72,8 @@ def test_group_verbs_are_the_staff_groups_and_the_rest_are_private() -> None:
     assert group == {Verb.ACCEPT, Verb.ASSIGN, Verb.ACK_EMERGENCY, Verb.CALLBACK_CLASS,
                      Verb.CALL_RESULT, Verb.CALL_NOTE, Verb.CORRECTED, Verb.SPOT_CHECK,
                      Verb.ONSITE, Verb.DESK_REPLY, Verb.FEE_CAMPAIGN, Verb.FEE_RECEIPT,
-                     Verb.FEE_RESOLVE, Verb.FEE_TASK, Verb.COMPLAINT_DESK, Verb.DESK_TOOL,
+                     Verb.FEE_RESOLVE, Verb.FEE_TASK, Verb.FEE_PAY, Verb.FEE_WAIVE,
+                     Verb.COMPLAINT_DESK, Verb.DESK_TOOL,
                      Verb.DESK_REASSIGN, Verb.RESCHEDULE, Verb.DESK_WINDOW, Verb.MISSED_SEEN,
                      Verb.ANNOUNCE}
     assert [v for v, h in BUTTONS.items() if not h.needs_binding] == [Verb.LANGUAGE]
