@@ -49,6 +49,10 @@ SHUTDOWN_FLUSH = 3.0  # seconds the sender keeps sending due rows after SIGTERM
 CONNECT_TIMEOUT = 20.0  # seconds one getMe may take before it counts as unreachable
 CONNECT_RETRY_FIRST = 1.0  # seconds before the second getMe; doubling from there …
 CONNECT_RETRY_CAP = 60.0  # … up to this
+# Seconds a sender that takes the lead after a database outage waits first: the former leader
+# may still be writing down what Telegram accepted (its writes are retried every 5 s at most),
+# and sending those rows again would double them.
+SENDER_HANDOVER = 7.0
 
 
 class BackgroundService(Protocol):
@@ -161,7 +165,8 @@ async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Ev
             # Replies to the last updates taken in: send what the limits allow right away.
             await sender.drain(within=SHUTDOWN_FLUSH)
 
-    await lead(leader, send, stop, name="sender", retry=retry, recheck=recheck)
+    await lead(leader, send, stop, name="sender", retry=retry, recheck=recheck,
+               handover=SENDER_HANDOVER)
 
 
 async def warm_triage(stop: asyncio.Event) -> None:

@@ -36,8 +36,13 @@ ADVISORY_KEY = 0x46524F4E544C494E  # "FRONTLIN"
 # In-memory databases live in one process: a process-wide lock per URL is exact there.
 _LOCAL: dict[str, threading.Lock] = {}
 FOLLOWER_RETRY = 2.0  # seconds between a follower's attempts to take the lead
-LEADER_RECHECK = 10.0  # seconds between checks that the lock is still ours
-FAILURE_BACKOFF_CAP = 60.0  # the longest wait between attempts while the database is down
+# Seconds between checks that the lock is still ours. A PostgreSQL restart drops the lock
+# without a word; the old leader must notice before a follower, trying every FOLLOWER_RETRY,
+# can take it over, or two leaders would run side by side.
+LEADER_RECHECK = 1.0
+# The longest wait between attempts while the database is down: short enough that the lead
+# is taken again well within 30 s of the database coming back.
+FAILURE_BACKOFF_CAP = 10.0
 
 
 class Leadership(Protocol):
@@ -96,7 +101,7 @@ class LeaderLock:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         if self._engine is None:
-            self._engine = create_engine(url, pool_size=1, max_overflow=0)
+            self._engine = create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
         connection = self._engine.connect()
         key = ADVISORY_KEY ^ zlib.crc32(self.name.encode())  # stable across processes
         try:
@@ -153,6 +158,7 @@ async def _in_thread(fn: Callable[[], T]) -> T:
 async def lead(lock: Leadership, run: Callable[[asyncio.Event], Awaitable[None]],
                stop: asyncio.Event, *, name: str, retry: float = FOLLOWER_RETRY,
                recheck: float = LEADER_RECHECK, backoff_cap: float = FAILURE_BACKOFF_CAP,
+               handover: float = 0.0,
                call: Callable[[Callable[[], bool]], Awaitable[bool]] = _in_thread) -> None:
     """Run ``run(lost)`` whenever this process holds *lock*, until *stop* is set.
 
@@ -162,27 +168,39 @@ async def lead(lock: Leadership, run: Callable[[asyncio.Event], Awaitable[None]]
     retried after a back-off that doubles up to *backoff_cap*; the lock is released before
     each new attempt. Lock calls go through *call* (a thread of the caller's choosing: a file
     lock belongs to the thread that took it).
+
+    A lock taken after the database was unreachable may have been dropped by a database
+    restart while another process still led: that one is winding down and may still be
+    writing what it did. ``run`` then starts only after *handover* seconds.
     """
     failures = 0
+    outage = False  # the database failed us since we last led
     while not stop.is_set():
         try:
             leading = await call(lock.try_acquire)
         except Exception as error:
             failures += 1
+            outage = True
             delay = min(backoff_cap, retry * 2 ** (failures - 1))
             log.warning("leader: could not try the %s lock (attempt %d, next in %.1fs): %s",
                         name, failures, delay, error, exc_info=failures == 1)
             await _wait(stop, delay)
             continue
         if not leading:
-            failures = 0
+            failures, outage = 0, False  # someone else took the lead after any outage
             await _wait(stop, retry)
             continue
         lost = asyncio.Event()
         watch = asyncio.create_task(_watch(lock, stop, lost, name, recheck, call),
                                     name=f"leader:{name}")
         try:
-            await run(lost)
+            if outage and handover:
+                log.info("leader: the %s starts in %.1fs, once any former leader has "
+                         "finished writing", name, handover)
+                await _wait(lost, handover)
+            outage = False
+            if not lost.is_set():
+                await run(lost)
             failures = 0
         except Exception as error:
             failures += 1
