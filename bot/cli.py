@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from rich.table import Table
 from bot.announce_cli import announce_app
 from bot.cli_support import fail as _fail
 from bot.cli_support import office as _office
+from bot.cli_support import print_import_report, read_csv
 from bot.fees_cli import fees_app
 from bot.report_cli import report_command
 from bot.run_cli import run_command
@@ -95,36 +95,18 @@ def households_import(
     """Import or update households; bad rows are reported and the rest still import."""
     from rich.progress import Progress
 
+    from handlers.office.imports import ImportReport
     from handlers.registration import roster
 
-    try:
-        raw = file.read_bytes()
-    except OSError as error:
-        raise _fail(f"Cannot read {file}: {error.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise _fail(f"{file} is not UTF-8 text (Excel: save as \"CSV UTF-8\"). "
-                    "Nothing was imported.") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise _fail(f"{file}: missing column(s) {', '.join(missing)}; the header must be "
-                    "building,room,name,phone[,fee_plan,monthly_fee]. Nothing was imported.")
-    rows = [(line, row) for line, row in enumerate(reader, start=2)]
+    rows = read_csv(file, REQUIRED_COLUMNS, "building,room,name,phone[,fee_plan,monthly_fee]")
     office = _office()
-    report = roster.ImportReport()
+    report = ImportReport()
     with Progress(console=errors, transient=True, disable=len(rows) < 500) as progress:
         task = progress.add_task("Importing", total=len(rows))
         for start in range(0, len(rows), 500):
             roster.import_households(office, rows[start:start + 500], report)
             progress.advance(task, len(rows[start:start + 500]))
-    for line, reason in report.errors:
-        errors.print(f"line {line}: {reason}")
-    console.print(f"{report.created} created, {report.updated} updated, "
-                  f"{len(report.errors)} rejected")
-    if report.errors:
-        raise typer.Exit(1)
+    print_import_report(report)
 
 
 @households_app.command("codes")

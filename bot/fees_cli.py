@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -17,10 +15,9 @@ from rich.table import Table
 
 from bot.cli_support import fail as _fail
 from bot.cli_support import office as _office
+from bot.cli_support import print_import_report as _report
 from bot.cli_support import print_json as _json
-
-if TYPE_CHECKING:  # the fee desk is imported by the command that runs, not by every command
-    from handlers.fees.ledger import ImportReport
+from bot.cli_support import read_csv as _read_csv
 
 fees_app = typer.Typer(help="Fees: bills, payments, statements, arrears, notice campaigns.",
                        no_args_is_help=True)
@@ -44,33 +41,6 @@ def _day(text: str | None, name: str) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise _fail(f"{name} must be a date, YYYY-MM-DD (got {text!r})") from None
-
-
-def _read_csv(file: Path, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
-    """The rows of a UTF-8 CSV with *columns*, numbered by line; refuses the file as a whole
-    when it cannot be read or lacks a column."""
-    try:
-        text = file.read_bytes().decode("utf-8-sig")
-    except OSError as error:
-        raise _fail(f"Cannot read {file}: {error.strerror}") from None
-    except UnicodeDecodeError:
-        raise _fail(f"{file} is not UTF-8 text (Excel: save as \"CSV UTF-8\"). "
-                    "Nothing was imported.") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise _fail(f"{file}: missing column(s) {', '.join(missing)}; the header must be "
-                    f"{','.join(columns)}. Nothing was imported.")
-    return list(enumerate(reader, start=2))
-
-
-def _report(report: ImportReport, what: str) -> None:
-    for line, reason in report.errors:
-        errors.print(f"line {line}: {reason}")
-    console.print(f"{report.created} {what}, {report.updated} updated, {report.unchanged} "
-                  f"unchanged, {len(report.errors)} rejected")
-    if report.errors:
-        raise typer.Exit(1)
 
 
 # -- bills --------------------------------------------------------------------------------

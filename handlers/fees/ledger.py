@@ -5,7 +5,7 @@ sends a receipt), late-fee waivers by a manager, and the arrears list."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -22,6 +22,7 @@ from handlers.fees.money import from_fen, parse_amount, round_money, to_fen, yua
 from handlers.fees.statement import Statement, load
 from handlers.office import Office
 from handlers.office.calendar import at_hour
+from handlers.office.imports import ImportReport
 from handlers.office.people import unit_label
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from storage.fees import (
@@ -80,16 +81,6 @@ def resident_chats(session: Session, household_id: int) -> list[int]:
 
 
 # -- imports ------------------------------------------------------------------------------
-@dataclass
-class ImportReport:
-    """What an import did, and the lines it rejected with why."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
 def _day(text: str, name: str) -> date:
     try:
         return date.fromisoformat(text.strip())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.model import TRADES
 from handlers.office import Office
+from handlers.office.imports import ImportReport
 from handlers.office.people import STAFF_ROLES
 from storage.models import Household, Invite
 
@@ -26,15 +26,6 @@ MANAGER_RANKS = ("supervisor", "director")
 def new_code(prefix: str) -> str:
     """A one-time code like ``H-7KX2M9QA`` (fits a /start deep link)."""
     return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
-
-
-@dataclass
-class ImportReport:
-    """What a roster import did: households created and updated, rejected lines with why."""
-
-    created: int = 0
-    updated: int = 0
-    errors: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _household_fields(row: Mapping[str, str]) -> dict[str, Any]:
@@ -85,6 +76,9 @@ def import_households(office: Office, rows: Iterable[tuple[int, Mapping[str, str
             if household is None:
                 household = Household(**values, updated_at=now)
                 report.created += 1
+            elif all(getattr(household, key) == value for key, value in values.items()):
+                report.unchanged += 1
+                continue
             else:
                 for key, value in values.items():
                     setattr(household, key, value)

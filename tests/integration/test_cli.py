@@ -45,10 +45,12 @@ def test_import_reports_bad_rows_by_line_and_imports_the_rest(env: Path) -> None
     assert code == 1
     for line in (3, 4, 5, 6):
         assert f"line {line}:" in err
-    assert "2 created, 0 updated, 4 rejected" in out
+    assert "2 created, 0 updated, 0 unchanged, 4 rejected" in out
     roster.write_text("building,room,name,phone\n1,101,张三丰,13800000001\n", encoding="utf-8")
     code, out, _ = run("households", "import", str(roster))
-    assert code == 0 and "0 created, 1 updated, 0 rejected" in out
+    assert code == 0 and "0 created, 1 updated, 0 unchanged, 0 rejected" in out
+    code, out, _ = run("households", "import", str(roster))  # the same file again
+    assert code == 0 and "0 created, 0 updated, 1 unchanged, 0 rejected" in out
 
 
 def test_import_refuses_a_file_in_the_wrong_encoding_and_imports_nothing(env: Path) -> None:
