@@ -45,12 +45,22 @@ QUESTIONS: dict[str, Msg] = {
                            "resident should read it; they will be told now."),
     "complaint_info": _("Please write your answer about complaint {number} here."),
     "complaint_reopen": _("We are sorry. What is still not resolved about {number}?"),
+    "complaint_to_major": _("Why is complaint {number} major now? The reason is kept with the "
+                            "change, and its clocks count again from when it was received."),
+    "complaint_to_important": _("Why is complaint {number} important now? The reason is kept "
+                                "with the change, and its clocks count again from when it was "
+                                "received."),
+    "complaint_to_minor": _("Why is complaint {number} minor now? The reason is kept with the "
+                            "change, and its clocks count again from when it was received."),
     "fee_payment": _("How much did {number} pay, in yuan? Add the receipt number after the "
                      "amount if there is one (e.g. 286.40 R-10023)."),
     "fee_waiver": _("Why is the late fee of {number} waived? The reason is kept with the "
                     "waiver."),
 }
 TAKES_PHOTOS = {"done_note"}
+# Answers that are a reason kept on record: one that says nothing is asked for again.
+NEEDS_A_REASON: Final = frozenset({"complaint_to_major", "complaint_to_important",
+                                   "complaint_to_minor"})
 # Replies that say nothing: a comment like this is a skip, and it closes no task as a note.
 SAYS_NOTHING: Final = frozenset({"skip", "no", "none", "-", "ok", "okay", "done", "跳过", "没有",
                                  "无", "不用", "略過", "沒有", "好", "好了", "完成", "搞定"})
@@ -118,7 +128,15 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
         return refuse_input(conversation, context, event, _("Please answer in words."))
     if purpose in ("price", "fee_payment") and parse_quote(text) is None:
         return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
+    if purpose in NEEDS_A_REASON and says_nothing(text):
+        return stay(conversation, context, _("Please write the reason in a few words: it is "
+                                             "kept with the change."))
     return Outcome(None, command=AnswerText(purpose, data["subject_id"], text))
+
+
+def says_nothing(text: str) -> bool:
+    """A reply with no content: no letters or digits, or a word like "ok" or "skip"."""
+    return not any(c.isalnum() for c in text) or text.lower().strip(" .!。！") in SAYS_NOTHING
 
 
 def parse_price(text: str) -> Decimal | None:

@@ -126,15 +126,26 @@ def keyboard(view: ComplaintView, private: bool, can_take: bool) -> InlineKeyboa
         if view.status != "paused":
             actions.append((_("❓ Ask the resident"), "ask"))
         actions.append((_("✅ Resolved: tell the resident"), "resolve"))
-    if private:
-        buttons = [Button(label, tap(Verb.COMPLAINT_STAFF, view.id, action))
-                   for label, action in actions]
-    else:
-        buttons = [Button(label, tap(Verb.COMPLAINT_DESK, view.id, action))
-                   for label, action in actions]
+        actions.append((_("⇅ Change the severity"), "regrade"))
+    buttons = [staff_button(label, view.id, action, private) for label, action in actions]
     if view.severity is None:
         return inline(buttons)  # the three severities side by side
     return inline(*[[b] for b in buttons])
+
+
+def staff_button(label: Text, complaint_id: int, action: str, private: bool) -> Button:
+    """A staff action on a complaint: in a person's own chat, or in a staff group."""
+    return Button(label, tap(Verb.COMPLAINT_STAFF if private else Verb.COMPLAINT_DESK,
+                             complaint_id, action))
+
+
+def regrade_choices(complaint_id: int, number: str, severity: str,
+                    private: bool) -> tuple[Text, InlineKeyboard]:
+    """The question of a re-grade: the severity now, and the other two to choose from."""
+    return (_("Change the severity of {number} (now {severity}) to:", number=Raw(number),
+              severity=SEVERITY_NAMES[severity]),
+            inline([staff_button(SEVERITY_NAMES[s], complaint_id, f"to_{s}", private)
+                    for s in SEVERITIES if s != severity]))
 
 
 def list_line(view: ComplaintView) -> Text:
@@ -147,3 +158,11 @@ def list_line(view: ComplaintView) -> Text:
              due=_(" · next: {duty} by {due}", duty=CLOCK_NAMES[next_due.kind],
                    due=Raw(next_due.due)) if next_due else Raw(""),
              text=Raw(view.what[:60]))
+
+
+def list_keyboard(views: list[ComplaintView], private: bool) -> InlineKeyboard:
+    """Under the desk's list: a re-grade button for each listed complaint that has a
+    severity and is still being handled."""
+    return inline(*[[staff_button(_("⇅ {number}: change the severity", number=Raw(v.number)),
+                                  v.id, "regrade", private)]
+                    for v in views if v.severity is not None and v.status in ("open", "paused")])

@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dialogs import survey as texts
-from dialogs.answers import SAYS_NOTHING
+from dialogs.answers import says_nothing
 from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.pushing import contact_of, survey_id_of, what_of
@@ -90,7 +90,7 @@ def close(caller: Caller, command: AnswerText) -> None:
         caller.reply(OUT_OF_DATE)
         return
     note = command.text.strip()
-    if not any(c.isalnum() for c in note) or note.lower().strip(" .!。！") in SAYS_NOTHING:
+    if says_nothing(note):
         caller.reply(_("Please write what was done to put {number} right (whom you spoke to, "
                        "what was fixed): the task stays open until it has a note.",
                        number=Raw(order.number)))

@@ -10,9 +10,10 @@ The manual's deadlines (001 第四篇 4(5)) with the office's settings (``Office
 | answer: a clear answer to the resident | 2 days | — | — | calendar days |
 | resolve | 10 days | 3 days | 2 days or the resident's date | calendar days |
 
-Every clock starts when the complaint was received (the severity, set later, does not move
-it). Time waiting for the resident is left out: a clock's ``length_seconds`` is the time it
-gives in its basis, and its due moment is recomputed from the pauses whenever one ends.
+Every clock starts when the complaint was received (the severity, set later or changed, does
+not move it: a re-grade counts the new severity's clocks from the same start). Time waiting
+for the resident is left out: a clock's ``length_seconds`` is the time it gives in its basis,
+and its due moment is recomputed from the pauses whenever one ends.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ RUNNING, PAUSED, MET, MISSED, STOPPED = "running", "paused", "met", "missed", "s
 HOUR: Final = 3600
 # The duties each clock stands for, in the order a card lists them.
 KINDS: Final = ("response", "first_step", "answer", "resolve", "verdict")
+SEVERITY_KINDS: Final = ("first_step", "answer", "resolve")  # the duties a severity sets
 
 
 # -- time in a basis -----------------------------------------------------------------------
@@ -118,6 +120,23 @@ def resolve_length(office: Office, complaint: Complaint, start: datetime) -> int
 
 
 # -- rows ----------------------------------------------------------------------------------
+def grade(uow: UnitOfWork, complaint: Complaint) -> None:
+    """Run the clocks of the complaint's severity, counted from the complaint's start with its
+    pauses left out. On a re-grade the old severity's clocks that still run stop (no longer
+    needed) and give way to the new ones; a duty already met at the new owner's level (taken
+    over, answered) stays met. The 24-hour response is no severity's and goes on as it was."""
+    live = [c for c in clocks_of(uow, complaint) if c.kind in SEVERITY_KINDS]
+    met = clocks_of(uow, complaint, (MET,))
+    for clock in live:
+        _end(clock, STOPPED, uow.now)
+        uow.session.add(clock)
+    for kind, basis, length, level in severity_plan(uow.office, complaint):
+        if not any(c.kind == kind for c in live) and any(
+                c.kind == kind and c.level >= level for c in met):
+            continue
+        start_clock(uow, complaint, kind, basis, length, level, started_at=complaint.created_at)
+
+
 def start_clock(uow: UnitOfWork, complaint: Complaint, kind: str, basis: str, length: int,
                 level: int, started_at: datetime | None = None) -> ComplaintClock:
     """A new running deadline for the complaint, due *length* of *basis* time after its

@@ -8,9 +8,10 @@ from typing import Final
 
 from dialogs import answers
 from dialogs.buttons import Verb, tap
+from dialogs.complaint_cards import SEVERITIES
 from dialogs.events import Button, inline
 from dialogs.model import AnswerText, DialogContext
-from handlers.front_desk import canned_replies
+from handlers.front_desk import canned_replies, complaints
 from handlers.front_desk.complaint_chain import ADMIN, LEVEL_KEYS, SUPERVISOR, may_handle
 from handlers.front_desk.complaint_clocks import (
     HOUR,
@@ -187,6 +188,19 @@ def verdict(caller: Caller, complaint_id: int, choice: str) -> None:
         [Button(Raw(str(n)), tap(Verb.COMPLAINT_RATE, complaint.id, n)) for n in RATINGS]))
 
 
+def regrade(caller: Caller, command: AnswerText) -> None:
+    """The reason for a re-grade came: change the severity, unless someone else already did
+    or the complaint was resolved meanwhile."""
+    complaint = _for_staff(caller, command)
+    if complaint is None:
+        return
+    severity = command.purpose.removeprefix("complaint_to_")
+    if complaint.severity is None or complaint.severity == severity:
+        caller.reply(OUT_OF_DATE)
+        return
+    complaints.change_severity(caller, complaint, severity, command.text)
+
+
 def close(uow: UnitOfWork, complaint: Complaint, how: str, actor_id: int | None = None,
           chat_id: int | None = None) -> None:
     """The complaint is over: accepted by the resident, or its answer window ran out."""
@@ -256,4 +270,5 @@ ANSWERS: Final = {
     "complaint_resolve": resolve,
     "complaint_info": resident_answers,
     "complaint_reopen": reopen,
+    **{f"complaint_to_{severity}": regrade for severity in SEVERITIES},
 }

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from sqlmodel import Session, col, select
 
-from dialogs.complaint_cards import SEVERITIES, list_line
+from dialogs.complaint_cards import SEVERITIES, list_keyboard, list_line
 from handlers.front_desk.complaint_chain import ADMIN, LEVEL_KEYS, level_of
 from handlers.front_desk.complaint_notices import view_of
 from handlers.office import Office
@@ -41,11 +41,12 @@ def show_in_chat(caller: Caller, board: StaffChat | None) -> None:
     if not found:
         caller.reply(_("No open complaints."))
         return
-    shown = [list_line(view_of(caller.uow, c)) for c in found[:MAX_LISTED]]
-    more = len(found) - len(shown)
-    caller.reply(lines(_("Open complaints ({count}):", count=len(found)), *shown,
+    views = [view_of(caller.uow, c) for c in found[:MAX_LISTED]]
+    more = len(found) - len(views)
+    caller.reply(lines(_("Open complaints ({count}):", count=len(found)),
+                       *[list_line(v) for v in views],
                        _("… and {count} more: frontline complaints list", count=more)
-                       if more > 0 else None))
+                       if more > 0 else None), list_keyboard(views, private=board is None))
 
 
 # -- the office terminal -------------------------------------------------------------------

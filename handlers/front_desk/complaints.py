@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlmodel import col, func, select
 
-from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES
+from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.model import SubmitComplaint
 from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
@@ -28,10 +28,10 @@ from handlers.front_desk.complaint_chain import (
     may_take,
 )
 from handlers.front_desk.complaint_clocks import (
+    grade,
     meet,
     opening_level,
     response_plan,
-    severity_plan,
     start_clock,
 )
 from handlers.front_desk.complaint_notices import (
@@ -173,6 +173,8 @@ def staff_tap(caller: Caller, board: StaffChat | None, complaint_id: int, action
         return
     if action.startswith("sev_") and action[4:] in SEVERITIES:
         set_severity(caller, complaint, action[4:])
+    elif action == "regrade" or action.startswith("to_"):
+        regrade(caller, board, complaint, action)
     elif action == "take":
         take(caller, complaint)
     elif action in ("answer", "ask", "resolve"):
@@ -195,25 +197,42 @@ def set_severity(caller: Caller, complaint: Complaint, severity: str) -> None:
         caller.refuse(_("The severity of {number} is already set.",
                         number=reference(complaint)))
         return
-    office = caller.uow.office
-    complaint.severity, complaint.severity_set_at = severity, caller.now
+    complaint.severity_set_at = caller.now
     if complaint.status == "new":
         complaint.status = "open"
+    _grade(caller, complaint, severity, "severity_set", severity=severity,
+           suggested=complaint.suggested_severity)
+    caller.toast(_("Severity set: {severity}.", severity=SEVERITY_NAMES[severity]))
+
+
+def change_severity(caller: Caller, complaint: Complaint, severity: str, reason: str) -> None:
+    """A re-grade (minor → major when it turns out to be a safety issue, or down): the clocks
+    are counted again from the complaint's start; escalations made stay in the chain."""
+    before = complaint.severity
+    assert before is not None
+    _grade(caller, complaint, severity, "severity_changed", from_severity=before,
+           to_severity=severity, reason=reason)
+    caller.reply(_("The severity of {number} is now {severity} (was {before}); its clocks "
+                   "count from when it was received.", number=reference(complaint),
+                   severity=SEVERITY_NAMES[severity], before=SEVERITY_NAMES[before]))
+
+
+def _grade(caller: Caller, complaint: Complaint, severity: str, action: str, /,
+           **detail: Any) -> None:
+    """Give the complaint *severity*: its owner (never lower than it is), the severity's
+    clocks, the resident told the new dates, and the new owner asked to take it over."""
+    complaint.severity = severity
     before = complaint.level
     if not complaint.about_service_centre:
         complaint.level = max(complaint.level, SEVERITY_LEVELS[severity])
     caller.session.add(complaint)
-    record(caller.uow, complaint, "severity_set", actor=caller.person, chat_id=caller.chat_id,
-           severity=severity, suggested=complaint.suggested_severity,
-           owner=LEVEL_KEYS[complaint.level])
+    record(caller.uow, complaint, action, actor=caller.person, chat_id=caller.chat_id,
+           **detail, owner=LEVEL_KEYS[complaint.level])
     if complaint.level != before:
         record(caller.uow, complaint, "handed_over", actor=caller.person,
                chat_id=caller.chat_id, to=LEVEL_KEYS[complaint.level],
                reason=f"severity {severity}")
-    for kind, basis, length, level in severity_plan(office, complaint):
-        start_clock(caller.uow, complaint, kind, basis, length, level,
-                    started_at=complaint.created_at)
-    caller.toast(_("Severity set: {severity}.", severity=SEVERITY_NAMES[severity]))
+    grade(caller.uow, complaint)
     resolve_by = running_due(caller.uow, complaint, "resolve")
     answer_by = running_due(caller.uow, complaint, "answer")
     tell_resident(caller.uow, complaint, lines(
@@ -230,6 +249,24 @@ def set_severity(caller: Caller, complaint: Complaint, severity: str) -> None:
             owner=LEVEL_NAMES[complaint.level], due=first or Raw("-")))
     else:
         refresh_cards(caller.uow, complaint)
+
+
+def regrade(caller: Caller, board: StaffChat | None, complaint: Complaint,
+            action: str) -> None:
+    """"Change the severity": offer the other two; a choice asks the reason privately."""
+    if complaint.severity is None:
+        caller.refuse(_("Please set the severity first."))
+        return
+    if action == "regrade":
+        caller.toast()
+        caller.reply(*regrade_choices(complaint.id or 0, complaint.number, complaint.severity,
+                                      private=board is None))
+        return
+    severity = action.removeprefix("to_")
+    if severity not in SEVERITIES or severity == complaint.severity:
+        caller.refuse(OUT_OF_DATE)
+        return
+    caller.ask_privately(f"complaint_to_{severity}", complaint.id or 0, complaint.number)
 
 
 def take(caller: Caller, complaint: Complaint) -> None:

@@ -37,6 +37,7 @@ GUARD_TESTS = (
     "tests/integration/test_fees_staff_card.py",
     "tests/integration/test_complaints.py",
     "tests/integration/test_complaint_results.py",
+    "tests/integration/test_complaint_regrade.py",
     "tests/integration/test_desk_tools.py",
     "tests/integration/test_appointments.py",
 )
@@ -268,6 +269,14 @@ GUARDS: tuple[Guard, ...] = (
           "    return may_see(person, complaint) and level is not None and level >= "
           "complaint.level",
           "    return may_see(person, complaint)"),
+    Guard("only the staff who handle complaints tap a complaint's buttons (severity, "
+          "re-grade)", "handlers/front_desk/complaints.py",
+          "    if not may_handle(caller.person, complaint):", "    if False:"),
+    Guard("a complaint's answer, question, result or re-grade reason counts only from "
+          "someone who still handles it", "handlers/front_desk/complaint_handling.py",
+          "    if complaint is None or caller.person is None or not may_handle(caller.person, "
+          "complaint):",
+          "    if complaint is None or caller.person is None:"),
     # -- the reception -------------------------------------------------------------------------
     Guard("a button works only where it belongs (private chat or staff group)",
           "handlers/reception/entry.py",

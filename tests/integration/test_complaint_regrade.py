@@ -1,0 +1,179 @@
+"""Re-grading a complaint whose severity is set: the desk changes it from the card or the
+list, gives a reason privately, and the clocks are counted again from the complaint's start."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from dialogs.buttons import Verb, tap
+from handlers.office import Office
+from handlers.office.clock import FakeClock
+from storage.complaints import Complaint
+from storage.models import Person
+from tests.conftest import SHANGHAI
+from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
+from tests.support.estate import DISPATCH, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    return build_estate(office, staff_language="en")
+
+
+@pytest.fixture
+def chain(office: Office, estate: Estate) -> Chain:
+    return build_chain(office, estate)
+
+
+def local(moment: datetime | None) -> str:
+    assert moment is not None
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def due(office: Office) -> dict[str, str]:
+    return {c.kind: local(c.due_at) for c in clocks(office) if c.state == "running"}
+
+
+def card(estate: Estate) -> str:
+    """The complaint's card in the dispatch chat, as it reads now."""
+    return next(m.text for m in estate.desk.messages(DISPATCH) if "📣 Complaint" in m.text)
+
+
+def regrade(estate: Estate, to: str, reason: str, chat_id: int | None = DISPATCH) -> None:
+    """The dispatcher taps "Change the severity" on the card, picks *to*, and gives the reason
+    in the private chat the bot asks it in."""
+    estate.dispatcher.taps("Change the severity", chat_id=chat_id)
+    estate.dispatcher.taps(to, chat_id=chat_id)
+    assert "Why is complaint" in estate.dispatcher.last
+    estate.dispatcher.says(reason)
+
+
+def test_a_minor_complaint_found_to_be_a_safety_issue_on_a_friday_afternoon(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    clock.set(datetime(2026, 11, 27, 9, 30, tzinfo=SHANGHAI))  # Friday morning
+    complain(estate.neighbour,
+             "I want to complain: the cleaners left the lobby floor wet with no warning sign")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    assert due(office) == {"response": "2026-11-28 09:30", "resolve": "2026-11-29 09:30"}
+    clock.set(datetime(2026, 11, 27, 15, 0, tzinfo=SHANGHAI))
+    regrade(estate, "major", "An old man slipped there; it is a safety issue")
+    complaint = only_complaint(office)
+    assert complaint.severity == "major" and complaint.level == 2
+    # The director hears the same day, as for a complaint graded major at once.
+    headline = estate.desk.messages(chain.director.user_id)[-2].text
+    assert "major complaint" in headline and "take it over by 2026-11-27 17:30" in headline
+    # The 2 days to answer and the 10 to resolve count from Friday 09:30, not from the re-grade.
+    assert due(office) == {"response": "2026-11-28 09:30", "first_step": "2026-11-27 17:30",
+                           "answer": "2026-11-29 09:30", "resolve": "2026-12-07 09:30"}
+    assert "2026-11-29 09:30" in estate.neighbour.last and "2026-12-07 09:30" in \
+        estate.neighbour.last
+    assert {c.kind: c.state for c in clocks(office) if c.state == "stopped"} == {
+        "resolve": "stopped"}  # the minor resolve clock gave way
+    change = next(e for e in events(office) if e.action == "severity_changed")
+    assert change.actor_id is not None and change.chat_id == estate.dispatcher.user_id
+    assert (change.detail["from_severity"], change.detail["to_severity"],
+            change.detail["reason"]) == ("minor", "major",
+                                         "An old man slipped there; it is a safety issue")
+    assert "now major (was minor)" in estate.dispatcher.last
+    assert "Severity: major" in card(estate)
+
+
+def test_a_major_complaint_regraded_minor_keeps_its_waiting_time_and_its_owner(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    complain(estate.neighbour, "The guard shouted at my daughter at the gate")  # Monday 10:00
+    estate.dispatcher.taps("major", chat_id=DISPATCH)
+    clock.advance(timedelta(hours=1))
+    estate.dispatcher.taps("Ask the resident", chat_id=DISPATCH)
+    estate.dispatcher.says("Which gate, and at what time?")
+    clock.advance(timedelta(days=1))
+    estate.neighbour.says("Gate 2, about 8 in the evening")  # a day's wait, left out
+    clock.advance(timedelta(hours=1))
+    regrade(estate, "minor", "A misunderstanding; the guard has apologised")
+    complaint = only_complaint(office)
+    assert complaint.severity == "minor"
+    assert complaint.level == 2, "the director keeps it: nothing goes back down the chain"
+    # Two calendar days from Monday 10:00, plus the day spent waiting for the resident.
+    assert due(office) == {"resolve": "2026-11-26 10:00"}
+    assert "a clear answer to the resident: no longer needed" in card(estate)
+    assert "We will resolve it by 2026-11-26 10:00" in estate.neighbour.last
+    assert [e.action for e in events(office)][-1] == "severity_changed"
+
+
+def test_the_list_in_the_dispatch_chat_offers_the_regrade(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    complain(estate.neighbour, "The front desk never calls back", about="Customer service")
+    estate.dispatcher.command("complaints", chat_id=DISPATCH)
+    listed = estate.desk.last(DISPATCH)
+    assert [label for label, _ in listed.buttons] == ["⇅ CP-20261123-0001: change the severity"]
+    estate.dispatcher.taps("CP-20261123-0001: change the severity", chat_id=DISPATCH)
+    assert "now minor" in estate.desk.last(DISPATCH).text
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    estate.dispatcher.says("ok")  # says nothing: asked again, nothing changed yet
+    assert "Please write the reason" in estate.dispatcher.last
+    assert severity_of(office, "CP-20261123-0001") == "minor"
+    estate.dispatcher.says("The same cleaner, third time this month")
+    assert severity_of(office, "CP-20261123-0001") == "important"
+    assert "take it over by" in estate.desk.messages(chain.supervisor.user_id)[-2].text
+
+
+def severity_of(office: Office, number: str) -> str | None:
+    with Session(office.engine) as session:
+        return session.exec(select(Complaint).where(Complaint.number == number)).one().severity
+
+
+def test_a_forged_or_unauthorised_regrade_changes_nothing(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    complaint = only_complaint(office)
+    early = estate.dispatcher.presses(tap(Verb.COMPLAINT_DESK, complaint.id, "regrade"),
+                                      DISPATCH)
+    assert "set the severity first" in estate.dispatcher.toast_for(early)
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    before = [(c.kind, c.state, c.due_at) for c in clocks(office)]
+    asked = len(estate.desk.messages(estate.plumber.user_id))
+    plumber = estate.plumber.presses(tap(Verb.COMPLAINT_DESK, complaint.id, "to_major"),
+                                     DISPATCH)
+    assert "只有处理投诉的同事" in estate.plumber.toast_for(plumber)  # Zhang reads Chinese
+    assert len(estate.desk.messages(estate.plumber.user_id)) == asked, "no reason asked"
+    for forged in ("to_urgent", "to_minor"):  # no such severity; the one it has already
+        event = estate.dispatcher.presses(tap(Verb.COMPLAINT_DESK, complaint.id, forged),
+                                          DISPATCH)
+        assert "out of date" in estate.dispatcher.toast_for(event)
+    # A complaint about the service centre: the desk cannot re-grade it, even privately.
+    complain(estate.neighbour, "The front desk never calls back", about="Customer service")
+    chain.admin.taps("minor")
+    hidden = max(c.complaint_id for c in clocks(office))
+    private = estate.dispatcher.presses(tap(Verb.COMPLAINT_STAFF, hidden, "to_major"))
+    assert "out of date" in estate.dispatcher.toast_for(private)
+    assert "never calls back" not in "\n".join(estate.desk.texts(estate.dispatcher.user_id))
+    # Cancelling the reason leaves the severity as it was.
+    estate.dispatcher.taps("Change the severity", chat_id=DISPATCH)
+    estate.dispatcher.taps("major", chat_id=DISPATCH)
+    estate.dispatcher.taps("Cancel")
+    assert severity_of(office, complaint.number) == "minor"
+    assert severity_of(office, "CP-20261123-0002") == "minor"
+    assert [(c.kind, c.state, c.due_at) for c in clocks(office)
+            if c.complaint_id == complaint.id] == before
+    assert not [e for e in events(office) if e.action == "severity_changed"]
+
+
+def test_a_reason_from_someone_no_longer_at_the_desk_changes_nothing(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    estate.dispatcher.taps("Change the severity", chat_id=DISPATCH)
+    estate.dispatcher.taps("major", chat_id=DISPATCH)
+    with Session(office.engine) as session:  # moved to the repair team before answering
+        person = session.exec(select(Person).where(
+            Person.telegram_user_id == estate.dispatcher.user_id)).one()
+        person.role = "technician"
+        session.add(person)
+        session.commit()
+    estate.dispatcher.says("It was a safety issue after all")
+    assert "out of date" in estate.dispatcher.last
+    assert only_complaint(office).severity == "minor"
