@@ -46,30 +46,33 @@ async def answered_once_each(strangers: Strangers, cluster: Cluster) -> None:
 
 
 async def test_workers_answer_each_update_once_and_a_killed_leader_is_replaced(
-        emulator: RunningEmulator, tmp_path: Path, postgres_url: str) -> None:
+        emulator: RunningEmulator, tmp_path: Path) -> None:
     nginx_binary()
-    office, _ = office_with_residents(postgres_url, 0)
-    office.engine.dispose()
-    async with running_cluster(tmp_path, emulator.url, postgres_url, 3) as cluster:
-        # The first worker up took the lead; the others follow.
-        assert cluster.leading_sender() == [cluster.workers[0]]
-        assert advisory_locks(postgres_url) == 2  # the sender's and the scheduler's, once each
-        strangers = Strangers(emulator.emulator, PEOPLE)
-        strangers.write(3)
-        await answered_once_each(strangers, cluster)
+    with postgres() as database:
+        office, _ = office_with_residents(database.url, 0)
+        office.engine.dispose()
+        async with running_cluster(tmp_path, emulator.url, database.url, 3) as cluster:
+            # The first worker up took the lead; the others follow.
+            assert cluster.leading_sender() == [cluster.workers[0]]
+            assert advisory_locks(database.url) == 2  # the sender's and the scheduler's, once
+            strangers = Strangers(emulator.emulator, PEOPLE)
+            strangers.write(3)
+            await answered_once_each(strangers, cluster)
 
-        # kill -9 the leader; the people go on writing while nobody leads.
-        leader = cluster.workers[0]
-        await leader.kill()
-        killed = time.monotonic()
-        strangers.write(3)
-        await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE, every=0.1)
-        print(f"\nthe sender's lead taken over {time.monotonic() - killed:.1f} s after kill -9")
-        await answered_once_each(strangers, cluster)
-        (successor,) = cluster.leading_sender()
-        assert successor is not leader and LEADS_SENDER in successor.log()
-        assert advisory_locks(postgres_url) == 2
-        assert all(w.running for w in cluster.workers[1:])
+            # kill -9 the leader; the people go on writing while nobody leads.
+            leader = cluster.workers[0]
+            await leader.kill()
+            killed = time.monotonic()
+            strangers.write(3)
+            await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE,
+                             every=0.1)
+            print(f"\nthe sender's lead taken over {time.monotonic() - killed:.1f} s after "
+                  "kill -9")
+            await answered_once_each(strangers, cluster)
+            (successor,) = cluster.leading_sender()
+            assert successor is not leader and LEADS_SENDER in successor.log()
+            assert advisory_locks(database.url) == 2
+            assert all(w.running for w in cluster.workers[1:])
 
 
 async def test_a_postgresql_outage_under_load_loses_and_doubles_nothing(

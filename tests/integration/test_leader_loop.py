@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -87,6 +89,37 @@ async def test_a_failed_connect_is_retried_with_a_capped_backoff_logged_once_per
     stop.set()
     await asyncio.wait_for(task, 5)
     assert not flaky.lock.held and LeaderLock(url).try_acquire()  # released at the end
+
+
+async def test_after_an_outage_the_new_leader_waits_for_the_former_one_to_finish_writing(
+        caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    # A database restart drops the lock while the former leader may still be writing down
+    # what it sent; a process that takes the lead after failing to reach the database waits.
+    url = f"sqlite:///{tmp_path / 'frontline.db'}"
+    stop = asyncio.Event()
+    started: dict[str, float] = {}
+
+    def runner(name: str) -> Callable[[asyncio.Event], Awaitable[None]]:
+        async def run(lost: asyncio.Event) -> None:
+            started[name] = time.monotonic()
+            await lost.wait()
+        return run
+
+    caplog.set_level(logging.INFO, "storage.leader")
+    begun = time.monotonic()
+    after_outage = asyncio.create_task(lead(
+        FlakyLock(LeaderLock(url, "after-outage"), failures=1), runner("after-outage"), stop,
+        name="after-outage", retry=FAST_RETRY, recheck=FAST_RECHECK, handover=0.5))
+    fresh = asyncio.create_task(lead(
+        LeaderLock(url, "fresh"), runner("fresh"), stop, name="fresh", retry=FAST_RETRY,
+        recheck=FAST_RECHECK, handover=0.5))
+    await eventually(lambda: len(started) == 2, within=5)
+    stop.set()
+    await asyncio.wait_for(asyncio.gather(after_outage, fresh), 5)
+    assert started["after-outage"] - begun >= 0.5
+    waits = [r.getMessage() for r in caplog.records if "starts in" in r.getMessage()]
+    assert waits == ["leader: the after-outage starts in 0.5s, once any former leader has "
+                     "finished writing"]  # a lead taken without an outage starts at once
 
 
 async def test_a_run_that_fails_is_started_again_after_releasing_the_lock(
