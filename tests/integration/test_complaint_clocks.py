@@ -11,7 +11,16 @@ from handlers.office import Office
 from handlers.office.clock import FakeClock
 from scheduler.drain import drain_once
 from tests.conftest import SHANGHAI
-from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
+from tests.support.complaints import (
+    Chain,
+    build_chain,
+    clocks,
+    complain,
+    due,
+    events,
+    local,
+    only_complaint,
+)
 from tests.support.estate import DISPATCH, Estate, build_estate
 
 
@@ -23,15 +32,6 @@ def estate(office: Office) -> Estate:
 @pytest.fixture
 def chain(office: Office, estate: Estate) -> Chain:
     return build_chain(office, estate)
-
-
-def local(moment: datetime | None) -> str:
-    assert moment is not None
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def due(office: Office) -> dict[str, str]:
-    return {c.kind: local(c.due_at) for c in clocks(office) if c.state == "running"}
 
 
 def at(clock: FakeClock, office: Office, moment: str) -> list[str]:

@@ -14,7 +14,15 @@ from handlers.office.clock import FakeClock
 from storage.complaints import Complaint
 from storage.models import Person
 from tests.conftest import SHANGHAI
-from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
+from tests.support.complaints import (
+    Chain,
+    build_chain,
+    clocks,
+    complain,
+    due,
+    events,
+    only_complaint,
+)
 from tests.support.estate import DISPATCH, Estate, build_estate
 
 
@@ -26,15 +34,6 @@ def estate(office: Office) -> Estate:
 @pytest.fixture
 def chain(office: Office, estate: Estate) -> Chain:
     return build_chain(office, estate)
-
-
-def local(moment: datetime | None) -> str:
-    assert moment is not None
-    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-
-
-def due(office: Office) -> dict[str, str]:
-    return {c.kind: local(c.due_at) for c in clocks(office) if c.state == "running"}
 
 
 def card(estate: Estate) -> str:

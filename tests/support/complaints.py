@@ -4,12 +4,14 @@ who complains the short way: what happened, then Skip to the end."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, col, select
 
 from handlers.office import Office
 from handlers.registration import roster
 from storage.complaints import Complaint, ComplaintClock, ComplaintEvent
+from tests.conftest import SHANGHAI
 from tests.support.desk import Person
 from tests.support.estate import Estate
 
@@ -63,3 +65,14 @@ def clocks(office: Office) -> list[ComplaintClock]:
 def events(office: Office) -> list[ComplaintEvent]:
     with Session(office.engine) as session:
         return list(session.exec(select(ComplaintEvent).order_by(col(ComplaintEvent.id))))
+
+
+def local(moment: datetime | None) -> str:
+    """A moment as the office's wall clock reads it."""
+    assert moment is not None
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def due(office: Office) -> dict[str, str]:
+    """When each running clock of the complaints is due, by duty."""
+    return {c.kind: local(c.due_at) for c in clocks(office) if c.state == "running"}
