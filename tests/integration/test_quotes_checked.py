@@ -50,6 +50,7 @@ def test_a_quote_off_the_price_list_needs_a_reason_and_dispatch_is_told(
     assert "350.00" in zhang.chat[-2].text and "20.00–50.00" in zhang.chat[-2].text
     assert "取消" in str(zhang.chat[-1].buttons)  # asked again for the price, with the reason
     zhang.says("350 换了整个龙头和两个角阀")
+    assert not any(m.buttons for m in zhang.chat if "价格" in m.text)  # both questions closed
     assert "350.00" in li.last and "20.00–50.00" in li.last and "角阀" in li.last
     alert = desk.messages(DISPATCH)[flagged:]
     assert len(alert) == 1 and number in alert[0].text and "350.00" in alert[0].text
