@@ -1,10 +1,11 @@
 """One question when someone forwards a message that reads like a repair or an emergency:
 "You forwarded this — is it about your home? Yes / No".
 
-A forwarded message is someone else's words (a neighbour's, a family chat's), so it is not
-filed as the forwarder's own report until they say so. Yes → it is read as their own message,
-the emergency path first if it is one; No → thanks, nothing is opened, and if it sounded like
-danger the hotline is given for whoever is in it. A dialog under way is paused meanwhile and
+A forwarded message is someone else's words (a neighbour's, a family chat's) — or their photo
+and its caption — so it is not filed as the forwarder's own report until they say so. Yes → it
+is read as their own message, the photo kept with the report, the emergency path first if it
+is one; No → thanks, nothing is opened, and if it sounded like danger the hotline is given for
+whoever is in it. A dialog under way is paused meanwhile and
 goes on after the answer.
 """
 
@@ -22,10 +23,11 @@ EXCERPT: Final = 120  # characters of the forwarded words quoted back in the que
 
 
 def ask(context: DialogContext, nonce: str, text: str, urgent: bool,
-        paused: Conversation | None) -> Outcome:
-    """Pause *paused* (if any) and ask whether the forwarded *text* is about their home."""
+        paused: Conversation | None, photos: tuple[str, ...] = ()) -> Outcome:
+    """Pause *paused* (if any) and ask whether the forwarded *text* (a photo's caption, with
+    *photos*) is about their home."""
     conversation = Conversation(FLOW, "ask", {
-        "nonce": nonce, "text": text, "urgent": urgent,
+        "nonce": nonce, "text": text, "urgent": urgent, "photos": list(photos),
         "paused": None if paused is None else {"flow": paused.flow, "step": paused.step,
                                                "data": paused.data}})
     quoted = text if len(text) <= EXCERPT else text[:EXCERPT] + "…"
@@ -44,7 +46,8 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
         paused_data["flow"], paused_data["step"], paused_data["data"])
     choice = tapped(conversation, event)
     if choice == "yes":
-        return Outcome(paused, [], ResumeWith(data["text"], check_danger=True))
+        return Outcome(paused, [], ResumeWith(data["text"], check_danger=True,
+                                              photos=tuple(data.get("photos", ()))))
     if choice == "no":
         thanks = (_("Thank you. Nothing was opened for your home. If someone is in danger "
                     "there, they should call the hotline {hotline} now.",

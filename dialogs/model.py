@@ -146,6 +146,7 @@ class ReportEmergency:
     hazard: str
     trade: str
     location: str
+    photos: tuple[str, ...] = ()  # sent with the words (a caption): kept on the order
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +166,7 @@ class ResumeWith:
 
     text: str
     check_danger: bool = False  # not yet checked for an emergency (forwarded words, now owned)
+    photos: tuple[str, ...] = ()  # a forwarded photo, now owned: kept with the report
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,13 +70,19 @@ def _from_message(key: str, message: Any, bot_username: str) -> Event | None:
     user = message.from_user
     if chat_type is None or (user is not None and user.is_bot):
         return None
+    event = _read_message(key, message, chat_type, user, bot_username)
+    # Someone else's words or photo passed on: the office asks before filing them as the
+    # sender's own report.
+    if event is not None and getattr(message, "forward_origin", None) is not None:
+        return dataclasses.replace(event, forwarded=True)
+    return event
+
+
+def _read_message(key: str, message: Any, chat_type: ChatKind, user: Any,
+                  bot_username: str) -> Event | None:
     chat, text = message.chat, message.text
     if text is not None:
-        event = _from_text(key, chat, user, chat_type, text, message.message_id, bot_username)
-        # Someone else's words passed on: the office asks before filing them as the sender's.
-        if event is not None and getattr(message, "forward_origin", None) is not None:
-            return dataclasses.replace(event, forwarded=True)
-        return event
+        return _from_text(key, chat, user, chat_type, text, message.message_id, bot_username)
     caption = message.caption or ""
     if message.photo:
         # Telegram lists the sizes smallest first; the last is the original resolution.

@@ -179,7 +179,7 @@ def _in_private(caller: Caller) -> None:
                                            or conversation is None):
         _button(caller, Where.PRIVATE, None)
         return
-    if (event.forwarded and event.kind is EventKind.TEXT
+    if (event.forwarded and event.kind in (EventKind.TEXT, EventKind.PHOTO)
             and _someone_elses(caller, event.text.strip(), conversation)):
         return
     if conversation is not None and (binding.is_registered(caller.person)
@@ -204,9 +204,9 @@ def _in_private(caller: Caller) -> None:
                 or outages.answered(caller, event.text.strip())):
             _run(caller, questions.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
-        caption = event.text.strip()
-        if not (caption and _danger_first(caller, caption, None)):
-            _run(caller, _photo_first(caller, caption))
+        caption, photos = event.text.strip(), event.photo_file_ids
+        if not (caption and _danger_first(caller, caption, None, photos)):
+            _run(caller, _photo_first(caller, caption, photos))
     else:
         caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
                   "need, or use /menu."))
@@ -214,23 +214,25 @@ def _in_private(caller: Caller) -> None:
 
 def _someone_elses(caller: Caller, text: str, conversation: Conversation | None) -> bool:
     """Forwarded words that read like a repair or an emergency are someone else's until the
-    forwarder says they are about their home: ask first, open nothing. True if it asked."""
+    forwarder says they are about their home: ask first, open nothing. So is a forwarded photo
+    with a caption, whatever it says (a photo would otherwise open a repair report). True if it
+    asked."""
+    photos = caller.event.photo_file_ids if caller.event.kind is EventKind.PHOTO else ()
     guess = triage(text) if text else None
     if guess is None or not (guess.emergency or guess.emergency_uncertain
-                             or guess.intent == "repair"):
+                             or guess.intent == "repair" or photos):
         return False
     # A question already waiting for Yes / No gives way to the newer one.
     paused = None if conversation is None or conversation.flow in (
         danger_check.FLOW, forwarded.FLOW) else conversation
     _run(caller, forwarded.ask(caller.context(), new_nonce(), text,
-                               guess.emergency or guess.emergency_uncertain, paused))
+                               guess.emergency or guess.emergency_uncertain, paused, photos))
     return True
 
 
-def _photo_first(caller: Caller, caption: str) -> Outcome:
+def _photo_first(caller: Caller, caption: str, photos: tuple[str, ...]) -> Outcome:
     """A photo sent before any words starts a repair report, the photo kept for it (and its
     caption read as the description)."""
-    photos = caller.event.photo_file_ids
     guess = triage(caption) if caption else None
     if guess is not None and guess.intent == "repair":
         return repair.start_with_guess(caller.context(), new_nonce(), caption, guess, photos)
@@ -315,15 +317,17 @@ def _run(caller: Caller, outcome: Outcome | None) -> None:
         _carry_out(caller, outcome.command, outcome.conversation)
 
 
-def _danger_first(caller: Caller, text: str, paused: Conversation | None) -> bool:
-    """An emergency goes down the emergency path now, whatever dialog is under way; a message
-    that might be one pauses the dialog and asks one Yes/No question. True if it did either."""
+def _danger_first(caller: Caller, text: str, paused: Conversation | None,
+                  photos: tuple[str, ...] = ()) -> bool:
+    """An emergency goes down the emergency path now, whatever dialog is under way (its
+    *photos* kept on the order); a message that might be one pauses the dialog and asks one
+    Yes/No question. True if it did either."""
     guess = triage(text)
     if guess.emergency and guess.hazard:
         if paused is not None:
             caller.save_dialog(None)  # the emergency order carries the words; safety first
         report_emergency(caller, ReportEmergency(text, guess.hazard, guess.trade or "other",
-                                                 guess.location or "unit"))
+                                                 guess.location or "unit", photos))
         return True
     if guess.emergency_uncertain:
         _run(caller, danger_check.ask(caller.context(), new_nonce(), text, guess.trade,
@@ -332,12 +336,17 @@ def _danger_first(caller: Caller, text: str, paused: Conversation | None) -> boo
     return False
 
 
-def _resume(caller: Caller, text: str, paused: Conversation | None) -> None:
-    """After "No, nobody is in danger": the paused dialog, or the free-text intake, goes on."""
+def _resume(caller: Caller, text: str, paused: Conversation | None,
+            photos: tuple[str, ...] = ()) -> None:
+    """After "No, nobody is in danger" (or "Yes, my home" to a forwarded message): the paused
+    dialog, or the free-text intake, goes on — with the forwarded photo as if just sent."""
     if paused is not None:
-        typed = dataclasses.replace(caller.event, kind=EventKind.TEXT, text=text,
+        typed = dataclasses.replace(caller.event, kind=EventKind.PHOTO if photos else
+                                    EventKind.TEXT, text=text, photo_file_ids=photos,
                                     button_data="")
         _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
+    elif binding.is_registered(caller.person) and photos:
+        _run(caller, _photo_first(caller, text, photos))
     elif binding.is_registered(caller.person):
         if not outages.answered(caller, text):
             _run(caller, questions.free_text(caller, text))
@@ -365,8 +374,8 @@ def _carry_out(caller: Caller, command: Command, conversation: Conversation | No
             apply_answer(caller, command)
         case ResumeWith():
             if not (command.check_danger
-                    and _danger_first(caller, command.text, conversation)):
-                _resume(caller, command.text, conversation)
+                    and _danger_first(caller, command.text, conversation, command.photos)):
+                _resume(caller, command.text, conversation, command.photos)
         case SubmitComplaint():
             complaints.submit(caller, command)
         case ReportOngoingDamage():

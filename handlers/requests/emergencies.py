@@ -42,7 +42,8 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
     household_id = units[0].household_id if units and command.location == "unit" else None
     order = open_order(caller, WorkOrder(
         kind="repair", trade=command.trade, location=command.location,
-        household_id=household_id, description=command.text, emergency=True,
+        household_id=household_id, description=command.text, photos=list(command.photos),
+        emergency=True,
         hazard=command.hazard, contact_phone=caller.context().roster_phone,
         preferred_time="@asap", callback_class=triage(command.text).callback_class or "other",
         number=""))

@@ -116,6 +116,10 @@ CASES: list[tuple[str, dict[str, Any], Event | None]] = [
     ("forwarded from a known user", message(text="漏水了", forward_origin={
         "type": "user", "sender_user": WANG | {"id": 102}, "date": 1_699_999_000}),
      heard(EventKind.TEXT, text="漏水了", message_id=5, forwarded=True)),
+    ("forwarded photo with caption", message(photo=PHOTO, caption="隔壁厨房漏水", forward_origin={
+        "type": "hidden_user", "sender_user_name": "邻居", "date": 1_699_999_000}),
+     heard(EventKind.PHOTO, text="隔壁厨房漏水", photo_file_ids=("p-1280",), message_id=5,
+           forwarded=True)),
     ("group text", message(SUPERGROUP, text="收到"),
      heard(EventKind.TEXT, SUPERGROUP, text="收到", message_id=5)),
     ("someone joined", message(GROUP, new_chat_members=[WANG]), None),
