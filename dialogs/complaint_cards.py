@@ -135,8 +135,9 @@ def keyboard(view: ComplaintView, private: bool, can_take: bool) -> InlineKeyboa
 
 def staff_button(label: Text, complaint_id: int, action: str, private: bool) -> Button:
     """A staff action on a complaint: in a person's own chat, or in a staff group."""
-    return Button(label, tap(Verb.COMPLAINT_STAFF if private else Verb.COMPLAINT_DESK,
-                             complaint_id, action))
+    if private:
+        return Button(label, tap(Verb.COMPLAINT_STAFF, complaint_id, action))
+    return Button(label, tap(Verb.COMPLAINT_DESK, complaint_id, action))
 
 
 def regrade_choices(complaint_id: int, number: str, severity: str,
