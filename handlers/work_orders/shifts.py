@@ -1,6 +1,7 @@
 """A technician's shift: on shift, new jobs of their trade count on them; off shift, they do
 not (a job with nobody on shift goes to the dispatcher at once: ``routing``). ``/shift`` and
-``/jobs`` show it with a button to change it."""
+``/jobs`` show it with a button to change it. A technician off shift who taps Accept on a job
+chose to work: the job is theirs and they are on shift again (``taking``)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def command(caller: Caller, args: str) -> None:
         caller.reply(_("Use /shift on or /shift off."))
         return
     if word:
-        _set(caller, WORDS[word])
+        set_shift(caller, WORDS[word])
     caller.reply(*jobs_message(caller))
 
 
@@ -36,13 +37,14 @@ def tapped(caller: Caller, word: str) -> None:
     if person is None or person.role != "technician" or word not in ("on", "off"):
         caller.refuse(OUT_OF_DATE)
         return
-    _set(caller, word == "on")
+    set_shift(caller, word == "on")
     caller.toast()
     text, keyboard = jobs_message(caller)
     caller.uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id))
 
 
-def _set(caller: Caller, on_shift: bool) -> None:
+def set_shift(caller: Caller, on_shift: bool) -> None:
+    """Put the calling technician on or off shift (recorded only when it changes)."""
     person = caller.person
     assert person is not None
     if person.on_shift != on_shift:

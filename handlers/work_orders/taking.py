@@ -13,6 +13,7 @@ from handlers.office.people import is_staff, staff_chat
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.work_orders import appointments, emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
+from handlers.work_orders.shifts import set_shift
 from handlers.work_orders.trade_change import close_receipt
 from locales import Raw, Text, _, lines
 from storage.models import Person, StaffChat, WorkOrder
@@ -36,11 +37,21 @@ def accept(caller: Caller, order: WorkOrder) -> None:
         return
     if order.status == states.Status.OPEN and not _has_room(caller, person):
         return
+    was_off_shift = not person.on_shift
     if not hand_over(caller, order, person, states.ACCEPT,
                      card_message_id=caller.event.message_id):
         refuse_taken(caller, order)
         return
     caller.log("accepted", order)
+    if was_off_shift:
+        # They chose to take it, so they are working: new jobs count on them again (the
+        # dispatcher still may not assign to someone off shift). Said in the toast, so the
+        # job's card stays the newest message in their chat.
+        set_shift(caller, True)
+        caller.toast(_("You took {number} and are on shift again: new jobs count on you "
+                       "(/shift off to stop). The details are in your private chat with me.",
+                       number=Raw(order.number)), alert=True)
+        return
     caller.toast(_("You took {number}. The details are in your private chat with me.",
                    number=Raw(order.number)))
 

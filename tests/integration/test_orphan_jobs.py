@@ -155,6 +155,25 @@ def test_with_every_plumber_off_shift_a_plumbing_job_goes_to_dispatch_at_once(
     assert desk.last(DISPATCH).buttons == [] and len(desk.messages(DISPATCH)) == before + 1
 
 
+def test_a_plumber_off_shift_who_taps_accept_takes_the_job_and_is_on_shift_again(
+        estate: Estate, office: Office) -> None:
+    zhang = estate.plumber
+    for plumber in (estate.plumber, estate.plumber2):
+        plumber.command("shift", "off")
+    number = report(estate.neighbour, "The kitchen tap keeps dripping")
+    tapped = zhang.taps("Accept", chat_id=PLUMBERS)
+    # He chose to take it: the job is his, and he hears he counts as on shift again.
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder).where(WorkOrder.number == number)).one()
+    assert order.status == "accepted" and order.assignee_id == events(
+        office, "accepted")[0].actor_id
+    assert number in zhang.toast_for(tapped) and "/shift off" in zhang.toast_for(tapped)
+    assert number in zhang.last  # the job's card stays the newest message in his chat
+    assert [e.action for e in events(office, "shift_started")] == ["shift_started"]
+    zhang.command("jobs")
+    assert zhang.last.startswith("🟢")  # on shift, in his own language
+
+
 def test_the_dispatcher_cannot_assign_a_technician_who_went_off_shift(
         estate: Estate, office: Office) -> None:
     report(estate.neighbour, "The bedroom ceiling is leaking water")
