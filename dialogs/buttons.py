@@ -75,6 +75,7 @@ class Verb(Enum):
     RESCHEDULE = ("reschedule", (Arg.ID,))  # the desk opens the window choices
     DESK_WINDOW = ("desk_window", (Arg.ID, Arg.ID, Arg.DIGIT))  # the desk moves the window
     MISSED_SEEN = ("missed_seen", (Arg.ID,))  # the desk takes a missed visit in hand
+    HELD_CALL = ("held_call", (Arg.ID, Arg.WORD))  # blocked person: reached | unreachable
     CALLBACK_CLASS = ("cb_class", (Arg.ID, Arg.WORD))
     CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))  # phone | onsite | no_answer
     CALL_NOTE = ("call_note", (Arg.ID,))

@@ -17,7 +17,8 @@ People who cannot be reached (a 403: they blocked the bot or left Telegram) are 
 again: their messages are *held* (status ``parked``) and dispatch gets one phone task, edited
 as more is held. When they write to the bot again (or unblock it) the held messages go out in
 the order they were written; if they stay away, the messages expire after the office's
-``held_messages_hours`` and the phone task says so.
+``held_messages_hours`` and the phone task says so. The phone task's buttons record how the
+call went (reached, or not reachable: try again) for dispatchers and managers.
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from sqlmodel import col
 from sqlmodel import select as model_select
 
-from dialogs.events import Edit, Priority, Say
+from dialogs.buttons import Verb, tap
+from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from handlers.office import Office
+from handlers.office.calendar import wall_clock
+from handlers.office.caller import Caller
 from handlers.office.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
+from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
-from locales import Msg, Raw, Text, _
+from locales import Msg, Raw, Text, _, lines
 from storage.db import read_connection, read_session
 from storage.models import Household, Outbox, Person, Residence, StaffChat
 
@@ -82,6 +87,7 @@ _UNREACHABLE = _C.chat_id.in_(select(_PERSON.c.telegram_user_id)
                               .where(_PERSON.c.blocked_bot.is_(True))).label("unreachable")
 # Telegram's own words for it, shown to dispatch when a blocked person's row is held untried.
 BLOCKED: Final = "Forbidden: bot was blocked by the user"
+CALL_OUTCOMES: Final = ("reached", "unreachable")  # what dispatch records of the phone call
 # Built once (the sender reads the outbox up to fifty times a second under load).
 _DUE_TOASTS = (select(*_COLUMNS)
                .where(_C.status == "pending", _C.op == "toast", _READY,
@@ -275,8 +281,8 @@ def _hold_back(office: Office, chat_id: int | None, reason: str, *, row_id: int 
                            excerpt=_excerpt(texts[0]))
                 # One phone task per absence: later held messages update its count.
                 make = Edit if earlier else Say
-                uow.send(make(dispatch.chat_id, notice, ref=_phone_task(chat_id),
-                              priority=Priority.NOTICE))
+                uow.send(make(dispatch.chat_id, notice, _call_keyboard(uow, chat_id),
+                              ref=_phone_task(chat_id), priority=Priority.NOTICE))
             else:
                 uow.send(Say(dispatch.chat_id, _(
                     "⚠️ The bot cannot post in the group {who} ({reason}). Please add the bot "
@@ -331,7 +337,8 @@ def expire_held(uow: UnitOfWork, chat_id: int, *, after: timedelta) -> str:
     _close_phone_task(uow, chat_id, _(
         "⌛ {who} did not come back to Telegram within {hours} hours: {count} held messages "
         "were dropped. If you have not reached them by phone, please do.",
-        who=_who(uow, chat_id), hours=hours, count=len(held)))
+        who=_who(uow, chat_id), hours=hours, count=len(held)),
+        _call_keyboard(uow, chat_id))  # the call is still to be made
     uow.log("held_messages_expired", chat_id=chat_id, count=len(held))
     return "expired"
 
@@ -346,11 +353,53 @@ def _phone_task(chat_id: int) -> str:
     return f"reach:{chat_id}"
 
 
-def _close_phone_task(uow: UnitOfWork, chat_id: int, text: Msg) -> None:
+def _close_phone_task(uow: UnitOfWork, chat_id: int, text: Msg,
+                      keyboard: InlineKeyboard | None = None) -> None:
     dispatch = staff_chat(uow.session, "dispatch")
     if dispatch is not None:
-        uow.send(Edit(dispatch.chat_id, text, ref=_phone_task(chat_id),
+        uow.send(Edit(dispatch.chat_id, text, keyboard, ref=_phone_task(chat_id),
                       priority=Priority.NOTICE))
+
+
+def _call_keyboard(uow: UnitOfWork, chat_id: int) -> InlineKeyboard | None:
+    """How the call went, for the phone task about the person of *chat_id*."""
+    person = person_by_telegram(uow.session, chat_id)
+    if person is None:
+        return None
+    return inline([Button(_("📞 Reached by phone"), tap(Verb.HELD_CALL, person.id, "reached")),
+                   Button(_("📵 Not reachable"), tap(Verb.HELD_CALL, person.id, "unreachable"))])
+
+
+def record_call(caller: Caller, board: StaffChat, person_id: int, outcome: str) -> None:
+    """A dispatcher or manager says how the phone call to a person who blocked the bot went:
+    reached (the task is done), or not reachable (the buttons stay for another try)."""
+    person = caller.session.get(Person, person_id)
+    if (person is None or person.telegram_user_id is None or not person.blocked_bot
+            or board.purpose not in ("dispatch", "managers") or outcome not in CALL_OUTCOMES):
+        caller.refuse(OUT_OF_DATE)  # they are back on Telegram: the task was closed
+        return
+    if caller.person is None or caller.person.role not in ASSIGN_ROLES:
+        caller.refuse(_("Only dispatchers and managers can record this call."))
+        return
+    uow, chat_id = caller.uow, person.telegram_user_id
+    held = len(_rows(uow, chat_id, "parked"))
+    caller.log("held_messages_phoned", person_id=person.id, outcome=outcome, held=held,
+               by=caller.person.name)
+    who, by = _describe(uow, person), Raw(caller.person.name)
+    time = Raw(wall_clock(caller.now, uow.office.timezone))
+    still_held = _("{count} held messages go out when they write to the bot again.",
+                   count=held) if held else None
+    if outcome == "reached":
+        text = lines(_("📞 {who} was reached by phone ({name}, {time}).", who=who, name=by,
+                       time=time), still_held)
+        keyboard = None
+    else:
+        text = lines(_("📵 {who} could not be reached by phone ({name}, {time}). Please try "
+                       "again later.", who=who, name=by, time=time), still_held)
+        keyboard = _call_keyboard(uow, chat_id)
+    uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
+                  ref=_phone_task(chat_id)))
+    caller.toast(_("Recorded. Thank you."))
 
 
 def _excerpt(text: str) -> Raw:

@@ -18,6 +18,7 @@ from dialogs.model import Outcome
 from handlers.announcements import notices as announcements
 from handlers.announcements import outages
 from handlers.callback_surveys import corrective, phone_tasks, resident
+from handlers.delivery import outbox
 from handlers.fees import campaigns as fee_campaigns
 from handlers.fees import residents as fee_residents
 from handlers.fees import staff as fee_staff
@@ -193,6 +194,8 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0), tap.id(1), tap.id(2)))),
     Verb.MISSED_SEEN: _group(_in_group(lambda caller, board, tap: appointments.missed_seen(
         caller, board, tap.id(0)))),
+    Verb.HELD_CALL: _group(_in_group(lambda caller, board, tap: outbox.record_call(
+        caller, board, tap.id(0), tap.word(1)))),
     Verb.CALLBACK_CLASS: _group(_in_group(lambda caller, board, tap: phone_tasks.correct_class(
         caller, board, tap.id(0), tap.word(1)))),
     Verb.CALL_RESULT: _group(_in_group(_call_result)),

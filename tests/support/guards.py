@@ -40,6 +40,7 @@ GUARD_TESTS = (
     "tests/integration/test_complaint_regrade.py",
     "tests/integration/test_desk_tools.py",
     "tests/integration/test_appointments.py",
+    "tests/integration/test_unreachable_phoned.py",
 )
 
 
@@ -220,6 +221,11 @@ GUARDS: tuple[Guard, ...] = (
           "            or found.telegram_user_id != caller.event.user_id or answered is not "
           "None):",
           "            or answered is not None):"),
+    # -- delivery ------------------------------------------------------------------------------
+    Guard("only dispatchers and managers record the call to a person who blocked the bot",
+          "handlers/delivery/outbox.py",
+          "    if caller.person is None or caller.person.role not in ASSIGN_ROLES:",
+          "    if caller.person is None:"),
     # -- fees ----------------------------------------------------------------------------------
     Guard("only a manager approves or holds a broadcast (fee campaign, announcement)",
           "handlers/delivery/bulk.py",
