@@ -75,10 +75,12 @@ def refuse_taken(caller: Caller, order: WorkOrder) -> None:
 
 
 def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.Move, *,
-              card_message_id: int | None = None, closing: Text | None = None) -> bool:
+              card_message_id: int | None = None, closing: Text | None = None,
+              heads_up: Text | None = None) -> bool:
     """Make *technician* the assignee if the order is still open, and tell everyone.
 
-    False means someone was first. Used by a technician's Accept and a dispatcher's assignment.
+    False means someone was first. Used by a technician's Accept and a dispatcher's assignment
+    (whose *heads_up* tells the technician who gave them the job, before its card).
     """
     if not states.move(caller.session, order, how, caller.now, assignee_id=technician.id):
         return False
@@ -96,6 +98,8 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
                                                          time=Raw(shown.accepted)))
     close_receipt(caller.uow, order)
     assert technician.telegram_user_id is not None
+    if heads_up is not None:
+        caller.uow.send(Say(technician.telegram_user_id, heads_up))
     if order.photos:
         caller.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
     # The question of when comes first: the job's card stays the newest message, to act on.
@@ -135,11 +139,11 @@ def assign(caller: Caller, board: StaffChat, order_id: int, technician_id: int) 
     closing = lines(cards.group_card(view(caller, order)), _(
         "✅ {number} assigned to {name} by {dispatcher}.", number=Raw(order.number),
         name=Raw(technician.name), dispatcher=Raw(dispatcher)))
-    if not hand_over(caller, order, technician, states.ASSIGN, closing=closing):
+    heads_up = _("📋 {dispatcher} assigned {number} to you.", dispatcher=Raw(dispatcher),
+                 number=Raw(order.number))
+    if not hand_over(caller, order, technician, states.ASSIGN, closing=closing,
+                     heads_up=heads_up):
         refuse_taken(caller, order)
         return
     caller.log("assigned", order, technician_id=technician_id, technician=technician.name)
-    caller.uow.send(Say(technician.telegram_user_id, _(
-        "📋 {dispatcher} assigned {number} to you.", dispatcher=Raw(dispatcher),
-        number=Raw(order.number))))
     caller.toast(_("Assigned to {name}.", name=Raw(technician.name)))

@@ -73,7 +73,10 @@ def test_a_ceiling_leak_nobody_can_take_goes_to_dispatch_at_once_with_assign_but
     assert "赵师傅" in dispatcher.toast_for(assigned)
     alert = desk.last(DISPATCH)
     assert alert.buttons == [] and "assigned to 赵师傅" in alert.text
-    assert any(number in m.text and "13800000002" in m.text for m in estate.plumber2.chat)
+    zhao = [m.text for m in estate.plumber2.chat]
+    told = next(i for i, text in enumerate(zhao) if "刘调度" in text and number in text)
+    # Who gave him the job first, then when he will come, then the job's card to act on.
+    assert told < len(zhao) - 1 and number in zhao[-1] and "13800000002" in zhao[-1]
     assert "赵师傅" in li.last
     # The receipt's one-tap change of trade is gone with the moment; the menu stays.
     assert "CHANGE_TRADE" not in verbs(li.chat[-2]) and "MENU" in verbs(li.chat[-2])
