@@ -52,11 +52,14 @@ class Announcement(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="person.id")
     finished_at: datetime | None = _when()
     recalled_at: datetime | None = _when()
+    correction: str = Field(default="", max_length=1000)  # the recall's words, for every copy
 
 
 class AnnouncementDelivery(SQLModel, table=True):
     """One recipient's copy: ``state`` pending (``due_at`` set once approved) → queued (its
-    outbox row written); or skipped (the person blocked the bot), recalled (never sent)."""
+    outbox row written); or skipped (the person blocked the bot), recalled (never sent). A
+    recall turns a sent copy into deleting (``due_at``: when to check) → deleted, or into
+    corrected (too old to delete, or the delete was refused)."""
 
     __tablename__ = "announcement_delivery"
     __table_args__ = (UniqueConstraint("announcement_id", "chat_id"),
