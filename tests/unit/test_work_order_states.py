@@ -37,7 +37,7 @@ def test_every_status_is_reachable_from_submission() -> None:
 def test_finished_orders_have_no_way_out_and_only_the_clock_confirms_alone() -> None:
     # Bar one: a callback comment that says the fault persists reopens a confirmed order.
     assert [(m.name, m.sources) for m in MOVES if m.sources & FINISHED] == [
-        ("reopen", {Status.CONFIRMED})]
+        ("reopen", frozenset({Status.CONFIRMED}))]
     assert [m.name for m in MOVES if m.actor is Actor.OFFICE] == ["auto_confirm"]
 
 
