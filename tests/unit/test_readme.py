@@ -13,13 +13,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _table_after(heading: str) -> list[list[str]]:
-    section = README.split(heading, 1)[1]
-    rows = [line for line in section.splitlines() if line.startswith("|")]
-    end = next((i for i, line in enumerate(section.splitlines()) if line.startswith("## ")),
-               None)
-    if end is not None:
-        rows = [r for r in rows if r in section.splitlines()[:end]]
-    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+    """The first table under *heading*: its body rows, split into cells."""
+    lines = README.split(heading, 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    end = next((i for i, line in enumerate(lines[start:], start) if not line.startswith("|")),
+               len(lines))
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in lines[start + 2:end]]
 
 
 def test_the_status_table_lists_exactly_the_statuses() -> None:
