@@ -134,6 +134,9 @@ class AnnouncementRules(BaseModel):
     delete_within_hours: int = _rule(48, "Telegram Bot API", "a recalled announcement is "
                                      "deleted if sent less than this many hours ago, else a "
                                      "correction is sent", ge=1, le=48)
+    delete_margin_minutes: int = _rule(60, "office practice", "a recall deletes only copies "
+                                       "this many minutes inside delete_within_hours, so the "
+                                       "delete still reaches Telegram in time", ge=0, le=600)
 
     @model_validator(mode="after")
     def _daytime_makes_sense(self) -> AnnouncementRules:
