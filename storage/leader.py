@@ -42,7 +42,7 @@ FOLLOWER_RETRY = 2.0  # seconds between a follower's attempts to take the lead
 LEADER_RECHECK = 1.0
 # The longest wait between attempts while the database is down: short enough that the lead
 # is taken again well within 30 s of the database coming back.
-FAILURE_BACKOFF_CAP = 10.0
+FAILURE_BACKOFF_CAP = 5.0
 
 
 class Leadership(Protocol):

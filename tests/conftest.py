@@ -106,16 +106,21 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_server: str, request: pytest.FixtureRequest) -> str:
     """A fresh, empty database on the shared server for one test."""
+    return new_database(postgres_server)
+
+
+def new_database(server_url: str, prefix: str = "t") -> str:
+    """Create a fresh, empty database on the server at *server_url*; returns its URL."""
     import uuid
 
     from sqlalchemy import text
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin_engine = make_engine(postgres_server).execution_options(isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin_engine = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
     with admin_engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin_engine.dispose()
-    base, _, query = postgres_server.partition("?")
+    base, _, query = server_url.partition("?")
     return f"{base.rsplit('/', 1)[0]}/{name}?{query}"
 
 

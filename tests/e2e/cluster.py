@@ -267,6 +267,19 @@ def postgres() -> Iterator[Postgres]:
 
 
 
+
+@asynccontextmanager
+async def on_postgres_of_its_own(root: Path, api_base: str, count: int,
+                                 ) -> AsyncIterator[tuple[Postgres, Cluster]]:
+    """nginx and *count* workers on a PostgreSQL server started for them (it can be
+    stopped), the schema upgraded before the first worker starts."""
+    nginx_binary()
+    with postgres() as database:
+        office, _ = office_with_residents(database.url, 0)
+        office.engine.dispose()
+        async with running_cluster(root, api_base, database.url, count) as cluster:
+            yield database, cluster
+
 @dataclass
 class Strangers:
     """People who have not bound their chat yet: each message they write gets exactly one
@@ -289,11 +302,15 @@ class Strangers:
 
     def write(self, messages: int = 1) -> int:
         """Each person writes *messages* more; returns how many updates that made."""
-        for n in range(messages):
+        for _ in range(messages):
             for user in self.users:
-                self.emulator.send_text(user, f"你好 {len(self.sent_at[user]) + n}")
-                self.sent_at[user].append(time.monotonic())
+                self.say(user)
         return messages * len(self.users)
+
+    def say(self, user: int) -> None:
+        """*user* writes one more message."""
+        self.emulator.send_text(user, f"你好 {len(self.sent_at[user])}")
+        self.sent_at[user].append(time.monotonic())
 
     def replies(self, user: int) -> int:
         return sum(1 for m in self.emulator.chats[user].messages if m.from_bot)

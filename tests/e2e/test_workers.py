@@ -21,10 +21,7 @@ from tests.e2e.cluster import (
     Cluster,
     Strangers,
     advisory_locks,
-    nginx_binary,
-    office_with_residents,
-    postgres,
-    running_cluster,
+    on_postgres_of_its_own,
 )
 from tests.e2e.harness import eventually
 
@@ -34,76 +31,73 @@ SETTLE = 60.0  # seconds every wait may take on a busy machine
 OUTAGE = 15.0  # seconds PostgreSQL is away under load
 
 
-async def answered_once_each(strangers: Strangers, cluster: Cluster) -> None:
-    """Wait until every update has its reply; then, a moment later, no reply is doubled."""
+async def answered_once_each(strangers: Strangers, cluster: Cluster) -> float:
+    """Wait until every update has its reply (returns when that was); then, a moment later,
+    no reply is doubled."""
     try:
         await eventually(strangers.answered, within=SETTLE, every=0.1)
     except AssertionError:
         raise AssertionError(f"{strangers.missing()} of {strangers.sent} updates unanswered\n"
                              f"{cluster.logs()}") from None
+    answered = time.monotonic()
     await asyncio.sleep(1.0)  # a second copy would have been sent by now
     assert strangers.doubled() == 0, cluster.logs()
+    return answered
 
 
 async def test_workers_answer_each_update_once_and_a_killed_leader_is_replaced(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    nginx_binary()
-    with postgres() as database:
-        office, _ = office_with_residents(database.url, 0)
-        office.engine.dispose()
-        async with running_cluster(tmp_path, emulator.url, database.url, 3) as cluster:
-            # The first worker up took the lead; the others follow.
-            assert cluster.leading_sender() == [cluster.workers[0]]
-            assert advisory_locks(database.url) == 2  # the sender's and the scheduler's, once
-            strangers = Strangers(emulator.emulator, PEOPLE)
-            strangers.write(3)
-            await answered_once_each(strangers, cluster)
+    async with on_postgres_of_its_own(tmp_path, emulator.url, 3) as (database, cluster):
+        # The first worker up took the lead; the others follow.
+        assert cluster.leading_sender() == [cluster.workers[0]]
+        assert advisory_locks(database.url) == 2  # the sender's and the scheduler's, once
+        strangers = Strangers(emulator.emulator, PEOPLE)
+        strangers.write(3)
+        await answered_once_each(strangers, cluster)
 
-            # kill -9 the leader; the people go on writing while nobody leads.
-            leader = cluster.workers[0]
-            await leader.kill()
-            killed = time.monotonic()
-            strangers.write(3)
-            await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE,
-                             every=0.1)
-            print(f"\nthe sender's lead taken over {time.monotonic() - killed:.1f} s after "
-                  "kill -9")
-            await answered_once_each(strangers, cluster)
-            (successor,) = cluster.leading_sender()
-            assert successor is not leader and LEADS_SENDER in successor.log()
-            assert advisory_locks(database.url) == 2
-            assert all(w.running for w in cluster.workers[1:])
+        # kill -9 the leader; the people go on writing while nobody leads.
+        leader = cluster.workers[0]
+        await leader.kill()
+        killed = time.monotonic()
+        strangers.write(3)
+        await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE,
+                         every=0.1)
+        print(f"\nthe sender's lead taken over {time.monotonic() - killed:.1f} s after "
+              "kill -9")
+        await answered_once_each(strangers, cluster)
+        (successor,) = cluster.leading_sender()
+        assert successor is not leader and LEADS_SENDER in successor.log()
+        assert advisory_locks(database.url) == 2
+        assert all(w.running for w in cluster.workers[1:])
 
 
 async def test_a_postgresql_outage_under_load_loses_and_doubles_nothing(
         emulator: RunningEmulator, tmp_path: Path) -> None:
-    nginx_binary()
-    with postgres() as database:
-        office, _ = office_with_residents(database.url, 0)
-        office.engine.dispose()
-        async with running_cluster(tmp_path, emulator.url, database.url, 2) as cluster:
-            strangers = Strangers(emulator.emulator, PEOPLE)
-            strangers.write(2)
-            await answered_once_each(strangers, cluster)
+    async with on_postgres_of_its_own(tmp_path, emulator.url, 2) as (database, cluster):
+        strangers = Strangers(emulator.emulator, PEOPLE)
+        strangers.write(2)
+        await answered_once_each(strangers, cluster)
 
-            database.stop()
-            stats = emulator.emulator.stats
-            failures_before = stats.webhook_failures
-            stopped = time.monotonic()
-            while time.monotonic() - stopped < OUTAGE:  # people keep writing meanwhile
-                strangers.write(1)
-                await asyncio.sleep(OUTAGE / 5)
-            # The webhooks said 5xx and Telegram (the emulator) keeps delivering again.
-            assert stats.webhook_failures > failures_before
-            assert emulator.emulator.pending_update_count > 0
-            assert all(w.running for w in cluster.workers), cluster.logs()
+        database.stop()
+        stats = emulator.emulator.stats
+        failures_before = stats.webhook_failures
+        stopped = time.monotonic()
+        while time.monotonic() - stopped < OUTAGE:  # people keep writing meanwhile
+            strangers.write(1)
+            await asyncio.sleep(OUTAGE / 5)
+        # The webhooks said 500 and Telegram (the emulator) keeps delivering again.
+        assert stats.webhook_failures > failures_before
+        assert emulator.emulator.webhook is not None
+        assert " 500 " in (emulator.emulator.webhook.last_error_message or "")
+        assert emulator.emulator.pending_update_count > 0
+        assert all(w.running for w in cluster.workers), cluster.logs()
 
-            database.resume()
-            back = time.monotonic()
-            await answered_once_each(strangers, cluster)
-            print(f"\nPostgreSQL away {back - stopped:.0f} s; every reply out "
-                  f"{time.monotonic() - back - 1:.1f} s after it came back")
-            assert all(w.running for w in cluster.workers), cluster.logs()
-            assert len(cluster.leading_sender()) == 1
-            assert advisory_locks(database.url) == 2
+        database.resume()
+        back = time.monotonic()
+        answered = await answered_once_each(strangers, cluster)
+        print(f"\nPostgreSQL away {back - stopped:.0f} s; every reply out "
+              f"{answered - back:.1f} s after it came back")
+        assert all(w.running for w in cluster.workers), cluster.logs()
+        assert len(cluster.leading_sender()) == 1
+        assert advisory_locks(database.url) == 2
 
