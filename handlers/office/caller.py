@@ -4,6 +4,7 @@ Whoever writes or taps — resident, technician, dispatcher — is the caller of
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +13,7 @@ from typing import Any
 from sqlmodel import Session
 
 from dialogs import answers
-from dialogs.events import Event, EventKind, Keyboard, Priority, Say, Toast
+from dialogs.events import Edit, Event, EventKind, Keyboard, Priority, Say, Toast, inline
 from dialogs.model import Conversation, DialogContext, Unit
 from handlers.office import conversations
 from handlers.office.people import households_of, unit_label
@@ -103,5 +104,10 @@ class Caller:
         outcome = answers.ask(DialogContext(chat_id=user_id, language=self.language),
                               conversations.new_nonce(), purpose, subject_id, label, ready)
         conversations.save(self.session, user_id, user_id, outcome.conversation, self.now)
-        self.uow.send(*outcome.replies)
+        [question] = outcome.replies
+        assert isinstance(question, Say)
+        # Under the dialogs' ref, as the reception marks a dialog's questions: a question
+        # asked there before is superseded now, and this one loses its buttons once answered.
+        self.uow.send(Edit(user_id, "", inline(), ref=conversations.PROMPT),
+                      dataclasses.replace(question, ref=conversations.PROMPT))
         self.toast(_("I asked you in our private chat."))

@@ -97,6 +97,8 @@ def test_the_corrective_task_closes_only_with_a_note_and_every_copy_shows_it(
         assert "✔ Closed by 刘调度 at" in card.text and "resealed the joint" in card.text
         assert card.buttons == [] and card.edits == 1
     assert "closed with your note" in desk.last(dispatcher.user_id).text
+    asked = [m for m in desk.messages(dispatcher.user_id) if "What was done to put" in m.text]
+    assert len(asked) == 2 and not any(m.buttons for m in asked)  # answered: no Cancel left
     again = dispatcher.presses(tap(Verb.CORRECTED, survey_id), chat_id=MANAGERS)
     assert dispatcher.toast_for(again) == "Already closed."
 
