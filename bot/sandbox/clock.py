@@ -76,9 +76,9 @@ class SandboxClock:
         self.save()
         return step
 
-    def target(self, jump: Jump) -> datetime:
-        """Where *jump* would take the clock from now."""
-        now = self.now()
+    def target(self, jump: Jump, start: datetime | None = None) -> datetime:
+        """Where *jump* would take the clock from *start* (default: now)."""
+        now = self.now() if start is None else start
         return now + step_for(jump, now, self.timezone)
 
     def move_to(self, moment: datetime) -> None:
