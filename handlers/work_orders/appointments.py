@@ -422,7 +422,11 @@ def close(uow: UnitOfWork, order: WorkOrder) -> None:
     appointment.state = "closed"
     appointment.evening_due_at = appointment.hour_due_at = appointment.missed_due_at = None
     uow.session.add(appointment)
-    technician = _assignee(uow.session, order)
+    _close_buttons(uow, order, _assignee(uow.session, order))
+
+
+def _close_buttons(uow: UnitOfWork, order: WorkOrder, technician: Person | None) -> None:
+    """No visit button of *order* acts any more: *technician*'s, the resident's, the desk's."""
     if technician is not None and technician.telegram_user_id is not None:
         for ref in (ask_ref(order.id), arrive_ref(order.id)):
             supersede(uow, technician.telegram_user_id, ref)
@@ -431,6 +435,22 @@ def close(uow: UnitOfWork, order: WorkOrder) -> None:
     for chat_id in alert_chats(uow.session, *DESK_PURPOSES):
         for ref in (desk_ref(order.id), missed_ref(order.id)):
             supersede(uow, chat_id, ref)
+
+
+def hand_over(caller: Caller, order: WorkOrder, previous: Person | None) -> None:
+    """The job went from *previous* to another technician: the old visit buttons stop acting,
+    the window *previous* agreed is off (no reminder or missed-visit alert quotes it), and the
+    new technician is asked when they will come."""
+    appointment = appointment_of(caller.session, order.id)
+    if appointment is not None:
+        appointment.slot, appointment.window_start, appointment.window_end = "", None, None
+        appointment.evening_due_at = appointment.hour_due_at = appointment.missed_due_at = None
+        appointment.arrived_at, appointment.updated_at = None, caller.now
+        caller.session.add(appointment)
+        _close_buttons(caller.uow, order, previous)
+    technician = _assignee(caller.session, order)
+    if technician is not None and technician.telegram_user_id is not None:
+        ask_window(caller, order, technician.telegram_user_id)
 
 
 # -- the missed visit ---------------------------------------------------------------------

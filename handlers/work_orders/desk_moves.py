@@ -12,17 +12,19 @@ from typing import Final
 
 from dialogs import cards
 from dialogs.buttons import Verb, tap
-from dialogs.events import Button, Edit, Say, inline
+from dialogs.events import Button, Edit, Priority, Say, inline
 from dialogs.model import AnswerText
 from dialogs.statuses import STATUS_NAMES
+from handlers.delivery.bulk import preview_chats
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
-from handlers.work_orders import routing, states
+from handlers.work_orders import appointments, routing, states
 from handlers.work_orders.notify import (
     pcard_ref,
     redraw_private_card,
     send_private_card,
+    supersede,
     tell_resident,
     view,
 )
@@ -58,6 +60,10 @@ def _technician_button(board: StaffChat | None, order: WorkOrder,
     return Button(label, tap(Verb.DESK_REASSIGN, order.id, choice.person.id))
 
 
+def reassign_ref(order_id: int | None) -> str:
+    return f"reassign:{order_id}"
+
+
 def _holder(caller: Caller, order: WorkOrder) -> Person | None:
     return caller.session.get(Person, order.assignee_id) if order.assignee_id else None
 
@@ -83,10 +89,13 @@ def choose_technician(caller: Caller, board: StaffChat | None, order: WorkOrder)
         return
     holder = _holder(caller, order)
     caller.toast()
-    caller.reply(_("🔁 {number} is with {name}. Give it to (jobs each holds now):",
-                   number=Raw(order.number), name=Raw(holder.name if holder else "-")),
-                 routing.two_a_row([_technician_button(board, order, c)
-                                    for c in choices[:routing.MAX_CHOICES]]))
+    supersede(caller.uow, caller.chat_id, reassign_ref(order.id))  # one live list per chat
+    caller.uow.send(Say(caller.chat_id, _(
+        "🔁 {number} is with {name}. Give it to (jobs each holds now):",
+        number=Raw(order.number), name=Raw(holder.name if holder else "-")),
+        routing.two_a_row([_technician_button(board, order, c)
+                           for c in choices[:routing.MAX_CHOICES]]),
+        ref=reassign_ref(order.id), priority=Priority.INTERACTIVE))
 
 
 def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
@@ -107,21 +116,23 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
                         number=Raw(order.number)))
         return
     previous = _holder(caller, order)
-    if not states.move(caller.session, order, states.REASSIGN, caller.now,
-                       assignee_id=technician.id):
+    # Still held by *previous*: a second dispatcher, or an old list, finds it moved and fails.
+    if previous is None or not states.move(caller.session, order, states.REASSIGN, caller.now,
+                                           still={"assignee_id": previous.id},
+                                           assignee_id=technician.id):
         caller.refuse(OUT_OF_DATE)
         return
     assert caller.person is not None
     dispatcher = caller.person.name
-    caller.log("reassigned", order, previous_id=previous.id if previous else None,
-               previous=previous.name if previous else None, technician_id=technician.id,
+    caller.log("reassigned", order, previous_id=previous.id, previous=previous.name,
+               technician_id=technician.id,
                technician=technician.name)
     shown = view(caller, order)
     board_of_trade = staff_chat(caller.session, "trade", order.trade)
     if board_of_trade is not None:  # the job board's card names who holds it now
         caller.uow.send(Edit(board_of_trade.chat_id, cards.taken_card(shown), inline(),
                              ref=routing.card_ref(order.id)))
-    if previous is not None and previous.telegram_user_id is not None:
+    if previous.telegram_user_id is not None:
         caller.uow.send(Edit(previous.telegram_user_id, lines(cards.private_card(shown), _(
             "🔁 Reassigned to {name} by {dispatcher}: this job is no longer yours.",
             name=Raw(technician.name), dispatcher=Raw(dispatcher))), inline(),
@@ -132,15 +143,19 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
     if order.photos:
         caller.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
     send_private_card(caller, order, technician.telegram_user_id)
+    appointments.hand_over(caller, order, previous)
     tell_resident(caller, order, _("👷 {number} is now with {name}, who will contact you at "
                                    "{phone}.", number=Raw(order.number),
                                    name=Raw(technician.name),
                                    phone=Raw(order.contact_phone or "-")))
     done = _("✅ {number} reassigned from {previous} to {name} by {dispatcher}.",
-             number=Raw(order.number), previous=Raw(previous.name if previous else "-"),
+             number=Raw(order.number), previous=Raw(previous.name),
              name=Raw(technician.name), dispatcher=Raw(dispatcher))
-    if caller.event.message_id is not None:  # the choice of technicians has had its moment
-        caller.uow.send(Edit(caller.chat_id, done, inline(), message_id=caller.event.message_id))
+    # Every list of technicians for this job has had its moment, wherever it was posted.
+    for chat_id in set(preview_chats(caller.uow, reassign_ref(order.id))) - {caller.chat_id}:
+        caller.uow.send(Edit(chat_id, done, inline(), ref=reassign_ref(order.id)))
+    caller.uow.send(Edit(caller.chat_id, done, inline(), message_id=caller.event.message_id,
+                         ref=reassign_ref(order.id)))
     caller.toast(_("Reassigned to {name}.", name=Raw(technician.name)))
 
 

@@ -9,6 +9,7 @@ cannot both win. ``work_order.mmd`` beside this file is generated from :data:`MO
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -111,17 +112,20 @@ def acts_as(caller: Caller | None, actor: Actor, order: WorkOrder) -> bool:
     return owns(caller, order)
 
 
-def move(session: Session, order: WorkOrder, move_: Move, now: datetime,
-         **values: Any) -> bool:
+def move(session: Session, order: WorkOrder, move_: Move, now: datetime, *,
+         still: Mapping[str, Any] | None = None, **values: Any) -> bool:
     """Change *order*'s status by *move_* (with *values* for other columns) if it is still in
-    one of the move's sources; False if someone else changed it first. The order is refreshed.
+    one of the move's sources (and its columns still hold *still*); False if someone else
+    changed it first. The order is refreshed.
     """
     changes: dict[str, Any] = {"status": move_.target.value, **values}
     if move_.stamp is not None:
         changes.setdefault(move_.stamp, now)
+    unchanged = [getattr(WorkOrder, name) == value for name, value in (still or {}).items()]
     result = session.execute(
         update(WorkOrder).where(col(WorkOrder.id) == order.id,
-                                col(WorkOrder.status).in_([s.value for s in move_.sources]))
+                                col(WorkOrder.status).in_([s.value for s in move_.sources]),
+                                *unchanged)
         .values(**changes))
     session.refresh(order)
     return getattr(result, "rowcount", 0) == 1

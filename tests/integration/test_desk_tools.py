@@ -10,10 +10,14 @@ from sqlmodel import Session, col, select
 
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.office.clock import FakeClock
+from handlers.work_orders import desk_moves
 from storage.models import EventLog, WorkOrder
+from storage.models import Person as PersonRow
 from tests.support.complaints import complain
 from tests.support.desk import Shown
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
+from tests.support.orders import due, sh
 from tests.support.repairs import finish_job, report_tap_leak
 
 
@@ -93,6 +97,58 @@ def test_a_job_is_reassigned_and_everyone_hears(estate: Estate, office: Office) 
     # Zhang's old buttons are dead now: he cannot set off on a job that is no longer his.
     zhang.presses(tap(Verb.SET_OFF, order.id))
     assert the_order(office).status == "accepted"
+
+
+def test_two_lists_of_technicians_give_the_job_away_once(estate: Estate, office: Office,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    number = taken_by_zhang(estate)
+    liu, zhao = estate.dispatcher, estate.plumber2
+    liu.command("find", number, chat_id=DISPATCH)
+    liu.taps("Reassign", chat_id=DISPATCH)
+    liu.command("find", number)  # the same dispatcher, privately too: two live lists
+    liu.taps("Reassign")
+    private_list = liu.chat[-1]
+    to_chen = next(data for label, data in private_list.buttons if "陈师傅" in label)
+    liu.taps("赵师傅", chat_id=DISPATCH)
+    assert private_list.buttons == [] and "赵师傅" in private_list.text  # closed everywhere
+    # A second tap that read the job while 张师傅 still held it (the two at the same moment):
+    # its conditional update finds the job moved.
+    zhang_then = _person_id(office, 201)
+    monkeypatch.setattr(desk_moves, "_holder",
+                        lambda caller, order: caller.session.get(PersonRow, zhang_then))
+    pressed = liu.presses(to_chen, message_id=private_list.message_id)
+    monkeypatch.undo()
+    assert "out of date" in liu.toast_for(pressed)
+    assert the_order(office).assignee_id == _person_id(office, 202)
+    assert card_of(estate, zhao.user_id, number).buttons  # 赵师傅's card stays his, live
+    assert not any(number in m.text for m in estate.electrician.chat)
+    assert actions(office).count("reassigned") == 1
+    liu.taps("Reassign", chat_id=DISPATCH)  # the /find result's button: today's holder
+    assert "is with 赵师傅" in estate.desk.last(DISPATCH).text
+
+
+def test_a_reassigned_job_drops_the_old_visit_and_asks_the_new_technician(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    number = taken_by_zhang(estate)
+    order = the_order(office)
+    zhang, zhao, wang = estate.plumber, estate.plumber2, estate.resident
+    zhang.presses(tap(Verb.WINDOW, order.id, 20261124, 0))  # Tuesday morning
+    wang.presses(tap(Verb.WINDOW_OK, order.id, "yes"))
+    zhang.presses(tap(Verb.SET_OFF, order.id))
+    door = [m for m in zhang.chat if any("arrived" in d for _, d in m.buttons)][-1]
+    estate.dispatcher.presses(tap(Verb.DESK_REASSIGN, order.id, _person_id(office, 202)),
+                              DISPATCH)
+    assert the_order(office).assignee_id == _person_id(office, 202)
+    assert door.buttons == []  # 张师傅 is no longer coming
+    zhang.presses(tap(Verb.ARRIVED, order.id))
+    assert "arrived" not in actions(office)
+    ask = [m for m in zhao.chat if any(d.startswith("v1:window:") for _, d in m.buttons)][-1]
+    assert number in ask.text
+    clock.set(sh(2026, 11, 24, 13, 0))  # 张师傅's window, its reminders and its grace pass
+    counts = due(office).counts
+    assert counts["visit_evening:sent"] == counts["visit_last:sent"] == 0
+    assert counts["visit_missed:alerted"] == 0
+    assert not [m for m in wang.chat if m.text.startswith("⏰")]
 
 
 def test_a_job_cancelled_by_the_desk_tells_the_resident_why(estate: Estate,
