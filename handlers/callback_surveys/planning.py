@@ -14,8 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table
 
 from dialogs import survey as texts
 from dialogs.events import Priority, Say
@@ -24,23 +23,20 @@ from handlers.office.calendar import add_days, daytime_from, wall_clock
 from handlers.office.due_items import chats
 from handlers.office.rules import CallbackWindows
 from handlers.office.unit_of_work import UnitOfWork
+from storage.bulk import BulkInsert
 from storage.followups import CallbackSurvey
 from storage.models import WorkOrder
 
 CALLBACK_CLASSES: Final = ("safety", "leak", "other")
 OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
 SURVEYS: Table = CallbackSurvey.__table__  # type: ignore[attr-defined]
-PLANNED_COLUMNS: Final = ("order_id", "callback_class", "state", "window_start", "window_end",
-                          "due_at", "chat_id", "created_at")
-# One INSERT … ON CONFLICT (order_id) DO NOTHING per dialect, built once and run for all the
-# surveys a unit of work planned (SQLAlchemy sends them as multi-row VALUES, 1000 a page).
-# A new statement per survey, its cache key compiled each time, was most of the cost.
-PLAN_ONCE = {dialect: dialect_insert(SURVEYS)
-             .values({name: bindparam(name) for name in PLANNED_COLUMNS})
-             .on_conflict_do_nothing(index_elements=["order_id"])
-             .returning(SURVEYS.c.order_id, SURVEYS.c.id)
-             for dialect, dialect_insert in (("sqlite", sqlite.insert),
-                                             ("postgresql", postgresql.insert))}
+# One INSERT … ON CONFLICT (order_id) DO NOTHING for all the surveys a unit of work planned,
+# straight through the driver: a timer pass confirms thousands of orders, and building a
+# statement per survey, then SQLAlchemy's processing of each value, were most of the cost.
+PLAN_ONCE: Final = BulkInsert(
+    SURVEYS, ("order_id", "callback_class", "state", "window_start", "window_end", "due_at",
+              "chat_id", "created_at"),
+    on_conflict_do_nothing=("order_id",), returning=("order_id", "id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +133,15 @@ def schedule_survey(uow: UnitOfWork, order: WorkOrder) -> None:
 
 def write_surveys(uow: UnitOfWork, plans: list[Plan]) -> None:
     """Write the planned surveys at once; log and announce the ones that are new."""
-    connection = uow.session.connection()  # plain rows: none of the ORM's bookkeeping
-    rows = [{"order_id": plan.order.id, "callback_class": plan.callback_class,
-             "state": "scheduled", "window_start": plan.window.start,
-             "window_end": plan.window.end,
+    now = uow.now
+    rows = [(plan.order.id, plan.callback_class, "scheduled", plan.window.start,
+             plan.window.end,
              # No daytime left in the window: due at once, and the drain raises the phone task.
-             "due_at": plan.window.push or plan.window.start,
-             "chat_id": plan.order.reporter_chat_id, "created_at": uow.now} for plan in plans]
+             plan.window.push or plan.window.start, plan.order.reporter_chat_id, now)
+            for plan in plans]
     new = {int(order_id): int(survey_id) for order_id, survey_id
-           in connection.execute(PLAN_ONCE[connection.dialect.name], rows)}
-    tz = uow.office.timezone
+           in PLAN_ONCE.write(uow.session.connection(), rows)}
+    tz, dispatch = uow.office.timezone, chats(uow, "dispatch")
     for plan in plans:
         assert plan.order.id is not None
         survey_id = new.pop(plan.order.id, None)
@@ -156,7 +151,7 @@ def write_surveys(uow: UnitOfWork, plans: list[Plan]) -> None:
         uow.log("survey_scheduled", order=order, survey_id=survey_id, callback_class=klass,
                 push=window.push.isoformat() if window.push else None,
                 window_end=window.end.isoformat())
-        for chat_id in chats(uow, "dispatch"):
+        for chat_id in dispatch:
             uow.send(Say(chat_id, texts.class_notice(order.number, klass,
                                                      wall_clock(window.push, tz),
                                                      wall_clock(window.end, tz)),

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, insert
+from sqlalchemy import Table, bindparam
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -34,6 +35,7 @@ from dialogs.events import (
 from handlers.office import Office
 from handlers.office.people import person_by_telegram, staff_chat_by_id
 from locales import DEFAULT_LANGUAGE, Language, parse_language, render
+from storage.bulk import BulkInsert
 from storage.models import EventLog, Outbox, Person, ProcessedUpdate, WorkOrder
 
 EVENT_LOG: Table = EventLog.__table__  # type: ignore[attr-defined]
@@ -44,7 +46,11 @@ OUTBOX_DEFAULTS: dict[str, Any] = {
     "priority": 0, "text": "", "keyboard": None, "photos": [], "ref": "",
     "edit_message_id": None, "edit_of": None, "callback_id": "", "alert": False,
     "status": "pending", "attempts": 0, "not_before": None}
-INSERTS = {table: insert(table) for table in (EVENT_LOG, OUTBOX)}
+EVENT_COLUMNS = ("order_id", "at", "actor_id", "telegram_user_id", "chat_id", "action", "detail")
+OUTBOX_COLUMNS = ("chat_id", "op", *OUTBOX_DEFAULTS, "created_at")
+INSERTS = {EVENT_LOG: BulkInsert(EVENT_LOG, EVENT_COLUMNS),
+           OUTBOX: BulkInsert(OUTBOX, OUTBOX_COLUMNS)}
+OUTBOX_ROW = itemgetter(*OUTBOX_COLUMNS)
 # RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
 # One per dialect we run on; built once, like every statement run for each update.
 CLAIMS = {dialect: dialect_insert(ProcessedUpdate)
@@ -72,7 +78,7 @@ class UnitOfWork:
         self.office = office
         self.now: datetime = office.clock.now()
         self._language_hints: dict[int, Language] = {}
-        self._queued: dict[Table, list[dict[str, Any]]] = {EVENT_LOG: [], OUTBOX: []}
+        self._queued: dict[Table, list[tuple[Any, ...]]] = {EVENT_LOG: [], OUTBOX: []}
         self._batches: dict[Callable[[UnitOfWork, list[Any]], None], list[Any]] = {}
         self.session: Session
 
@@ -110,7 +116,7 @@ class UnitOfWork:
         for table, rows in self._queued.items():
             if rows:
                 # On the session's connection: plain rows need none of the ORM's bookkeeping.
-                self.session.connection().execute(INSERTS[table], rows)
+                INSERTS[table].write(self.session.connection(), rows)
                 rows.clear()
 
     # -- idempotent intake ---------------------------------------------------------------
@@ -130,12 +136,10 @@ class UnitOfWork:
             telegram_user_id: int | None = None, chat_id: int | None = None,
             **detail: Any) -> None:
         """Append one event row: who, when, what, from which chat."""
-        self._queued[EVENT_LOG].append({
-            "order_id": order.id if order else None, "at": self.now,
-            "actor_id": actor.id if actor else None,
-            "telegram_user_id": telegram_user_id if telegram_user_id is not None else
-            (actor.telegram_user_id if actor else None),
-            "chat_id": chat_id, "action": action, "detail": detail})
+        self._queued[EVENT_LOG].append((  # in the order of EVENT_COLUMNS
+            order.id if order else None, self.now, actor.id if actor else None,
+            telegram_user_id if telegram_user_id is not None else
+            (actor.telegram_user_id if actor else None), chat_id, action, detail))
 
     # -- the outbox ----------------------------------------------------------------------
     def hint_language(self, chat_id: int, language: Language) -> None:
@@ -165,7 +169,7 @@ class UnitOfWork:
             values = self._outbox_values(item)
             if values is not None:
                 self._queued[OUTBOX].append(
-                    {**OUTBOX_DEFAULTS, **values, "created_at": self.now})
+                    OUTBOX_ROW({**OUTBOX_DEFAULTS, **values, "created_at": self.now}))
 
     def _outbox_values(self, item: Outgoing) -> dict[str, Any] | None:
         if isinstance(item, Toast):
