@@ -5,12 +5,15 @@ The alert is in the on-duty chat (or dispatch without one) and the managers' cha
 under the ref ``sos:<order>`` with an "I'm on it" button. The first tap wins: it is recorded in
 ``followup_mark`` (kind ``emergency_ack``, unique per order), every copy shows who took it and
 loses its button, and the resident hears who is coming. A technician who accepts the job from
-the trade group counts as well: the order is no longer open, nothing repeats.
+the trade group counts as well: the order is no longer open, nothing repeats. Without an
+on-duty chat the alert in dispatch is dispatch's one message about the emergency: it carries
+the assign-to buttons too when nobody in a group can take the job (``routing``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -23,10 +26,9 @@ from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.due_items import mark
-from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, may_acknowledge
 from handlers.office.unit_of_work import UnitOfWork
-from handlers.work_orders import states
+from handlers.work_orders import routing, states
 from handlers.work_orders.card_views import order_view
 from locales import Raw, Text, _, lines
 from storage.followups import FollowupMark
@@ -40,12 +42,6 @@ def alert_ref(order_id: int | None) -> str:
     return f"sos:{order_id}"
 
 
-def alert_chats_of(session: Session) -> list[int]:
-    """The on-duty chat (dispatch without one) and the managers' chat."""
-    return list(dict.fromkeys([*alert_chats(session, "emergency", "dispatch"),
-                               *alert_chats(session, "managers")]))
-
-
 def _alert_text(uow: UnitOfWork, order: WorkOrder) -> Text:
     view = order_view(uow.session, order, uow.office.catalog, uow.office.timezone)
     return lines(cards.group_card(view), _("Reported by {name}, tel. {phone}",
@@ -53,27 +49,59 @@ def _alert_text(uow: UnitOfWork, order: WorkOrder) -> Text:
                                            phone=Raw(order.contact_phone or "-")))
 
 
-def _keyboard(order_id: int | None) -> InlineKeyboard:
-    return inline([Button(_("✋ I'm on it"), tap(Verb.ACK_EMERGENCY, order_id))])
+def _ack_button(order_id: int | None) -> Button:
+    return Button(_("✋ I'm on it"), tap(Verb.ACK_EMERGENCY, order_id))
+
+
+@dataclass(frozen=True, slots=True)
+class _Assigning:
+    """In a dispatch chat the alert stands in for (no on-duty chat): why the job needs the
+    dispatcher, the line above the assign-to buttons, and the buttons."""
+
+    text: Text
+    keyboard: InlineKeyboard
+
+
+def _assigning(uow: UnitOfWork, order: WorkOrder, chat_id: int) -> _Assigning | None:
+    """The assign-to part of the alert in *chat_id*, while the job is open and nobody in a
+    group can take it — in the dispatch chats the alert reaches anyway
+    (``routing.alert_is_dispatch``)."""
+    if (chat_id not in routing.alert_is_dispatch(uow.session, order)
+            or order.status != states.Status.OPEN or order.id is None):
+        return None
+    reason = routing.why_dispatch(uow.session, uow.office.rules, order)
+    if reason is None:
+        return None
+    choices = routing.candidates(uow.session, uow.office.rules)
+    return _Assigning(lines(routing.REASONS[reason], routing.assign_line(choices)),
+                      routing.assign_keyboard(order.id, choices))
 
 
 def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -> None:
-    """The alert with its "I'm on it" button; an earlier copy loses its button."""
+    """The alert with its "I'm on it" button (and the assign-to buttons in a dispatch chat it
+    stands in for); an earlier copy loses its buttons."""
     minutes = uow.office.rules.emergency_ack_minutes
     text = lines(heading, _alert_text(uow, order),
                  _("Tap “I'm on it” within {minutes} minutes, or the managers are alerted.",
                    minutes=minutes))
-    for chat_id in alert_chats_of(uow.session):
+    for chat_id in routing.on_duty_chats(uow.session):
         uow.send(Edit(chat_id, "", inline(), ref=alert_ref(order.id)))
-        uow.send(Say(chat_id, text, _keyboard(order.id), ref=alert_ref(order.id),
-                     priority=Priority.INTERACTIVE))
+        assigning = _assigning(uow, order, chat_id)
+        uow.send(Say(chat_id, lines(text, assigning.text if assigning else None),
+                     inline([_ack_button(order.id)],
+                            *(assigning.keyboard.rows if assigning else ())),
+                     ref=alert_ref(order.id), priority=Priority.INTERACTIVE))
 
 
 def close_alert(uow: UnitOfWork, order: WorkOrder, outcome: Text) -> None:
-    """Every copy of the alert shows *outcome* instead of its button."""
+    """Every copy of the alert shows *outcome* instead of its button — a dispatch chat's copy
+    keeping its assign-to buttons while the job still waits for someone to hold it
+    (acknowledged, but not taken)."""
     text = lines(_alert_text(uow, order), outcome)
-    for chat_id in alert_chats_of(uow.session):
-        uow.send(Edit(chat_id, text, inline(), ref=alert_ref(order.id)))
+    for chat_id in routing.on_duty_chats(uow.session):
+        assigning = _assigning(uow, order, chat_id)
+        uow.send(Edit(chat_id, lines(text, assigning.text if assigning else None),
+                      assigning.keyboard if assigning else inline(), ref=alert_ref(order.id)))
 
 
 def acknowledged_by(session: Session, order_id: int | None) -> str | None:

@@ -125,23 +125,45 @@ REASONS: Final = {
 }
 
 
+def assign_line(choices: Sequence[Candidate]) -> Text:
+    """What the dispatcher is asked above the assign-to buttons (or told without any)."""
+    return (_("Assign it to (jobs each holds now):") if choices else
+            _("No technician is on shift with room for another job: please arrange it by "
+              "phone."))
+
+
 def send_to_dispatch(uow: UnitOfWork, order: WorkOrder, heading: Text,
-                     reason: Text | None = None) -> int:
-    """Put *order* before the dispatcher with assign-to buttons; an older such message loses
-    its buttons. Returns how many technicians were offered."""
+                     reason: Text | None = None, *, skip: frozenset[int] = frozenset()) -> int:
+    """Put *order* before the dispatcher with assign-to buttons (not in the chats in *skip*);
+    an older such message loses its buttons. Returns how many technicians were offered."""
     assert order.id is not None
     office = uow.office
     view = order_view(uow.session, order, office.catalog, office.timezone)
     choices = candidates(uow.session, office.rules)
-    text = lines(heading, cards.group_card(view), reason,
-                 _("Assign it to (jobs each holds now):") if choices else
-                 _("No technician is on shift with room for another job: please arrange it by "
-                   "phone."))
+    text = lines(heading, cards.group_card(view), reason, assign_line(choices))
     for chat_id in alert_chats(uow.session, *DISPATCH):
+        if chat_id in skip:
+            continue
         supersede(uow, chat_id, assign_ref(order.id))
         uow.send(Say(chat_id, text, assign_keyboard(order.id, choices), ref=assign_ref(order.id),
                      priority=Priority.INTERACTIVE))
     return len(choices)
+
+
+def on_duty_chats(session: Session) -> list[int]:
+    """Where an emergency's alert goes: the on-duty chat (dispatch without one) and the
+    managers' chat."""
+    return list(dict.fromkeys([*alert_chats(session, "emergency", "dispatch"),
+                               *alert_chats(session, "managers")]))
+
+
+def alert_is_dispatch(session: Session, order: WorkOrder) -> frozenset[int]:
+    """The dispatch chats an emergency's alert reaches anyway (no on-duty chat is bound):
+    there the alert is the one message about it, carrying the assign-to buttons when nobody
+    in a group can take it (``emergency_clock``) — not a second message beside it."""
+    if not order.emergency:
+        return frozenset()
+    return frozenset(alert_chats(session, *DISPATCH)) & frozenset(on_duty_chats(session))
 
 
 def close_dispatch(uow: UnitOfWork, order: WorkOrder, text: Text) -> None:
@@ -166,12 +188,14 @@ def route(uow: UnitOfWork, order: WorkOrder) -> str | None:
     if board is not None:
         post_card(uow, order, board)
     reason = why_dispatch(session, office.rules, order)
+    alerted = alert_is_dispatch(session, order)
     if reason is not None:
-        offered = send_to_dispatch(uow, order, _("New request:"), REASONS[reason])
+        offered = send_to_dispatch(uow, order, _("New request:"), REASONS[reason], skip=alerted)
         uow.log("sent_to_dispatch", order=order, reason=reason, offered=offered)
         return reason
     view = order_view(session, order, office.catalog, office.timezone)
     for chat_id in alert_chats(session, "dispatch"):
-        uow.send(Say(chat_id, lines(_("New request:"), cards.group_card(view)),
-                     priority=Priority.NOTICE))
+        if chat_id not in alerted:
+            uow.send(Say(chat_id, lines(_("New request:"), cards.group_card(view)),
+                         priority=Priority.NOTICE))
     return None

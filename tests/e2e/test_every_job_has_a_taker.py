@@ -61,14 +61,20 @@ async def test_an_orphan_job_is_assigned_and_an_emergency_acknowledged(
     private = [m for m in await zhang.messages() if number in text_of(m) and buttons(m)]
     assert not private  # no card of a finished job keeps a button
 
-    # A gas smell: the alert has its button; the first tap tells the resident who is coming.
+    # A gas smell: no on-duty chat and no gas group, so the alert in dispatch is its one
+    # message there, with "I'm on it" and the assign-to buttons; the first tap tells the
+    # resident who is coming, and the assign-to buttons stay until someone holds the job.
+    before = len(await liu.messages(chat_id=dispatch))
     await li.taps("Emergency")
     await li.taps("Gas smell")
     await li.sees("alerted")
     sos = await liu.button("I'm on it", chat_id=dispatch)
+    assert "张师傅" in str(buttons(sos[0]))
     await liu.taps("I'm on it", chat_id=dispatch)
     await liu.waits_for(lambda ms: any(m["message_id"] == sos[0]["message_id"]
-                                       and not buttons(m) and "刘调度" in text_of(m)
+                                       and "I'm on it" not in str(buttons(m))
+                                       and "张师傅" in str(buttons(m)) and "刘调度" in text_of(m)
                                        for m in ms), chat_id=dispatch)
+    assert len(await liu.messages(chat_id=dispatch)) == before + 1
     await li.sees("刘调度", "400-000-0000")
     assert await bot.terminate() == 0

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from dialogs.buttons import Verb, parse, tap
+from dialogs.events import EventKind
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from tests.support.desk import Person, Shown
@@ -133,3 +134,36 @@ def test_only_staff_in_the_on_duty_or_managers_chats_acknowledge(
     routine = estate.dispatcher.presses(tap(Verb.ACK_EMERGENCY, 999), chat_id=ON_DUTY)
     assert estate.dispatcher.toast_for(routine)
     assert not marks(office, "emergency_ack")
+
+
+def without_on_duty_chat(estate: Estate) -> None:
+    """The bot was removed from the on-duty group: alerts fall back to dispatch."""
+    estate.desk.send(estate.dispatcher._event(EventKind.BOT_REMOVED, chat_id=ON_DUTY))
+
+
+def test_without_an_on_duty_chat_a_gas_smell_is_one_message_in_dispatch_with_every_button(
+        estate: Estate, office: Office) -> None:
+    without_on_duty_chat(estate)
+    before = len(estate.desk.messages(DISPATCH))
+    order_id = emergency(estate.neighbour, "Gas smell")  # no gas group: nobody can take it
+    number = order_row(office, order_id).number
+    [alert] = estate.desk.messages(DISPATCH)[before:]
+    assert number in alert.text and "please assign it" in alert.text
+    assert verbs(alert)[0] == "ACK_EMERGENCY" and set(verbs(alert)[1:]) == {"ASSIGN"}
+    # Acknowledged but nobody holds it: the dispatcher still has the assign-to buttons.
+    estate.dispatcher.taps("I'm on it", chat_id=DISPATCH)
+    assert "刘调度" in alert.text and set(verbs(alert)) == {"ASSIGN"}
+    estate.dispatcher.taps("陈师傅", chat_id=DISPATCH)
+    assert order_row(office, order_id).status == "accepted"
+    assert alert.buttons == [] and len(estate.desk.messages(DISPATCH)) == before + 1
+
+
+def test_without_an_on_duty_chat_a_flood_a_plumber_can_take_is_one_alert_in_dispatch(
+        estate: Estate, office: Office) -> None:
+    without_on_duty_chat(estate)
+    before = len(estate.desk.messages(DISPATCH))
+    order_id = emergency(estate.neighbour, "Burst pipe")
+    number = order_row(office, order_id).number
+    [alert] = estate.desk.messages(DISPATCH)[before:]  # no "New request" notice beside it
+    assert number in alert.text and verbs(alert) == ["ACK_EMERGENCY"]
+    assert number in estate.desk.last(PLUMBERS).text
