@@ -19,7 +19,7 @@ from handlers.fees import ledger
 from handlers.fees.money import parse_amount, to_fen, yuan
 from handlers.fees.tasks import TASK_CHATS, raise_task
 from handlers.fees.views import paused_by, statement_view
-from handlers.front_desk.inbox import reference
+from handlers.front_desk.inbox import reference, response_due
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
@@ -148,7 +148,7 @@ def dispute_sent(caller: Caller, command: AnswerText) -> None:
     request = FrontDeskRequest(kind="fee", person_id=caller.person.id if caller.person else None,
                                household_id=household.id, chat_id=caller.chat_id,
                                text=command.text, created_at=caller.now,
-                               due_at=caller.now + rules.response_deadline)
+                               due_at=response_due(caller.uow.office, caller.now))
     caller.session.add(request)
     caller.session.flush()
     dispute = FeeDispute(household_id=household.id, request_id=request.id,

@@ -4,6 +4,7 @@ pay at the door, the formal follow-up list — and fees never stand in the way o
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
@@ -13,8 +14,10 @@ from dialogs.buttons import Verb, tap
 from handlers.fees import ledger, tasks
 from handlers.fees.views import unit_statement
 from handlers.office import Office
+from handlers.office.calendar import wall_clock
 from handlers.office.clock import FakeClock
 from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.rules import OfficeRules
 from locales import Text, render
 from storage.fees import FeeDispute, FeePayment, FeeReceiptClaim
 from storage.models import FrontDeskRequest, WorkOrder
@@ -266,3 +269,24 @@ def test_arrears_never_block_a_repair_and_fees_stay_off_the_technicians_card(
     for word in ("fee", "yuan", "280", "arrear", "费", "欠"):
         assert word not in card.text.lower()
     assert timedelta(0) <= clock.now() - sh(2026, 12, 20, 10, 0)
+
+
+def test_a_dispute_counts_the_24_hours_in_office_hours_when_the_office_says_so(
+        office: Office, clock: FakeClock) -> None:
+    """Friday 17:00 with ``response_deadline_basis: office``: the answer is due in 24 open
+    hours (past the weekend), and the resident is told that time, not Saturday 17:00."""
+    counting_office_hours = replace(office, rules=OfficeRules(response_deadline_basis="office"))
+    fees = fee_estate(counting_office_hours)
+    december_overdue(fees, counting_office_hours, clock)
+    received = sh(2026, 12, 4, 17, 0)  # a Friday
+    clock.set(received)
+    fees.li.command("fees")
+    fees.li.taps("I dispute this")
+    fees.li.says("I moved in on 15 December, I should pay half")
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+    due = counting_office_hours.hours.add(received, 24 * 3600, office.timezone)
+    assert due - received > timedelta(days=2)
+    assert request.due_at is not None
+    assert request.due_at.replace(tzinfo=due.tzinfo) == due
+    assert wall_clock(due, office.timezone) in fees.li.last
