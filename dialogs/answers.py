@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
+from dialogs.complaint_cards import SEVERITIES
 from dialogs.events import Event, EventKind, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
 from dialogs.model import AnswerText, Conversation, DialogContext, Outcome
@@ -58,9 +59,12 @@ QUESTIONS: dict[str, Msg] = {
                     "waiver."),
 }
 TAKES_PHOTOS = {"done_note"}
-# Answers that are a reason kept on record: one that says nothing is asked for again.
-NEEDS_A_REASON: Final = frozenset({"complaint_to_major", "complaint_to_important",
-                                   "complaint_to_minor"})
+# A complaint's new severity is asked for as this prefix + the severity (complaint_to_minor).
+REGRADE: Final = "complaint_to_"
+# Answers kept on record (and read by the resident, for a cancellation): one that says
+# nothing is asked for again, and changes nothing.
+NEEDS_A_REASON: Final = frozenset({"desk_cancel_reason", "fee_waiver", "corrective_outcome",
+                                   *(REGRADE + severity for severity in SEVERITIES)})
 # Replies that say nothing: a comment like this is a skip, and it closes no task as a note.
 SAYS_NOTHING: Final = frozenset({"skip", "no", "none", "-", "ok", "okay", "done", "跳过", "没有",
                                  "无", "不用", "略過", "沒有", "好", "好了", "完成", "搞定"})
@@ -129,8 +133,9 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     if purpose in ("price", "fee_payment") and parse_quote(text) is None:
         return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
     if purpose in NEEDS_A_REASON and says_nothing(text):
-        return stay(conversation, context, _("Please write the reason in a few words: it is "
-                                             "kept with the change."))
+        return stay(conversation, context, _("Please write it in a few words: “{answer}” says "
+                                             "nothing on its own, and your answer is kept on "
+                                             "record.", answer=Raw(text.strip())))
     return Outcome(None, command=AnswerText(purpose, data["subject_id"], text))
 
 

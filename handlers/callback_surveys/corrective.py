@@ -15,7 +15,6 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dialogs import survey as texts
-from dialogs.answers import says_nothing
 from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.pushing import contact_of, survey_id_of, what_of
@@ -82,20 +81,14 @@ def ask_outcome(caller: Caller, board: StaffChat, survey_id: int) -> None:
 
 
 def close(caller: Caller, command: AnswerText) -> None:
-    """The colleague's note closes the corrective task; a reply that says nothing does not."""
+    """The colleague's note closes the corrective task."""
     survey = caller.session.get(CallbackSurvey, command.subject_id)
     order = caller.session.get(WorkOrder, survey.order_id) if survey else None
     if (survey is None or order is None or survey.corrective_at is None
             or caller.person is None or caller.person.role not in CLOSER_ROLES):
         caller.reply(OUT_OF_DATE)
         return
-    note = command.text.strip()
-    if says_nothing(note):
-        caller.reply(_("Please write what was done to put {number} right (whom you spoke to, "
-                       "what was fixed): the task stays open until it has a note.",
-                       number=Raw(order.number)))
-        caller.ask_privately("corrective_outcome", command.subject_id, order.number)
-        return
+    note = command.text.strip()  # never empty words: the question insists (NEEDS_A_REASON)
     # Conditional: two colleagues closing at once — the first note counts.
     result = caller.session.execute(update(CallbackSurvey).where(
         col(CallbackSurvey.id) == survey.id, col(CallbackSurvey.corrected_at).is_(None))

@@ -194,7 +194,7 @@ def regrade(caller: Caller, command: AnswerText) -> None:
     complaint = _for_staff(caller, command)
     if complaint is None:
         return
-    severity = command.purpose.removeprefix("complaint_to_")
+    severity = command.purpose.removeprefix(answers.REGRADE)
     if complaint.severity is None or complaint.severity == severity:
         caller.reply(OUT_OF_DATE)
         return
@@ -270,5 +270,5 @@ ANSWERS: Final = {
     "complaint_resolve": resolve,
     "complaint_info": resident_answers,
     "complaint_reopen": reopen,
-    **{f"complaint_to_{severity}": regrade for severity in SEVERITIES},
+    **{answers.REGRADE + severity: regrade for severity in SEVERITIES},
 }

@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlmodel import col, func, select
 
+from dialogs.answers import REGRADE
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.model import SubmitComplaint
 from handlers.front_desk import canned_replies
@@ -266,7 +267,7 @@ def regrade(caller: Caller, board: StaffChat | None, complaint: Complaint,
     if severity not in SEVERITIES or severity == complaint.severity:
         caller.refuse(OUT_OF_DATE)
         return
-    caller.ask_privately(f"complaint_to_{severity}", complaint.id or 0, complaint.number)
+    caller.ask_privately(REGRADE + severity, complaint.id or 0, complaint.number)
 
 
 def take(caller: Caller, complaint: Complaint) -> None:

@@ -113,7 +113,7 @@ def test_the_list_in_the_dispatch_chat_offers_the_regrade(
     assert "now minor" in estate.desk.last(DISPATCH).text
     estate.dispatcher.taps("important", chat_id=DISPATCH)
     estate.dispatcher.says("ok")  # says nothing: asked again, nothing changed yet
-    assert "Please write the reason" in estate.dispatcher.last
+    assert "“ok” says nothing on its own" in estate.dispatcher.last
     assert severity_of(office, "CP-20261123-0001") == "minor"
     estate.dispatcher.says("The same cleaner, third time this month")
     assert severity_of(office, "CP-20261123-0001") == "important"

@@ -174,6 +174,20 @@ def test_a_job_cancelled_by_the_desk_tells_the_resident_why(estate: Estate,
     assert estate.desk.last(DISPATCH).buttons == []  # nothing left to reassign or cancel
 
 
+def test_a_cancel_reason_that_says_nothing_is_asked_again(estate: Estate,
+                                                         office: Office) -> None:
+    number = taken_by_zhang(estate)
+    liu, wang = estate.dispatcher, estate.resident
+    liu.command("find", number, chat_id=DISPATCH)
+    liu.taps("Cancel", chat_id=DISPATCH)
+    heard = len(wang.chat)
+    liu.says("ok")  # the resident would read "cancelled by the office: ok"
+    assert "“ok” says nothing on its own" in liu.last
+    assert the_order(office).status == "accepted" and len(wang.chat) == heard
+    liu.says("Reported twice")
+    assert the_order(office).cancel_reason == "Reported twice"
+
+
 def test_an_open_job_cancelled_by_the_desk_loses_its_accept_button(estate: Estate,
                                                                    office: Office) -> None:
     number = report_tap_leak(estate)

@@ -93,6 +93,10 @@ def test_a_manager_waives_the_late_fee_with_a_reason(fees: FeeEstate, office: Of
     assert "late fee 8.40" in desk.last(MANAGERS).text
     manager.taps("Waive the late fee", chat_id=MANAGERS)
     assert "Why is the late fee of 3-1203 waived?" in manager.last
+    manager.says("ok")  # no reason: asked again, nothing waived
+    assert "“ok” says nothing on its own" in manager.last
+    with Session(office.engine) as session:
+        assert session.exec(select(FeeWaiver)).all() == []
     manager.says("in hospital all of December")
     assert manager.last == ("Waived 8.40 yuan of late fee for 3-1203; the reason is recorded. "
                             "Still due: 280.00 yuan.")
