@@ -22,13 +22,14 @@ from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
-from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE
+from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE, is_assignee
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Raw, _
+from locales import Raw, Text, _
 from storage.followups import CallbackSurvey
 from storage.models import Outbox, Person, StaffChat, WorkOrder
 
-# Who may close a corrective task: customer service, and the technician's supervisors.
+# Who may close a corrective task: customer service, and the technician's supervisors (never
+# the technician whose job it was: _own_job).
 CLOSER_ROLES: Final = (*CALLBACK_ROLES, "technician")
 
 
@@ -77,6 +78,9 @@ def ask_outcome(caller: Caller, board: StaffChat, survey_id: int) -> None:
     if survey.corrective_at is None or survey.corrected_at is not None:
         caller.refuse(_("Already closed."))
         return
+    if is_assignee(caller, order):
+        caller.refuse(_own_job(order))
+        return
     caller.ask_privately("corrective_outcome", survey_id, order.number)
 
 
@@ -87,6 +91,9 @@ def close(caller: Caller, command: AnswerText) -> None:
     if (survey is None or order is None or survey.corrective_at is None
             or caller.person is None or caller.person.role not in CLOSER_ROLES):
         caller.reply(OUT_OF_DATE)
+        return
+    if is_assignee(caller, order):  # checked again: the question may be older than the rule
+        caller.reply(_own_job(order))
         return
     note = command.text.strip()  # never empty words: the question insists (NEEDS_A_REASON)
     # Conditional: two colleagues closing at once — the first note counts.
@@ -108,6 +115,12 @@ def close(caller: Caller, command: AnswerText) -> None:
         caller.uow.send(Edit(chat_id, closed, inline(), ref=ref))
     caller.reply(_("Thank you. The corrective task for {number} is closed with your note.",
                    number=Raw(order.number)))
+
+
+def _own_job(order: WorkOrder) -> Text:
+    """A technician does not close the complaint about his own work."""
+    return _("{number} was your own job: a supervisor or customer service closes its "
+             "corrective task; nothing was changed.", number=Raw(order.number))
 
 
 def _copies(session: Session, ref: str) -> list[int]:

@@ -113,6 +113,25 @@ def test_only_staff_may_close_a_corrective_task(estate: Estate, office: Office,
     assert "What was done" not in li.last
 
 
+def test_the_technician_does_not_close_the_task_about_his_own_job(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li, zhang, zhao = estate.neighbour, estate.plumber, estate.plumber2
+    survey_id = surveyed(office, clock, li, zhang)
+    li.taps("1")
+    li.taps("Skip")
+    pressed = zhang.presses(tap(Verb.CORRECTED, survey_id), chat_id=DISPATCH)
+    assert "your own job" in zhang.toast_for(pressed)
+    assert not any("What was done" in m.text for m in zhang.chat)
+    planted_question(office, zhang, "corrective_outcome", survey_id)  # asked before the rule
+    zhang.says("Resealed it, all fine")
+    assert "your own job" in zhang.last
+    assert survey_row(office, survey_id).corrected_at is None
+    assert estate.desk.last(DISPATCH).buttons
+    zhao.presses(tap(Verb.CORRECTED, survey_id), chat_id=DISPATCH)  # a colleague may
+    zhao.says("Checked 张师傅's seal with Li: dry now")
+    assert survey_row(office, survey_id).corrected_by is not None
+
+
 def test_a_planted_note_from_a_resident_closes_nothing(estate: Estate, office: Office,
                                                        clock: FakeClock) -> None:
     li = estate.neighbour

@@ -167,6 +167,14 @@ GUARDS: tuple[Guard, ...] = (
           "the note", "handlers/callback_surveys/corrective.py",
           "            or caller.person is None or caller.person.role not in CLOSER_ROLES):",
           "            or caller.person is None):"),
+    Guard("the technician whose job it was does not close its corrective task",
+          "handlers/callback_surveys/corrective.py",
+          "    if is_assignee(caller, order):\n        caller.refuse(_own_job(order))",
+          "    if False:\n        caller.refuse(_own_job(order))"),
+    Guard("the technician whose job it was does not close its corrective task, checked again "
+          "on the note", "handlers/callback_surveys/corrective.py",
+          "    if is_assignee(caller, order):  # checked again",
+          "    if False:  # checked again"),
     # -- the front desk ------------------------------------------------------------------------
     Guard("only the desk answers for the front desk, from the desk's chats",
           "handlers/front_desk/inbox.py",
