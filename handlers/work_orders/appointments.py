@@ -181,12 +181,14 @@ def ask_window(caller: Caller, order: WorkOrder, chat_id: int) -> None:
     appointment.state = "asking"
     caller.session.add(appointment)
     windows = offered(uow)
-    preferred = preferred_window(uow, order, windows)
+    # The convenient time the resident gave was for the first visit, not for a rework.
+    first_visit = order.rework_count == 0
+    preferred = preferred_window(uow, order, windows) if first_visit else None
     text = lines(
         _("📅 {number}: when will you visit? Pick a window; the resident is asked to confirm "
           "it.", number=Raw(order.number)),
         _("The resident's convenient time: {time}", time=time_text(order.preferred_time))
-        if order.preferred_time and preferred is None else None)
+        if order.preferred_time and first_visit and preferred is None else None)
     supersede(uow, chat_id, ask_ref(order.id))
     uow.send(Say(chat_id, text, choices(order.id, windows, _today(uow), preferred=preferred),
                  ref=ask_ref(order.id), priority=Priority.INTERACTIVE))
@@ -438,9 +440,10 @@ def _close_buttons(uow: UnitOfWork, order: WorkOrder, technician: Person | None)
 
 
 def hand_over(caller: Caller, order: WorkOrder, previous: Person | None) -> None:
-    """The job went from *previous* to another technician: the old visit buttons stop acting,
-    the window *previous* agreed is off (no reminder or missed-visit alert quotes it), and the
-    new technician is asked when they will come."""
+    """The job went from *previous* to another technician (or back to the same one, for
+    rework): the old visit buttons stop acting, the window *previous* agreed is off (no
+    reminder or missed-visit alert quotes it), and the technician who holds it now is asked
+    when they will come — a new visit, reminded like a first one."""
     appointment = appointment_of(caller.session, order.id)
     if appointment is not None:
         appointment.slot, appointment.window_start, appointment.window_end = "", None, None

@@ -12,7 +12,7 @@ from dialogs import cards
 from dialogs.events import Say
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
-from handlers.work_orders import states
+from handlers.work_orders import appointments, states
 from handlers.work_orders.notify import alert_managers, tell_assignee, view
 from locales import Raw, Text, _, lines
 from storage.models import Person, WorkOrder
@@ -21,12 +21,17 @@ from storage.models import Person, WorkOrder
 def send_back(caller: Caller, order: WorkOrder, move_: states.Move, reason: str,
               to_technician: Text, **detail: object) -> bool:
     """Rework by *move_* — the resident's request on the done card, or the callback's reopen:
-    the same technician gets *to_technician* and the job's card with its buttons; past the
-    office's limit of reworks the managers hear too. False if the order moved on first."""
+    the same technician is asked for a new visit window and gets *to_technician* and the job's
+    card with its buttons; past the office's limit of reworks the managers hear too. False if
+    the order moved on first."""
     if not states.may(caller, order, move_) or not states.move(
             caller.session, order, move_, caller.now, rework_count=order.rework_count + 1):
         return False
     caller.log("rework_requested", order, reason=reason, round=order.rework_count, **detail)
+    # Going back is a new visit: its window is asked (and reminded) like a first one's, before
+    # the job's card, which stays the newest message to act on.
+    appointments.hand_over(caller, order, caller.session.get(Person, order.assignee_id)
+                           if order.assignee_id else None)
     tell_assignee(caller, order, to_technician)
     if order.rework_count >= caller.uow.office.rules.manager_after_reworks:
         alert_managers(caller, _("⚠️ {number}: the resident is still not satisfied after "

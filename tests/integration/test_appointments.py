@@ -266,6 +266,36 @@ def test_the_job_done_closes_the_question_of_when(estate: Estate) -> None:
     assert ask.buttons == [] and number in ask.text
 
 
+def test_rework_is_a_new_visit_asked_for_and_reminded_like_the_first(
+        estate: Estate, clock: FakeClock) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
+    clock.set(sh(2026, 11, 24, 9, 30))
+    press(zhang, tap(Verb.SET_OFF, oid))
+    press(zhang, tap(Verb.ARRIVED, oid))
+    finish_job(estate)
+    wang.taps("要求返工")
+    wang.says("还是滴水")
+    # 张师傅 is asked when he comes back (the first visit's "tomorrow morning" is not offered
+    # as the resident's time again); the job's card stays his newest message.
+    ask = with_button(zhang, "v1:window:")
+    assert number in ask.text and "方便" not in ask.text and "✅" not in str(ask.buttons)
+    assert number in zhang.chat[-1].text and ask is not zhang.chat[-1]
+    press(zhang, tap(Verb.WINDOW, oid, 20261125, MORNING))
+    press(wang, tap(Verb.WINDOW_OK, oid, "yes"))
+    planned = {(item.kind, item.due) for item in agenda(office)[0] if item.target == number}
+    assert planned >= {("visit_evening", sh(2026, 11, 24, 19, 0)),
+                       ("visit_last", sh(2026, 11, 25, 8, 0)),
+                       ("visit_missed", sh(2026, 11, 25, 12, 30))}
+    clock.set(sh(2026, 11, 24, 19, 0))
+    assert due(office).counts["visit_evening:sent"] == 1
+    [reminder] = reminders(wang)  # the first visit's were spent when he arrived
+    assert number in reminder and "09:00–12:00" in reminder
+    clock.set(sh(2026, 11, 25, 12, 30))  # nobody said they arrived for the second visit
+    assert due(office).counts["visit_missed:alerted"] == 1
+    assert any(number in t and "⏰" in t for t in estate.desk.texts(DISPATCH))
+
+
 def test_a_cancelled_job_closes_the_visit_and_its_reminders(
         estate: Estate, clock: FakeClock) -> None:
     number, oid = taken(estate)
