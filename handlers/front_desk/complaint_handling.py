@@ -106,11 +106,9 @@ def ask_resident(caller: Caller, command: AnswerText) -> None:
         _("❓ About your complaint {number}, {name} asks:", number=reference(complaint),
           name=_staff_name(caller)), Raw(command.text)))
     resident = complaint.chat_id
-    outcome = answers.ask(DialogContext(chat_id=resident, language=caller.uow.language_of(
-        resident)), conversations.new_nonce(), "complaint_info", complaint.id or 0,
-        complaint.number)
-    conversations.save(caller.session, resident, resident, outcome.conversation, caller.now)
-    caller.uow.send(*outcome.replies)
+    context = DialogContext(chat_id=resident, language=caller.uow.language_of(resident))
+    caller.start_dialog(answers.ask(context, conversations.new_nonce(), "complaint_info",
+                                    complaint.id or 0, complaint.number), resident)
     refresh_cards(caller.uow, complaint)
     caller.reply(_("Asked. The clocks of {number} wait until the resident answers.",
                    number=reference(complaint)))
@@ -174,10 +172,8 @@ def verdict(caller: Caller, complaint_id: int, choice: str) -> None:
         caller.refuse(OUT_OF_DATE)
         return
     if choice == "reopen":
-        outcome = answers.ask(caller.context(), conversations.new_nonce(), "complaint_reopen",
-                              complaint_id, complaint.number)
-        caller.save_dialog(outcome.conversation)
-        caller.uow.send(*outcome.replies)
+        caller.start_dialog(answers.ask(caller.context(), conversations.new_nonce(),
+                                        "complaint_reopen", complaint_id, complaint.number))
         return
     close(caller.uow, complaint, "accepted", actor_id=caller.person.id if caller.person
           else None, chat_id=caller.chat_id)

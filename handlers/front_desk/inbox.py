@@ -71,10 +71,8 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
     time (the 24-hour rule, 004). A complaint starts the complaint dialog instead, which
     records what the manual asks for (001 第四篇 4(1))."""
     if command.kind == "complaint":
-        outcome = complaint_dialog.start_described(caller.context(), new_nonce(), command.text,
-                                                   command.severity)
-        caller.save_dialog(outcome.conversation)
-        caller.uow.send(*outcome.replies)
+        caller.start_dialog(complaint_dialog.start_described(caller.context(), new_nonce(),
+                                                             command.text, command.severity))
         return None
     units = caller.context().units
     request = FrontDeskRequest(

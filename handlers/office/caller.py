@@ -4,7 +4,6 @@ Whoever writes or taps — resident, technician, dispatcher — is the caller of
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,7 +13,7 @@ from sqlmodel import Session
 
 from dialogs import answers
 from dialogs.events import Edit, Event, EventKind, Keyboard, Priority, Say, Toast, inline
-from dialogs.model import Conversation, DialogContext, Unit
+from dialogs.model import Conversation, DialogContext, Outcome, Unit
 from handlers.office import conversations
 from handlers.office.people import households_of, unit_label
 from handlers.office.unit_of_work import UnitOfWork
@@ -103,11 +102,15 @@ class Caller:
         user_id = self.event.user_id
         outcome = answers.ask(DialogContext(chat_id=user_id, language=self.language),
                               conversations.new_nonce(), purpose, subject_id, label, ready)
-        conversations.save(self.session, user_id, user_id, outcome.conversation, self.now)
-        [question] = outcome.replies
-        assert isinstance(question, Say)
-        # Under the dialogs' ref, as the reception marks a dialog's questions: a question
-        # asked there before is superseded now, and this one loses its buttons once answered.
-        self.uow.send(Edit(user_id, "", inline(), ref=conversations.PROMPT),
-                      dataclasses.replace(question, ref=conversations.PROMPT))
+        self.start_dialog(outcome, user_id)
         self.toast(_("I asked you in our private chat."))
+
+    def start_dialog(self, outcome: Outcome, chat_id: int | None = None) -> None:
+        """Start *outcome*'s dialog with the tapper in *chat_id* (this chat by default) from
+        a handler, as the reception would: a question asked there before is superseded (it
+        loses its buttons), and the new ones lose theirs once answered."""
+        chat = self.chat_id if chat_id is None else chat_id
+        conversations.save(self.session, chat, self.event.user_id if chat == self.chat_id
+                           else chat, outcome.conversation, self.now)
+        self.uow.send(Edit(chat, "", inline(), ref=conversations.PROMPT),
+                      *conversations.mark_questions(chat, outcome.replies))

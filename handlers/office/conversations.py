@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
 from sqlalchemy import bindparam
 from sqlmodel import Session, select
 
+from dialogs.events import InlineKeyboard, Outgoing, Say
 from dialogs.model import Conversation
 from storage.models import DialogState
 
@@ -47,6 +50,15 @@ def save(session: Session, chat_id: int, user_id: int, conversation: Conversatio
 # The ref of a dialog's question with buttons in its chat: the next question, or the end of
 # the dialog, takes its buttons away (handlers/reception/prompts.py).
 PROMPT: Final = "prompt"
+
+
+def mark_questions(chat_id: int, replies: Sequence[Outgoing]) -> list[Outgoing]:
+    """*replies* with the dialog's questions (messages with buttons in *chat_id*) under
+    ``PROMPT``."""
+    return [dataclasses.replace(reply, ref=PROMPT)
+            if (isinstance(reply, Say) and reply.chat_id == chat_id and not reply.ref
+                and isinstance(reply.keyboard, InlineKeyboard) and reply.keyboard.rows)
+            else reply for reply in replies]
 
 
 def new_nonce() -> str:

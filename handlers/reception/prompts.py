@@ -8,14 +8,12 @@ A Cancel tap edits the tapped question itself into "Cancelled", instead of a sec
 
 from __future__ import annotations
 
-import dataclasses
-
 from dialogs.buttons import Verb, parse
-from dialogs.events import Edit, EventKind, InlineKeyboard, Outgoing, Say, inline
+from dialogs.events import Edit, EventKind, Outgoing, Say, inline
 from dialogs.flow import CANCEL
 from dialogs.model import Outcome
 from handlers.office.caller import Caller
-from handlers.office.conversations import PROMPT
+from handlers.office.conversations import PROMPT, mark_questions
 
 
 def close_prompt(caller: Caller) -> None:
@@ -26,13 +24,8 @@ def close_prompt(caller: Caller) -> None:
 def settle(caller: Caller, outcome: Outcome, under_way: bool) -> list[Outgoing]:
     """*outcome*'s replies, with its questions marked and the superseded question closed."""
     chat = caller.chat_id
-    replies: list[Outgoing] = []
-    asks = False
-    for reply in outcome.replies:
-        if (isinstance(reply, Say) and reply.chat_id == chat and not reply.ref
-                and isinstance(reply.keyboard, InlineKeyboard) and reply.keyboard.rows):
-            reply, asks = dataclasses.replace(reply, ref=PROMPT), True
-        replies.append(reply)
+    replies = mark_questions(chat, outcome.replies)
+    asks = any(isinstance(reply, Say) and reply.ref == PROMPT for reply in replies)
     if not under_way or not (asks or outcome.conversation is None):
         return replies
     if outcome.conversation is None and _cancel_tap(caller) and len(replies) == 1 and (

@@ -35,6 +35,4 @@ def report(caller: Caller, command: ReportOngoingDamage) -> None:
     caller.reply(_("🚨 We are sending someone now to stop the damage: urgent job {number}. "
                    "Then we will deal with your complaint.", number=Raw(order.number)))
     assert order.id is not None
-    outcome = complaint_dialog.after_damage(context, new_nonce(), command, order.id)
-    caller.save_dialog(outcome.conversation)
-    caller.uow.send(*outcome.replies)
+    caller.start_dialog(complaint_dialog.after_damage(context, new_nonce(), command, order.id))

@@ -4,7 +4,6 @@ damage or loss, the card again. Every tap and every answer is re-checked against
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -15,7 +14,7 @@ from dialogs.events import Button, Priority, Say, inline
 from dialogs.model import AnswerText, CatalogItem, Outcome
 from dialogs.service import price_text
 from handlers.office.caller import Caller
-from handlers.office.conversations import PROMPT, new_nonce
+from handlers.office.conversations import new_nonce
 from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, is_assignee
 from handlers.work_orders import appointments, states
@@ -123,12 +122,8 @@ def propose_price(caller: Caller, order: WorkOrder, command: AnswerText) -> None
                        "again with the reason after it, for example “{amount} two valves "
                        "replaced”; the dispatcher will see it.", amount=cards.money(amount),
                        price=price_text(item)))
-        again = answers.ask(caller.context(), new_nonce(), "price", order.id, order.number)
-        caller.save_dialog(again.conversation)
-        question = again.replies[0]
-        assert isinstance(question, Say)
-        # Under the dialogs' ref: once answered or cancelled it loses its Cancel button.
-        caller.uow.send(dataclasses.replace(question, ref=PROMPT))
+        caller.start_dialog(answers.ask(caller.context(), new_nonce(), "price", order.id,
+                                        order.number))
         return
     order.price = amount
     order.price_reason = reason[:500] if off_list else ""

@@ -26,6 +26,7 @@ def test_a_complaint_in_words_is_recorded_with_thanks_and_a_promise(
     complain(li, "The security guard at gate 2 was very rude to my mother")
     thanks = li.last
     assert "sorry" in thanks and "CP-20261123-0001" in thanks and "2026-11-24 10:00" in thanks
+    assert not any(m.buttons for m in li.chat[2:])  # every question of the dialog is closed
     complaint = only_complaint(office)
     assert complaint.status == "new" and complaint.severity is None
     assert complaint.suggested_severity in ("minor", "important", "major")
