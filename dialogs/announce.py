@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from dialogs import answers, complaint, danger_check, fees, forwarded, repair, service
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
@@ -355,8 +356,32 @@ def recalled_text(number: int, deleted: int, corrected: int, stopped: int) -> Te
              number=number, deleted=deleted, corrected=corrected, stopped=stopped)
 
 
+def _unfinished() -> dict[str, Text]:
+    return {FLOW: _("an announcement"), repair.FLOW: _("a repair report"),
+            service.FLOW: _("a service booking"), complaint.FLOW: _("a complaint"),
+            fees.FLOW: _("a fee question"), answers.FLOW: _("an answer to a resident"),
+            forwarded.FLOW: _("a forwarded message"),
+            danger_check.FLOW: _("a safety question")}
+
+
+def busy_text(flow: str) -> Text:
+    """``/announce`` in the managers' chat while the person has a dialog open in private:
+    it would be lost, so they are asked to finish or cancel it first."""
+    return _("You are in the middle of {what} in our private chat. Finish it there, or send "
+             "/cancel there to stop it, then /announce again.",
+             what=_unfinished().get(flow, _("a conversation")))
+
+
+def recall_report_text(deleted: int, corrected: int, deleting: int) -> Text:
+    """After a recall, the delivery report adds what became of the copies already sent."""
+    return _("Recalled: {deleted} deleted, {corrected} got a correction instead, {deleting} "
+             "deletes not confirmed yet.", deleted=deleted, corrected=corrected,
+             deleting=deleting)
+
+
 def correction_text(sent_on: str, text: str) -> Text:
-    """What a recipient of a recalled notice Telegram no longer lets us delete gets."""
+    """What a recipient of a recalled notice gets when Telegram no longer lets us delete it
+    (too old, or the delete was refused)."""
     if text:
         return _("⚠️ Correction to the property office's notice of {date}:\n\n{text}",
                  date=Raw(sent_on), text=Raw(text))

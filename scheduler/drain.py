@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from time import perf_counter
 
+from handlers.announcements import notices
 from handlers.announcements import sending as announcements
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
@@ -84,6 +85,7 @@ def timers(office: Office) -> tuple[Timer, ...]:
         # Announcements: bulk as well, paced by their own window (handlers/announcements).
         Timer("announcement", announcements.find_due, announcements.send_one),
         Timer("announcement_done", announcements.find_finished, announcements.finish),
+        Timer("announcement_delete", notices.find_deletes, notices.check_delete),
     )
 
 

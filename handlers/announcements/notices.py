@@ -29,11 +29,15 @@ from handlers.office.conversations import new_nonce
 from handlers.office.people import alert_chats, person_by_id_name
 from handlers.office.permissions import OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
-from locales import LANGUAGES, Msg, Text, _, parse_language, render
+from locales import LANGUAGES, Msg, Text, _, lines, parse_language, render
 from storage.announcements import Announcement, AnnouncementDelivery
 from storage.models import Household, Person, StaffChat
 
+ANNOUNCEMENT_TABLE = Announcement.__table__  # type: ignore[attr-defined]
 DELIVERY_TABLE = AnnouncementDelivery.__table__  # type: ignore[attr-defined]
+RECALLABLE: Final = ("approved", "done")  # sent, or being sent
+CORRECTION_LENGTH: Final = 1000
+DELETE_CHECK: Final = timedelta(minutes=5)  # when to look whether a recall's delete went
 PREVIEW_CHATS: Final = ("managers",)
 MOMENT_FORMAT: Final = "%Y-%m-%d %H:%M"
 # Outbox statuses that mean Telegram said 403 (kept back for the person's return, or dropped).
@@ -77,6 +81,10 @@ def start_in_group(caller: Caller, board: StaffChat) -> None:
         caller.refuse(_("Only the front desk and managers can send announcements."))
         return
     user_id = caller.event.user_id
+    unfinished = conversations.load(caller.session, user_id, user_id)
+    if unfinished is not None:  # starting here would throw away what they are doing there
+        caller.reply(texts.busy_text(unfinished.flow))
+        return
     outcome = texts.start(DialogContext(chat_id=user_id, language=caller.language),
                           new_nonce())
     conversations.save(caller.session, user_id, user_id, outcome.conversation, caller.now)
@@ -220,15 +228,21 @@ def staff_tap(caller: Caller, board: StaffChat | None, announcement_id: int,
         if not _may_recall(caller, announcement):
             return
         done = recall(caller.uow, announcement, "", caller.person)
+        if done is None:  # recalled by someone else a moment ago
+            caller.refuse(_("This announcement was already recalled."))
+            return
         caller.toast(_("Recalled."))
         caller.reply(texts.recalled_text(announcement.id or 0, **done))
     else:
+        decided = _("This announcement was already decided.")
         if not bulk.may_decide(caller, announcement.status, choice,
                                not_a_manager=_("Only a manager can approve or hold "
                                                "announcements."),
-                               decided=_("This announcement was already decided.")):
+                               decided=decided):
             return
-        decide(caller.uow, announcement, choice, caller.person)
+        if not decide(caller.uow, announcement, choice, caller.person):
+            caller.refuse(decided)
+            return
         if choice == "hold":
             caller.toast(_("Held: nothing goes out until it is approved."))
         elif announcement.urgent:
@@ -245,28 +259,45 @@ def _may_recall(caller: Caller, announcement: Announcement) -> bool:
                               or person.id == announcement.author_id):
         caller.refuse(_("Only its author or a manager can recall an announcement."))
         return False
-    if announcement.status not in ("approved", "done"):
+    if announcement.status not in RECALLABLE:
         caller.refuse(_("This announcement was not sent; nothing to recall."))
         return False
     return True
 
 
 def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
-           person: Person | None) -> None:
-    """Approve (its recipients become due: at its time, in daytime unless urgent) or hold."""
-    announcement.status = "approved" if choice == "approve" else "held"
-    announcement.decided_at, announcement.decided_by = uow.now, person.id if person else None
-    uow.session.add(announcement)
-    due = None
-    if choice == "approve":
-        due = max(announcement.send_at or uow.now, uow.now)
-        if not announcement.urgent:
-            due = bulk.next_day(uow, pace(uow.office), due)
-    uow.session.connection().execute(
-        update(DELIVERY_TABLE).where(DELIVERY_TABLE.c.announcement_id == announcement.id,
-                                     DELIVERY_TABLE.c.state == "pending").values(due_at=due))
-    uow.log(f"announcement_{'approved' if choice == 'approve' else 'held'}", actor=person,
+           person: Person | None) -> bool:
+    """Approve (its recipients become due: at its time, in daytime unless urgent) or hold (the
+    copies still waiting in the outbox are taken back too); False if it was decided meanwhile."""
+    due = max(announcement.send_at or uow.now, uow.now)
+    if not announcement.urgent:
+        due = bulk.next_day(uow, pace(uow.office), due)
+    decided = bulk.decide(uow, ANNOUNCEMENT_TABLE, announcement.id, choice,
+                          person.id if person else None, DELIVERY_TABLE, "announcement_id", due)
+    uow.session.refresh(announcement)
+    if not decided:
+        return False
+    if choice == "hold":
+        _take_back(uow, announcement)
+    uow.log(f"announcement_{bulk.DECIDED[choice]}", actor=person,
             announcement_id=announcement.id)
+    return True
+
+
+def _take_back(uow: UnitOfWork, announcement: Announcement) -> int:
+    """Cancel the copies written to the outbox but not sent yet (up to ``queue_window`` of
+    them); their recipients are pending again, to go if it is approved again."""
+    d, o = DELIVERY_TABLE.c, OUTBOX.c
+    chats = list(uow.session.connection().execute(
+        update(OUTBOX).where(o.ref == ref(announcement.id), o.op == "send",
+                             o.status == "pending")
+        .values(status="cancelled", last_error="held back").returning(o.chat_id)).scalars())
+    if chats:
+        uow.session.connection().execute(
+            update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                         d.state == "queued", d.chat_id.in_(chats))
+            .values(state="pending", queued_at=None))
+    return len(chats)
 
 
 def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
@@ -280,45 +311,108 @@ def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
     return {"total": announcement.recipients, "sent": sends["sent"],
             "blocked": sum(sends[s] for s in BLOCKED_STATUSES) + states["skipped"],
             "failed": sends["failed"], "queued": sends["pending"] + states["pending"],
-            "recalled": states["recalled"] + sends["cancelled"]}
+            "recalled": states["recalled"], "deleted": states["deleted"],
+            "corrected": states["corrected"], "deleting": states["deleting"]}
 
 
 def report(uow: UnitOfWork, announcement: Announcement) -> Text:
-    """The delivery report as the author reads it."""
-    return texts.report_text(announcement.id or 0, **figures(uow, announcement))
+    """The delivery report as the author reads it (after a recall: what was deleted and who
+    got a correction instead)."""
+    shown = figures(uow, announcement)
+    after = {key: shown.pop(key) for key in ("deleted", "corrected", "deleting")}
+    sent = texts.report_text(announcement.id or 0, **shown)
+    if announcement.status != "recalled":
+        return sent
+    return lines(sent, texts.recall_report_text(**after))
 
 
 def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
-           person: Person | None) -> dict[str, int]:
+           person: Person | None) -> dict[str, int] | None:
     """Withdraw an announcement: what is not sent yet never goes, what Telegram still lets us
-    delete is deleted, the rest gets a correction. An outage recalled stops answering."""
-    window = timedelta(hours=uow.office.rules.announcements.delete_within_hours)
+    delete (safely inside its limit) is deleted, the rest gets a correction — and so does a
+    copy whose delete Telegram refuses (:func:`check_delete`). An outage recalled stops
+    answering. None if it was recalled meanwhile (nothing is done twice)."""
+    if not bulk.claim(uow, ANNOUNCEMENT_TABLE, announcement.id, RECALLABLE, status="recalled",
+                      recalled_at=uow.now, correction=correction[:CORRECTION_LENGTH]):
+        uow.session.refresh(announcement)
+        return None
+    uow.session.refresh(announcement)
+    rules = uow.office.rules.announcements
+    window = (timedelta(hours=rules.delete_within_hours)
+              - timedelta(minutes=rules.delete_margin_minutes))
     d, o = DELIVERY_TABLE.c, OUTBOX.c
+    _take_back(uow, announcement)
     stopped = uow.session.connection().execute(
         update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
                                      d.state == "pending")
         .values(state="recalled", due_at=None)).rowcount or 0
-    stopped += uow.session.connection().execute(
-        update(OUTBOX).where(o.ref == ref(announcement.id), o.op == "send",
-                             o.status == "pending")
-        .values(status="cancelled", last_error="recalled")).rowcount or 0
     deleted = corrected = 0
     for chat_id, message_id, sent_at in uow.session.connection().execute(
             sql_select(o.chat_id, o.telegram_message_id, o.sent_at).where(
                 o.ref == ref(announcement.id), o.op == "send", o.status == "sent")):
         if message_id is not None and sent_at is not None and uow.now - sent_at < window:
             uow.send(Delete(chat_id, message_id))
+            state, due = "deleting", uow.now + DELETE_CHECK
             deleted += 1
         else:
-            sent_on = (sent_at or uow.now).astimezone(uow.office.timezone).date().isoformat()
-            uow.send(Say(chat_id, texts.correction_text(sent_on, correction),
-                         priority=Priority.NOTICE, ref=f"announce-fix:{announcement.id}"))
+            _correct(uow, announcement, chat_id, sent_at)
+            state, due = "corrected", None
             corrected += 1
-    announcement.status, announcement.recalled_at = "recalled", uow.now
-    uow.session.add(announcement)
+        uow.session.connection().execute(
+            update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                         d.chat_id == chat_id).values(state=state, due_at=due))
     uow.log("announcement_recalled", actor=person, announcement_id=announcement.id,
             deleted=deleted, corrected=corrected, stopped=stopped)
     return {"deleted": deleted, "corrected": corrected, "stopped": stopped}
+
+
+def _correct(uow: UnitOfWork, announcement: Announcement, chat_id: int,
+             sent_at: datetime | None) -> None:
+    sent_on = (sent_at or uow.now).astimezone(uow.office.timezone).date().isoformat()
+    uow.send(Say(chat_id, texts.correction_text(sent_on, announcement.correction),
+                 priority=Priority.NOTICE, ref=f"announce-fix:{announcement.id}"))
+
+
+def find_deletes(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+    """Recipients of a recalled announcement whose delete is due to be checked."""
+    d = AnnouncementDelivery
+    query = select(d.id).where(d.state == "deleting", col(d.due_at) <= uow.now)
+    if skip:
+        query = query.where(col(d.id).not_in(skip))
+    return [i for i in uow.session.exec(query.order_by(col(d.due_at), col(d.id)).limit(limit)
+                                        .with_for_update(skip_locked=True, of=d))
+            if i is not None]
+
+
+def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
+    """Deleted, or — Telegram refused (too old after all, or gone) — the correction instead,
+    so every recipient of a recalled announcement gets one or the other."""
+    delivery = uow.session.get(AnnouncementDelivery, delivery_id)
+    if delivery is None or delivery.state != "deleting":
+        return "skipped"
+    announcement = uow.session.get(Announcement, delivery.announcement_id)
+    assert announcement is not None
+    o = OUTBOX.c
+    copy = uow.session.connection().execute(
+        sql_select(o.telegram_message_id, o.sent_at).where(
+            o.ref == ref(announcement.id), o.chat_id == delivery.chat_id, o.op == "send",
+            o.status == "sent")).first()
+    status = None if copy is None else uow.session.connection().execute(
+        sql_select(o.status).where(o.chat_id == delivery.chat_id, o.op == "delete",
+                                   o.edit_message_id == copy.telegram_message_id)
+        .order_by(o.id.desc()).limit(1)).scalar()
+    if status == "pending":
+        delivery.due_at = uow.now + DELETE_CHECK
+        return bulk.keep(uow, delivery, "waiting")
+    delivery.due_at = None
+    if status == "sent":
+        delivery.state = "deleted"
+        return bulk.keep(uow, delivery, "deleted")
+    _correct(uow, announcement, delivery.chat_id, copy.sent_at if copy else None)
+    delivery.state = "corrected"
+    uow.log("announcement_delete_refused", announcement_id=announcement.id,
+            chat_id=delivery.chat_id, delete=status or "lost")
+    return bulk.keep(uow, delivery, "corrected")
 
 
 # -- for the CLI --------------------------------------------------------------------------
@@ -341,12 +435,12 @@ def decide_from_cli(office: Office, announcement_id: int, choice: str,
         announcement = uow.session.get(Announcement, announcement_id)
         if announcement is None:
             raise ValueError(f"no announcement {announcement_id}")
-        done: dict[str, int] = {}
-        if choice == "recall" and announcement.status in ("approved", "done"):
+        done: dict[str, int] | None = {}
+        if choice == "recall":
             done = recall(uow, announcement, correction, None)
-        elif choice in bulk.DECISIONS and announcement.status in bulk.DECISIONS[choice]:
-            decide(uow, announcement, choice, None)
-        else:
+        elif choice not in bulk.DECISIONS or not decide(uow, announcement, choice, None):
+            done = None
+        if done is None:
             raise ValueError(f"announcement {announcement_id} is {announcement.status}; "
                              f"cannot {choice}")
         uow.commit()

@@ -7,16 +7,19 @@ orders as usual.
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from dialogs import announce as texts
+from dialogs.events import Edit, inline
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import households_of
 from handlers.office.permissions import OUT_OF_DATE
-from locales import _
+from locales import Text, _, lines
 from storage.announcements import Announcement, OutageReport
 
+REPORT_TABLE = OutageReport.__table__  # type: ignore[attr-defined]
 LIVE = ("approved", "done")  # announced (being sent, or sent); not held, not recalled
 
 
@@ -40,27 +43,42 @@ def answered(caller: Caller, text: str) -> bool:
     caller.session.add(report)
     caller.session.flush()
     assert report.id is not None
-    tz = caller.uow.office.timezone
-    caller.reply(texts.outage_text(outage.utility, ", ".join(sorted(buildings
-                                                                    & set(outage.buildings))),
-                                   wall_clock(outage.starts_at, tz),
-                                   wall_clock(outage.ends_at, tz), outage.text),
-                 texts.outage_keyboard(report.id))
+    caller.reply(_answer(caller, outage, buildings), texts.outage_keyboard(report.id))
     caller.log("outage_answered", announcement_id=outage.id, report_id=report.id, text=text)
     return True
 
 
+def _answer(caller: Caller, outage: Announcement, buildings: set[str]) -> Text:
+    """The notice as the resident's answer: the outage in their buildings, and when."""
+    tz = caller.uow.office.timezone
+    return texts.outage_text(outage.utility, ", ".join(sorted(buildings & set(outage.buildings))),
+                             wall_clock(outage.starts_at, tz), wall_clock(outage.ends_at, tz),
+                             outage.text)
+
+
 def report_anyway(caller: Caller, report_id: int) -> str | None:
     """"It's not the outage": the words the resident wrote, to be taken in as usual (once);
-    None if the tap is not theirs or was already taken."""
+    None if the tap is not theirs or was already taken. The answer loses its button."""
     report = caller.session.get(OutageReport, report_id)
     if (report is None or caller.person is None or report.person_id != caller.person.id
             or report.reported_at is not None):
         caller.refuse(OUT_OF_DATE)
         return None
-    report.reported_at = caller.now
-    caller.session.add(report)
-    caller.toast(_("Taken: your report goes ahead as usual."))
+    # Conditional: two quick taps open one work order, not two.
+    taken = caller.session.connection().execute(
+        update(REPORT_TABLE).where(REPORT_TABLE.c.id == report.id,
+                                   REPORT_TABLE.c.reported_at.is_(None))
+        .values(reported_at=caller.now))
+    if int(getattr(taken, "rowcount", 0) or 0) != 1:
+        caller.refuse(OUT_OF_DATE)
+        return None
+    outage = caller.session.get(Announcement, report.announcement_id)
+    assert outage is not None
+    taken_text = _("Taken: your report goes ahead as usual.")
+    caller.toast(taken_text)
+    caller.uow.send(Edit(caller.chat_id, lines(_answer(caller, outage, {
+        h.building for h in households_of(caller.session, caller.person)}), taken_text),
+        inline(), message_id=caller.event.message_id))
     caller.log("outage_overridden", announcement_id=report.announcement_id,
                report_id=report.id)
     return report.text

@@ -15,7 +15,14 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from dialogs.events import Priority, Say
-from handlers.announcements.notices import PREVIEW_CHATS, message, pace, ref, report
+from handlers.announcements.notices import (
+    ANNOUNCEMENT_TABLE,
+    PREVIEW_CHATS,
+    message,
+    pace,
+    ref,
+    report,
+)
 from handlers.delivery import bulk
 from handlers.office.due_items import chats, keep, load_people
 from handlers.office.unit_of_work import UnitOfWork
@@ -64,16 +71,14 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
         return "skipped"
     announcement = uow.session.get(Announcement, delivery.announcement_id)
     assert announcement is not None
-    if announcement.status != "approved":
-        delivery.due_at = None
-        return _keep(uow, delivery, "held")
-    if not announcement.urgent and not bulk.is_day(uow, pace(uow.office)):
-        delivery.due_at = bulk.next_day(uow, pace(uow.office))
-        return _keep(uow, delivery, "later")
+    waits = bulk.wait_reason(uow, pace(uow.office), delivery, announcement.status,
+                             urgent=announcement.urgent)
+    if waits is not None:
+        return waits
     person = load_people(uow, {delivery.chat_id}).get(delivery.chat_id)
     if person is not None and person.blocked_bot:
         delivery.state, delivery.due_at = "skipped", None
-        return _keep(uow, delivery, "blocked")
+        return bulk.keep(uow, delivery, "blocked")
     language = parse_language(delivery.language)
     if language is not None:
         uow.hint_language(delivery.chat_id, language)
@@ -81,12 +86,7 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
                  photos=(announcement.photo,) if announcement.photo else (),
                  ref=ref(announcement.id), priority=Priority.BULK))
     delivery.state, delivery.due_at, delivery.queued_at = "queued", None, uow.now
-    return _keep(uow, delivery, "queued")
-
-
-def _keep(uow: UnitOfWork, delivery: AnnouncementDelivery, outcome: str) -> str:
-    uow.session.add(delivery)
-    return outcome
+    return bulk.keep(uow, delivery, "queued")
 
 
 def find_finished(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
@@ -104,10 +104,12 @@ def find_finished(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence
 def finish(uow: UnitOfWork, announcement_id: int) -> str:
     """Done: its author (or the managers' chat, for the office's own) gets the report once."""
     announcement = uow.session.get(Announcement, announcement_id)
-    if announcement is None or announcement.status != "approved":
+    # Conditional: a recall at the same moment wins, and the report is not sent then.
+    if announcement is None or not bulk.claim(uow, ANNOUNCEMENT_TABLE, announcement_id,
+                                              ("approved",), status="done",
+                                              finished_at=uow.now):
         return "skipped"
-    announcement.status, announcement.finished_at = "done", uow.now
-    uow.session.add(announcement)
+    uow.session.refresh(announcement)
     to = ([announcement.author_chat_id] if announcement.author_chat_id is not None
           else chats(uow, *PREVIEW_CHATS))
     text = report(uow, announcement)

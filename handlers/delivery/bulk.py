@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final, Protocol
 
-from sqlalchemy import func
+from sqlalchemy import Table, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import select
 
@@ -33,6 +33,7 @@ from locales import Msg, Text
 APPROVER_ROLES: Final = ("manager", "admin")
 # The choice → the statuses it may be made from.
 DECISIONS: Final = {"approve": ("prepared", "held"), "hold": ("prepared", "approved")}
+DECIDED: Final = {"approve": "approved", "hold": "held"}  # the choice → the status it sets
 # Outbox statuses of a send, as a broadcast's report names them.
 BLOCKED: Final = "undeliverable"  # 403: the person blocked the bot, or the group is gone
 
@@ -93,6 +94,60 @@ def may_decide(caller: Caller, status: str, choice: str, *, not_a_manager: Msg,
         caller.refuse(decided)
         return False
     return True
+
+
+def claim(uow: UnitOfWork, table: Table, row_id: int | None, statuses: Iterable[str],
+          **values: Any) -> bool:
+    """Move one broadcast out of *statuses* (set *values*) in one conditional statement; False
+    if it was no longer in them — two managers deciding at once: only the first one counts."""
+    uow.session.flush()  # the broadcast's own unsaved changes go first, not lost
+    result = uow.session.connection().execute(
+        update(table).where(table.c.id == row_id, table.c.status.in_(tuple(statuses)))
+        .values(**values))
+    return int(getattr(result, "rowcount", 0) or 0) == 1
+
+
+def decide(uow: UnitOfWork, table: Table, row_id: int | None, choice: str,
+           person_id: int | None, copies: Table, column: str,
+           due: datetime | None = None) -> bool:
+    """Approve or hold the broadcast *row_id* of *table* if it may still be (see
+    :data:`DECISIONS`); its copies in *copies* still pending (``column`` names the broadcast)
+    become due at *due* (approve) or wait for a decision (hold). False if it was decided
+    meanwhile (nothing changed then)."""
+    if not claim(uow, table, row_id, DECISIONS[choice],
+                 status=DECIDED[choice],
+                 decided_at=uow.now, decided_by=person_id):
+        return False
+    uow.session.connection().execute(
+        update(copies).where(copies.c[column] == row_id, copies.c.state == "pending")
+        .values(due_at=due if choice == "approve" else None))
+    return True
+
+
+class Copy(Protocol):
+    """One recipient's row of a broadcast (an announcement's delivery, a fee notice)."""
+
+    due_at: datetime | None
+
+
+def keep(uow: UnitOfWork, copy: Copy, outcome: str) -> str:
+    """Store what became of *copy* in this round of the drain and say it."""
+    uow.session.add(copy)
+    return outcome
+
+
+def wait_reason(uow: UnitOfWork, pace: Pace, copy: Copy, status: str, *,
+                urgent: bool = False) -> str | None:
+    """Why *copy* of a broadcast in *status* may not go right now — ``held`` (not approved:
+    it waits for a decision) or ``later`` (night: it waits for the morning) — with its due
+    moment moved accordingly; None if it may go now."""
+    if status != "approved":
+        copy.due_at = None
+        return keep(uow, copy, "held")
+    if not urgent and not is_day(uow, pace):
+        copy.due_at = next_day(uow, pace)
+        return keep(uow, copy, "later")
+    return None
 
 
 def show_decision(caller: Caller, ref: str, text: Text, keyboard: KeyboardFor) -> None:

@@ -146,7 +146,7 @@ def prepare(uow: UnitOfWork, notice: NoticeDate) -> FeeCampaign:
         campaign.status, campaign.finished_at = "done", uow.now
         return campaign
     if ladder.sending.auto_approve:
-        _approve(uow, campaign, None)
+        _decide(uow, campaign, "approve", None)
     _post_preview(uow, campaign)
     return campaign
 
@@ -235,23 +235,14 @@ def _pace(uow: UnitOfWork) -> bulk.Pace:
 
 
 # -- approving ----------------------------------------------------------------------------
-def _approve(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None:
-    start = bulk.next_day(uow, _pace(uow))
-    campaign.status, campaign.decided_at = "approved", uow.now
-    campaign.decided_by = person.id if person else None
-    uow.session.add(campaign)
-    uow.session.connection().execute(
-        update(NOTICE_TABLE).where(NOTICE_TABLE.c.campaign_id == campaign.id,
-                                   NOTICE_TABLE.c.state == "pending").values(due_at=start))
-
-
-def _hold(uow: UnitOfWork, campaign: FeeCampaign, person: Person | None) -> None:
-    campaign.status, campaign.decided_at = "held", uow.now
-    campaign.decided_by = person.id if person else None
-    uow.session.add(campaign)
-    uow.session.connection().execute(
-        update(NOTICE_TABLE).where(NOTICE_TABLE.c.campaign_id == campaign.id,
-                                   NOTICE_TABLE.c.state == "pending").values(due_at=None))
+def _decide(uow: UnitOfWork, campaign: FeeCampaign, choice: str, person: Person | None) -> bool:
+    """Approve (its notices become due from the next daytime moment) or hold; False if the
+    campaign was decided meanwhile."""
+    decided = bulk.decide(uow, CAMPAIGN_TABLE, campaign.id, choice,
+                          person.id if person else None, NOTICE_TABLE, "campaign_id",
+                          bulk.next_day(uow, _pace(uow)))
+    uow.session.refresh(campaign)
+    return decided
 
 
 def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> None:
@@ -260,18 +251,19 @@ def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> N
     if campaign is None:
         caller.refuse(OUT_OF_DATE)
         return
+    decided = _("This batch of notices was already decided.")
     if not bulk.may_decide(caller, campaign.status, choice,
                            not_a_manager=_("Only a manager can approve or hold fee notices."),
-                           decided=_("This batch of notices was already decided.")):
+                           decided=decided):
+        return
+    if not _decide(caller.uow, campaign, choice, caller.person):
+        caller.refuse(decided)
         return
     if choice == "approve":
-        _approve(caller.uow, campaign, caller.person)
         caller.toast(_("Approved: the notices go out in daytime hours."))
     else:
-        _hold(caller.uow, campaign, caller.person)
         caller.toast(_("Held: nothing more goes out until it is approved."))
-    caller.log("fee_campaign_" + ("approved" if choice == "approve" else "held"),
-               campaign_id=campaign.id)
+    caller.log(f"fee_campaign_{bulk.DECIDED[choice]}", campaign_id=campaign.id)
     keyboard = texts.preview_keyboard(campaign.id or 0, campaign.status)
     bulk.show_decision(caller, _preview_ref(campaign.id), preview(caller.uow, campaign),
                        lambda chat_id: keyboard)
@@ -297,14 +289,10 @@ def decide_from_cli(office: Office, campaign_id: int, choice: str,
                     .values(state="excluded", due_at=None, outcome="excluded by the office"))
             uow.log("fee_campaign_excluded", campaign_id=campaign.id,
                     households=[f"{b}-{r}" for b, r in households])
-        elif choice == "approve" and campaign.status in ("prepared", "held"):
-            _approve(uow, campaign, None)
-            uow.log("fee_campaign_approved", campaign_id=campaign.id, via="cli")
-        elif choice == "hold" and campaign.status in ("prepared", "approved"):
-            _hold(uow, campaign, None)
-            uow.log("fee_campaign_held", campaign_id=campaign.id, via="cli")
-        elif choice in ("approve", "hold"):
-            raise ValueError(f"campaign {campaign_id} is {campaign.status}")
+        elif choice in bulk.DECISIONS:
+            if not _decide(uow, campaign, choice, None):
+                raise ValueError(f"campaign {campaign_id} is {campaign.status}")
+            uow.log(f"fee_campaign_{bulk.DECIDED[choice]}", campaign_id=campaign.id, via="cli")
         else:
             raise ValueError(f"unknown decision {choice!r}")
         uow.commit()
@@ -389,22 +377,19 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     assert campaign is not None and household is not None and household.id is not None
     ladder = ledger.ladder_of(uow.office)
     sending, tz = ladder.sending, uow.office.timezone
-    if campaign.status != "approved":
-        notice.due_at = None
-        return _keep(uow, notice, "held")
-    if not bulk.is_day(uow, _pace(uow)):
-        notice.due_at = bulk.next_day(uow, _pace(uow))
-        return _keep(uow, notice, "later")
+    waits = bulk.wait_reason(uow, _pace(uow), notice, campaign.status)
+    if waits is not None:
+        return waits
     paused = batch.paused.get(household.id, "") if batch else paused_by(uow.session,
                                                                           household.id)
     if paused:
         notice.state, notice.due_at, notice.outcome = "paused", None, f"paused by {paused}"
-        return _keep(uow, notice, "paused")
+        return bulk.keep(uow, notice, "paused")
     statement = (batch.statements[household.id] if batch
                  else ledger.statement_of(uow, household.id))
     if statement.owed_through(campaign.period_start) <= 0:
         notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
-        return _keep(uow, notice, "paid")
+        return bulk.keep(uow, notice, "paid")
     today = ledger.office_day(uow.office, uow.now)
     if batch is not None:
         already = household.id in batch.sent_today
@@ -414,14 +399,14 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
             FeeNotice.id != notice.id).limit(1)).first() is not None
     if already:  # one fee message a household a day
         notice.due_at = at_hour(today + timedelta(days=1), sending.day_start, tz)
-        return _keep(uow, notice, "tomorrow")
+        return bulk.keep(uow, notice, "tomorrow")
     residents = (batch.residents[household.id] if batch
                  else ledger.resident_chats(uow.session, household.id))
     if not residents:
         notice.state, notice.due_at, notice.outcome = "unreachable", None, "nobody uses the bot"
         raise_task(uow, household, "phone", "no_chat", statement.total_due, notice_id=notice.id,
                    post=False)
-        return _keep(uow, notice, "no_chat")
+        return bulk.keep(uow, notice, "no_chat")
     text = texts.notice_text(notice_view(campaign, statement, household, ladder))
     keyboard = texts.notice_keyboard(household.id)
     for chat_id in residents:
@@ -434,12 +419,7 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     notice.amount_fen = int(statement.owed_through(campaign.period_start) * 100)
     uow.log("fee_notice_sent", household_id=household.id, notice_id=notice.id,
             campaign_id=campaign.id, kind=campaign.kind, chats=residents)
-    return _keep(uow, notice, "sent")
-
-
-def _keep(uow: UnitOfWork, notice: FeeNotice, outcome: str) -> str:
-    uow.session.add(notice)
-    return outcome
+    return bulk.keep(uow, notice, "sent")
 
 
 def find_sent(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
@@ -463,13 +443,13 @@ def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
     delivered = bulk.outcome(statuses)
     if delivered == "delivered":
         notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
-        return _keep(uow, notice, "delivered")
+        return bulk.keep(uow, notice, "delivered")
     if delivered == "waiting":
         notice.due_at = uow.now + DELIVERY_CHECK
-        return _keep(uow, notice, "waiting")
+        return bulk.keep(uow, notice, "waiting")
     if delivered == "cancelled":
         notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
-        return _keep(uow, notice, "paid")
+        return bulk.keep(uow, notice, "paid")
     household = uow.session.get(Household, notice.household_id)
     assert household is not None and household.id is not None
     notice.state, notice.due_at = "unreachable", None
@@ -477,7 +457,7 @@ def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
     raise_task(uow, household, "phone", "blocked", ledger.statement_of(uow, household.id)
                .total_due, notice_id=notice.id, post=True)
     uow.log("fee_notice_undelivered", household_id=household.id, notice_id=notice.id)
-    return _keep(uow, notice, "task")
+    return bulk.keep(uow, notice, "task")
 
 
 def find_finished(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
