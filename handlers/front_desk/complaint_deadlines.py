@@ -8,7 +8,6 @@ missed one leaves ``running`` in the same transaction as its messages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel import Session, col, func, select
@@ -24,6 +23,7 @@ from handlers.front_desk.complaint_notices import (
     reference,
     refresh_cards,
 )
+from handlers.office.due_items import finder
 from handlers.office.unit_of_work import UnitOfWork
 from locales import _
 from storage.complaints import Complaint, ComplaintClock
@@ -36,25 +36,10 @@ DUTY_NAMES = {
 }
 
 
-def _due(uow: UnitOfWork, column: object, limit: int, skip: frozenset[int]) -> Sequence[int]:
-    query = select(ComplaintClock.id).where(col(ComplaintClock.state) == RUNNING,
-                                            col(column).is_not(None), col(column) <= uow.now)
-    if skip:
-        query = query.where(col(ComplaintClock.id).not_in(skip))
-    query = query.order_by(col(column)).limit(limit)
-    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True,
-                                                              of=ComplaintClock))
-            if i is not None]
-
-
-def find_warnings(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
-    """Running complaint clocks past their warning moment, not warned yet."""
-    return _due(uow, ComplaintClock.warn_at, limit, skip)
-
-
-def find_missed(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
-    """Running complaint clocks past their deadline."""
-    return _due(uow, ComplaintClock.due_at, limit, skip)
+# Running complaint clocks past their warning moment (not warned yet), and past their deadline.
+find_warnings = finder(ComplaintClock, ComplaintClock.warn_at,
+                       col(ComplaintClock.state) == RUNNING)
+find_missed = finder(ComplaintClock, ComplaintClock.due_at, col(ComplaintClock.state) == RUNNING)
 
 
 def warn(uow: UnitOfWork, clock_id: int) -> str:

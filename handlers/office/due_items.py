@@ -13,6 +13,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -30,17 +31,33 @@ log = logging.getLogger(__name__)
 BATCH = 100
 
 
+# (uow, limit, skip) → ids due at uow.now, oldest first, without the ids in skip
+Find = Callable[[UnitOfWork, int, frozenset[int]], Sequence[int]]
+
+
 @dataclass(frozen=True, slots=True)
 class Timer:
     """One kind of due item: how to find them, how to handle one, what to do when it fails."""
 
     name: str
-    # (uow, limit, skip) → ids due at uow.now, oldest first, without the ids in skip
-    find: Callable[[UnitOfWork, int, frozenset[int]], Sequence[int]]
+    find: Find
     # (uow, id) → what happened ("sent", "phone", "skipped" …), for the report
     step: Callable[[UnitOfWork, int], str]
     # (uow, id) after the item failed alone: e.g. back off, so it is not retried at once
     failed: Callable[[UnitOfWork, int], None] | None = None
+
+
+def finder(table: Any, column: Any, *where: Any) -> Find:
+    """How to find *table*'s rows whose due time *column* has come (and that match *where*),
+    oldest first, locked for this drain so another one skips them."""
+    def find(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
+        query = select(table.id).where(col(column).is_not(None), col(column) <= uow.now, *where)
+        if skip:
+            query = query.where(col(table.id).not_in(skip))
+        query = query.order_by(col(column)).limit(limit)
+        return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=table))
+                if i is not None]
+    return find
 
 
 def run(office: Office, timer: Timer, batch: int = BATCH) -> Counter[str]:

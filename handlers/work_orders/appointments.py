@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -35,7 +34,7 @@ from dialogs.events import Edit, Priority, Say, inline
 from dialogs.times import time_text
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
-from handlers.office.due_items import chats
+from handlers.office.due_items import chats, finder
 from handlers.office.people import alert_chats
 from handlers.office.permissions import OUT_OF_DATE, is_assignee, owns
 from handlers.office.rules import SLOTS
@@ -497,21 +496,9 @@ def missed_seen(caller: Caller, board: StaffChat, order_id: int) -> None:
 
 
 # -- the clock ------------------------------------------------------------------------------
-def _find(column: Any) -> Any:
-    def find(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
-        query = select(Appointment.id).where(col(column) <= uow.now)
-        if skip:
-            query = query.where(col(Appointment.id).not_in(skip))
-        query = query.order_by(col(column)).limit(limit)
-        return [i for i in uow.session.exec(query.with_for_update(skip_locked=True,
-                                                                  of=Appointment))
-                if i is not None]
-    return find
-
-
-find_evening = _find(Appointment.evening_due_at)
-find_last = _find(Appointment.hour_due_at)
-find_missed = _find(Appointment.missed_due_at)
+find_evening = finder(Appointment, Appointment.evening_due_at)
+find_last = finder(Appointment, Appointment.hour_due_at)
+find_missed = finder(Appointment, Appointment.missed_due_at)
 
 
 def _due(uow: UnitOfWork, appointment_id: int,
