@@ -16,7 +16,9 @@ from sqlmodel import col, func, select
 
 from dialogs.answers import REGRADE
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
+from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import SubmitComplaint
+from handlers.delivery.bulk import preview_chats
 from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
     ADMIN,
@@ -213,9 +215,17 @@ def change_severity(caller: Caller, complaint: Complaint, severity: str, reason:
     assert before is not None
     _grade(caller, complaint, severity, "severity_changed", from_severity=before,
            to_severity=severity, reason=reason)
-    caller.reply(_("The severity of {number} is now {severity} (was {before}); its clocks "
-                   "count from when it was received.", number=reference(complaint),
-                   severity=SEVERITY_NAMES[severity], before=SEVERITY_NAMES[before]))
+    outcome = _("The severity of {number} is now {severity} (was {before}); its clocks count "
+                "from when it was received.", number=reference(complaint),
+                severity=SEVERITY_NAMES[severity], before=SEVERITY_NAMES[before])
+    caller.reply(outcome)
+    ref = regrade_ref(complaint.id)  # every "change the severity to:" has had its moment
+    for chat_id in preview_chats(caller.uow, ref):
+        caller.uow.send(Edit(chat_id, outcome, inline(), ref=ref))
+
+
+def regrade_ref(complaint_id: int | None) -> str:
+    return f"regrade:{complaint_id}"
 
 
 def _grade(caller: Caller, complaint: Complaint, severity: str, action: str, /,
@@ -260,8 +270,10 @@ def regrade(caller: Caller, board: StaffChat | None, complaint: Complaint,
         return
     if action == "regrade":
         caller.toast()
-        caller.reply(*regrade_choices(complaint.id or 0, complaint.number, complaint.severity,
-                                      private=board is None))
+        text, keyboard = regrade_choices(complaint.id or 0, complaint.number,
+                                         complaint.severity, private=board is None)
+        caller.uow.send(Say(caller.chat_id, text, keyboard, ref=regrade_ref(complaint.id),
+                            priority=Priority.INTERACTIVE))
         return
     severity = action.removeprefix("to_")
     if severity not in SEVERITIES or severity == complaint.severity:

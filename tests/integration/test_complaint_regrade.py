@@ -117,6 +117,9 @@ def test_the_list_in_the_dispatch_chat_offers_the_regrade(
     assert severity_of(office, "CP-20261123-0001") == "minor"
     estate.dispatcher.says("The same cleaner, third time this month")
     assert severity_of(office, "CP-20261123-0001") == "important"
+    choice = next(m for m in estate.desk.messages(DISPATCH) if "Change the severity" in m.text
+                  or "is now important" in m.text)
+    assert choice.buttons == [] and "is now important (was minor)" in choice.text
     assert "take it over by" in estate.desk.messages(chain.supervisor.user_id)[-2].text
 
 
