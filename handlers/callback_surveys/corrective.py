@@ -22,7 +22,7 @@ from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
-from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE, is_assignee
+from handlers.office.permissions import CALLBACK_ROLES, DESK_CHATS, OUT_OF_DATE, is_assignee
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, Text, _
 from storage.followups import CallbackSurvey
@@ -71,7 +71,7 @@ def corrective_chats(session: Session) -> list[int]:
 
 def ask_outcome(caller: Caller, board: StaffChat, survey_id: int) -> None:
     """"Write the outcome": the colleague is asked, privately, what was done."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CLOSER_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CLOSER_ROLES)
     if found is None:
         return
     survey, order = found

@@ -29,6 +29,7 @@ from handlers.office import Office
 from handlers.office.calendar import at_hour, month_key, month_start, shift_month, wall_clock
 from handlers.office.due_items import mark
 from handlers.office.people import alert_chats
+from handlers.office.permissions import DESK_CHATS
 from handlers.office.rules import OfficeRules
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Msg, Raw, Text, _, lines
@@ -215,7 +216,7 @@ def callbacks_list(uow: UnitOfWork, key: int) -> dict[str, Any]:
     rows = month_surveys(uow.session, month, tz, OPEN_STATES)
     text = lines(_("📋 Callbacks of {month}: {open} still open — all must be done by the 10th.",
                    month=_month(month), open=len(rows)), _quota_line(q), *_open_lines(rows, tz))
-    for chat_id in alert_chats(uow.session, "dispatch", "managers"):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         uow.send(Say(chat_id, text, priority=Priority.NOTICE))
     return {"open": len(rows), "total": q.total}
 
@@ -243,7 +244,7 @@ def quota_check(uow: UnitOfWork, key: int) -> dict[str, Any]:
                        "({percent} %). Visit a few residents and record it:",
                        month=_month(key), count=q.onsite, needed=q.onsite_needed,
                        percent=q.onsite_percent), _quota_line(q))
-        _remind(uow, ("dispatch", "managers"), text, picks, Verb.ONSITE, "🏠")
+        _remind(uow, DESK_CHATS, text, picks, Verb.ONSITE, "🏠")
     if q.spot_checks < q.checks_needed:
         picks = [(s, n) for s, n in done_rows if s.spot_checked_at is None][:CANDIDATES]
         text = lines(_("🔎 Managers' spot checks in {month}: {count} of {needed}. Re-check a few "

@@ -19,7 +19,7 @@ from handlers.callback_surveys.pushing import phone_card
 from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
-from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE, SPOT_CHECK_ROLES
+from handlers.office.permissions import CALLBACK_ROLES, DESK_CHATS, OUT_OF_DATE, SPOT_CHECK_ROLES
 from locales import Raw, Text, _
 from storage.followups import CallbackSurvey
 from storage.models import StaffChat, WorkOrder
@@ -29,7 +29,7 @@ TOO_LATE = _("Too late to change: the callback has already happened.")
 
 def correct_class(caller: Caller, board: StaffChat, survey_id: int, klass: str) -> None:
     """Staff correct the callback class (safety / leak / other) while the survey is pending."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
     if found is None:
         return
     survey, order = found
@@ -63,7 +63,7 @@ def correct_class(caller: Caller, board: StaffChat, survey_id: int, klass: str) 
 
 def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rating: int) -> None:
     """The result of a phone or on-site callback: the callback is done."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
     if found is None:
         return
     survey, order = found
@@ -95,7 +95,7 @@ def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rati
 
 def no_answer(caller: Caller, board: StaffChat, survey_id: int) -> None:
     """A call nobody answered: counted on the task, which stays open."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
     if found is None:
         return
     survey, order = found
@@ -117,7 +117,7 @@ def _update_task(caller: Caller, survey_id: int, text: Text, keyboard: InlineKey
 
 def ask_note(caller: Caller, board: StaffChat, survey_id: int) -> None:
     """Ask the colleague, in their private chat, what the resident said."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
     if found is None:
         return
     caller.ask_privately("phone_result", survey_id, found[1].number)
@@ -154,7 +154,7 @@ def spot_check(caller: Caller, board: StaffChat, survey_id: int) -> None:
 
 def onsite(caller: Caller, board: StaffChat, survey_id: int) -> None:
     """A colleague visited the resident for this callback (2.7.4: ≥ 5 % on site)."""
-    found = staff_survey(caller, board, survey_id, ("dispatch", "managers"), CALLBACK_ROLES)
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
     if found is None:
         return
     survey, order = found

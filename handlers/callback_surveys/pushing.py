@@ -16,6 +16,7 @@ from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.due_items import chats, keep, load_people
 from handlers.office.people import unit_label
+from handlers.office.permissions import DESK_CHATS
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Localized, Raw, Text
 from storage.followups import CallbackSurvey
@@ -116,7 +117,7 @@ def _to_phone(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, reason:
     the task says truly whether the resident ever had a survey in the bot."""
     survey.state, survey.phone_task_at, survey.due_at = "phone", uow.now, None
     survey.phone_reason = reason
-    for chat_id in chats(uow, "dispatch", "managers"):
+    for chat_id in chats(uow, *DESK_CHATS):
         uow.send(Say(chat_id, phone_card(uow, survey, order),
                      texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}",
                      priority=Priority.NOTICE))

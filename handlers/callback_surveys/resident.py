@@ -20,7 +20,7 @@ from handlers.office import conversations
 from handlers.office.caller import Caller
 from handlers.office.conversations import PROMPT
 from handlers.office.people import alert_chats
-from handlers.office.permissions import OUT_OF_DATE, owns
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, owns
 from handlers.office.unit_of_work import UnitOfWork
 from storage.followups import CallbackSurvey
 from storage.models import WorkOrder
@@ -81,7 +81,7 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
 
 
 def _refresh_phone_cards(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> None:
-    for chat_id in alert_chats(uow.session, "dispatch", "managers"):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         uow.send(Edit(chat_id, phone_card(uow, survey, order),
                       texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}"))
 

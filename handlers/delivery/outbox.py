@@ -39,7 +39,7 @@ from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
-from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
+from handlers.office.permissions import ASSIGN_ROLES, DESK_CHATS, OUT_OF_DATE
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import Msg, Raw, Text, _, lines
 from storage.db import read_connection, read_session
@@ -375,7 +375,7 @@ def record_call(caller: Caller, board: StaffChat, person_id: int, outcome: str) 
     reached (the task is done), or not reachable (the buttons stay for another try)."""
     person = caller.session.get(Person, person_id)
     if (person is None or person.telegram_user_id is None or not person.blocked_bot
-            or board.purpose not in ("dispatch", "managers") or outcome not in CALL_OUTCOMES):
+            or board.purpose not in DESK_CHATS or outcome not in CALL_OUTCOMES):
         caller.refuse(OUT_OF_DATE)  # they are back on Telegram: the task was closed
         return
     if caller.person is None or caller.person.role not in ASSIGN_ROLES:

@@ -28,14 +28,14 @@ from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, mark
 from handlers.office.people import person_by_id_name, unit_label
-from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE
+from handlers.office.permissions import CALLBACK_ROLES, DESK_CHATS, OUT_OF_DATE
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Text, _
 from storage.fees import FeeCampaign, FeeDispute, FeeNotice, FeeTask
 from storage.followups import FollowupMark
 from storage.models import Household, StaffChat
 
-TASK_CHATS: Final = ("dispatch", "managers")
+TASK_CHATS: Final = DESK_CHATS
 # After each step, the next one of the formal follow-up, if the household still owes.
 TASK_TABLE: Final = FeeTask.__table__  # type: ignore[attr-defined]
 NEXT_STEP: Final[dict[str, str]] = {"phone": "letter", "letter": "door", "door": "legal"}

@@ -14,6 +14,7 @@ from handlers.front_desk.complaint_notices import view_of
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.people import person_by_id_name, unit_label
+from handlers.office.permissions import DESK_CHATS
 from locales import _, lines
 from storage.complaints import Complaint, ComplaintClock, ComplaintEvent
 from storage.db import read_session
@@ -28,7 +29,7 @@ def show_in_chat(caller: Caller, board: StaffChat | None) -> None:
     """/complaints: the open complaints with their clocks, in the dispatch or managers group,
     or privately for staff (admin/HR also sees the ones about the service centre)."""
     level = level_of(caller.person)
-    if board is not None and (board.purpose not in ("dispatch", "managers") or level is None):
+    if board is not None and (board.purpose not in DESK_CHATS or level is None):
         return  # a job board, or someone who is not on the complaint chain: nothing shown
     if level is None:
         caller.reply(_("Only the staff who handle complaints can see them."))

@@ -48,7 +48,7 @@ from handlers.front_desk.complaint_notices import (
     tell_resident,
 )
 from handlers.office.caller import Caller
-from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE
 from locales import Raw, _, lines
 from storage.complaints import Complaint
 from storage.models import Person, StaffChat, WorkOrder
@@ -163,8 +163,7 @@ def staff_tap(caller: Caller, board: StaffChat | None, complaint_id: int, action
     """A staff button under a complaint card, in a staff group (*board*) or privately."""
     complaint = caller.session.get(Complaint, complaint_id)
     if complaint is None or (board is not None and (complaint.about_service_centre or
-                                                    board.purpose not in ("dispatch",
-                                                                          "managers"))):
+                                                    board.purpose not in DESK_CHATS)):
         caller.refuse(OUT_OF_DATE)  # never say more about a complaint this chat must not see
         return
     if not may_handle(caller.person, complaint):

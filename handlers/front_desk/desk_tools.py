@@ -2,7 +2,7 @@
 ``/find`` a work order by its number, a unit or a phone, with buttons to reassign or cancel
 what it finds, and ``/history`` of a unit — its work orders, complaints and callbacks.
 
-Only dispatchers and managers may use them (``desk_moves.at_the_desk``); every search and
+Only dispatchers and managers may use them (``permissions.at_the_desk``); every search and
 every history shown is an event_log row, like the moves they lead to. A complaint about the
 service centre appears only in admin/HR's private chat, as in every list the desk sees.
 """
@@ -23,9 +23,9 @@ from dialogs.events import Button, InlineKeyboard, inline
 from handlers.front_desk.complaint_chain import may_see
 from handlers.office.caller import Caller
 from handlers.office.people import normalise_phone, person_by_id_name, unit_label
-from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.permissions import OUT_OF_DATE, at_the_desk
 from handlers.work_orders import desk_moves, states
-from handlers.work_orders.desk_moves import NOT_THE_DESK, at_the_desk, tool_button
+from handlers.work_orders.desk_moves import NOT_THE_DESK, tool_button
 from handlers.work_orders.notify import view
 from locales import Msg, Raw, Text, _, lines
 from storage.complaints import Complaint

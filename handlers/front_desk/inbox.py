@@ -22,7 +22,7 @@ from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.due_items import chats, mark
 from handlers.office.people import alert_chats, unit_label
-from handlers.office.permissions import OUT_OF_DATE, is_desk
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Msg, Raw, Text, _, lines, render
 from storage.followups import FollowupMark
@@ -101,7 +101,7 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
 def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:
     """Ask the colleague, in their private chat, for the answer to send."""
     request = caller.session.get(FrontDeskRequest, request_id)
-    if board.purpose not in ("dispatch", "managers") or not is_desk(caller):
+    if board.purpose not in DESK_CHATS or not is_desk(caller):
         caller.refuse(_("Only office staff can do this."))
         return
     if request is None or request.status != "open":

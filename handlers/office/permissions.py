@@ -19,13 +19,22 @@ OUT_OF_DATE: Final = _("This button is out of date; nothing was changed.")
 ASSIGN_ROLES: Final = ("dispatcher", "manager", "admin")
 CALLBACK_ROLES: Final = ("dispatcher", "manager", "admin", "butler")
 SPOT_CHECK_ROLES: Final = ("manager", "admin")  # spot checks are the managers' (2.7.5)
+# The desk's chats: dispatch, and the managers' (which stands in for it when none is bound).
+DESK_CHATS: Final = ("dispatch", "managers")
 # The chats an emergency alert reaches; staff there acknowledge it (001 §2.2.6).
-ON_DUTY_PURPOSES: Final = ("emergency", "dispatch", "managers")
+ON_DUTY_PURPOSES: Final = ("emergency", *DESK_CHATS)
 
 
 def is_desk(caller: Caller) -> bool:
     """Customer-service staff: they answer residents for the front desk and run callbacks."""
     return caller.person is not None and caller.person.role in CALLBACK_ROLES
+
+
+def at_the_desk(caller: Caller, board: StaffChat | None) -> bool:
+    """A dispatcher or manager, in one of the desk's chats (*board*) or privately."""
+    if board is not None and board.purpose not in DESK_CHATS:
+        return False
+    return caller.person is not None and caller.person.role in ASSIGN_ROLES
 
 
 def owns(caller: Caller, order: WorkOrder) -> bool:

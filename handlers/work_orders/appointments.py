@@ -36,7 +36,7 @@ from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, finder
 from handlers.office.people import alert_chats
-from handlers.office.permissions import OUT_OF_DATE, is_assignee, owns
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, at_the_desk, is_assignee, owns
 from handlers.office.rules import SLOTS
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
@@ -46,7 +46,6 @@ from locales import Raw, Text, _, lines
 from storage.appointments import Appointment
 from storage.models import Person, StaffChat, WorkOrder
 
-DESK_PURPOSES = ("dispatch", "managers")
 # A window may be moved, reminded and missed only while the technician still has to come.
 BEFORE_ARRIVAL = states.MAY_SET_OFF | {states.Status.ON_WAY}
 # The resident's quick choices of a convenient time, as (days after the report, window).
@@ -310,8 +309,8 @@ def resident_moves(caller: Caller, order: WorkOrder) -> None:
         _offer_to_resident(caller, order, appointment)
 
 
-def _may_desk(caller: Caller, board: StaffChat, order: WorkOrder) -> bool:
-    if board.purpose in DESK_PURPOSES and states.acts_as(caller, states.Actor.DISPATCHER, order):
+def _may_desk(caller: Caller, board: StaffChat) -> bool:
+    if at_the_desk(caller, board):
         return True
     caller.refuse(_("Only dispatchers and managers can reschedule visits."))
     return False
@@ -319,7 +318,7 @@ def _may_desk(caller: Caller, board: StaffChat, order: WorkOrder) -> bool:
 
 def desk_choices(caller: Caller, board: StaffChat, order: WorkOrder) -> None:
     """The desk's choice of a new window for *order* (the command, or the missed alert)."""
-    if not _may_desk(caller, board, order):
+    if not _may_desk(caller, board):
         return
     appointment = appointment_of(caller.session, order.id)
     if not _movable(appointment, order):
@@ -343,7 +342,7 @@ def desk_choose(caller: Caller, board: StaffChat, order_id: int, day_key: int,
     if order is None:
         caller.refuse(OUT_OF_DATE)
         return
-    if not _may_desk(caller, board, order):
+    if not _may_desk(caller, board):
         return
     appointment = appointment_of(caller.session, order.id)
     if not _movable(appointment, order):
@@ -433,7 +432,7 @@ def _close_buttons(uow: UnitOfWork, order: WorkOrder, technician: Person | None)
             supersede(uow, technician.telegram_user_id, ref)
     if order.reporter_chat_id is not None:
         supersede(uow, order.reporter_chat_id, ask_ref(order.id))
-    for chat_id in alert_chats(uow.session, *DESK_PURPOSES):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         for ref in (desk_ref(order.id), missed_ref(order.id)):
             supersede(uow, chat_id, ref)
 
@@ -471,7 +470,7 @@ def _close_missed(uow: UnitOfWork, order: WorkOrder, appointment: Appointment,
     """The missed-visit alert, if there was one, shows *outcome* and loses its buttons."""
     if appointment.window_start is None:
         return
-    for chat_id in alert_chats(uow.session, *DESK_PURPOSES):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         uow.send(Edit(chat_id, lines(_missed_text(uow, order, appointment), outcome), inline(),
                       ref=missed_ref(order.id)))
 
@@ -482,7 +481,7 @@ def missed_seen(caller: Caller, board: StaffChat, order_id: int) -> None:
     if order is None:
         caller.refuse(OUT_OF_DATE)
         return
-    if not _may_desk(caller, board, order):
+    if not _may_desk(caller, board):
         return
     appointment = appointment_of(caller.session, order.id)
     if appointment is None or appointment.window_start is None:
@@ -557,7 +556,7 @@ def alert_missed(uow: UnitOfWork, appointment_id: int) -> str:
     if found is None:
         return "not_due"
     appointment, order = found
-    for chat_id in chats(uow, *DESK_PURPOSES):
+    for chat_id in chats(uow, *DESK_CHATS):
         supersede(uow, chat_id, missed_ref(order.id))
         uow.send(Say(chat_id, _missed_text(uow, order, appointment),
                      missed_keyboard(order.id or 0), ref=missed_ref(order.id),

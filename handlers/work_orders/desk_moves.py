@@ -18,7 +18,7 @@ from dialogs.statuses import STATUS_NAMES
 from handlers.delivery.bulk import preview_chats
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
-from handlers.office.permissions import ASSIGN_ROLES, OUT_OF_DATE
+from handlers.office.permissions import OUT_OF_DATE, at_the_desk
 from handlers.work_orders import appointments, routing, states
 from handlers.work_orders.notify import (
     pcard_ref,
@@ -32,16 +32,8 @@ from handlers.work_orders.sign_off import close_cancelled
 from locales import Raw, Text, _, lines
 from storage.models import Person, StaffChat, WorkOrder
 
-DESK_CHATS: Final = ("dispatch", "managers")
 NOT_THE_DESK: Final = _("Only dispatchers and managers can use the desk tools, in the dispatch "
                         "or managers' chat or privately with me; nothing was changed.")
-
-
-def at_the_desk(caller: Caller, board: StaffChat | None) -> bool:
-    """A dispatcher or manager, in the dispatch or managers' chat (*board*) or privately."""
-    if board is not None and board.purpose not in DESK_CHATS:
-        return False
-    return caller.person is not None and caller.person.role in ASSIGN_ROLES
 
 
 def tool_button(board: StaffChat | None, label: Text, action: str,

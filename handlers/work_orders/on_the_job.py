@@ -16,7 +16,7 @@ from dialogs.service import price_text
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.people import alert_chats
-from handlers.office.permissions import OUT_OF_DATE, is_assignee
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_assignee
 from handlers.work_orders import appointments, states
 from handlers.work_orders.notify import (
     alert_managers,
@@ -140,7 +140,7 @@ def propose_price(caller: Caller, order: WorkOrder, command: AnswerText) -> None
           name=Raw(caller.person.name), reason=Raw(order.price_reason))
         if off_list and item is not None else None), keyboard, ref=quote_ref(order.id))
     if off_list and item is not None:
-        for chat_id in alert_chats(caller.session, "dispatch", "managers"):
+        for chat_id in alert_chats(caller.session, *DESK_CHATS):
             caller.uow.send(Say(chat_id, _(
                 "⚠️ Price off the list: {name} quoted {amount} yuan for {number} ({service}; "
                 "the list says {price}). Reason: {reason}", name=Raw(caller.person.name),

@@ -22,6 +22,7 @@ from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import TRADE_NAMES
 from handlers.office.people import alert_chats, staff_chat
+from handlers.office.permissions import DESK_CHATS
 from handlers.office.rules import OfficeRules
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
@@ -31,7 +32,6 @@ from locales import Raw, Text, _, lines
 from storage.models import Person, StaffChat, WorkOrder
 
 MAX_CHOICES: Final = 12  # assign-to buttons on one message (two a row)
-DISPATCH: Final = ("dispatch", "managers")  # the dispatch chat, or the managers' without one
 
 
 def card_ref(order_id: int | None) -> str:
@@ -141,7 +141,7 @@ def send_to_dispatch(uow: UnitOfWork, order: WorkOrder, heading: Text,
     view = order_view(uow.session, order, office.catalog, office.timezone)
     choices = candidates(uow.session, office.rules)
     text = lines(heading, cards.group_card(view), reason, assign_line(choices))
-    for chat_id in alert_chats(uow.session, *DISPATCH):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         if chat_id in skip:
             continue
         supersede(uow, chat_id, assign_ref(order.id))
@@ -163,12 +163,12 @@ def alert_is_dispatch(session: Session, order: WorkOrder) -> frozenset[int]:
     in a group can take it (``emergency_clock``) — not a second message beside it."""
     if not order.emergency:
         return frozenset()
-    return frozenset(alert_chats(session, *DISPATCH)) & frozenset(on_duty_chats(session))
+    return frozenset(alert_chats(session, *DESK_CHATS)) & frozenset(on_duty_chats(session))
 
 
 def close_dispatch(uow: UnitOfWork, order: WorkOrder, text: Text) -> None:
     """The dispatcher's assign-to message (if any) shows *text* instead, without buttons."""
-    for chat_id in alert_chats(uow.session, *DISPATCH):
+    for chat_id in alert_chats(uow.session, *DESK_CHATS):
         uow.send(Edit(chat_id, text, inline(), ref=assign_ref(order.id)))
 
 

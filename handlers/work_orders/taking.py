@@ -10,7 +10,7 @@ from dialogs import cards
 from dialogs.events import Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, staff_chat
-from handlers.office.permissions import OUT_OF_DATE
+from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE
 from handlers.work_orders import appointments, emergency_clock, routing, states
 from handlers.work_orders.notify import send_private_card, tell_resident, view
 from handlers.work_orders.shifts import set_shift
@@ -115,7 +115,7 @@ def hand_over(caller: Caller, order: WorkOrder, technician: Person, how: states.
 def assign(caller: Caller, board: StaffChat, order_id: int, technician_id: int) -> None:
     """A dispatcher's tap on "assign to …": the same first-wins rule as a technician's accept."""
     only_dispatch = _("Only dispatchers and managers can assign jobs.")
-    if board.purpose not in ("dispatch", "managers") or caller.person is None:
+    if board.purpose not in DESK_CHATS or caller.person is None:
         caller.refuse(only_dispatch)
         return
     order = caller.session.get(WorkOrder, order_id)

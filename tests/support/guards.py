@@ -88,7 +88,7 @@ GUARDS: tuple[Guard, ...] = (
           "    if board is None or board.chat_id != caller.chat_id:", "    if board is None:"),
     Guard("jobs are assigned from the dispatch or managers' chat",
           "handlers/work_orders/taking.py",
-          '    if board.purpose not in ("dispatch", "managers") or caller.person is None:',
+          "    if board.purpose not in DESK_CHATS or caller.person is None:",
           "    if caller.person is None:"),
     Guard("a job is assigned only to a bound technician (of any trade)",
           "handlers/work_orders/taking.py",
@@ -157,8 +157,7 @@ GUARDS: tuple[Guard, ...] = (
           "    if caller.person is None:"),
     Guard("spot checks are the managers'", "handlers/callback_surveys/phone_tasks.py",
           '    found = staff_survey(caller, board, survey_id, ("managers",), SPOT_CHECK_ROLES)',
-          "    found = staff_survey(caller, board, survey_id, (\"dispatch\", \"managers\"), "
-          "CALLBACK_ROLES)"),
+          "    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)"),
     Guard("only customer-service staff note a callback",
           "handlers/callback_surveys/phone_tasks.py",
           "    if survey is None or order is None or caller.person is None or "
@@ -179,17 +178,17 @@ GUARDS: tuple[Guard, ...] = (
     # -- the front desk ------------------------------------------------------------------------
     Guard("only the desk answers for the front desk, from the desk's chats",
           "handlers/front_desk/inbox.py",
-          '    if board.purpose not in ("dispatch", "managers") or not is_desk(caller):',
+          "    if board.purpose not in DESK_CHATS or not is_desk(caller):",
           "    if False:"),
     Guard("only the desk sends the front desk's answer", "handlers/front_desk/inbox.py",
           "    if caller.person is None or not is_desk(caller) or request is None:",
           "    if caller.person is None or request is None:"),
     # -- the desk tools (/find, /history, reassign, cancel) -------------------------------------
     Guard("the desk tools work only in the dispatch or managers' chat, or privately",
-          "handlers/work_orders/desk_moves.py",
+          "handlers/office/permissions.py",
           "    if board is not None and board.purpose not in DESK_CHATS:\n        return False",
           "    if False:\n        return False"),
-    Guard("the desk tools are for dispatchers and managers", "handlers/work_orders/desk_moves.py",
+    Guard("the desk tools are for dispatchers and managers", "handlers/office/permissions.py",
           "    return caller.person is not None and caller.person.role in ASSIGN_ROLES",
           "    return caller.person is not None"),
     Guard("a job is reassigned only to another technician on shift with room",
@@ -217,8 +216,10 @@ GUARDS: tuple[Guard, ...] = (
           "            or order.status not in BEFORE_ARRIVAL):"),
     Guard("only dispatchers or managers reschedule, in the dispatch or managers' chat",
           "handlers/work_orders/appointments.py",
-          "    if board.purpose in DESK_PURPOSES and states.acts_as(caller, "
-          "states.Actor.DISPATCHER, order):", "    if True:"),
+          "    if at_the_desk(caller, board):\n        return True\n    caller.refuse(_(\"Only "
+          "dispatchers and managers can reschedule",
+          "    if True:\n        return True\n    caller.refuse(_(\"Only dispatchers and "
+          "managers can reschedule"),
     Guard("a resident reschedules only their own order", "handlers/work_orders/appointments.py",
           "    if not owns(caller, order):\n        caller.refuse(_(\"{number} is not one of your",
           "    if False:\n        caller.refuse(_(\"{number} is not one of your"),
