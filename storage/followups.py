@@ -17,7 +17,11 @@ from storage.models import _json, _telegram_id, _when
 
 
 class CallbackSurvey(SQLModel, table=True):
-    """The callback for one confirmed work order: its window, the push, the answer.
+    """The callback for one completed visit of a work order: its window, the push, the answer.
+
+    One per visit, keyed (order, visit): the first visit is 0, a rework's is the order's
+    rework count when it was confirmed again — so the office calls back after every completed
+    job (001 第四篇 2(3)④) and a repeated confirmation of the same visit adds nothing.
 
     ``state``: scheduled (waiting for its push moment) → sent (waiting for an answer until
     ``window_end``) → done; or → phone (the window closed unanswered: a phone-callback task is
@@ -27,9 +31,11 @@ class CallbackSurvey(SQLModel, table=True):
     """
 
     __tablename__ = "callback_survey"
-    __table_args__ = (Index("ix_callback_survey_due", "due_at"),)
+    __table_args__ = (Index("ix_callback_survey_due", "due_at"),
+                      UniqueConstraint("order_id", "visit", name="uq_callback_survey_visit"))
     id: int | None = Field(default=None, primary_key=True)
-    order_id: int = Field(foreign_key="work_order.id", unique=True)
+    order_id: int = Field(foreign_key="work_order.id")
+    visit: int = Field(default=0)  # 0 the first visit, then the rework round it follows
     callback_class: str = Field(default="other", max_length=8)  # safety | leak | other
     state: str = Field(default="scheduled", max_length=16)
     window_start: datetime | None = _when(nullable=False, index=True)

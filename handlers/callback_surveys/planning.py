@@ -30,13 +30,13 @@ from storage.models import WorkOrder
 CALLBACK_CLASSES: Final = ("safety", "leak", "other")
 OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
 SURVEYS: Table = CallbackSurvey.__table__  # type: ignore[attr-defined]
-# One INSERT … ON CONFLICT (order_id) DO NOTHING for all the surveys a unit of work planned,
-# straight through the driver: a timer pass confirms thousands of orders, and building a
+# One INSERT … ON CONFLICT (order_id, visit) DO NOTHING for all the surveys a unit of work
+# planned, straight through the driver: a timer pass confirms thousands of orders, and building a
 # statement per survey, then SQLAlchemy's processing of each value, were most of the cost.
 PLAN_ONCE: Final = BulkInsert(
-    SURVEYS, ("order_id", "callback_class", "state", "window_start", "window_end", "due_at",
-              "chat_id", "created_at"),
-    on_conflict_do_nothing=("order_id",), returning=("order_id", "id"))
+    SURVEYS, ("order_id", "visit", "callback_class", "state", "window_start", "window_end",
+              "due_at", "chat_id", "created_at"),
+    on_conflict_do_nothing=("order_id", "visit"), returning=("order_id", "id"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,27 +114,29 @@ class Plan:
     order: WorkOrder
     callback_class: str
     window: Window
+    visit: int  # the order's rework count when it was confirmed (0: the first visit)
 
 
 def schedule_survey(uow: UnitOfWork, order: WorkOrder) -> None:
-    """Plan the callback for an order that was just confirmed; once per order.
+    """Plan the callback for an order that was just confirmed; once per completed visit.
 
     Planned in the same unit of work as the confirmation, so a survey exists for every
-    confirmed order or for none. The row is written with the unit of work's other rows, in one
+    confirmed visit or for none. The row is written with the unit of work's other rows, in one
     INSERT with every survey it planned, and then its history event and the dispatch notice
-    (which need its id): a repeated confirmation finds the order's survey and adds nothing.
+    (which need its id): a repeated confirmation finds the visit's survey and adds nothing,
+    while a rework confirmed later (the order's rework count is its visit) gets its own.
     """
     assert order.id is not None
     klass = callback_class(order.callback_class, order.trade)
     window = survey_window(order.confirmed_at or uow.now, klass, uow.office.timezone,
                            rules_of(uow.office), now=uow.now)
-    uow.batch(write_surveys).append(Plan(order, klass, window))
+    uow.batch(write_surveys).append(Plan(order, klass, window, order.rework_count))
 
 
 def write_surveys(uow: UnitOfWork, plans: list[Plan]) -> None:
     """Write the planned surveys at once; log and announce the ones that are new."""
     now = uow.now
-    rows = [(plan.order.id, plan.callback_class, "scheduled", plan.window.start,
+    rows = [(plan.order.id, plan.visit, plan.callback_class, "scheduled", plan.window.start,
              plan.window.end,
              # No daytime left in the window: due at once, and the drain raises the phone task.
              plan.window.push or plan.window.start, plan.order.reporter_chat_id, now)
@@ -148,8 +150,8 @@ def write_surveys(uow: UnitOfWork, plans: list[Plan]) -> None:
         if survey_id is None:  # planned before (a repeated confirmation): nothing more to do
             continue
         order, klass, window = plan.order, plan.callback_class, plan.window
-        uow.log("survey_scheduled", order=order, survey_id=survey_id, callback_class=klass,
-                push=window.push.isoformat() if window.push else None,
+        uow.log("survey_scheduled", order=order, survey_id=survey_id, visit=plan.visit,
+                callback_class=klass, push=window.push.isoformat() if window.push else None,
                 window_end=window.end.isoformat())
         for chat_id in dispatch:
             uow.send(Say(chat_id, texts.class_notice(order.number, klass,
