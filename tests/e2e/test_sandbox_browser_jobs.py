@@ -58,7 +58,10 @@ def no_buttons(message: Locator, what: str) -> None:
 def agree_the_window(page: Page, technician: str, resident: str, number: str,
                      suits: str, agreed: str) -> None:
     """After the job is taken: the technician picks the window the resident asked for
-    (offered first), the resident agrees to it, and the technician hears."""
+    (offered first, marked as hers), the resident agrees to it, and the technician hears.
+
+    The residents ask for "as soon as possible": the soonest window the office offers, on
+    whatever day the test runs ("tomorrow morning" is no window on a Friday)."""
     open_chat(page, technician)
     act_as(page, technician)
     with new_message(page, number, "已请业主确认", what="the window goes to the resident"):
@@ -81,7 +84,7 @@ def test_a_cleaning_job_no_group_takes_is_assigned_by_the_dispatcher(page: Page)
     with new_message(page, "When should we come", what="the bot asks for a time"):
         tap(page, "Yes", on="Household cleaning")
     with new_message(page, "Which phone number", what="the bot asks for a phone"):
-        tap(page, "Tomorrow morning")
+        tap(page, "As soon as possible")
     with new_message(page, "Please check your booking", "13800000002",
                      what="the booking to check"):
         tap(page, "Use 13800000002")
@@ -161,7 +164,7 @@ def test_a_quote_above_the_range_is_explained_and_the_done_card_keeps_no_buttons
     with new_message(page, "希望什么时间上门", what="the bot asks for a time"):
         tap(page, "空调器维修")
     with new_message(page, "拨打哪个电话", what="the bot asks for a phone"):
-        tap(page, "明天上午")
+        tap(page, "尽快")
     with new_message(page, "请核对您的预约", "80.00–200.00", what="the booking to check"):
         tap(page, "使用 13800000001")
     with new_message(page, "已受理", what="the booking gets a number") as receipt:
