@@ -12,13 +12,14 @@ from __future__ import annotations
 from typing import Final
 
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from dialogs import survey as texts
 from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.pushing import contact_of, survey_id_of, what_of
 from handlers.callback_surveys.staff_access import staff_survey
+from handlers.delivery.bulk import preview_chats
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
@@ -26,7 +27,7 @@ from handlers.office.permissions import CALLBACK_ROLES, DESK_CHATS, OUT_OF_DATE,
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, Text, _
 from storage.followups import CallbackSurvey
-from storage.models import Outbox, Person, StaffChat, WorkOrder
+from storage.models import Person, StaffChat, WorkOrder
 
 # Who may close a corrective task: customer service, and the technician's supervisors (never
 # the technician whose job it was: _own_job).
@@ -111,7 +112,7 @@ def close(caller: Caller, command: AnswerText) -> None:
     closed = texts.corrective_closed(_case(caller.uow, survey, order), caller.person.name,
                                      wall_clock(caller.now, caller.uow.office.timezone), note)
     ref = corrective_ref(survey.id)
-    for chat_id in _copies(caller.session, ref):
+    for chat_id in preview_chats(caller.uow, ref):
         caller.uow.send(Edit(chat_id, closed, inline(), ref=ref))
     caller.reply(_("Thank you. The corrective task for {number} is closed with your note.",
                    number=Raw(order.number)))
@@ -122,8 +123,3 @@ def _own_job(order: WorkOrder) -> Text:
     return _("{number} was your own job: a supervisor or customer service closes its "
              "corrective task; nothing was changed.", number=Raw(order.number))
 
-
-def _copies(session: Session, ref: str) -> list[int]:
-    """Every chat the card went to (the chats bound today may differ from those then)."""
-    return list(session.exec(select(Outbox.chat_id).where(
-        Outbox.ref == ref, Outbox.op == "send").distinct()).all())

@@ -2,7 +2,9 @@
 campaigns (``handlers/fees/campaigns.py``) and announcements (``handlers/announcements``).
 
 - A preview with Approve / Hold; only a manager decides, and only while the decision is
-  still open; the preview is updated in every chat it was posted to.
+  still open — one conditional update, so of two taps at the same moment one counts; the
+  preview is updated in every chat it was posted to.
+- Whether one recipient's copy may go now (approved; daytime unless urgent).
 - The pace: daytime hours only (unless the broadcast is urgent), and never more than
   ``queue_window`` bulk rows waiting in the outbox, so a resident's reply — interactive
   priority — never queues behind a broadcast and a late change (a payment, a recall) still
@@ -159,9 +161,10 @@ def show_decision(caller: Caller, ref: str, text: Text, keyboard: KeyboardFor) -
 
 
 def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:
-    """The chats a message under *ref* was posted to."""
+    """The chats a message under *ref* was posted to, each once (the chats bound today may
+    differ from those then)."""
     return list(uow.session.exec(select(OUTBOX.c.chat_id).where(
-        OUTBOX.c.ref == ref, OUTBOX.c.op == "send")).all())
+        OUTBOX.c.ref == ref, OUTBOX.c.op == "send").distinct()).all())
 
 
 # -- what became of it --------------------------------------------------------------------

@@ -120,11 +120,11 @@ def test_the_technician_does_not_close_the_task_about_his_own_job(
     li.taps("1")
     li.taps("Skip")
     pressed = zhang.presses(tap(Verb.CORRECTED, survey_id), chat_id=DISPATCH)
-    assert "your own job" in zhang.toast_for(pressed)
+    assert "本人做的工单" in zhang.toast_for(pressed)  # "… was your own job"
     assert not any("What was done" in m.text for m in zhang.chat)
     planted_question(office, zhang, "corrective_outcome", survey_id)  # asked before the rule
     zhang.says("Resealed it, all fine")
-    assert "your own job" in zhang.last
+    assert "本人做的工单" in zhang.last
     assert survey_row(office, survey_id).corrected_at is None
     assert estate.desk.last(DISPATCH).buttons
     zhao.presses(tap(Verb.CORRECTED, survey_id), chat_id=DISPATCH)  # a colleague may
