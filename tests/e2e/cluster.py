@@ -200,7 +200,7 @@ class Cluster:
     url: str = ""
 
     async def start(self, count: int) -> None:
-        """nginx first, then one worker (it takes the lead), then the others together."""
+        """nginx first, then the workers, all at once (whichever is first takes the lead)."""
         ports = [free_port() for _ in range(count)]
         self.nginx = Nginx(self.root / "nginx", free_port(), ports)
         self.nginx.start()
@@ -215,8 +215,7 @@ class Cluster:
                                 self.root / f"worker-{index + 1}.log", webhook_url=self.url,
                                 cwd=self.root)
             self.workers.append(worker)
-        await self.workers[0].start(within=90)
-        await asyncio.gather(*(worker.start(within=90) for worker in self.workers[1:]))
+        await asyncio.gather(*(worker.start(within=90) for worker in self.workers))
 
     def leading_sender(self) -> list[BotProcess]:
         """The running workers whose latest word on the sender lock is that they hold it."""
