@@ -284,7 +284,7 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
     return True
 
 
-def _take_back(uow: UnitOfWork, announcement: Announcement) -> int:
+def _take_back(uow: UnitOfWork, announcement: Announcement) -> None:
     """Cancel the copies written to the outbox but not sent yet (up to ``queue_window`` of
     them); their recipients are pending again, to go if it is approved again."""
     d, o = DELIVERY_TABLE.c, OUTBOX.c
@@ -297,7 +297,6 @@ def _take_back(uow: UnitOfWork, announcement: Announcement) -> int:
             update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
                                          d.state == "queued", d.chat_id.in_(chats))
             .values(state="pending", queued_at=None))
-    return len(chats)
 
 
 def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
