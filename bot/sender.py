@@ -15,13 +15,15 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
 - The row is marked sent with its message_id as soon as Telegram accepts it (rows accepted
   together share one commit). Only a crash in the milliseconds between Telegram's answer
   and that commit can repeat a message: Telegram offers no idempotency key to close it.
-- Rows are found by reading the outbox when a handler wrote some (``wake``), when a request
-  finishes, and every ``poll_interval`` for other processes' rows (the scheduler's).
+- Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
+  request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
+  processes' rows (the scheduler's).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import random
@@ -104,17 +106,22 @@ class OutboxSender:
                 # The database may be briefly unavailable; the rows will still be there.
                 log.exception("sender: reading the outbox failed")
                 delay = self.limits.poll_interval * 4
-            await self._sleep(delay, stop)
-            await self._pace_scans()
+            if await self._sleep(delay, stop):
+                await self._pace_scans()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _pace_scans(self) -> None:
-        """Under load every handled update wakes us; scanning the outbox for each would eat
-        the CPU the handlers need, so scans are at least ``scan_interval`` apart."""
+        """Under load every finished request wakes us; scanning the outbox for each would eat
+        the CPU the handlers need, so such scans are at least ``scan_interval`` apart. Rows a
+        handler has just committed (``wake``) cut the pause short, and a wake-up at the time
+        the limits named (a slot free, a retry due) or by ``wake`` has none: a reply never
+        waits for it."""
         gap = self._last_scan + self.limits.scan_interval - self._now()
         if gap > 0:
-            await asyncio.sleep(gap)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(gap):
+                    await self._wake.wait()
 
     async def drain(self, within: float = 30.0) -> bool:
         """Send until no row is waiting (bar ones scheduled for later); False if out of time."""
@@ -180,14 +187,18 @@ class OutboxSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _sleep(self, delay: float, stop: asyncio.Event | None) -> None:
+    async def _sleep(self, delay: float, stop: asyncio.Event | None) -> bool:
+        """Wait *delay* or until woken; True if only a request finishing woke us (the next
+        scan is then paced), False for new rows (``wake``), *stop* or the time running out."""
         waiters = [asyncio.ensure_future(self._wake.wait()),
                    asyncio.ensure_future(self._progress.wait())]
         if stop is not None:
             waiters.append(asyncio.ensure_future(stop.wait()))
         try:
-            await asyncio.wait(waiters, timeout=max(delay, 0.001),
-                               return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(waiters, timeout=max(delay, 0.001),
+                                         return_when=asyncio.FIRST_COMPLETED)
+            return bool(done) and self._progress.is_set() and not self._wake.is_set() and not (
+                stop is not None and stop.is_set())
         finally:
             for waiter in waiters:
                 waiter.cancel()

@@ -306,6 +306,32 @@ async def test_rows_written_while_running_are_picked_up_promptly(
     await running
 
 
+async def test_a_reply_just_committed_does_not_wait_for_the_pause_between_scans(
+        emu: Emulator, live_office: Office, transport: Transport) -> None:
+    [reader] = users(emu, 1)
+    # Scans after a delivery are paced 5 s apart here: a reply must not wait for that pause.
+    sender = OutboxSender(live_office, transport, Limits(
+        private_per_second=20, poll_interval=5.0, scan_interval=5.0))
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    loop = asyncio.get_running_loop()
+
+    async def answered_at_once(text: str) -> None:
+        started = loop.time()
+        queue(live_office, Say(reader, Raw(text)))
+        sender.wake()
+        await eventually(lambda: text in bot_texts(emu, reader), within=10, every=0.005)
+        assert loop.time() - started < 1.0
+
+    await asyncio.sleep(0.2)  # the first scan found nothing
+    await answered_at_once("first answer")
+    await asyncio.sleep(0.2)  # its delivery woke the sender, which now pauses
+    await answered_at_once("second answer")
+    assert bot_texts(emu, reader) == ["first answer", "second answer"]
+    stop.set()
+    await running
+
+
 @pytest.fixture
 def pg_office(postgres_url: str) -> Iterator[Office]:
     office = office_for(postgres_url)
