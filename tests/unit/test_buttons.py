@@ -75,7 +75,7 @@ def test_group_verbs_are_the_staff_groups_and_the_rest_are_private() -> None:
                      Verb.FEE_RESOLVE, Verb.FEE_TASK, Verb.FEE_PAY, Verb.FEE_WAIVE,
                      Verb.COMPLAINT_DESK, Verb.DESK_TOOL,
                      Verb.DESK_REASSIGN, Verb.RESCHEDULE, Verb.DESK_WINDOW, Verb.MISSED_SEEN,
-                     Verb.ANNOUNCE}
+                     Verb.HELD_CALL, Verb.ANNOUNCE}
     assert [v for v, h in BUTTONS.items() if not h.needs_binding] == [Verb.LANGUAGE]
 
 
