@@ -213,6 +213,7 @@ async def user_photos(request: web.Request) -> web.Response:
         caption=body.get("caption"),
         chat_id=_int(body.get("chat_id")),
         contents=contents,
+        forwarded_from=str(body.get("forwarded_from") or "") or None,
     )
     return _json(sent.to_json())
 

@@ -234,15 +234,19 @@ class Emulator(EmulatorState):
             raise ControlError(400, "text is empty")
         user = self.known_user(user_id)
         chat = self._user_chat(user, chat_id)
-        content: JSON = {"text": text}
-        if forwarded_from:
-            content["forward_origin"] = {"type": "hidden_user", "date": int(self.now()),
-                                         "sender_user_name": forwarded_from}
+        content: JSON = {"text": text, **self._forwarded(forwarded_from)}
         entities = detect_entities(text)
         if entities:
             content["entities"] = entities
         record, update_id = self._user_post(user, chat, content, reply_to_message_id)
         return Sent([record], [update_id])
+
+    def _forwarded(self, origin: str | None) -> JSON:
+        """``forward_origin`` as from a user who hides their account, if *origin* is a name."""
+        if not origin:
+            return {}
+        return {"forward_origin": {"type": "hidden_user", "date": int(self.now()),
+                                   "sender_user_name": origin}}
 
     def send_contact(
         self,
@@ -295,8 +299,10 @@ class Emulator(EmulatorState):
         caption: str | None = None,
         chat_id: int | None = None,
         contents: list[bytes] | None = None,
+        forwarded_from: str | None = None,
     ) -> Sent:
-        """Send ``count`` photos (an album when more than one), generating small PNGs."""
+        """Send ``count`` photos (an album when more than one), generating small PNGs; with
+        *forwarded_from* (a name) they are forwarded, someone else's."""
         user = self.known_user(user_id)
         chat = self._user_chat(user, chat_id)
         images = contents or [make_png(seed=len(self.files.by_id) + i) for i in range(count)]
@@ -306,7 +312,8 @@ class Emulator(EmulatorState):
         sent = Sent()
         for i, image in enumerate(images):
             sizes = self.files.add_photo(image)
-            content: JSON = {"photo": [s.to_photo_size() for s in sizes]}
+            content: JSON = {"photo": [s.to_photo_size() for s in sizes],
+                             **self._forwarded(forwarded_from)}
             if group_id:
                 content["media_group_id"] = group_id
             if caption and i == 0:

@@ -58,8 +58,11 @@ class Phone:
         self.marks[self.user_id] = int(sent["message"]["message_id"])
         return sent
 
-    async def sends_photos(self, count: int, caption: str | None = None) -> JSON:
-        sent = await self.client.send_photos(self.user_id, count, caption=caption)
+    async def sends_photos(self, count: int, caption: str | None = None,
+                           forwarded_from: str | None = None) -> JSON:
+        """Send *count* photos, or (*forwarded_from* a name) forward someone else's."""
+        sent = await self.client.send_photos(self.user_id, count, caption=caption,
+                                             forwarded_from=forwarded_from)
         self.marks[self.user_id] = int(sent["messages"][-1]["message_id"])
         return sent
 

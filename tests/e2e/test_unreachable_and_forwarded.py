@@ -4,8 +4,9 @@ call).
 
 Li Lei reports two dripping taps, then blocks the bot. Zhang the plumber takes both jobs: what
 is said to her is held without a single attempt, and dispatch gets one phone task. She unblocks
-the bot and reads it all in order. Then she forwards her neighbour's "the gas smells": the bot
-asks whether it is about her home before opening anything. Li and the dispatcher use English.
+the bot and reads it all in order. Then she forwards her neighbour's "the gas smells", and his
+photo of a dripping tap: the bot asks whether each is about her home before opening anything.
+Li and the dispatcher use English.
 """
 
 from __future__ import annotations
@@ -88,4 +89,11 @@ async def test_a_blocked_resident_is_held_for_and_a_forwarded_gas_smell_is_asked
     sos = await liu.button("I'm on it", chat_id=dispatch)
     assert "Li Lei" in text_of(sos[0]) or "3-1203" in text_of(sos[0])
     assert rows(database_url, orders) == [(1,)]
+
+    # Her neighbour's photo of a dripping tap, with his words: asked about too; "Yes" makes it
+    # her own report, the photo kept with it.
+    await li.sends_photos(1, caption="The kitchen tap is dripping", forwarded_from="Neighbour")
+    await li.sees("You forwarded this", "kitchen tap")
+    await li.taps("Yes, my home")
+    await li.sees("Photo kept")
     assert await bot.terminate() == 0
