@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from dialogs.events import Event, Say, inline
+from dialogs.events import Event, EventKind, Say, inline
 from dialogs.flow import button, tapped
 from dialogs.model import Conversation, DialogContext, Outcome, ResumeWith
 from locales import Raw, _
@@ -45,6 +45,11 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     paused = None if paused_data is None else Conversation(
         paused_data["flow"], paused_data["step"], paused_data["data"])
     choice = tapped(conversation, event)
+    if event.kind is EventKind.PHOTO and event.forwarded and not event.text.strip():
+        # The rest of a forwarded album (only its first photo carries the caption): kept with
+        # the question, quietly — one question for the whole album.
+        kept = {**data, "photos": [*data.get("photos", ()), *event.photo_file_ids]}
+        return Outcome(Conversation(conversation.flow, conversation.step, kept), [])
     if choice == "yes":
         return Outcome(paused, [], ResumeWith(data["text"], check_danger=True,
                                               photos=tuple(data.get("photos", ()))))

@@ -72,7 +72,7 @@ def test_a_forwarded_question_is_just_answered(estate: Estate) -> None:
     assert "You forwarded this" not in li.last
 
 
-def forwards_photo(person: Person, file_id: str, caption: str) -> Event:
+def forwards_photo(person: Person, file_id: str, caption: str = "") -> Event:
     """Forward someone else's photo with their caption (Telegram's forward_origin set)."""
     photo = person._event(EventKind.PHOTO, photo_file_ids=(file_id,), text=caption)
     return person.desk.send(dataclasses.replace(photo, forwarded=True))
@@ -82,6 +82,9 @@ def test_a_forwarded_photo_of_a_leak_is_asked_about_and_yes_keeps_the_photo(
         estate: Estate, office: Office) -> None:
     li = estate.neighbour
     forwards_photo(li, "neighbours-tap", "The kitchen tap is dripping")
+    question = li.chat[-1]
+    forwards_photo(li, "under-the-sink")  # the album's second photo, without a caption
+    assert li.chat[-1] is question  # one question for the album, nothing more said
     assert "You forwarded this" in li.last and "kitchen tap" in li.last
     assert orders(office) == []
     li.taps("Yes, my home")
@@ -92,7 +95,8 @@ def test_a_forwarded_photo_of_a_leak_is_asked_about_and_yes_keeps_the_photo(
     li.taps("Use")
     li.taps("Submit")
     [order] = orders(office)
-    assert order.photos == ["neighbours-tap"] and "dripping" in order.description
+    assert order.photos == ["neighbours-tap", "under-the-sink"]
+    assert "dripping" in order.description
 
 
 def test_a_forwarded_photo_of_a_gas_smell_yes_is_an_emergency_with_the_photo(
