@@ -93,6 +93,9 @@ class AppointmentRules(BaseModel):
                                    "reminder the evening before the visit")
     reminder_minutes_before: int = _rule(60, "office practice", "the last reminder comes this "
                                          "many minutes before the window opens", ge=5, le=24 * 60)
+    minutes_left_to_offer: int = _rule(60, "office practice", "a window of today is offered "
+                                       "only while at least this many minutes of it remain",
+                                       ge=0, le=24 * 60)
     missed_grace_minutes: int = _rule(30, "office practice", "dispatch is alerted when nobody "
                                       "arrived by the window's end plus minutes", ge=0, le=24 * 60)
 

@@ -71,7 +71,8 @@ def missed_ref(order_id: int | None) -> str:
 
 # -- the windows -------------------------------------------------------------------------
 def offered(uow: UnitOfWork) -> list[Window]:
-    """The windows still open on the next open days of the office calendar, soonest first."""
+    """The windows still open (``minutes_left_to_offer`` or more of them left) on the next
+    open days of the office calendar, soonest first."""
     rules, hours = uow.office.rules.appointments, uow.office.hours
     today = _today(uow)
     found: list[Window] = []
@@ -83,7 +84,9 @@ def offered(uow: UnitOfWork) -> list[Window]:
         if not hours.is_open_day(day):
             continue
         windows = [Window(day, slot, *rules.window(slot)) for slot in SLOTS]
-        windows = [w for w in windows if _bounds(uow, w)[1] > uow.now]
+        # A window about to close is no promise: keep those with time enough left to come.
+        last_call = uow.now + timedelta(minutes=rules.minutes_left_to_offer)
+        windows = [w for w in windows if _bounds(uow, w)[1] > last_call]
         days += bool(windows)
         found += windows
     return found

@@ -259,6 +259,16 @@ def test_on_a_friday_evening_the_choices_skip_the_weekend(
                          for slot in (MORNING, AFTERNOON, EVENING)]]
 
 
+def test_a_window_about_to_close_is_not_offered(estate: Estate, clock: FakeClock) -> None:
+    """At 11:55 the morning window (to 12:00) has 5 minutes left: today's choices start with
+    the afternoon (``minutes_left_to_offer``: 60)."""
+    clock.set(sh(2026, 11, 23, 11, 55))
+    _, oid = taken(estate)
+    offered = [data for _, data in with_button(estate.plumber, "v1:window:").buttons]
+    assert tap(Verb.WINDOW, oid, 20261123, MORNING) not in offered
+    assert tap(Verb.WINDOW, oid, 20261123, AFTERNOON) in offered
+
+
 def test_the_job_done_closes_the_question_of_when(estate: Estate) -> None:
     number, _ = taken(estate)
     ask = with_button(estate.plumber, "v1:window:")
