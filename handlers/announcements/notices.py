@@ -287,11 +287,8 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
 def _take_back(uow: UnitOfWork, announcement: Announcement) -> None:
     """Cancel the copies written to the outbox but not sent yet (up to ``queue_window`` of
     them); their recipients are pending again, to go if it is approved again."""
-    d, o = DELIVERY_TABLE.c, OUTBOX.c
-    chats = list(uow.session.connection().execute(
-        update(OUTBOX).where(o.ref == ref(announcement.id), o.op == "send",
-                             o.status == "pending")
-        .values(status="cancelled", last_error="held back").returning(o.chat_id)).scalars())
+    d = DELIVERY_TABLE.c
+    chats = [chat_id for _, chat_id in bulk.take_back(uow, [ref(announcement.id)])]
     if chats:
         uow.session.connection().execute(
             update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,

@@ -38,6 +38,7 @@ DECISIONS: Final = {"approve": ("prepared", "held"), "hold": ("prepared", "appro
 DECIDED: Final = {"approve": "approved", "hold": "held"}  # the choice → the status it sets
 # Outbox statuses of a send, as a broadcast's report names them.
 BLOCKED: Final = "undeliverable"  # 403: the person blocked the bot, or the group is gone
+HELD_BACK: Final = "held back"  # why a copy taken back by a Hold was cancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,16 @@ def decide(uow: UnitOfWork, table: Table, row_id: int | None, choice: str,
     return True
 
 
+def take_back(uow: UnitOfWork, refs: Iterable[str]) -> list[tuple[str, int]]:
+    """Cancel the messages under *refs* written to the outbox but not sent yet (a Hold: nothing
+    more goes out); the (ref, chat) of each, so the broadcast can make those copies pending
+    again, to go once if it is approved again."""
+    o = OUTBOX.c
+    return [(str(ref), int(chat_id)) for ref, chat_id in uow.session.connection().execute(
+        update(OUTBOX).where(o.ref.in_(tuple(refs)), o.op == "send", o.status == "pending")
+        .values(status="cancelled", last_error=HELD_BACK).returning(o.ref, o.chat_id))]
+
+
 class Copy(Protocol):
     """One recipient's row of a broadcast (an announcement's delivery, a fee notice)."""
 
@@ -169,11 +180,13 @@ def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:
 
 # -- what became of it --------------------------------------------------------------------
 def tally(uow: UnitOfWork, ref: str) -> Counter[str]:
-    """The sends under *ref* by outbox status (sent, pending, undeliverable, failed …)."""
+    """The sends under *ref* by outbox status (sent, pending, undeliverable, failed …); a copy
+    taken back by a Hold was never a send (it goes again, under the same ref, if approved)."""
+    o = OUTBOX.c
     rows = uow.session.connection().execute(
-        sql_select(OUTBOX.c.status, func.count()).where(OUTBOX.c.ref == ref,
-                                                        OUTBOX.c.op == "send")
-        .group_by(OUTBOX.c.status)).all()
+        sql_select(o.status, func.count()).where(o.ref == ref, o.op == "send",
+                                                 o.last_error != HELD_BACK)
+        .group_by(o.status)).all()
     return Counter({str(status): int(n) for status, n in rows})
 
 

@@ -236,13 +236,36 @@ def _pace(uow: UnitOfWork) -> bulk.Pace:
 
 # -- approving ----------------------------------------------------------------------------
 def _decide(uow: UnitOfWork, campaign: FeeCampaign, choice: str, person: Person | None) -> bool:
-    """Approve (its notices become due from the next daytime moment) or hold; False if the
-    campaign was decided meanwhile."""
+    """Approve (its notices become due from the next daytime moment) or hold (the notices
+    still waiting in the outbox are taken back too); False if the campaign was decided
+    meanwhile."""
     decided = bulk.decide(uow, CAMPAIGN_TABLE, campaign.id, choice,
                           person.id if person else None, NOTICE_TABLE, "campaign_id",
                           bulk.next_day(uow, _pace(uow)))
     uow.session.refresh(campaign)
+    if decided and choice == "hold":
+        _take_back(uow, campaign)
     return decided
+
+
+def _take_back(uow: UnitOfWork, campaign: FeeCampaign) -> None:
+    """Cancel the campaign's notices written to the outbox but not sent yet; a notice none of
+    whose messages left is pending again (not sent today), to go once if approved again. One
+    of which a message already left stays sent: its delivery check tells what became of it."""
+    n, o = NOTICE_TABLE.c, OUTBOX.c
+    refs = {ledger.notice_ref(notice_id): notice_id for notice_id in uow.session.connection()
+            .execute(sql_select(n.id).where(n.campaign_id == campaign.id, n.state == "sent"))
+            .scalars()}
+    if not refs:
+        return
+    taken = {ref for ref, _ in bulk.take_back(uow, refs)}
+    left = set(uow.session.connection().execute(sql_select(o.ref).where(
+        o.ref.in_(taken), o.op == "send", o.status != "cancelled")).scalars())
+    back = [refs[ref] for ref in taken - left]
+    if back:
+        uow.session.connection().execute(
+            update(NOTICE_TABLE).where(n.id.in_(back), n.state == "sent")
+            .values(state="pending", due_at=None, sent_at=None, sent_on=None))
 
 
 def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> None:
@@ -438,8 +461,7 @@ def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
     notice = uow.session.get(FeeNotice, notice_id)
     if notice is None or notice.state != "sent":
         return "skipped"
-    statuses = set(uow.session.exec(select(OUTBOX.c.status).where(
-        OUTBOX.c.ref == ledger.notice_ref(notice.id), OUTBOX.c.op == "send")).all())
+    statuses = set(bulk.tally(uow, ledger.notice_ref(notice.id)))
     delivered = bulk.outcome(statuses)
     if delivered == "delivered":
         notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"

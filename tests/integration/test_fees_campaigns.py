@@ -109,6 +109,40 @@ def test_a_hold_stops_the_batch_until_it_is_approved_and_only_managers_decide(
     assert "Overdue notice" in li.chat[-1].text
 
 
+def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, wang, desk = fees.li, fees.wang, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 8, 0))
+    calendar(office)
+    overdue = campaign(office, "overdue", "monthly")  # Li's
+    decide(fees, overdue.id or 0)
+    decide(fees, campaign(office, "payment", "quarterly").id or 0)  # Wang's
+    shown = preview(desk.messages(MANAGERS), overdue.id or 0)
+    clock.set(sh(2026, 12, 1, 10, 0))
+    assert drain(office).counts["fee_notice:sent"] == 2  # written, not yet sent
+    held = fees.manager.presses(tap(Verb.FEE_CAMPAIGN, overdue.id, "hold"), MANAGERS,
+                                shown.message_id)  # the tap is handled, then the outbox goes
+    assert "nothing more goes out" in fees.manager.toast_for(held)
+    desk.deliver()  # the sender runs
+    assert all("Overdue notice" not in m.text for m in li.chat)
+    assert [r.status for r in fee_rows(office, li.user_id)] == ["cancelled"]
+    assert [r.status for r in fee_rows(office, wang.user_id)] == ["sent"]  # not held
+    clock.advance(timedelta(minutes=5))
+    # Wang's delivered, his campaign done; Li's was not sent, so not checked (nor a task).
+    assert drain(office).counts == {"fee_delivery:delivered": 1, "fee_campaign:done": 1}
+    assert [n.state for n in notices(office, overdue.id)] == ["pending"]
+    assert fee_tasks(office) == []
+    decide(fees, overdue.id or 0)
+    assert drain(office).counts["fee_notice:sent"] == 1  # the same day: nothing reached Li
+    desk.deliver()
+    assert sum("Overdue notice" in m.text for m in li.chat) == 1
+    assert len(fee_rows(office, wang.user_id)) == 1
+    clock.advance(timedelta(minutes=5))
+    assert drain(office).counts["fee_delivery:delivered"] == 1
+    row = next(r for r in campaigns.campaigns(office) if r["id"] == overdue.id)
+    assert row["status"] == "done" and row["notices"] == {"delivered": 1}
+
+
 def test_notices_leave_in_daytime_only(fees: FeeEstate, office: Office,
                                        clock: FakeClock) -> None:
     li = fees.li
