@@ -109,20 +109,27 @@ def test_a_hold_stops_the_batch_until_it_is_approved_and_only_managers_decide(
     assert "Overdue notice" in li.chat[-1].text
 
 
-def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
-        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
-    li, wang, desk = fees.li, fees.wang, fees.estate.desk
+def held_once_queued(fees: FeeEstate, office: Office, clock: FakeClock) -> FeeCampaign:
+    """Li's overdue notice and Wang's payment notice are approved and written to the outbox;
+    before the sender runs, a manager holds Li's campaign."""
     clock.set(sh(2026, 12, 1, 8, 0))
     calendar(office)
     overdue = campaign(office, "overdue", "monthly")  # Li's
     decide(fees, overdue.id or 0)
     decide(fees, campaign(office, "payment", "quarterly").id or 0)  # Wang's
-    shown = preview(desk.messages(MANAGERS), overdue.id or 0)
+    shown = preview(fees.estate.desk.messages(MANAGERS), overdue.id or 0)
     clock.set(sh(2026, 12, 1, 10, 0))
     assert drain(office).counts["fee_notice:sent"] == 2  # written, not yet sent
     held = fees.manager.presses(tap(Verb.FEE_CAMPAIGN, overdue.id, "hold"), MANAGERS,
                                 shown.message_id)  # the tap is handled, then the outbox goes
     assert "nothing more goes out" in fees.manager.toast_for(held)
+    return overdue
+
+
+def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, wang, desk = fees.li, fees.wang, fees.estate.desk
+    overdue = held_once_queued(fees, office, clock)
     desk.deliver()  # the sender runs
     assert all("Overdue notice" not in m.text for m in li.chat)
     assert [r.status for r in fee_rows(office, li.user_id)] == ["cancelled"]
@@ -141,6 +148,20 @@ def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
     assert drain(office).counts["fee_delivery:delivered"] == 1
     row = next(r for r in campaigns.campaigns(office) if r["id"] == overdue.id)
     assert row["status"] == "done" and row["notices"] == {"delivered": 1}
+
+
+def test_a_notice_taken_back_and_sent_again_is_judged_by_its_real_send(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    overdue = held_once_queued(fees, office, clock)
+    decide(fees, overdue.id or 0)
+    drain(office)
+    taken_back, again = fee_rows(office, fees.li.user_id)
+    assert taken_back.status == "cancelled" and again.id is not None
+    delivery.mark_undeliverable(office, again.id, "Forbidden: bot was blocked by the user")
+    clock.advance(timedelta(minutes=5))
+    assert drain(office).counts["fee_delivery:task"] == 1
+    [notice] = notices(office, overdue.id)
+    assert (notice.state, notice.outcome) == ("unreachable", "not delivered: undeliverable")
 
 
 def test_notices_leave_in_daytime_only(fees: FeeEstate, office: Office,
