@@ -319,6 +319,16 @@ def _may_desk(caller: Caller, board: StaffChat) -> bool:
     return False
 
 
+def _desk_order(caller: Caller, board: StaffChat, order_id: int) -> WorkOrder | None:
+    """The order a desk button names, when it still exists and the caller may act at the
+    desk; otherwise the caller was already answered and None."""
+    order = caller.session.get(WorkOrder, order_id)
+    if order is None:
+        caller.refuse(OUT_OF_DATE)
+        return None
+    return order if _may_desk(caller, board) else None
+
+
 def desk_choices(caller: Caller, board: StaffChat, order: WorkOrder) -> None:
     """The desk's choice of a new window for *order* (the command, or the missed alert)."""
     if not _may_desk(caller, board):
@@ -341,11 +351,8 @@ def desk_choose(caller: Caller, board: StaffChat, order_id: int, day_key: int,
                 slot: int) -> None:
     """The desk moved the window: the technician and the resident are told, the reminders
     move, the resident may accept or ask for another."""
-    order = caller.session.get(WorkOrder, order_id)
+    order = _desk_order(caller, board, order_id)
     if order is None:
-        caller.refuse(OUT_OF_DATE)
-        return
-    if not _may_desk(caller, board):
         return
     appointment = appointment_of(caller.session, order.id)
     if not _movable(appointment, order):
@@ -480,11 +487,8 @@ def _close_missed(uow: UnitOfWork, order: WorkOrder, appointment: Appointment,
 
 def missed_seen(caller: Caller, board: StaffChat, order_id: int) -> None:
     """A dispatcher takes the missed visit in hand (they will phone)."""
-    order = caller.session.get(WorkOrder, order_id)
+    order = _desk_order(caller, board, order_id)
     if order is None:
-        caller.refuse(OUT_OF_DATE)
-        return
-    if not _may_desk(caller, board):
         return
     appointment = appointment_of(caller.session, order.id)
     if appointment is None or appointment.window_start is None:
