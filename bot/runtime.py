@@ -128,7 +128,7 @@ async def register_commands(transport: Transport) -> None:
         ("private", for_person("resident")), ("group", UNBOUND_GROUP_COMMANDS))
     for scope, commands in scopes:
         for code, language in MENU_LANGUAGES:
-            rendered = [(c.name, render(c.menu, language)[:256]) for c in commands]
+            rendered = [(c.name, render(c.menu, language)) for c in commands]
             await transport.set_commands(rendered, scope, code)
 
 

@@ -74,6 +74,7 @@ from bot.adapters.base import (
     Transient,
     Transport,
     Unreachable,
+    menu_entries,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -189,7 +190,7 @@ class AiogramTransport:
             else BotCommandScopeAllGroupChats())
         async with neutral_errors():
             await self.bot.set_my_commands(
-                [BotCommand(command=c, description=d) for c, d in commands],
+                [BotCommand(command=c, description=d) for c, d in menu_entries(commands)],
                 scope=where, language_code=language_code)
 
 

@@ -18,6 +18,15 @@ KeyboardJson = Mapping[str, Any]
 CommandScope = Literal["private", "group"] | int
 
 
+# Telegram refuses a menu whose command descriptions are longer than this.
+MENU_DESCRIPTION_LIMIT = 256
+
+
+def menu_entries(commands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A command menu as Telegram takes it: each description cut to the limit."""
+    return [(name, text[:MENU_DESCRIPTION_LIMIT]) for name, text in commands]
+
+
 class DeliveryError(Exception):
     """A Bot API call did not do what was asked; the subclass says what to do next."""
 

@@ -59,6 +59,7 @@ from bot.adapters.base import (
     Transient,
     Transport,
     Unreachable,
+    menu_entries,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -172,7 +173,7 @@ class PtbTransport:
             else BotCommandScopeAllPrivateChats() if scope == "private"
             else BotCommandScopeAllGroupChats())
         async with neutral_errors():
-            await self.bot.set_my_commands([BotCommand(c, d) for c, d in commands],
+            await self.bot.set_my_commands([BotCommand(c, d) for c, d in menu_entries(commands)],
                                            scope=where, language_code=language_code)
 
 

@@ -181,9 +181,8 @@ class UnitOfWork:
                     "edit_message_id": item.message_id}
         language = self.language_of(item.chat_id)
         if isinstance(item, CommandMenu):
-            # A command's description may have at most 256 characters.
             return {"chat_id": item.chat_id, "op": "commands", "priority": item.priority,
-                    "keyboard": {"commands": [[name, render(text, language)[:256]]
+                    "keyboard": {"commands": [[name, render(text, language)]
                                               for name, text in item.commands]}}
         text = render(item.text, language)
         if isinstance(item, Say):

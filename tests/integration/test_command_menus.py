@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from bot.adapters.base import MENU_DESCRIPTION_LIMIT
 from bot.emulator import RunningEmulator
 from dialogs import commands
 from dialogs.events import ChatKind, Event, EventKind
@@ -20,6 +21,7 @@ from handlers.registration import menus, roster
 from locales import render
 from storage.models import Person
 from tests.e2e.harness import bot_in_process, eventually
+from tests.e2e.senders import transport_for
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate, code_of
 
 STAFF_ONLY = {"jobs", "shift", "complaints"}
@@ -131,3 +133,15 @@ async def test_what_each_chat_sees_in_telegram(
     assert shown["menu"] == "主選單"  # her own menu, in Traditional characters
     other_group = emu.create_group("Not bound yet", [tech]).id
     assert seen(other_group, tech, "zh") == ["bindgroup"]
+
+
+async def test_a_description_too_long_for_telegram_is_cut_not_refused(
+        framework: str, emulator: RunningEmulator) -> None:
+    """Telegram refuses a menu with a description over 256 characters (the emulator too); a
+    translation that long must still leave the chat with its menu."""
+    emu = emulator.emulator
+    chat = emu.create_user("张师傅", language_code="zh-hans", started=True).id
+    async with transport_for(framework, emulator.url) as transport:
+        await transport.set_commands([("help", "说" * 300)], chat, None)
+    [shown] = emu.effective_commands(chat, chat, "zh")
+    assert shown == {"command": "help", "description": "说" * MENU_DESCRIPTION_LIMIT}
