@@ -127,14 +127,15 @@ def decide(uow: UnitOfWork, table: Table, row_id: int | None, choice: str,
     return True
 
 
-def take_back(uow: UnitOfWork, refs: Iterable[str]) -> list[tuple[str, int]]:
+def take_back(uow: UnitOfWork, refs: Iterable[str], reason: str = HELD_BACK
+              ) -> list[tuple[str, int]]:
     """Cancel the messages under *refs* written to the outbox but not sent yet (a Hold: nothing
-    more goes out); the (ref, chat) of each, so the broadcast can make those copies pending
-    again, to go once if it is approved again."""
+    more goes out; or a payment made it needless, said by *reason*); the (ref, chat) of each,
+    so a held broadcast can make those copies pending again, to go once if approved again."""
     o = OUTBOX.c
     return [(str(ref), int(chat_id)) for ref, chat_id in uow.session.connection().execute(
         update(OUTBOX).where(o.ref.in_(tuple(refs)), o.op == "send", o.status == "pending")
-        .values(status="cancelled", last_error=HELD_BACK).returning(o.ref, o.chat_id))]
+        .values(status="cancelled", last_error=reason).returning(o.ref, o.chat_id))]
 
 
 class Copy(Protocol):

@@ -411,7 +411,7 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     statement = (batch.statements[household.id] if batch
                  else ledger.statement_of(uow, household.id))
     if statement.owed_through(campaign.period_start) <= 0:
-        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        notice.state, notice.due_at, notice.outcome = "paid", None, ledger.PAID_BEFORE_SENT
         return bulk.keep(uow, notice, "paid")
     today = ledger.office_day(uow.office, uow.now)
     if batch is not None:
@@ -470,7 +470,7 @@ def check_delivery(uow: UnitOfWork, notice_id: int) -> str:
         notice.due_at = uow.now + DELIVERY_CHECK
         return bulk.keep(uow, notice, "waiting")
     if delivered == "cancelled":
-        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        notice.state, notice.due_at, notice.outcome = "paid", None, ledger.PAID_BEFORE_SENT
         return bulk.keep(uow, notice, "paid")
     household = uow.session.get(Household, notice.household_id)
     assert household is not None and household.id is not None

@@ -10,12 +10,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import BigInteger, cast, exists, func, insert, literal, update
+from sqlalchemy import BigInteger, cast, exists, func, insert, literal
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from dialogs import fees as texts
 from dialogs.events import Priority, Say
+from handlers.delivery import bulk
 from handlers.fees.ladder import Ladder, Period, load_ladder, next_payment_period
 from handlers.fees.late_fee import LateFeeTerms
 from handlers.fees.money import from_fen, parse_amount, round_money, to_fen, yuan
@@ -24,7 +25,7 @@ from handlers.office import Office
 from handlers.office.calendar import at_hour
 from handlers.office.imports import ImportReport
 from handlers.office.people import unit_label
-from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from handlers.office.unit_of_work import UnitOfWork
 from storage.fees import (
     FeeBill,
     FeeCampaign,
@@ -253,6 +254,9 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
     return PaymentResult(payment, False, statement, stopped)
 
 
+PAID_BEFORE_SENT: Final = "paid before it was sent"
+
+
 def settle_notices(uow: UnitOfWork, household_id: int, statement: Statement) -> int:
     """Stop the household's notices its balance no longer calls for, at once: a pending one is
     marked paid, and one already handed to the outbox but not sent yet is taken back."""
@@ -264,14 +268,10 @@ def settle_notices(uow: UnitOfWork, household_id: int, statement: Statement) -> 
     for notice, campaign in waiting:
         if statement.owed_through(campaign.period_start) > 0:
             continue
-        if notice.state == "sent":
-            taken = uow.session.connection().execute(
-                update(OUTBOX).where(OUTBOX.c.ref == notice_ref(notice.id),
-                                     OUTBOX.c.status == "pending")
-                .values(status="cancelled", last_error="paid before it was sent"))
-            if not getattr(taken, "rowcount", 0):
-                continue  # already on the resident's phone: it stays delivered
-        notice.state, notice.due_at, notice.outcome = "paid", None, "paid before it was sent"
+        if notice.state == "sent" and not bulk.take_back(uow, [notice_ref(notice.id)],
+                                                         reason=PAID_BEFORE_SENT):
+            continue  # already on the resident's phone: it stays delivered
+        notice.state, notice.due_at, notice.outcome = "paid", None, PAID_BEFORE_SENT
         uow.session.add(notice)
         stopped += 1
     if stopped:
