@@ -80,7 +80,7 @@ def test_an_overdue_notice_is_approved_paid_with_a_receipt_photo_and_stops(
     # A card whose buttons are edited later goes as text, just after the photo it carries.
     photo = card.locator("xpath=preceding-sibling::li[1]//img[contains(@class, 'photo')]")
     expect(photo, "her photo comes with it").to_have_count(1)
-    card.scroll_into_view_if_needed()
+    card.evaluate("(item) => item.scrollIntoView()")  # atomic: the chat may be redrawn meanwhile
     tap(page, "确认", on="业主称已缴")
     expect(message_with(page, "3-1202", "已由 刘调度 确认"), "the card says who confirmed"
            ).to_be_visible(timeout=STEP)

@@ -41,15 +41,17 @@ def test_the_next_1st_posts_the_report_with_its_charts_to_the_managers(page: Pag
     expect(charts, "the charts follow the report").to_be_visible(timeout=REPORT_TIME)
     images = report.locator("xpath=following-sibling::li//img[contains(@class, 'photo')]")
     expect(images.first, "the charts are shown as images").to_be_visible(timeout=REPORT_TIME)
-    count = images.count()
-    assert count >= 2, f"only {count} chart image(s) in 管理群"
-    for index in range(count):
-        image = images.nth(index)
-        image.scroll_into_view_if_needed()  # the view loads images lazily
-        image.evaluate("(img) => img.decode()")  # rejects if the PNG is broken
-        width = image.evaluate("(img) => img.naturalWidth")
-        assert width > 0, f"chart {index + 1} did not load: {image.get_attribute('src')}"
-    report.scroll_into_view_if_needed()
+    # The chat may be redrawn while the charts arrive (a late message, a new day label), which
+    # detaches the elements found so far: each check below runs in the page in one go.
+    widths = images.evaluate_all(
+        """(charts) => Promise.all(charts.map(async (img) => {
+            img.loading = "eager";  // the view loads images lazily
+            await img.decode();  // rejects if the PNG is broken
+            return img.naturalWidth;
+        }))""")
+    assert len(widths) >= 2, f"only {len(widths)} chart image(s) in 管理群"
+    assert all(width > 0 for width in widths), f"a chart did not load: widths {widths}"
+    report.evaluate("(item) => item.scrollIntoView()")
     shot(page, 20, "managers-see-the-monthly-report")
-    images.last.scroll_into_view_if_needed()
+    images.last.evaluate("(img) => img.scrollIntoView()")
     shot(page, 21, "managers-see-the-report-charts")
