@@ -265,10 +265,9 @@ def postgres() -> Iterator[Postgres]:
         server.close()
 
 
-
-
 @asynccontextmanager
 async def on_postgres_of_its_own(root: Path, api_base: str, count: int,
+                                 framework: str = "aiogram",
                                  ) -> AsyncIterator[tuple[Postgres, Cluster]]:
     """nginx and *count* workers on a PostgreSQL server started for them (it can be
     stopped), the schema upgraded before the first worker starts."""
@@ -276,7 +275,8 @@ async def on_postgres_of_its_own(root: Path, api_base: str, count: int,
     with postgres() as database:
         office, _ = office_with_residents(database.url, 0)
         office.engine.dispose()
-        async with running_cluster(root, api_base, database.url, count) as cluster:
+        async with running_cluster(root, api_base, database.url, count,
+                                   framework=framework) as cluster:
             yield database, cluster
 
 @dataclass

@@ -45,9 +45,11 @@ async def answered_once_each(strangers: Strangers, cluster: Cluster) -> float:
     return answered
 
 
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
 async def test_workers_answer_each_update_once_and_a_killed_leader_is_replaced(
-        emulator: RunningEmulator, tmp_path: Path) -> None:
-    async with on_postgres_of_its_own(tmp_path, emulator.url, 3) as (database, cluster):
+        emulator: RunningEmulator, tmp_path: Path, framework: str) -> None:
+    async with on_postgres_of_its_own(tmp_path, emulator.url, 3, framework) as (database,
+                                                                                cluster):
         # One of them leads; the others follow.
         await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE,
                          every=0.1)
