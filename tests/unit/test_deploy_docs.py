@@ -4,10 +4,14 @@ multi-worker tests run is the documented one (one source: ``bot/deploy/nginx.con
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
+from tests.conftest import unavailable
 from tests.e2e.cluster import DEPLOY, NGINX_SITE, WEBHOOK_PATH, site_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,3 +61,23 @@ def test_the_tests_run_the_documented_nginx_config() -> None:
     assert "    server 127.0.0.1:9001 max_fails=1 fail_timeout=5s;\n" in used
     assert "listen 127.0.0.1:8080;" in used and "ssl" not in used
     assert f"location {WEBHOOK_PATH} {{" in used
+
+
+def test_systemd_accepts_the_units(tmp_path: Path) -> None:
+    """``systemd-analyze verify`` on the units as shipped (an unknown key, a bad value or a
+    missing dependency would be reported); only the install path is pointed at this checkout's
+    ``frontline``, which must exist for the check to pass."""
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        unavailable("checking the systemd units needs systemd-analyze",
+                    "sudo apt-get install systemd")
+    installed = shutil.which("frontline", path=str(Path(sys.executable).parent))
+    assert installed is not None
+    units = sorted((DEPLOY / "systemd").iterdir())
+    for unit in units:
+        text = unit.read_text(encoding="utf-8").replace("/opt/frontline/.venv/bin/frontline",
+                                                        installed)
+        (tmp_path / unit.name).write_text(text, encoding="utf-8")
+    checked = subprocess.run([analyze, "verify", *(str(tmp_path / u.name) for u in units)],
+                             capture_output=True, text=True, timeout=60, check=False)
+    assert (checked.returncode, checked.stdout + checked.stderr) == (0, "")
