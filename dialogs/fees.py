@@ -148,7 +148,7 @@ def _figures(view: StatementView) -> list[Text | None]:
 def statement_text(view: StatementView) -> Text:
     """The resident's statement (My fees / /fees)."""
     head = _("💰 Fees for {unit} as of {date}", unit=Raw(view.unit), date=Raw(view.as_of))
-    if not view.lines:
+    if not view.lines or view.total_due == "0.00":  # a credit may cover the late fee left
         return lines(head, _("Nothing is due. Thank you!"))
     return lines(head, *_figures(view),
                  _("Reminders are paused while your question {reference} is open.",

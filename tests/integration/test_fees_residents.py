@@ -290,3 +290,15 @@ def test_a_dispute_counts_the_24_hours_in_office_hours_when_the_office_says_so(
     assert request.due_at is not None
     assert request.due_at.replace(tzinfo=due.tzinfo) == due
     assert wall_clock(due, office.timezone) in fees.li.last
+
+def test_paying_exactly_what_the_statement_asked_leaves_nothing_due(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li pays the 288.40 her statement asked on Dec 11 (280.00 and 8.40 of late fee): her
+    statement says nothing is due, not a total of 0.00 beside a late fee."""
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 11, 10, 0))
+    ledger.record_at_desk(office, "3", "1203", "288.40")
+    fees.li.command("fees")
+    text = fees.li.last
+    assert "Nothing is due" in text
+    assert "Total due" not in text and "late fee" not in text
