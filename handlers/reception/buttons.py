@@ -31,7 +31,6 @@ from handlers.registration import binding, unlinked_message
 from handlers.requests.emergencies import report_emergency_button
 from handlers.work_orders import (
     appointments,
-    emergency_clock,
     on_the_job,
     shifts,
     sign_off,
@@ -186,7 +185,7 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.ACCEPT: _group(_order(taking.accept)),
     Verb.ASSIGN: _group(_in_group(lambda caller, board, tap: taking.assign(
         caller, board, tap.id(0), tap.id(1)))),
-    Verb.ACK_EMERGENCY: _group(_in_group(lambda caller, board, tap: emergency_clock.acknowledge(
+    Verb.ACK_EMERGENCY: _group(_in_group(lambda caller, board, tap: taking.on_it(
         caller, board, tap.id(0)))),
     Verb.RESCHEDULE: _group(_in_group(lambda caller, board, tap: _with_order(
         caller, tap, lambda order: appointments.desk_choices(caller, board, order)))),

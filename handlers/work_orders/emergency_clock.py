@@ -4,8 +4,10 @@
 The alert is in the on-duty chat (or dispatch without one) and the managers' chat, each copy
 under the ref ``sos:<order>`` with an "I'm on it" button. The first tap wins: it is recorded in
 ``followup_mark`` (kind ``emergency_ack``, unique per order), every copy shows who took it and
-loses its button, and the resident hears who is coming. A technician who accepts the job from
-the trade group counts as well: the order is no longer open, nothing repeats. Without an
+loses its button. A technician of the job's trade who taps it takes the job (``taking.on_it``:
+the resident hears who is coming, as after an Accept); anyone else acknowledges it, and the
+resident hears who is arranging help. A technician who accepts the job from the trade group
+counts as well: the order is no longer open, nothing repeats. Without an
 on-duty chat the alert in dispatch is dispatch's one message about the emergency: it carries
 the assign-to buttons too when nobody in a group can take the job (``routing``).
 """
@@ -111,34 +113,45 @@ def acknowledged_by(session: Session, order_id: int | None) -> str | None:
     return str(found.detail.get("by", "")) if found is not None else None
 
 
-def acknowledge(caller: Caller, board: StaffChat, order_id: int) -> None:
-    """"I'm on it" in the on-duty chat: the first tap wins; everyone sees who, the resident
-    hears who is coming."""
-    order = caller.session.get(WorkOrder, order_id)
+def may_take_it_on(caller: Caller, board: StaffChat, order: WorkOrder | None) -> bool:
+    """Whether the caller may answer the alert with "I'm on it" now; if not, they hear why."""
     if order is None or not order.emergency or order.status in states.FINISHED:
         caller.refuse(OUT_OF_DATE)
-        return
+        return False
     if not may_acknowledge(caller, board):
         caller.refuse(_("Only the office's staff can acknowledge an emergency."))
-        return
-    assert caller.person is not None
+        return False
     earlier = acknowledged_by(caller.session, order.id)
     if earlier is not None:
         caller.refuse(_("Already acknowledged by {name}.", name=Raw(earlier)))
-        return
+        return False
+    return True
+
+
+def record_acknowledgement(caller: Caller, order: WorkOrder) -> str:
+    """The first "I'm on it": recorded once per order (the clock stops); the tapper's name."""
+    assert caller.person is not None and order.id is not None
     name = caller.person.name
-    mark(caller.uow, ACK, order_id, by=name, person_id=caller.person.id)
+    mark(caller.uow, ACK, order.id, by=name, person_id=caller.person.id)
     caller.log("emergency_acknowledged", order, by=name)
+    return name
+
+
+def acknowledge(caller: Caller, order: WorkOrder) -> None:
+    """"I'm on it" from staff who will not go themselves (a dispatcher, a manager, another
+    trade's technician): everyone sees who has it, and the resident hears who is arranging
+    help — not that this person is coming."""
+    name = record_acknowledgement(caller, order)
     time = wall_clock(caller.now, caller.uow.office.timezone)
     close_alert(caller.uow, order, _("✅ {name} is on it (acknowledged at {time}).",
                                      name=Raw(name), time=Raw(time)))
     if order.reporter_chat_id is not None:
         caller.uow.send(Say(order.reporter_chat_id, _(
-            "🚨 {number}: {name} of the on-duty team has your emergency and is coming; they "
+            "🚨 {number}: {name} at the office has your emergency and is arranging help; they "
             "will call you at {phone}. If it gets worse, call the estate hotline {hotline}.",
             number=Raw(order.number), name=Raw(name), phone=Raw(order.contact_phone or "-"),
             hotline=Raw(caller.uow.office.rules.hotline)), priority=Priority.INTERACTIVE))
-    caller.toast(_("Thank you. The resident has been told you are coming."))
+    caller.toast(_("Thank you. The resident has been told you are arranging help."))
 
 
 # -- the clock -----------------------------------------------------------------------------

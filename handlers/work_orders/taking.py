@@ -56,6 +56,30 @@ def accept(caller: Caller, order: WorkOrder) -> None:
                    number=Raw(order.number)))
 
 
+def on_it(caller: Caller, board: StaffChat, order_id: int) -> None:
+    """"✋ I'm on it" on an emergency alert. A technician of the job's trade with room for it
+    is the one who goes: the job becomes theirs, as if accepted in the trade group (their
+    private card, the resident told who is coming). Anyone else acknowledges it."""
+    order = caller.session.get(WorkOrder, order_id)
+    if not emergency_clock.may_take_it_on(caller, board, order):
+        return
+    assert order is not None
+    person = caller.person
+    if (person is not None and person.role == "technician"
+            and order.status == states.Status.OPEN
+            and states.acts_as(caller, states.ACCEPT.actor, order)
+            and routing.room_for(caller.session, caller.uow.office.rules, person) > 0):
+        if not hand_over(caller, order, person, states.ACCEPT):
+            refuse_taken(caller, order)
+            return
+        emergency_clock.record_acknowledgement(caller, order)
+        caller.log("accepted", order)
+        caller.toast(_("You took {number}. The details are in your private chat with me.",
+                       number=Raw(order.number)))
+        return
+    emergency_clock.acknowledge(caller, order)
+
+
 def _has_room(caller: Caller, technician: Person, *, by_dispatch: bool = False) -> bool:
     """Whether *technician* may take one more job under the cap; if not, the tapper hears."""
     cap = caller.uow.office.rules.open_jobs_per_technician

@@ -121,7 +121,8 @@ def test_a_cleaning_job_no_group_takes_is_assigned_by_the_dispatcher(page: Page)
     shot(page, 32, "orphan-technician-hears-the-window-is-agreed")
 
 
-def test_a_gas_smell_is_acknowledged_by_the_on_duty_chat(page: Page) -> None:
+def test_a_gas_smell_is_taken_on_by_the_gas_technician_in_the_on_duty_chat(page: Page) -> None:
+    """孙师傅 does gas: his "I'm on it" makes the job his, so 王芳 hears who is coming."""
     open_chat(page, "王芳")
     act_as(page, "王芳")
     with new_message(page, "已通知值班人员", what="the on-duty staff are alerted") as told:
@@ -139,20 +140,22 @@ def test_a_gas_smell_is_acknowledged_by_the_on_duty_chat(page: Page) -> None:
     expect(alert.locator("button", has_text="我来处理"), "and “✋ 我来处理”").to_be_visible()
     shot(page, 34, "gas-on-duty-chat-has-the-alert")
     tap(page, "我来处理", on=number)
-    taken = message_with(page, number, "孙师傅 正在处理")
-    expect(taken, "the alert says who is on it").to_be_visible(timeout=STEP)
+    taken = message_with(page, number, "孙师傅已于")
+    expect(taken, "the alert says who took it").to_contain_text("接单", timeout=STEP)
     no_buttons(taken, "the alert loses its button")
-    expect(page.locator("#toast"), "a toast thanks him").to_contain_text("已告知业主")
+    expect(page.locator("#toast"), "a toast tells him the job is his").to_contain_text("您已接单")
     shot(page, 35, "gas-on-duty-chat-shows-who-is-on-it")
 
     open_chat(page, "管理群")
     copy = message_with(page, number, "燃气")
-    expect(copy, "the managers' copy is edited too").to_contain_text("孙师傅 正在处理",
+    expect(copy, "the managers' copy is edited too").to_contain_text("孙师傅已于",
                                                                       timeout=STEP)
     no_buttons(copy, "the managers' copy loses its button")
     open_chat(page, "王芳")
-    expect(message_with(page, number, "孙师傅", HOTLINE),
-           "王芳 hears who is coming and the hotline").to_be_visible(timeout=STEP)
+    expect(message_with(page, number, "孙师傅", "接单"),
+           "王芳 hears who is coming").to_be_visible(timeout=STEP)
+    expect(message_with(page, "切勿开关电灯", HOTLINE),
+           "the hotline is in the safety advice she had first").to_be_visible()
 
 
 def test_a_quote_above_the_range_is_explained_and_the_done_card_keeps_no_buttons(

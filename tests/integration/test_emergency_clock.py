@@ -1,6 +1,7 @@
 """Emergencies on their own clock: the on-duty chat acknowledges with a button within five
-minutes, else the alert repeats and the managers hear; the resident hears who is coming; an
-emergency nobody took gets the hotline, never "our technicians are busy".
+minutes, else the alert repeats and the managers hear; a technician of the trade who taps it
+takes the job and the resident hears who is coming, anyone else is told to be arranging help;
+an emergency nobody took gets the hotline, never "our technicians are busy".
 
 The estate has no gas group: a gas smell goes to the on-duty chat and, with nobody of the
 trade, to dispatch at once. Li Lei writes in English; the staff groups speak English.
@@ -11,11 +12,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlmodel import Session
 
 from dialogs.buttons import Verb, parse, tap
 from dialogs.events import EventKind
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from storage.models import Person as StaffMember
 from tests.support.desk import Person, Shown
 from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, PLUMBERS, Estate, build_estate
 from tests.support.orders import due, events, marks, order_row
@@ -57,11 +60,34 @@ def test_the_on_duty_chat_acknowledges_with_a_button_and_the_resident_hears_who(
         alert = alerts(estate, chat, number)[-1]
         assert alert.buttons == [] and "刘调度" in alert.text and alert.edits == 1
     assert number in li.last and "刘调度" in li.last and HOTLINE in li.last
+    assert "arranging help" in li.last and "coming" not in li.last  # a dispatcher stays put
+    assert order_row(office, order_id).status == "open"  # acknowledged, not taken
     late = estate.plumber.presses(tap(Verb.ACK_EMERGENCY, order_id), chat_id=MANAGERS)
     assert "刘调度" in estate.plumber.toast_for(late)  # already acknowledged by
     assert [e.detail["by"] for e in events(office, "emergency_acknowledged")] == ["刘调度"]
     clock.advance(timedelta(minutes=6))
     assert not due(office).counts["emergency_ack:repeated"]
+
+
+def test_a_technician_of_the_trade_who_is_on_it_takes_the_job(
+        estate: Estate, office: Office) -> None:
+    li, zhang = estate.neighbour, estate.plumber
+    order_id = emergency(li, "Burst pipe")
+    number = order_row(office, order_id).number
+    tapped = zhang.taps("I'm on it", chat_id=ON_DUTY)
+    assert number in zhang.toast_for(tapped)
+    order = order_row(office, order_id)
+    with Session(office.engine) as session:
+        assignee = session.get(StaffMember, order.assignee_id)
+    assert order.status == "accepted" and assignee is not None and assignee.name == "张师傅"
+    assert "张师傅" in li.last and "accepted" in li.last  # who is coming, as after an Accept
+    assert number in zhang.last  # the job's card in his private chat
+    for chat in (ON_DUTY, MANAGERS):
+        alert = alerts(estate, chat, number)[-1]
+        assert alert.buttons == [] and "张师傅" in alert.text
+    assert [e.detail["by"] for e in events(office, "emergency_acknowledged")] == ["张师傅"]
+    late = estate.dispatcher.presses(tap(Verb.ACK_EMERGENCY, order_id), chat_id=ON_DUTY)
+    assert "张师傅" in estate.dispatcher.toast_for(late)
 
 
 def test_an_alert_nobody_acknowledges_repeats_after_five_minutes_and_reaches_the_managers(
