@@ -66,6 +66,12 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(4)
 
 
+def remember(session: Session, chat_id: int, user_id: int, row: DialogState | None) -> None:
+    """Keep *row* (None: no dialog) as this chat's state for the session, read along with
+    something else (the caller's person, in one statement)."""
+    session.info.setdefault(_ROWS, {})[(chat_id, user_id)] = row
+
+
 def _row(session: Session, chat_id: int, user_id: int) -> DialogState | None:
     # An update reads its dialog state, then saves the next step: one query for both.
     rows: dict[tuple[int, int], DialogState | None] = session.info.setdefault(_ROWS, {})

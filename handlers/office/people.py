@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import and_, bindparam, event, literal_column
 from sqlmodel import Session, col, select
 
 from dialogs.model import Unit
-from storage.models import Household, Person, Residence, StaffChat
+from handlers.office import conversations
+from storage.models import DialogState, Household, Person, Residence, StaffChat
 
 STAFF_ROLES = ("technician", "dispatcher", "manager", "admin", "butler")
 # Read on nearly every update: built once, so each call skips building the statement and its
@@ -19,6 +21,32 @@ HOUSEHOLDS_OF = (select(Household)
                  .join(Residence, col(Residence.household_id) == col(Household.id))
                  .where(Residence.person_id == bindparam("person"))
                  .order_by(col(Household.building), col(Household.room)))
+# Who is writing, their units and their dialog state in this chat, in one statement: what
+# nearly every update reads first. From a one-row table, so a stranger with a dialog (a
+# danger check asked before binding) still gets a row.
+WHO_IS_WRITING = (
+    select(Person, DialogState, Household)
+    .select_from(select(literal_column("1").label("one")).subquery("writing"))
+    .outerjoin(Person, col(Person.telegram_user_id) == bindparam("user"))
+    .outerjoin(DialogState, and_(col(DialogState.chat_id) == bindparam("chat"),
+                                 col(DialogState.user_id) == bindparam("user")))
+    .outerjoin(Residence, col(Residence.person_id) == col(Person.id))
+    .outerjoin(Household, col(Household.id) == col(Residence.household_id))
+    .order_by(col(Household.building), col(Household.room)))
+_HOUSEHOLDS = "households_by_person"  # per-session memo: the session is one update
+
+
+def who_is_writing(session: Session, telegram_user_id: int, chat_id: int) -> Person | None:
+    """The person behind a Telegram account, if known; their households and their dialog
+    state in *chat_id* are kept for the session (``households_of``, ``conversations.load``)."""
+    rows = session.exec(WHO_IS_WRITING,
+                        params={"user": telegram_user_id, "chat": chat_id}).all()
+    person, dialog, _ = rows[0]
+    conversations.remember(session, chat_id, telegram_user_id, dialog)
+    if person is not None:
+        session.info.setdefault(_HOUSEHOLDS, {})[person.id] = [
+            household for _, _, household in rows if household is not None]
+    return person
 
 
 def person_by_telegram(session: Session, telegram_user_id: int) -> Person | None:
@@ -40,7 +68,17 @@ def households_of(session: Session, person: Person | None) -> list[Household]:
     """The households a person is bound to, in building/room order."""
     if person is None or person.id is None:
         return []
-    return list(session.exec(HOUSEHOLDS_OF, params={"person": person.id}).all())
+    known: dict[int, list[Household]] = session.info.setdefault(_HOUSEHOLDS, {})
+    if person.id not in known:
+        known[person.id] = list(session.exec(HOUSEHOLDS_OF, params={"person": person.id}).all())
+    return list(known[person.id])
+
+
+@event.listens_for(Session, "transient_to_pending")
+def _residence_added(session: Session, instance: Any) -> None:
+    # A binding in this update: the households read before it are out of date.
+    if isinstance(instance, Residence):
+        session.info.pop(_HOUSEHOLDS, None)
 
 
 def units_of(session: Session, person: Person | None) -> tuple[Unit, ...]:

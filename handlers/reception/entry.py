@@ -48,7 +48,7 @@ from handlers.front_desk import complaint_records, complaints, desk_tools, inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
-from handlers.office.people import is_staff, person_by_telegram, staff_chat_by_id
+from handlers.office.people import is_staff, staff_chat_by_id, who_is_writing
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
 from handlers.reception import prompts, questions
@@ -117,7 +117,7 @@ def _apologise(office: Office, event: Event) -> None:
 
 
 def _caller(uow: UnitOfWork, event: Event) -> Caller:
-    person = person_by_telegram(uow.session, event.user_id)
+    person = who_is_writing(uow.session, event.user_id, event.chat_id)
     language = (parse_language(person.language) if person else None) or language_from_code(
         event.language_code)
     if event.chat_kind is ChatKind.PRIVATE:
