@@ -16,10 +16,10 @@ from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from dialogs.events import (
     CommandMenu,
@@ -59,6 +59,22 @@ CLAIMS = {dialect: dialect_insert(ProcessedUpdate)
           for dialect, dialect_insert in (("sqlite", sqlite_insert),
                                           ("postgresql", postgresql_insert))}
 
+# What an Edit by ref or by message id reads of the message it edits; built once, in Core
+# (plain columns need none of the ORM's bookkeeping).
+_O = OUTBOX.c
+SHOWN_UNDER_REF = (
+    select(_O.id, _O.op, _O.text, _O.keyboard, _O.edit_of)
+    .where(_O.chat_id == bindparam("chat"), _O.ref == bindparam("ref"),
+           or_(_O.op == "send", _O.op == "edit"))
+    .order_by(_O.id.desc()).limit(1))
+SENT_UNDER_REF = (select(_O.id)
+                  .where(_O.chat_id == bindparam("chat"), _O.ref == bindparam("ref"),
+                         _O.op == "send")
+                  .order_by(_O.id.desc()).limit(1))
+SENT_AS_MESSAGE = (select(_O.text)
+                   .where(_O.chat_id == bindparam("chat"), _O.op == "send",
+                          _O.telegram_message_id == bindparam("message"))
+                   .order_by(_O.id.desc()).limit(1))
 
 Item = TypeVar("Item")
 
@@ -192,32 +208,28 @@ class UnitOfWork:
         edit_of = None
         if item.message_id is None and item.ref:
             self.write_queued()  # the message being edited may have been queued just now
-            found = self.session.exec(
-                select(Outbox.id, Outbox.text, Outbox.keyboard).where(
-                    Outbox.chat_id == item.chat_id, Outbox.ref == item.ref, Outbox.op == "send")
-                .order_by(col(Outbox.id).desc())).first()
-            if found is None:
+            connection = self.session.connection()
+            where = {"chat": item.chat_id, "ref": item.ref}
+            # What the message shows now: its send, or the last edit of it (all rows under the
+            # ref after its send are edits of it); an edit by ref names its send.
+            shown = connection.execute(SHOWN_UNDER_REF, where).first()
+            if shown is None:
                 return None
-            edit_of, shown_text, shown_keyboard = found
-            # What the message shows now: the last edit of it, if any (all rows under the ref
-            # after its send are edits of it).
-            edited = self.session.exec(
-                select(Outbox.text, Outbox.keyboard).where(
-                    Outbox.chat_id == item.chat_id, Outbox.ref == item.ref,
-                    Outbox.op == "edit", col(Outbox.id) > edit_of)
-                .order_by(col(Outbox.id).desc())).first()
-            if edited is not None:
-                shown_text, shown_keyboard = edited
+            edit_of = shown.id if shown.op == "send" else shown.edit_of
+            if edit_of is None:  # an edit by message id that carried the ref
+                edit_of = connection.execute(SENT_UNDER_REF, where).scalar()
+                if edit_of is None:
+                    return None
+            shown_text, shown_keyboard = shown.text, shown.keyboard
             if not text:
                 if not _has_buttons(shown_keyboard) and not _has_buttons(
                         keyboard_json(item.keyboard, language)):
                     return None  # already without buttons: nothing would change
                 text = shown_text
         elif not text and item.message_id is not None:
-            text = self.session.exec(
-                select(Outbox.text).where(Outbox.chat_id == item.chat_id, Outbox.op == "send",
-                                          Outbox.telegram_message_id == item.message_id)
-                .order_by(col(Outbox.id).desc())).first() or ""
+            text = self.session.connection().execute(
+                SENT_AS_MESSAGE, {"chat": item.chat_id, "message": item.message_id}
+            ).scalar() or ""
         if not text:
             return None
         return {"chat_id": item.chat_id, "op": "edit", "priority": item.priority, "text": text,
