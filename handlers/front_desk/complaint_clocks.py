@@ -18,7 +18,7 @@ and its due moment is recomputed from the pauses whenever one ends.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -90,22 +90,35 @@ def response_plan(office: Office) -> tuple[str, int]:
     return office.rules.response_deadline_basis, office.rules.response_deadline_hours * HOUR
 
 
-def severity_plan(office: Office, complaint: Complaint) -> list[tuple[str, str, int, int]]:
-    """(kind, basis, length, level) of the clocks the complaint's severity sets."""
-    rules, start = office.rules.complaints, complaint.created_at
-    assert start is not None and complaint.severity is not None
+def severity_plan(office: Office, complaint: Complaint,
+                  starts: Mapping[str, datetime] | None = None,
+                  ) -> list[tuple[str, str, int, int, datetime]]:
+    """(kind, basis, length, level, start) of the clocks the complaint's severity sets; each
+    counts from its kind's moment in *starts* (a reopened complaint's resolve clock: the
+    reopening), else from the complaint's start."""
+    rules, received = office.rules.complaints, complaint.created_at
+    assert received is not None and complaint.severity is not None
     owner = ADMIN if complaint.about_service_centre else SEVERITY_LEVELS[complaint.severity]
+
+    def start(kind: str) -> datetime:
+        return (starts or {}).get(kind) or received
+
     if complaint.severity == "major":
-        same_day = office.hours.close_of_day(start, office.timezone)
-        return [("first_step", OFFICE, int(office.hours.between(start, same_day,
-                                                                office.timezone)), owner),
-                ("answer", CALENDAR, _days(office, start, rules.major_answer_days), owner),
-                ("resolve", CALENDAR, _days(office, start, rules.major_resolve_days), owner)]
+        same_day = office.hours.close_of_day(start("first_step"), office.timezone)
+        return [("first_step", OFFICE, int(office.hours.between(
+                    start("first_step"), same_day, office.timezone)), owner, start("first_step")),
+                ("answer", CALENDAR, _days(office, start("answer"), rules.major_answer_days),
+                 owner, start("answer")),
+                ("resolve", CALENDAR, _days(office, start("resolve"), rules.major_resolve_days),
+                 owner, start("resolve"))]
     if complaint.severity == "important":
-        return [("first_step", OFFICE, rules.important_first_step_hours * HOUR, owner),
-                ("resolve", CALENDAR, _days(office, start, rules.important_resolve_days),
-                 owner)]
-    return [("resolve", CALENDAR, resolve_length(office, complaint, start), owner)]
+        return [("first_step", OFFICE, rules.important_first_step_hours * HOUR, owner,
+                 start("first_step")),
+                ("resolve", CALENDAR, _days(office, start("resolve"),
+                                            rules.important_resolve_days), owner,
+                 start("resolve"))]
+    return [("resolve", CALENDAR, resolve_length(office, complaint, start("resolve")), owner,
+             start("resolve"))]
 
 
 def resolve_length(office: Office, complaint: Complaint, start: datetime) -> int:
@@ -123,18 +136,21 @@ def resolve_length(office: Office, complaint: Complaint, start: datetime) -> int
 def grade(uow: UnitOfWork, complaint: Complaint) -> None:
     """Run the clocks of the complaint's severity, counted from the complaint's start with its
     pauses left out. On a re-grade the old severity's clocks that still run stop (no longer
-    needed) and give way to the new ones; a duty already met at the new owner's level (taken
-    over, answered) stays met. The 24-hour response is no severity's and goes on as it was."""
+    needed) and give way to the new ones, each counted from when the one it replaces started
+    (after a reopening, the resolve clock counts from the reopening); a duty already met at
+    the new owner's level (taken over, answered) stays met. The 24-hour response is no
+    severity's and goes on as it was."""
     live = [c for c in clocks_of(uow, complaint) if c.kind in SEVERITY_KINDS]
     met = clocks_of(uow, complaint, (MET,))
+    starts = {c.kind: c.started_at for c in live if c.started_at is not None}
     for clock in live:
         _end(clock, STOPPED, uow.now)
         uow.session.add(clock)
-    for kind, basis, length, level in severity_plan(uow.office, complaint):
+    for kind, basis, length, level, start in severity_plan(uow.office, complaint, starts):
         if not any(c.kind == kind for c in live) and any(
                 c.kind == kind and c.level >= level for c in met):
             continue
-        start_clock(uow, complaint, kind, basis, length, level, started_at=complaint.created_at)
+        start_clock(uow, complaint, kind, basis, length, level, started_at=start)
 
 
 def start_clock(uow: UnitOfWork, complaint: Complaint, kind: str, basis: str, length: int,

@@ -179,3 +179,22 @@ def test_a_reason_from_someone_no_longer_at_the_desk_changes_nothing(
     estate.dispatcher.says("It was a safety issue after all")
     assert "out of date" in estate.dispatcher.last
     assert only_complaint(office).severity == "minor"
+
+
+def test_a_reopened_complaint_regraded_counts_its_resolve_clock_from_the_reopening(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    """Minor, resolved on Friday; the resident reopens it on Monday; the desk then finds it
+    important: the 3 days to resolve count from Monday's reopening, not from Friday."""
+    clock.set(datetime(2026, 11, 27, 9, 30, tzinfo=SHANGHAI))  # Friday morning
+    complain(estate.neighbour, "I want to complain: the guard at gate 2 shouted at my children")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    estate.dispatcher.taps("Resolved", chat_id=DISPATCH)
+    estate.dispatcher.says("We spoke to the guard; he will apologise to you in person.")
+    clock.set(datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI))  # Monday
+    estate.neighbour.taps("Not resolved")
+    estate.neighbour.says("He did not apologise, and shouted again.")
+    assert due(office)["resolve"] == "2026-12-02 10:00"  # minor: 2 days from the reopening
+    clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))
+    regrade(estate, "important", "The same guard, twice: a service failure")
+    assert only_complaint(office).severity == "important"
+    assert due(office)["resolve"] == "2026-12-03 10:00"  # 3 days from Monday's reopening
