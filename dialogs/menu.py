@@ -82,8 +82,10 @@ def group_help(purpose: str, ack_minutes: int) -> Text:
     if purpose == "emergency":
         return lines(
             _("Emergency alerts arrive here with the resident's phone."),
-            _("Tap ✋ I'm on it within {minutes} minutes: the resident hears who is coming. "
-              "Nobody tapping repeats the alert and reaches the managers.", minutes=ack_minutes))
+            _("Tap ✋ I'm on it within {minutes} minutes: a technician of the job's trade takes "
+              "the job and the resident hears who is coming; anyone else acknowledges it and "
+              "arranges help. Nobody tapping repeats the alert and reaches the managers.",
+              minutes=ack_minutes))
     return lines(
         _("Jobs nobody in a trade group can take arrive here at once with a button per "
           "technician (the number is the jobs each holds): one tap assigns."),
