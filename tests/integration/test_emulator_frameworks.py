@@ -8,9 +8,11 @@ import os
 import sys
 from typing import Any
 
+import pytest
+
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
-from tests.support.echo import build_aiogram_echo, build_ptb_echo
+from tests.support.echo import HTTP_CLIENTS, build_aiogram_echo, build_ptb_echo
 from tests.support.emulator import TEST_TOKEN
 
 
@@ -40,8 +42,10 @@ async def test_aiogram_dispatcher_echo(emulator: RunningEmulator, client: Emulat
     assert stats["methods"]["sendMessage"] == 3 and stats["methods"]["getUpdates"] >= 1
 
 
-async def test_ptb_application_echo(emulator: RunningEmulator, client: EmulatorClient) -> None:
-    app = build_ptb_echo(emulator.url, TEST_TOKEN)
+@pytest.mark.parametrize("http", HTTP_CLIENTS)
+async def test_ptb_application_echo(emulator: RunningEmulator, client: EmulatorClient,
+                                    http: str) -> None:
+    app = build_ptb_echo(emulator.url, TEST_TOKEN, http=http)
     async with app:
         await app.start()
         assert app.updater is not None

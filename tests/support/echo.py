@@ -3,10 +3,16 @@
 They are the "no Frontline code" baselines for benchmarks and the smoke tests of the emulator:
 
     python -m tests.support.echo --framework aiogram|ptb --api http://127.0.0.1:PORT --token T
+                                 [--http httpx|aiohttp]
 
 Both do the same Bot API calls as Frontline does for the same input, so a benchmark compares
 like with like: a text is answered with a message, a tap with its answer and an edit of the
 message it was on.
+
+PTB's own HTTP client is httpx; ``--http aiohttp`` carries its requests over aiohttp with the
+request class Frontline's PTB adapter uses (``bot.adapters.ptb_request``, which imports only
+aiohttp and PTB), so a bare PTB bot and Frontline under PTB differ by Frontline, not by the
+HTTP library.
 
 Each prints ``ECHO_READY`` (flushed) once it is polling. Framework imports are local because
 importing aiogram alone costs seconds; a run only pays for the framework it uses.
@@ -46,8 +52,11 @@ def build_aiogram_echo(api: str, token: str) -> tuple[Bot, Dispatcher]:
     return bot, dispatcher
 
 
+HTTP_CLIENTS = ("httpx", "aiohttp")
+
+
 def build_ptb_echo(
-    api: str, token: str, *, concurrent_updates: bool = False
+    api: str, token: str, *, concurrent_updates: bool = False, http: str = "httpx"
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     from telegram import Message, Update
     from telegram.ext import (
@@ -58,14 +67,21 @@ def build_ptb_echo(
         filters,
     )
 
-    app = (
+    builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(concurrent_updates)
-        .build()
     )
+    if http == "aiohttp":
+        from bot.adapters.ptb_request import AiohttpRequest
+
+        # One answer at a time (updates are handled in turn), and the long poll apart.
+        builder = builder.request(AiohttpRequest(connections=8)).get_updates_request(
+            AiohttpRequest(connections=1)
+        )
+    app = builder.build()
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.message and update.message.text:
@@ -93,11 +109,11 @@ async def _run_aiogram(api: str, token: str) -> None:
     await dispatcher.start_polling(bot, polling_timeout=10)
 
 
-def _run_ptb(api: str, token: str, concurrent: bool) -> None:
-    app = build_ptb_echo(api, token, concurrent_updates=concurrent)
+def _run_ptb(api: str, token: str, concurrent: bool, http: str) -> None:
+    app = build_ptb_echo(api, token, concurrent_updates=concurrent, http=http)
 
     async def ready(_: Any) -> None:
-        print("ECHO_READY framework=ptb", flush=True)
+        print(f"ECHO_READY framework=ptb http={http}", flush=True)
 
     app.post_init = ready
     app.run_polling(poll_interval=0.0, timeout=10)
@@ -111,11 +127,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--concurrent", action="store_true", help="PTB only: process updates concurrently"
     )
+    parser.add_argument(
+        "--http", choices=HTTP_CLIENTS, default="httpx", help="PTB only: its HTTP client"
+    )
     args = parser.parse_args(argv)
     if args.framework == "aiogram":
         asyncio.run(_run_aiogram(args.api, args.token))
     else:
-        _run_ptb(args.api, args.token, args.concurrent)
+        _run_ptb(args.api, args.token, args.concurrent, args.http)
 
 
 if __name__ == "__main__":

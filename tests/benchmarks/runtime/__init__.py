@@ -1,0 +1,1 @@
+"""The runtime benchmark's parts; ``tests/benchmarks/runtime_bench.py`` runs them."""
