@@ -6,11 +6,12 @@ import re
 from typing import Any
 
 from sqlalchemy import and_, bindparam, event, literal_column
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from dialogs.model import Unit
 from handlers.office import conversations
-from storage.models import DialogState, Household, Person, Residence, StaffChat
+from storage.models import Household, Person, Residence, StaffChat
 
 STAFF_ROLES = ("technician", "dispatcher", "manager", "admin", "butler")
 # Read on nearly every update: built once, so each call skips building the statement and its
@@ -24,12 +25,13 @@ HOUSEHOLDS_OF = (select(Household)
 # Who is writing, their units and their dialog state in this chat, in one statement: what
 # nearly every update reads first. From a one-row table, so a stranger with a dialog (a
 # danger check asked before binding) still gets a row.
+_D = conversations.DIALOG_STATES.c
 WHO_IS_WRITING = (
-    select(Person, DialogState, Household)
-    .select_from(select(literal_column("1").label("one")).subquery("writing"))
+    sql_select(Person, Household, *conversations.STATE_COLUMNS)
+    .select_from(sql_select(literal_column("1").label("one")).subquery("writing"))
     .outerjoin(Person, col(Person.telegram_user_id) == bindparam("user"))
-    .outerjoin(DialogState, and_(col(DialogState.chat_id) == bindparam("chat"),
-                                 col(DialogState.user_id) == bindparam("user")))
+    .outerjoin(conversations.DIALOG_STATES, and_(_D.chat_id == bindparam("chat"),
+                                                 _D.user_id == bindparam("user")))
     .outerjoin(Residence, col(Residence.person_id) == col(Person.id))
     .outerjoin(Household, col(Household.id) == col(Residence.household_id))
     .order_by(col(Household.building), col(Household.room)))
@@ -39,13 +41,14 @@ _HOUSEHOLDS = "households_by_person"  # per-session memo: the session is one upd
 def who_is_writing(session: Session, telegram_user_id: int, chat_id: int) -> Person | None:
     """The person behind a Telegram account, if known; their households and their dialog
     state in *chat_id* are kept for the session (``households_of``, ``conversations.load``)."""
-    rows = session.exec(WHO_IS_WRITING,
-                        params={"user": telegram_user_id, "chat": chat_id}).all()
-    person, dialog, _ = rows[0]
-    conversations.remember(session, chat_id, telegram_user_id, dialog)
+    rows = session.execute(WHO_IS_WRITING, {"user": telegram_user_id, "chat": chat_id}).all()
+    person: Person | None = rows[0][0]
+    dialog = rows[0][2:]
+    conversations.remember(session, chat_id, telegram_user_id,
+                           None if dialog[0] is None else dialog)
     if person is not None:
         session.info.setdefault(_HOUSEHOLDS, {})[person.id] = [
-            household for _, _, household in rows if household is not None]
+            row[1] for row in rows if row[1] is not None]
     return person
 
 
