@@ -1,10 +1,13 @@
 """``frontline run``: receive updates (long polling or webhook), handle them, drain the outbox.
 
 Start-up: office → intake → adapter (getMe, tried again with back-off until the Bot API
-answers; a rejected token ends it) → command menus → the sender's leader loop (it
-sends whenever this process holds the sender lock; see ``storage/leader.py``) → services (the
-scheduler, with a lock of its own) → receiving, and beside it the triage model's warm-up in a
-thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT finishes in-flight
+answers; a rejected token ends it) → receiving. Only what answers an update comes before the
+first getUpdates (the core, the intake, the adapter); once it has gone out
+(:attr:`Intake.receiving`; with a webhook, once the server listens) the rest starts beside
+it (:class:`BesideReceiving`): the sender's leader loop (it sends whenever this process holds the
+sender lock; see ``storage/leader.py``), the command menus, the services (the scheduler, with
+a lock of its own, which loads APScheduler and its jobs then) and the triage model's warm-up
+in a thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT finishes in-flight
 work: stop receiving, commit the updates already taken in (for at most 30 s), stop the
 services, let the sender finish its requests (and flush what is due for a few seconds), close
 the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never cuts this short
@@ -145,12 +148,6 @@ def _core_handle() -> HandleFn:
     return handle
 
 
-def _warm_office_triage(handle: HandleFn | None,
-                        stop: asyncio.Event) -> asyncio.Task[None] | None:
-    # Only the office's core triages; a stand-in core passed by a test or a benchmark does not.
-    return asyncio.create_task(warm_triage(stop), name="triage") if handle is None else None
-
-
 async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Event, *,
                       retry: float = FOLLOWER_RETRY, recheck: float = LEADER_RECHECK) -> None:
     """Run the sender whenever this process holds the sender's lock, until *stop*.
@@ -172,10 +169,10 @@ async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Ev
 async def warm_triage(stop: asyncio.Event) -> None:
     """Load the triage model (jieba's dictionary, about a second) in a thread beside receiving.
 
-    Off the path to the first getUpdates, but never behind the first free text: the model is
-    built under ``dialogs.triage``'s lock, so a triage call that comes while this is running
-    waits for it, and one that comes first builds it (this then finds it built). A broken data
-    file stops the bot, as a start-up check would.
+    Started once the first getUpdates has gone out, so off the path to it, but never behind
+    the first free text: the model is built under ``dialogs.triage``'s lock, so a triage call
+    that comes while this is running waits for it, and one that comes first builds it (this
+    then finds it built). A broken data file stops the bot, as a start-up check would.
     """
     try:
         seconds = await asyncio.to_thread(warm_up)
@@ -225,23 +222,12 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)
     sender_ref.append(sender)
     sender_stop = asyncio.Event()
-    sender_task: asyncio.Task[None] | None = None
-    warming: asyncio.Task[None] | None = None
+    beside = BesideReceiving(office, settings, sender, sender_stop, extra_services)
+    polling: asyncio.Task[None] | None = None
     server: WebhookServer | None = None
-    started: list[BackgroundService] = []
     try:
         if not await connect(adapter, settings, stop):
             return  # stopped before the Bot API ever answered
-        try:
-            await register_commands(adapter.transport)
-            await asyncio.to_thread(_refresh_chat_menus, office)
-        except Exception as error:
-            log.warning("runtime: could not set the command menus (%s); carrying on", error)
-        sender_task = asyncio.create_task(
-            lead_sender(sender, LeaderLock(settings.database_url), sender_stop), name="sender")
-        for service in extra_services:
-            await service.start()
-            started.append(service)
         if webhook_url:
             from bot.adapters.webhook import (
                 WebhookServer,
@@ -258,33 +244,99 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             await server.start()
             await adapter.set_webhook(webhook_url, secret)
             _announce(adapter, "webhook")
-            warming = _warm_office_triage(handle, stop)
+            await beside.start(adapter, warm=handle is None, stop=stop)
             await stop.wait()
         else:
             _announce(adapter, "long polling")
-            # Starts in a thread once polling yields, i.e. as the first getUpdates goes out.
-            warming = _warm_office_triage(handle, stop)
-            await adapter.run_polling(stop)
+            polling = asyncio.create_task(adapter.run_polling(stop), name="polling")
+            receiving = asyncio.create_task(intake.receiving.wait())
+            await asyncio.wait({polling, receiving}, return_when=asyncio.FIRST_COMPLETED)
+            receiving.cancel()
+            if not polling.done():
+                await beside.start(adapter, warm=handle is None, stop=stop)
+            await polling
     finally:
         log.info("runtime: shutting down")
+        if polling is not None and not polling.done():
+            stop.set()  # starting what runs beside failed: stop receiving too
+            await asyncio.gather(polling, return_exceptions=True)
         if server is not None:
             await server.stop()
         await intake.close()
-        for service in reversed(started):
+        await beside.stop()
+        await adapter.close()
+        writers.shutdown(wait=True)
+        await beside.cooled()
+        log.info("runtime: stopped")
+    beside.check()
+
+
+class BesideReceiving:
+    """What runs beside receiving and is not needed to answer an update: the sender's leader
+    loop, the command menus, the services and the triage warm-up. Started once receiving has
+    begun; stopped after the intake has finished its updates."""
+
+    def __init__(self, office: Office, settings: Settings, sender: OutboxSender,
+                 sender_stop: asyncio.Event, services: Sequence[BackgroundService]) -> None:
+        self.office = office
+        self.settings = settings
+        self.sender = sender
+        self.sender_stop = sender_stop
+        self.services = services
+        self.started: list[BackgroundService] = []
+        self.sender_task: asyncio.Task[None] | None = None
+        self.menus: asyncio.Task[None] | None = None
+        self.warming: asyncio.Task[None] | None = None
+
+    async def start(self, adapter: Adapter, *, warm: bool, stop: asyncio.Event) -> None:
+        """Start them all; a service that fails to start raises (and the bot stops)."""
+        # Only the office's core triages; a stand-in core passed by a test or a benchmark
+        # does not.
+        if warm:
+            self.warming = asyncio.create_task(warm_triage(stop), name="triage")
+        self.sender_task = asyncio.create_task(
+            lead_sender(self.sender, LeaderLock(self.settings.database_url), self.sender_stop),
+            name="sender")
+        self.menus = asyncio.create_task(set_menus(adapter.transport, self.office),
+                                         name="menus")
+        for service in self.services:
+            await service.start()
+            self.started.append(service)
+
+    async def stop(self) -> None:
+        """Stop the services, then the sender (which flushes what is due); the menus, if
+        still being set, are given up (they are set again at the next start)."""
+        if self.menus is not None:
+            self.menus.cancel()
+            await asyncio.gather(self.menus, return_exceptions=True)
+        for service in reversed(self.started):
             try:
                 await service.stop()
             except Exception:
                 log.exception("runtime: stopping %r failed", service)
-        sender_stop.set()
-        if sender_task is not None:
-            await asyncio.gather(sender_task, return_exceptions=True)
-        await adapter.close()
-        writers.shutdown(wait=True)
-        if warming is not None:
-            await asyncio.wait({warming})  # a thread cannot be cancelled; it ends within seconds
-        log.info("runtime: stopped")
-    if warming is not None:
-        warming.result()  # a broken triage data file ends the run with its error
+        self.sender_stop.set()
+        if self.sender_task is not None:
+            await asyncio.gather(self.sender_task, return_exceptions=True)
+
+    async def cooled(self) -> None:
+        """Wait for the warm-up: a thread cannot be cancelled; it ends within seconds."""
+        if self.warming is not None:
+            await asyncio.wait({self.warming})
+
+    def check(self) -> None:
+        """A broken triage data file ends the run with its error."""
+        if self.warming is not None:
+            self.warming.result()
+
+
+async def set_menus(transport: Transport, office: Office) -> None:
+    """The default menus, then each staff chat's and bound group's own; a failure is logged
+    (the bot answers without them)."""
+    try:
+        await register_commands(transport)
+        await asyncio.to_thread(_refresh_chat_menus, office)
+    except Exception as error:
+        log.warning("runtime: could not set the command menus (%s); carrying on", error)
 
 
 def close_database(office: Office) -> None:

@@ -205,6 +205,7 @@ class _ConfirmAfterCommit(BaseRequestMiddleware):
         """Wait for the intake to go idle before asking for more updates."""
         if isinstance(method, GetUpdates):
             await self._intake.wait_idle()
+            self._intake.receiving.set()
         return await make_request(bot, method)
 
 

@@ -53,6 +53,9 @@ class Intake:
         self._pending = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        # Set by the adapters as their first getUpdates goes out: the runtime starts what
+        # answering an update does not need (sender, scheduler, menus, warm-up) only then.
+        self.receiving = asyncio.Event()
         self.handled = 0
         self.failed = 0
         # Seconds from submit to commit, kept for the benchmark's latency figures.

@@ -198,6 +198,7 @@ class _Confirmation:
             await intake.wait_idle()
             if self.seen < self.fetched:
                 await asyncio.sleep(0.001)
+        intake.receiving.set()  # the getUpdates goes out now
 
 
 class _ConfirmingBot(ExtBot[None]):
