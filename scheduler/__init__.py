@@ -4,7 +4,9 @@
 sandbox can call after moving its clock. See ``scheduler/service.py`` for the design.
 
 The names load on first use: ``frontline jobs`` (``scheduler/cli.py``) is registered by every
-``frontline`` command, and importing the service means importing every desk.
+``frontline`` command, and the drain imports every desk. The service itself is light: it
+loads APScheduler and the drain as it starts, which ``frontline run`` does once receiving
+has begun.
 """
 
 from __future__ import annotations

@@ -27,34 +27,32 @@ does not rest on the lock — every step is conditional and keyed — it only ke
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-
-from handlers.callback_surveys.monthly_duties import duties
-from handlers.fees.ledger import ladder_of
 from handlers.office import Office
-from scheduler.drain import (
-    DrainReport,
-    drain_once,
-    duties_once,
-    fees_once,
-    reports_once,
-    run_due_now,
-)
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, Leadership, lead
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from scheduler.drain import DrainReport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 DRAIN_EVERY = 30.0  # seconds between drains: the dispatch alert acts a minute early for this
+# What the jobs need, imported where they are used and loaded in a thread as the service
+# starts (:meth:`SchedulerService._lead`): ``frontline run`` starts it once receiving has
+# begun, and APScheduler with every desk a drain calls is not needed to answer an update.
+JOB_MODULES = ("apscheduler.schedulers.asyncio", "apscheduler.triggers.cron",
+               "apscheduler.triggers.date", "apscheduler.triggers.interval",
+               "handlers.callback_surveys.monthly_duties", "handlers.fees.ledger",
+               "scheduler.drain")
 __all__ = ["Leadership", "SchedulerService"]
 
 
@@ -109,6 +107,8 @@ class SchedulerService:
 
         Safe whether or not this process leads: every step is conditional and keyed.
         """
+        from scheduler.drain import run_due_now
+
         return self._done(await self._in_worker(run_due_now, self.office))
 
     def planned_jobs(self) -> list[tuple[str, datetime | None]]:
@@ -119,6 +119,7 @@ class SchedulerService:
 
     # -- leadership ----------------------------------------------------------------------
     async def _lead(self) -> None:
+        await asyncio.to_thread(_load_jobs)  # off the loop, which keeps answering meanwhile
         await lead(self.leadership, self._run_as_leader, self._stop, name="scheduler",
                    retry=self.follower_retry, recheck=self.leader_recheck, call=self._locked)
 
@@ -137,6 +138,14 @@ class SchedulerService:
 
     # -- the jobs ------------------------------------------------------------------------
     def _build(self) -> AsyncIOScheduler:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.date import DateTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        from handlers.callback_surveys.monthly_duties import duties
+        from handlers.fees.ledger import ladder_of
+
         _quiet_apscheduler()
         tz = self.office.timezone
         # Coalesce and no grace limit: a drain or a duty that was late runs once, late.
@@ -172,18 +181,28 @@ class SchedulerService:
         return scheduler
 
     async def _reports(self, only: str) -> None:
+        from scheduler.drain import reports_once
+
         await self._job(reports_once, self.office, only)
 
     async def _catch_up(self) -> None:
+        from scheduler.drain import run_due_now
+
         await self._job(run_due_now, self.office)
 
     async def _drain(self) -> None:
+        from scheduler.drain import drain_once
+
         await self._job(drain_once, self.office)
 
     async def _fees(self) -> None:
+        from scheduler.drain import fees_once
+
         await self._job(fees_once, self.office)
 
     async def _duty(self, kind: str) -> None:
+        from scheduler.drain import duties_once
+
         await self._job(duties_once, self.office, kind)
 
     async def _job(self, fn: Callable[..., DrainReport], *args: Any) -> None:
@@ -211,6 +230,11 @@ class SchedulerService:
         if self._lock_thread is None:
             self._lock_thread = ThreadPoolExecutor(1, thread_name_prefix="scheduler-lock")
         return await asyncio.get_running_loop().run_in_executor(self._lock_thread, fn)
+
+
+def _load_jobs() -> None:
+    for name in JOB_MODULES:
+        importlib.import_module(name)
 
 
 def _quiet_apscheduler() -> None:
