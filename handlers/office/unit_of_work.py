@@ -10,15 +10,15 @@ commit: building an ORM object and flushing it cost more than the rest of a typi
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from datetime import datetime
+from functools import cache
 from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, or_, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Executable, Table, bindparam, or_, select
 from sqlmodel import Session, col
 
 from dialogs.events import (
@@ -51,13 +51,19 @@ OUTBOX_COLUMNS = ("chat_id", "op", *OUTBOX_DEFAULTS, "created_at")
 INSERTS = {EVENT_LOG: BulkInsert(EVENT_LOG, EVENT_COLUMNS),
            OUTBOX: BulkInsert(OUTBOX, OUTBOX_COLUMNS)}
 OUTBOX_ROW = itemgetter(*OUTBOX_COLUMNS)
-# RETURNING, not rowcount: drivers disagree on the row count of ON CONFLICT inserts.
-# One per dialect we run on; built once, like every statement run for each update.
-CLAIMS = {dialect: dialect_insert(ProcessedUpdate)
-          .values(key=bindparam("key"), at=bindparam("at")).on_conflict_do_nothing()
-          .returning(col(ProcessedUpdate.key))
-          for dialect, dialect_insert in (("sqlite", sqlite_insert),
-                                          ("postgresql", postgresql_insert))}
+
+
+@cache
+def claim_statement(dialect: str) -> Executable:
+    """The claim's ``INSERT … ON CONFLICT DO NOTHING`` in *dialect* ("sqlite" or
+    "postgresql"), built once, like every statement run for each update. RETURNING, not
+    rowcount: drivers disagree on the row count of ON CONFLICT inserts. The dialect is
+    imported on first use: an office on SQLite never loads PostgreSQL's."""
+    insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+    claim: Executable = (insert(ProcessedUpdate).values(key=bindparam("key"), at=bindparam("at"))
+                         .on_conflict_do_nothing().returning(col(ProcessedUpdate.key)))
+    return claim
+
 
 # What an Edit by ref or by message id reads of the message it edits; built once, in Core
 # (plain columns need none of the ORM's bookkeeping).
@@ -143,7 +149,7 @@ class UnitOfWork:
         no read first, and two processes racing on the same key cannot both win.
         """
         connection = self.session.connection()
-        inserted = connection.execute(CLAIMS[connection.dialect.name],
+        inserted = connection.execute(claim_statement(connection.dialect.name),
                                       {"key": key, "at": self.now})
         return inserted.first() is not None
 
