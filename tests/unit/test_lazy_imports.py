@@ -3,15 +3,24 @@
 Importing everything made `frontline run` without a token take seconds to say so, and every
 start pay for the triage model and the report's libraries. Each case runs in a fresh
 interpreter and looks at ``sys.modules`` afterwards: a regression guard, not a timing.
+`frontline run` with a token is looked at as its first getUpdates goes out: what answering an
+update does not need (the scheduler, the monthly report, the triage model …) comes after.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+from tests.support.emulator import TEST_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 # Heavy, and needed by only some commands (or only once the bot is running).
@@ -82,3 +91,102 @@ def test_the_newest_migration_read_from_the_files_is_alembics_head(tmp_path: Pat
 
     config = alembic_config(f"sqlite:///{tmp_path / 'office.db'}")
     assert declared_head() == ScriptDirectory.from_config(config).get_current_head()
+
+
+# Not needed to answer the first update, so not loaded before the first getUpdates: the
+# scheduler (the drain and the desks only it calls), the monthly report, the triage model
+# (warmed up beside receiving), Alembic (the database is at head), the PostgreSQL dialect
+# (on SQLite).
+AFTER_RECEIVING = ("scheduler.drain", "handlers.callback_surveys.monthly_duties",
+                   "handlers.monthly_report", "jieba", "opencc", "matplotlib", "openpyxl",
+                   "alembic", "sqlalchemy.dialects.postgresql")
+# APScheduler too, but python-telegram-bot imports it itself (its JobQueue), bare or not.
+AFTER_RECEIVING_BY_FRAMEWORK = {"aiogram": ("apscheduler",), "ptb": ()}
+
+# Runs `frontline run`; the first time the adapter marks receiving as begun (as its first
+# getUpdates goes out) the modules loaded so far are written to PROBE_OUT, and at the end
+# those loaded by then.
+RUN_PROBE = """
+import json, os, sys
+import bot.adapters.intake as intake
+
+class Watched(type(intake.Intake(lambda event: None, workers=1).receiving)):
+    def set(self):
+        if not self.is_set():
+            with open(os.environ["PROBE_OUT"], "w") as out:
+                json.dump(sorted(sys.modules), out)
+        super().set()
+
+init = intake.Intake.__init__
+def watched_init(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    self.receiving = Watched()
+intake.Intake.__init__ = watched_init
+from bot.cli import main
+sys.argv = ["frontline", "run"]
+try:
+    main()
+finally:
+    print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def loaded(modules: set[str], names: tuple[str, ...]) -> list[str]:
+    """The names in *names* that are in *modules*, themselves or by a submodule."""
+    return [name for name in names
+            if any(m == name or m.startswith(name + ".") for m in modules)]
+
+
+@pytest.fixture
+def emulator() -> Iterator[str]:
+    """A Bot API emulator in its own process (this one stays free of the bot's modules)."""
+    process = subprocess.Popen([sys.executable, "-m", "bot.emulator", "--token", TEST_TOKEN],
+                               cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert line.startswith("EMULATOR_URL="), line
+        yield line.strip().split("=", 1)[1]
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_for(check: object, within: float) -> None:
+    deadline = time.monotonic() + within
+    while not callable(check) or not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("framework", ["aiogram", "ptb"])
+def test_frontline_run_polls_before_loading_what_answering_does_not_need(
+        tmp_path: Path, emulator: str, framework: str) -> None:
+    from storage.db import upgrade
+
+    database = f"sqlite:///{tmp_path / 'office.db'}"
+    upgrade(database)  # at head: starting the bot has nothing to migrate
+    early = tmp_path / "early.json"
+    log = tmp_path / "bot.log"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("FRONTLINE_")}
+    env.update(PYTHONPATH=str(ROOT), PROBE_OUT=str(early), FRONTLINE_BOT_TOKEN=TEST_TOKEN,
+               FRONTLINE_API_BASE=emulator, FRONTLINE_DATABASE_URL=database,
+               FRONTLINE_FRAMEWORK=framework)
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-c", RUN_PROBE], cwd=tmp_path, env=env,
+                                   stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        wait_for(lambda: early.exists() and early.stat().st_size > 0, within=90)
+        # What comes after receiving does come: the scheduler leads, the triage is warm.
+        wait_for(lambda: all(line in log.read_text() for line in (
+            "scheduler: leading", "runtime: triage ready", "chat menus asked for")), within=90)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, log.read_text()[-3000:]
+    before = set(json.loads(early.read_text()))
+    assert "handlers.reception.entry" in before  # the core answers from the first update
+    assert loaded(before, AFTER_RECEIVING + AFTER_RECEIVING_BY_FRAMEWORK[framework]) == []
+    after = set(json.loads(out.splitlines()[-1]))
+    assert loaded(after, ("apscheduler", "scheduler.drain", "jieba")) == [
+        "apscheduler", "scheduler.drain", "jieba"]
