@@ -32,8 +32,8 @@ def report_command(
     # The report's desk (charts, workbook) loads only for this command.
     from bot.bootstrap import build_office, prepare_database
     from handlers.monthly_report.charts import MissingCJKFont
-    from handlers.monthly_report.figures import month_label, parse_month
     from handlers.monthly_report.message import chat_message
+    from handlers.monthly_report.months import month_label, parse_month
     from handlers.monthly_report.publish import make_report, managers_language
     from handlers.office.calendar import month_key, shift_month
     from locales import LANGUAGES, Language, parse_language, render

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from handlers.monthly_report.figures import Voice
+from handlers.monthly_report.satisfaction import Voice
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,10 @@ from typing import Any, Final
 from dialogs.model import TRADE_NAMES
 from dialogs.statuses import STATUS_NAMES
 from handlers.monthly_report.charts import KIND_NAMES, building_name
-from handlers.monthly_report.figures import Clock, Durations, Month, Ratings
+from handlers.monthly_report.figures import Month
 from handlers.monthly_report.report import Report
+from handlers.monthly_report.satisfaction import Ratings
+from handlers.monthly_report.service_levels import Clock, Durations
 from locales import Language, Msg, Raw, Text, _, render
 
 Cell = str | int | float | Decimal | None

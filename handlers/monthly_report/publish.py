@@ -27,8 +27,8 @@ from sqlmodel import select
 
 from dialogs.events import Priority, Say
 from handlers.monthly_report import charts, export
-from handlers.monthly_report.figures import month_label
 from handlers.monthly_report.message import chat_message
+from handlers.monthly_report.months import month_label
 from handlers.monthly_report.report import Report, build
 from handlers.office import Office
 from handlers.office.calendar import month_key, shift_month, wall_clock

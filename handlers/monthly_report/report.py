@@ -14,13 +14,9 @@ from zoneinfo import ZoneInfo
 
 from handlers.monthly_report import causes as causes_
 from handlers.monthly_report.causes import CauseGroup
-from handlers.monthly_report.figures import (
-    Demand,
-    Month,
-    compute,
-    month_label,
-    same_moment_a_month_earlier,
-)
+from handlers.monthly_report.figures import Month, compute
+from handlers.monthly_report.months import month_label, same_moment_a_month_earlier
+from handlers.monthly_report.other_desks import Demand
 from handlers.office import Office
 from handlers.office.calendar import shift_month
 from locales import Msg, _

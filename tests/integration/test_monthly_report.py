@@ -28,10 +28,10 @@ import pytest
 from openpyxl import load_workbook
 
 from handlers.monthly_report import charts
-from handlers.monthly_report.figures import Durations, percentile
 from handlers.monthly_report.message import chat_message
 from handlers.monthly_report.publish import make_report
 from handlers.monthly_report.report import Report, build
+from handlers.monthly_report.service_levels import Durations, percentile
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from locales import render
