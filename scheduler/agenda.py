@@ -19,7 +19,7 @@ from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.calendar import month_key, shift_month, wall_clock
-from handlers.work_orders import appointments, emergency_clock
+from handlers.work_orders import emergency_clock, visit_reminders
 from handlers.work_orders.deadlines import DISPATCH_LEAD
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
@@ -104,7 +104,7 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
         complaint_items, complaint_counts = complaint_deadlines.upcoming(session, limit)
         items += [Planned(kind, target, due) for kind, target, due in complaint_items]
         counts.update(complaint_counts)
-        visit_items, visit_counts = appointments.upcoming(session, limit)
+        visit_items, visit_counts = visit_reminders.upcoming(session, limit)
         items += [Planned(kind, target, due) for kind, target, due in visit_items]
         counts.update(visit_counts)
         notice_items, notice_counts = announcements.upcoming(session, limit)

@@ -25,7 +25,7 @@ from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.due_items import BATCH, Timer, run
-from handlers.work_orders import appointments, deadlines, emergency_clock
+from handlers.work_orders import deadlines, emergency_clock, visit_reminders
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def timers(office: Office) -> tuple[Timer, ...]:
               deadlines.auto_confirm),
         Timer("survey", pushing.find_due, pushing.advance, pushing.back_off),
         # Visits: the missed-window alert before reminders (a stale reminder is then skipped).
-        Timer("visit_missed", appointments.find_missed, appointments.alert_missed),
-        Timer("visit_evening", appointments.find_evening, appointments.remind_evening),
-        Timer("visit_last", appointments.find_last, appointments.remind_last),
+        Timer("visit_missed", visit_reminders.find_missed, visit_reminders.alert_missed),
+        Timer("visit_evening", visit_reminders.find_evening, visit_reminders.remind_evening),
+        Timer("visit_last", visit_reminders.find_last, visit_reminders.remind_last),
         Timer("no_response",
               partial(deadlines.find_silent_orders, deadline=rules.response_deadline),
               deadlines.escalate_order),

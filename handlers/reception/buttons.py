@@ -31,6 +31,7 @@ from handlers.registration import binding, unlinked_message
 from handlers.requests.emergencies import report_emergency_button
 from handlers.work_orders import (
     appointments,
+    desk_rescheduling,
     on_the_job,
     shifts,
     sign_off,
@@ -188,10 +189,10 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
     Verb.ACK_EMERGENCY: _group(_in_group(lambda caller, board, tap: taking.on_it(
         caller, board, tap.id(0)))),
     Verb.RESCHEDULE: _group(_in_group(lambda caller, board, tap: _with_order(
-        caller, tap, lambda order: appointments.desk_choices(caller, board, order)))),
-    Verb.DESK_WINDOW: _group(_in_group(lambda caller, board, tap: appointments.desk_choose(
+        caller, tap, lambda order: desk_rescheduling.desk_choices(caller, board, order)))),
+    Verb.DESK_WINDOW: _group(_in_group(lambda caller, board, tap: desk_rescheduling.desk_choose(
         caller, board, tap.id(0), tap.id(1), tap.id(2)))),
-    Verb.MISSED_SEEN: _group(_in_group(lambda caller, board, tap: appointments.missed_seen(
+    Verb.MISSED_SEEN: _group(_in_group(lambda caller, board, tap: desk_rescheduling.missed_seen(
         caller, board, tap.id(0)))),
     Verb.HELD_CALL: _group(_in_group(lambda caller, board, tap: outbox.record_call(
         caller, board, tap.id(0), tap.word(1)))),

@@ -215,7 +215,7 @@ GUARDS: tuple[Guard, ...] = (
           "            or not owns(caller, order) or order.status not in BEFORE_ARRIVAL):",
           "            or order.status not in BEFORE_ARRIVAL):"),
     Guard("only dispatchers or managers reschedule, in the dispatch or managers' chat",
-          "handlers/work_orders/appointments.py",
+          "handlers/work_orders/desk_rescheduling.py",
           "    if at_the_desk(caller, board):\n        return True\n    caller.refuse(_(\"Only "
           "dispatchers and managers can reschedule",
           "    if True:\n        return True\n    caller.refuse(_(\"Only dispatchers and "
