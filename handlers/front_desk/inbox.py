@@ -4,7 +4,6 @@ answer privately, and the resident receives it in their chat."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
@@ -20,7 +19,7 @@ from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
-from handlers.office.due_items import chats, mark
+from handlers.office.due_items import chats, finder, mark
 from handlers.office.people import alert_chats, unit_label
 from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import UnitOfWork
@@ -143,19 +142,12 @@ def send_reply(caller: Caller, command: AnswerText) -> None:
 
 
 # -- the 24-hour rule --------------------------------------------------------------------
-def find_silent_requests(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
-    """Requests past their promised answer time with no answer yet, oldest first."""
-    unmarked = ~exists().where(col(FollowupMark.kind) == "fd_no_response",
-                               col(FollowupMark.subject_id) == col(FrontDeskRequest.id))
-    query = select(FrontDeskRequest.id).where(
-        col(FrontDeskRequest.status) == "open", col(FrontDeskRequest.answered_at).is_(None),
-        col(FrontDeskRequest.due_at) <= uow.now, unmarked)
-    if skip:
-        query = query.where(col(FrontDeskRequest.id).not_in(skip))
-    query = query.order_by(col(FrontDeskRequest.due_at)).limit(limit)
-    return [i for i in uow.session.exec(query.with_for_update(skip_locked=True,
-                                                              of=FrontDeskRequest))
-            if i is not None]
+# Requests past their promised answer time with no answer yet, not escalated yet.
+find_silent_requests = finder(
+    FrontDeskRequest, FrontDeskRequest.due_at, col(FrontDeskRequest.status) == "open",
+    col(FrontDeskRequest.answered_at).is_(None),
+    ~exists().where(col(FollowupMark.kind) == "fd_no_response",
+                    col(FollowupMark.subject_id) == col(FrontDeskRequest.id)))
 
 
 def escalate_request(uow: UnitOfWork, request_id: int) -> str:
