@@ -222,7 +222,7 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)
     sender_ref.append(sender)
     sender_stop = asyncio.Event()
-    beside = BesideReceiving(office, settings, sender, sender_stop, extra_services)
+    beside = BesideReceiving(office, settings, sender, sender_stop, extra_services, writers)
     polling: asyncio.Task[None] | None = None
     server: WebhookServer | None = None
     try:
@@ -277,8 +277,10 @@ class BesideReceiving:
     begun; stopped after the intake has finished its updates."""
 
     def __init__(self, office: Office, settings: Settings, sender: OutboxSender,
-                 sender_stop: asyncio.Event, services: Sequence[BackgroundService]) -> None:
+                 sender_stop: asyncio.Event, services: Sequence[BackgroundService],
+                 writer: ThreadPoolExecutor) -> None:
         self.office = office
+        self.writer = writer
         self.settings = settings
         self.sender = sender
         self.sender_stop = sender_stop
@@ -297,8 +299,8 @@ class BesideReceiving:
         self.sender_task = asyncio.create_task(
             lead_sender(self.sender, LeaderLock(self.settings.database_url), self.sender_stop),
             name="sender")
-        self.menus = asyncio.create_task(set_menus(adapter.transport, self.office),
-                                         name="menus")
+        self.menus = asyncio.create_task(
+            set_menus(adapter.transport, self.office, self.writer), name="menus")
         for service in self.services:
             await service.start()
             self.started.append(service)
@@ -329,12 +331,13 @@ class BesideReceiving:
             self.warming.result()
 
 
-async def set_menus(transport: Transport, office: Office) -> None:
+async def set_menus(transport: Transport, office: Office, writer: ThreadPoolExecutor) -> None:
     """The default menus, then each staff chat's and bound group's own; a failure is logged
-    (the bot answers without them)."""
+    (the bot answers without them). The chat menus are outbox rows, written on *writer*: the
+    updates already arriving write there too, and SQLite takes one writer at a time."""
     try:
         await register_commands(transport)
-        await asyncio.to_thread(_refresh_chat_menus, office)
+        await asyncio.get_running_loop().run_in_executor(writer, _refresh_chat_menus, office)
     except Exception as error:
         log.warning("runtime: could not set the command menus (%s); carrying on", error)
 
