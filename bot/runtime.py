@@ -25,6 +25,7 @@ import logging
 import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 
 from bot.adapters.base import Adapter, CommandScope, TokenRejected, Transport, Unreachable
@@ -214,9 +215,14 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     workers = 1 if sqlite else 8
     writers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
     sender_ref: list[OutboxSender] = []
+    if sqlite:  # units of work hand their committed rows to the sender (OutboxSender.hand_off)
+        office = replace(office, outbox_listener=lambda rows: sender_ref[0].hand_off(rows))
+    # The office's core writes through units of work; a stand-in core may not: wake for it.
+    woken = not sqlite or handle is not None
     # Polling tries an update again while the database is down; a webhook answers 500.
     intake = Intake(lambda event: core(office, event), pool=writers, workers=workers,
-                    on_handled=lambda: sender_ref[0].wake() if sender_ref else None,
+                    on_handled=(lambda: sender_ref[0].wake() if sender_ref else None)
+                    if woken else None,
                     retry_unavailable=webhook_url is None)
     adapter = make_adapter(settings, intake)
     sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)

@@ -18,6 +18,13 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
 - Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
   request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
   processes' rows (the scheduler's).
+- Handed over at commit (``hand_off``, SQLite): the rows this process's units of work commit
+  go out without being read back, when the last complete read vouches for their chat. It saw
+  every row up to the outbox's highest id; the rows handed over since continue that id
+  sequence without a gap (on SQLite ids follow commit order), so no other process wrote in
+  between; their chat had nothing else waiting, is not busy and not blocked. Anything else
+  (a gap, a chat with rows waiting, an edit of a message known only by its outbox id, a
+  limit) is left to a read, at once.
 """
 
 from __future__ import annotations
@@ -28,11 +35,11 @@ import functools
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from bot.adapters.base import (
     Blocked,
@@ -47,7 +54,7 @@ from bot.adapters.base import (
 from bot.adapters.parts import plan_send
 from bot.adapters.ratelimit import Limits, RateLimiter
 from handlers.delivery import outbox as delivery
-from handlers.delivery.outbox import Pending
+from handlers.delivery.outbox import Due, Pending
 from handlers.office import Office
 
 log = logging.getLogger(__name__)
@@ -91,40 +98,108 @@ class OutboxSender:
         self._last_scan = float("-inf")
         self._marks: list[tuple[int, int | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
+        # What the last complete read vouches for (see the module's docstring): every row up
+        # to id ``_newest`` is accounted for (-1: nothing is, read first); the chats that may
+        # have rows no request was started for; people who blocked the bot.
+        self._loop: asyncio.AbstractEventLoop | None = None  # while running: hand-offs taken
+        self._handed: dict[int, Pending] = {}
+        self._handed_in = asyncio.Event()
+        self._newest = -1
+        self._unsettled: set[int] = set()
+        self._unreachable: frozenset[int] = frozenset()
+        self._handing = False
 
     def wake(self) -> None:
         """Tell the sender new rows were written (called after each handled update)."""
         self._wake.set()
 
+    def hand_off(self, batches: Sequence[tuple[int, Sequence[Sequence[Any]]]]) -> None:
+        """The outbox rows a unit of work has just committed (``Office.outbox_listener``; any
+        thread). Taken only while this sender runs (leads); otherwise the leader's read
+        finds them."""
+        loop = self._loop
+        if loop is None:
+            return
+        rows = delivery.committed(batches)  # in the committing thread, not on the loop
+        with contextlib.suppress(RuntimeError):  # the loop has just closed
+            loop.call_soon_threadsafe(self._take, rows)
+
+    def _take(self, rows: list[Pending]) -> None:
+        # Every row this process commits comes this way: reads now vouch for what they saw.
+        self._handing = True
+        if self._newest < 0:
+            self._wake.set()  # nothing vouched for: a read finds them
+            return
+        # A row up to _newest was committed before the last read, which accounted for it.
+        self._handed.update((row.id, row) for row in rows if row.id > self._newest)
+        self._handed_in.set()
+
     async def run(self, stop: asyncio.Event) -> None:
         """Send until *stop* is set; then let requests already started finish."""
         await self._restore_pauses()
-        while not stop.is_set():
-            try:
-                delay = await self.send_due()
-            except Exception:
-                # The database may be briefly unavailable; the rows will still be there.
-                log.exception("sender: reading the outbox failed")
-                delay = self.limits.poll_interval * 4
-            if await self._sleep(delay, stop):
-                await self._pace_scans()
+        self._loop = asyncio.get_running_loop()
+        read, poll_at = True, 0.0
+        try:
+            while not stop.is_set():
+                try:
+                    if read:
+                        delay = await self.send_due()
+                        poll_at = self._now() + delay
+                    else:
+                        self._send_handed()
+                        delay = poll_at - self._now()
+                except Exception:
+                    # The database may be briefly unavailable; the rows will still be there.
+                    log.exception("sender: reading the outbox failed")
+                    self._forget()
+                    delay = self.limits.poll_interval * 4
+                    poll_at = self._now() + delay
+                read = await self._next(delay, stop)
+        finally:
+            self._loop = None  # hand-offs are for the leader only
+            self._forget()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _next(self, delay: float, stop: asyncio.Event) -> bool:
+        """Wait for something to do; True if it needs a read of the outbox."""
+        read, progress = await self._sleep(delay, stop)
+        if read:
+            return True
+        if progress and not (self._handing and self._settled()):
+            # A finished request may have rows behind it: read, paced (see _pace_scans).
+            if self._handed_in.is_set():
+                self._send_handed()
+            await self._pace_scans()
+            return True
+        return False  # rows handed over, or nothing a read would find
+
+    def _settled(self) -> bool:
+        """Whether no row can be waiting that a read would find (bar other processes')."""
+        return self._newest >= 0 and not self._unsettled
+
+    def _forget(self) -> None:
+        self._newest = -1
+        self._handed.clear()
+        self._unsettled.clear()
 
     async def _pace_scans(self) -> None:
         """Under load every finished request wakes us; scanning the outbox for each would eat
         the CPU the handlers need, so such scans are at least ``scan_interval`` apart. Rows a
-        handler has just committed (``wake``) cut the pause short, and a wake-up at the time
-        the limits named (a slot free, a retry due) or by ``wake`` has none: a reply never
-        waits for it."""
+        handler has just committed (``wake``, ``hand_off``) cut the pause short, and a wake-up
+        at the time the limits named (a slot free, a retry due) or by ``wake`` has none: a
+        reply never waits for it."""
         gap = self._last_scan + self.limits.scan_interval - self._now()
         if gap > 0:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(gap):
-                    await self._wake.wait()
+            waiters = [asyncio.ensure_future(self._wake.wait()),
+                       asyncio.ensure_future(self._handed_in.wait())]
+            await asyncio.wait(waiters, timeout=gap, return_when=asyncio.FIRST_COMPLETED)
+            for waiter in waiters:
+                waiter.cancel()
 
     async def drain(self, within: float = 30.0) -> bool:
-        """Send until no row is waiting (bar ones scheduled for later); False if out of time."""
+        """Send until no row is waiting (bar ones scheduled for later); False if out of time.
+        Reads the outbox each time (rows handed over are not taken)."""
         try:
             async with asyncio.timeout(within):
                 while True:
@@ -145,30 +220,88 @@ class OutboxSender:
         excluded = set(self._in_flight.values()) | self.limiter.blocked(now)
         free = self.limits.max_in_flight - len(self._in_flight)
         self._wake.clear()  # before reading: a row committed during the read wakes us again
-        rows = await asyncio.to_thread(
+        found = await asyncio.to_thread(
             delivery.due, self.office, limit=min(self.limits.batch, free + 16),
-            exclude_chats=excluded, exclude_ids=set(self._in_flight))
+            exclude_chats=excluded, exclude_ids=set(self._in_flight), vouch=self._handing,
+            since=self._newest)
         now = self._now()
         delay = min(self.limits.poll_interval, self.limiter.next_free(now))
         busy_chats = set(self._in_flight.values())
-        for row in rows:
-            if len(self._in_flight) >= self.limits.max_in_flight:
-                delay = 0.0  # woken again by the next completion
-                break
+        left: set[int] = set()  # chats of rows not started now
+        for index, row in enumerate(found.rows):
             if row.id in self._in_flight:
                 continue
+            if len(self._in_flight) >= self.limits.max_in_flight:
+                delay = 0.0  # woken again by the next completion
+                left.update(r.chat_id for r in found.rows[index:])
+                break
             if row.op != "toast":
                 if row.chat_id in busy_chats:
                     continue
                 wait = self._wait_for(row, now)
                 if wait > 0:
                     delay = min(delay, wait)
+                    left.add(row.chat_id)
                     if self.limiter.global_wait(now) > 0:
+                        left.update(r.chat_id for r in found.rows[index:])
                         break  # nothing else can go before the global window moves
                     continue
                 busy_chats.add(row.chat_id)
             self._start(row)
+        self._learn(found, excluded, left)
         return delay
+
+    def _learn(self, found: Due, excluded: set[int], left: set[int]) -> None:
+        """Take what a read vouches for; an incomplete read vouches for nothing."""
+        if not found.complete:
+            self._forget()
+            return
+        unsettled = set(found.waiting) | left | (excluded & self._unsettled)
+        # The chats it left out (busy) had nothing else waiting, unless a row was written for
+        # them since the last read.
+        unsettled |= excluded if found.written is None else excluded & found.written
+        self._unsettled = unsettled
+        self._newest = found.newest
+        self._unreachable = found.unreachable
+        for row_id in [i for i in self._handed if i <= found.newest]:
+            del self._handed[row_id]  # the read accounted for it
+
+    def _send_handed(self) -> None:
+        """Start the rows handed over at commit that the last read vouches for, unread."""
+        self._handed_in.clear()
+        ready: list[Pending] = []
+        while self._newest + 1 in self._handed:
+            self._newest += 1
+            ready.append(self._handed.pop(self._newest))
+        if self._handed:
+            self._wake.set()  # a gap: a row from another process, or one still on its way
+        toasts = [row for row in ready if row.op == "toast"]  # they ignore chat order
+        chats: dict[int, list[Pending]] = {}
+        for row in ready:
+            if row.op != "toast":
+                chats.setdefault(row.chat_id, []).append(row)
+        busy = set(self._in_flight.values())
+        fresh: set[int] = set()  # chats left for a read by this pass
+        heads: list[Pending] = []
+        for chat, rows in chats.items():
+            if chat in self._unsettled or chat in busy or chat in self._unreachable:
+                fresh.add(chat)
+                continue
+            head = min(rows, key=lambda r: (r.priority, r.id))  # as a read would choose
+            if len(rows) > 1 or (head.op == "edit" and head.message_id is None):
+                fresh.add(chat)  # the others wait for a read; so does an edit by outbox id
+            if head.op != "edit" or head.message_id is not None:
+                heads.append(head)
+        now = self._now()
+        for row in [*toasts, *heads]:
+            if len(self._in_flight) >= self.limits.max_in_flight or (
+                    row.op != "toast" and self._wait_for(row, now) > 0):
+                fresh.add(row.chat_id)
+                continue
+            self._start(row)
+        if fresh:
+            self._unsettled |= fresh
+            self._wake.set()  # rows no request was started for: a read finds them now
 
     def _wait_for(self, row: Pending, now: float) -> float:
         """Seconds until *row* may go; if it may go now, its slots are reserved."""
@@ -187,18 +320,19 @@ class OutboxSender:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _sleep(self, delay: float, stop: asyncio.Event | None) -> bool:
-        """Wait *delay* or until woken; True if only a request finishing woke us (the next
-        scan is then paced), False for new rows (``wake``), *stop* or the time running out."""
+    async def _sleep(self, delay: float, stop: asyncio.Event | None) -> tuple[bool, bool]:
+        """Wait *delay* or until woken; says (whether to read the outbox now — rows written
+        (``wake``), *stop* or the time running out —, whether a request finished)."""
         waiters = [asyncio.ensure_future(self._wake.wait()),
-                   asyncio.ensure_future(self._progress.wait())]
+                   asyncio.ensure_future(self._progress.wait()),
+                   asyncio.ensure_future(self._handed_in.wait())]
         if stop is not None:
             waiters.append(asyncio.ensure_future(stop.wait()))
         try:
             done, _ = await asyncio.wait(waiters, timeout=max(delay, 0.001),
                                          return_when=asyncio.FIRST_COMPLETED)
-            return bool(done) and self._progress.is_set() and not self._wake.is_set() and not (
-                stop is not None and stop.is_set())
+            read = not done or self._wake.is_set() or (stop is not None and stop.is_set())
+            return read, self._progress.is_set()
         finally:
             for waiter in waiters:
                 waiter.cancel()
@@ -213,15 +347,19 @@ class OutboxSender:
     # -- one row -------------------------------------------------------------------------
     async def _deliver(self, row: Pending) -> None:
         """Send one row and record the outcome; never raises."""
+        sent = False
         try:
-            await self._attempt(row)
+            sent = await self._attempt(row)
         except Exception:
             log.exception("sender: outbox %d: unexpected failure", row.id)
         finally:
             self._in_flight.pop(row.id, None)
+            if not sent and row.op != "toast":
+                self._unsettled.add(row.chat_id)  # retried, held, moved …: a read finds out
             self._progress.set()
 
-    async def _attempt(self, row: Pending) -> None:
+    async def _attempt(self, row: Pending) -> bool:
+        """Deliver *row*; True if it is now marked sent."""
         done = row.parts_sent
         try:
             if row.op == "toast":
@@ -260,9 +398,10 @@ class OutboxSender:
             message_id = row.message_id
         except DeliveryError as error:
             await self._failed(row, error, done)
-            return
+            return False
         await self._mark_sent(row.id, message_id)
         self.stats.sent += 1
+        return True
 
     async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
         """Record a delivery, committed together with any others that are ready (group commit).
@@ -278,7 +417,7 @@ class OutboxSender:
         try:
             await future
         except Exception:
-            await self._record(delivery.mark_sent, self.office, row_id, message_id)
+            await self._record(delivery.mark_sent, self.office, [(row_id, message_id)])
 
     async def _flush_marks(self) -> None:
         loop = asyncio.get_running_loop()
@@ -286,7 +425,7 @@ class OutboxSender:
             batch, self._marks = self._marks, []
             try:
                 await loop.run_in_executor(self._writer, functools.partial(
-                    delivery.mark_sent_many, self.office, [(r, m) for r, m, _ in batch]))
+                    delivery.mark_sent, self.office, [(r, m) for r, m, _ in batch]))
             except Exception as error:
                 for _, _, future in batch:
                     future.set_exception(error)
@@ -337,9 +476,11 @@ class OutboxSender:
                                       error.reason)
             log.info("sender: chat %d unreachable (%s); staff told: %s", row.chat_id,
                      error.reason, told)
+            self._unreachable |= {row.chat_id}
             self.wake()  # the follow-up notice is a new row
         elif isinstance(error, Migrated):
             await self._record(delivery.migrate_chat, self.office, row.chat_id, error.new_chat_id)
+            self._forget()  # the chat's rows moved: read again
         else:
             self.stats.failed += 1
             log.warning("sender: outbox %d rejected: %s", row.id, error.reason)

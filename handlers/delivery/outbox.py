@@ -1,10 +1,12 @@
 """The database side of delivering the outbox, free of any Telegram framework.
 
-The sender (``bot/sender.py``) asks :func:`due` what may go now and reports each outcome
-back here, one short transaction per outcome. Exactly one sender runs at a time (a leader
-lock), so "claiming" a row is the sender's in-memory in-flight set, and a crash leaves no
-half-claimed rows behind. A row Telegram accepted is marked sent together with its
-message_id in one statement, straight after the call, so a restart never sends it twice.
+The sender (``bot/sender.py``) asks :func:`due` what may go now (or takes the rows a unit of
+work of its process has just committed, :func:`committed`, without reading them back) and
+reports each outcome back here, one short transaction per outcome (deliveries several at
+once). Exactly one sender runs at a time (a leader lock), so "claiming" a row is the sender's
+in-memory in-flight set, and a crash leaves no half-claimed rows behind. A row Telegram
+accepted is marked sent together with its message_id in one statement, straight after the
+call, so a restart never sends it twice.
 
 Order rules:
 - interactive (0) before notices (1) before bulk (2), then oldest first;
@@ -40,7 +42,7 @@ from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import person_by_telegram, staff_chat, staff_chat_by_id, units_of
 from handlers.office.permissions import ASSIGN_ROLES, DESK_CHATS, OUT_OF_DATE
-from handlers.office.unit_of_work import OUTBOX, UnitOfWork
+from handlers.office.unit_of_work import OUTBOX, OUTBOX_COLUMNS, UnitOfWork
 from locales import Msg, Raw, Text, _, lines
 from storage.db import read_connection, read_session
 from storage.models import Household, Outbox, Person, Residence, StaffChat
@@ -100,22 +102,67 @@ _DUE_MESSAGES = (select(*_COLUMNS, _UNREACHABLE)
                  .order_by(_C.priority, _C.id).limit(bindparam("limit")))
 
 
+@dataclass(frozen=True, slots=True)
+class Due:
+    """What one read of the outbox found.
+
+    When *complete* (asked for, and neither query hit its limit), the sender also learns how
+    far the outbox went (*newest*, the highest id in the same snapshot), the chats whose other
+    rows are still waiting behind the ones returned (*waiting*), the chats of the rows written
+    since the id it passed as *since* (*written*; None if it did not say or they were too
+    many), and the people known to have blocked the bot (*unreachable*): enough to send a row
+    handed over at commit without reading it back (``bot/sender.py``).
+    """
+
+    rows: list[Pending]
+    complete: bool = False
+    newest: int = 0
+    waiting: frozenset[int] = frozenset()
+    written: frozenset[int] | None = None
+    unreachable: frozenset[int] = frozenset()
+
+
+_NEWEST = select(func.max(_C.id))
+WRITTEN_TRACKED = 500  # rows written between two reads whose chats the sender learns
+_WRITTEN = (select(_C.id, _C.chat_id).where(_C.id > bindparam("since"), _C.op != "toast")
+            .order_by(_C.id).limit(WRITTEN_TRACKED + 1))
+# A row scheduled for later and never tried waits unseen by the scan: while one exists, the
+# scan cannot vouch that a chat it did not see has nothing waiting.
+_SCHEDULED = select(_C.id).where(_C.status == "pending", _C.attempts == 0,
+                                 _C.not_before > bindparam("now")).limit(1)
+_BLOCKED = select(_PERSON.c.telegram_user_id).where(_PERSON.c.blocked_bot.is_(True))
+
+
 def due(office: Office, *, limit: int = 200, exclude_chats: Collection[int] = (),
-        exclude_ids: Collection[int] = ()) -> list[Pending]:
-    """Rows that may be sent now: toasts first, then each free chat's next row, by priority."""
+        exclude_ids: Collection[int] = (), vouch: bool = False, since: int = -1) -> Due:
+    """Rows that may be sent now: toasts first, then each free chat's next row, by priority;
+    with *vouch*, what a complete read vouches for too (a few more statements)."""
     now = office.clock.now()
     dropped: list[int] = []
     with read_connection(office.engine) as connection:
-        result = [_pending(row, None) for row in connection.execute(
-            _DUE_TOASTS, {"now": now, "busy_ids": list(exclude_ids), "limit": limit})]
+        toasts = list(connection.execute(
+            _DUE_TOASTS, {"now": now, "busy_ids": list(exclude_ids), "limit": limit}))
         rows = list(connection.execute(
             _DUE_MESSAGES, {"now": now, "busy_chats": list(exclude_chats), "limit": limit}))
         targets = _edit_targets(connection, [r.edit_of for r in rows
                                              if r.op == "edit" and r.edit_message_id is None])
+        complete = vouch and len(toasts) < limit and len(rows) < limit and connection.execute(
+            _SCHEDULED, {"now": now}).first() is None
+        written: frozenset[int] | None = None
+        if complete:  # read in the same snapshot as the rows
+            newest = connection.execute(_NEWEST).scalar() or 0
+            if since >= 0:
+                recent = list(connection.execute(_WRITTEN, {"since": since}))
+                if len(recent) <= WRITTEN_TRACKED:
+                    written = frozenset(row.chat_id for row in recent)
+            unreachable = frozenset(connection.execute(_BLOCKED).scalars())
+    result = [_pending(row, None) for row in toasts]
     seen: set[int] = set()
+    waiting: set[int] = set()
     held: set[int] = set()
     for row in rows:
         if row.chat_id in seen:
+            waiting.add(row.chat_id)
             continue
         if row.unreachable:
             held.add(row.chat_id)
@@ -126,19 +173,43 @@ def due(office: Office, *, limit: int = 200, exclude_chats: Collection[int] = ()
         if row.op == "edit" and message_id is None:
             status, message_id = targets.get(row.edit_of, ("missing", None))
             if status == "pending":
+                waiting.add(row.chat_id)
                 continue  # its message is further back in this chat's queue; skip, keep looking
             if status != "sent" or message_id is None:
                 dropped.append(row.id)
                 continue
         seen.add(row.chat_id)
         if row.not_before is not None and row.not_before > now:
+            waiting.add(row.chat_id)
             continue  # waiting for its retry: the chat stays blocked at this priority
         result.append(_pending(row, message_id))
     if dropped:
         _set_status(office, dropped, "undeliverable", "the message to edit was never delivered")
     for chat_id in held:
         _hold_back(office, chat_id, BLOCKED, row_id=None)
-    return result
+    if not complete:
+        return Due(result)
+    return Due(result, True, newest, frozenset(waiting), written, unreachable)
+
+
+def committed(batches: Sequence[tuple[int, Sequence[Sequence[Any]]]]) -> list[Pending]:
+    """The outbox rows a unit of work just committed, as the sender would read them back.
+
+    Each batch is (the id of its last row, its rows in the order of ``OUTBOX_COLUMNS``); the
+    rows of one INSERT have consecutive ids (SQLite gives each new row the highest id + 1,
+    and the writer holds the database's write lock throughout). An edit whose message is known
+    only by its outbox id has no message id here; the sender leaves it to a read.
+    """
+    pending: list[Pending] = []
+    for last, rows in batches:
+        for offset, values in enumerate(rows, start=last - len(rows) + 1):
+            row = dict(zip(OUTBOX_COLUMNS, values, strict=True))
+            pending.append(Pending(
+                id=offset, chat_id=row["chat_id"], op=row["op"], priority=row["priority"],
+                text=row["text"], keyboard=row["keyboard"], photos=tuple(row["photos"] or ()),
+                message_id=row["edit_message_id"], callback_id=row["callback_id"],
+                alert=row["alert"], attempts=0, parts_sent=0, ref=row["ref"]))
+    return pending
 
 
 def waiting(office: Office) -> int:
@@ -166,23 +237,18 @@ def _set_status(office: Office, ids: list[int], status: str, error: str) -> None
                            .values(status=status, last_error=error[:500]))
 
 
-def mark_sent(office: Office, row_id: int, message_id: int | None) -> None:
-    """Record that Telegram accepted the row, with the message id a later edit will need."""
-    with office.engine.begin() as connection:
-        connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
-                           .values(status="sent", telegram_message_id=message_id,
-                                   sent_at=office.clock.now()))
+_MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"), _C.status == "pending")
+              .values(status="sent", telegram_message_id=bindparam("message_id"),
+                      sent_at=bindparam("sent_at")))
 
 
-def mark_sent_many(office: Office, marks: Sequence[tuple[int, int | None]]) -> None:
-    """:func:`mark_sent` for several rows in one transaction (the sender's group commit)."""
-    statement = (update(OUTBOX)
-                 .where(_C.id == bindparam("row_id"), _C.status == "pending")
-                 .values(status="sent", telegram_message_id=bindparam("message_id"),
-                         sent_at=office.clock.now()))
+def mark_sent(office: Office, marks: Sequence[tuple[int, int | None]]) -> None:
+    """Record that Telegram accepted these rows, each with the message id a later edit will
+    need: one statement and one transaction for all (the sender's group commit)."""
+    now = office.clock.now()
     with office.engine.begin() as connection:
-        connection.execute(statement, [{"row_id": row_id, "message_id": message_id}
-                                       for row_id, message_id in marks])
+        connection.execute(_MARK_SENT, [{"row_id": row_id, "message_id": message_id,
+                                         "sent_at": now} for row_id, message_id in marks])
 
 
 def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None) -> None:

@@ -3,7 +3,9 @@ the office calendar, the catalog — what every desk builds on. Imports no other
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -12,6 +14,11 @@ from handlers.office.catalog import Catalog
 from handlers.office.clock import Clock
 from handlers.office.office_hours import OfficeHours, load_office_hours
 from handlers.office.rules import OfficeRules
+
+# Told, after each commit, of the outbox rows it wrote: per INSERT the id of its last row and
+# its rows (values in the order of ``unit_of_work.OUTBOX_COLUMNS``). For SQLite, whose rows of
+# one INSERT have consecutive ids; the runtime sets it so its sender need not read them back.
+OutboxListener = Callable[[Sequence[tuple[int, Sequence[Sequence[Any]]]]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +30,7 @@ class Office:
     timezone: ZoneInfo
     catalog: Catalog
     rules: OfficeRules = field(default_factory=OfficeRules)
+    outbox_listener: OutboxListener | None = None
 
     @property
     def hours(self) -> OfficeHours:

@@ -51,6 +51,7 @@ OUTBOX_COLUMNS = ("chat_id", "op", *OUTBOX_DEFAULTS, "created_at")
 INSERTS = {EVENT_LOG: BulkInsert(EVENT_LOG, EVENT_COLUMNS),
            OUTBOX: BulkInsert(OUTBOX, OUTBOX_COLUMNS)}
 OUTBOX_ROW = itemgetter(*OUTBOX_COLUMNS)
+LAST_ROW_ID = "SELECT last_insert_rowid()"  # outbox_listener is for SQLite (see Office)
 
 
 @cache
@@ -102,6 +103,7 @@ class UnitOfWork:
         self._language_hints: dict[int, Language] = {}
         self._queued: dict[Table, list[tuple[Any, ...]]] = {EVENT_LOG: [], OUTBOX: []}
         self._batches: dict[Callable[[UnitOfWork, list[Any]], None], list[Any]] = {}
+        self._handed: list[tuple[int, list[tuple[Any, ...]]]] = []  # for outbox_listener
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -119,6 +121,8 @@ class UnitOfWork:
         """Write everything of this event at once: domain rows, event log, outbox."""
         self.write_queued()
         self.session.commit()
+        if self._handed and self.office.outbox_listener is not None:
+            self.office.outbox_listener(self._handed)
 
     def batch(self, write: Callable[[UnitOfWork, list[Item]], None]) -> list[Item]:
         """A list to queue items on that *write* turns into rows, all in one go, when this unit
@@ -138,7 +142,11 @@ class UnitOfWork:
         for table, rows in self._queued.items():
             if rows:
                 # On the session's connection: plain rows need none of the ORM's bookkeeping.
-                INSERTS[table].write(self.session.connection(), rows)
+                connection = self.session.connection()
+                INSERTS[table].write(connection, rows)
+                if table is OUTBOX and self.office.outbox_listener is not None:
+                    last = connection.exec_driver_sql(LAST_ROW_ID).scalar_one()
+                    self._handed.append((last, rows[:]))
                 rows.clear()
 
     # -- idempotent intake ---------------------------------------------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from sqlmodel import Session, select
@@ -14,6 +16,7 @@ from bot.adapters.base import Transport
 from bot.emulator import Emulator, RateLimits, RunningEmulator
 from bot.sender import Limits, OutboxSender
 from dialogs.events import Button, Edit, Priority, Say, Toast, inline
+from handlers.delivery import outbox as delivery
 from handlers.office import Office
 from locales import Raw
 from storage.models import Person, StaffChat
@@ -330,6 +333,92 @@ async def test_a_reply_just_committed_does_not_wait_for_the_pause_between_scans(
     assert bot_texts(emu, reader) == ["first answer", "second answer"]
     stop.set()
     await running
+
+
+@pytest.fixture
+async def handing(live_office: Office, transport: Transport, monkeypatch: pytest.MonkeyPatch
+                  ) -> AsyncIterator[tuple[Office, list[int]]]:
+    """A running sender that the office's units of work hand their committed rows to, as
+    ``frontline run`` wires it on SQLite; and how many rows each of its reads returned."""
+    sender = OutboxSender(live_office, transport, Limits(
+        private_per_second=20, backoff_base=0.3, poll_interval=5.0))
+    reads: list[int] = []
+    read = delivery.due
+
+    def counted(*args: Any, **kwargs: Any) -> delivery.Due:
+        found = read(*args, **kwargs)
+        reads.append(len(found.rows))
+        return found
+
+    monkeypatch.setattr(delivery, "due", counted)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    await eventually(lambda: bool(reads), within=5, every=0.005)
+    sender.hand_off([])  # a first commit: from now on its reads vouch for what they saw
+    await eventually(lambda: len(reads) > 1, within=5, every=0.005)
+    await asyncio.sleep(0.1)
+    yield replace(live_office, outbox_listener=sender.hand_off), reads
+    stop.set()
+    await running
+
+
+async def test_a_reply_handed_over_at_commit_goes_out_without_reading_the_outbox(
+        emu: Emulator, handing: tuple[Office, list[int]]) -> None:
+    office, reads = handing
+    [reader] = users(emu, 1)
+    before = len(reads)
+    queue(office, Say(reader, Raw("straight away")))
+    await eventually(lambda: bot_texts(emu, reader) == ["straight away"], within=5, every=0.005)
+    await eventually(lambda: outbox(office)[0].status == "sent", within=5, every=0.005)
+    assert len(reads) == before
+    [row] = outbox(office)
+    assert row.telegram_message_id == emu.chats[reader].messages[-1].message_id
+
+
+async def test_a_row_another_process_wrote_first_goes_before_the_reply_handed_over(
+        emu: Emulator, live_office: Office, handing: tuple[Office, list[int]]) -> None:
+    office, _ = handing
+    [reader] = users(emu, 1)
+    queue(live_office, Say(reader, Raw("from another process")))  # not handed over
+    queue(office, Say(reader, Raw("the reply")))
+    await eventually(lambda: len(bot_texts(emu, reader)) == 2, within=10, every=0.005)
+    assert bot_texts(emu, reader) == ["from another process", "the reply"]
+
+
+async def test_a_reply_handed_over_waits_behind_a_row_being_retried(
+        emu: Emulator, handing: tuple[Office, list[int]], proxy: FaultProxy) -> None:
+    office, _ = handing
+    [reader] = users(emu, 1)
+    proxy.fail("sendMessage", 502, "Bad Gateway", times=1)
+    queue(office, Say(reader, Raw("first")))
+    await eventually(lambda: bool(proxy.sent_to(reader)), within=5, every=0.005)
+    queue(office, Say(reader, Raw("second")))
+    await eventually(lambda: len(bot_texts(emu, reader)) == 2, within=10, every=0.005)
+    assert bot_texts(emu, reader) == ["first", "second"]
+    assert [c.status for c in proxy.sent_to(reader, "sendMessage")] == [502, 200, 200]
+
+
+async def test_a_reply_handed_over_for_someone_who_blocked_the_bot_is_held_untried(
+        emu: Emulator, live_office: Office, handing: tuple[Office, list[int]],
+        proxy: FaultProxy) -> None:
+    office, reads = handing
+    quitter, dispatcher = users(emu, 2)
+    add_person(live_office, quitter, "Wang Fang", "13800000001")
+    add_staff_chat(live_office, emu.create_group("Dispatch", [dispatcher]).id, "dispatch")
+    with Session(live_office.engine) as session:
+        person = session.exec(select(Person).where(Person.telegram_user_id == quitter)).one()
+        person.blocked_bot = True
+        session.add(person)
+        session.commit()
+    seen = len(reads)
+    queue(office, Say(dispatcher, Raw("a read after this learns who blocked the bot")))
+    queue(live_office, Say(dispatcher, Raw("not handed over: read")))
+    await eventually(lambda: len(reads) > seen and len(bot_texts(emu, dispatcher)) == 2,
+                     within=10, every=0.005)
+    queue(office, Say(quitter, Raw("your plumber is coming")))
+    await eventually(lambda: [r.status for r in outbox(office) if r.chat_id == quitter]
+                     == ["parked"], within=10, every=0.005)
+    assert proxy.sent_to(quitter) == []
 
 
 @pytest.fixture
