@@ -1,7 +1,7 @@
 """Matching a resident's question to the office's FAQ: BM25 over the question variants.
 
 Pure and fast once built: the text is folded to Simplified Chinese (OpenCC t2s), cut with
-jieba (the dictionary triage already loaded) plus character pairs for Chinese, and English
+jieba (with the office's words, `dialogs.words`) plus character pairs for Chinese, and English
 words crudely stemmed; each variant is a document, an entry scores its best variant, and the
 score is divided by what the question would score against itself, so it reads 0–1 whatever
 its length. The office's threshold (``OfficeRules.faq_min_score``) decides what is answered.
@@ -9,7 +9,6 @@ its length. The office's threshold (``OfficeRules.faq_min_score``) decides what 
 
 from __future__ import annotations
 
-import logging
 import math
 import re
 import threading
@@ -19,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from dialogs.words import tokenizer
 from locales import Localized
 
 K1: Final = 1.2
@@ -50,17 +50,14 @@ _tools: dict[str, Any] = {}
 
 
 def _load() -> tuple[Any, Any]:
-    """jieba's cut and OpenCC's t2s converter, built once per process."""
+    """jieba's cut (with the office's words) and OpenCC's t2s converter, built once per
+    process."""
     with _lock:
         if not _tools:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                import jieba
                 import opencc
-
-                jieba.setLogLevel(logging.WARNING)
-                jieba.initialize()
-            _tools["cut"] = jieba.lcut
+            _tools["cut"] = tokenizer().lcut
             _tools["t2s"] = opencc.OpenCC("t2s").convert
     return _tools["cut"], _tools["t2s"]
 

@@ -1,17 +1,16 @@
 """Load the triage data files once per process and compile them into one immutable `Model`.
 
 The only I/O in triage happens here, and only on the first call (module-level cache): the three
-files under `data/`, OpenCC's own t2s dictionaries, and jieba's dictionary.
+files under `data/`, OpenCC's own t2s dictionaries, and jieba's (through `dialogs.words`, which
+also reads the office's user dictionary, `data/userdict.txt`).
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 import threading
 import time
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from dialogs.words import tokenizer
 
 from ._emergency import Concepts, build_concepts
 from ._model import LinearModel
@@ -269,22 +270,6 @@ def _check(value: str, allowed: Iterable[str], where: str) -> str:
     return value
 
 
-def _init_jieba(userdict: str) -> Any:
-    """Initialise jieba once, quietly, with the office's user dictionary."""
-    with warnings.catch_warnings():
-        # jieba 0.42 imports pkg_resources and has invalid escape sequences: noise, not bugs.
-        warnings.filterwarnings("ignore", message=".*pkg_resources.*")
-        warnings.simplefilter("ignore", DeprecationWarning)
-        warnings.simplefilter("ignore", SyntaxWarning)
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        jieba.initialize()
-    lines = [ln for ln in userdict.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
-    jieba.load_userdict(io.StringIO("\n".join(lines)))
-    return jieba.cut
-
-
 def build(learned: bool = True) -> Model:
     phrases = _yaml("t2s_phrases.yaml") or {}
     norm = Normalizer({**phrases.get("phrases", {}), **phrases.get("typos", {})},
@@ -334,7 +319,7 @@ def build(learned: bool = True) -> Model:
         gap={name: tuple(b.gap[key]) for name, key in gap_names.items()},
         token={k: tuple(v) for k, v in b.token.items()},
         token_char_re=re.compile(f"[{re.escape(token_chars)}]") if token_chars else None,
-        cut=_init_jieba(_data("userdict.txt")),
+        cut=tokenizer().cut,
         hazards=tuple(hazards),
         neg_before_re=re.compile(before + r"(?:\s*" + filler + r")*\s*$"),
         neg_inside_re=re.compile(before),

@@ -12,9 +12,10 @@ words most remarks mention come first. Phrases are pairs of adjacent words that 
 least two remarks of the group ("态度 差" → 态度差). Remarks are folded to Simplified Chinese
 first (OpenCC t2s), so 態度 and 态度 count together; quotes keep the resident's own script.
 
-jieba is initialised once per process, the way triage does it (``dialogs.triage.warm_up``
-loads the dictionary and the office's user dictionary into jieba's default tokenizer, which
-``jieba.analyse`` uses); its stop words and IDF table are loaded once, under a lock.
+jieba is initialised once per process, for triage, the FAQ and this report alike
+(``dialogs.words`` loads the dictionary and the office's user dictionary into jieba's default
+tokenizer, which ``jieba.analyse`` uses); its stop words and IDF table are loaded once, under
+a lock.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from dialogs import words
 from handlers.monthly_report.satisfaction import Voice
 
 log = logging.getLogger(__name__)
@@ -89,19 +91,15 @@ def tools() -> _Tools:
         return _tools
     with _lock:
         if _tools is None:
-            from dialogs.triage import warm_up
-
-            warm_up()  # jieba's dictionary and the office's user dictionary, once
+            keywords = words.analyse()  # cuts with words.tokenizer(), as `cut` below
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                import jieba
-                import jieba.analyse
                 import opencc
-            jieba.analyse.set_stop_words(str(STOPWORDS))
-            tfidf = jieba.analyse.default_tfidf
+            keywords.set_stop_words(str(STOPWORDS))
+            tfidf = keywords.default_tfidf
             to_simplified: Any = opencc.OpenCC("t2s")
             to_traditional: Any = opencc.OpenCC("s2t")
-            _tools = _Tools(extract=jieba.analyse.extract_tags, cut=jieba.cut,
+            _tools = _Tools(extract=keywords.extract_tags, cut=words.tokenizer().cut,
                             fold=to_simplified.convert, unfold=to_traditional.convert,
                             idf=tfidf.idf_freq, median_idf=tfidf.median_idf,
                             stop=frozenset(w.lower() for w in tfidf.stop_words))
