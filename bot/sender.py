@@ -37,7 +37,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -60,6 +60,7 @@ from handlers.office import Office
 log = logging.getLogger(__name__)
 __all__ = ["Limits", "OutboxSender", "SenderStats"]
 P = ParamSpec("P")
+DELIVERED_KEPT = 4096  # message ids of delivered rows remembered for the edits that follow
 R = TypeVar("R")
 
 
@@ -108,6 +109,9 @@ class OutboxSender:
         self._unsettled: set[int] = set()
         self._unreachable: frozenset[int] = frozenset()
         self._handing = False
+        # Message ids of rows this sender delivered, newest last: an edit handed over that
+        # names its message by outbox id finds it here instead of in a read.
+        self._delivered: dict[int, int] = {}
 
     def wake(self) -> None:
         """Tell the sender new rows were written (called after each handled update)."""
@@ -288,8 +292,11 @@ class OutboxSender:
                 fresh.add(chat)
                 continue
             head = min(rows, key=lambda r: (r.priority, r.id))  # as a read would choose
+            if head.op == "edit" and head.message_id is None:
+                shown = self._delivered.get(head.edit_of or 0)
+                head = replace(head, message_id=shown) if shown is not None else head
             if len(rows) > 1 or (head.op == "edit" and head.message_id is None):
-                fresh.add(chat)  # the others wait for a read; so does an edit by outbox id
+                fresh.add(chat)  # the others wait for a read; so does an unknown message
             if head.op != "edit" or head.message_id is not None:
                 heads.append(head)
         now = self._now()
@@ -401,6 +408,10 @@ class OutboxSender:
             return False
         await self._mark_sent(row.id, message_id)
         self.stats.sent += 1
+        if message_id is not None and row.op == "send":
+            self._delivered[row.id] = message_id
+            if len(self._delivered) > DELIVERED_KEPT:
+                del self._delivered[next(iter(self._delivered))]
         return True
 
     async def _mark_sent(self, row_id: int, message_id: int | None) -> None:

@@ -73,6 +73,7 @@ class Pending:
     attempts: int
     parts_sent: int  # parts of a multi-part send (photos, then text) Telegram already has
     ref: str = ""
+    edit_of: int | None = None  # handed over unread: the outbox id of the message it edits
 
 
 def _pending(row: Any, message_id: int | None) -> Pending:
@@ -198,7 +199,7 @@ def committed(batches: Sequence[tuple[int, Sequence[Sequence[Any]]]]) -> list[Pe
     Each batch is (the id of its last row, its rows in the order of ``OUTBOX_COLUMNS``); the
     rows of one INSERT have consecutive ids (SQLite gives each new row the highest id + 1,
     and the writer holds the database's write lock throughout). An edit whose message is known
-    only by its outbox id has no message id here; the sender leaves it to a read.
+    only by its outbox id has no message id here but that id (*edit_of*).
     """
     pending: list[Pending] = []
     for last, rows in batches:
@@ -208,7 +209,8 @@ def committed(batches: Sequence[tuple[int, Sequence[Sequence[Any]]]]) -> list[Pe
                 id=offset, chat_id=row["chat_id"], op=row["op"], priority=row["priority"],
                 text=row["text"], keyboard=row["keyboard"], photos=tuple(row["photos"] or ()),
                 message_id=row["edit_message_id"], callback_id=row["callback_id"],
-                alert=row["alert"], attempts=0, parts_sent=0, ref=row["ref"]))
+                alert=row["alert"], attempts=0, parts_sent=0, ref=row["ref"],
+                edit_of=row["edit_of"]))
     return pending
 
 

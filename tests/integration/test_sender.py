@@ -375,6 +375,21 @@ async def test_a_reply_handed_over_at_commit_goes_out_without_reading_the_outbox
     assert row.telegram_message_id == emu.chats[reader].messages[-1].message_id
 
 
+async def test_an_edit_handed_over_finds_the_message_it_edits_without_a_read(
+        emu: Emulator, handing: tuple[Office, list[int]]) -> None:
+    office, reads = handing
+    [tech] = users(emu, 1)
+    queue(office, Say(tech, Raw("job 1: open"), inline((Button(Raw("Accept"), "acc:1"),)),
+                      ref="card:1"))
+    await eventually(lambda: outbox(office)[0].status == "sent", within=5, every=0.005)
+    before = len(reads)
+    queue(office, Edit(tech, Raw("job 1: taken"), ref="card:1"))
+    await eventually(lambda: outbox(office)[1].status == "sent", within=5, every=0.005)
+    assert len(reads) == before
+    [message] = [m for m in emu.chats[tech].messages if m.from_bot]
+    assert message.data["text"] == "job 1: taken"
+
+
 async def test_a_row_another_process_wrote_first_goes_before_the_reply_handed_over(
         emu: Emulator, live_office: Office, handing: tuple[Office, list[int]]) -> None:
     office, _ = handing
