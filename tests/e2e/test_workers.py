@@ -53,7 +53,8 @@ async def test_workers_answer_each_update_once_and_a_killed_leader_is_replaced(
         # One of them leads; the others follow.
         await eventually(lambda: len(cluster.leading_sender()) == 1, within=SETTLE,
                          every=0.1)
-        assert advisory_locks(database.url) == 2  # the sender's and the scheduler's, once
+        # The sender's and the scheduler's, once (the scheduler starts once receiving has).
+        await eventually(lambda: advisory_locks(database.url) == 2, within=SETTLE, every=0.2)
         strangers = Strangers(emulator.emulator, PEOPLE)
         strangers.write(3)
         await answered_once_each(strangers, cluster)
@@ -70,7 +71,7 @@ async def test_workers_answer_each_update_once_and_a_killed_leader_is_replaced(
         await answered_once_each(strangers, cluster)
         (successor,) = cluster.leading_sender()
         assert successor is not leader and LEADS_SENDER in successor.log()
-        assert advisory_locks(database.url) == 2
+        await eventually(lambda: advisory_locks(database.url) == 2, within=SETTLE, every=0.2)
         assert sum(w.running for w in cluster.workers) == 2
 
 
@@ -102,5 +103,5 @@ async def test_a_postgresql_outage_under_load_loses_and_doubles_nothing(
               f"{answered - back:.1f} s after it came back")
         assert all(w.running for w in cluster.workers), cluster.logs()
         assert len(cluster.leading_sender()) == 1
-        assert advisory_locks(database.url) == 2
+        await eventually(lambda: advisory_locks(database.url) == 2, within=SETTLE, every=0.2)
 
