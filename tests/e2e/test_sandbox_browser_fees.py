@@ -90,7 +90,7 @@ def test_an_overdue_notice_is_approved_paid_with_a_receipt_photo_and_stops(
     act_as(page, "王芳")
     expect(message_with(page, "已收到缴费", "您的费用已全部缴清"),
            "王芳 gets the receipt: fully paid").to_be_visible(timeout=STEP)
-    with new_message(page, "💰 3-1202", "应缴合计：0.00", what="her statement: nothing due"):
+    with new_message(page, "💰 3-1202", "没有应缴费用", what="her statement: nothing due"):
         write(page, "/fees")
     shot(page, 36, "resident-is-paid-up")
 
