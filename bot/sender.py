@@ -64,6 +64,18 @@ DELIVERED_KEPT = 4096  # message ids of delivered rows remembered for the edits 
 R = TypeVar("R")
 
 
+
+async def _first_of(events: Sequence[asyncio.Event], within: float) -> bool:
+    """Wait until one of *events* is set or *within* seconds pass; True if one was set."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        done, _ = await asyncio.wait(waiters, timeout=within,
+                                     return_when=asyncio.FIRST_COMPLETED)
+        return bool(done)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
 @dataclass(slots=True)
 class SenderStats:
     """Counters the benchmark and the logs report."""
@@ -195,11 +207,7 @@ class OutboxSender:
         reply never waits for it."""
         gap = self._last_scan + self.limits.scan_interval - self._now()
         if gap > 0:
-            waiters = [asyncio.ensure_future(self._wake.wait()),
-                       asyncio.ensure_future(self._handed_in.wait())]
-            await asyncio.wait(waiters, timeout=gap, return_when=asyncio.FIRST_COMPLETED)
-            for waiter in waiters:
-                waiter.cancel()
+            await _first_of([self._wake, self._handed_in], gap)
 
     async def drain(self, within: float = 30.0) -> bool:
         """Send until no row is waiting (bar ones scheduled for later); False if out of time.
@@ -330,20 +338,12 @@ class OutboxSender:
     async def _sleep(self, delay: float, stop: asyncio.Event | None) -> tuple[bool, bool]:
         """Wait *delay* or until woken; says (whether to read the outbox now — rows written
         (``wake``), *stop* or the time running out —, whether a request finished)."""
-        waiters = [asyncio.ensure_future(self._wake.wait()),
-                   asyncio.ensure_future(self._progress.wait()),
-                   asyncio.ensure_future(self._handed_in.wait())]
-        if stop is not None:
-            waiters.append(asyncio.ensure_future(stop.wait()))
-        try:
-            done, _ = await asyncio.wait(waiters, timeout=max(delay, 0.001),
-                                         return_when=asyncio.FIRST_COMPLETED)
-            read = not done or self._wake.is_set() or (stop is not None and stop.is_set())
-            return read, self._progress.is_set()
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
-            self._progress.clear()
+        woken = await _first_of([self._wake, self._progress, self._handed_in,
+                                 *([stop] if stop is not None else [])], max(delay, 0.001))
+        read = not woken or self._wake.is_set() or (stop is not None and stop.is_set())
+        progress = self._progress.is_set()
+        self._progress.clear()
+        return read, progress
 
     async def _restore_pauses(self) -> None:
         windows = await asyncio.to_thread(delivery.rate_limit_windows, self.office)
