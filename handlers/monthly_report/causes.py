@@ -14,12 +14,14 @@ first (OpenCC t2s), so 態度 and 态度 count together; quotes keep the residen
 
 jieba is initialised once per process, for triage, the FAQ and this report alike
 (``dialogs.words`` loads the dictionary and the office's user dictionary into jieba's default
-tokenizer, which ``jieba.analyse`` uses); its stop words and IDF table are loaded once, under
-a lock.
+tokenizer). jieba.analyse itself is not imported: it loads jieba.posseg, whose tagger holds
+a tag for every word of the dictionary (well over 100 MB), and TF-IDF needs no tags. Its IDF
+table (``jieba/analyse/idf.txt``) and stop words are read here instead, once, under a lock.
 """
 
 from __future__ import annotations
 
+import ast
 import logging
 import re
 import threading
@@ -27,6 +29,7 @@ import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
@@ -71,7 +74,6 @@ class CauseGroup:
 
 @dataclass(slots=True)
 class _Tools:
-    extract: Callable[..., list[tuple[str, float]]]
     cut: Callable[[str], Iterable[str]]
     fold: Callable[[str], str]
     unfold: Callable[[str], str]
@@ -85,25 +87,51 @@ _lock = threading.Lock()
 
 
 def tools() -> _Tools:
-    """jieba.analyse and OpenCC, loaded once per process."""
+    """jieba's tokenizer, its IDF table and stop words, and OpenCC, loaded once per process."""
     global _tools
     if _tools is not None:
         return _tools
     with _lock:
         if _tools is None:
-            keywords = words.analyse()  # cuts with words.tokenizer(), as `cut` below
+            cut = words.tokenizer().cut
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 import opencc
-            keywords.set_stop_words(str(STOPWORDS))
-            tfidf = keywords.default_tfidf
+            idf, median_idf = _idf_table()
             to_simplified: Any = opencc.OpenCC("t2s")
             to_traditional: Any = opencc.OpenCC("s2t")
-            _tools = _Tools(extract=keywords.extract_tags, cut=words.tokenizer().cut,
-                            fold=to_simplified.convert, unfold=to_traditional.convert,
-                            idf=tfidf.idf_freq, median_idf=tfidf.median_idf,
-                            stop=frozenset(w.lower() for w in tfidf.stop_words))
+            _tools = _Tools(cut=cut, fold=to_simplified.convert,
+                            unfold=to_traditional.convert, idf=idf, median_idf=median_idf,
+                            stop=frozenset(w.lower() for w in _stop_words()))
     return _tools
+
+
+def _idf_table() -> tuple[dict[str, float], float]:
+    """jieba.analyse's IDF table and its median (its ``IDFLoader``): the table read a line at
+    a time, and its 270,000 weights, of about 3,000 distinct values, sharing their floats."""
+    idf: dict[str, float] = {}
+    values: dict[str, float] = {}
+    with resources.files("jieba").joinpath("analyse", "idf.txt").open(encoding="utf-8") as table:
+        for line in table:
+            word, value = line.strip().split(" ")
+            idf[word] = values.setdefault(value, float(value))
+    return idf, sorted(idf.values())[len(idf) // 2]
+
+
+def _stop_words() -> set[str]:
+    """jieba.analyse's stop words (``KeywordExtractor.STOP_WORDS``, a literal in its source,
+    read from there) and the office's (one a line, ``#`` comments)."""
+    source = resources.files("jieba").joinpath("analyse", "tfidf.py").read_text("utf-8")
+    stop: set[str] | None = None
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+                and any(isinstance(t, ast.Name) and t.id == "STOP_WORDS"
+                        for t in node.targets)):
+            stop = set(ast.literal_eval(node.value.args[0]))  # STOP_WORDS = set((…))
+    if stop is None:
+        raise LookupError("jieba.analyse's STOP_WORDS not found in jieba/analyse/tfidf.py")
+    office = STOPWORDS.read_text(encoding="utf-8").splitlines()
+    return stop | {w for w in office if w and not w.startswith("#")}
 
 
 def traditional(text: str) -> str:
@@ -162,14 +190,26 @@ def _busiest(item: tuple[str, list[_Remark]]) -> tuple[int, str]:
 
 
 def tf_idf(members: Sequence[_Remark], t: _Tools, top: int) -> list[tuple[str, float]]:
-    """jieba.analyse's TF-IDF (``extract_tags``: a word's share of the group's words times
-    its IDF, unknown words at the median IDF) over words already cut once per remark."""
+    """jieba.analyse's TF-IDF over words already cut once per remark."""
     freq: Counter[str] = Counter(w for r in members for w in r.words if len(w) >= 2)
-    total = sum(freq.values())
-    if not total:
-        return []
-    weights = {w: n * t.idf.get(w, t.median_idf) / total for w, n in freq.items()}
+    weights = _weights(freq, t)
     return sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+
+
+def _weights(freq: Counter[str], t: _Tools) -> dict[str, float]:
+    """``extract_tags``'s weights: a word's share of the words times its IDF, an unknown
+    word's at the median IDF (in its order of operations, to the last bit)."""
+    total = sum(freq.values())
+    return {w: n * (t.idf.get(w, t.median_idf) / total) for w, n in freq.items()}
+
+
+def extract_tags(text: str, top: int) -> list[str]:
+    """``jieba.analyse.extract_tags(text, topK=top)``: the *top* words of *text* by TF-IDF, in
+    its order (ties in the order the words first appear)."""
+    t = tools()
+    freq = Counter(w for w in t.cut(text) if len(w.strip()) >= 2 and w.lower() not in t.stop)
+    weights = _weights(freq, t)
+    return sorted(weights, key=weights.__getitem__, reverse=True)[:top]
 
 
 def _group(dimension: str, name: str, members: list[_Remark], t: _Tools) -> CauseGroup:
@@ -220,9 +260,8 @@ def _quotes(holding: list[_Remark]) -> tuple[str, ...]:
 
 def service_of(request: str) -> str:
     """What a resident asked for, as one word to group wishes by ("想预约搬家服务" → 搬家)."""
-    t = tools()
-    folded = t.fold(request.strip())
-    for term, _weight in t.extract(folded, topK=3, withWeight=True):
+    folded = tools().fold(request.strip())
+    for term in extract_tags(folded, 3):
         if _WORD.fullmatch(term):
-            return str(term)
+            return term
     return folded[:20] or "-"

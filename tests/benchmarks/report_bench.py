@@ -53,6 +53,7 @@ from storage.models import (
     UnmetDemand,
     WorkOrder,
 )
+from tests.benchmarks.runtime.processes import rss_mb
 
 TZ = ZoneInfo("Asia/Shanghai")
 REPORTED = 202611
@@ -72,13 +73,15 @@ def table(model: type[Any]) -> Table:
 
 @contextmanager
 def measured(label: str, store: dict[str, tuple[float, float]] | None = None) -> Iterator[None]:
-    """Wall-clock and CPU seconds of a step (CPU shows the cost on a busy machine)."""
+    """Wall-clock and CPU seconds of a step (CPU shows the cost on a busy machine), and the
+    process's RSS after it (what the 1st's report adds to the bot that makes it)."""
     started, cpu = time.perf_counter(), time.process_time()
     yield
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     if store is not None:
         store[label] = (seconds, cpu)
-    print(f"  {label:<52} {seconds:7.2f} s  (CPU {cpu:5.2f} s)", flush=True)
+    print(f"  {label:<52} {seconds:7.2f} s  (CPU {cpu:5.2f} s)  RSS {rss_mb(os.getpid()):4.0f} MB",
+          flush=True)
 
 
 def at(year: int, month: int, day: int, minute_of_day: int) -> datetime:
