@@ -286,14 +286,16 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
 
 def _take_back(uow: UnitOfWork, announcement: Announcement) -> None:
     """Cancel the copies written to the outbox but not sent yet (up to ``queue_window`` of
-    them); their recipients are pending again, to go if it is approved again."""
+    them); their recipients are pending again, to go if it is approved again. Their
+    ``queued_at`` stays: it marks a copy taken back, which may have gone out all the same
+    (``sending.send_one`` asks before sending it again)."""
     d = DELIVERY_TABLE.c
     chats = [chat_id for _, chat_id in bulk.take_back(uow, [ref(announcement.id)])]
     if chats:
         uow.session.connection().execute(
             update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
                                          d.state == "queued", d.chat_id.in_(chats))
-            .values(state="pending", queued_at=None))
+            .values(state="pending"))
 
 
 def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
@@ -304,9 +306,14 @@ def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
     states = Counter({str(state): int(n) for state, n in uow.session.connection().execute(
         sql_select(d.state, func.count()).where(d.announcement_id == announcement.id)
         .group_by(d.state))})
+    # A copy taken back that went out all the same is counted once, as sent.
+    taken_back = list(uow.session.connection().execute(sql_select(d.chat_id).where(
+        d.announcement_id == announcement.id, d.state == "pending",
+        d.queued_at.is_not(None))).scalars())
+    gone = len(bulk.reached(uow, ref(announcement.id), taken_back)) if taken_back else 0
     return {"total": announcement.recipients, "sent": sends["sent"],
             "blocked": sum(sends[s] for s in BLOCKED_STATUSES) + states["skipped"],
-            "failed": sends["failed"], "queued": sends["pending"] + states["pending"],
+            "failed": sends["failed"], "queued": sends["pending"] + states["pending"] - gone,
             "recalled": states["recalled"], "deleted": states["deleted"],
             "corrected": states["corrected"], "deleting": states["deleting"]}
 

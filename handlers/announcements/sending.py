@@ -75,6 +75,11 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
                              urgent=announcement.urgent)
     if waits is not None:
         return waits
+    if delivery.queued_at is not None and bulk.reached(uow, ref(announcement.id),
+                                                       [delivery.chat_id]):
+        # Taken back by a Hold, but the sender had it in hand: it went, it does not go twice.
+        delivery.state, delivery.due_at = "queued", None
+        return bulk.keep(uow, delivery, "delivered")
     person = load_people(uow, {delivery.chat_id}).get(delivery.chat_id)
     if person is not None and person.blocked_bot:
         delivery.state, delivery.due_at = "skipped", None

@@ -9,6 +9,8 @@ campaigns (``handlers/fees/campaigns.py``) and announcements (``handlers/announc
   ``queue_window`` bulk rows waiting in the outbox, so a resident's reply — interactive
   priority — never queues behind a broadcast and a late change (a payment, a recall) still
   reaches the rows not yet written.
+- A Hold takes back what is not sent yet; a copy made pending again that had gone out
+  after all (the sender had it in hand) is not sent twice when approved again.
 - What became of the messages sent under one ref: delivered, still waiting, cancelled,
   blocked (403) or failed, read back from the outbox.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final, Protocol
 
-from sqlalchemy import Table, func, update
+from sqlalchemy import Table, func, or_, update
 from sqlalchemy import select as sql_select
 from sqlmodel import select
 
@@ -131,11 +133,28 @@ def take_back(uow: UnitOfWork, refs: Iterable[str], reason: str = HELD_BACK
               ) -> list[tuple[str, int]]:
     """Cancel the messages under *refs* written to the outbox but not sent yet (a Hold: nothing
     more goes out; or a payment made it needless, said by *reason*); the (ref, chat) of each,
-    so a held broadcast can make those copies pending again, to go once if approved again."""
+    so a held broadcast can make those copies pending again, to go once if approved again.
+
+    One the sender has already read may still go out; it is recorded sent then
+    (``outbox.mark_sent``), and :func:`reached` keeps its copy from going twice."""
     o = OUTBOX.c
     return [(str(ref), int(chat_id)) for ref, chat_id in uow.session.connection().execute(
         update(OUTBOX).where(o.ref.in_(tuple(refs)), o.op == "send", o.status == "pending")
         .values(status="cancelled", last_error=reason).returning(o.ref, o.chat_id))]
+
+
+def reached(uow: UnitOfWork, ref: str, chat_ids: Iterable[int]) -> dict[int, datetime | None]:
+    """The chats among *chat_ids* a message under *ref* has reached, each with when: asked of a
+    copy a Hold took back, as its message may have gone out all the same (the sender had it
+    in hand) and must not go twice when the broadcast is approved again."""
+    o = OUTBOX.c
+    found: dict[int, datetime | None] = {}
+    for chat_id, sent_at in uow.session.connection().execute(
+            sql_select(o.chat_id, o.sent_at).where(o.ref == ref, o.op == "send",
+                                                   o.status == "sent",
+                                                   o.chat_id.in_(tuple(chat_ids)))):
+        found.setdefault(int(chat_id), sent_at)
+    return found
 
 
 class Copy(Protocol):
@@ -182,11 +201,12 @@ def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:
 # -- what became of it --------------------------------------------------------------------
 def tally(uow: UnitOfWork, ref: str) -> Counter[str]:
     """The sends under *ref* by outbox status (sent, pending, undeliverable, failed …); a copy
-    taken back by a Hold was never a send (it goes again, under the same ref, if approved)."""
+    taken back by a Hold was never a send (it goes again, under the same ref, if approved) —
+    unless it went out all the same: then it is sent."""
     o = OUTBOX.c
     rows = uow.session.connection().execute(
-        sql_select(o.status, func.count()).where(o.ref == ref, o.op == "send",
-                                                 o.last_error != HELD_BACK)
+        sql_select(o.status, func.count()).where(
+            o.ref == ref, o.op == "send", or_(o.status != "cancelled", o.last_error != HELD_BACK))
         .group_by(o.status)).all()
     return Counter({str(status): int(n) for status, n in rows})
 

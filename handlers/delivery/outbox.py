@@ -239,7 +239,10 @@ def _set_status(office: Office, ids: list[int], status: str, error: str) -> None
                            .values(status=status, last_error=error[:500]))
 
 
-_MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"), _C.status == "pending")
+# A row cancelled (taken back by a Hold, or made needless by a payment) while the sender had
+# it in hand went out all the same: the truth is that it was sent.
+_MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"),
+                                   _C.status.in_(("pending", "cancelled")))
               .values(status="sent", telegram_message_id=bindparam("message_id"),
                       sent_at=bindparam("sent_at")))
 

@@ -250,8 +250,10 @@ def _decide(uow: UnitOfWork, campaign: FeeCampaign, choice: str, person: Person 
 
 def _take_back(uow: UnitOfWork, campaign: FeeCampaign) -> None:
     """Cancel the campaign's notices written to the outbox but not sent yet; a notice none of
-    whose messages left is pending again (not sent today), to go once if approved again. One
-    of which a message already left stays sent: its delivery check tells what became of it."""
+    whose messages left is pending again (not sent today), to go once if approved again — its
+    outcome says it was held back, for a message the sender had in hand may have gone out all
+    the same (:func:`send_notice` asks). One of which a message already left stays sent: its
+    delivery check tells what became of it."""
     n, o = NOTICE_TABLE.c, OUTBOX.c
     refs = {ledger.notice_ref(notice_id): notice_id for notice_id in uow.session.connection()
             .execute(sql_select(n.id).where(n.campaign_id == campaign.id, n.state == "sent"))
@@ -265,7 +267,8 @@ def _take_back(uow: UnitOfWork, campaign: FeeCampaign) -> None:
     if back:
         uow.session.connection().execute(
             update(NOTICE_TABLE).where(n.id.in_(back), n.state == "sent")
-            .values(state="pending", due_at=None, sent_at=None, sent_on=None))
+            .values(state="pending", due_at=None, sent_at=None, sent_on=None,
+                    outcome=bulk.HELD_BACK))
 
 
 def decide(caller: Caller, board: StaffChat, campaign_id: int, choice: str) -> None:
@@ -430,6 +433,14 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
         raise_task(uow, household, "phone", "no_chat", statement.total_due, notice_id=notice.id,
                    post=False)
         return bulk.keep(uow, notice, "no_chat")
+    if notice.outcome == bulk.HELD_BACK:  # taken back: some may have had it all the same
+        reached = bulk.reached(uow, ledger.notice_ref(notice.id), residents)
+        residents = [chat_id for chat_id in residents if chat_id not in reached]
+        if not residents:
+            first = min((at for at in reached.values() if at is not None), default=uow.now)
+            notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
+            notice.sent_at, notice.sent_on = first, ledger.office_day(uow.office, first)
+            return bulk.keep(uow, notice, "delivered")
     text = texts.notice_text(notice_view(campaign, statement, household, ladder))
     keyboard = texts.notice_keyboard(household.id)
     for chat_id in residents:

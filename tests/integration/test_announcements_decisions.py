@@ -99,6 +99,31 @@ def test_a_hold_after_approve_takes_back_the_copies_already_in_the_outbox(
     assert (row["sent"], row["queued"]) == (2, 0)
 
 
+def test_a_copy_the_sender_had_in_hand_when_the_hold_came_goes_once(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    compose(manager, "Water tanks are cleaned on Thursday.", "The whole estate")
+    number = latest(office).id
+    hold = desk.find_button(MANAGERS, "Hold")[1]
+    manager.taps("Approve", chat_id=MANAGERS)
+    drain_once(office)
+    [in_hand] = [row for row in delivery.due(office).rows
+                 if row.chat_id == li.user_id and row.ref == notices.ref(number)]  # read
+    manager.presses(hold, chat_id=MANAGERS)  # lands while the sender is sending Li's copy
+    desk.accept(in_hand)  # Telegram took it: Li has it, and the sender records it sent
+    assert [r.status for r in outbox(office, chat_id=li.user_id, ref=notices.ref(number))] \
+        == ["sent"]
+    [row] = notices.listing(office, number)
+    assert (row["sent"], row["queued"]) == (1, 1)  # Li's went; Wang's was taken back
+    manager.taps("Approve", chat_id=MANAGERS)
+    assert drain_once(office).counts["announcement:delivered"] == 1  # Li's, not again
+    desk.deliver()
+    for person in (wang, li):
+        assert sum("Water tanks" in m.text for m in person.chat) == 1
+    [row] = notices.listing(office, number)
+    assert (row["sent"], row["queued"]) == (2, 0)
+
+
 # -- at the same moment ---------------------------------------------------------------------
 def test_two_approvals_at_the_same_moment_count_once(
         fees: FeeEstate, office: Office, daytime: FakeClock,

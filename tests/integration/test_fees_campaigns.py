@@ -150,6 +150,36 @@ def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
     assert row["status"] == "done" and row["notices"] == {"delivered": 1}
 
 
+def test_a_notice_the_sender_had_in_hand_when_the_hold_came_goes_once(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk = fees.li, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 8, 0))
+    calendar(office)
+    overdue = campaign(office, "overdue", "monthly")  # Li's
+    decide(fees, overdue.id or 0)
+    shown = preview(desk.messages(MANAGERS), overdue.id or 0)
+    clock.set(sh(2026, 12, 1, 10, 0))
+    drain(office)
+    [notice] = notices(office, overdue.id)
+    [in_hand] = [row for row in delivery.due(office).rows
+                 if row.ref == ledger.notice_ref(notice.id)]  # the sender reads it
+    fees.manager.presses(tap(Verb.FEE_CAMPAIGN, overdue.id, "hold"), MANAGERS,
+                         shown.message_id)  # lands while the sender is sending it
+    desk.accept(in_hand)  # Telegram took it: Li has it, and the sender records it sent
+    assert [r.status for r in fee_rows(office, li.user_id)] == ["sent"]
+    decide(fees, overdue.id or 0)
+    assert drain(office).counts["fee_notice:delivered"] == 1  # counted, not sent again
+    desk.deliver()
+    assert sum("Overdue notice" in m.text for m in li.chat) == 1
+    assert len(fee_rows(office, li.user_id)) == 1
+    [notice] = notices(office, overdue.id)
+    assert (notice.state, notice.sent_on) == ("delivered", date(2026, 12, 1))
+    clock.advance(timedelta(minutes=5))
+    drain(office)
+    row = next(r for r in campaigns.campaigns(office) if r["id"] == overdue.id)
+    assert row["status"] == "done" and row["notices"] == {"delivered": 1}
+
+
 def test_a_notice_taken_back_and_sent_again_is_judged_by_its_real_send(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     overdue = held_once_queued(fees, office, clock)

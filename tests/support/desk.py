@@ -8,6 +8,7 @@ conversation at the front desk.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.delivery import outbox as delivery
-from handlers.delivery.outbox import BLOCKED
+from handlers.delivery.outbox import BLOCKED, Pending
 from handlers.office import Office
 from handlers.reception.entry import handle
 from storage.models import Outbox
@@ -74,14 +75,25 @@ class Desk:
                 return
             delivery.mark_undeliverable(self.office, bounced, BLOCKED)
 
+    def accept(self, row: Pending) -> None:
+        """Telegram takes a message the sender read earlier, whatever became of its outbox row
+        since: the phone shows it, and the sender records it as it does (``mark_sent``)."""
+        shown = self._show(row.chat_id, row.text, row.keyboard, row.photos)
+        delivery.mark_sent(self.office, [(row.id, shown.message_id)])
+
+    def _show(self, chat_id: int, text: str, keyboard: dict[str, Any] | None,
+              photos: Sequence[str]) -> Shown:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        shown = Shown(chat_id, next(counter), text, keyboard, list(photos))
+        self.chats.setdefault(chat_id, []).append(shown)
+        return shown
+
     def _deliver(self, session: Session, row: Outbox) -> None:
         if row.op == "toast":
             self.toasts[row.callback_id] = row.text
         elif row.op == "send":
-            counter = self._message_ids.setdefault(row.chat_id, itertools.count(1))
-            shown = Shown(row.chat_id, next(counter), row.text, row.keyboard, list(row.photos))
-            self.chats.setdefault(row.chat_id, []).append(shown)
-            row.telegram_message_id = shown.message_id
+            row.telegram_message_id = self._show(row.chat_id, row.text, row.keyboard,
+                                                 row.photos).message_id
         elif row.op == "delete":
             self.chats[row.chat_id] = [shown for shown in self.chats.get(row.chat_id, [])
                                        if shown.message_id != row.edit_message_id]
