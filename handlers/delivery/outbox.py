@@ -88,8 +88,17 @@ _READY = or_(_C.not_before.is_(None), _C.not_before <= bindparam("now"))
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _UNREACHABLE = _C.chat_id.in_(select(_PERSON.c.telegram_user_id)
                               .where(_PERSON.c.blocked_bot.is_(True))).label("unreachable")
-# Telegram's own words for it, shown to dispatch when a blocked person's row is held untried.
+# Telegram's own words for it, recorded when a blocked person's row is held untried.
 BLOCKED: Final = "Forbidden: bot was blocked by the user"
+# Telegram's 403 (in its English) → what dispatch reads in its own language; the raw error
+# stays in the row's last_error and in the log.
+_WHY_UNREACHABLE: Final = (
+    ("blocked by the user", _("blocked the bot")),
+    ("deactivated", _("account deleted")),
+    ("initiate conversation", _("never started the bot")),
+    ("was deleted", _("the group was deleted")),
+    ("kicked", _("the bot was removed")),
+    ("not a member", _("the bot was removed")))
 CALL_OUTCOMES: Final = ("reached", "unreachable")  # what dispatch records of the phone call
 # Built once (the sender reads the outbox up to fifty times a second under load).
 _DUE_TOASTS = (select(*_COLUMNS)
@@ -348,7 +357,7 @@ def _hold_back(office: Office, chat_id: int | None, reason: str, *, row_id: int 
                 texts = [lost.text for lost in earlier] + fresh
                 notice = _("⚠️ {who} cannot be reached on Telegram ({reason}). Please phone "
                            "them. Held until they write to the bot again ({count}):\n"
-                           "{excerpt}", who=who, reason=Raw(reason), count=len(texts),
+                           "{excerpt}", who=who, reason=_why(reason), count=len(texts),
                            excerpt=_excerpt(texts[0]))
                 # One phone task per absence: later held messages update its count.
                 make = Edit if earlier else Say
@@ -358,7 +367,7 @@ def _hold_back(office: Office, chat_id: int | None, reason: str, *, row_id: int 
                 uow.send(Say(dispatch.chat_id, _(
                     "⚠️ The bot cannot post in the group {who} ({reason}). Please add the bot "
                     "back and bind the group again. Not delivered ({count}):\n{excerpt}",
-                    who=who, reason=Raw(reason), count=len(fresh), excerpt=_excerpt(fresh[0])),
+                    who=who, reason=_why(reason), count=len(fresh), excerpt=_excerpt(fresh[0])),
                     priority=Priority.NOTICE))
         uow.log("message_undeliverable", chat_id=chat_id, outbox_id=row_id,
                 held=len(waiting) if holds else 0, dropped=0 if holds else len(waiting),
@@ -471,6 +480,13 @@ def record_call(caller: Caller, board: StaffChat, person_id: int, outcome: str) 
     uow.send(Edit(caller.chat_id, text, keyboard, message_id=caller.event.message_id,
                   ref=_phone_task(chat_id)))
     caller.toast(_("Recorded. Thank you."))
+
+
+def _why(error: str) -> Msg:
+    """Why Telegram would not deliver, said in the staff's words instead of Telegram's."""
+    said = error.lower()
+    return next((why for words, why in _WHY_UNREACHABLE if words in said),
+                _("Telegram refused delivery"))
 
 
 def _excerpt(text: str) -> Raw:

@@ -14,9 +14,12 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from dialogs.events import EventKind
+from dialogs.events import EventKind, Priority, Say
+from handlers.delivery import outbox as delivery
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.office.unit_of_work import UnitOfWork
+from locales import Raw
 from scheduler.drain import drain_once
 from storage.models import EventLog, Outbox
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
@@ -115,3 +118,42 @@ def test_held_messages_expire_with_a_known_outcome(
     statuses = {r.id: r.status for r in wang_rows(office)}
     assert {statuses[i] for i in held} == {"expired"}
     assert "parked" not in statuses.values()
+
+
+def bounced(office: Office, chat_id: int, error: str) -> Outbox:
+    """A message for *chat_id* that Telegram answers with the 403 *error*; its row after."""
+    with UnitOfWork(office) as uow:
+        uow.send(Say(chat_id, Raw("张师傅已出发，约20分钟到。"), priority=Priority.NOTICE))
+        uow.commit()
+    with Session(office.engine) as session:
+        row = session.exec(select(Outbox).where(Outbox.chat_id == chat_id,
+                                                Outbox.status == "pending")).one()
+    assert row.id is not None
+    delivery.mark_undeliverable(office, row.id, error)
+    with Session(office.engine) as session:
+        found = session.get(Outbox, row.id)
+        assert found is not None
+        return found
+
+
+@pytest.mark.parametrize(("error", "said"), [
+    ("Forbidden: bot was blocked by the user", "屏蔽了机器人"),
+    ("Forbidden: user is deactivated", "账号已注销"),
+    ("Forbidden: bot can't initiate conversation with a user", "从未启用机器人"),
+    ("Forbidden: a reason Telegram never gave before", "Telegram 拒绝投递")])
+def test_the_phone_task_says_why_in_the_desks_language(
+        estate: Estate, office: Office, error: str, said: str) -> None:
+    row = bounced(office, WANG, error)
+    estate.desk.deliver()
+    [task] = phone_tasks(estate)
+    assert f"（{said}）" in task and "Forbidden" not in task
+    assert (row.status, row.last_error) == ("parked", error)  # Telegram's words kept here
+
+
+def test_a_group_that_removed_the_bot_is_reported_in_the_desks_language(
+        estate: Estate, office: Office) -> None:
+    row = bounced(office, PLUMBERS, "Forbidden: bot was kicked from the group chat")
+    estate.desk.deliver()
+    told = estate.desk.texts(DISPATCH)[-1]
+    assert "（机器人已被移出）" in told and "kicked" not in told
+    assert row.last_error == "Forbidden: bot was kicked from the group chat"
