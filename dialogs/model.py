@@ -166,7 +166,8 @@ class ResumeWith:
 
     text: str
     check_danger: bool = False  # not yet checked for an emergency (forwarded words, now owned)
-    photos: tuple[str, ...] = ()  # a forwarded photo, now owned: kept with the report
+    photos: tuple[str, ...] = ()  # the photos the words captioned (forwarded, now owned; or
+    # asked about for danger): kept with the report
 
 
 @dataclass(frozen=True, slots=True)

@@ -131,9 +131,14 @@ def _dialog(caller: Caller, tap: Tap, board: StaffChat | None) -> None:
 
 
 def _earlier_message(caller: Caller, tap: Tap, board: StaffChat | None) -> Outcome | None:
-    """Words written before linking, taken up now: read as if just written."""
-    words = unlinked_message.take(caller, tap.id(0), tap.word(1))
-    return questions.free_text(caller, words) if words else None
+    """What was sent before linking, taken up now: read as if just sent (words, or a photo
+    and its caption)."""
+    earlier = unlinked_message.take(caller, tap.id(0), tap.word(1))
+    if earlier is None:
+        return None
+    if earlier.photos:
+        return questions.photo_first(caller, earlier.words, earlier.photos)
+    return questions.free_text(caller, earlier.words) if earlier.words else None
 
 
 def _outage_anyway(caller: Caller, tap: Tap, board: StaffChat | None) -> Outcome | None:

@@ -206,7 +206,7 @@ def _in_private(caller: Caller) -> None:
     elif event.kind is EventKind.PHOTO:
         caption, photos = event.text.strip(), event.photo_file_ids
         if not (caption and _danger_first(caller, caption, None, photos)):
-            _run(caller, _photo_first(caller, caption, photos))
+            _run(caller, questions.photo_first(caller, caption, photos))
     else:
         caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
                   "need, or use /menu."))
@@ -230,22 +230,14 @@ def _someone_elses(caller: Caller, text: str, conversation: Conversation | None)
     return True
 
 
-def _photo_first(caller: Caller, caption: str, photos: tuple[str, ...]) -> Outcome:
-    """A photo sent before any words starts a repair report, the photo kept for it (and its
-    caption read as the description)."""
-    guess = triage(caption) if caption else None
-    if guess is not None and guess.intent == "repair":
-        return repair.start_with_guess(caller.context(), new_nonce(), caption, guess, photos)
-    return repair.start(caller.context(), new_nonce(), photos)
-
-
 def _unregistered(caller: Caller) -> None:
     """Strangers are asked to bind — but an emergency is never made to wait for that."""
-    text = caller.event.text.strip() if caller.event.kind is EventKind.TEXT else ""
-    if text and _danger_first(caller, text, None):
+    event = caller.event
+    text = event.text.strip() if event.kind in (EventKind.TEXT, EventKind.PHOTO) else ""
+    photos = event.photo_file_ids if event.kind is EventKind.PHOTO else ()
+    if text and _danger_first(caller, text, None, photos):
         return
-    if text:  # offered back once they have linked their home
-        unlinked_message.keep(caller, text)
+    unlinked_message.keep(caller, text, photos)  # offered back once they have linked their home
     caller.reply(welcome_unbound(), share_contact_keyboard())
 
 
@@ -331,7 +323,7 @@ def _danger_first(caller: Caller, text: str, paused: Conversation | None,
         return True
     if guess.emergency_uncertain:
         _run(caller, danger_check.ask(caller.context(), new_nonce(), text, guess.trade,
-                                      guess.location, paused))
+                                      guess.location, paused, photos))
         return True
     return False
 
@@ -346,12 +338,12 @@ def _resume(caller: Caller, text: str, paused: Conversation | None,
                                     button_data="")
         _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
     elif binding.is_registered(caller.person) and photos:
-        _run(caller, _photo_first(caller, text, photos))
+        _run(caller, questions.photo_first(caller, text, photos))
     elif binding.is_registered(caller.person):
         if not outages.answered(caller, text):
             _run(caller, questions.free_text(caller, text))
     else:
-        unlinked_message.keep(caller, text)
+        unlinked_message.keep(caller, text, photos)
         caller.reply(welcome_unbound(), share_contact_keyboard())
 
 

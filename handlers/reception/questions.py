@@ -1,14 +1,17 @@
 """Questions written in words, before anything else reads them: the office's FAQ answers what
 it can, a fee question gets the resident's own statement at once, and whatever is left goes
-on to the intake (the desk, with a promised time, for an enquiry)."""
+on to the intake (the desk, with a promised time, for an enquiry). A photo sent first starts
+a repair report."""
 
 from __future__ import annotations
 
+from dialogs import repair
 from dialogs.model import Outcome
 from dialogs.triage import triage
 from handlers.fees.residents import my_fees
 from handlers.front_desk import faq
 from handlers.office.caller import Caller
+from handlers.office.conversations import new_nonce
 from handlers.requests import intake
 
 FEE_STATEMENT = "fee_statement"  # the FAQ key noted when the statement was the answer
@@ -28,3 +31,12 @@ def free_text(caller: Caller, text: str) -> Outcome | None:
             faq.answer(caller, text, found, kind="fee" if guess.intent == "fee" else "enquiry")
             return None
     return intake.free_text(caller, text)
+
+
+def photo_first(caller: Caller, caption: str, photos: tuple[str, ...]) -> Outcome:
+    """A photo sent before any words starts a repair report, the photo kept for it (and its
+    caption read as the description)."""
+    guess = triage(caption) if caption else None
+    if guess is not None and guess.intent == "repair":
+        return repair.start_with_guess(caller.context(), new_nonce(), caption, guess, photos)
+    return repair.start(caller.context(), new_nonce(), photos)

@@ -1,13 +1,17 @@
-"""What someone wrote before linking their home is not lost: once linked, they are offered it
-back ("You wrote earlier: … — report it now?").
+"""What someone sent before linking their home is not lost: once linked, they are offered it
+back ("You wrote earlier: … — report it now?"), their photos with it.
 
-The words are kept in the event log (``unlinked_message``, with the sender's Telegram id), so
-nothing new is stored; an offer taken or turned down is recorded in ``followup_mark`` under a
-unique key, so a second tap on an old copy does nothing twice.
+The words and photos (Telegram file ids) are kept in the event log (``unlinked_message``, with
+the sender's Telegram id), so nothing new is stored. A photo without words that comes after
+kept words (the rest of an album, or one more picture of the same thing) is logged as
+``unlinked_photos`` joined to them: rows are never updated. An offer taken or turned down is
+recorded in ``followup_mark`` under a unique key, so a second tap on an old copy does nothing
+twice.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
@@ -19,25 +23,38 @@ from dialogs.events import Button, Edit, Say, inline
 from handlers.office.caller import Caller
 from handlers.office.due_items import mark
 from handlers.office.permissions import OUT_OF_DATE
-from locales import Raw, _
+from locales import Raw, Text, _
 from storage.followups import FollowupMark
 from storage.models import EventLog
 
-ACTION: Final = "unlinked_message"  # the event log's record of the words
+ACTION: Final = "unlinked_message"  # the event log's record of the words (and their photos)
+MORE_PHOTOS: Final = "unlinked_photos"  # photos without words, joined to kept words
 SHOWN: Final = 300  # characters of the words quoted back in the offer
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """What the person sent before linking, to go on with as if just sent."""
+
+    words: str
+    photos: tuple[str, ...]
 
 
 def ref(log_id: int | None) -> str:
     return f"unlinked:{log_id}"
 
 
-def keep(caller: Caller, text: str) -> None:
-    """Remember what a person not yet linked to a home wrote."""
-    caller.log(ACTION, text=text)
+def keep(caller: Caller, text: str, photos: tuple[str, ...] = ()) -> None:
+    """Remember what a person not yet linked to a home sent: words, photos or both."""
+    earlier = None if text else _latest(caller)
+    if earlier is not None and photos:
+        caller.log(MORE_PHOTOS, joins=earlier.id, photos=list(photos))
+    elif text or photos:
+        caller.log(ACTION, text=text, photos=list(photos))
 
 
 def _latest(caller: Caller) -> EventLog | None:
-    """The newest words this person wrote before linking, still recent and not answered."""
+    """The newest message this person sent before linking, still recent and not answered."""
     since = caller.now - timedelta(hours=caller.uow.office.rules.unlinked_message_hours)
     answered = exists().where(col(FollowupMark.kind) == ACTION,
                               col(FollowupMark.subject_id) == col(EventLog.id))
@@ -46,14 +63,36 @@ def _latest(caller: Caller) -> EventLog | None:
         col(EventLog.at) >= since, ~answered).order_by(col(EventLog.id).desc())).first()
 
 
+def _earlier(caller: Caller, kept: EventLog) -> Earlier:
+    """The kept words with their photos and those joined to them since, in the order sent."""
+    joined = caller.session.exec(select(EventLog).where(
+        EventLog.action == MORE_PHOTOS, EventLog.telegram_user_id == kept.telegram_user_id,
+        col(EventLog.id) > kept.id).order_by(col(EventLog.id))).all()
+    photos = [*kept.detail.get("photos", ())]
+    for row in joined:
+        if row.detail.get("joins") == kept.id:
+            photos.extend(row.detail.get("photos", ()))
+    return Earlier(str(kept.detail.get("text", "")), tuple(photos))
+
+
+def _quoted(earlier: Earlier) -> Text:
+    """The words as quoted back, with a count of the photos."""
+    words = Raw(earlier.words[:SHOWN])
+    if not earlier.photos:
+        return words
+    count = Raw(str(len(earlier.photos)))
+    return _("{words} (📷 ×{count})", words=words, count=count) if earlier.words else _(
+        "📷 photo ×{count}", count=count)
+
+
 def offer(caller: Caller) -> None:
-    """Just linked: offer back the words written before, if there are any."""
+    """Just linked: offer back what was sent before, if there is anything."""
     found = _latest(caller)
     if found is None:
         return
-    words = str(found.detail.get("text", ""))
+    quoted = _quoted(_earlier(caller, found))
     caller.uow.send(Say(caller.chat_id, _("📝 You wrote earlier: “{text}” — report it now?",
-                                          text=Raw(words[:SHOWN])),
+                                          text=quoted),
                         inline([Button(_("✅ Report it now"), tap(Verb.EARLIER_MESSAGE, found.id,
                                                                   "report")),
                                 Button(_("✖ No, thanks"), tap(Verb.EARLIER_MESSAGE, found.id,
@@ -61,8 +100,8 @@ def offer(caller: Caller) -> None:
                         ref=ref(found.id)))
 
 
-def take(caller: Caller, log_id: int, choice: str) -> str | None:
-    """The person's answer to the offer: the words to go on with, or None (turned down, or
+def take(caller: Caller, log_id: int, choice: str) -> Earlier | None:
+    """The person's answer to the offer: what to go on with, or None (turned down, or
     not theirs / already answered — then they hear so)."""
     found = caller.session.get(EventLog, log_id)
     answered = caller.session.exec(select(FollowupMark.id).where(
@@ -72,9 +111,10 @@ def take(caller: Caller, log_id: int, choice: str) -> str | None:
         caller.refuse(OUT_OF_DATE)
         return None
     mark(caller.uow, ACTION, log_id, outcome=choice)
-    words = str(found.detail.get("text", ""))
-    caller.uow.send(Edit(caller.chat_id, _("📝 You wrote earlier: “{text}”", text=Raw(
-        words[:SHOWN])) if choice == "report" else _("📝 Set aside: “{text}”", text=Raw(
-            words[:SHOWN])), inline(), message_id=caller.event.message_id, ref=ref(log_id)))
+    earlier = _earlier(caller, found)
+    quoted = _quoted(earlier)
+    caller.uow.send(Edit(caller.chat_id, _("📝 You wrote earlier: “{text}”", text=quoted)
+                         if choice == "report" else _("📝 Set aside: “{text}”", text=quoted),
+                         inline(), message_id=caller.event.message_id, ref=ref(log_id)))
     caller.toast()
-    return words if choice == "report" else None
+    return earlier if choice == "report" else None
