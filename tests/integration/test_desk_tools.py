@@ -99,6 +99,28 @@ def test_a_job_is_reassigned_and_everyone_hears(estate: Estate, office: Office) 
     assert the_order(office).status == "accepted"
 
 
+def test_find_after_a_reassign_names_the_technician_who_holds_it_now(
+        estate: Estate, office: Office) -> None:
+    number = taken_by_zhang(estate)
+    liu = estate.dispatcher
+    liu.command("find", number, chat_id=DISPATCH)
+    liu.taps("Reassign", chat_id=DISPATCH)
+    liu.taps("赵师傅", chat_id=DISPATCH)
+    for query in (number, "3-1202", "13800000001"):
+        liu.command("find", query, chat_id=DISPATCH)
+        [line] = [t for t in estate.desk.last(DISPATCH).text.splitlines() if f"{number} ·" in t]
+        assert "赵师傅" in line and "张师傅" not in line, query
+    liu.command("history", "3-1202", chat_id=DISPATCH)
+    [line] = [t for t in estate.desk.last(DISPATCH).text.splitlines() if f"{number} ·" in t]
+    assert "赵师傅" in line and "张师傅" not in line
+    liu.command("find", number)
+    liu.taps("Reassign")
+    liu.taps("陈师傅")
+    liu.command("find", number)
+    [line] = [t for t in liu.last.splitlines() if f"{number} ·" in t]
+    assert "陈师傅" in line and "赵师傅" not in line
+
+
 def test_two_lists_of_technicians_give_the_job_away_once(estate: Estate, office: Office,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     number = taken_by_zhang(estate)
