@@ -1,13 +1,17 @@
 """Cold start: ``frontline run`` from spawn until its first getUpdates reaches the emulator, and
 its RSS once the triage model is warm, beside each bare echo bot of the framework; fresh
-processes in turns, on SQLite. Also how long ``frontline run`` without a token takes to say so."""
+processes in turns, on SQLite. Also how long ``frontline run`` without a token takes to say so,
+and how much of what the bots import is compiled to bytecode (a start without a .pyc compiles
+the module from source: README, "Installed compiled")."""
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
 import resource
 import statistics
+import sysconfig
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +34,8 @@ from tests.benchmarks.runtime.residents import new_office
 from tests.e2e.harness import run_command
 from tests.support.emulator import TEST_TOKEN
 
+ROOT = Path(__file__).resolve().parents[3]
+PACKAGES = ("bot", "dialogs", "handlers", "locales", "scheduler", "storage")
 TRIAGE_READY = "runtime: triage ready"  # logged once the background warm-up is done
 FIGURES = ("polled", "cpu", "rss")  # what each fresh start gives, in Figures' keys
 
@@ -100,6 +106,19 @@ async def no_token_answer(workdir: Path) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return elapsed, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def compiled(folders: list[Path]) -> str:
+    """How many of the .py files under *folders* have a .pyc to start from."""
+    sources = [source for folder in folders for source in folder.rglob("*.py")]
+    found = sum(Path(importlib.util.cache_from_source(str(source))).is_file()
+                for source in sources)
+    return f"{found} of {len(sources)} .py files have a .pyc"
+
+
+def bytecode(out: Figures) -> None:
+    out.add("bytecode: site-packages", compiled([Path(sysconfig.get_paths()["purelib"])]))
+    out.add("bytecode: Frontline's packages", compiled([ROOT / name for name in PACKAGES]))
 
 
 async def without_token(workdir: Path, out: Figures, runs: int) -> None:

@@ -8,7 +8,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.benchmarks.runtime.cold import cold_start, without_token
+from tests.benchmarks.runtime.cold import bytecode, cold_start, without_token
 from tests.benchmarks.runtime.databases import DATABASES, Databases
 from tests.benchmarks.runtime.figures import Figures
 from tests.benchmarks.runtime.latency import LATENCY_RATES, latency, outbound
@@ -67,6 +67,7 @@ async def run_phases(arguments: argparse.Namespace, workdir: Path, databases: Da
                      out: Figures) -> None:
     phases, kinds = arguments.phases, arguments.databases
     if "cold" in phases:
+        bytecode(out)
         await without_token(workdir, out, arguments.cold_runs)
     for framework in arguments.frameworks:
         if "cold" in phases:
