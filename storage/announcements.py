@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import ColumnElement, Index, UniqueConstraint, and_, bindparam, or_
 from sqlmodel import Field, SQLModel
 
 from storage.models import _json, _telegram_id, _when
@@ -87,3 +87,13 @@ class OutageReport(SQLModel, table=True):
     text: str = Field(max_length=4096)
     created_at: datetime | None = _when(nullable=False)
     reported_at: datetime | None = _when()
+
+
+ANNOUNCEMENT = Announcement.__table__  # type: ignore[attr-defined]
+LIVE = ("approved", "done")  # announced (being sent, or sent); not held, not recalled
+_A = ANNOUNCEMENT.c
+# A planned outage running at the bound "now": for statements built once (the outage answer,
+# and the first read of every update, which says whether any is running).
+OUTAGE_RUNNING: ColumnElement[bool] = and_(
+    _A.kind == "outage", or_(*(_A.status == status for status in LIVE)),
+    _A.starts_at <= bindparam("now"), _A.ends_at > bindparam("now"))

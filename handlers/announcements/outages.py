@@ -7,35 +7,37 @@ orders as usual.
 
 from __future__ import annotations
 
-from sqlalchemy import update
-from sqlmodel import col, select
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select, update
 
 from dialogs import announce as texts
 from dialogs.events import Edit, inline
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
-from handlers.office.people import households_of
+from handlers.office.people import households_of, outage_may_run
 from handlers.office.permissions import OUT_OF_DATE
 from locales import Text, _, lines
-from storage.announcements import Announcement, OutageReport
+from storage.announcements import ANNOUNCEMENT, OUTAGE_RUNNING, Announcement, OutageReport
 
 REPORT_TABLE = OutageReport.__table__  # type: ignore[attr-defined]
-LIVE = ("approved", "done")  # announced (being sent, or sent); not held, not recalled
+# Built once, in Core: a resident's text may ask it, and building it cost more than running it.
+_A = ANNOUNCEMENT.c
+RUNNING_OUTAGES = (select(_A.id, _A.utility, _A.buildings, _A.starts_at, _A.ends_at, _A.text)
+                   .where(OUTAGE_RUNNING).order_by(_A.id))
 
 
 def answered(caller: Caller, text: str) -> bool:
     """If *text* reports the utility of an outage running in the caller's building now,
     answer with the notice and the one-tap override, and say True."""
     buildings = {h.building for h in households_of(caller.session, caller.person)}
-    if not buildings:
+    if not buildings or not outage_may_run(caller.session):
         return False
-    running = caller.session.exec(select(Announcement).where(
-        Announcement.kind == "outage", col(Announcement.status).in_(LIVE),
-        col(Announcement.starts_at) <= caller.now, col(Announcement.ends_at) > caller.now)
-        .order_by(col(Announcement.id))).all()
+    running = caller.session.connection().execute(RUNNING_OUTAGES, {"now": caller.now}).all()
     outage = next((a for a in running if buildings & set(a.buildings)
                    and texts.about_outage(text, a.utility)), None)
-    if outage is None or outage.id is None:
+    if outage is None:
         return False
     report = OutageReport(announcement_id=outage.id,
                           person_id=caller.person.id if caller.person else None,
@@ -48,7 +50,17 @@ def answered(caller: Caller, text: str) -> bool:
     return True
 
 
-def _answer(caller: Caller, outage: Announcement, buildings: set[str]) -> Text:
+class _Outage(Protocol):
+    """What the answer shows of an outage: its row as read, or the Announcement."""
+
+    utility: str
+    buildings: list[str]
+    starts_at: datetime | None
+    ends_at: datetime | None
+    text: str
+
+
+def _answer(caller: Caller, outage: _Outage, buildings: set[str]) -> Text:
     """The notice as the resident's answer: the outage in their buildings, and when."""
     tz = caller.uow.office.timezone
     return texts.outage_text(outage.utility, ", ".join(sorted(buildings & set(outage.buildings))),

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, literal_column
+from sqlalchemy import and_, bindparam, event, exists, literal_column
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from dialogs.model import Unit
 from handlers.office import conversations
+from storage.announcements import ANNOUNCEMENT, OUTAGE_RUNNING
 from storage.models import Household, Person, Residence, StaffChat
 
 STAFF_ROLES = ("technician", "dispatcher", "manager", "admin", "butler")
@@ -22,12 +24,15 @@ HOUSEHOLDS_OF = (select(Household)
                  .join(Residence, col(Residence.household_id) == col(Household.id))
                  .where(Residence.person_id == bindparam("person"))
                  .order_by(col(Household.building), col(Household.room)))
-# Who is writing, their units and their dialog state in this chat, in one statement: what
-# nearly every update reads first. From a one-row table, so a stranger with a dialog (a
-# danger check asked before binding) still gets a row.
+# Who is writing, their units and their dialog state in this chat, and whether a planned
+# outage runs anywhere now, in one statement: what nearly every update reads first. From a
+# one-row table, so a stranger with a dialog (a danger check asked before binding) still gets
+# a row. The outage flag spares an ordinary day's text the outage query; read in the update's
+# own transaction, it is as current as that query for every worker.
 _D = conversations.DIALOG_STATES.c
 WHO_IS_WRITING = (
-    sql_select(Person, Household, *conversations.STATE_COLUMNS)
+    sql_select(Person, Household, exists().where(OUTAGE_RUNNING).select_from(ANNOUNCEMENT),
+               *conversations.STATE_COLUMNS)
     .select_from(sql_select(literal_column("1").label("one")).subquery("writing"))
     .outerjoin(Person, col(Person.telegram_user_id) == bindparam("user"))
     .outerjoin(conversations.DIALOG_STATES, and_(_D.chat_id == bindparam("chat"),
@@ -36,20 +41,31 @@ WHO_IS_WRITING = (
     .outerjoin(Household, col(Household.id) == col(Residence.household_id))
     .order_by(col(Household.building), col(Household.room)))
 _HOUSEHOLDS = "households_by_person"  # per-session memo: the session is one update
+_OUTAGE_RUNNING = "outage_running"  # per-session memo, read with who is writing
 
 
-def who_is_writing(session: Session, telegram_user_id: int, chat_id: int) -> Person | None:
-    """The person behind a Telegram account, if known; their households and their dialog
-    state in *chat_id* are kept for the session (``households_of``, ``conversations.load``)."""
-    rows = session.execute(WHO_IS_WRITING, {"user": telegram_user_id, "chat": chat_id}).all()
+def who_is_writing(session: Session, telegram_user_id: int, chat_id: int,
+                   now: datetime) -> Person | None:
+    """The person behind a Telegram account, if known; their households, their dialog state
+    in *chat_id* and whether an outage runs at *now* are kept for the session
+    (``households_of``, ``conversations.load``, ``outage_may_run``)."""
+    rows = session.execute(WHO_IS_WRITING, {"user": telegram_user_id, "chat": chat_id,
+                                            "now": now}).all()
     person: Person | None = rows[0][0]
-    dialog = rows[0][2:]
+    session.info[_OUTAGE_RUNNING] = bool(rows[0][2])
+    dialog = rows[0][3:]
     conversations.remember(session, chat_id, telegram_user_id,
                            None if dialog[0] is None else dialog)
     if person is not None:
         session.info.setdefault(_HOUSEHOLDS, {})[person.id] = [
             row[1] for row in rows if row[1] is not None]
     return person
+
+
+def outage_may_run(session: Session) -> bool:
+    """False if this update's first read found no planned outage running (then none is
+    worth looking up); True if one was, or if nothing said."""
+    return bool(session.info.get(_OUTAGE_RUNNING, True))
 
 
 def person_by_telegram(session: Session, telegram_user_id: int) -> Person | None:

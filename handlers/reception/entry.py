@@ -117,7 +117,7 @@ def _apologise(office: Office, event: Event) -> None:
 
 
 def _caller(uow: UnitOfWork, event: Event) -> Caller:
-    person = who_is_writing(uow.session, event.user_id, event.chat_id)
+    person = who_is_writing(uow.session, event.user_id, event.chat_id, uow.now)
     language = (parse_language(person.language) if person else None) or language_from_code(
         event.language_code)
     if event.chat_kind is ChatKind.PRIVATE:

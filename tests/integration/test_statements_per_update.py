@@ -20,11 +20,13 @@ from handlers.reception.entry import handle
 from tests.support.estate import Estate, build_estate
 
 # What each update reads and writes today, in order of the statements.
-ORDINARY_TEXT = ("claim the update", "who is writing: person, units, dialog state",
-                 "planned outages now", "the answer into the outbox")
-MENU_TAP = ("claim the update", "who is writing: person, units, dialog state",
-            "the resident's orders", "the answer and the tap's toast into the outbox")
-DIALOG_STEP = ("claim the update", "who is writing: person, units, dialog state",
+# "Who is writing" also says whether a planned outage runs now: on an ordinary day a text
+# costs no outage query.
+WHO = "who is writing: person, units, dialog state, any outage running"
+ORDINARY_TEXT = ("claim the update", WHO, "the answer into the outbox")
+MENU_TAP = ("claim the update", WHO, "the resident's orders",
+            "the answer and the tap's toast into the outbox")
+DIALOG_STEP = ("claim the update", WHO,
                "the question on screen (to take its buttons away)",
                "the next question and the edit into the outbox", "the dialog's next step")
 
