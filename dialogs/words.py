@@ -32,9 +32,9 @@ import types
 import warnings
 from array import array
 from collections.abc import Callable
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, TypeVar
 
 import marisa_trie
 
@@ -48,6 +48,7 @@ USER_DICTIONARY: Final = Path(__file__).parent / "triage" / "data" / "userdict.t
 _HEADER: Final = 8
 RECENT: Final = 20_000  # fragments remembered (about 2 MB), then forgotten all at once
 _UNSEEN: Final[Any] = object()
+T = TypeVar("T")
 
 
 class Frequencies:
@@ -158,11 +159,35 @@ def calc(tokenizer: Any, sentence: str, dag: dict[int, list[int]],
                          for x, f in zip(dag[idx], weights[idx], strict=False))
 
 
-def _cache_dirs() -> list[Path]:
-    """Where the compiled dictionary is kept: the user's cache directory, or the temporary
-    directory (as jieba does) when there is no writable home, e.g. for a locked-down service."""
+def cache_dirs() -> list[Path]:
+    """Where compiled data is kept (this dictionary, triage's model): the user's cache
+    directory, or the temporary directory (as jieba does) when there is no writable home,
+    e.g. for a locked-down service."""
     home = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return [Path(home) / "frontline", Path(tempfile.gettempdir())]
+
+
+def cached(what: str, read: Callable[[Path], T | None], write: Callable[[Path], object],
+           ) -> T | None:
+    """What *read* finds in the first cache directory that holds it; else *write* it into the
+    first directory that takes it and read it back there. None when no directory can hold it
+    (the caller keeps it in memory)."""
+    dirs = cache_dirs()
+    for directory in dirs:
+        found = read(directory)
+        if found is not None:
+            return found
+    for directory in dirs:
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            write(directory)
+        except OSError as exc:
+            log.info("cannot cache %s in %s (%s)", what, directory, exc)
+            continue
+        found = read(directory)
+        if found is not None:
+            return found
+    return None
 
 
 def _cache_name(source: IO[bytes]) -> str:
@@ -211,13 +236,12 @@ def _compile(source: IO[bytes]) -> tuple[marisa_trie.Trie, array[int], int]:
 
 def _write(trie: marisa_trie.Trie, freqs: array[int], total: int,
            trie_path: Path, freq_path: Path) -> None:
-    trie_path.parent.mkdir(parents=True, exist_ok=True)
     header = array("Q", [total]).tobytes()
-    _replace(trie_path, trie.save)
-    _replace(freq_path, lambda name: Path(name).write_bytes(header + freqs.tobytes()))
+    replace_file(trie_path, trie.save)
+    replace_file(freq_path, lambda name: Path(name).write_bytes(header + freqs.tobytes()))
 
 
-def _replace(path: Path, write: Callable[[str], object]) -> None:
+def replace_file(path: Path, write: Callable[[str], object]) -> None:
     """Write beside *path* and rename into place, so a process starting at the same moment
     reads a whole file or none (two writers write the same bytes)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
@@ -235,23 +259,15 @@ def load_frequencies(source: IO[bytes]) -> tuple[Frequencies, int]:
     """The compact dictionary of *source* (jieba's dict.txt), and its total: from the cache,
     or compiled and cached."""
     name = _cache_name(source)
-    dirs = _cache_dirs()
-    for directory in dirs:
-        cached = _read(directory / f"{name}.trie", directory / f"{name}.freq")
-        if cached is not None:
-            return cached
-    trie, freqs, total = _compile(source)
-    for directory in dirs:
-        trie_path, freq_path = directory / f"{name}.trie", directory / f"{name}.freq"
-        try:
-            _write(trie, freqs, total, trie_path, freq_path)
-        except OSError as exc:
-            log.info("words: cannot cache the dictionary in %s (%s)", directory, exc)
-            continue
-        cached = _read(trie_path, freq_path)
-        if cached is not None:
-            return cached
+    compiled = cache(lambda: _compile(source))
+    found = cached("the dictionary",
+                   lambda directory: _read(directory / f"{name}.trie", directory / f"{name}.freq"),
+                   lambda directory: _write(*compiled(), directory / f"{name}.trie",
+                                            directory / f"{name}.freq"))
+    if found is not None:
+        return found
     log.warning("words: no writable cache directory; jieba's dictionary kept in memory")
+    trie, freqs, total = compiled()
     return Frequencies(trie, memoryview(freqs)), total
 
 

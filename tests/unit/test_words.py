@@ -172,7 +172,7 @@ def test_no_writable_cache_directory_still_loads(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")
-    monkeypatch.setattr(words, "_cache_dirs", lambda: [blocked / "frontline"])
+    monkeypatch.setattr(words, "cache_dirs", lambda: [blocked / "frontline"])
     with jieba.dt.get_dict_file() as source:
         table, total = words.load_frequencies(source)
     assert total > 0 and table.get("中华人民共和") == 0 and table.get("不存在") is None
