@@ -106,7 +106,7 @@ def _learned() -> LinearModel | None:
         log.warning("triage: no %s yet, keywords only (run `frontline triage train`)",
                     MODEL_FILE)
         return None
-    return LinearModel.from_bytes(path.read_bytes())
+    return LinearModel.load(path)
 
 
 def _overrides(norm: Normalizer, spec: Any,

@@ -7,14 +7,21 @@ location, emergency), the classes, the intercepts and the weights, quantised to 
 scale per head. Scores equal scikit-learn's `decision_function` up to that quantisation
 (tests/unit/test_triage_model.py checks it against the library).
 
-Memory and speed without numpy: the weights stay as the file stores them, one flat run of
-int16 (2 bytes per feature and column, ~2 MB). A row used in scoring is widened to one 48-bit
-lane per column (weight + 32768, so lanes never go negative) and read as one Python int; the
-score is then one big-int multiply-add per feature with its tf-idf value in fixed point
-(1/4096). The rows of the most common features (`HOT_DF`) are widened once at load, the rest
-per message. Lanes cannot carry into each other: a message has at most ~1,300 distinct
-features (300 characters), each term is below 2^34, so a lane stays below 2^45. (Keeping every
-row as a ready-made int cost ~8 MB more resident memory for the same scores.)
+Memory: the model file read as JSON is ~57,000 feature strings in a dict and ready-made rows,
+~68,000 objects (12 MB on the heap, ~20 MB of RSS, 0.1 s). Instead the first start compiles it
+into two cache files beside jieba's (`dialogs.words`): the features in a marisa trie (feature →
+id, ~150 KB) and, by id, the idf weights and the int16 weight rows (~2.5 MB). Both are mapped
+with mmap, so the processes of the machine share the pages; later starts read no JSON at all.
+The rows stay int16 in the file rather than ready to add (three times the size): the pages of
+a mapped file that a process touched count in its RSS, and with large folios a kernel maps them
+2 MB at a time, so over a day every page of the file counts.
+
+Speed without numpy: the rows of a message's features are widened to one 48-bit lane per column
+(weight + 32768, so lanes never go negative) and each read as one Python int; the score is then
+one big-int multiply-add per feature with its tf-idf value in fixed point (1/4096). Lanes cannot
+carry into each other: a message has at most ~1,300 distinct features (300 characters), each
+term is below 2^34, so a lane stays below 2^45. (tests/unit/test_triage_model_compact.py checks
+the scores against the same sums written plainly, column by column.)
 """
 
 from __future__ import annotations
@@ -23,22 +30,33 @@ import array
 import base64
 import gzip
 import json
+import logging
 import math
+import mmap
+import struct
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any, cast
 
+import marisa_trie
+
+from dialogs.words import cached, replace_file
+
+log = logging.getLogger(__name__)
 FORMAT = "frontline-triage-linear/1"
+# Part of the cache files' names: a change to their layout below must not read older files.
+CACHE_FORMAT = 1
 _LANE = 6  # bytes per column in a packed row
 _BIAS = 32768  # int16 weight + bias = an unsigned 16-bit lane value
 _FIXED = 4096  # tf-idf values in fixed point
 _FLIP_SIGN = bytes(b ^ 0x80 for b in range(256))  # int16 high byte -> biased uint16 high byte
-# Rows kept ready as ints: features seen in at least this many training messages. ~11,600 of
-# 57,000 features, but ~92 % of the known features of a message the model never saw (38,000
-# features were seen in one training message each).
-HOT_DF = 3
+# The rows file: the header's length (unsigned 64-bit), the header (JSON: heads, meta), padding
+# to 8 bytes, then by feature id the idf (float32), the idf in fixed point (int32) and the rows.
+_LENGTH = struct.Struct("<Q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +76,6 @@ class Prediction:
     scores: Mapping[str, float]
 
 
-def _swapped(weights: array.array[Any]) -> bytes:
-    copy = array.array(weights.typecode, weights)
-    copy.byteswap()
-    return copy.tobytes()
-
-
 def _array(code: str, data: str) -> array.array[Any]:
     out = array.array(code)
     out.frombytes(base64.b64decode(data))
@@ -72,18 +84,74 @@ def _array(code: str, data: str) -> array.array[Any]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A model as the cache files hold it: everything indexed by the feature's trie id."""
+
+    features: marisa_trie.Trie
+    header: bytes  # JSON: heads and meta
+    idf: bytes  # float32, native order
+    fixed_idf: bytes  # int32, native order
+    weights: bytes  # int16, little-endian, one row of all columns per feature
+
+    def rows_file(self) -> bytes:
+        head = _LENGTH.pack(len(self.header)) + self.header
+        return head + bytes(-len(head) % 8) + self.idf + self.fixed_idf + self.weights
+
+
+def _compile(spec: Mapping[str, Any]) -> _Parts:
+    """The parts of a model file's JSON, rows reordered from the vocabulary's to the trie's."""
+    if spec.get("format") != FORMAT:
+        raise ValueError(f"triage model: unknown format {spec.get('format')!r}")
+    vocab: list[str] = spec["vocabulary"]
+    columns = sum(1 if len(h["classes"]) == 2 else len(h["classes"]) for h in spec["heads"])
+    idf = _array("f", spec["idf"])
+    weights = base64.b64decode(spec["weights"])  # int16, little-endian
+    features = marisa_trie.Trie(vocab)
+    if len(features) != len(vocab) or len(idf) != len(vocab) or \
+            len(weights) != 2 * len(vocab) * columns:
+        raise ValueError("triage model: vocabulary, idf and weights disagree in size")
+    row = 2 * columns
+    by_id = [0] * len(vocab)  # vocabulary index of each trie id
+    for index, feature in enumerate(vocab):
+        by_id[features[feature]] = index
+    header = {"heads": spec["heads"], "meta": spec.get("meta", {})}
+    return _Parts(
+        features=features,
+        header=json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8"),
+        idf=array.array("f", [idf[i] for i in by_id]).tobytes(),
+        # tf-idf in fixed point for a feature seen once (most are), as raw_scores rounds it
+        fixed_idf=array.array("i", [round(idf[i] * _FIXED) for i in by_id]).tobytes(),
+        weights=b"".join([weights[i * row:i * row + row] for i in by_id]),
+    )
+
+
+def _spec(data: bytes) -> Any:
+    return json.loads(gzip.decompress(data).decode("utf-8"))
+
+
+def _cache_name(model_file: Path) -> str:
+    stat = model_file.stat()
+    return f"triage-model-v{CACHE_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    with path.open("rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 class LinearModel:
     """TF-IDF (sublinear tf, l2 norm) features times per-head weights, plus intercepts."""
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        if spec.get("format") != FORMAT:
-            raise ValueError(f"triage model: unknown format {spec.get('format')!r}")
-        vocab = spec["vocabulary"]
-        self.vocabulary: dict[str, int] = {f: i for i, f in enumerate(vocab)}
-        self.idf = _array("f", spec["idf"])
+    def __init__(self, features: marisa_trie.Trie, rows_file: bytes | mmap.mmap) -> None:
+        """A model from its trie and its rows file (`_Parts.rows_file`, or the cache mapped)."""
+        view = memoryview(rows_file)
+        (length,) = _LENGTH.unpack_from(view)
+        header = json.loads(bytes(view[_LENGTH.size:_LENGTH.size + length]).decode("utf-8"))
+        self.features = features
         self.heads: dict[str, Head] = {}
         columns = 0
-        for h in spec["heads"]:
+        for h in header["heads"]:
             classes = tuple(h["classes"])
             width = 1 if len(classes) == 2 else len(classes)
             self.heads[h["name"]] = Head(h["name"], classes, columns, width,
@@ -91,68 +159,93 @@ class LinearModel:
                                          float(h["scale"]))
             columns += width
         self.columns = columns
-        weights = _array("h", spec["weights"])
-        if len(self.idf) != len(vocab) or len(weights) != len(vocab) * columns:
-            raise ValueError("triage model: vocabulary, idf and weights disagree in size")
+        self.meta: Mapping[str, Any] = header["meta"]
         self._scales = [1.0] * columns
-        for h in self.heads.values():
-            self._scales[h.offset:h.offset + h.width] = [h.scale] * h.width
-        self._weights = weights.tobytes() if sys.byteorder == "little" else _swapped(weights)
+        for head in self.heads.values():
+            self._scales[head.offset:head.offset + head.width] = [head.scale] * head.width
         self._row16 = 2 * columns  # bytes of one feature's int16 row
         self._row_bytes = columns * _LANE  # bytes of one row widened to lanes
-        # tf-idf in fixed point for a feature seen once (most are), as raw_scores rounds it
-        self._fixed_idf = array.array("i", [round(x * _FIXED) for x in self.idf])
-        # smooth idf = ln((1 + rows) / (1 + df)) + 1, highest for df = 1
-        limit = max(self.idf, default=0.0) - math.log((1 + HOT_DF) / 2) + 1e-4
-        common = [i for i, x in enumerate(self.idf) if x <= limit]
-        self._hot: list[int | None] = [None] * len(vocab)
-        for i, row in zip(common, self._rows(common), strict=True):
-            self._hot[i] = row
-        self.meta: Mapping[str, Any] = spec.get("meta", {})
+        n = len(features)
+        at = _LENGTH.size + length
+        at += -at % 8
+        self.idf = view[at:at + 4 * n].cast("f")
+        self._fixed_idf = view[at + 4 * n:at + 8 * n].cast("i")
+        self._weights_at = at + 8 * n
+        self._rows = rows_file
+        if len(rows_file) != self._weights_at + n * self._row16:
+            raise ValueError("triage model: the rows file does not match its features")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> LinearModel:
-        return cls(json.loads(gzip.decompress(data).decode("utf-8")))
+        """The model of a model file's bytes, in memory."""
+        return cls.from_spec(_spec(data))
 
-    def _rows(self, indices: Iterable[int]) -> list[int]:
-        """The weight rows of these features, each widened to lanes and read as one int."""
-        weights, w = self._weights, self._row16
-        rows = b"".join([weights[i * w:i * w + w] for i in indices])
-        lanes = bytearray(len(rows) * (_LANE // 2))
-        lanes[0::_LANE] = rows[0::2]
-        lanes[1::_LANE] = rows[1::2].translate(_FLIP_SIGN)
-        packed, size, read = memoryview(lanes), self._row_bytes, int.from_bytes
-        return [read(packed[at:at + size], "little") for at in range(0, len(lanes), size)]
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, Any]) -> LinearModel:
+        parts = _compile(spec)
+        return cls(parts.features, parts.rows_file())
+
+    @classmethod
+    def load(cls, model_file: Path) -> LinearModel:
+        """The model of *model_file*, from the cache files (compiled and cached on the first
+        start), or in memory when no cache directory is writable."""
+        name = _cache_name(model_file)
+        parts = cache(lambda: _compile(_spec(model_file.read_bytes())))
+
+        def read(directory: Path) -> LinearModel | None:
+            trie_path, rows_path = directory / f"{name}.trie", directory / f"{name}.rows"
+            if not (trie_path.is_file() and rows_path.is_file()):
+                return None
+            try:
+                return cls(marisa_trie.Trie().mmap(str(trie_path)), _mapped(rows_path))
+            except (OSError, ValueError, RuntimeError, TypeError, struct.error) as exc:
+                log.warning("triage: cannot read the cached model %s (%s); building it again",
+                            rows_path, exc)
+                return None
+
+        def write(directory: Path) -> None:
+            replace_file(directory / f"{name}.trie", parts().features.save)
+            replace_file(directory / f"{name}.rows",
+                         lambda path: Path(path).write_bytes(parts().rows_file()))
+
+        found = cached("the triage model", read, write)
+        if found is not None:
+            return found
+        log.warning("triage: no writable cache directory; the model is kept in memory")
+        return cls(parts().features, parts().rows_file())
 
     def raw_scores(self, features: Iterable[str]) -> list[float]:
         """Weighted sums per column (head scales applied), divided by the l2 norm."""
-        found: Counter[int | None] = Counter(map(self.vocabulary.get, features))  # loops in C
+        found: Counter[int | None] = Counter(map(self.features.get, features))
         found.pop(None, None)  # features the model does not know
         counts = cast("Counter[int]", found)
         if not counts:
             return [0.0] * self.columns
-        hot = self._hot
-        rare = iter(self._rows([i for i in counts if hot[i] is None]))
         idf, fixed = self.idf, self._fixed_idf
+        rows, start, w = self._rows, self._weights_at, self._row16
+        lanes = bytearray(len(counts) * self._row_bytes)  # the message's rows, widened
+        weights = b"".join([rows[start + i * w:start + i * w + w] for i in counts])
+        lanes[0::_LANE] = weights[0::2]
+        lanes[1::_LANE] = weights[1::2].translate(_FLIP_SIGN)
+        packed, size, read = memoryview(lanes), self._row_bytes, int.from_bytes
         total = 0
         fixed_sum = 0
         norm = 0.0
-        for i, n in counts.items():
+        for at, (i, n) in zip(range(0, len(packed), size), counts.items(), strict=True):
             if n == 1:
                 x = idf[i]
                 q = fixed[i]
             else:
                 x = (1.0 + math.log(n)) * idf[i]
                 q = round(x * _FIXED)
-            row = hot[i]
-            total += q * (next(rare) if row is None else row)
+            total += q * read(packed[at:at + size], "little")
             fixed_sum += q
             norm += x * x
-        blob = total.to_bytes(self._row_bytes, "little")
+        blob = total.to_bytes(size, "little")
         offset = _BIAS * fixed_sum
         inv = 1.0 / (_FIXED * math.sqrt(norm))
         return [(int.from_bytes(blob[k:k + _LANE], "little") - offset) * inv * scale
-                for k, scale in zip(range(0, self._row_bytes, _LANE), self._scales, strict=True)]
+                for k, scale in zip(range(0, size, _LANE), self._scales, strict=True)]
 
     def decision(self, raw: Sequence[float], head: str) -> list[float]:
         """scikit-learn's `decision_function` for one head (one value for two classes)."""

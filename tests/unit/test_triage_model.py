@@ -51,21 +51,6 @@ def test_hand_written_inference_matches_scikit_learn(
         assert agree >= 0.99, head
 
 
-def test_rows_widened_at_load_and_per_message_score_the_same(
-        small: tuple[list[_train.Example], list[list[str]]], monkeypatch: pytest.MonkeyPatch,
-        ) -> None:
-    from dialogs.triage import _model
-
-    _, feats = small
-    data = (data_dir() / MODEL_FILE).read_bytes()
-    mixed = LinearModel.from_bytes(data)
-    monkeypatch.setattr(_model, "HOT_DF", 10 ** 9)  # no row is common enough: all per message
-    rare = LinearModel.from_bytes(data)
-    assert any(r is not None for r in mixed._hot) and all(r is None for r in rare._hot)
-    for f in feats[:200]:
-        assert mixed.raw_scores(f) == rare.raw_scores(f)
-
-
 def test_training_is_reproducible() -> None:
     first, _ = _train.train([LABELLED])
     second, _ = _train.train([LABELLED])
@@ -106,4 +91,4 @@ def test_a_message_with_no_known_feature_scores_the_intercepts() -> None:
 
 def test_a_broken_model_file_is_refused() -> None:
     with pytest.raises(ValueError, match="format"):
-        LinearModel({"format": "something else"})
+        LinearModel.from_spec({"format": "something else"})
