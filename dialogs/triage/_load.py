@@ -1,8 +1,10 @@
 """Load the triage data files once per process and compile them into one immutable `Model`.
 
-The only I/O in triage happens here, and only on the first call (module-level cache): the three
-files under `data/`, OpenCC's own t2s dictionaries, and jieba's (through `dialogs.words`, which
-also reads the office's user dictionary, `data/userdict.txt`).
+The only I/O in triage happens here, and only on the first call (module-level cache): the
+files under `data/`, OpenCC's own t2s dictionaries, jieba's (through `dialogs.words`, which
+also reads the office's user dictionary, `data/userdict.txt`), and the learned model's cache
+files beside jieba's (`_model.LinearModel.load`; the first start compiles them from
+`data/model.json.gz`).
 """
 
 from __future__ import annotations
