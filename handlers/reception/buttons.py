@@ -15,18 +15,23 @@ from typing import Final
 from dialogs.buttons import Tap, Verb
 from dialogs.menu import EMERGENCY_BUTTONS
 from dialogs.model import Outcome
-from handlers.announcements import notices as announcements
 from handlers.announcements import outages
 from handlers.callback_surveys import corrective, phone_tasks, resident
 from handlers.delivery import outbox
-from handlers.fees import campaigns as fee_campaigns
-from handlers.fees import residents as fee_residents
-from handlers.fees import staff as fee_staff
-from handlers.fees import tasks as fee_tasks
-from handlers.front_desk import complaint_handling, complaints, desk_tools, faq, inbox
+from handlers.front_desk import faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.reception import menu, questions
+from handlers.reception.desks import (
+    announcements,
+    complaint_handling,
+    complaints,
+    desk_tools,
+    fee_campaigns,
+    fee_residents,
+    fee_staff,
+    fee_tasks,
+)
 from handlers.registration import binding, unlinked_message
 from handlers.requests.emergencies import report_emergency_button
 from handlers.work_orders import (

@@ -8,10 +8,10 @@ from typing import Final
 from dialogs import complaint, repair, service
 from dialogs.menu import emergency_keyboard, language_keyboard
 from dialogs.model import Outcome
-from handlers.fees.residents import my_fees
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.permissions import OUT_OF_DATE
+from handlers.reception.desks import fee_residents
 from handlers.work_orders import lists
 from locales import _
 
@@ -30,7 +30,7 @@ CHOICES: Final[dict[str, Callable[[Caller], Outcome | None]]] = {
     "complain": lambda caller: complaint.start(caller.context(), new_nonce()),
     "my": lists.my_requests,
     "jobs": lists.my_jobs,
-    "fees": my_fees,
+    "fees": lambda caller: fee_residents.my_fees(caller),
     "lang": _language,
     "sos": _emergency,
 }

@@ -8,10 +8,10 @@ from __future__ import annotations
 from dialogs import repair
 from dialogs.model import Outcome
 from dialogs.triage import triage
-from handlers.fees.residents import my_fees
 from handlers.front_desk import faq
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
+from handlers.reception.desks import fee_residents
 from handlers.requests import intake
 
 FEE_STATEMENT = "fee_statement"  # the FAQ key noted when the statement was the answer
@@ -23,7 +23,7 @@ def free_text(caller: Caller, text: str) -> Outcome | None:
     if guess.intent in ("enquiry", "other", "fee"):
         found = faq.find(caller.uow.office, text)
         if guess.intent == "fee":
-            my_fees(caller)  # balance, what it is for, late fees: their own figures
+            fee_residents.my_fees(caller)  # balance, what it is for, late fees: their own figures
             if found is None:
                 faq.ask_if_answered(caller, text, FEE_STATEMENT, 0.0, None, kind="fee")
                 return None

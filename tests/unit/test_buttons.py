@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dialogs.buttons import MAX_BYTES, MAX_ID, Arg, Tap, Verb, parse, tap
-from handlers.reception.answers import ORDER_ANSWERS, OTHER_ANSWERS
+from handlers.reception.answers import ORDER_ANSWERS, other_answers
 from handlers.reception.buttons import BUTTONS, Where
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,8 +94,8 @@ def _answer_purposes() -> set[str]:
 
 
 def test_every_answer_a_dialog_can_hand_over_has_exactly_one_handler() -> None:
-    assert _answer_purposes() == set(ORDER_ANSWERS) | set(OTHER_ANSWERS)
-    assert not set(ORDER_ANSWERS) & set(OTHER_ANSWERS)
+    assert _answer_purposes() == set(ORDER_ANSWERS) | set(other_answers())
+    assert not set(ORDER_ANSWERS) & set(other_answers())
 
 
 def _data_arguments() -> list[tuple[str, int, ast.expr]]:
