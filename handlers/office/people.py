@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, event, exists, literal_column
+from sqlalchemy import Executable, Insert, and_, bindparam, event, exists, literal_column
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -49,11 +51,36 @@ def who_is_writing(session: Session, telegram_user_id: int, chat_id: int,
     """The person behind a Telegram account, if known; their households, their dialog state
     in *chat_id* and whether an outage runs at *now* are kept for the session
     (``households_of``, ``conversations.load``, ``outage_may_run``)."""
-    rows = session.execute(WHO_IS_WRITING, {"user": telegram_user_id, "chat": chat_id,
-                                            "now": now}).all()
+    return _writer(session, telegram_user_id, chat_id, session.execute(
+        WHO_IS_WRITING, {"user": telegram_user_id, "chat": chat_id, "now": now}).all())
+
+
+def claim_and_who_is_writing(session: Session, claim: Insert, key: str,
+                             telegram_user_id: int, chat_id: int,
+                             now: datetime) -> tuple[bool, Person | None]:
+    """On PostgreSQL, the update's *claim* (``INSERT … RETURNING``, bound by ``key`` and
+    ``at``) and :func:`who_is_writing` in one statement, the claim a CTE of the read: a round
+    trip less on every update. (False, None) if *key* was claimed before (nothing is kept)."""
+    rows = session.execute(_claiming(claim), {"key": key, "at": now, "user": telegram_user_id,
+                                              "chat": chat_id, "now": now}).all()
+    if not rows[0][-1]:
+        return False, None
+    return True, _writer(session, telegram_user_id, chat_id, rows)
+
+
+@cache
+def _claiming(claim: Insert) -> Executable:
+    # Its last column says whether the claim inserted its row. A CTE that modifies data runs
+    # once, whether or not the read looks at it.
+    return WHO_IS_WRITING.add_columns(exists().select_from(claim.cte("claimed")))
+
+
+def _writer(session: Session, telegram_user_id: int, chat_id: int,
+            rows: Sequence[Sequence[Any]]) -> Person | None:
+    """Keep what the rows of ``WHO_IS_WRITING`` say for the session; the person."""
     person: Person | None = rows[0][0]
     session.info[_OUTAGE_RUNNING] = bool(rows[0][2])
-    dialog = rows[0][3:]
+    dialog = rows[0][3:3 + len(conversations.STATE_COLUMNS)]
     conversations.remember(session, chat_id, telegram_user_id,
                            None if dialog[0] is None else dialog)
     if person is not None:

@@ -18,7 +18,7 @@ from operator import itemgetter
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Executable, Table, bindparam, or_, select
+from sqlalchemy import Insert, Table, bindparam, or_, select
 from sqlmodel import Session, col
 
 from dialogs.events import (
@@ -33,7 +33,12 @@ from dialogs.events import (
     Toast,
 )
 from handlers.office import Office
-from handlers.office.people import person_by_telegram, staff_chat_by_id
+from handlers.office.people import (
+    claim_and_who_is_writing,
+    person_by_telegram,
+    staff_chat_by_id,
+    who_is_writing,
+)
 from locales import DEFAULT_LANGUAGE, Language, parse_language, render
 from storage.bulk import BulkInsert
 from storage.models import EventLog, Outbox, Person, ProcessedUpdate, WorkOrder
@@ -55,13 +60,13 @@ LAST_ROW_ID = "SELECT last_insert_rowid()"  # outbox_listener is for SQLite (see
 
 
 @cache
-def claim_statement(dialect: str) -> Executable:
+def claim_statement(dialect: str) -> Insert:
     """The claim's ``INSERT … ON CONFLICT DO NOTHING`` in *dialect* ("sqlite" or
     "postgresql"), built once, like every statement run for each update. RETURNING, not
     rowcount: drivers disagree on the row count of ON CONFLICT inserts. The dialect is
     imported on first use: an office on SQLite never loads PostgreSQL's."""
     insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
-    claim: Executable = (insert(ProcessedUpdate).values(key=bindparam("key"), at=bindparam("at"))
+    claim: Insert = (insert(ProcessedUpdate).values(key=bindparam("key"), at=bindparam("at"))
                          .on_conflict_do_nothing().returning(col(ProcessedUpdate.key)))
     return claim
 
@@ -160,6 +165,19 @@ class UnitOfWork:
         inserted = connection.execute(claim_statement(connection.dialect.name),
                                       {"key": key, "at": self.now})
         return inserted.first() is not None
+
+    def claim_and_find_writer(self, key: str, user_id: int,
+                              chat_id: int) -> tuple[bool, Person | None]:
+        """:meth:`claim` *key*, then ``people.who_is_writing``: (False, None) if the key was
+        handled before. On PostgreSQL in one statement (the claim a CTE of the read), a round
+        trip less; SQLite has no INSERT in a CTE."""
+        dialect = self.session.connection().dialect.name
+        if dialect == "postgresql":
+            return claim_and_who_is_writing(self.session, claim_statement(dialect), key,
+                                            user_id, chat_id, self.now)
+        if not self.claim(key):
+            return False, None
+        return True, who_is_writing(self.session, user_id, chat_id, self.now)
 
     # -- history -------------------------------------------------------------------------
     def log(self, action: str, *, order: WorkOrder | None = None, actor: Person | None = None,

@@ -40,11 +40,8 @@ from dialogs.model import (
     ToFrontDesk,
 )
 from dialogs.triage import triage
-from handlers.announcements import notices as announcements
 from handlers.announcements import outages
-from handlers.fees import staff as fee_staff
-from handlers.fees.residents import my_fees
-from handlers.front_desk import complaint_records, complaints, desk_tools, inbox
+from handlers.front_desk import inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
@@ -54,13 +51,21 @@ from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
 from handlers.reception import prompts, questions
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
+from handlers.reception.desks import (
+    announcements,
+    complaint_records,
+    complaints,
+    desk_tools,
+    fee_residents,
+    fee_staff,
+)
 from handlers.registration import binding, unlinked_message
 from handlers.requests import intake, ongoing_damage
 from handlers.requests.emergencies import report_emergency
 from handlers.requests.unmet_demand import record_demand
 from handlers.work_orders import appointments, lists, shifts
 from locales import _, language_from_code, parse_language
-from storage.models import StaffChat
+from storage.models import Person, StaffChat
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +87,11 @@ def handle(office: Office, event: Event) -> None:
     for attempt in (1, 2):
         try:
             with UnitOfWork(office) as uow:
-                if not uow.claim(event.key):
+                claimed, person = uow.claim_and_find_writer(event.key, event.user_id,
+                                                            event.chat_id)
+                if not claimed:
                     return
-                _dispatch(_caller(uow, event))
+                _dispatch(_caller(uow, event, person))
                 uow.commit()
                 return
         except OperationalError as error:
@@ -108,7 +115,8 @@ def _apologise(office: Office, event: Event) -> None:
         return
     try:
         with UnitOfWork(office) as uow:
-            caller = _caller(uow, event)
+            caller = _caller(uow, event, who_is_writing(uow.session, event.user_id,
+                                                        event.chat_id, uow.now))
             caller.refuse(_("Sorry, something went wrong and nothing was saved. "
                            "Please try again in a moment."))
             uow.commit()
@@ -116,8 +124,7 @@ def _apologise(office: Office, event: Event) -> None:
         log.exception("could not even apologise for %s", event.key)
 
 
-def _caller(uow: UnitOfWork, event: Event) -> Caller:
-    person = who_is_writing(uow.session, event.user_id, event.chat_id, uow.now)
+def _caller(uow: UnitOfWork, event: Event, person: Person | None) -> Caller:
     language = (parse_language(person.language) if person else None) or language_from_code(
         event.language_code)
     if event.chat_kind is ChatKind.PRIVATE:
@@ -264,7 +271,7 @@ def _command(caller: Caller) -> None:
     elif command == "my":
         lists.my_requests(caller)
     elif command == "fees":
-        my_fees(caller)
+        fee_residents.my_fees(caller)
     elif command == "jobs":
         lists.my_jobs(caller)
     elif command == "complaints":

@@ -74,3 +74,26 @@ def test_concurrent_accept_taps_have_exactly_one_winner(any_office: Office) -> N
         assert stored.assignee_id == accepted[0].actor_id
         assert len(toasts) == 2  # the winner is thanked, the other told it is taken
         estate.desk.deliver()
+
+
+def test_the_same_update_delivered_twice_at_once_has_one_effect(any_office: Office) -> None:
+    # Two webhook workers handed the same update at the same moment: on PostgreSQL the claim
+    # is a CTE of the first read, and the second waits for the first to commit, then loses.
+    estate = build_estate(any_office)
+    estate.desk.deliver()
+    for round_number in range(6):
+        before = counts(any_office)
+        update = estate.resident._event(EventKind.TEXT, text="谢谢")
+        barrier = threading.Barrier(2)
+
+        def deliver(update: Event = update, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            handle(any_office, update)
+
+        threads = [threading.Thread(target=deliver) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        answered = counts(any_office)[0] - before[0]
+        assert answered == 1, f"round {round_number}: {answered} answers"

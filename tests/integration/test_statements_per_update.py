@@ -31,6 +31,12 @@ DIALOG_STEP = ("claim the update", WHO,
                "the next question and the edit into the outbox", "the dialog's next step")
 
 
+def expected(office: Office, statements: tuple[str, ...]) -> int:
+    """How many *statements* cost on *office*'s database: on PostgreSQL the claim is a CTE
+    of who is writing (one round trip); SQLite has no INSERT in a CTE."""
+    return len(statements) - (office.engine.dialect.name == "postgresql")
+
+
 @pytest.fixture
 def estate(any_office: Office) -> Estate:
     built = build_estate(any_office)
@@ -70,7 +76,7 @@ def test_an_ordinary_text(estate: Estate) -> None:
     resident.says("谢谢")
     before = len(resident.chat)
     seen = cost(estate, text(estate, "谢谢"))
-    assert len(seen) == len(ORDINARY_TEXT), seen
+    assert len(seen) == expected(estate.desk.office, ORDINARY_TEXT), seen
     assert "processed_update" in seen[0] and "outbox" in seen[-1]
     assert len(resident.chat) == before + 1  # answered
 
@@ -80,7 +86,7 @@ def test_a_menu_tap(estate: Estate) -> None:
     tapped = resident._event(EventKind.BUTTON, button_data=tap(Verb.MENU, "my"),
                              callback_id="cb-my", message_id=resident.chat[-1].message_id)
     seen = cost(estate, tapped)
-    assert len(seen) == len(MENU_TAP), seen
+    assert len(seen) == expected(estate.desk.office, MENU_TAP), seen
     assert "cb-my" in estate.desk.toasts  # the tap was answered
 
 
@@ -89,11 +95,13 @@ def test_a_dialog_step(estate: Estate) -> None:
     resident.says("厨房水龙头一直滴水")  # a repair report: the dialog asks where, with buttons
     asked = resident.last
     seen = cost(estate, text(estate, "楼道灯不亮了"))
-    assert len(seen) == len(DIALOG_STEP), seen
+    assert len(seen) == expected(estate.desk.office, DIALOG_STEP), seen
     assert resident.last != asked, "the dialog did not move on"
 
 
 def test_a_replayed_update_costs_only_its_claim(estate: Estate) -> None:
     once = text(estate, "谢谢")
     cost(estate, once)
+    before = len(estate.resident.chat)
     assert len(cost(estate, once)) == 1  # nothing but the claim that found it handled
+    assert len(estate.resident.chat) == before  # and not answered again
