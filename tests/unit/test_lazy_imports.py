@@ -96,10 +96,14 @@ def test_the_newest_migration_read_from_the_files_is_alembics_head(tmp_path: Pat
 # Not needed to answer the first update, so not loaded before the first getUpdates: the
 # scheduler (the drain and the desks only it calls), the monthly report, the triage model
 # (warmed up beside receiving), Alembic (the database is at head), the PostgreSQL dialect
-# (on SQLite).
+# (on SQLite), and the desks the reception imports at their first use (handlers/reception/
+# desks.py: fees, complaints, announcements, the desk tools) with their storage.
 AFTER_RECEIVING = ("scheduler.drain", "handlers.callback_surveys.monthly_duties",
                    "handlers.monthly_report", "jieba", "opencc", "matplotlib", "openpyxl",
-                   "alembic", "sqlalchemy.dialects.postgresql")
+                   "alembic", "sqlalchemy.dialects.postgresql",
+                   "handlers.fees", "storage.fees", "handlers.announcements.notices",
+                   "handlers.front_desk.complaints", "handlers.front_desk.complaint_records",
+                   "handlers.front_desk.complaint_handling", "handlers.front_desk.desk_tools")
 # APScheduler too, but python-telegram-bot imports it itself (its JobQueue), bare or not.
 AFTER_RECEIVING_BY_FRAMEWORK = {"aiogram": ("apscheduler",), "ptb": ()}
 
