@@ -14,24 +14,32 @@ first (OpenCC t2s), so 態度 and 态度 count together; quotes keep the residen
 
 jieba is initialised once per process, for triage, the FAQ and this report alike
 (``dialogs.words`` loads the dictionary and the office's user dictionary into jieba's default
-tokenizer). jieba.analyse itself is not imported: it loads jieba.posseg, whose tagger holds
-a tag for every word of the dictionary (well over 100 MB), and TF-IDF needs no tags. Its IDF
-table (``jieba/analyse/idf.txt``) and stop words are read here instead, once, under a lock.
+tokenizer). jieba.analyse itself is not imported: with jieba.posseg, which it loads and TF-IDF
+does not need, and its IDF table as a dict of 270,000 words, it added ~120 MB to the process
+that makes the report (the bot, on the 1st). Its stop words are read here, and its IDF table
+(``jieba/analyse/idf.txt``) is compiled once per machine into cache files beside jieba's
+dictionary (``dialogs.words.cached``): a marisa trie of the words and their weights by trie id,
+mapped with mmap (~45 MB as a dict). Loaded once per process, under a lock.
 """
 
 from __future__ import annotations
 
 import ast
 import logging
+import mmap
 import re
 import threading
 import warnings
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
+
+import marisa_trie
 
 from dialogs import words
 from handlers.monthly_report.satisfaction import Voice
@@ -39,6 +47,7 @@ from handlers.monthly_report.satisfaction import Voice
 log = logging.getLogger(__name__)
 
 STOPWORDS: Final = Path(__file__).parent / "data" / "stopwords.txt"
+IDF_FORMAT: Final = 1  # part of the cache files' names: a new layout reads no older file
 KEYWORDS: Final = 6  # per group
 PHRASES: Final = 4
 QUOTES: Final = 3
@@ -77,8 +86,7 @@ class _Tools:
     cut: Callable[[str], Iterable[str]]
     fold: Callable[[str], str]
     unfold: Callable[[str], str]
-    idf: dict[str, float]  # jieba.analyse's inverse document frequencies
-    median_idf: float
+    idf: Idf  # jieba.analyse's inverse document frequencies
     stop: frozenset[str]  # jieba.analyse's stop words, the office's added
 
 
@@ -97,25 +105,79 @@ def tools() -> _Tools:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 import opencc
-            idf, median_idf = _idf_table()
+            idf = _idf_table()
             to_simplified: Any = opencc.OpenCC("t2s")
             to_traditional: Any = opencc.OpenCC("s2t")
             _tools = _Tools(cut=cut, fold=to_simplified.convert,
-                            unfold=to_traditional.convert, idf=idf, median_idf=median_idf,
+                            unfold=to_traditional.convert, idf=idf,
                             stop=frozenset(w.lower() for w in _stop_words()))
     return _tools
 
 
-def _idf_table() -> tuple[dict[str, float], float]:
-    """jieba.analyse's IDF table and its median (its ``IDFLoader``): the table read a line at
-    a time, and its 270,000 weights, of about 3,000 distinct values, sharing their floats."""
-    idf: dict[str, float] = {}
-    values: dict[str, float] = {}
-    with resources.files("jieba").joinpath("analyse", "idf.txt").open(encoding="utf-8") as table:
-        for line in table:
+class Idf:
+    """jieba.analyse's IDF table: a word's weight by its id in a marisa trie, and the median
+    weight (its ``IDFLoader``'s), which unknown words get."""
+
+    def __init__(self, trie: marisa_trie.Trie, weights: Sequence[float]) -> None:
+        if len(weights) != len(trie) + 1:
+            raise ValueError("the IDF weights do not match their words")
+        self._trie = trie
+        self._weights = weights  # by trie id, then the median
+        self.median = float(weights[len(trie)])
+
+    def get(self, word: str) -> float:
+        """*word*'s weight, or the median for a word the table does not know."""
+        found = self._trie.get(word)
+        return self.median if found is None else float(self._weights[found])
+
+
+def _compile_idf(table: Path) -> tuple[marisa_trie.Trie, array[float]]:
+    weights: dict[str, float] = {}
+    with table.open(encoding="utf-8") as lines:
+        for line in lines:
             word, value = line.strip().split(" ")
-            idf[word] = values.setdefault(value, float(value))
-    return idf, sorted(idf.values())[len(idf) // 2]
+            weights[word] = float(value)
+    trie = marisa_trie.Trie(weights)
+    by_id = array("d", bytes(8 * (len(trie) + 1)))
+    for word, weight in weights.items():
+        by_id[trie[word]] = weight
+    by_id[len(trie)] = sorted(weights.values())[len(weights) // 2]
+    return trie, by_id
+
+
+def _idf_table() -> Idf:
+    """jieba.analyse's IDF table, from the cache files (compiled on the machine's first
+    report), or in memory when no cache directory is writable."""
+    table = Path(str(resources.files("jieba").joinpath("analyse", "idf.txt")))
+    stat = table.stat()
+    name = f"jieba-idf-v{IDF_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    compiled = cache(lambda: _compile_idf(table))
+
+    def read(directory: Path) -> Idf | None:
+        trie_path, weights_path = directory / f"{name}.trie", directory / f"{name}.weights"
+        if not (trie_path.is_file() and weights_path.is_file()):
+            return None
+        try:
+            with weights_path.open("rb") as f:
+                weights = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            return Idf(marisa_trie.Trie().mmap(str(trie_path)), memoryview(weights).cast("d"))
+        except (OSError, ValueError, RuntimeError, TypeError) as exc:
+            log.warning("causes: cannot read the cached IDF table %s (%s); building it again",
+                        weights_path, exc)
+            return None
+
+    def write(directory: Path) -> None:
+        trie, weights = compiled()
+        words.replace_file(directory / f"{name}.trie", trie.save)
+        words.replace_file(directory / f"{name}.weights",
+                           lambda path: Path(path).write_bytes(weights.tobytes()))
+
+    found = words.cached("jieba.analyse's IDF table", read, write)
+    if found is not None:
+        return found
+    log.warning("causes: no writable cache directory; the IDF table is kept in memory")
+    trie, weights = compiled()
+    return Idf(trie, weights)
 
 
 def _stop_words() -> set[str]:
@@ -200,7 +262,7 @@ def _weights(freq: Counter[str], t: _Tools) -> dict[str, float]:
     """``extract_tags``'s weights: a word's share of the words times its IDF, an unknown
     word's at the median IDF (in its order of operations, to the last bit)."""
     total = sum(freq.values())
-    return {w: n * (t.idf.get(w, t.median_idf) / total) for w, n in freq.items()}
+    return {w: n * (t.idf.get(w) / total) for w, n in freq.items()}
 
 
 def extract_tags(text: str, top: int) -> list[str]:

@@ -65,6 +65,22 @@ def test_a_groups_keywords_weigh_what_extract_tags_weighs(stock: Any,
         assert keyword.weight == round(expected[keyword.term], 4)
 
 
+def test_the_idf_table_is_jieba_analyses_from_the_cache_or_in_memory(
+        stock: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    cached = causes._idf_table()  # compiled, written, mapped back
+    assert len(list((tmp_path / "frontline").glob("jieba-idf-*"))) == 2
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    monkeypatch.setattr(words, "cache_dirs", lambda: [blocked / "cache"])
+    in_memory = causes._idf_table()  # no directory takes the files
+    sample = [*list(stock.idf_freq)[::997], "态度", "漏水", "不在表里的词"]
+    expected = [stock.idf_freq.get(word, stock.median_idf) for word in sample]
+    assert [cached.get(word) for word in sample] == expected
+    assert [in_memory.get(word) for word in sample] == expected
+    assert cached.median == in_memory.median == stock.median_idf
+
+
 def test_the_stop_words_are_jieba_analyses_and_the_offices(stock: Any) -> None:
     assert causes.tools().stop == frozenset(w.lower() for w in stock.stop_words
                                             if not w.startswith("#"))
