@@ -163,13 +163,11 @@ def _overdue_campaign(uow: UnitOfWork, campaign: FeeCampaign) -> FeeCampaign | N
 
 def _insert_notices(uow: UnitOfWork, campaign: FeeCampaign,
                     after: FeeCampaign | None) -> None:
-    """One notice row per household of the plan that owes on the period, in one statement."""
+    """One notice row per household of the plan that owes on the period, in one statement
+    (``owed_through_sql`` keeps to the plan's households already)."""
     owed = owed_through_sql(campaign.period_start, campaign.plan).subquery("owed")
-    h = ledger.HOUSEHOLD_TABLE.c
-    chosen = (sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
-                         literal("pending"), literal(uow.now, UtcDateTime()))
-              .select_from(owed.join(ledger.HOUSEHOLD_TABLE, h.id == owed.c.household_id))
-              .where(h.fee_plan == campaign.plan))
+    chosen = sql_select(literal(campaign.id), owed.c.household_id, owed.c.owed,
+                        literal("pending"), literal(uow.now, UtcDateTime()))
     if after is not None:
         n = NOTICE_TABLE.c
         chosen = chosen.where(exists().where(n.campaign_id == after.id,
