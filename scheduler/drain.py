@@ -20,6 +20,7 @@ from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
 from handlers.delivery import outbox as delivery
 from handlers.fees import campaigns as fee_campaigns
+from handlers.fees import sending as fee_sending
 from handlers.front_desk import complaint_deadlines, inbox
 from handlers.monthly_report import digest as daily_digest
 from handlers.monthly_report import publish as monthly_report
@@ -78,10 +79,10 @@ def timers(office: Office) -> tuple[Timer, ...]:
         Timer("held_messages", partial(delivery.find_expired_held,
                                        after=rules.held_messages_expire),
               partial(delivery.expire_held, after=rules.held_messages_expire)),
-        # Fee notices last: bulk, paced by the outbox window (handlers/fees/campaigns.py).
-        Timer("fee_notice", fee_campaigns.find_due, fee_campaigns.send_notice),
-        Timer("fee_delivery", fee_campaigns.find_sent, fee_campaigns.check_delivery),
-        Timer("fee_campaign", fee_campaigns.find_finished, fee_campaigns.finish),
+        # Fee notices last: bulk, paced by the outbox window (handlers/fees/sending.py).
+        Timer("fee_notice", fee_sending.find_due, fee_sending.send_notice),
+        Timer("fee_delivery", fee_sending.find_sent, fee_sending.check_delivery),
+        Timer("fee_campaign", fee_sending.find_finished, fee_sending.finish),
         # Announcements: bulk as well, paced by their own window (handlers/announcements).
         Timer("announcement", announcements.find_due, announcements.send_one),
         Timer("announcement_done", announcements.find_finished, announcements.finish),

@@ -1,5 +1,6 @@
 """One message to many people: the steps every broadcast of the office shares — fee notice
-campaigns (``handlers/fees/campaigns.py``) and announcements (``handlers/announcements``).
+campaigns (``handlers/fees/campaigns.py`` and ``sending.py``) and announcements
+(``handlers/announcements``).
 
 - A preview with Approve / Hold; only a manager decides, and only while the decision is
   still open — one conditional update, so of two taps at the same moment one counts; the

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, tap
 from handlers.delivery import outbox as delivery
-from handlers.fees import campaigns, ledger
+from handlers.fees import campaigns, ledger, sending
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from storage.fees import FeeCampaign, FeeNotice
@@ -265,7 +265,7 @@ def test_a_restart_mid_campaign_sends_nobody_twice(
     for kind, plan in (("overdue", "monthly"), ("payment", "quarterly")):
         decide(fees, campaign(office, kind, plan).id or 0)
     clock.set(sh(2026, 12, 1, 10, 0))
-    real = campaigns.send_notice
+    real = sending.send_notice
     calls = {"n": 0}
 
     def dies_on_the_second(uow: object, notice_id: int) -> str:
@@ -274,14 +274,14 @@ def test_a_restart_mid_campaign_sends_nobody_twice(
             raise Killed
         return real(uow, notice_id)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(campaigns, "send_notice", dies_on_the_second)
+    monkeypatch.setattr(sending, "send_notice", dies_on_the_second)
     with pytest.raises(Killed):
         drain_in_batches_of_one(office)
     approved = {campaign(office, "overdue", "monthly").id,
                 campaign(office, "payment", "quarterly").id}
     assert sorted(n.state for n in notices(office) if n.campaign_id in approved) == [
         "pending", "sent"]
-    monkeypatch.setattr(campaigns, "send_notice", real)
+    monkeypatch.setattr(sending, "send_notice", real)
     drain(office)  # the restarted process
     drain(office)
     for person in (fees.li, fees.wang):
