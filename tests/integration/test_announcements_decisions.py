@@ -76,14 +76,20 @@ def set_role(office: Office, user_id: int, role: str) -> None:
 
 
 # -- hold after approve ---------------------------------------------------------------------
+def approved_and_written(fees: FeeEstate, office: Office) -> tuple[int | None, str]:
+    """An announcement to the whole estate, approved, its copies written to the outbox and not
+    sent yet; its number and the managers' Hold button."""
+    compose(fees.manager, "Water tanks are cleaned on Thursday.", "The whole estate")
+    hold = fees.estate.desk.find_button(MANAGERS, "Hold")[1]
+    fees.manager.taps("Approve", chat_id=MANAGERS)
+    drain_once(office)
+    return latest(office).id, hold
+
+
 def test_a_hold_after_approve_takes_back_the_copies_already_in_the_outbox(
         fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
     wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
-    compose(manager, "Water tanks are cleaned on Thursday.", "The whole estate")
-    number = latest(office).id
-    hold = desk.find_button(MANAGERS, "Hold")[1]
-    manager.taps("Approve", chat_id=MANAGERS)
-    drain_once(office)  # the copies are written to the outbox, not sent yet
+    number, hold = approved_and_written(fees, office)
     held = manager.presses(hold, chat_id=MANAGERS)  # the tap is handled, then the outbox goes
     assert "nothing goes out" in manager.toast_for(held)
     assert not any("Water tanks" in m.text for m in (*wang.chat, *li.chat))
@@ -102,11 +108,7 @@ def test_a_hold_after_approve_takes_back_the_copies_already_in_the_outbox(
 def test_a_copy_the_sender_had_in_hand_when_the_hold_came_goes_once(
         fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
     wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
-    compose(manager, "Water tanks are cleaned on Thursday.", "The whole estate")
-    number = latest(office).id
-    hold = desk.find_button(MANAGERS, "Hold")[1]
-    manager.taps("Approve", chat_id=MANAGERS)
-    drain_once(office)
+    number, hold = approved_and_written(fees, office)
     [in_hand] = [row for row in delivery.due(office).rows
                  if row.chat_id == li.user_id and row.ref == notices.ref(number)]  # read
     manager.presses(hold, chat_id=MANAGERS)  # lands while the sender is sending Li's copy
