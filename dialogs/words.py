@@ -9,7 +9,9 @@ jieba's default tokenizer (`jieba.dt`, which `jieba.cut`, `lcut`, `posseg` and `
 use) reads them through `Frequencies`, a stand-in for its dict, with its `get_DAG` and `calc`
 taking the same steps as jieba's; everything else is jieba's own code, so the words come out
 exactly as stock jieba cuts them (tests/unit/test_words.py proves it). jieba's HMM tables are
-loaded from the pickles it ships rather than compiled from its source (see `TABLES`).
+loaded from the pickles it ships rather than compiled from its source (see `TABLES`); the
+cutter's emission table, a dict of ~35,000 floats (4 MB), is a trie and an array cached the same
+way (`Emissions`).
 
 The only I/O: jieba's files, the cache files (the first start builds them: ~1 s), and the
 user dictionary (dialogs/triage/data/userdict.txt).
@@ -31,7 +33,7 @@ import threading
 import types
 import warnings
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache, partial
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar
@@ -195,14 +197,18 @@ def _cache_name(source: IO[bytes]) -> str:
     return f"jieba-dict-v{FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
 
 
+def mapped(path: Path) -> mmap.mmap:
+    """*path* mapped read-only: its pages shared by every process that maps it."""
+    with path.open("rb") as f:
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+
+
 def _read(trie_path: Path, freq_path: Path) -> tuple[Frequencies, int] | None:
     if not (trie_path.is_file() and freq_path.is_file()):
         return None
     try:
         trie = marisa_trie.Trie().mmap(str(trie_path))
-        with freq_path.open("rb") as f:
-            mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-        view = memoryview(mapped)
+        view = memoryview(mapped(freq_path))
         (total,) = view[:_HEADER].cast("Q")
         freqs = view[_HEADER:].cast("I")
     except (OSError, ValueError, RuntimeError, TypeError) as exc:
@@ -310,8 +316,85 @@ def _preload_tables(package: str) -> None:
             continue
         module = types.ModuleType(module_name)
         module.__file__ = str(path)
-        module.P = pickle.loads(path.read_bytes())  # type: ignore[attr-defined]
+        compact = (package, name) == ("finalseg", "prob_emit")
+        module.P = load_emissions(path) if compact else (  # type: ignore[attr-defined]
+            pickle.loads(path.read_bytes()))
         sys.modules[module_name] = module
+
+
+STATES: Final = "BEMS"  # the HMM's states: a word's begin, end, middle, a single character
+
+
+class Emissions:
+    """One HMM state's log-probabilities of emitting each character, as jieba's
+    `finalseg.prob_emit.P[state]` dict answers them (its `viterbi` only calls `get`): a trie
+    of the characters beside an array, instead of ~35,000 Python floats and strings (4 MB)."""
+
+    __slots__ = ("chars", "logprobs")
+
+    def __init__(self, chars: marisa_trie.Trie, logprobs: Sequence[float]) -> None:
+        self.chars = chars
+        self.logprobs = logprobs  # NaN where this state never emits the character
+
+    def get(self, char: str, default: float | None = None) -> float | None:
+        found = self.chars.get(char)
+        if found is None:
+            return default
+        logprob = float(self.logprobs[found])
+        return default if math.isnan(logprob) else logprob
+
+
+def _read_emissions(trie_path: Path, prob_path: Path) -> dict[str, Emissions] | None:
+    if not (trie_path.is_file() and prob_path.is_file()):
+        return None
+    try:
+        chars = marisa_trie.Trie().mmap(str(trie_path))
+        logprobs = memoryview(mapped(prob_path)).cast("d")
+    except (OSError, ValueError, RuntimeError, TypeError) as exc:
+        log.warning("words: cannot read the cached HMM table %s (%s); building it again",
+                    prob_path, exc)
+        return None
+    n = len(chars)
+    if len(logprobs) != n * len(STATES):  # written by another version: build again
+        return None
+    return {state: Emissions(chars, logprobs[k * n:(k + 1) * n])
+            for k, state in enumerate(STATES)}
+
+
+def _compile_emissions(path: Path) -> tuple[marisa_trie.Trie, array[float]]:
+    table: dict[str, dict[str, float]] = pickle.loads(path.read_bytes())
+    if set(table) != set(STATES):
+        raise ValueError(f"{path}: HMM states {sorted(table)}, not {list(STATES)}")
+    chars = marisa_trie.Trie(set().union(*table.values()))
+    logprobs = array("d", [math.nan]) * (len(chars) * len(STATES))
+    for k, state in enumerate(STATES):
+        for char, logprob in table[state].items():
+            logprobs[k * len(chars) + chars[char]] = logprob
+    return chars, logprobs
+
+
+def load_emissions(path: Path) -> dict[str, Emissions]:
+    """jieba's `finalseg/prob_emit.p` as `Emissions` per state: from the cache, or compiled
+    and cached."""
+    stat = path.stat()
+    name = f"jieba-emit-v{FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    compiled = cache(lambda: _compile_emissions(path))
+
+    def write(directory: Path) -> None:
+        chars, logprobs = compiled()
+        replace_file(directory / f"{name}.trie", chars.save)
+        replace_file(directory / f"{name}.prob",
+                     lambda target: Path(target).write_bytes(logprobs.tobytes()))
+
+    found = cached("the HMM table",
+                   lambda directory: _read_emissions(directory / f"{name}.trie",
+                                                     directory / f"{name}.prob"), write)
+    if found is not None:
+        return found
+    chars, logprobs = compiled()
+    view = memoryview(logprobs)
+    n = len(chars)
+    return {state: Emissions(chars, view[k * n:(k + 1) * n]) for k, state in enumerate(STATES)}
 
 
 def _quietly_import(module: str) -> Any:

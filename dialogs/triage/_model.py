@@ -44,7 +44,7 @@ from typing import Any, cast
 
 import marisa_trie
 
-from dialogs.words import cached, replace_file
+from dialogs.words import cached, mapped, replace_file
 
 log = logging.getLogger(__name__)
 FORMAT = "frontline-triage-linear/1"
@@ -135,11 +135,6 @@ def _cache_name(model_file: Path) -> str:
     return f"triage-model-v{CACHE_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
 
 
-def _mapped(path: Path) -> mmap.mmap:
-    with path.open("rb") as f:
-        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-
-
 class LinearModel:
     """TF-IDF (sublinear tf, l2 norm) features times per-head weights, plus intercepts."""
 
@@ -197,7 +192,7 @@ class LinearModel:
             if not (trie_path.is_file() and rows_path.is_file()):
                 return None
             try:
-                return cls(marisa_trie.Trie().mmap(str(trie_path)), _mapped(rows_path))
+                return cls(marisa_trie.Trie().mmap(str(trie_path)), mapped(rows_path))
             except (OSError, ValueError, RuntimeError, TypeError, struct.error) as exc:
                 log.warning("triage: cannot read the cached model %s (%s); building it again",
                             rows_path, exc)

@@ -190,6 +190,30 @@ def test_the_pickled_hmm_tables_are_the_ones_in_jiebas_source(package: str) -> N
             assert pickle.load(f) == runpy.run_path(str(root / f"{name}.py"))["P"], name
 
 
+def test_the_compact_hmm_emissions_are_jiebas_own(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `_preload_tables` gives jieba.finalseg instead of its 4 MB dict of floats, built
+    once into the cache, read again, and kept in memory when no directory takes it."""
+    import runpy
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = Path(jieba.__file__).parent / "finalseg" / "prob_emit.p"
+    source = runpy.run_path(str(path.with_suffix(".py")))["P"]
+    chars = [*sorted(set().union(*source.values())), "", "zz", "水龙头", "\U00020000", "a"]
+    minimum = jieba.finalseg.MIN_FLOAT
+    want = {s: [source[s].get(c, minimum) for c in chars] for s in words.STATES}
+    built = words.load_emissions(path)
+    files = sorted((tmp_path / "frontline").glob("jieba-emit-*"))
+    assert [f.suffix for f in files] == [".prob", ".trie"]
+    again = words.load_emissions(path)
+    monkeypatch.setattr(words, "cache_dirs", lambda: [])
+    in_memory = words.load_emissions(path)
+    for table in (built, again, in_memory):
+        assert sorted(table) == sorted(source)
+        assert {s: [table[s].get(c, minimum) for c in chars] for s in words.STATES} == want
+    assert isinstance(again["B"].logprobs, memoryview)
+
+
 PROBE = """
 import json, sys
 from dialogs import words
@@ -198,6 +222,7 @@ keywords = words.analyse()
 texts = json.loads(sys.stdin.read())
 print(json.dumps({"files": {name: sys.modules[name].__file__ for name in sorted(sys.modules)
                             if name.startswith(("jieba.finalseg.", "jieba.posseg."))},
+                  "emissions": type(sys.modules["jieba.finalseg"].emit_P["S"]).__name__,
                   "cuts": [cut(text) for text in texts],
                   "tags": [keywords.extract_tags(text, topK=3) for text in texts]}))
 """
@@ -214,6 +239,7 @@ def test_a_fresh_process_reads_the_pickled_tables_and_cuts_the_same(stock: Any,
     tables = {f"jieba.{package}.{name}" for package, names in words.TABLES.items()
               for name in names}
     assert {name for name, file in found["files"].items() if file.endswith(".p")} == tables
+    assert found["emissions"] == "Emissions"
     assert found["cuts"] == [stock.lcut(text) for text in texts]
     from jieba.analyse import TFIDF
 
