@@ -12,6 +12,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlmodel import col, select
 
@@ -24,6 +25,11 @@ from storage.db import read_session
 from storage.models import ProcessedUpdate
 
 log = logging.getLogger(__name__)
+
+NOTICE = "【通知】本周六上午9:00–11:00，中心花园举行消防演练，届时会有警报声，请勿惊慌。"
+OUTAGE = "3号楼二次供水水箱清洗，期间停水，请提前储水。"
+OUTAGE_BUILDINGS = "3"  # where 王芳, 陳大文 and Li Lei live: a visitor sees it at once
+OUTAGE_HOURS = (-1, 8)  # from an hour before the present to eight after: running as it opens
 
 
 @dataclass
@@ -79,8 +85,12 @@ def import_roster(office: Office) -> None:
 class Seeder:
     """Runs the demo estate's set-up script against the running bot."""
 
-    def __init__(self, emulator: Emulator, office: Office, world: World) -> None:
+    def __init__(self, emulator: Emulator, office: Office, world: World,
+                 present: datetime | None = None) -> None:
+        """*present*: the moment the estate opens to visitors (the set-up may run on a clock
+        moved back; the outage is planned around the present)."""
         self.emulator, self.office, self.world = emulator, office, world
+        self.present = present or office.clock.now()
         self.actors = {p.key: Actor(emulator, office, world.people[p.key], p.name)
                        for p in PEOPLE}
 
@@ -88,6 +98,7 @@ class Seeder:
         await self.register_everyone()
         await self.bind_groups()
         await self.make_history()
+        await self.make_announcements()
 
     async def register_everyone(self) -> None:
         """Residents and staff redeem their codes (the roster is in: ``import_roster``), all
@@ -135,6 +146,30 @@ class Seeder:
         await a["zhao"].says("疏通了地漏，清出头发和杂物")
         await a["zhao"].taps(r":finish$")
         await a["wang"].taps(r"^v1:sign:")
+
+    async def make_announcements(self) -> None:
+        """The manager announces a fire drill to the whole estate (daytime: at night it waits
+        for the morning) and a water outage in building 3, running now (urgent: day or
+        night), each composed with /announce and approved as a manager would. Last, so no
+        copy lands in the middle of a dialog here: the copies go with what the present makes
+        due, just after the URL (``server.py``)."""
+        huang = self.actors["huang"]
+        await self.announce(huang, NOTICE, r":to:estate$", r":when:now$")
+        local = self.present.astimezone(self.office.timezone).replace(minute=0, second=0,
+                                                                       microsecond=0)
+        starts, ends = (local + timedelta(hours=h) for h in OUTAGE_HOURS)
+        period = f"{starts:%Y-%m-%d %H:%M} - {ends:%Y-%m-%d %H:%M}"
+        await self.announce(huang, OUTAGE, r":to:outage$", r":utility:water$",
+                            OUTAGE_BUILDINGS, period, r":when:urgent$")
+
+    async def announce(self, author: Actor, text: str, *answers: str) -> None:
+        """/announce privately: the text, then each answer (a button's data pattern, ``:``
+        first, or words typed), then Approve on the preview."""
+        await author.says("/announce")
+        await author.says(text)
+        for answer in answers:
+            await (author.taps(answer) if answer.startswith(":") else author.says(answer))
+        await author.taps(r"^v1:announce_me:\d+:approve$")
 
     async def report(self, actor: Actor, trade: str, where: str, description: str,
                      place: str = "") -> None:

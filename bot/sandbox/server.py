@@ -166,7 +166,9 @@ class Sandbox:
                 settings, office=office, stop=bot_stop,
                 extra_services=[self.scheduler] if self.scheduler else []), name="bot")
             if fresh:
-                if not await self._race(Seeder(self.emulator, office, world).run(), bot_task):
+                seeder = Seeder(self.emulator, office, world,
+                                present=self.clock.now() - SEED_OFFSET)
+                if not await self._race(seeder.run(), bot_task):
                     return  # stopped half-way: the next start sets the estate up again
                 self.clock.set_offset(timedelta(0))  # back to the real present
                 # Six weeks of the office's past, so the monthly report has a month to show.
