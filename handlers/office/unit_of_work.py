@@ -67,7 +67,7 @@ def claim_statement(dialect: str) -> Insert:
     imported on first use: an office on SQLite never loads PostgreSQL's."""
     insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
     claim: Insert = (insert(ProcessedUpdate).values(key=bindparam("key"), at=bindparam("at"))
-                         .on_conflict_do_nothing().returning(col(ProcessedUpdate.key)))
+                     .on_conflict_do_nothing().returning(col(ProcessedUpdate.key)))
     return claim
 
 
