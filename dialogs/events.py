@@ -53,6 +53,8 @@ class Event:
     contact_phone: str = ""
     contact_user_id: int | None = None
     photo_file_ids: tuple[str, ...] = ()
+    # Telegram's media_group_id: the photos of one album share it, one update each.
+    album: str = ""
     latitude: float | None = None
     longitude: float | None = None
     forwarded: bool = False  # someone else's words, passed on (Telegram's forward_origin)

@@ -88,7 +88,7 @@ def _read_message(key: str, message: Any, chat_type: ChatKind, user: Any,
         # Telegram lists the sizes smallest first; the last is the original resolution.
         return _base(key, EventKind.PHOTO, chat, user, chat_type, text=caption,
                      photo_file_ids=(message.photo[-1].file_id,),
-                     message_id=message.message_id)
+                     album=message.media_group_id or "", message_id=message.message_id)
     if message.contact is not None:
         contact = message.contact
         return _base(key, EventKind.CONTACT, chat, user, chat_type,

@@ -76,6 +76,7 @@ FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     announce.FLOW: announce.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
+ALBUM = "album"  # in a dialog's data: the album whose first photo it has answered
 
 
 def handle(office: Office, event: Event) -> None:
@@ -244,8 +245,9 @@ def _unregistered(caller: Caller) -> None:
     photos = event.photo_file_ids if event.kind is EventKind.PHOTO else ()
     if text and _danger_first(caller, text, None, photos):
         return
-    unlinked_message.keep(caller, text, photos)  # offered back once they have linked their home
-    caller.reply(welcome_unbound(), share_contact_keyboard())
+    # Offered back once they have linked their home; an album is answered at its first photo.
+    if not unlinked_message.keep(caller, text, photos, event.album):
+        caller.reply(welcome_unbound(), share_contact_keyboard())
 
 
 def _command(caller: Caller) -> None:
@@ -309,7 +311,16 @@ def _run(caller: Caller, outcome: Outcome | None) -> None:
     """Store the dialog's new state, send its replies, carry out its command."""
     if outcome is None:
         return
-    under_way = caller.dialog() is not None
+    before = caller.dialog()
+    album = caller.event.album if caller.event.kind is EventKind.PHOTO else ""
+    if album and outcome.conversation is not None:
+        # An album comes one photo per update: the dialog answers its first photo and takes
+        # the rest quietly (its caption, if any, rides on the first).
+        outcome.conversation.data[ALBUM] = album
+        if (before is not None and before.data.get(ALBUM) == album
+                and not caller.event.text.strip()):
+            outcome = dataclasses.replace(outcome, replies=[])
+    under_way = before is not None
     caller.save_dialog(outcome.conversation)
     caller.uow.send(*prompts.settle(caller, outcome, under_way))  # old questions lose buttons
     if outcome.command is not None:

@@ -4,9 +4,11 @@ back ("You wrote earlier: … — report it now?"), their photos with it.
 The words and photos (Telegram file ids) are kept in the event log (``unlinked_message``, with
 the sender's Telegram id), so nothing new is stored. A photo without words that comes after
 kept words (the rest of an album, or one more picture of the same thing) is logged as
-``unlinked_photos`` joined to them: rows are never updated. An offer taken or turned down is
-recorded in ``followup_mark`` under a unique key, so a second tap on an old copy does nothing
-twice.
+``unlinked_photos`` joined to them: rows are never updated. A row of an album names it
+(Telegram's media_group_id), so the album's later photos, one update each, join it quietly
+(with their own words if they have any): the person is asked to link once per album. An
+offer taken or turned down is recorded in ``followup_mark`` under a unique key, so a second
+tap on an old copy does nothing twice.
 """
 
 from __future__ import annotations
@@ -44,13 +46,32 @@ def ref(log_id: int | None) -> str:
     return f"unlinked:{log_id}"
 
 
-def keep(caller: Caller, text: str, photos: tuple[str, ...] = ()) -> None:
-    """Remember what a person not yet linked to a home sent: words, photos or both."""
+def keep(caller: Caller, text: str, photos: tuple[str, ...] = (), album: str = "") -> bool:
+    """Remember what a person not yet linked to a home sent: words, photos or both (of
+    *album*, if any). True if it joined the album's first photo, which was answered already."""
+    first = _album_kept(caller, album) if album else None
+    if first is not None:
+        caller.log(MORE_PHOTOS, joins=first, photos=list(photos), text=text, album=album)
+        return True
     earlier = None if text else _latest(caller)
     if earlier is not None and photos:
-        caller.log(MORE_PHOTOS, joins=earlier.id, photos=list(photos))
+        caller.log(MORE_PHOTOS, joins=earlier.id, photos=list(photos), album=album)
     elif text or photos:
-        caller.log(ACTION, text=text, photos=list(photos))
+        caller.log(ACTION, text=text, photos=list(photos), album=album)
+    return False
+
+
+def _album_kept(caller: Caller, album: str) -> int | None:
+    """The kept words (their row's id) that *album*'s first photo went with, if the newest
+    thing this person sent before linking was of that album (its photos come one after
+    another)."""
+    newest = caller.session.exec(select(EventLog).where(
+        col(EventLog.action).in_((ACTION, MORE_PHOTOS)),
+        EventLog.telegram_user_id == caller.event.user_id).order_by(
+            col(EventLog.id).desc())).first()
+    if newest is None or newest.detail.get("album") != album:
+        return None
+    return newest.id if newest.action == ACTION else newest.detail.get("joins")
 
 
 def _latest(caller: Caller) -> EventLog | None:
@@ -69,10 +90,12 @@ def _earlier(caller: Caller, kept: EventLog) -> Earlier:
         EventLog.action == MORE_PHOTOS, EventLog.telegram_user_id == kept.telegram_user_id,
         col(EventLog.id) > kept.id).order_by(col(EventLog.id))).all()
     photos = [*kept.detail.get("photos", ())]
+    words = [str(kept.detail.get("text", ""))]
     for row in joined:
         if row.detail.get("joins") == kept.id:
             photos.extend(row.detail.get("photos", ()))
-    return Earlier(str(kept.detail.get("text", "")), tuple(photos))
+            words.append(str(row.detail.get("text", "")))  # an album photo's own caption
+    return Earlier("\n".join(w for w in words if w), tuple(photos))
 
 
 def _quoted(earlier: Earlier) -> Text:

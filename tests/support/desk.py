@@ -184,9 +184,14 @@ class Person:
                                           callback_id=self.desk.callback_id(),
                                           message_id=message_id))
 
-    def sends_photo(self, *file_ids: str, caption: str = "") -> Event:
+    def sends_photo(self, *file_ids: str, caption: str = "", album: str = "") -> Event:
         return self.desk.send(self._event(EventKind.PHOTO, photo_file_ids=file_ids,
-                                          text=caption))
+                                          text=caption, album=album))
+
+    def sends_album(self, *file_ids: str, caption: str = "", album: str = "album-1") -> None:
+        """Send photos as one album: an update each, the caption on the first."""
+        for i, file_id in enumerate(file_ids):
+            self.sends_photo(file_id, caption="" if i else caption, album=album)
 
     def shares_contact(self, phone: str, own: bool = True) -> Event:
         return self.desk.send(self._event(EventKind.CONTACT, contact_phone=phone,
