@@ -13,8 +13,8 @@ loaded from the pickles it ships rather than compiled from its source (see `TABL
 cutter's emission table, a dict of ~35,000 floats (4 MB), is a trie and an array cached the same
 way (`Emissions`).
 
-The only I/O: jieba's files, the cache files (the first start builds them: ~1 s), and the
-user dictionary (dialogs/triage/data/userdict.txt).
+The only I/O: jieba's files, the cache files (the first start builds them: ~1 s, and removes
+those of an older source or layout), and the user dictionary (dialogs/triage/data/userdict.txt).
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ log = logging.getLogger(__name__)
 
 # Part of the cache file's name: a change to the layout below must not read an older file.
 FORMAT: Final = 1
+# The kinds of cache file (their names' first part): jieba's dictionary, its HMM table.
+DICTIONARY: Final = "jieba-dict"
+EMISSIONS: Final = "jieba-emit"
 USER_DICTIONARY: Final = Path(__file__).parent / "triage" / "data" / "userdict.txt"
 # The frequency file: the total (unsigned 64-bit), then one unsigned 32-bit frequency per
 # trie id.
@@ -169,11 +172,18 @@ def cache_dirs() -> list[Path]:
     return [Path(home) / "frontline", Path(tempfile.gettempdir())]
 
 
-def cached(what: str, read: Callable[[Path], T | None], write: Callable[[Path], object],
-           ) -> T | None:
+def cache_name(kind: str, version: int | str, source: os.stat_result) -> str:
+    """The name (less its suffix) of *kind*'s cache files for this *source* and this *version*
+    of their layout: another source, or another layout, is another name."""
+    return f"{kind}-v{version}-{source.st_size}-{source.st_mtime_ns}"
+
+
+def cached(what: str, read: Callable[[Path], T | None], write: Callable[[Path], object], *,
+           kind: str, name: str) -> T | None:
     """What *read* finds in the first cache directory that holds it; else *write* it into the
-    first directory that takes it and read it back there. None when no directory can hold it
-    (the caller keeps it in memory)."""
+    first directory that takes it and read it back there, and remove *kind*'s files of other
+    names (see `_forget_older`). None when no directory can hold it (the caller keeps it in
+    memory). *name* is `cache_name`'s, for *kind*."""
     dirs = cache_dirs()
     for directory in dirs:
         found = read(directory)
@@ -188,13 +198,34 @@ def cached(what: str, read: Callable[[Path], T | None], write: Callable[[Path], 
             continue
         found = read(directory)
         if found is not None:
+            _forget_older(dirs, kind, name)
             return found
     return None
 
 
+def _forget_older(dirs: Sequence[Path], kind: str, name: str) -> None:
+    """Remove *kind*'s cache files in *dirs* that are not *name*'s: left by an older source or
+    layout, a few MB each, read by nobody again. A process still using one is not disturbed:
+    on Linux a mapped file lives on, unlinked, until its last mapping goes; where an open
+    file cannot be removed (Windows) it stays until a later write. Another writer's temporary
+    (``<name>.<suffix>.<random>``, see `replace_file`) is left alone."""
+    for directory in dirs:
+        try:
+            found = list(directory.glob(f"{kind}-v*"))
+        except OSError:
+            continue
+        for path in found:
+            stem, _, suffix = path.name.partition(".")
+            if stem == name or not suffix or "." in suffix:
+                continue
+            try:
+                path.unlink()
+            except OSError as exc:  # in use, or another user's (the temporary directory)
+                log.info("cannot remove the old cache file %s (%s)", path, exc)
+
+
 def _cache_name(source: IO[bytes]) -> str:
-    stat = os.fstat(source.fileno())
-    return f"jieba-dict-v{FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    return cache_name(DICTIONARY, FORMAT, os.fstat(source.fileno()))
 
 
 def mapped(path: Path) -> mmap.mmap:
@@ -269,7 +300,8 @@ def load_frequencies(source: IO[bytes]) -> tuple[Frequencies, int]:
     found = cached("the dictionary",
                    lambda directory: _read(directory / f"{name}.trie", directory / f"{name}.freq"),
                    lambda directory: _write(*compiled(), directory / f"{name}.trie",
-                                            directory / f"{name}.freq"))
+                                            directory / f"{name}.freq"),
+                   kind=DICTIONARY, name=name)
     if found is not None:
         return found
     log.warning("words: no writable cache directory; jieba's dictionary kept in memory")
@@ -376,8 +408,7 @@ def _compile_emissions(path: Path) -> tuple[marisa_trie.Trie, array[float]]:
 def load_emissions(path: Path) -> dict[str, Emissions]:
     """jieba's `finalseg/prob_emit.p` as `Emissions` per state: from the cache, or compiled
     and cached."""
-    stat = path.stat()
-    name = f"jieba-emit-v{FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    name = cache_name(EMISSIONS, FORMAT, path.stat())
     compiled = cache(lambda: _compile_emissions(path))
 
     def write(directory: Path) -> None:
@@ -388,7 +419,8 @@ def load_emissions(path: Path) -> dict[str, Emissions]:
 
     found = cached("the HMM table",
                    lambda directory: _read_emissions(directory / f"{name}.trie",
-                                                     directory / f"{name}.prob"), write)
+                                                     directory / f"{name}.prob"), write,
+                   kind=EMISSIONS, name=name)
     if found is not None:
         return found
     chars, logprobs = compiled()

@@ -44,12 +44,13 @@ from typing import Any, cast
 
 import marisa_trie
 
-from dialogs.words import cached, mapped, replace_file
+from dialogs.words import cache_name, cached, mapped, replace_file
 
 log = logging.getLogger(__name__)
 FORMAT = "frontline-triage-linear/1"
 # Part of the cache files' names: a change to their layout below must not read older files.
 CACHE_FORMAT = 1
+CACHE_KIND = "triage-model"
 _LANE = 6  # bytes per column in a packed row
 _BIAS = 32768  # int16 weight + bias = an unsigned 16-bit lane value
 _FIXED = 4096  # tf-idf values in fixed point
@@ -131,8 +132,7 @@ def _spec(data: bytes) -> Any:
 
 
 def _cache_name(model_file: Path) -> str:
-    stat = model_file.stat()
-    return f"triage-model-v{CACHE_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    return cache_name(CACHE_KIND, CACHE_FORMAT, model_file.stat())
 
 
 class LinearModel:
@@ -203,7 +203,7 @@ class LinearModel:
             replace_file(directory / f"{name}.rows",
                          lambda path: Path(path).write_bytes(parts().rows_file()))
 
-        found = cached("the triage model", read, write)
+        found = cached("the triage model", read, write, kind=CACHE_KIND, name=name)
         if found is not None:
             return found
         log.warning("triage: no writable cache directory; the model is kept in memory")

@@ -48,6 +48,7 @@ log = logging.getLogger(__name__)
 
 STOPWORDS: Final = Path(__file__).parent / "data" / "stopwords.txt"
 IDF_FORMAT: Final = 1  # part of the cache files' names: a new layout reads no older file
+IDF_KIND: Final = "jieba-idf"
 KEYWORDS: Final = 6  # per group
 PHRASES: Final = 4
 QUOTES: Final = 3
@@ -149,8 +150,7 @@ def _idf_table() -> Idf:
     """jieba.analyse's IDF table, from the cache files (compiled on the machine's first
     report), or in memory when no cache directory is writable."""
     table = Path(str(resources.files("jieba").joinpath("analyse", "idf.txt")))
-    stat = table.stat()
-    name = f"jieba-idf-v{IDF_FORMAT}-{stat.st_size}-{stat.st_mtime_ns}"
+    name = words.cache_name(IDF_KIND, IDF_FORMAT, table.stat())
     compiled = cache(lambda: _compile_idf(table))
 
     def read(directory: Path) -> Idf | None:
@@ -172,7 +172,7 @@ def _idf_table() -> Idf:
         words.replace_file(directory / f"{name}.weights",
                            lambda path: Path(path).write_bytes(weights.tobytes()))
 
-    found = words.cached("jieba.analyse's IDF table", read, write)
+    found = words.cached("jieba.analyse's IDF table", read, write, kind=IDF_KIND, name=name)
     if found is not None:
         return found
     log.warning("causes: no writable cache directory; the IDF table is kept in memory")

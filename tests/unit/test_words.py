@@ -214,6 +214,35 @@ def test_the_compact_hmm_emissions_are_jiebas_own(tmp_path: Path,
     assert isinstance(again["B"].logprobs, memoryview)
 
 
+def test_a_new_cache_file_removes_the_older_ones_of_its_kind(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each change of jieba's table (or of the layout) would leave its files behind, a few MB
+    each: writing the new ones removes those of the same kind, in every cache directory, but
+    not another kind's, another writer's temporary, or what cannot be removed; a process that
+    has an old file mapped still reads it (Linux keeps an unlinked file while it is mapped)."""
+    here, spare = tmp_path / "frontline", tmp_path / "tmp"
+    monkeypatch.setattr(words, "cache_dirs", lambda: [here, spare])
+    here.mkdir()
+    spare.mkdir()
+    older = [here / "jieba-emit-v1-100-200.trie", here / "jieba-emit-v1-100-200.prob",
+             here / "jieba-emit-v0-5-6.prob", spare / "jieba-emit-v1-7-8.trie"]
+    others = [here / "jieba-dict-v1-100-200.trie", here / "jieba-emit-v1-100-200.trie.k2x9",
+              here / "jieba-emit-v1-100-200", here / "notes.txt"]
+    for f in older + others:
+        f.write_bytes(b"old" * 100)
+    stuck = here / "jieba-emit-v1-9-9.prob"
+    stuck.mkdir()  # cannot be unlinked: left, and the load goes on
+    in_use = words.mapped(older[1])
+    path = Path(jieba.__file__).parent / "finalseg" / "prob_emit.p"
+    table = words.load_emissions(path)
+    assert table["B"].get("水") is not None
+    assert [f for f in older if f.exists()] == []
+    assert [f for f in others if not f.exists()] == [] and stuck.is_dir()
+    name = words.cache_name(words.EMISSIONS, words.FORMAT, path.stat())
+    assert (here / f"{name}.trie").is_file() and (here / f"{name}.prob").is_file()
+    assert in_use[:6] == b"oldold"
+
+
 PROBE = """
 import json, sys
 from dialogs import words
