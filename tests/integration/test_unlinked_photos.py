@@ -127,3 +127,31 @@ def test_a_photo_whose_words_might_be_danger_yes_is_an_emergency_with_the_photo(
     zhao.taps("是，现在")
     [order] = orders(office)
     assert order.emergency and order.photos == ["smoky-corner"]
+
+
+def test_an_album_before_linking_is_asked_to_link_once(
+        estate: Estate, zhao: Person, office: Office) -> None:
+    """Telegram sends an album one photo per update, told together by its media_group_id."""
+    zhao.sends_album("leak-1", "leak-2", "leak-3", caption=LEAK)
+    assert len(zhao.chat) == 1 and zhao.chat[0].keyboard is not None  # link first, once
+    offer = links(zhao, office)
+    assert LEAK in offer.text and "×3" in offer.text
+    zhao.taps("现在报")
+    submits_the_report(zhao)
+    [order] = orders(office)
+    assert order.photos == ["leak-1", "leak-2", "leak-3"]
+
+
+def test_words_on_a_later_photo_of_the_album_are_kept_too(
+        estate: Estate, zhao: Person, office: Office) -> None:
+    zhao.sends_photo("leak-1", album="a")
+    zhao.sends_photo("leak-2", caption=LEAK, album="a")
+    assert len(zhao.chat) == 1
+    offer = links(zhao, office)
+    assert LEAK in offer.text and "×2" in offer.text
+
+
+def test_the_next_album_is_answered_again(estate: Estate, zhao: Person) -> None:
+    zhao.sends_album("leak-1", "leak-2", album="a")
+    zhao.sends_album("stain-1", "stain-2", album="b")
+    assert len(zhao.chat) == 2
