@@ -35,22 +35,25 @@ async def test_each_kind_of_message_becomes_one_event(
                                           phone="+8613800000001"))["id"]
         await client.send_text(alice, "/start abc-123_x")
         await client.send_text(alice, "the tap in the kitchen drips")
-        photo = await client.send_photos(alice, caption="see here")
+        album = await client.send_photos(alice, 2, caption="see here")
         await client.send_contact(alice)
         await client.send_location(alice, 31.2304, 121.4737)
         await client.send_document(alice, b"%PDF-1.4", "bill.pdf")
-        await eventually(lambda: len(core.events) == 6)
+        await eventually(lambda: len(core.events) == 7)
         await client.wait_for_message(alice, lambda m: m.get("text", "").startswith("unsupp"))
 
-    start, text, picture, contact, place, document = core.events
+    start, text, picture, rest, contact, place, document = core.events
     assert (start.kind, start.command, start.text) == (EventKind.COMMAND, "start", "abc-123_x")
     assert (start.chat_kind, start.user_name, start.language_code) == (
         ChatKind.PRIVATE, "Alice Wang", "en")
     assert start.key.startswith("u:") and start.chat_id == alice == start.user_id
     assert (text.kind, text.text) == (EventKind.TEXT, "the tap in the kitchen drips")
-    largest = photo["message"]["photo"][-1]["file_id"]
+    first, second = (m["photo"][-1]["file_id"] for m in album["messages"])
     assert (picture.kind, picture.photo_file_ids, picture.text) == (
-        EventKind.PHOTO, (largest,), "see here")
+        EventKind.PHOTO, (first,), "see here")
+    # The album's photos arrive one update each, told together by Telegram's media_group_id.
+    assert (rest.kind, rest.photo_file_ids, rest.text) == (EventKind.PHOTO, (second,), "")
+    assert picture.album == rest.album == album["messages"][0]["media_group_id"] != ""
     assert (contact.kind, contact.contact_phone, contact.contact_user_id) == (
         EventKind.CONTACT, "+8613800000001", alice)
     assert place.kind is EventKind.LOCATION and place.latitude == pytest.approx(31.2304)
@@ -99,7 +102,7 @@ async def test_groups_and_membership_changes_reach_the_core(
         await client.block(dave)
         await eventually(lambda: len(core.events) == 5)
         await client.unblock(dave)
-        await eventually(lambda: len(core.events) == 6)
+        await eventually(lambda: len(core.events) == 7)
     added, bind, removed, blocked, unblocked = core.events[1:]
     assert (added.kind, added.chat_id, added.chat_kind, added.chat_title, added.user_id) == (
         EventKind.BOT_ADDED, group, ChatKind.GROUP, "Plumbers", carol)
