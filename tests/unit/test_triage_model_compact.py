@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from dialogs import words
+from dialogs.triage import _model
 from dialogs.triage._decide import keyword_scores
 from dialogs.triage._features import features
 from dialogs.triage._load import MODEL_FILE, data_dir, get_model
@@ -141,6 +142,24 @@ def test_the_cache_is_built_once_then_read_and_rebuilt_when_damaged(
     assert rows.stat().st_size == len(first._rows)
     for feats in messages[::25]:
         assert first.raw_scores(feats) == again.raw_scores(feats) == rebuilt.raw_scores(feats)
+
+
+def test_changed_compile_code_builds_new_cache_files_in_place_of_the_old(
+        messages: list[list[str]], cache: Path, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compile code's own bytes are part of the files' names: code changed without a
+    format bump reads nothing the code before it wrote, and its files replace the old ones."""
+    model_file = data_dir() / MODEL_FILE
+    first = LinearModel.load(model_file)
+    old = sorted(cache.glob("triage-model-*"))
+    edited = tmp_path / "_model.py"
+    edited.write_bytes(_model.COMPILER.read_bytes() + b"\n# the rows laid out otherwise\n")
+    monkeypatch.setattr(_model, "COMPILER", edited)
+    again = LinearModel.load(model_file)
+    new = sorted(cache.glob("triage-model-*"))
+    assert [f.suffix for f in new] == [".rows", ".trie"] and not set(new) & set(old)
+    assert [again.raw_scores(f) for f in messages[::50]] \
+        == [first.raw_scores(f) for f in messages[::50]]
 
 
 def test_no_writable_cache_directory_keeps_the_model_in_memory(
