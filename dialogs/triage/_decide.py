@@ -251,7 +251,8 @@ def _danger(model: Model, text: str, scores: dict[str, float],
     Flag when the keyword rules or the concept rules are sure and nothing puts it in doubt
     (unless the learned head strongly disagrees, which it may not for a `certain` rule or urgent
     words); also when the learned head agrees with a concept rule that is only unsure or
-    doubted. Any other signal makes it `uncertain`; an ask-only danger (a fall) only asks.
+    doubted. Any other signal makes it `uncertain` (the learned head's alone not when the
+    message is routine or its danger was cancelled); an ask-only danger (a fall) only asks.
     """
     rule = _hazard(model, text, found)
     asserted = {r.report_as for r in model.hazards for k, _, _ in found if k == r.key}
@@ -270,7 +271,10 @@ def _danger(model: Model, text: str, scores: dict[str, float],
     maybe = signal.sure or signal.unsure
     if maybe is not None and margin > CONFIRM and maybe not in ASK_ONLY:
         return _Danger(maybe, from_rule, False)
-    return _Danger(None, None, maybe is not None or margin > ASK)
+    # The learned head alone asks too, unless a concept's danger was explained away or the
+    # message is routine business: "家里停水了" must get the outage notice, not the question.
+    alone = margin > ASK and not signal.cancelled and not model.concepts.routine.search(text)
+    return _Danger(None, None, maybe is not None or alone)
 
 
 def _override(model: Model, text: str) -> dict[str, str]:

@@ -41,6 +41,7 @@ class Concepts:
     hazard_cancel: Mapping[str, re.Pattern[str]]
     doubt: re.Pattern[str]
     urgent: re.Pattern[str]
+    routine: re.Pattern[str]  # an outage, a bill, a notice, noise: the learned head alone is mute
 
     def present(self, text: str, denied: Denied | None = None) -> set[str]:
         """Concepts in the text; a mention that `denied` says is negated does not count.
@@ -124,4 +125,5 @@ def build_concepts(spec: Mapping[str, Any], alternation: Any,
                        for h, items in guards.get("hazard", {}).items()},
         doubt=re.compile(alternation(guards.get("doubt", []))),
         urgent=re.compile(alternation(guards.get("urgent", []))),
+        routine=re.compile(alternation(guards.get("routine", []))),
     )

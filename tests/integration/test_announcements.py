@@ -274,7 +274,9 @@ def test_an_outage_answers_its_reports_until_it_ends(
     assert len(orders(office)) == before  # no work order
     fees.li.says("no water")
     assert "planned water outage" in fees.li.last
-    wang.says("家里停水了")  # might be an emergency: asked first, then the notice
+    wang.says("家里停水了")  # routine: the notice at once, no danger question first
+    assert "计划停水" in wang.last
+    wang.says("家里停水了，电梯也停在10楼不动了")  # might be an emergency: asked, then the notice
     wang.taps("不是")
     assert "计划停水" in wang.last
     zhao.says("冇水")  # building 5: no outage there — the usual intake

@@ -258,6 +258,7 @@ def test_warm_up_loads_once() -> None:
     ("店梯里有人", "电梯里有人"),
     ("屋里很像然气", "屋里很像燃气"),
     ("頭先火警鐘響咗", "刚才火警钟响了"),
+    ("瓦斯沒氣了", "燃气没气了"),  # out of gas: 没气 is no slip for 煤气
 ])
 def test_normalisation_folds_regional_words_and_typos(raw: str, canonical: str) -> None:
     from dialogs.triage._load import get_model
@@ -376,6 +377,25 @@ def test_a_sure_but_not_certain_danger_is_only_asked_about_on_a_strong_veto() ->
     # smoke: cooking and cigarettes are common, so the learned head may overrule it
     danger = danger_if_the_model_says("樓梯好大煙", "no")
     assert danger.hazard is None and danger.uncertain
+
+
+@pytest.mark.parametrize("text", [
+    "家里停水了",  # an outage: the notice answers it, not "is anyone in danger?"
+    "屋企冇水呀，係咪停水",
+    "the water is off",
+    "瓦斯沒氣了，是不是停氣",
+    "有人在电梯里抽烟味道很大",  # the lift's danger explained away: cigarettes
+])
+def test_routine_business_and_explained_dangers_ask_nothing(text: str) -> None:
+    result = triage(text)
+    assert not result.emergency and not result.emergency_uncertain, (text, result)
+
+
+def test_routine_words_only_quiet_the_learned_model_on_its_own() -> None:
+    assert not danger_if_the_model_says("家里停水了", "yes").uncertain
+    assert danger_if_the_model_says("家里有股怪味", "yes").uncertain  # not routine: ask
+    assert triage("停水了，可是卫生间水管爆了在往外喷").hazard == "flood"  # a concept still flags
+    assert triage("power's out and now the fuse box is smoking").emergency
 
 
 @pytest.mark.parametrize("text", [

@@ -30,6 +30,10 @@ BLIND = ROOT / "tests" / "data" / "triage-blind.jsonl"
 # batch 5 (code-switched, typos, run-ons) 24/25 (25/25 asked, precision 24/24).
 # `expect`: flag, ask (a danger with no emergency path of its own: ask) or safe.
 EMERGENCY_DEV = ROOT / "tests" / "data" / "triage-emergency-dev.jsonl"
+# Safe messages with hazard words (a supply off during an outage, gas bills, fire drills, lift
+# notices, smoke from a neighbour's offerings), with 19 emergencies and a fall as a check; the
+# `routine` guard and the smoke sources were tuned on it: safe ones asked or flagged 15/77 -> 0.
+SAFE_DEV = ROOT / "tests" / "data" / "triage-safe-dev.jsonl"
 
 
 def rows(path: Path) -> list[dict[str, Any]]:
@@ -79,20 +83,37 @@ def test_the_blind_batch_does_not_regress() -> None:
     assert not below, f"blind batch: below the floor {below} (floor {BLIND_FLOOR})"
 
 
+def judged(data: list[dict[str, Any]]) -> tuple[dict[str, list[Any]], int]:
+    """A dev set's failures by kind (`expect`: flag, ask or safe), and how many were flagged."""
+    got = [(r, triage(r["text"])) for r in data]
+    return {
+        "missed": [r["text"] for r, g in got if r["expect"] == "flag" and not g.emergency],
+        "wrong hazard": [(r["text"], g.hazard) for r, g in got
+                         if r["expect"] == "flag" and g.emergency and g.hazard != r["hazard"]
+                         and (r["hazard"], g.hazard) != ("fire", "sparks")],
+        "unasked": [r["text"] for r, g in got
+                    if r["expect"] == "ask" and not (g.emergency or g.emergency_uncertain)],
+        "false alarms": [r["text"] for r, g in got if r["expect"] != "flag" and g.emergency],
+        "asked though safe": [r["text"] for r, g in got
+                              if r["expect"] == "safe" and g.emergency_uncertain],
+    }, sum(g.emergency for _, g in got)
+
+
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en"])
 def test_every_emergency_in_other_words_is_flagged_in_every_language(lang: str) -> None:
     data = [r for r in rows(EMERGENCY_DEV) if r["lang"] == lang]
-    got = [(r, triage(r["text"])) for r in data]
-    missed = [r["text"] for r, g in got if r["expect"] == "flag" and not g.emergency]
-    wrong = [(r["text"], g.hazard) for r, g in got if r["expect"] == "flag" and g.emergency
-             and g.hazard != r["hazard"] and (r["hazard"], g.hazard) != ("fire", "sparks")]
-    unasked = [r["text"] for r, g in got
-               if r["expect"] == "ask" and not (g.emergency or g.emergency_uncertain)]
-    false_alarms = [r["text"] for r, g in got if r["expect"] != "flag" and g.emergency]
-    flagged = sum(g.emergency for _, g in got)
-    assert not missed and not wrong and not unasked, (missed, wrong, unasked)
+    failed, flagged = judged(data)
+    assert not (failed["missed"] or failed["wrong hazard"] or failed["unasked"]), failed
     assert sum(r["expect"] == "flag" for r in data) >= 30
-    assert 1 - len(false_alarms) / flagged >= 0.95, false_alarms
+    assert 1 - len(failed["false alarms"]) / flagged >= 0.95, failed["false alarms"]
+
+
+def test_safe_messages_with_hazard_words_are_neither_flagged_nor_asked_about() -> None:
+    data = rows(SAFE_DEV)
+    failed, _ = judged(data)
+    assert not any(failed.values()), {k: v for k, v in failed.items() if v}
+    assert sum(r["expect"] == "safe" for r in data) >= 60
+    assert sum(r["expect"] == "flag" for r in data) >= 15
 
 
 def test_labelled_set_covers_every_label_and_language() -> None:
