@@ -65,6 +65,12 @@ TARGETS = {"intent": 0.95, "trade": 0.92, "location": 0.90, "emergency recall": 
 # 42/43, 82.4). Not targets to tune towards: new blind batches measure that.
 BLIND_FLOOR = {"intent": 0.97, "trade": 0.93, "location": 0.96, "emergency recall": 0.95,
                "emergency precision": 0.91, "emergency flagged or asked": 1.0}
+# Batch 3 (303 messages, 47 dangers of which 4 are falls, ask-only by design), measured before
+# the outage fix: intent 95.7 %, trade 95.1 %, location 98.4 %, emergency recall 42/47 (45/47
+# flagged or asked), precision 42/42, safe messages asked 6/256; after: the same, asked 4/256.
+BLIND_3 = ROOT / "tests" / "data" / "triage-blind-3.jsonl"
+BLIND_3_FLOOR = {"intent": 0.957, "trade": 0.951, "location": 0.983, "emergency recall": 0.893,
+                 "emergency precision": 1.0, "emergency flagged or asked": 0.957}
 FILES = [pytest.param(SHARED, id="shared-examples",
                       marks=pytest.mark.skipif(SHARED is None, reason="shared file not found")),
          pytest.param(LABELLED, id="labelled-set")]
@@ -77,10 +83,12 @@ def test_accuracy_meets_the_office_targets(path: Path) -> None:
     assert not below, f"{path.name}: below target {below} (targets {TARGETS})"
 
 
-def test_the_blind_batch_does_not_regress() -> None:
-    scores = measure(rows(BLIND))
-    below = {k: round(v, 3) for k, v in scores.items() if v < BLIND_FLOOR[k]}
-    assert not below, f"blind batch: below the floor {below} (floor {BLIND_FLOOR})"
+@pytest.mark.parametrize(("path", "floor"), [pytest.param(BLIND, BLIND_FLOOR, id="batch-1"),
+                                             pytest.param(BLIND_3, BLIND_3_FLOOR, id="batch-3")])
+def test_the_blind_batch_does_not_regress(path: Path, floor: dict[str, float]) -> None:
+    scores = measure(rows(path))
+    below = {k: round(v, 3) for k, v in scores.items() if v < floor[k]}
+    assert not below, f"{path.name}: below the floor {below} (floor {floor})"
 
 
 def judged(data: list[dict[str, Any]]) -> tuple[dict[str, list[Any]], int]:
