@@ -26,7 +26,7 @@ STATUS_OF_ACTION: Final[dict[str, str]] = {
     "price_confirmed": "in_progress", "done": "done", "rework_requested": "rework",
     "confirmed": "confirmed", "auto_confirmed": "confirmed", "cancelled": "cancelled"}
 # Steps a resident (or the bot) takes: not a human reply, even when a staff member reported.
-NOT_A_REPLY: Final = frozenset({"created", "emergency_alerted", "unmet_demand"})
+NOT_A_REPLY: Final = frozenset({"created", "emergency_alerted", "photos_added", "unmet_demand"})
 PUBLIC: Final = "public"  # the building key of public-area orders
 NO_UNIT: Final = "-"  # the building key of requests without a unit
 

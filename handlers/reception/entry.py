@@ -60,7 +60,7 @@ from handlers.reception.desks import (
     fee_staff,
 )
 from handlers.registration import binding, unlinked_message
-from handlers.requests import intake, ongoing_damage
+from handlers.requests import emergencies, intake, ongoing_damage
 from handlers.requests.emergencies import report_emergency
 from handlers.requests.unmet_demand import record_demand
 from handlers.work_orders import appointments, lists, shifts
@@ -204,6 +204,9 @@ def _in_private(caller: Caller) -> None:
         caller.refuse(OUT_OF_DATE)
     elif event.kind is EventKind.CONTACT:
         binding.bind_by_contact(caller)
+    elif (event.kind is EventKind.PHOTO and event.album and not event.text.strip()
+          and emergencies.album_rest(caller)):
+        return  # the rest of an album that reported an emergency: on its order, said once
     elif not binding.is_registered(caller.person):
         _unregistered(caller)
     elif event.kind is EventKind.TEXT and event.text.strip():

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from typing import Final
 
+from sqlmodel import col, select
+
 from dialogs.model import ReportEmergency
 from dialogs.triage import triage
 from handlers.office.caller import Caller
 from handlers.requests.new_orders import open_order
 from handlers.work_orders import emergency_clock
 from locales import Msg, Raw, _
-from storage.models import WorkOrder
+from storage.models import EventLog, WorkOrder
 
 SAFETY_INSTRUCTIONS: Final[dict[str, Msg]] = {
     "gas": _("⚠️ Gas smell: do NOT switch lights or appliances on or off, no flames, do not "
@@ -27,6 +29,7 @@ SAFETY_INSTRUCTIONS: Final[dict[str, Msg]] = {
     "flood": _("💧 Close the main water valve (usually beside the water meter), switch off "
                "power in wet rooms and keep away from sockets. Estate hotline: {hotline}."),
 }
+ALERTED: Final = "emergency_alerted"  # the event log's record of an alert
 # Who handles each hazard, and where it most likely is, when it was reported with a button.
 HAZARD_TRADES: Final[dict[str, tuple[str, str]]] = {
     "gas": ("gas", "unit"), "fire": ("security", "unit"), "lift": ("lift", "public"),
@@ -49,9 +52,28 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
         number=""))
     # With an "I'm on it" button: the on-duty chat has its own clock (emergency_clock).
     emergency_clock.send_alert(caller.uow, order)
-    caller.log("emergency_alerted", order, hazard=command.hazard)
+    # The album its photo came in, if any: the album's other photos join the order (album_rest).
+    caller.log(ALERTED, order, hazard=command.hazard, album=caller.event.album)
     caller.reply(_("🚨 On-duty staff have been alerted ({number}). Stay safe; we will call you.",
               number=Raw(order.number)))
+
+
+def album_rest(caller: Caller) -> bool:
+    """A photo of the album whose first photo reported an emergency (an album comes one photo
+    per update): kept on that order, quietly — the alert and the instructions were given. True
+    if it was."""
+    event = caller.event
+    alerted = caller.session.exec(select(EventLog).where(
+        EventLog.action == ALERTED, EventLog.telegram_user_id == event.user_id).order_by(
+            col(EventLog.id).desc())).first()
+    if alerted is None or alerted.order_id is None or alerted.detail.get("album") != event.album:
+        return False
+    order = caller.session.get(WorkOrder, alerted.order_id)
+    if order is None:
+        return False
+    order.photos = [*order.photos, *event.photo_file_ids]
+    caller.log("photos_added", order, photos=list(event.photo_file_ids))
+    return True
 
 
 def report_emergency_button(caller: Caller, hazard: str) -> None:

@@ -14,6 +14,7 @@ from tests.support.desk import Person
 from tests.support.estate import build_estate
 
 LEAK = "厨房水龙头漏水"
+FIRE = "厨房着火了"
 
 
 @pytest.fixture
@@ -24,6 +25,11 @@ def wang(office: Office) -> Person:
 
 def said_after(person: Person, before: int) -> list[str]:
     return [m.text for m in person.chat[before:]]
+
+
+def orders(office: Office) -> list[WorkOrder]:
+    with Session(office.engine) as session:
+        return list(session.exec(select(WorkOrder)).all())
 
 
 def test_an_album_opens_one_report_with_one_question(wang: Person, office: Office) -> None:
@@ -39,8 +45,7 @@ def test_an_album_opens_one_report_with_one_question(wang: Person, office: Offic
     wang.taps("明天上午")
     wang.taps("使用")
     wang.taps("提交")
-    with Session(office.engine) as session:
-        [order] = session.exec(select(WorkOrder)).all()
+    [order] = orders(office)
     assert order.photos == ["leak-1", "leak-2", "leak-3", "more-1", "more-2"]
 
 
@@ -51,3 +56,16 @@ def test_photos_sent_one_by_one_are_each_answered(wang: Person) -> None:
     wang.sends_photo("leak-1")
     wang.sends_photo("leak-2")
     assert len(said_after(wang, before)) == 2
+
+
+def test_an_album_reporting_an_emergency_keeps_its_photos_on_the_order(
+        wang: Person, office: Office) -> None:
+    before = len(wang.chat)
+    wang.sends_album("smoke-1", "smoke-2", "smoke-3", caption=FIRE)
+    instructions, alerted = said_after(wang, before)  # once, and no report opened after
+    assert "119" in instructions and "WO-" in alerted
+    [order] = orders(office)
+    assert order.emergency and order.photos == ["smoke-1", "smoke-2", "smoke-3"]
+    wang.sends_photo("later")  # not of the album: read as ever, a new report
+    assert "照片已保留" in wang.last
+    assert orders(office)[0].photos == ["smoke-1", "smoke-2", "smoke-3"]

@@ -155,3 +155,14 @@ def test_the_next_album_is_answered_again(estate: Estate, zhao: Person) -> None:
     zhao.sends_album("leak-1", "leak-2", album="a")
     zhao.sends_album("stain-1", "stain-2", album="b")
     assert len(zhao.chat) == 2
+
+
+def test_an_album_reporting_an_emergency_before_linking_keeps_its_photos_on_the_order(
+        estate: Estate, zhao: Person, office: Office) -> None:
+    zhao.sends_album("smoke-1", "smoke-2", caption="厨房着火了")
+    instructions, alerted = (m.text for m in zhao.chat)  # not asked to link for the rest
+    assert "119" in instructions and "WO-" in alerted
+    [order] = orders(office)
+    assert order.emergency and order.photos == ["smoke-1", "smoke-2"]
+    zhao.command("start", code_of(office, "5", "0101"))
+    assert not any(d.startswith("v1:earlier:") for m in zhao.chat for _, d in m.buttons)
