@@ -192,11 +192,13 @@ def _in_private(caller: Caller) -> None:
         return
     if conversation is not None and (binding.is_registered(caller.person)
                                      or conversation.flow in (danger_check.FLOW, forwarded.FLOW)):
-        # Every word typed in any dialog step is checked for danger before the step reads it
-        # (not the words of a notice staff are composing: they tell of the danger, not one).
-        if (event.kind is EventKind.TEXT
+        # Every word typed or put under a photo in any dialog step is checked for danger
+        # before the step reads it (not the words of a notice staff are composing: they tell
+        # of the danger, not one); a photo's caption keeps its photos on the emergency order.
+        if (event.kind in (EventKind.TEXT, EventKind.PHOTO) and event.text.strip()
                 and conversation.flow not in (danger_check.FLOW, announce.FLOW)
-                and _danger_first(caller, event.text.strip(), conversation)):
+                and _danger_first(caller, event.text.strip(), conversation,
+                                  event.photo_file_ids)):
             return
         _run(caller, FLOWS[conversation.flow](conversation, event, caller.context()))
         return

@@ -81,6 +81,32 @@ def test_an_emergency_typed_in_any_step_goes_to_the_on_duty_staff_at_once(
     assert dialog_of(office, wang) is None
 
 
+@pytest.mark.parametrize("step", ["detail", "photos"])
+def test_an_emergency_written_under_a_photo_in_a_dialog_goes_to_the_on_duty_staff_with_it(
+        estate: Estate, office: Office, step: str) -> None:
+    wang = estate.resident
+    walk(wang, dict(REPAIR_STEPS)[step])
+    assert dialog_of(office, wang) == ("repair", step)
+    wang.sends_photo("socket-smoke", caption=BURNING)
+    assert [(o.hazard, o.photos) for o in emergencies(office)] == [("sparks", ["socket-smoke"])]
+    assert BURNING in estate.desk.last(ON_DUTY).text
+    assert dialog_of(office, wang) is None
+
+
+def test_a_photo_whose_caption_might_be_danger_asks_and_no_keeps_the_photo_in_the_dialog(
+        estate: Estate, office: Office) -> None:
+    wang = estate.resident
+    walk(wang, dict(REPAIR_STEPS)["photos"])
+    wang.sends_photo("maybe-smoke", caption=MAYBE)
+    assert dialog_of(office, wang) == ("danger_check", "ask")
+    wang.taps("不是")
+    assert emergencies(office) == []
+    assert dialog_of(office, wang) == ("repair", "photos")
+    with Session(office.engine) as session:
+        found = conversations.load(session, wang.user_id, wang.user_id)
+    assert found is not None and "maybe-smoke" in str(found.data)
+
+
 def test_an_emergency_typed_as_an_answer_to_a_question_is_not_taken_as_the_answer(
         estate: Estate, office: Office) -> None:
     wang = estate.resident
