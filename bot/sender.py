@@ -22,9 +22,12 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
   go out without being read back, when the last complete read vouches for their chat. It saw
   every row up to the outbox's highest id; the rows handed over since continue that id
   sequence without a gap (on SQLite ids follow commit order), so no other process wrote in
-  between; their chat had nothing else waiting, is not busy and not blocked. Anything else
-  (a gap, a chat with rows waiting, an edit of a message known only by its outbox id, a
-  limit) is left to a read, at once.
+  between; their chat had nothing else waiting and is not blocked. A chat's rows that cannot
+  go yet (its request in flight, every slot taken) wait in its queue here, in the order a
+  read would pick them, and start as requests finish; reads leave those chats out, as they
+  do busy ones, so a row is in one place only: queued, in flight, or the outbox's. Anything
+  else (a gap, a chat with rows waiting unseen, an edit of a message this sender did not
+  deliver, a limit, a failure in the chat) is left to a read, at once.
 """
 
 from __future__ import annotations
@@ -121,6 +124,8 @@ class OutboxSender:
         self._unsettled: set[int] = set()
         self._unreachable: frozenset[int] = frozenset()
         self._handing = False
+        # Rows handed over that wait for their chat's request or a free slot (see above).
+        self._queued: dict[int, list[Pending]] = {}
         # Message ids of rows this sender delivered, newest last: an edit handed over that
         # names its message by outbox id finds it here instead of in a read.
         self._delivered: dict[int, int] = {}
@@ -186,6 +191,8 @@ class OutboxSender:
             # A finished request may have rows behind it: read, paced (see _pace_scans).
             if self._handed_in.is_set():
                 self._send_handed()
+            else:
+                self._leave_to_read(self._start_queued())
             await self._pace_scans()
             return True
         return False  # rows handed over, or nothing a read would find
@@ -198,6 +205,9 @@ class OutboxSender:
         self._newest = -1
         self._handed.clear()
         self._unsettled.clear()
+        if self._queued:
+            self._queued.clear()  # still pending in the outbox: a read finds them
+            self._wake.set()
 
     async def _pace_scans(self) -> None:
         """Under load every finished request wakes us; scanning the outbox for each would eat
@@ -229,7 +239,8 @@ class OutboxSender:
         """Start every request the limits allow now; returns how long to wait before more."""
         now = self._now()
         self._last_scan = now
-        excluded = set(self._in_flight.values()) | self.limiter.blocked(now)
+        # Queued chats are left out as busy ones are: their rows are in hand already.
+        excluded = set(self._in_flight.values()) | self.limiter.blocked(now) | set(self._queued)
         free = self.limits.max_in_flight - len(self._in_flight)
         self._wake.clear()  # before reading: a row committed during the read wakes us again
         found = await asyncio.to_thread(
@@ -261,6 +272,7 @@ class OutboxSender:
                 busy_chats.add(row.chat_id)
             self._start(row)
         self._learn(found, excluded, left)
+        self._leave_to_read(self._start_queued(now))
         return delay
 
     def _learn(self, found: Due, excluded: set[int], left: set[int]) -> None:
@@ -287,36 +299,52 @@ class OutboxSender:
             ready.append(self._handed.pop(self._newest))
         if self._handed:
             self._wake.set()  # a gap: a row from another process, or one still on its way
-        toasts = [row for row in ready if row.op == "toast"]  # they ignore chat order
-        chats: dict[int, list[Pending]] = {}
-        for row in ready:
-            if row.op != "toast":
-                chats.setdefault(row.chat_id, []).append(row)
-        busy = set(self._in_flight.values())
+        now = self._now()
         fresh: set[int] = set()  # chats left for a read by this pass
-        heads: list[Pending] = []
-        for chat, rows in chats.items():
-            if chat in self._unsettled or chat in busy or chat in self._unreachable:
-                fresh.add(chat)
+        for row in ready:
+            if row.op == "toast":  # toasts ignore chat order
+                if len(self._in_flight) < self.limits.max_in_flight:
+                    self._start(row)
+                else:
+                    fresh.add(row.chat_id)
+            elif row.chat_id in self._unsettled or row.chat_id in self._unreachable:
+                fresh.add(row.chat_id)
+            else:
+                self._queued.setdefault(row.chat_id, []).append(row)
+        self._leave_to_read(fresh | self._start_queued(now))
+
+    def _start_queued(self, now: float | None = None) -> set[int]:
+        """Start each queued chat's next row whose chat is free, while slots last; returns
+        the chats whose queue was given up to a read (a limit, or an edit of a message this
+        sender did not deliver)."""
+        now = self._now() if now is None else now
+        busy = set(self._in_flight.values())
+        given_up: set[int] = set()
+        for chat, rows in list(self._queued.items()):
+            if len(self._in_flight) >= self.limits.max_in_flight:
+                break
+            if chat in busy:
                 continue
             head = min(rows, key=lambda r: (r.priority, r.id))  # as a read would choose
-            if head.op == "edit" and head.message_id is None:
-                shown = self._delivered.get(head.edit_of or 0)
-                head = replace(head, message_id=shown) if shown is not None else head
-            if len(rows) > 1 or (head.op == "edit" and head.message_id is None):
-                fresh.add(chat)  # the others wait for a read; so does an unknown message
-            if head.op != "edit" or head.message_id is not None:
-                heads.append(head)
-        now = self._now()
-        for row in [*toasts, *heads]:
-            if len(self._in_flight) >= self.limits.max_in_flight or (
-                    row.op != "toast" and self._wait_for(row, now) > 0):
-                fresh.add(row.chat_id)
+            row = head
+            if row.op == "edit" and row.message_id is None:
+                shown = self._delivered.get(row.edit_of or 0)
+                row = replace(row, message_id=shown) if shown is not None else row
+            if (row.op == "edit" and row.message_id is None) or self._wait_for(row, now) > 0:
+                del self._queued[chat]  # still pending in the outbox, and now not left out
+                given_up.add(chat)
                 continue
+            rows.remove(head)
+            if not rows:
+                del self._queued[chat]
             self._start(row)
-        if fresh:
-            self._unsettled |= fresh
-            self._wake.set()  # rows no request was started for: a read finds them now
+        return given_up
+
+    def _leave_to_read(self, chats: set[int]) -> None:
+        """Rows of *chats* no request was started for: a read finds them now."""
+        if chats:
+            self._unsettled |= chats
+            self._wake.set()
 
     def _wait_for(self, row: Pending, now: float) -> float:
         """Seconds until *row* may go; if it may go now, its slots are reserved."""
@@ -362,7 +390,9 @@ class OutboxSender:
         finally:
             self._in_flight.pop(row.id, None)
             if not sent and row.op != "toast":
-                self._unsettled.add(row.chat_id)  # retried, held, moved …: a read finds out
+                # Retried, held, moved …: a read finds out, and the rows behind it wait.
+                self._queued.pop(row.chat_id, None)
+                self._unsettled.add(row.chat_id)
             self._progress.set()
 
     async def _attempt(self, row: Pending) -> bool:

@@ -390,6 +390,30 @@ async def test_an_edit_handed_over_finds_the_message_it_edits_without_a_read(
     assert message.data["text"] == "job 1: taken"
 
 
+async def test_rows_for_one_chat_committed_together_go_out_in_order_without_a_read(
+        emu: Emulator, handing: tuple[Office, list[int]]) -> None:
+    office, reads = handing
+    [tech] = users(emu, 1)
+    before = len(reads)
+    queue(office, Say(tech, Raw("job 1: open"), ref="card:1"), Say(tech, Raw("and a note")),
+          Edit(tech, Raw("job 1: taken"), ref="card:1"))
+    await eventually(lambda: [r.status for r in outbox(office)] == ["sent"] * 3, within=5,
+                     every=0.005)
+    assert len(reads) == before
+    assert bot_texts(emu, tech) == ["job 1: taken", "and a note"]
+
+
+async def test_a_row_queued_behind_one_being_retried_waits_for_the_retry(
+        emu: Emulator, handing: tuple[Office, list[int]], proxy: FaultProxy) -> None:
+    office, _ = handing
+    [reader] = users(emu, 1)
+    proxy.fail("sendMessage", 502, "Bad Gateway", times=1)
+    queue(office, Say(reader, Raw("first")), Say(reader, Raw("second")))
+    await eventually(lambda: len(bot_texts(emu, reader)) == 2, within=10, every=0.005)
+    assert bot_texts(emu, reader) == ["first", "second"]
+    assert [c.status for c in proxy.sent_to(reader, "sendMessage")] == [502, 200, 200]
+
+
 async def test_a_row_another_process_wrote_first_goes_before_the_reply_handed_over(
         emu: Emulator, live_office: Office, handing: tuple[Office, list[int]]) -> None:
     office, _ = handing
