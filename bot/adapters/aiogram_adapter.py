@@ -74,6 +74,7 @@ from bot.adapters.base import (
     Transport,
     Unreachable,
     menu_entries,
+    reply_markup,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -96,22 +97,6 @@ def photo_input(photo: str) -> str | FSInputFile:
     """A file_id as it is, a local ``file://`` photo as an upload."""
     path = local_file(photo)
     return photo if path is None else FSInputFile(path, filename=path.name)
-
-
-def reply_markup(keyboard: KeyboardJson | None) -> dict[str, Any] | None:
-    """The Bot API's reply_markup, as JSON, from the outbox's neutral keyboard JSON."""
-    if not keyboard:
-        return None
-    if keyboard.get("remove"):
-        return {"remove_keyboard": True}
-    if "inline" in keyboard:
-        if not keyboard["inline"]:
-            return None  # no buttons: an edit without reply_markup removes the old ones
-        return {"inline_keyboard": [[{"text": b["text"], "callback_data": b["data"]}
-                                     for b in row] for row in keyboard["inline"]]}
-    return {"keyboard": [[{"text": b["text"], "request_contact": bool(b.get("contact"))}
-                          for b in row] for row in keyboard.get("reply", [])],
-            "resize_keyboard": True, "one_time_keyboard": bool(keyboard.get("one_time", True))}
 
 
 def markup(keyboard: KeyboardJson | None) -> Markup | None:

@@ -27,6 +27,22 @@ def menu_entries(commands: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(name, text[:MENU_DESCRIPTION_LIMIT]) for name, text in commands]
 
 
+def reply_markup(keyboard: KeyboardJson | None) -> dict[str, Any] | None:
+    """The Bot API's reply_markup, as JSON, from the outbox's neutral keyboard JSON."""
+    if not keyboard:
+        return None
+    if keyboard.get("remove"):
+        return {"remove_keyboard": True}
+    if "inline" in keyboard:
+        if not keyboard["inline"]:
+            return None  # no buttons: an edit without reply_markup removes the old ones
+        return {"inline_keyboard": [[{"text": b["text"], "callback_data": b["data"]}
+                                     for b in row] for row in keyboard["inline"]]}
+    return {"keyboard": [[{"text": b["text"], "request_contact": bool(b.get("contact"))}
+                          for b in row] for row in keyboard.get("reply", [])],
+            "resize_keyboard": True, "one_time_keyboard": bool(keyboard.get("one_time", True))}
+
+
 class DeliveryError(Exception):
     """A Bot API call did not do what was asked; the subclass says what to do next."""
 

@@ -27,10 +27,8 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputMediaPhoto,
-    KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -60,6 +58,7 @@ from bot.adapters.base import (
     Transport,
     Unreachable,
     menu_entries,
+    reply_markup,
 )
 from bot.adapters.convert import event_from_update
 from bot.adapters.intake import Intake
@@ -84,20 +83,14 @@ def photo_input(photo: str) -> tuple[str | bytes, str | None]:
 
 def markup(keyboard: KeyboardJson | None) -> Markup | None:
     """Build PTB's reply_markup from the outbox's neutral keyboard JSON."""
-    if not keyboard:
+    data = reply_markup(keyboard)
+    if data is None:
         return None
-    if keyboard.get("remove"):
+    if "remove_keyboard" in data:
         return ReplyKeyboardRemove()
-    if "inline" in keyboard:
-        if not keyboard["inline"]:
-            return None  # no buttons: an edit without reply_markup removes the old ones
-        return InlineKeyboardMarkup([
-            [InlineKeyboardButton(b["text"], callback_data=b["data"]) for b in row]
-            for row in keyboard["inline"]])
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(b["text"], request_contact=bool(b.get("contact"))) for b in row]
-         for row in keyboard.get("reply", [])],
-        resize_keyboard=True, one_time_keyboard=bool(keyboard.get("one_time", True)))
+    if "inline_keyboard" in data:
+        return InlineKeyboardMarkup.de_json(data)
+    return ReplyKeyboardMarkup.de_json(data)
 
 
 @asynccontextmanager
@@ -127,10 +120,18 @@ class PtbTransport:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
+    async def _call(self, endpoint: str, fields: dict[str, Any]) -> Any:
+        """Call *endpoint* through the Bot's own request path (``Bot._post``, what every PTB
+        method ends in: defaults, encoding, PTB's errors for a refusal) and return the answer
+        as plain JSON: PTB would build its objects for the keyboard going out and for the whole
+        Message coming back, only for the one id the outbox keeps."""
+        return await self.bot._post(endpoint, fields)
+
     async def send_text(self, chat_id: int, text: str, keyboard: KeyboardJson | None) -> int:
         async with neutral_errors():
-            message = await self.bot.send_message(chat_id, text, reply_markup=markup(keyboard))
-        return message.message_id
+            message = await self._call("sendMessage", {
+                "chat_id": chat_id, "text": text, "reply_markup": reply_markup(keyboard)})
+        return int(message["message_id"])
 
     async def send_photo(self, chat_id: int, file_id: str, caption: str,
                          keyboard: KeyboardJson | None) -> int:
@@ -150,12 +151,13 @@ class PtbTransport:
 
     async def edit_text(self, chat_id: int, message_id: int, text: str,
                         keyboard: KeyboardJson | None) -> None:
-        reply_markup = markup(keyboard)
+        keys = reply_markup(keyboard)
         async with neutral_errors():
-            await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id,
-                reply_markup=reply_markup if isinstance(reply_markup, InlineKeyboardMarkup)
-                else None)
+            await self._call("editMessageText", {
+                "chat_id": chat_id, "message_id": message_id, "text": text,
+                # The only kind an edit takes; None is left out of the request.
+                "reply_markup": keys if keys is not None and "inline_keyboard" in keys
+                else None})
 
     async def delete_message(self, chat_id: int, message_id: int) -> None:
         async with neutral_errors():
@@ -163,8 +165,8 @@ class PtbTransport:
 
     async def answer_callback(self, callback_id: str, text: str, alert: bool) -> None:
         async with neutral_errors():
-            await self.bot.answer_callback_query(callback_id, text=text or None,
-                                                 show_alert=alert)
+            await self._call("answerCallbackQuery", {
+                "callback_query_id": callback_id, "text": text or None, "show_alert": alert})
 
     async def set_commands(self, commands: Sequence[tuple[str, str]], scope: CommandScope,
                            language_code: str | None) -> None:
