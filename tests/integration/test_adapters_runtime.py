@@ -102,7 +102,7 @@ async def test_groups_and_membership_changes_reach_the_core(
         await client.block(dave)
         await eventually(lambda: len(core.events) == 5)
         await client.unblock(dave)
-        await eventually(lambda: len(core.events) == 7)
+        await eventually(lambda: len(core.events) == 6)
     added, bind, removed, blocked, unblocked = core.events[1:]
     assert (added.kind, added.chat_id, added.chat_kind, added.chat_title, added.user_id) == (
         EventKind.BOT_ADDED, group, ChatKind.GROUP, "Plumbers", carol)
