@@ -22,12 +22,14 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
   go out without being read back, when the last complete read vouches for their chat. It saw
   every row up to the outbox's highest id; the rows handed over since continue that id
   sequence without a gap (on SQLite ids follow commit order), so no other process wrote in
-  between; their chat had nothing else waiting and is not blocked. A chat's rows that cannot
-  go yet (its request in flight, every slot taken) wait in its queue here, in the order a
-  read would pick them, and start as requests finish; reads leave those chats out, as they
-  do busy ones, so a row is in one place only: queued, in flight, or the outbox's. Anything
-  else (a gap, a chat with rows waiting unseen, an edit of a message this sender did not
-  deliver, a limit, a failure in the chat) is left to a read, at once.
+  between; their chat had nothing else waiting and is not blocked. A chat's rows behind its
+  own request in flight wait in its queue here, in the order a read would pick them, and
+  start as that request finishes; reads leave those chats out, as they do busy ones, so a row
+  is in one place only: queued, in flight, or the outbox's. Only behind one request: a row
+  held here is out of reach of a Hold or a recall (they cancel the outbox's rows), and must
+  not wait long, nor ahead of replies the outbox holds. Anything else (every slot taken, a
+  gap, a chat with rows waiting unseen, an edit of a message this sender did not deliver, a
+  limit, a failure in the chat) is left to a read, at once.
 """
 
 from __future__ import annotations
@@ -124,7 +126,7 @@ class OutboxSender:
         self._unsettled: set[int] = set()
         self._unreachable: frozenset[int] = frozenset()
         self._handing = False
-        # Rows handed over that wait for their chat's request or a free slot (see above).
+        # Rows handed over that wait for their chat's request in flight (see above).
         self._queued: dict[int, list[Pending]] = {}
         # Message ids of rows this sender delivered, newest last: an edit handed over that
         # names its message by outbox id finds it here instead of in a read.
@@ -309,21 +311,24 @@ class OutboxSender:
                     fresh.add(row.chat_id)
             elif row.chat_id in self._unsettled or row.chat_id in self._unreachable:
                 fresh.add(row.chat_id)
-            else:
+            else:  # started below if a slot is free, else given up to a read
                 self._queued.setdefault(row.chat_id, []).append(row)
         self._leave_to_read(fresh | self._start_queued(now))
 
     def _start_queued(self, now: float | None = None) -> set[int]:
         """Start each queued chat's next row whose chat is free, while slots last; returns
-        the chats whose queue was given up to a read (a limit, or an edit of a message this
-        sender did not deliver)."""
+        the chats whose queue was given up to a read (no slot free, a limit, or an edit of a
+        message this sender did not deliver). Only chats with a request in flight keep a
+        queue (see the module's docstring)."""
         now = self._now() if now is None else now
         busy = set(self._in_flight.values())
         given_up: set[int] = set()
         for chat, rows in list(self._queued.items()):
-            if len(self._in_flight) >= self.limits.max_in_flight:
-                break
             if chat in busy:
+                continue
+            if len(self._in_flight) >= self.limits.max_in_flight:
+                del self._queued[chat]  # still pending in the outbox: a read picks by priority
+                given_up.add(chat)
                 continue
             head = min(rows, key=lambda r: (r.priority, r.id))  # as a read would choose
             row = head

@@ -4,13 +4,15 @@ that logs every call and can inject faults): order, limits, 429/5xx/403, edits, 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from itertools import pairwise
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from sqlmodel import Session, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
 from bot.adapters.base import Transport
 from bot.emulator import Emulator, RateLimits, RunningEmulator
@@ -19,7 +21,7 @@ from dialogs.events import Button, Edit, Priority, Say, Toast, inline
 from handlers.delivery import outbox as delivery
 from handlers.office import Office
 from locales import Raw
-from storage.models import Person, StaffChat
+from storage.models import Outbox, Person, StaffChat
 from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import eventually, office_for, outbox
 from tests.e2e.senders import add_person, add_staff_chat, queue, transport_for
@@ -335,13 +337,12 @@ async def test_a_reply_just_committed_does_not_wait_for_the_pause_between_scans(
     await running
 
 
-@pytest.fixture
-async def handing(live_office: Office, transport: Transport, monkeypatch: pytest.MonkeyPatch
-                  ) -> AsyncIterator[tuple[Office, list[int]]]:
+@contextlib.asynccontextmanager
+async def handing_sender(office: Office, transport: Transport, monkeypatch: pytest.MonkeyPatch,
+                         limits: Limits) -> AsyncIterator[tuple[Office, list[int]]]:
     """A running sender that the office's units of work hand their committed rows to, as
     ``frontline run`` wires it on SQLite; and how many rows each of its reads returned."""
-    sender = OutboxSender(live_office, transport, Limits(
-        private_per_second=20, backoff_base=0.3, poll_interval=5.0))
+    sender = OutboxSender(office, transport, limits)
     reads: list[int] = []
     read = delivery.due
 
@@ -357,9 +358,59 @@ async def handing(live_office: Office, transport: Transport, monkeypatch: pytest
     sender.hand_off([])  # a first commit: from now on its reads vouch for what they saw
     await eventually(lambda: len(reads) > 1, within=5, every=0.005)
     await asyncio.sleep(0.1)
-    yield replace(live_office, outbox_listener=sender.hand_off), reads
+    yield replace(office, outbox_listener=sender.hand_off), reads
     stop.set()
     await running
+
+
+@pytest.fixture
+async def handing(live_office: Office, transport: Transport, monkeypatch: pytest.MonkeyPatch
+                  ) -> AsyncIterator[tuple[Office, list[int]]]:
+    async with handing_sender(live_office, transport, monkeypatch, Limits(
+            private_per_second=20, backoff_base=0.3, poll_interval=5.0)) as handed:
+        yield handed
+
+
+class GatedTransport:
+    """The transport, with texts to one chat held until the gate opens (Telegram slow to
+    answer): that chat's request keeps its slot meanwhile."""
+
+    def __init__(self, transport: Transport, chat_id: int) -> None:
+        self._transport, self.chat_id, self.gate = transport, chat_id, asyncio.Event()
+
+    async def send_text(self, chat_id: int, text: str, *args: Any, **kwargs: Any) -> Any:
+        if chat_id == self.chat_id:
+            await self.gate.wait()
+        return await self._transport.send_text(chat_id, text, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+async def test_a_row_handed_over_while_every_slot_is_taken_is_left_in_the_outbox_for_a_hold(
+        emu: Emulator, live_office: Office, transport: Transport,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every slot taken (Telegram slow): a broadcast copy handed over then stays the outbox's,
+    where a Hold can still take it back, instead of waiting in the sender's memory."""
+    slow, resident = users(emu, 2)
+    gated = GatedTransport(transport, slow)
+    async with handing_sender(live_office, cast(Transport, gated), monkeypatch, Limits(
+            private_per_second=20, max_in_flight=1, poll_interval=5.0)) as (office, _):
+        queue(office, Say(slow, Raw("a reply Telegram is slow to take")))
+        await asyncio.sleep(0.2)  # its request holds the only slot
+        queue(office, Say(resident, Raw("notice"), ref="notice:1", priority=Priority.BULK))
+        await asyncio.sleep(0.2)
+        with Session(office.engine) as session:  # the Hold (handlers/delivery/bulk.take_back)
+            session.execute(update(Outbox).where(col(Outbox.ref) == "notice:1",
+                                                 col(Outbox.status) == "pending")
+                            .values(status="cancelled"))
+            session.commit()
+        gated.gate.set()
+        await eventually(lambda: bot_texts(emu, slow) == ["a reply Telegram is slow to take"],
+                         within=5, every=0.005)
+        await asyncio.sleep(0.3)
+    assert bot_texts(emu, resident) == []
+    assert [r.status for r in outbox(office) if r.ref == "notice:1"] == ["cancelled"]
 
 
 async def test_a_reply_handed_over_at_commit_goes_out_without_reading_the_outbox(
