@@ -128,6 +128,8 @@ async def neutral_errors() -> AsyncIterator[None]:
         raise Rejected(error.message) from error
     except (TelegramServerError, TelegramNetworkError) as error:
         raise Transient(error.message) from error
+    except ClientDecodeError as error:  # not the Bot API's answer: a proxy's error page
+        raise Transient(f"{error.message}: {str(error.data)[:200]}") from error
     except TimeoutError as error:
         raise Transient("timeout") from error
 

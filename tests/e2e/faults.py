@@ -37,6 +37,7 @@ class Rule:
     times: int
     chat_id: int | None = None
     parameters: dict[str, Any] | None = None
+    page: bool = False
 
 
 @dataclass
@@ -51,14 +52,15 @@ class FaultProxy:
     _session: aiohttp.ClientSession | None = None
 
     def fail(self, method: str, status: int, description: str = "", *, times: int = 1,
-             chat_id: int | None = None, **parameters: Any) -> None:
+             chat_id: int | None = None, page: bool = False, **parameters: Any) -> None:
         """Answer the next *times* calls of *method* (to *chat_id*) with an error.
 
-        Status 0 drops the connection instead (a network error); *parameters* become the
-        error's ``parameters`` (``retry_after``, ``migrate_to_chat_id``).
+        Status 0 drops the connection instead (a network error); *page* answers with an HTML
+        page, as a proxy in front of the Bot API does, instead of the Bot API's JSON;
+        *parameters* become the error's ``parameters`` (``retry_after``, ``migrate_to_chat_id``).
         """
         self.rules.append(Rule(method, status, description, times, chat_id,
-                               parameters or None))
+                               parameters or None, page))
 
     def replay_updates(self, times: int = 1) -> None:
         """Make the next *times* getUpdates return the previous batch again."""
@@ -107,6 +109,9 @@ class FaultProxy:
                 assert request.transport is not None
                 request.transport.abort()  # the client sees a dropped connection
                 return web.Response()
+            if rule.page:
+                return web.Response(text=f"<html><h1>{rule.status} {rule.description}</h1></html>",
+                                    status=rule.status, content_type="text/html")
             payload: dict[str, Any] = {"ok": False, "error_code": rule.status,
                                        "description": rule.description}
             if rule.parameters:

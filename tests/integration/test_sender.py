@@ -125,6 +125,19 @@ async def test_server_errors_and_dropped_connections_are_retried_with_backoff(
     assert (row.status, row.attempts) == ("sent", 3)
 
 
+async def test_a_proxys_error_page_instead_of_the_bot_apis_answer_is_retried_with_backoff(
+        emu: Emulator, live_office: Office, transport: Transport, proxy: FaultProxy) -> None:
+    [reader] = users(emu, 1)
+    proxy.fail("sendMessage", 502, "Bad Gateway", times=2, page=True)
+    queue(live_office, Say(reader, Raw("through the proxy")))
+    await OutboxSender(live_office, transport, QUICK).drain()
+    tries = proxy.sent_to(reader, "sendMessage")
+    assert [c.status for c in tries] == [502, 502, 200]
+    assert tries[2].at - tries[1].at >= 0.1 * 2 * 0.8  # backed off, not retried at once
+    [row] = outbox(live_office)
+    assert (row.status, row.attempts) == ("sent", 2)
+
+
 async def test_a_request_that_keeps_failing_is_given_up(
         emu: Emulator, live_office: Office, transport: Transport, proxy: FaultProxy) -> None:
     [reader] = users(emu, 1)
