@@ -173,9 +173,12 @@ class Outbox(SQLModel, table=True):
     """A message waiting to be sent, written in the same transaction as the change it reports."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "priority", "id"),)
+    # A chat's messages by ref, newest first: what an edit by ref finds (a staff chat holds
+    # every alert and card it was ever sent; by chat alone that lookup read them all).
+    __table_args__ = (Index("ix_outbox_pending", "status", "priority", "id"),
+                      Index("ix_outbox_chat_ref", "chat_id", "ref", "id"))
     id: int | None = Field(default=None, primary_key=True)
-    chat_id: int = _telegram_id(nullable=False, index=True)
+    chat_id: int = _telegram_id(nullable=False)
     op: str = Field(max_length=8)  # send | edit | toast | commands (a chat's own menu)
     priority: int = Field(default=0)
     text: str = Field(default="", max_length=8000)
