@@ -26,7 +26,7 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.adapters.base import Adapter, CommandScope, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
@@ -216,7 +216,11 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
     writers = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
     sender_ref: list[OutboxSender] = []
     if sqlite:  # units of work hand their committed rows to the sender (OutboxSender.hand_off)
-        office = replace(office, outbox_listener=lambda rows: sender_ref[0].hand_off(rows))
+        def hand_off(batches: Sequence[tuple[int, Sequence[Sequence[Any]]]], /, *,
+                     reach_changed: bool = False) -> None:
+            sender_ref[0].hand_off(batches, reach_changed=reach_changed)
+
+        office = replace(office, outbox_listener=hand_off)
     # The office's core writes through units of work; a stand-in core may not: wake for it.
     woken = not sqlite or handle is not None
     # Polling tries an update again while the database is down; a webhook answers 500.

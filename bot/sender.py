@@ -125,6 +125,7 @@ class OutboxSender:
         self._newest = -1
         self._unsettled: set[int] = set()
         self._unreachable: frozenset[int] = frozenset()
+        self._forgotten = 0  # how many times what reads vouched for was dropped
         self._handing = False
         # Rows handed over that wait for their chat's request in flight (see above).
         self._queued: dict[int, list[Pending]] = {}
@@ -136,15 +137,19 @@ class OutboxSender:
         """Tell the sender new rows were written (called after each handled update)."""
         self._wake.set()
 
-    def hand_off(self, batches: Sequence[tuple[int, Sequence[Sequence[Any]]]]) -> None:
+    def hand_off(self, batches: Sequence[tuple[int, Sequence[Sequence[Any]]]], /, *,
+                 reach_changed: bool = False) -> None:
         """The outbox rows a unit of work has just committed (``Office.outbox_listener``; any
         thread). Taken only while this sender runs (leads); otherwise the leader's read
-        finds them."""
+        finds them. If the unit of work changed who can be reached, the last read vouches for
+        nothing any more (it saw who had blocked the bot before)."""
         loop = self._loop
         if loop is None:
             return
         rows = delivery.committed(batches)  # in the committing thread, not on the loop
         with contextlib.suppress(RuntimeError):  # the loop has just closed
+            if reach_changed:
+                loop.call_soon_threadsafe(self._forget)  # before the rows: callbacks keep order
             loop.call_soon_threadsafe(self._take, rows)
 
     def _take(self, rows: list[Pending]) -> None:
@@ -204,6 +209,7 @@ class OutboxSender:
         return self._newest >= 0 and not self._unsettled
 
     def _forget(self) -> None:
+        self._forgotten += 1  # a read under way when this happens vouches for nothing either
         self._newest = -1
         self._handed.clear()
         self._unsettled.clear()
@@ -245,6 +251,7 @@ class OutboxSender:
         excluded = set(self._in_flight.values()) | self.limiter.blocked(now) | set(self._queued)
         free = self.limits.max_in_flight - len(self._in_flight)
         self._wake.clear()  # before reading: a row committed during the read wakes us again
+        forgotten = self._forgotten
         found = await asyncio.to_thread(
             delivery.due, self.office, limit=min(self.limits.batch, free + 16),
             exclude_chats=excluded, exclude_ids=set(self._in_flight), vouch=self._handing,
@@ -273,7 +280,8 @@ class OutboxSender:
                     continue
                 busy_chats.add(row.chat_id)
             self._start(row)
-        self._learn(found, excluded, left)
+        self._learn(found if forgotten == self._forgotten else replace(found, complete=False),
+                    excluded, left)
         self._leave_to_read(self._start_queued(now))
         return delay
 

@@ -3,9 +3,9 @@ the office calendar, the catalog — what every desk builds on. Imports no other
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -15,10 +15,16 @@ from handlers.office.clock import Clock
 from handlers.office.office_hours import OfficeHours, load_office_hours
 from handlers.office.rules import OfficeRules
 
-# Told, after each commit, of the outbox rows it wrote: per INSERT the id of its last row and
-# its rows (values in the order of ``unit_of_work.OUTBOX_COLUMNS``). For SQLite, whose rows of
-# one INSERT have consecutive ids; the runtime sets it so its sender need not read them back.
-OutboxListener = Callable[[Sequence[tuple[int, Sequence[Sequence[Any]]]]], None]
+
+class OutboxListener(Protocol):
+    """Told, after each commit, of the outbox rows it wrote: per INSERT the id of its last row
+    and its rows (values in the order of ``unit_of_work.OUTBOX_COLUMNS``); and whether it
+    changed who can be reached (a person blocked or unblocked the bot), so what the sender
+    learnt of that from its last read no longer holds. For SQLite, whose rows of one INSERT
+    have consecutive ids; the runtime sets it so its sender need not read them back."""
+
+    def __call__(self, batches: Sequence[tuple[int, Sequence[Sequence[Any]]]], /, *,
+                 reach_changed: bool = False) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,7 @@ class UnitOfWork:
         self._queued: dict[Table, list[tuple[Any, ...]]] = {EVENT_LOG: [], OUTBOX: []}
         self._batches: dict[Callable[[UnitOfWork, list[Any]], None], list[Any]] = {}
         self._handed: list[tuple[int, list[tuple[Any, ...]]]] = []  # for outbox_listener
+        self._reach_changed = False
         self.session: Session
 
     def __enter__(self) -> UnitOfWork:
@@ -126,8 +127,13 @@ class UnitOfWork:
         """Write everything of this event at once: domain rows, event log, outbox."""
         self.write_queued()
         self.session.commit()
-        if self._handed and self.office.outbox_listener is not None:
-            self.office.outbox_listener(self._handed)
+        if (self._handed or self._reach_changed) and self.office.outbox_listener is not None:
+            self.office.outbox_listener(self._handed, reach_changed=self._reach_changed)
+
+    def reach_changed(self) -> None:
+        """Say, at commit, that this unit of work changed who can be reached (see
+        :class:`~handlers.office.OutboxListener`)."""
+        self._reach_changed = True
 
     def batch(self, write: Callable[[UnitOfWork, list[Item]], None]) -> list[Item]:
         """A list to queue items on that *write* turns into rows, all in one go, when this unit

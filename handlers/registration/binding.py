@@ -172,6 +172,7 @@ def blocked_changed(caller: Caller, blocked: bool) -> None:
     if caller.person is not None:
         caller.person.blocked_bot = blocked
         caller.session.add(caller.person)
+        caller.uow.reach_changed()  # a sender's hand-off must not go on what it knew before
         if not blocked:
             delivery.release_held(caller.uow, caller.chat_id)
     caller.log("user_blocked_bot" if blocked else "user_unblocked_bot")
