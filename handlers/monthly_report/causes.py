@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import ast
 import logging
-import mmap
 import re
 import threading
 import warnings
@@ -158,9 +157,8 @@ def _idf_table() -> Idf:
         if not (trie_path.is_file() and weights_path.is_file()):
             return None
         try:
-            with weights_path.open("rb") as f:
-                weights = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            return Idf(marisa_trie.Trie().mmap(str(trie_path)), memoryview(weights).cast("d"))
+            return Idf(marisa_trie.Trie().mmap(str(trie_path)),
+                       memoryview(words.mapped(weights_path)).cast("d"))
         except (OSError, ValueError, RuntimeError, TypeError) as exc:
             log.warning("causes: cannot read the cached IDF table %s (%s); building it again",
                         weights_path, exc)
