@@ -73,6 +73,7 @@ from bot.adapters.base import (
     Transient,
     Transport,
     Unreachable,
+    edit_markup,
     menu_entries,
     reply_markup,
 )
@@ -194,8 +195,7 @@ class AiogramTransport:
     async def edit_text(self, chat_id: int, message_id: int, text: str,
                         keyboard: KeyboardJson | None) -> None:
         fields: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
-        keys = reply_markup(keyboard)
-        if keys is not None and "inline_keyboard" in keys:  # the only kind an edit takes
+        if (keys := edit_markup(keyboard)) is not None:
             fields["reply_markup"] = keys
         async with neutral_errors():
             await self._call(EditMessageText, fields)

@@ -43,6 +43,13 @@ def reply_markup(keyboard: KeyboardJson | None) -> dict[str, Any] | None:
             "resize_keyboard": True, "one_time_keyboard": bool(keyboard.get("one_time", True))}
 
 
+def edit_markup(keyboard: KeyboardJson | None) -> dict[str, Any] | None:
+    """The reply_markup an edit may carry: inline buttons only (the only kind Telegram lets an
+    edit take); None otherwise, which leaves it out of the request."""
+    keys = reply_markup(keyboard)
+    return keys if keys is not None and "inline_keyboard" in keys else None
+
+
 class DeliveryError(Exception):
     """A Bot API call did not do what was asked; the subclass says what to do next."""
 

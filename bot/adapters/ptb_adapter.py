@@ -57,6 +57,7 @@ from bot.adapters.base import (
     Transient,
     Transport,
     Unreachable,
+    edit_markup,
     menu_entries,
     reply_markup,
 )
@@ -151,13 +152,10 @@ class PtbTransport:
 
     async def edit_text(self, chat_id: int, message_id: int, text: str,
                         keyboard: KeyboardJson | None) -> None:
-        keys = reply_markup(keyboard)
         async with neutral_errors():
             await self._call("editMessageText", {
                 "chat_id": chat_id, "message_id": message_id, "text": text,
-                # The only kind an edit takes; None is left out of the request.
-                "reply_markup": keys if keys is not None and "inline_keyboard" in keys
-                else None})
+                "reply_markup": edit_markup(keyboard)})  # None is left out of the request
 
     async def delete_message(self, chat_id: int, message_id: int) -> None:
         async with neutral_errors():
