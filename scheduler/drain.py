@@ -18,7 +18,7 @@ from handlers.announcements import notices
 from handlers.announcements import sending as announcements
 from handlers.callback_surveys import monthly_duties as duties
 from handlers.callback_surveys import pushing
-from handlers.delivery import outbox as delivery
+from handlers.delivery import unreachable as delivery
 from handlers.fees import campaigns as fee_campaigns
 from handlers.fees import sending as fee_sending
 from handlers.front_desk import complaint_deadlines, inbox

@@ -17,7 +17,7 @@ from dialogs.menu import EMERGENCY_BUTTONS
 from dialogs.model import Outcome
 from handlers.announcements import outages
 from handlers.callback_surveys import corrective, phone_tasks, resident
-from handlers.delivery import outbox
+from handlers.delivery import unreachable
 from handlers.front_desk import faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
@@ -204,7 +204,7 @@ BUTTONS: Final[Mapping[Verb, ButtonHandler]] = {
         caller, board, tap.id(0), tap.id(1), tap.id(2)))),
     Verb.MISSED_SEEN: _group(_in_group(lambda caller, board, tap: desk_rescheduling.missed_seen(
         caller, board, tap.id(0)))),
-    Verb.HELD_CALL: _group(_in_group(lambda caller, board, tap: outbox.record_call(
+    Verb.HELD_CALL: _group(_in_group(lambda caller, board, tap: unreachable.record_call(
         caller, board, tap.id(0), tap.word(1)))),
     Verb.CALLBACK_CLASS: _group(_in_group(lambda caller, board, tap: phone_tasks.correct_class(
         caller, board, tap.id(0), tap.word(1)))),

@@ -13,7 +13,7 @@ from dialogs.menu import (
     welcome_unbound,
 )
 from dialogs.model import ROLE_NAMES, TRADE_NAMES
-from handlers.delivery import outbox as delivery
+from handlers.delivery import unreachable as delivery
 from handlers.office.caller import Caller
 from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
 from handlers.registration import menus, unlinked_message

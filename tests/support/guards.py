@@ -233,7 +233,7 @@ GUARDS: tuple[Guard, ...] = (
           "            or answered is not None):"),
     # -- delivery ------------------------------------------------------------------------------
     Guard("only dispatchers and managers record the call to a person who blocked the bot",
-          "handlers/delivery/outbox.py",
+          "handlers/delivery/unreachable.py",
           "    if caller.person is None or caller.person.role not in ASSIGN_ROLES:",
           "    if caller.person is None:"),
     # -- fees ----------------------------------------------------------------------------------
