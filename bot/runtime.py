@@ -34,7 +34,6 @@ from bot.sender import Limits, OutboxSender
 from bot.settings import Settings
 from dialogs.commands import UNBOUND_GROUP_COMMANDS, MenuCommand, for_person
 from dialogs.events import Event
-from dialogs.triage import warm_up
 from handlers.office import Office
 from locales import Language, render
 from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, LeaderLock, Leadership, lead
@@ -167,16 +166,19 @@ async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Ev
                handover=SENDER_HANDOVER)
 
 
-async def warm_triage(stop: asyncio.Event) -> None:
-    """Load the triage model (jieba's dictionary, about a second) in a thread beside receiving.
+async def warm_triage(office: Office, stop: asyncio.Event) -> None:
+    """Load the triage model (jieba's dictionary, about a second) and the FAQ index in a thread
+    beside receiving (``handlers.reception.entry.warm_up``).
 
     Started once the first getUpdates has gone out, so off the path to it, but never behind
-    the first free text: the model is built under ``dialogs.triage``'s lock, so a triage call
-    that comes while this is running waits for it, and one that comes first builds it (this
-    then finds it built). A broken data file stops the bot, as a start-up check would.
+    the first free text: each is built under a lock, so a text that comes while this is
+    running waits for it, and one that comes first builds it (this then finds it built). A
+    broken data file stops the bot, as a start-up check would.
     """
+    from handlers.reception.entry import warm_up
+
     try:
-        seconds = await asyncio.to_thread(warm_up)
+        seconds = await asyncio.to_thread(warm_up, office)
     except Exception:
         log.exception("runtime: the triage data files cannot be loaded; stopping")
         stop.set()
@@ -305,7 +307,7 @@ class BesideReceiving:
         # Only the office's core triages; a stand-in core passed by a test or a benchmark
         # does not.
         if warm:
-            self.warming = asyncio.create_task(warm_triage(stop), name="triage")
+            self.warming = asyncio.create_task(warm_triage(self.office, stop), name="triage")
         self.sender_task = asyncio.create_task(
             lead_sender(self.sender, LeaderLock(self.settings.database_url), self.sender_stop),
             name="sender")

@@ -5,6 +5,7 @@ desk with a promised answer time (001 第四篇 2(1)(2)). Every answer given is 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -51,9 +52,19 @@ def parse_faq(data: Any, source: str = "faq") -> list[FaqEntry]:
     return entries
 
 
-@cache
+_indexing = threading.Lock()
+
+
 def load_faq(path: Path | None = None) -> FaqIndex:
-    """The office's FAQ (default: the shipped one), indexed once per process."""
+    """The office's FAQ (default: the shipped one), indexed once per process. Indexed under a
+    lock, so a question that comes while the start-up warm-up indexes it waits for that
+    instead of indexing it again."""
+    with _indexing:
+        return _indexed(path)
+
+
+@cache
+def _indexed(path: Path | None) -> FaqIndex:
     source = path or DEFAULT_PATH
     return FaqIndex.build(parse_faq(yaml.safe_load(source.read_text(encoding="utf-8")),
                                     str(source)))

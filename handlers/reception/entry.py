@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -40,8 +41,9 @@ from dialogs.model import (
     ToFrontDesk,
 )
 from dialogs.triage import triage
+from dialogs.triage import warm_up as build_triage
 from handlers.announcements import outages
-from handlers.front_desk import inbox
+from handlers.front_desk import faq, inbox
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
@@ -77,6 +79,16 @@ FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
 ALBUM = "album"  # in a dialog's data: the album whose first photo it has answered
+
+
+def warm_up(office: Office) -> float:
+    """Build what reading a resident's words needs, the triage model (jieba's dictionary) and
+    the office's FAQ index, in the calling thread; the seconds spent. Both are built under a
+    lock: a text that comes while this runs waits for it, one that comes first builds them."""
+    started = time.perf_counter()
+    build_triage()
+    faq.load_faq(office.rules.faq_path)
+    return time.perf_counter() - started
 
 
 def handle(office: Office, event: Event) -> None:
