@@ -18,7 +18,7 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
 - Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
   request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
   processes' rows (the scheduler's).
-- Handed over at commit (``hand_off``, SQLite): the rows this process's units of work commit
+- Handed over at commit (``hand_off``, SQLite; the bookkeeping is ``bot/hand_off.py``): the rows this process's units of work commit
   go out without being read back, when the last complete read vouches for their chat. It saw
   every row up to the outbox's highest id; the rows handed over since continue that id
   sequence without a gap (on SQLite ids follow commit order), so no other process wrote in
@@ -42,7 +42,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -58,16 +58,15 @@ from bot.adapters.base import (
 )
 from bot.adapters.parts import plan_send
 from bot.adapters.ratelimit import Limits, RateLimiter
+from bot.hand_off import HandOff
 from handlers.delivery import outbox as delivery
-from handlers.delivery.outbox import Due, Pending
+from handlers.delivery.outbox import Pending
 from handlers.office import Office
 
 log = logging.getLogger(__name__)
 __all__ = ["Limits", "OutboxSender", "SenderStats"]
 P = ParamSpec("P")
-DELIVERED_KEPT = 4096  # message ids of delivered rows remembered for the edits that follow
 R = TypeVar("R")
-
 
 
 async def _first_of(events: Sequence[asyncio.Event], within: float) -> bool:
@@ -80,6 +79,7 @@ async def _first_of(events: Sequence[asyncio.Event], within: float) -> bool:
     finally:
         for waiter in waiters:
             waiter.cancel()
+
 
 @dataclass(slots=True)
 class SenderStats:
@@ -116,22 +116,8 @@ class OutboxSender:
         self._last_scan = float("-inf")
         self._marks: list[tuple[int, int | None, asyncio.Future[None]]] = []
         self._flusher: asyncio.Task[None] | None = None
-        # What the last complete read vouches for (see the module's docstring): every row up
-        # to id ``_newest`` is accounted for (-1: nothing is, read first); the chats that may
-        # have rows no request was started for; people who blocked the bot.
         self._loop: asyncio.AbstractEventLoop | None = None  # while running: hand-offs taken
-        self._handed: dict[int, Pending] = {}
-        self._handed_in = asyncio.Event()
-        self._newest = -1
-        self._unsettled: set[int] = set()
-        self._unreachable: frozenset[int] = frozenset()
-        self._forgotten = 0  # how many times what reads vouched for was dropped
-        self._handing = False
-        # Rows handed over that wait for their chat's request in flight (see above).
-        self._queued: dict[int, list[Pending]] = {}
-        # Message ids of rows this sender delivered, newest last: an edit handed over that
-        # names its message by outbox id finds it here instead of in a read.
-        self._delivered: dict[int, int] = {}
+        self._hand = HandOff(self._wake)  # what reads vouch for (see the module's docstring)
 
     def wake(self) -> None:
         """Tell the sender new rows were written (called after each handled update)."""
@@ -148,19 +134,9 @@ class OutboxSender:
             return
         rows = delivery.committed(batches)  # in the committing thread, not on the loop
         with contextlib.suppress(RuntimeError):  # the loop has just closed
-            if reach_changed:
-                loop.call_soon_threadsafe(self._forget)  # before the rows: callbacks keep order
-            loop.call_soon_threadsafe(self._take, rows)
-
-    def _take(self, rows: list[Pending]) -> None:
-        # Every row this process commits comes this way: reads now vouch for what they saw.
-        self._handing = True
-        if self._newest < 0:
-            self._wake.set()  # nothing vouched for: a read finds them
-            return
-        # A row up to _newest was committed before the last read, which accounted for it.
-        self._handed.update((row.id, row) for row in rows if row.id > self._newest)
-        self._handed_in.set()
+            if reach_changed:  # before the rows: callbacks keep their order
+                loop.call_soon_threadsafe(self._hand.forget)
+            loop.call_soon_threadsafe(self._hand.take, rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until *stop* is set; then let requests already started finish."""
@@ -179,13 +155,13 @@ class OutboxSender:
                 except Exception:
                     # The database may be briefly unavailable; the rows will still be there.
                     log.exception("sender: reading the outbox failed")
-                    self._forget()
+                    self._hand.forget()
                     delay = self.limits.poll_interval * 4
                     poll_at = self._now() + delay
                 read = await self._next(delay, stop)
         finally:
             self._loop = None  # hand-offs are for the leader only
-            self._forget()
+            self._hand.forget()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -194,28 +170,15 @@ class OutboxSender:
         read, progress = await self._sleep(delay, stop)
         if read:
             return True
-        if progress and not (self._handing and self._settled()):
+        if progress and not (self._hand.handing and self._hand.settled()):
             # A finished request may have rows behind it: read, paced (see _pace_scans).
-            if self._handed_in.is_set():
+            if self._hand.handed_in.is_set():
                 self._send_handed()
             else:
-                self._leave_to_read(self._start_queued())
+                self._hand.leave_to_read(self._start_queued())
             await self._pace_scans()
             return True
         return False  # rows handed over, or nothing a read would find
-
-    def _settled(self) -> bool:
-        """Whether no row can be waiting that a read would find (bar other processes')."""
-        return self._newest >= 0 and not self._unsettled
-
-    def _forget(self) -> None:
-        self._forgotten += 1  # a read under way when this happens vouches for nothing either
-        self._newest = -1
-        self._handed.clear()
-        self._unsettled.clear()
-        if self._queued:
-            self._queued.clear()  # still pending in the outbox: a read finds them
-            self._wake.set()
 
     async def _pace_scans(self) -> None:
         """Under load every finished request wakes us; scanning the outbox for each would eat
@@ -225,7 +188,7 @@ class OutboxSender:
         reply never waits for it."""
         gap = self._last_scan + self.limits.scan_interval - self._now()
         if gap > 0:
-            await _first_of([self._wake, self._handed_in], gap)
+            await _first_of([self._wake, self._hand.handed_in], gap)
 
     async def drain(self, within: float = 30.0) -> bool:
         """Send until no row is waiting (bar ones scheduled for later); False if out of time.
@@ -248,14 +211,15 @@ class OutboxSender:
         now = self._now()
         self._last_scan = now
         # Queued chats are left out as busy ones are: their rows are in hand already.
-        excluded = set(self._in_flight.values()) | self.limiter.blocked(now) | set(self._queued)
+        excluded = (set(self._in_flight.values()) | self.limiter.blocked(now)
+                    | set(self._hand.queued))
         free = self.limits.max_in_flight - len(self._in_flight)
         self._wake.clear()  # before reading: a row committed during the read wakes us again
-        forgotten = self._forgotten
+        forgotten = self._hand.forgotten
         found = await asyncio.to_thread(
             delivery.due, self.office, limit=min(self.limits.batch, free + 16),
-            exclude_chats=excluded, exclude_ids=set(self._in_flight), vouch=self._handing,
-            since=self._newest)
+            exclude_chats=excluded, exclude_ids=set(self._in_flight), vouch=self._hand.handing,
+            since=self._hand.newest)
         now = self._now()
         delay = min(self.limits.poll_interval, self.limiter.next_free(now))
         busy_chats = set(self._in_flight.values())
@@ -280,48 +244,23 @@ class OutboxSender:
                     continue
                 busy_chats.add(row.chat_id)
             self._start(row)
-        self._learn(found if forgotten == self._forgotten else replace(found, complete=False),
-                    excluded, left)
-        self._leave_to_read(self._start_queued(now))
+        self._hand.learn(found, excluded, left, forgotten=forgotten)
+        self._hand.leave_to_read(self._start_queued(now))
         return delay
-
-    def _learn(self, found: Due, excluded: set[int], left: set[int]) -> None:
-        """Take what a read vouches for; an incomplete read vouches for nothing."""
-        if not found.complete:
-            self._forget()
-            return
-        unsettled = set(found.waiting) | left | (excluded & self._unsettled)
-        # The chats it left out (busy) had nothing else waiting, unless a row was written for
-        # them since the last read.
-        unsettled |= excluded if found.written is None else excluded & found.written
-        self._unsettled = unsettled
-        self._newest = found.newest
-        self._unreachable = found.unreachable
-        for row_id in [i for i in self._handed if i <= found.newest]:
-            del self._handed[row_id]  # the read accounted for it
 
     def _send_handed(self) -> None:
         """Start the rows handed over at commit that the last read vouches for, unread."""
-        self._handed_in.clear()
-        ready: list[Pending] = []
-        while self._newest + 1 in self._handed:
-            self._newest += 1
-            ready.append(self._handed.pop(self._newest))
-        if self._handed:
-            self._wake.set()  # a gap: a row from another process, or one still on its way
+        rows, fresh = self._hand.ready()  # fresh: chats left for a read by this pass
         now = self._now()
-        fresh: set[int] = set()  # chats left for a read by this pass
-        for row in ready:
+        for row in rows:
             if row.op == "toast":  # toasts ignore chat order
                 if len(self._in_flight) < self.limits.max_in_flight:
                     self._start(row)
                 else:
                     fresh.add(row.chat_id)
-            elif row.chat_id in self._unsettled or row.chat_id in self._unreachable:
-                fresh.add(row.chat_id)
             else:  # started below if a slot is free, else given up to a read
-                self._queued.setdefault(row.chat_id, []).append(row)
-        self._leave_to_read(fresh | self._start_queued(now))
+                self._hand.queued.setdefault(row.chat_id, []).append(row)
+        self._hand.leave_to_read(fresh | self._start_queued(now))
 
     def _start_queued(self, now: float | None = None) -> set[int]:
         """Start each queued chat's next row whose chat is free, while slots last; returns
@@ -331,33 +270,25 @@ class OutboxSender:
         now = self._now() if now is None else now
         busy = set(self._in_flight.values())
         given_up: set[int] = set()
-        for chat, rows in list(self._queued.items()):
+        queued = self._hand.queued
+        for chat, rows in list(queued.items()):
             if chat in busy:
                 continue
             if len(self._in_flight) >= self.limits.max_in_flight:
-                del self._queued[chat]  # still pending in the outbox: a read picks by priority
+                del queued[chat]  # still pending in the outbox: a read picks by priority
                 given_up.add(chat)
                 continue
             head = min(rows, key=lambda r: (r.priority, r.id))  # as a read would choose
-            row = head
-            if row.op == "edit" and row.message_id is None:
-                shown = self._delivered.get(row.edit_of or 0)
-                row = replace(row, message_id=shown) if shown is not None else row
+            row = self._hand.shown(head)
             if (row.op == "edit" and row.message_id is None) or self._wait_for(row, now) > 0:
-                del self._queued[chat]  # still pending in the outbox, and now not left out
+                del queued[chat]  # still pending in the outbox, and now not left out
                 given_up.add(chat)
                 continue
             rows.remove(head)
             if not rows:
-                del self._queued[chat]
+                del queued[chat]
             self._start(row)
         return given_up
-
-    def _leave_to_read(self, chats: set[int]) -> None:
-        """Rows of *chats* no request was started for: a read finds them now."""
-        if chats:
-            self._unsettled |= chats
-            self._wake.set()
 
     def _wait_for(self, row: Pending, now: float) -> float:
         """Seconds until *row* may go; if it may go now, its slots are reserved."""
@@ -379,7 +310,7 @@ class OutboxSender:
     async def _sleep(self, delay: float, stop: asyncio.Event | None) -> tuple[bool, bool]:
         """Wait *delay* or until woken; says (whether to read the outbox now — rows written
         (``wake``), *stop* or the time running out —, whether a request finished)."""
-        woken = await _first_of([self._wake, self._progress, self._handed_in,
+        woken = await _first_of([self._wake, self._progress, self._hand.handed_in,
                                  *([stop] if stop is not None else [])], max(delay, 0.001))
         read = not woken or self._wake.is_set() or (stop is not None and stop.is_set())
         progress = self._progress.is_set()
@@ -403,9 +334,7 @@ class OutboxSender:
         finally:
             self._in_flight.pop(row.id, None)
             if not sent and row.op != "toast":
-                # Retried, held, moved …: a read finds out, and the rows behind it wait.
-                self._queued.pop(row.chat_id, None)
-                self._unsettled.add(row.chat_id)
+                self._hand.unsettle(row.chat_id)
             self._progress.set()
 
     async def _attempt(self, row: Pending) -> bool:
@@ -451,10 +380,7 @@ class OutboxSender:
             return False
         await self._mark_sent(row.id, message_id)
         self.stats.sent += 1
-        if message_id is not None and row.op == "send":
-            self._delivered[row.id] = message_id
-            if len(self._delivered) > DELIVERED_KEPT:
-                del self._delivered[next(iter(self._delivered))]
+        self._hand.delivered(row, message_id)
         return True
 
     async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
@@ -530,11 +456,11 @@ class OutboxSender:
                                       error.reason)
             log.info("sender: chat %d unreachable (%s); staff told: %s", row.chat_id,
                      error.reason, told)
-            self._unreachable |= {row.chat_id}
+            self._hand.unreachable(row.chat_id)
             self.wake()  # the follow-up notice is a new row
         elif isinstance(error, Migrated):
             await self._record(delivery.migrate_chat, self.office, row.chat_id, error.new_chat_id)
-            self._forget()  # the chat's rows moved: read again
+            self._hand.forget()  # the chat's rows moved: read again
         else:
             self.stats.failed += 1
             log.warning("sender: outbox %d rejected: %s", row.id, error.reason)
