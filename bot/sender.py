@@ -18,8 +18,9 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
 - Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
   request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
   processes' rows (the scheduler's).
-- Handed over at commit (``hand_off``, SQLite; the bookkeeping is ``bot/hand_off.py``): the rows this process's units of work commit
-  go out without being read back, when the last complete read vouches for their chat. It saw
+- Handed over at commit (``hand_off``, SQLite; the bookkeeping is ``bot/hand_off.py``): the
+  rows this process's units of work commit go out without being read back, when the last
+  complete read vouches for their chat. It saw
   every row up to the outbox's highest id; the rows handed over since continue that id
   sequence without a gap (on SQLite ids follow commit order), so no other process wrote in
   between; their chat had nothing else waiting and is not blocked. A chat's rows behind its
