@@ -51,7 +51,7 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
         preferred_time="@asap", callback_class=triage(command.text).callback_class or "other",
         number=""))
     # With an "I'm on it" button: the on-duty chat has its own clock (emergency_clock).
-    emergency_clock.send_alert(caller.uow, order)
+    emergency_clock.send_alert(caller.uow, order, photos=order.photos)
     # The album its photo came in, if any: the album's other photos join the order (album_rest).
     caller.log(ALERTED, order, hazard=command.hazard, album=caller.event.album)
     caller.reply(_("🚨 On-duty staff have been alerted ({number}). Stay safe; we will call you.",
@@ -60,8 +60,8 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
 
 def album_rest(caller: Caller) -> bool:
     """A photo of the album whose first photo reported an emergency (an album comes one photo
-    per update): kept on that order, quietly — the alert and the instructions were given. True
-    if it was."""
+    per update): kept on that order and shown to the on-duty staff, beside the alert, but not
+    answered — the alert and the instructions were given. True if it was."""
     event = caller.event
     alerted = caller.session.exec(select(EventLog).where(
         EventLog.action == ALERTED, EventLog.telegram_user_id == event.user_id).order_by(
@@ -73,6 +73,7 @@ def album_rest(caller: Caller) -> bool:
         return False
     order.photos = [*order.photos, *event.photo_file_ids]
     caller.log("photos_added", order, photos=list(event.photo_file_ids))
+    emergency_clock.send_photos(caller.uow, order, event.photo_file_ids)
     return True
 
 

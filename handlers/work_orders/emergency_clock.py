@@ -79,9 +79,17 @@ def _assigning(uow: UnitOfWork, order: WorkOrder, chat_id: int) -> _Assigning | 
                       routing.assign_keyboard(order.id, choices))
 
 
-def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -> None:
+def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None, *,
+               photos: Sequence[str] = ()) -> None:
     """The alert with its "I'm on it" button (and the assign-to buttons in a dispatch chat it
-    stands in for); an earlier copy loses its buttons."""
+    stands in for); an earlier copy loses its buttons.
+
+    *photos* go first, above the alert's text: the report's own photos, with its first alert
+    only. A repeated alert goes to the chats that have them just above it, so it does not send
+    them again (each photo is one more message in a group's 20 a minute). The sender puts the
+    text and its buttons in a message of their own after the photos, and that message is the
+    one an Edit by the alert's ref changes.
+    """
     minutes = uow.office.rules.emergency_ack_minutes
     text = lines(heading, _alert_text(uow, order),
                  _("Tap “I'm on it” within {minutes} minutes, or the managers are alerted.",
@@ -92,7 +100,18 @@ def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -
         uow.send(Say(chat_id, lines(text, assigning.text if assigning else None),
                      inline([_ack_button(order.id)],
                             *(assigning.keyboard.rows if assigning else ())),
-                     ref=alert_ref(order.id), priority=Priority.INTERACTIVE))
+                     photos=tuple(photos), ref=alert_ref(order.id),
+                     priority=Priority.INTERACTIVE))
+
+
+def send_photos(uow: UnitOfWork, order: WorkOrder, photos: Sequence[str]) -> None:
+    """Photos that came for the emergency after its alert (the rest of its album): to every
+    chat the alert went to, on their own, as urgent as the alert — while the emergency is not
+    finished."""
+    if not photos or order.status in states.FINISHED:
+        return
+    for chat_id in routing.on_duty_chats(uow.session):
+        uow.send(Say(chat_id, "", photos=tuple(photos), priority=Priority.INTERACTIVE))
 
 
 def close_alert(uow: UnitOfWork, order: WorkOrder, outcome: Text) -> None:

@@ -1,6 +1,7 @@
 """A linked resident's album is answered once: Telegram sends its photos one update each (the
 caption on the first), told together by their media_group_id; the dialog answers the first
-photo and keeps the rest quietly. (Before linking: tests/integration/test_unlinked_photos.py.)
+photo and keeps the rest quietly. An album that reports an emergency shows all its photos to
+the on-duty staff. (Before linking: tests/integration/test_unlinked_photos.py.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from sqlmodel import Session, select
 from handlers.office import Office
 from storage.models import WorkOrder
 from tests.support.desk import Person
-from tests.support.estate import build_estate
+from tests.support.estate import MANAGERS, ON_DUTY, build_estate
 
 LEAK = "厨房水龙头漏水"
 FIRE = "厨房着火了"
@@ -69,3 +70,19 @@ def test_an_album_reporting_an_emergency_keeps_its_photos_on_the_order(
     wang.sends_photo("later")  # not of the album: read as ever, a new report
     assert "照片已保留" in wang.last
     assert orders(office)[0].photos == ["smoke-1", "smoke-2", "smoke-3"]
+
+
+def test_an_album_reporting_an_emergency_shows_the_on_duty_staff_every_photo_and_one_alert(
+        wang: Person, office: Office) -> None:
+    desk = wang.desk
+    before = {chat: len(desk.messages(chat)) for chat in (ON_DUTY, MANAGERS)}
+    wang.sends_album("smoke-1", "smoke-2", "smoke-3", caption=FIRE)
+    [order] = orders(office)
+    assert order.photos == ["smoke-1", "smoke-2", "smoke-3"]
+    for chat in (ON_DUTY, MANAGERS):
+        shown = desk.messages(chat)[before[chat]:]
+        assert [photo for m in shown for photo in m.photos] == ["smoke-1", "smoke-2", "smoke-3"]
+        [alert] = [m for m in shown if order.number in m.text]  # the alert, once
+        assert alert.photos == ["smoke-1"] and alert.buttons  # the photo it was reported with
+        assert [(m.photos, m.text, m.buttons) for m in shown if m is not alert] == [
+            (["smoke-2"], "", []), (["smoke-3"], "", [])]  # the album's rest, after it
