@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from bot.adapters.base import CommandScope, KeyboardJson
 from bot.sender import Limits, OutboxSender
 from dialogs.buttons import Verb, tap
-from dialogs.events import ChatKind, Event, EventKind
+from dialogs.events import Event, EventKind
 from handlers.monthly_report.service_levels import orders_of
 from handlers.office import Office
 from handlers.office.clock import FakeClock
@@ -104,11 +104,7 @@ class Phones:
 def update(person: Person, kind: EventKind, chat_id: int | None = None,
            **fields: object) -> Event:
     """An update as Telegram would bring it, handled without the test desk delivering."""
-    chat = person.user_id if chat_id is None else chat_id
-    event = Event(key=person.desk.update_key(), kind=kind, chat_id=chat,
-                  chat_kind=ChatKind.PRIVATE if chat > 0 else ChatKind.GROUP,
-                  user_id=person.user_id, user_name=person.name,
-                  language_code=person.language_code, **fields)  # type: ignore[arg-type]
+    event = person._event(kind, chat_id, **fields)
     handle(person.desk.office, event)
     return event
 
