@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import sqlite3
 import tempfile
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 from typing import NoReturn
@@ -38,7 +40,12 @@ def _no_real_telegram(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guarded)
 
 
-_SCHEMA_AT_HEAD: dict[str, Path] = {}  # this process's migrated SQLite file, built once
+@functools.cache
+def _sqlite_at_head() -> Path:
+    """A SQLite file this process migrated to the newest schema, once."""
+    template = Path(tempfile.mkdtemp(prefix="frontline-schema-")) / "head.db"
+    upgrade(f"sqlite:///{template}")
+    return template
 
 
 def migrated(url: str) -> None:
@@ -49,16 +56,10 @@ def migrated(url: str) -> None:
     if not url.startswith(prefix) or path.exists():
         upgrade(url)
         return
-    template = _SCHEMA_AT_HEAD.get("sqlite")
-    if template is None:
-        template = Path(tempfile.mkdtemp(prefix="frontline-schema-")) / "head.db"
-        upgrade(prefix + str(template))
-        _SCHEMA_AT_HEAD["sqlite"] = template
     # The backup API copies a consistent database whatever its journal mode.
-    with sqlite3.connect(template) as source, sqlite3.connect(path) as copy:
+    with closing(sqlite3.connect(_sqlite_at_head())) as source, \
+            closing(sqlite3.connect(path)) as copy:
         source.backup(copy)
-    source.close()
-    copy.close()
 
 
 def make_office(url: str, clock: FakeClock | None = None) -> Office:
