@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from bot.emulator import RunningEmulator
 from tests.conftest import unavailable
 from tests.e2e.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, INSTALL_CHROMIUM, STEP
-from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import BotProcess, assert_local, free_port, safe_env
 from tests.e2e.office import OfficeCodes, set_up_office
 from tests.support.sandbox import RunningSandbox, start_sandbox
@@ -53,14 +51,6 @@ def _only_the_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
         pytest.fail("FRONTLINE_API_BASE points at the real Bot API", pytrace=False)
     monkeypatch.setenv("FRONTLINE_API_BASE", "http://127.0.0.1:9")
     monkeypatch.delenv("FRONTLINE_BOT_TOKEN", raising=False)
-
-
-@pytest.fixture
-async def proxy(emulator: RunningEmulator) -> AsyncIterator[FaultProxy]:
-    """The emulator behind a proxy that logs every call and can inject faults."""
-    proxy = await FaultProxy(emulator.url).start()
-    yield proxy
-    await proxy.stop()
 
 
 @pytest.fixture

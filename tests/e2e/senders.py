@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from sqlmodel import Session
 
 from bot.adapters.base import Transport
+from bot.emulator import Emulator
 from dialogs.events import Outgoing
 from handlers.office import Office
 from handlers.office.unit_of_work import UnitOfWork
@@ -57,3 +58,12 @@ def add_staff_chat(office: Office, chat_id: int, purpose: str, title: str = "") 
     with Session(office.engine) as session:
         session.add(StaffChat(chat_id=chat_id, purpose=purpose, title=title or purpose))
         session.commit()
+
+
+def users(emu: Emulator, count: int) -> list[int]:
+    return [emu.create_user(f"R{i}", started=True).id for i in range(count)]
+
+
+def bot_texts(emu: Emulator, chat_id: int) -> list[str]:
+    return [m.data.get("text") or m.data.get("caption") or ""
+            for m in emu.chats[chat_id].messages if m.from_bot]

@@ -11,6 +11,7 @@ import pytest
 from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from handlers.office import Office
+from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import office_for
 from tests.support.emulator import running_emulator
 
@@ -24,6 +25,14 @@ def framework(request: pytest.FixtureRequest) -> str:
 async def emulator() -> AsyncIterator[RunningEmulator]:
     async with running_emulator() as running:
         yield running
+
+
+@pytest.fixture
+async def proxy(emulator: RunningEmulator) -> AsyncIterator[FaultProxy]:
+    """The emulator behind a proxy that logs every call and can inject faults."""
+    proxy = await FaultProxy(emulator.url).start()
+    yield proxy
+    await proxy.stop()
 
 
 @pytest.fixture
