@@ -1,6 +1,7 @@
 """Cluster benchmark: prints figures, asserts nothing.
 
     uv run python tests/benchmarks/cluster_bench.py [--workers 1 2 4] [--updates 1200]
+                                                    [--rate 100] [--no-failover]
                                                     [--outage 60] [--framework aiogram]
 
 The README's "Deploying" topology on this machine (``tests/e2e/cluster.py``): PostgreSQL of
@@ -14,7 +15,7 @@ and fresh processes for every row.
 1. Throughput, 1 / 2 / 4 workers: ``--updates`` updates queued at once; updates/s until every
    webhook was answered 2xx (taken in and committed), and until every reply was delivered
    (one leader sends them all).
-2. Latency at a steady 100 updates/s for 10 s: update → reply p50 / p99 per worker count.
+2. Latency at a steady ``--rate`` updates/s (100) for 10 s: update → reply p50 / p99 per worker count.
 3. Failover: under a steady 50 updates/s, kill -9 the worker leading the sender; seconds until
    another worker leads, the longest wait for a reply to an update written from a second
    before the kill on, duplicates and losses.
@@ -118,7 +119,7 @@ async def cluster_of(server: Postgres, root: Path, workers: int,
 
 
 async def throughput(server: Postgres, root: Path, workers: int, updates: int,
-                     framework: str) -> list[str]:
+                     framework: str, rate: float) -> list[str]:
     async with cluster_of(server, root, workers, framework) as (_, emulator):
         strangers = Strangers(emulator, PEOPLE)
         await asyncio.sleep(3)  # the triage warm-up of every worker is done
@@ -134,12 +135,12 @@ async def throughput(server: Postgres, root: Path, workers: int, updates: int,
         latency = Strangers(emulator, PEOPLE)
         stop = asyncio.Event()
         watcher = asyncio.create_task(stamping(latency, stop))
-        await paced(latency, 100, 10)
+        await paced(latency, rate, 10)
         await until(latency.answered, within=120)
         stop.set()
         await watcher
         times = latency.latencies()
-        steady = (f"{workers} worker(s) at 100 updates/s: update → reply p50 "
+        steady = (f"{workers} worker(s) at {rate:.0f} updates/s: update → reply p50 "
                   f"{percentile(times, 0.5) * 1000:5.0f} ms, p99 "
                   f"{percentile(times, 0.99) * 1000:5.0f} ms (doubled {latency.doubled()}, "
                   f"lost {latency.missing()})")
@@ -208,19 +209,21 @@ async def outage(root: Path, seconds: float, framework: str) -> str:
         server.close()
 
 
-async def main(workers: list[int], updates: int, seconds: float, framework: str) -> None:
+async def main(workers: list[int], updates: int, seconds: float, framework: str, *,
+               rate: float = 100.0, failover_too: bool = True) -> None:
     lines: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cluster-bench-") as folder:
         root = Path(folder)
         server = Postgres().start()
         try:
             for count in workers:
-                for line in await throughput(server, root, count, updates, framework):
+                for line in await throughput(server, root, count, updates, framework, rate):
                     print(line, flush=True)
                     lines.append(line)
-            line = await failover(server, root, max(workers), framework)
-            print(line, flush=True)
-            lines.append(line)
+            if failover_too:
+                line = await failover(server, root, max(workers), framework)
+                print(line, flush=True)
+                lines.append(line)
         finally:
             server.close()
         if seconds:
@@ -239,6 +242,10 @@ if __name__ == "__main__":
     parser.add_argument("--outage", type=float, default=60.0,
                         help="seconds PostgreSQL is stopped (0: skip that phase)")
     parser.add_argument("--framework", choices=["aiogram", "ptb"], default="aiogram")
+    parser.add_argument("--rate", type=float, default=100.0,
+                        help="updates/s of the steady latency phase")
+    parser.add_argument("--failover", action=argparse.BooleanOptionalAction, default=True,
+                        help="kill -9 the leader under load")
     arguments = parser.parse_args()
     asyncio.run(main(arguments.workers, arguments.updates, arguments.outage,
-                     arguments.framework))
+                     arguments.framework, rate=arguments.rate, failover_too=arguments.failover))
