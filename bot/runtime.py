@@ -3,15 +3,17 @@
 Start-up: office → intake → adapter (getMe, tried again with back-off until the Bot API
 answers; a rejected token ends it) → receiving. Only what answers an update comes before the
 first getUpdates (the core, the intake, the adapter); once it has gone out
-(:attr:`Intake.receiving`; with a webhook, once the server listens) the rest starts beside
-it (:class:`BesideReceiving`): the sender's leader loop (it sends whenever this process holds the
-sender lock; see ``storage/leader.py``), the command menus, the services (the scheduler, with
-a lock of its own, which loads APScheduler and its jobs then) and the triage model's warm-up
-in a thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT finishes in-flight
-work: stop receiving, commit the updates already taken in (for at most 30 s), stop the
-services, let the sender finish its requests (and flush what is due for a few seconds), close
-the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never cuts this short
-(``bot/stopping.py``); at the end the SQLite WAL is checkpointed and "stopped" is logged.
+(:attr:`Intake.receiving`; with a webhook, once the server listens) the rest starts beside it
+(:class:`BesideReceiving`): the sender's leader loop (it sends whenever this process holds
+the sender lock, ``storage/leader.py``; on PostgreSQL, while it leads, it hears of every
+process's commits of outbox rows, ``storage/outbox_signal.py``), the command menus, the
+services (the scheduler, with a lock of its own, which loads APScheduler and its jobs then)
+and the triage model's warm-up in a thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT
+finishes in-flight work: stop receiving, commit the updates already taken in (for at most 30
+s), stop the services, let the sender finish its requests (and flush what is due for a few
+seconds), close the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never
+cuts this short (``bot/stopping.py``); at the end the SQLite WAL is checkpointed and
+"stopped" is logged.
 
 While the database is unavailable, polling holds an update back and tries it again; a webhook
 answers 500 and Telegram redelivers (``bot/adapters/intake.py``).
@@ -40,6 +42,7 @@ from storage.leader import FOLLOWER_RETRY, LEADER_RECHECK, LeaderLock, Leadershi
 
 if TYPE_CHECKING:  # aiohttp's server: imported for --webhook only (PTB polls with httpx)
     from bot.adapters.webhook import WebhookServer
+    from storage.outbox_signal import OutboxSignal
 
 log = logging.getLogger(__name__)
 
@@ -149,18 +152,27 @@ def _core_handle() -> HandleFn:
 
 
 async def lead_sender(sender: OutboxSender, leader: Leadership, stop: asyncio.Event, *,
-                      retry: float = FOLLOWER_RETRY, recheck: float = LEADER_RECHECK) -> None:
-    """Run the sender whenever this process holds the sender's lock, until *stop*.
+                      retry: float = FOLLOWER_RETRY, recheck: float = LEADER_RECHECK,
+                      signal: OutboxSignal | None = None) -> None:
+    """Run the sender whenever this process holds the sender's lock, until *stop*; while it
+    leads, *signal* (PostgreSQL) wakes it for the rows any process commits.
 
     The loop is :func:`storage.leader.lead`, the scheduler's too: a failed database connect
     is logged and retried with back-off, never the end of the sender.
     """
 
     async def send(lost: asyncio.Event) -> None:
-        await sender.run(lost)
-        if stop.is_set():
-            # Replies to the last updates taken in: send what the limits allow right away.
-            await sender.drain(within=SHUTDOWN_FLUSH)
+        listening = (asyncio.create_task(signal.run(), name="outbox signal")
+                     if signal is not None else None)
+        try:
+            await sender.run(lost)
+            if stop.is_set():
+                # Replies to the last updates taken in: send what the limits allow right away.
+                await sender.drain(within=SHUTDOWN_FLUSH)
+        finally:
+            if listening is not None:
+                listening.cancel()
+                await asyncio.gather(listening, return_exceptions=True)
 
     await lead(leader, send, stop, name="sender", retry=retry, recheck=recheck,
                handover=SENDER_HANDOVER)
@@ -223,18 +235,28 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
             sender_ref[0].hand_off(batches, reach_changed=reach_changed)
 
         office = replace(office, outbox_listener=hand_off)
-    # The office's core writes through units of work; a stand-in core may not: wake for it.
-    woken = not sqlite or handle is not None
+    # On PostgreSQL every commit with outbox rows, this process's or another's, wakes the
+    # leading sender (storage/outbox_signal.py); SQLite's units of work hand their rows over.
+    signal: OutboxSignal | None = None
+    if not sqlite:
+        from storage.outbox_signal import OutboxSignal
+        signal = OutboxSignal(settings.database_url, lambda: sender_ref[0].wake())
+
+    def wake_after_update() -> None:
+        # A stand-in core may write without a unit of work; without the signal, wake for all.
+        if sender_ref and (signal is None or not signal.listening):
+            sender_ref[0].wake()
+
     # Polling tries an update again while the database is down; a webhook answers 500.
     intake = Intake(lambda event: core(office, event), pool=writers, workers=workers,
-                    on_handled=(lambda: sender_ref[0].wake() if sender_ref else None)
-                    if woken else None,
+                    on_handled=wake_after_update if not sqlite or handle is not None else None,
                     retry_unavailable=webhook_url is None)
     adapter = make_adapter(settings, intake)
     sender = OutboxSender(office, adapter.transport, limits_from(settings), writer=writers)
     sender_ref.append(sender)
     sender_stop = asyncio.Event()
-    beside = BesideReceiving(office, settings, sender, sender_stop, extra_services, writers)
+    beside = BesideReceiving(office, settings, sender, sender_stop, extra_services, writers,
+                             signal)
     polling: asyncio.Task[None] | None = None
     server: WebhookServer | None = None
     try:
@@ -290,8 +312,9 @@ class BesideReceiving:
 
     def __init__(self, office: Office, settings: Settings, sender: OutboxSender,
                  sender_stop: asyncio.Event, services: Sequence[BackgroundService],
-                 writer: ThreadPoolExecutor) -> None:
+                 writer: ThreadPoolExecutor, signal: OutboxSignal | None = None) -> None:
         self.office = office
+        self.signal = signal
         self.writer = writer
         self.settings = settings
         self.sender = sender
@@ -309,7 +332,8 @@ class BesideReceiving:
         if warm:
             self.warming = asyncio.create_task(warm_triage(self.office, stop), name="triage")
         self.sender_task = asyncio.create_task(
-            lead_sender(self.sender, LeaderLock(self.settings.database_url), self.sender_stop),
+            lead_sender(self.sender, LeaderLock(self.settings.database_url), self.sender_stop,
+                        signal=self.signal),
             name="sender")
         self.menus = asyncio.create_task(
             set_menus(adapter.transport, self.office, self.writer), name="menus")

@@ -17,7 +17,9 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
   and that commit can repeat a message: Telegram offers no idempotency key to close it.
 - Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
   request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
-  processes' rows (the scheduler's).
+  processes' rows (the scheduler's, other workers'). On PostgreSQL every commit with outbox
+  rows, in any process, calls ``wake`` too (``storage/outbox_signal.py``): the poll is then
+  only the fallback while that signal's connection is down.
 - Handed over at commit (``hand_off``, SQLite; the bookkeeping is ``bot/hand_off.py``): the
   rows this process's units of work commit go out without being read back, when the last
   complete read vouches for their chat. It saw
