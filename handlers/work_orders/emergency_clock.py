@@ -106,12 +106,17 @@ def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None, *
 
 def send_photos(uow: UnitOfWork, order: WorkOrder, photos: Sequence[str]) -> None:
     """Photos that came for the emergency after its alert (the rest of its album): to every
-    chat the alert went to, on their own, as urgent as the alert — while the emergency is not
-    finished."""
+    chat the alert went to, as urgent as the alert — while the emergency is not finished.
+
+    The alert's "Photos: N" is the count it was sent with; each later photo's caption says
+    whose it is and how many there are now (a caption costs no message, where editing the
+    alert would have to rebuild whatever it shows by then)."""
     if not photos or order.status in states.FINISHED:
         return
+    caption = _("🚨 {number}: more from the resident, {count} photos so far.",
+                number=Raw(order.number), count=len(order.photos))
     for chat_id in routing.on_duty_chats(uow.session):
-        uow.send(Say(chat_id, "", photos=tuple(photos), priority=Priority.INTERACTIVE))
+        uow.send(Say(chat_id, caption, photos=tuple(photos), priority=Priority.INTERACTIVE))
 
 
 def close_alert(uow: UnitOfWork, order: WorkOrder, outcome: Text) -> None:

@@ -1,7 +1,7 @@
 """An emergency's photos reach the on-duty staff: the alert carries the photos it was reported
 with (photos first, then its text and "I'm on it" button in a message of their own, the one
-every later edit changes), the rest of an album follows alone, a repeated alert does not send
-them again, and photos added to an order are no staff reply in the monthly service levels.
+every later edit changes), the rest of an album follows, each photo captioned with the count
+so far, a repeated alert does not send them again, and photos added to an order are no staff reply in the monthly service levels.
 
 王芳 writes in Chinese; the staff groups speak English.
 """
@@ -123,7 +123,10 @@ async def test_the_alert_sends_its_photos_first_and_edits_reach_the_text_with_th
         assert [(c.method, c.photos) for c in shown] == [
             ("photo", ("smoke-1",)), ("text", ()), ("photo", ("smoke-2",)),
             ("photo", ("smoke-3",))]
-        assert [c.text for c in shown if c.method == "photo"] == ["", "", ""]
+        # The alert said "Photos: 1"; each later photo says how many there are now.
+        assert [c.text for c in shown if c.method == "photo"] == [
+            "", f"🚨 {order.number}: more from the resident, 2 photos so far.",
+            f"🚨 {order.number}: more from the resident, 3 photos so far."]
         alert = shown[1]
         assert order.number in alert.text and alert.keyboard is not None
         assert "I'm on it" in str(alert.keyboard)  # the button is on the text, not a photo
