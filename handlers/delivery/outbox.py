@@ -224,9 +224,10 @@ def _set_status(office: Office, ids: list[int], status: str, error: str) -> None
 
 
 # A row cancelled (taken back by a Hold, or made needless by a payment) while the sender had
-# it in hand went out all the same: the truth is that it was sent.
+# it in hand went out all the same: the truth is that it was sent. (Not ``in_()``: its
+# expanding parameter cannot go in an executemany, and several marks are one.)
 _MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"),
-                                   _C.status.in_(("pending", "cancelled")))
+                                   or_(_C.status == "pending", _C.status == "cancelled"))
               .values(status="sent", telegram_message_id=bindparam("message_id"),
                       sent_at=bindparam("sent_at")))
 
