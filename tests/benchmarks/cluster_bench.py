@@ -15,7 +15,8 @@ and fresh processes for every row.
 1. Throughput, 1 / 2 / 4 workers: ``--updates`` updates queued at once; updates/s until every
    webhook was answered 2xx (taken in and committed), and until every reply was delivered
    (one leader sends them all).
-2. Latency at a steady ``--rate`` updates/s (100) for 10 s: update → reply p50 / p99 per worker count.
+2. Latency at a steady ``--rate`` updates/s (100) for 10 s: update → reply p50 / p99 per
+   worker count.
 3. Failover: under a steady 50 updates/s, kill -9 the worker leading the sender; seconds until
    another worker leads, the longest wait for a reply to an update written from a second
    before the kill on, duplicates and losses.

@@ -1,7 +1,8 @@
 """An emergency's photos reach the on-duty staff: the alert carries the photos it was reported
 with (photos first, then its text and "I'm on it" button in a message of their own, the one
 every later edit changes), the rest of an album follows, each photo captioned with the count
-so far, a repeated alert does not send them again, and photos added to an order are no staff reply in the monthly service levels.
+so far, a repeated alert does not send them again, and photos added to an order are no staff
+reply in the monthly service levels.
 
 王芳 writes in Chinese; the staff groups speak English.
 """
