@@ -30,6 +30,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import Connection
+
 from bot.adapters.base import Adapter, CommandScope, TokenRejected, Transport, Unreachable
 from bot.adapters.intake import Intake
 from bot.sender import Limits, OutboxSender
@@ -234,7 +236,12 @@ async def run_bot(settings: Settings, *, webhook_url: str | None = None,
                      reach_changed: bool = False) -> None:
             sender_ref[0].hand_off(batches, reach_changed=reach_changed)
 
-        office = replace(office, outbox_listener=hand_off)
+        # … and take the sender's sent marks along (bot/sent_marks.py): one writer thread,
+        # so a mark queued behind the updates being handled would be a transaction of its own.
+        def ride_marks(connect: Callable[[], Connection], /) -> Callable[[bool], None] | None:
+            return sender_ref[0].marks.ride(connect) if sender_ref else None
+
+        office = replace(office, outbox_listener=hand_off, ride_along=ride_marks)
     # On PostgreSQL every commit with outbox rows, this process's or another's, wakes the
     # leading sender (storage/outbox_signal.py); SQLite's units of work hand their rows over.
     signal: OutboxSignal | None = None

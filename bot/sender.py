@@ -13,8 +13,9 @@ Policy lives here; the Bot API calls live behind :class:`~bot.adapters.base.Tran
   than we were told).
 - 5xx / network → retry with exponential backoff; 403 → undeliverable, staff are told.
 - The row is marked sent with its message_id as soon as Telegram accepts it (rows accepted
-  together share one commit). Only a crash in the milliseconds between Telegram's answer
-  and that commit can repeat a message: Telegram offers no idempotency key to close it.
+  together share one commit; on SQLite it may ride on a handler's, ``bot/sent_marks.py``).
+  Only a crash in the milliseconds between Telegram's answer and that commit can repeat a
+  message: Telegram offers no idempotency key to close it.
 - Rows are found by reading the outbox when a handler wrote some (``wake``: at once), when a
   request finishes (at most every ``scan_interval``), and every ``poll_interval`` for other
   processes' rows (the scheduler's, other workers'). On PostgreSQL every commit with outbox
@@ -62,6 +63,7 @@ from bot.adapters.base import (
 from bot.adapters.parts import plan_send
 from bot.adapters.ratelimit import Limits, RateLimiter
 from bot.hand_off import HandOff
+from bot.sent_marks import SentMarks
 from handlers.delivery import outbox as delivery
 from handlers.delivery.outbox import Pending
 from handlers.office import Office
@@ -117,8 +119,7 @@ class OutboxSender:
         self._tasks: set[asyncio.Task[None]] = set()
         self._progress = asyncio.Event()
         self._last_scan = float("-inf")
-        self._marks: list[tuple[int, int | None, asyncio.Future[None]]] = []
-        self._flusher: asyncio.Task[None] | None = None
+        self.marks = SentMarks(office, writer)  # what Telegram accepted, being written down
         self._loop: asyncio.AbstractEventLoop | None = None  # while running: hand-offs taken
         self._hand = HandOff(self._wake)  # what reads vouch for (see the module's docstring)
 
@@ -387,34 +388,12 @@ class OutboxSender:
         return True
 
     async def _mark_sent(self, row_id: int, message_id: int | None) -> None:
-        """Record a delivery, committed together with any others that are ready (group commit).
-
-        Each mark is written as soon as the writer is free, as it would be alone; rows that
-        arrive while a write is under way share the next transaction instead of queueing one
-        each behind it.
-        """
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._marks.append((row_id, message_id, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_marks())
+        """Record a delivery, committed with any others that are ready (``bot/sent_marks.py``);
+        if that write fails, on its own, retried until it is written."""
         try:
-            await future
+            await self.marks.record(row_id, message_id)
         except Exception:
             await self._record(delivery.mark_sent, self.office, [(row_id, message_id)])
-
-    async def _flush_marks(self) -> None:
-        loop = asyncio.get_running_loop()
-        while self._marks:
-            batch, self._marks = self._marks, []
-            try:
-                await loop.run_in_executor(self._writer, functools.partial(
-                    delivery.mark_sent, self.office, [(r, m) for r, m, _ in batch]))
-            except Exception as error:
-                for _, _, future in batch:
-                    future.set_exception(error)
-            else:
-                for _, _, future in batch:
-                    future.set_result(None)
 
     async def _edit(self, row: Pending) -> int | None:
         if row.message_id is None:

@@ -235,10 +235,16 @@ _MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"),
 def mark_sent(office: Office, marks: Sequence[tuple[int, int | None]]) -> None:
     """Record that Telegram accepted these rows, each with the message id a later edit will
     need: one statement and one transaction for all (the sender's group commit)."""
-    now = office.clock.now()
     with office.engine.begin() as connection:
-        connection.execute(_MARK_SENT, [{"row_id": row_id, "message_id": message_id,
-                                         "sent_at": now} for row_id, message_id in marks])
+        write_marks(connection, marks, office.clock.now())
+
+
+def write_marks(connection: Connection, marks: Sequence[tuple[int, int | None]],
+                now: datetime) -> None:
+    """:func:`mark_sent` in a transaction the caller commits (a unit of work's, on SQLite:
+    ``bot/sent_marks.py``)."""
+    connection.execute(_MARK_SENT, [{"row_id": row_id, "message_id": message_id,
+                                     "sent_at": now} for row_id, message_id in marks])
 
 
 def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None) -> None:

@@ -3,12 +3,12 @@ the office calendar, the catalog — what every desk builds on. Imports no other
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from handlers.office.catalog import Catalog
 from handlers.office.clock import Clock
@@ -27,6 +27,17 @@ class OutboxListener(Protocol):
                  reach_changed: bool = False) -> None: ...
 
 
+class RideAlong(Protocol):
+    """Writes waiting for a transaction (the sender's sent marks, on SQLite) that a unit of
+    work about to commit takes along, so they cost no transaction of their own: called with
+    what gives the unit of work's connection, it writes them there and returns what to call
+    once the commit is over (True: committed; False: it failed, and they wait again), or None
+    if nothing waited."""
+
+    def __call__(self, connect: Callable[[], Connection], /) -> Callable[[bool], None] | None:
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class Office:
     """Database, clock, time zone, catalog and rules: what a handler is given."""
@@ -37,6 +48,7 @@ class Office:
     catalog: Catalog
     rules: OfficeRules = field(default_factory=OfficeRules)
     outbox_listener: OutboxListener | None = None
+    ride_along: RideAlong | None = None
 
     @property
     def hours(self) -> OfficeHours:

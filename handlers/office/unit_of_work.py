@@ -124,9 +124,19 @@ class UnitOfWork:
         self.session.close()
 
     def commit(self) -> None:
-        """Write everything of this event at once: domain rows, event log, outbox."""
+        """Write everything of this event at once: domain rows, event log, outbox (and what
+        rides along, ``Office.ride_along``)."""
         self.write_queued()
-        self.session.commit()
+        ride_along = self.office.ride_along
+        landed = ride_along(self.session.connection) if ride_along is not None else None
+        try:
+            self.session.commit()
+        except BaseException:
+            if landed is not None:
+                landed(False)
+            raise
+        if landed is not None:
+            landed(True)
         if (self._handed or self._reach_changed) and self.office.outbox_listener is not None:
             self.office.outbox_listener(self._handed, reach_changed=self._reach_changed)
 
