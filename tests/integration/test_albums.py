@@ -82,7 +82,8 @@ def test_an_album_reporting_an_emergency_shows_the_on_duty_staff_every_photo_and
     for chat in (ON_DUTY, MANAGERS):
         shown = desk.messages(chat)[before[chat]:]
         assert [photo for m in shown for photo in m.photos] == ["smoke-1", "smoke-2", "smoke-3"]
-        [alert] = [m for m in shown if order.number in m.text]  # the alert, once
-        assert alert.photos == ["smoke-1"] and alert.buttons  # the photo it was reported with
-        assert [(m.photos, m.text, m.buttons) for m in shown if m is not alert] == [
-            (["smoke-2"], "", []), (["smoke-3"], "", [])]  # the album's rest, after it
+        [alert] = [m for m in shown if m.buttons]  # the alert, once
+        assert alert.photos == ["smoke-1"] and order.number in alert.text  # as reported
+        assert [(m.photos, m.text) for m in shown if m is not alert] == [  # the rest, after it
+            (["smoke-2"], f"🚨 {order.number}：住户补充的照片，目前共 2 张。"),
+            (["smoke-3"], f"🚨 {order.number}：住户补充的照片，目前共 3 张。")]
