@@ -19,6 +19,7 @@ committing thread.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -96,8 +97,11 @@ class SentMarks:
 
     def _tell(self, batch: list[Mark], error: BaseException | None) -> None:
         loop = self._loop
+        # A closed loop has no sender waiting; a unit of work that has committed must not
+        # fail for it.
         if loop is not None:
-            loop.call_soon_threadsafe(_settle, batch, error)
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_settle, batch, error)
 
     def ride(self, connect: Callable[[], Connection]) -> Callable[[bool], None] | None:
         """Write the waiting marks in the transaction *connect* gives (a unit of work about
@@ -129,4 +133,5 @@ class SentMarks:
             self._waiting[:0] = batch
         loop = self._loop
         if loop is not None:
-            loop.call_soon_threadsafe(self._queue_flush)
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._queue_flush)

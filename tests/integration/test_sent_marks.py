@@ -93,3 +93,21 @@ async def test_a_failed_commit_gives_the_marks_back_for_a_flush(
     await asyncio.wait_for(recorded, 5)  # written by a flush of their own
     assert statuses(office) == {1: ("sent", 41)}
     assert (marks.rode, marks.flushed) == (0, 1)
+
+
+def test_a_unit_of_work_does_not_fail_for_a_sender_whose_loop_has_closed(
+        office: Office, writer: ThreadPoolExecutor) -> None:
+    queue(office, Say(1, Raw("delivered")))
+    marks = SentMarks(office, writer)
+    loop = asyncio.new_event_loop()
+    release = held(writer)
+    try:
+        recording = loop.create_task(marks.record(1, 41))
+        loop.run_until_complete(asyncio.sleep(0.05))
+        recording.cancel()  # the sender stopped waiting …
+        loop.run_until_complete(asyncio.gather(recording, return_exceptions=True))
+    finally:
+        loop.close()  # … and is gone; its mark still waits
+    queue(replace(office, ride_along=marks.ride), Say(2, Raw("the next reply")))
+    release.set()
+    assert statuses(office) == {1: ("sent", 41), 2: ("pending", None)}
