@@ -9,9 +9,9 @@ the sender lock, ``storage/leader.py``; on PostgreSQL, while it leads, it hears 
 process's commits of outbox rows, ``storage/outbox_signal.py``), the command menus, the
 services (the scheduler, with a lock of its own, which loads APScheduler and its jobs then)
 and the triage model's warm-up in a thread (:func:`warm_triage`). Shutdown on SIGTERM/SIGINT
-finishes in-flight work: stop receiving, commit the updates already taken in (for at most 30
-s), stop the services, let the sender finish its requests (and flush what is due for a few
-seconds), close the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never
+finishes in-flight work: stop receiving, commit the updates already taken in (for at most
+30 s), stop the services, let the sender finish its requests (and flush what is due for a
+few seconds), close the HTTP session. A second SIGINT (``uv run`` forwards Ctrl-C twice) never
 cuts this short (``bot/stopping.py``); at the end the SQLite WAL is checkpointed and
 "stopped" is logged.
 

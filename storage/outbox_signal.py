@@ -23,11 +23,12 @@ from typing import Final
 import psycopg
 from sqlalchemy.engine import make_url
 
+from storage.leader import FAILURE_BACKOFF_CAP  # the leader loop's connects back off as far
+
 log = logging.getLogger(__name__)
 
 CHANNEL: Final = "frontline_outbox"  # migration 0012's trigger notifies it
 LIVENESS: Final = 10.0  # seconds without a notification before the connection is checked
-BACKOFF_CAP: Final = 5.0  # seconds between two connects at most
 APPLICATION_NAME: Final = "frontline outbox signal"  # what pg_stat_activity shows for it
 
 
@@ -41,7 +42,7 @@ class OutboxSignal:
     """Call *written* each time a commit of any process has written outbox rows."""
 
     def __init__(self, database_url: str, written: Callable[[], None], *,
-                 liveness: float = LIVENESS, backoff_cap: float = BACKOFF_CAP) -> None:
+                 liveness: float = LIVENESS, backoff_cap: float = FAILURE_BACKOFF_CAP) -> None:
         self._url = libpq_url(database_url)
         self._written = written
         self._liveness = liveness
