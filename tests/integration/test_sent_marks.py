@@ -50,14 +50,22 @@ def held(writer: ThreadPoolExecutor) -> threading.Event:
     return release
 
 
-async def test_waiting_marks_ride_on_the_next_unit_of_work(
-        office: Office, writer: ThreadPoolExecutor) -> None:
+async def mark_waiting(office: Office, writer: ThreadPoolExecutor) -> tuple[
+        SentMarks, Office, threading.Event, asyncio.Task[None]]:
+    """Row 1 delivered, its mark waiting: its flush is queued behind the writer's work. The
+    marks, the office whose units of work take them along, what frees the writer, and the
+    sender's wait for the mark."""
     queue(office, Say(1, Raw("delivered")))
     marks = SentMarks(office, writer)
-    riding = replace(office, ride_along=marks.ride)
     release = held(writer)
     recorded = asyncio.create_task(marks.record(1, 41))
-    await asyncio.sleep(0.05)  # the mark waits: its flush is queued behind the writer's work
+    await asyncio.sleep(0.05)
+    return marks, replace(office, ride_along=marks.ride), release, recorded
+
+
+async def test_waiting_marks_ride_on_the_next_unit_of_work(
+        office: Office, writer: ThreadPoolExecutor) -> None:
+    marks, riding, release, recorded = await mark_waiting(office, writer)
     assert statuses(office)[1] == ("pending", None)
     await asyncio.to_thread(queue, riding, Say(2, Raw("the next reply")))
     await asyncio.wait_for(recorded, 5)  # committed with that unit of work
@@ -69,12 +77,7 @@ async def test_waiting_marks_ride_on_the_next_unit_of_work(
 
 async def test_a_failed_commit_gives_the_marks_back_for_a_flush(
         office: Office, writer: ThreadPoolExecutor) -> None:
-    queue(office, Say(1, Raw("delivered")))
-    marks = SentMarks(office, writer)
-    riding = replace(office, ride_along=marks.ride)
-    release = held(writer)
-    recorded = asyncio.create_task(marks.record(1, 41))
-    await asyncio.sleep(0.05)
+    marks, riding, release, recorded = await mark_waiting(office, writer)
 
     def failing_update() -> None:
         with UnitOfWork(riding) as uow:
