@@ -21,6 +21,7 @@ emergency (`hazard`) or might be one (`uncertain`: ask "Is anyone in danger…?"
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -74,10 +75,25 @@ class Triage:
 _FALLBACK = Triage("other", None, None, False, None, None, None, None)
 
 
+# The thread's last text and its triage. One update asks about its text up to four times
+# (the hazard check first, then the desk or the dialog step that takes it in), always on one
+# thread; a memo of one text per thread answers the repeats.
+_last = threading.local()
+
+
 def triage(text: str) -> Triage:
     """Classify one resident message. Never raises; unusable input is triaged as `other`."""
     if not isinstance(text, str) or not text.strip():
         return _FALLBACK
+    last: tuple[str, Triage] | None = getattr(_last, "pair", None)
+    if last is not None and last[0] == text:
+        return last[1]
+    found = _classify(text)
+    _last.pair = (text, found)
+    return found
+
+
+def _classify(text: str) -> Triage:
     try:
         d = decide(get_model(), text)
     except Exception:  # triage is advisory: a bad guess must never break intake

@@ -427,3 +427,31 @@ def test_the_office_can_override_a_label() -> None:
     base = get_model()
     model = dataclasses.replace(base, overrides=((re.compile("车位"), {"intent": "enquiry"}),))
     assert _decide.decide(model, "想租个车位，坏了的那种也行").intent == "enquiry"
+
+
+def test_the_same_text_again_on_a_thread_is_classified_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An update triages its text several times (hazard check, then the desk or the dialog):
+    the thread's last answer serves the repeats, and any other text is classified afresh."""
+    import threading
+
+    import dialogs.triage as triage_module
+
+    decided: list[str] = []
+    real = triage_module.decide
+
+    def counting(model: Any, text: str) -> Any:
+        decided.append(text)
+        return real(model, text)
+
+    monkeypatch.setattr(triage_module, "decide", counting)
+    first = triage("楼道灯不亮了，能修一下吗")
+    assert triage("楼道灯不亮了，能修一下吗") is first
+    assert decided == ["楼道灯不亮了，能修一下吗"]
+    assert triage("厨房水龙头一直滴水").service == "tap_valve"
+    assert triage("楼道灯不亮了，能修一下吗") == first
+    assert len(decided) == 3
+    elsewhere = threading.Thread(target=triage, args=("楼道灯不亮了，能修一下吗",))
+    elsewhere.start()
+    elsewhere.join()
+    assert len(decided) == 4  # another thread has a memo of its own
