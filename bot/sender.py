@@ -64,6 +64,7 @@ from bot.adapters.parts import plan_send
 from bot.adapters.ratelimit import Limits, RateLimiter
 from bot.hand_off import HandOff
 from bot.sent_marks import SentMarks
+from bot.thread_calls import call_from_thread, run_in_thread
 from handlers.delivery import outbox as delivery
 from handlers.delivery.outbox import Pending
 from handlers.office import Office
@@ -139,8 +140,8 @@ class OutboxSender:
         rows = delivery.committed(batches)  # in the committing thread, not on the loop
         with contextlib.suppress(RuntimeError):  # the loop has just closed
             if reach_changed:  # before the rows: callbacks keep their order
-                loop.call_soon_threadsafe(self._hand.forget)
-            loop.call_soon_threadsafe(self._hand.take, rows)
+                call_from_thread(loop, self._hand.forget)
+            call_from_thread(loop, self._hand.take, rows)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until *stop* is set; then let requests already started finish."""
@@ -456,8 +457,7 @@ class OutboxSender:
         delay = 0.05
         while True:
             try:
-                return await asyncio.get_running_loop().run_in_executor(
-                    self._writer, functools.partial(step, *args, **kwargs))
+                return await run_in_thread(self._writer, functools.partial(step, *args, **kwargs))
             except Exception:
                 log.exception("sender: recording %s failed; retrying", step.__name__)
                 await asyncio.sleep(delay)

@@ -27,6 +27,7 @@ from concurrent.futures import Executor
 
 from sqlalchemy import Connection
 
+from bot.thread_calls import call_from_thread, start_in_thread
 from handlers.delivery import outbox as delivery
 from handlers.office import Office
 
@@ -73,7 +74,7 @@ class SentMarks:
                 return
             self._flush_queued = True
         assert self._loop is not None
-        self._loop.run_in_executor(self._writer, self._flush)
+        start_in_thread(self._loop, self._writer, self._flush)
 
     def _take(self) -> list[Mark]:
         with self._lock:
@@ -101,7 +102,7 @@ class SentMarks:
         # fail for it.
         if loop is not None:
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(_settle, batch, error)
+                call_from_thread(loop, _settle, batch, error)
 
     def ride(self, connect: Callable[[], Connection]) -> Callable[[bool], None] | None:
         """Write the waiting marks in the transaction *connect* gives (a unit of work about
@@ -134,4 +135,4 @@ class SentMarks:
         loop = self._loop
         if loop is not None:
             with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._queue_flush)
+                call_from_thread(loop, self._queue_flush)

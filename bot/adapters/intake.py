@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from bot.thread_calls import run_in_thread
 from dialogs.events import Event
 from handlers.office.unit_of_work import DatabaseUnavailable
 
@@ -100,12 +101,11 @@ class Intake:
 
     async def _drain(self, chat_id: int) -> None:
         queue = self._queues[chat_id]
-        loop = asyncio.get_running_loop()
         try:
             while queue:
                 event, future = queue[0]
                 started = time.perf_counter()
-                ok = await self._run(loop, event)
+                ok = await self._run(event)
                 queue.popleft()
                 if ok:
                     self.handled += 1
@@ -123,13 +123,13 @@ class Intake:
             if self._pending == 0:
                 self._idle.set()
 
-    async def _run(self, loop: asyncio.AbstractEventLoop, event: Event) -> bool:
+    async def _run(self, event: Event) -> bool:
         """Handle *event* in a worker thread; False if it was not committed."""
         delay = FIRST_RETRY
         while True:
             try:
                 async with self._slots:
-                    await loop.run_in_executor(self._pool, self._handle, event)
+                    await run_in_thread(self._pool, self._handle, event)
                 return True
             except DatabaseUnavailable as error:
                 if not self._retry_unavailable or self._closing.is_set():
