@@ -19,7 +19,7 @@ from dialogs.events import Edit, Say, inline
 from dialogs.model import AnswerText
 from handlers.callback_surveys.pushing import contact_of, survey_id_of, what_of
 from handlers.callback_surveys.staff_access import staff_survey
-from handlers.delivery.bulk import preview_chats
+from handlers.delivery.bulk import chats_posted
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import alert_chats
@@ -112,7 +112,7 @@ def close(caller: Caller, command: AnswerText) -> None:
     closed = texts.corrective_closed(_case(caller.uow, survey, order), caller.person.name,
                                      wall_clock(caller.now, caller.uow.office.timezone), note)
     ref = corrective_ref(survey.id)
-    for chat_id in preview_chats(caller.uow, ref):
+    for chat_id in chats_posted(caller.uow, ref):
         caller.uow.send(Edit(chat_id, closed, inline(), ref=ref))
     caller.reply(_("Thank you. The corrective task for {number} is closed with your note.",
                    number=Raw(order.number)))

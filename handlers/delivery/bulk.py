@@ -188,11 +188,11 @@ def show_decision(caller: Caller, ref: str, text: Text, keyboard: KeyboardFor) -
     """Update the tapped preview and its copies in the other chats it was posted to."""
     caller.uow.send(Edit(caller.chat_id, text, keyboard(caller.chat_id),
                          message_id=caller.event.message_id, ref=ref))
-    for chat_id in set(preview_chats(caller.uow, ref)) - {caller.chat_id}:
+    for chat_id in set(chats_posted(caller.uow, ref)) - {caller.chat_id}:
         caller.uow.send(Edit(chat_id, text, keyboard(chat_id), ref=ref))
 
 
-def preview_chats(uow: UnitOfWork, ref: str) -> list[int]:
+def chats_posted(uow: UnitOfWork, ref: str) -> list[int]:
     """The chats a message under *ref* was posted to, each once (the chats bound today may
     differ from those then)."""
     return list(uow.session.exec(select(OUTBOX.c.chat_id).where(

@@ -18,7 +18,7 @@ from dialogs.answers import REGRADE
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import SubmitComplaint
-from handlers.delivery.bulk import preview_chats
+from handlers.delivery.bulk import chats_posted
 from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
     ADMIN,
@@ -219,7 +219,7 @@ def change_severity(caller: Caller, complaint: Complaint, severity: str, reason:
                 severity=SEVERITY_NAMES[severity], before=SEVERITY_NAMES[before])
     caller.reply(outcome)
     ref = regrade_ref(complaint.id)  # every "change the severity to:" has had its moment
-    for chat_id in preview_chats(caller.uow, ref):
+    for chat_id in chats_posted(caller.uow, ref):
         caller.uow.send(Edit(chat_id, outcome, inline(), ref=ref))
 
 

@@ -51,7 +51,7 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
         preferred_time="@asap", callback_class=triage(command.text).callback_class or "other",
         number=""))
     # With an "I'm on it" button: the on-duty chat has its own clock (emergency_clock).
-    emergency_clock.send_alert(caller.uow, order, photos=order.photos)
+    emergency_clock.send_alert(caller.uow, order)
     # The album its photo came in, if any: the album's other photos join the order (album_rest).
     caller.log(ALERTED, order, hazard=command.hazard, album=caller.event.album)
     caller.reply(_("🚨 On-duty staff have been alerted ({number}). Stay safe; we will call you.",

@@ -15,7 +15,7 @@ from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, Priority, Say, inline
 from dialogs.model import AnswerText
 from dialogs.statuses import STATUS_NAMES
-from handlers.delivery.bulk import preview_chats
+from handlers.delivery.bulk import chats_posted
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, at_the_desk
@@ -144,7 +144,7 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
              number=Raw(order.number), previous=Raw(previous.name),
              name=Raw(technician.name), dispatcher=Raw(dispatcher))
     # Every list of technicians for this job has had its moment, wherever it was posted.
-    for chat_id in set(preview_chats(caller.uow, reassign_ref(order.id))) - {caller.chat_id}:
+    for chat_id in set(chats_posted(caller.uow, reassign_ref(order.id))) - {caller.chat_id}:
         caller.uow.send(Edit(chat_id, done, inline(), ref=reassign_ref(order.id)))
     caller.uow.send(Edit(caller.chat_id, done, inline(), message_id=caller.event.message_id,
                          ref=reassign_ref(order.id)))

@@ -25,6 +25,7 @@ from sqlmodel import Session, col, select
 from dialogs import cards
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
+from handlers.delivery.bulk import chats_posted
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.due_items import mark
@@ -79,28 +80,30 @@ def _assigning(uow: UnitOfWork, order: WorkOrder, chat_id: int) -> _Assigning | 
                       routing.assign_keyboard(order.id, choices))
 
 
-def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None, *,
-               photos: Sequence[str] = ()) -> None:
+def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -> None:
     """The alert with its "I'm on it" button (and the assign-to buttons in a dispatch chat it
     stands in for); an earlier copy loses its buttons.
 
-    *photos* go first, above the alert's text: the report's own photos, with its first alert
-    only. A repeated alert goes to the chats that have them just above it, so it does not send
-    them again (each photo is one more message in a group's 20 a minute). The sender puts the
-    text and its buttons in a message of their own after the photos, and that message is the
-    one an Edit by the alert's ref changes.
+    The order's photos go first, above the alert's text, to each chat that has not had the
+    alert before: with the first alert, to all of them. A repeated alert goes to the chats that
+    have them just above it, so it does not send them again (each photo is one more message in
+    a group's 20 a minute), except to a chat bound since, which has seen nothing. The sender
+    puts the text and its buttons in a message of their own after the photos, and that message
+    is the one an Edit by the alert's ref changes.
     """
     minutes = uow.office.rules.emergency_ack_minutes
     text = lines(heading, _alert_text(uow, order),
                  _("Tap “I'm on it” within {minutes} minutes, or the managers are alerted.",
                    minutes=minutes))
+    ref = alert_ref(order.id)
+    alerted = frozenset(chats_posted(uow, ref)) if order.photos else frozenset()
     for chat_id in routing.on_duty_chats(uow.session):
-        uow.send(Edit(chat_id, "", inline(), ref=alert_ref(order.id)))
+        uow.send(Edit(chat_id, "", inline(), ref=ref))
         assigning = _assigning(uow, order, chat_id)
         uow.send(Say(chat_id, lines(text, assigning.text if assigning else None),
                      inline([_ack_button(order.id)],
                             *(assigning.keyboard.rows if assigning else ())),
-                     photos=tuple(photos), ref=alert_ref(order.id),
+                     photos=() if chat_id in alerted else tuple(order.photos), ref=ref,
                      priority=Priority.INTERACTIVE))
 
 

@@ -24,6 +24,7 @@ from dialogs.events import Event, EventKind
 from handlers.monthly_report.service_levels import orders_of
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.registration import roster
 from handlers.reception.entry import handle
 from storage.models import Person as StaffMember
 from storage.models import WorkOrder
@@ -156,6 +157,28 @@ def test_a_repeated_alert_does_not_send_the_photos_again(
     for chat in (ON_DUTY, MANAGERS):
         [again] = desk.messages(chat)[before[chat]:]
         assert number in again.text and again.buttons and again.photos == []
+
+
+def test_a_chat_bound_after_the_alert_gets_the_photos_with_the_repeat(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    """The managers' chat moved to a new group between the alert and its repeat: the new group
+    has seen nothing, so the repeat brings it every photo the order has by then; the on-duty
+    chat, which had them, gets none."""
+    desk = estate.desk
+    estate.resident.sends_photo("smoke-1", caption=FIRE, album="album-1")
+    estate.resident.sends_photo("smoke-2", album="album-1")
+    number = the_order(office).number
+    new_managers = -1099
+    code = roster.create_invite(office, "group", "managers", [])
+    estate.dispatcher.command("bindgroup", code, chat_id=new_managers, chat_title="managers 2")
+    before = {chat: len(desk.messages(chat)) for chat in (ON_DUTY, MANAGERS, new_managers)}
+    clock.advance(timedelta(minutes=5))
+    assert due(office).counts["emergency_ack:repeated"] == 1
+    [again] = [m for m in desk.messages(new_managers)[before[new_managers]:] if m.photos]
+    assert again.photos == ["smoke-1", "smoke-2"] and number in again.text and again.buttons
+    [repeat] = desk.messages(ON_DUTY)[before[ON_DUTY]:]
+    assert repeat.photos == [] and number in repeat.text
+    assert desk.messages(MANAGERS)[before[MANAGERS]:] == []  # no longer the managers' chat
 
 
 def test_the_rest_of_an_album_is_kept_but_not_shown_once_the_emergency_is_finished(
