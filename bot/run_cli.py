@@ -63,7 +63,8 @@ def run_command(
         async def main() -> None:
             await run_bot(settings, webhook_url=webhook, office=office,
                           stop=signals.bind(asyncio.Event()),
-                          extra_services=office_services(office, settings))
+                          extra_services=office_services(office, settings),
+                          freeze_start_up=True)
 
         try:
             asyncio.run(main())

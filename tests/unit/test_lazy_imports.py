@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -181,13 +182,17 @@ def test_frontline_run_polls_before_loading_what_answering_does_not_need(
                                    stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         wait_for(lambda: early.exists() and early.stat().st_size > 0, within=90)
-        # What comes after receiving does come: the scheduler leads, the triage is warm.
+        # What comes after receiving does come: the scheduler leads, the triage is warm, and
+        # what start-up built is kept out of the collections from then on.
         wait_for(lambda: all(line in log.read_text() for line in (
-            "scheduler: leading", "runtime: triage ready", "chat menus asked for")), within=90)
+            "scheduler: leading", "runtime: triage ready", "chat menus asked for",
+            "start-up objects kept out of collections")), within=90)
     finally:
         process.send_signal(signal.SIGTERM)
         out, _ = process.communicate(timeout=60)
     assert process.returncode == 0, log.read_text()[-3000:]
+    frozen = re.search(r"(\d+) start-up objects kept out of collections", log.read_text())
+    assert frozen is not None and int(frozen.group(1)) > 50_000  # the frameworks, the model
     before = set(json.loads(early.read_text()))
     assert "handlers.reception.entry" in before  # the core answers from the first update
     assert loaded(before, AFTER_RECEIVING + AFTER_RECEIVING_BY_FRAMEWORK[framework]) == []
