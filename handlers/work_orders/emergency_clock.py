@@ -82,7 +82,8 @@ def _assigning(uow: UnitOfWork, order: WorkOrder, chat_id: int) -> _Assigning | 
 
 def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -> None:
     """The alert with its "I'm on it" button (and the assign-to buttons in a dispatch chat it
-    stands in for); an earlier copy loses its buttons.
+    stands in for) to the on-duty chats; every earlier copy loses its buttons, in whichever
+    chat it went to (one that is no longer the on-duty or managers' chat too).
 
     The order's photos go first, above the alert's text, to each chat that has not had the
     alert before: with the first alert, to all of them. A repeated alert goes to the chats that
@@ -96,9 +97,10 @@ def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -
                  _("Tap “I'm on it” within {minutes} minutes, or the managers are alerted.",
                    minutes=minutes))
     ref = alert_ref(order.id)
-    alerted = frozenset(chats_posted(uow, ref)) if order.photos else frozenset()
-    for chat_id in routing.on_duty_chats(uow.session):
+    alerted = chats_posted(uow, ref)
+    for chat_id in alerted:
         uow.send(Edit(chat_id, "", inline(), ref=ref))
+    for chat_id in routing.on_duty_chats(uow.session):
         assigning = _assigning(uow, order, chat_id)
         uow.send(Say(chat_id, lines(text, assigning.text if assigning else None),
                      inline([_ack_button(order.id)],
@@ -118,16 +120,16 @@ def send_photos(uow: UnitOfWork, order: WorkOrder, photos: Sequence[str]) -> Non
         return
     caption = _("🚨 {number}: more from the resident, {count} photos so far.",
                 number=Raw(order.number), count=len(order.photos))
-    for chat_id in routing.on_duty_chats(uow.session):
+    for chat_id in chats_posted(uow, alert_ref(order.id)):
         uow.send(Say(chat_id, caption, photos=tuple(photos), priority=Priority.INTERACTIVE))
 
 
 def close_alert(uow: UnitOfWork, order: WorkOrder, outcome: Text) -> None:
-    """Every copy of the alert shows *outcome* instead of its button — a dispatch chat's copy
-    keeping its assign-to buttons while the job still waits for someone to hold it
-    (acknowledged, but not taken)."""
+    """Every copy of the alert, in every chat it went to, shows *outcome* instead of its
+    button — a dispatch chat's copy keeping its assign-to buttons while the job still waits
+    for someone to hold it (acknowledged, but not taken)."""
     text = lines(_alert_text(uow, order), outcome)
-    for chat_id in routing.on_duty_chats(uow.session):
+    for chat_id in chats_posted(uow, alert_ref(order.id)):
         assigning = _assigning(uow, order, chat_id)
         uow.send(Edit(chat_id, lines(text, assigning.text if assigning else None),
                       assigning.keyboard if assigning else inline(), ref=alert_ref(order.id)))

@@ -24,8 +24,8 @@ from dialogs.events import Event, EventKind
 from handlers.monthly_report.service_levels import orders_of
 from handlers.office import Office
 from handlers.office.clock import FakeClock
-from handlers.registration import roster
 from handlers.reception.entry import handle
+from handlers.registration import roster
 from storage.models import Person as StaffMember
 from storage.models import WorkOrder
 from tests.support.desk import Person
@@ -179,6 +179,24 @@ def test_a_chat_bound_after_the_alert_gets_the_photos_with_the_repeat(
     [repeat] = desk.messages(ON_DUTY)[before[ON_DUTY]:]
     assert repeat.photos == [] and number in repeat.text
     assert desk.messages(MANAGERS)[before[MANAGERS]:] == []  # no longer the managers' chat
+
+
+def test_the_alert_left_in_a_chat_that_is_no_longer_alerted_is_closed_too(
+        estate: Estate, office: Office) -> None:
+    """The managers' chat moved to a new group after the alert: the copy in the old group
+    does not keep a live "I'm on it" button once someone has it, and the rest of the album
+    goes where the alert went, not to the new group that has no alert to go with it."""
+    desk = estate.desk
+    estate.resident.sends_photo("smoke-1", caption=FIRE, album="album-1")
+    number = the_order(office).number
+    code = roster.create_invite(office, "group", "managers", [])
+    estate.dispatcher.command("bindgroup", code, chat_id=-1099, chat_title="managers 2")
+    estate.resident.sends_photo("smoke-2", album="album-1")
+    assert [m.photos for m in desk.messages(MANAGERS) if m.photos] == [["smoke-1"], ["smoke-2"]]
+    assert not any(m.photos for m in desk.messages(-1099))
+    estate.dispatcher.taps("I'm on it", chat_id=ON_DUTY)
+    [old_copy] = [m for m in desk.messages(MANAGERS) if number in m.text and "Problem" in m.text]
+    assert "刘调度 is on it" in old_copy.text and not old_copy.buttons
 
 
 def test_the_rest_of_an_album_is_kept_but_not_shown_once_the_emergency_is_finished(
