@@ -435,16 +435,15 @@ def test_the_same_text_again_on_a_thread_is_classified_once(
     the thread's last answer serves the repeats, and any other text is classified afresh."""
     import threading
 
-    import dialogs.triage as triage_module
+    from dialogs.triage._decide import decide
 
     decided: list[str] = []
-    real = triage_module.decide
 
     def counting(model: Any, text: str) -> Any:
         decided.append(text)
-        return real(model, text)
+        return decide(model, text)
 
-    monkeypatch.setattr(triage_module, "decide", counting)
+    monkeypatch.setattr("dialogs.triage.decide", counting)
     first = triage("楼道灯不亮了，能修一下吗")
     assert triage("楼道灯不亮了，能修一下吗") is first
     assert decided == ["楼道灯不亮了，能修一下吗"]
