@@ -159,6 +159,15 @@ def test_a_repeated_alert_does_not_send_the_photos_again(
         assert number in again.text and again.buttons and again.photos == []
 
 
+NEW_MANAGERS = -1099  # the group the managers' chat moves to
+
+
+def move_the_managers_chat(estate: Estate, office: Office) -> None:
+    """The dispatcher binds a new group as the managers' chat: MANAGERS is no longer it."""
+    code = roster.create_invite(office, "group", "managers", [])
+    estate.dispatcher.command("bindgroup", code, chat_id=NEW_MANAGERS, chat_title="managers 2")
+
+
 def test_a_chat_bound_after_the_alert_gets_the_photos_with_the_repeat(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     """The managers' chat moved to a new group between the alert and its repeat: the new group
@@ -168,13 +177,11 @@ def test_a_chat_bound_after_the_alert_gets_the_photos_with_the_repeat(
     estate.resident.sends_photo("smoke-1", caption=FIRE, album="album-1")
     estate.resident.sends_photo("smoke-2", album="album-1")
     number = the_order(office).number
-    new_managers = -1099
-    code = roster.create_invite(office, "group", "managers", [])
-    estate.dispatcher.command("bindgroup", code, chat_id=new_managers, chat_title="managers 2")
-    before = {chat: len(desk.messages(chat)) for chat in (ON_DUTY, MANAGERS, new_managers)}
+    move_the_managers_chat(estate, office)
+    before = {chat: len(desk.messages(chat)) for chat in (ON_DUTY, MANAGERS, NEW_MANAGERS)}
     clock.advance(timedelta(minutes=5))
     assert due(office).counts["emergency_ack:repeated"] == 1
-    [again] = [m for m in desk.messages(new_managers)[before[new_managers]:] if m.photos]
+    [again] = [m for m in desk.messages(NEW_MANAGERS)[before[NEW_MANAGERS]:] if m.photos]
     assert again.photos == ["smoke-1", "smoke-2"] and number in again.text and again.buttons
     [repeat] = desk.messages(ON_DUTY)[before[ON_DUTY]:]
     assert repeat.photos == [] and number in repeat.text
@@ -189,11 +196,10 @@ def test_the_alert_left_in_a_chat_that_is_no_longer_alerted_is_closed_too(
     desk = estate.desk
     estate.resident.sends_photo("smoke-1", caption=FIRE, album="album-1")
     number = the_order(office).number
-    code = roster.create_invite(office, "group", "managers", [])
-    estate.dispatcher.command("bindgroup", code, chat_id=-1099, chat_title="managers 2")
+    move_the_managers_chat(estate, office)
     estate.resident.sends_photo("smoke-2", album="album-1")
     assert [m.photos for m in desk.messages(MANAGERS) if m.photos] == [["smoke-1"], ["smoke-2"]]
-    assert not any(m.photos for m in desk.messages(-1099))
+    assert not any(m.photos for m in desk.messages(NEW_MANAGERS))
     estate.dispatcher.taps("I'm on it", chat_id=ON_DUTY)
     [old_copy] = [m for m in desk.messages(MANAGERS) if number in m.text and "Problem" in m.text]
     assert "刘调度 is on it" in old_copy.text and not old_copy.buttons
