@@ -141,11 +141,13 @@ def unit_label(household: Household) -> str:
 def staff_chat(session: Session, purpose: str, trade: str | None = None) -> StaffChat | None:
     """The active group for a purpose (dispatch, managers, emergency) or a trade's job board.
 
-    The newest binding wins, so re-binding a group elsewhere moves the board.
+    The newest binding wins, so binding another group moves the board, and binding an old
+    group again moves it back (by ``bound_at``: a group bound again keeps its row).
     """
     chats = session.exec(select(StaffChat).where(StaffChat.purpose == purpose,
                                                  col(StaffChat.active))
-                         .order_by(col(StaffChat.id).desc())).all()
+                         .order_by(col(StaffChat.bound_at).desc().nulls_last(),
+                                   col(StaffChat.id).desc())).all()
     return next((chat for chat in chats if trade is None or trade in chat.trades), None)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import col, select
 
-from dialogs.events import RemoveKeyboard
+from dialogs.events import RemoveKeyboard, Say
 from dialogs.menu import (
     LANGUAGE_NAMES,
     main_menu,
@@ -15,7 +15,13 @@ from dialogs.menu import (
 from dialogs.model import ROLE_NAMES, TRADE_NAMES
 from handlers.delivery import unreachable as delivery
 from handlers.office.caller import Caller
-from handlers.office.people import is_staff, normalise_phone, staff_chat_by_id, unit_label
+from handlers.office.people import (
+    is_staff,
+    normalise_phone,
+    staff_chat,
+    staff_chat_by_id,
+    unit_label,
+)
 from handlers.registration import menus, unlinked_message
 from locales import Msg, Raw, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
@@ -139,9 +145,11 @@ def bind_group(caller: Caller) -> None:
     if invite is None or invite.kind != "group" or invite.used_at is not None:
         caller.reply(INVALID_CODE)
         return
+    purpose = "trade" if invite.trades else invite.role
+    taken_over = _taken_over(caller, purpose, list(invite.trades))
     chat = (staff_chat_by_id(caller.session, caller.chat_id)
             or StaffChat(chat_id=caller.chat_id, purpose=""))
-    chat.purpose = "trade" if invite.trades else invite.role
+    chat.purpose = purpose
     chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = caller.event.chat_title, True, caller.now
     chat.language = caller.person.language
@@ -150,11 +158,41 @@ def bind_group(caller: Caller) -> None:
     caller.session.flush()
     caller.log("group_bound", purpose=chat.purpose, trades=chat.trades)
     caller.uow.send(menus.group_menu(chat))
+    title = _group_name(chat)
+    for holder, trades in taken_over:
+        # The old group would otherwise wait for cards that no longer come to it.
+        caller.uow.send(Say(holder.chat_id, lines(
+            _("ℹ️ New jobs for these trades now go to the group “{title}”, not here:",
+              title=title), *[TRADE_NAMES[t] for t in trades]) if trades else _(
+            "ℹ️ This group is no longer {what}: from now on it is the group “{title}”.",
+            what=GROUP_PURPOSES[chat.purpose], title=title)))
+    replaced = [_("It takes over from “{group}”, which has been told.", group=_group_name(holder))
+                for holder, _trades in taken_over]
     if chat.trades:
         caller.reply(lines(_("✅ This group is now the job board for:"),
-                      *[TRADE_NAMES[t] for t in chat.trades]))
+                      *[TRADE_NAMES[t] for t in chat.trades], *replaced))
     else:
-        caller.reply(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]))
+        caller.reply(lines(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]),
+                           *replaced))
+
+
+def _group_name(chat: StaffChat) -> Raw:
+    return Raw(chat.title or str(chat.chat_id))
+
+
+def _taken_over(caller: Caller, purpose: str,
+                trades: list[str]) -> list[tuple[StaffChat, list[str]]]:
+    """The other groups that binding this one takes a job from: the group that is *purpose*
+    now, or, for a job board, each group that takes some of *trades* now (with those)."""
+    if not trades:
+        holder = staff_chat(caller.session, purpose)
+        return [(holder, [])] if holder is not None and holder.chat_id != caller.chat_id else []
+    taken: dict[int, tuple[StaffChat, list[str]]] = {}
+    for trade in trades:
+        holder = staff_chat(caller.session, "trade", trade)
+        if holder is not None and holder.chat_id != caller.chat_id:
+            taken.setdefault(holder.chat_id, (holder, []))[1].append(trade)
+    return list(taken.values())
 
 
 def bot_left_group(caller: Caller) -> None:
