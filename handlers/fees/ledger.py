@@ -218,9 +218,11 @@ class PaymentResult:
 
 def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_on: date, *,
                    receipt_no: str | None = None, source: str = "desk",
-                   actor: Person | None = None, chat_id: int | None = None) -> PaymentResult:
+                   actor: Person | None = None, chat_id: int | None = None,
+                   note: str = "") -> PaymentResult:
     """Record money received. A receipt number already recorded for the same household and
-    amount is the same payment (a re-import); for anything else it is refused."""
+    amount is the same payment (a re-import); for anything else it is refused. The *note*
+    (how it was paid: 现金, 微信) is kept with the payment's event."""
     assert household.id is not None
     if amount <= 0 or amount != round_money(amount):
         raise ValueError("the amount must be positive, in yuan with at most two decimals")
@@ -244,7 +246,7 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
     uow.session.flush()
     uow.log("fee_payment_recorded", actor=actor, chat_id=chat_id, household_id=household.id,
             payment_id=payment.id, amount=str(amount), paid_on=paid_on.isoformat(),
-            receipt_no=receipt, source=source)
+            receipt_no=receipt, source=source, note=note.strip()[:500])
     statement = statement_of(uow, household.id)
     stopped = settle_notices(uow, household.id, statement)
     due = yuan(statement.total_due)

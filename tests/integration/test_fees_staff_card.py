@@ -85,6 +85,28 @@ def test_the_desk_records_a_payment_from_the_households_card(
     dispatcher.says("288.40 R-7788")
     assert "R-7788 was already recorded for 3-1203; nothing was recorded twice" in (
         dispatcher.last)
+    [event] = actions(office, "fee_payment_recorded")  # still the one payment
+    assert event.detail["note"] == "cash at the counter"
+
+
+def test_a_word_after_the_amount_is_a_note_so_next_months_payment_is_recorded_too(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """"280 现金" each month: 现金 is how it was paid, not a receipt number, so January's
+    payment is not taken for December's again."""
+    dispatcher, li = fees.estate.dispatcher, fees.li
+    for typed in ("288.40 现金", "280 cash"):  # December's with its late fee, then January's
+        dispatcher.command("fees", "3-1203", chat_id=DISPATCH)
+        dispatcher.taps("Record a payment", chat_id=DISPATCH)
+        dispatcher.says(typed)
+        assert dispatcher.last.startswith("Recorded ") and "(receipt -)" in dispatcher.last
+        assert "(receipt -)" in li.last
+        clock.set(sh(2027, 1, 1, 10, 0))
+        calendar(office)  # January's 280.00
+    with Session(office.engine) as session:
+        payments = session.exec(select(FeePayment).order_by(col(FeePayment.id))).all()
+    assert [(p.amount_fen, p.receipt_no) for p in payments] == [(28840, None), (28000, None)]
+    assert [e.detail["note"] for e in actions(office, "fee_payment_recorded")] == ["现金",
+                                                                                 "cash"]
 
 
 def test_a_manager_waives_the_late_fee_with_a_reason(fees: FeeEstate, office: Office) -> None:
