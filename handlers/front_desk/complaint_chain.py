@@ -3,7 +3,8 @@
 The chain of 001 第四篇 4(5): the desk (客服) → a supervisor (部门主管) → the director
 (管理处主任) → admin/HR (行政人事部). Each missed deadline moves a complaint one level up.
 Complaints about the service centre itself start with admin/HR (001 §2.2.8) and reach nobody
-at the desk: their messages go privately to admin/HR people, never to a group chat.
+at the desk: their messages go privately to admin/HR people (to the director while nobody
+holds that role), never to a group chat.
 """
 
 from __future__ import annotations
@@ -46,24 +47,24 @@ def level_of(person: Person | None) -> int | None:
     return None
 
 
-def may_see(person: Person | None, complaint: Complaint) -> bool:
-    """Staff see a complaint; one about the service centre only admin/HR sees."""
-    level = level_of(person)
-    if level is None:
-        return False
-    return level == ADMIN if complaint.about_service_centre else True
+def may_see(session: Session, person: Person | None, complaint: Complaint) -> bool:
+    """Staff see a complaint; one about the service centre only the people it goes to."""
+    if complaint.about_service_centre:
+        return handles_service_centre(session, person)
+    return level_of(person) is not None
 
 
-def may_handle(person: Person | None, complaint: Complaint) -> bool:
+def may_handle(session: Session, person: Person | None, complaint: Complaint) -> bool:
     """Answer, ask, resolve, set the severity: anyone who may see it."""
-    return may_see(person, complaint)
+    return may_see(session, person, complaint)
 
 
-def may_take(person: Person | None, complaint: Complaint) -> bool:
+def may_take(session: Session, person: Person | None, complaint: Complaint) -> bool:
     """Take it over: someone at the complaint's level or above (a supervisor may not take
-    what belongs to the director)."""
+    what belongs to the director); one about the service centre, the people it goes to."""
     level = level_of(person)
-    return may_see(person, complaint) and level is not None and level >= complaint.level
+    return may_see(session, person, complaint) and level is not None and (
+        complaint.about_service_centre or level >= complaint.level)
 
 
 def people_at(session: Session, level: int) -> list[Person]:
@@ -73,10 +74,24 @@ def people_at(session: Session, level: int) -> list[Person]:
     return [p for p in people if level_of(p) == level]
 
 
+def service_centre_people(session: Session) -> list[Person]:
+    """Who a complaint about the service centre goes to: admin/HR, or the director while
+    nobody holds that role yet — someone must own it (004), and never the desk."""
+    return people_at(session, ADMIN) or people_at(session, DIRECTOR)
+
+
+def handles_service_centre(session: Session, person: Person | None) -> bool:
+    """The person is one of those complaints about the service centre go to."""
+    return person is not None and any(p.id == person.id for p in service_centre_people(session))
+
+
 def private_chats(session: Session, level: int) -> list[int]:
     """The private chats of the people at *level*."""
-    return [p.telegram_user_id for p in people_at(session, level)
-            if p.telegram_user_id is not None]
+    return _chats_of(people_at(session, level))
+
+
+def _chats_of(people: list[Person]) -> list[int]:
+    return [p.telegram_user_id for p in people if p.telegram_user_id is not None]
 
 
 def group_chats(session: Session, complaint: Complaint, level: int) -> list[int]:
@@ -98,10 +113,6 @@ def owners_chats(session: Session, complaint: Complaint, level: int) -> tuple[li
     director when nobody holds that role yet — since the desk sits in the staff groups.
     """
     if complaint.about_service_centre:
-        for fallback in (level, DIRECTOR):
-            private = private_chats(session, fallback)
-            if private:
-                return [], private
-        return [], []
+        return [], _chats_of(service_centre_people(session))
     private = private_chats(session, level) if level > DESK else []
     return group_chats(session, complaint, level), private

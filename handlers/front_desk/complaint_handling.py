@@ -45,7 +45,8 @@ RATINGS: Final = (1, 2, 3, 4, 5)
 def _for_staff(caller: Caller, command: AnswerText) -> Complaint | None:
     """The complaint a staff answer is about, if this person may still act on it."""
     complaint = caller.session.get(Complaint, command.subject_id)
-    if complaint is None or caller.person is None or not may_handle(caller.person, complaint):
+    if complaint is None or caller.person is None or not may_handle(caller.session,
+                                                                    caller.person, complaint):
         caller.reply(OUT_OF_DATE)
         return None
     if complaint.status in ("resolved", "closed"):

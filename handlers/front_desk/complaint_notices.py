@@ -9,7 +9,7 @@ from sqlmodel import col, select
 
 from dialogs.complaint_cards import ClockLine, ComplaintView, card, keyboard
 from dialogs.events import Edit, InlineKeyboard, Priority, Say
-from handlers.front_desk.complaint_chain import LEVEL_NAMES, level_of, owners_chats
+from handlers.front_desk.complaint_chain import LEVEL_NAMES, level_of, may_take, owners_chats
 from handlers.front_desk.complaint_clocks import clocks_of
 from handlers.office.calendar import wall_clock
 from handlers.office.people import person_by_telegram, unit_label
@@ -85,9 +85,9 @@ def _keyboard_for(uow: UnitOfWork, complaint: Complaint, view: ComplaintView,
     taken = complaint.owner_id is not None and complaint.taken_at is not None
     if chat_id < 0:  # a staff group: anyone there may try; the handler checks who tapped
         return keyboard(view, private=False, can_take=complaint.level > 0 and not taken)
-    level = level_of(person_by_telegram(uow.session, chat_id))
-    return keyboard(view, private=True, can_take=level is not None and level >=
-                    complaint.level > 0 and not taken)
+    person = person_by_telegram(uow.session, chat_id)
+    return keyboard(view, private=True, can_take=complaint.level > 0 and not taken
+                    and may_take(uow.session, person, complaint))
 
 
 def post_card(uow: UnitOfWork, complaint: Complaint, level: int,

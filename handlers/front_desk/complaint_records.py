@@ -1,6 +1,7 @@
 """Complaints on record: the desk's list in a staff chat, and the office terminal's list and
 full history (``frontline complaints``). A complaint about the service centre is left out of
-every list the desk can see: only admin/HR is shown it."""
+every list the desk can see: only the people it goes to (admin/HR, or the director while
+nobody holds that role) are shown it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any, Final
 from sqlmodel import Session, col, select
 
 from dialogs.complaint_cards import SEVERITIES, list_keyboard, list_line
-from handlers.front_desk.complaint_chain import ADMIN, LEVEL_KEYS, level_of
+from handlers.front_desk.complaint_chain import LEVEL_KEYS, handles_service_centre, level_of
 from handlers.front_desk.complaint_notices import view_of
 from handlers.office import Office
 from handlers.office.caller import Caller
@@ -27,14 +28,14 @@ MAX_LISTED: Final = 30
 
 def show_in_chat(caller: Caller, board: StaffChat | None) -> None:
     """/complaints: the open complaints with their clocks, in the dispatch or managers group,
-    or privately for staff (admin/HR also sees the ones about the service centre)."""
+    or privately for staff (those the complaints about the service centre go to see them too)."""
     level = level_of(caller.person)
     if board is not None and (board.purpose not in DESK_CHATS or level is None):
         return  # a job board, or someone who is not on the complaint chain: nothing shown
     if level is None:
         caller.reply(_("Only the staff who handle complaints can see them."))
         return
-    hr = board is None and level == ADMIN
+    hr = board is None and handles_service_centre(caller.session, caller.person)
     query = select(Complaint).where(col(Complaint.status).in_(OPEN))
     if not hr:
         query = query.where(col(Complaint.about_service_centre).is_(False))

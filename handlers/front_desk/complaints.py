@@ -166,7 +166,7 @@ def staff_tap(caller: Caller, board: StaffChat | None, complaint_id: int, action
                                                     board.purpose not in DESK_CHATS)):
         caller.refuse(OUT_OF_DATE)  # never say more about a complaint this chat must not see
         return
-    if not may_handle(caller.person, complaint):
+    if not may_handle(caller.session, caller.person, complaint):
         caller.refuse(_("Only the staff who handle complaints can do this.")
                       if not complaint.about_service_centre else OUT_OF_DATE)
         return
@@ -286,7 +286,7 @@ def take(caller: Caller, complaint: Complaint) -> None:
     if complaint.severity is None:
         caller.refuse(_("Please set the severity first."))
         return
-    if not may_take(caller.person, complaint):
+    if not may_take(caller.session, caller.person, complaint):
         caller.refuse(_("{number} is for {owner}.", number=reference(complaint),
                         owner=LEVEL_NAMES[complaint.level]))
         return

@@ -195,7 +195,8 @@ def show_history(caller: Caller, board: StaffChat | None, household: Household) 
         WorkOrder.household_id == household.id).order_by(newest_order)).all()
     complaints = [c for c in caller.session.exec(select(Complaint).where(
         Complaint.household_id == household.id).order_by(col(Complaint.id).desc())).all()
-        if may_see(caller.person, c) and not (board is not None and c.about_service_centre)]
+        if may_see(caller.session, caller.person, c)
+        and not (board is not None and c.about_service_centre)]
     surveys = caller.session.exec(select(CallbackSurvey, WorkOrder).join(
         WorkOrder, col(WorkOrder.id) == col(CallbackSurvey.order_id)).where(
         WorkOrder.household_id == household.id).order_by(col(CallbackSurvey.id).desc())).all()

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from dialogs.buttons import Verb, tap
 from handlers.front_desk import complaint_records
 from handlers.office import Office
+from handlers.registration import roster
 from storage.models import WorkOrder
 from tests.support.complaints import Chain, build_chain, complain, events, only_complaint
 from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
@@ -60,6 +61,37 @@ def test_a_complaint_about_the_desk_reaches_only_admin_hr(
     chain.admin.taps("minor")
     chain.admin.command("complaints")
     assert complaint.number in estate.desk.last(chain.admin.user_id).text
+
+
+def test_with_nobody_at_admin_hr_the_director_works_a_complaint_about_the_desk(
+        estate: Estate, office: Office) -> None:
+    """No admin/HR registered yet: the complaint goes privately to the director, who may
+    grade, answer, take and resolve it; the desk it is about still may not."""
+    director = estate.desk.person(402, "Zhou (director)", "en")
+    director.command("start", roster.create_invite(office, "staff", "manager", [],
+                                                   "Zhou (director)", "director"))
+    before = groups_text(estate)
+    complain(estate.neighbour, "The front desk hung up on me twice",
+             about="Customer service")
+    assert "hung up" in estate.desk.last(director.user_id).text
+    assert groups_text(estate) == before
+    forged = estate.dispatcher.presses(tap(Verb.COMPLAINT_STAFF, only_complaint(office).id,
+                                           "sev_minor"))
+    assert "out of date" in estate.dispatcher.toast_for(forged)
+    director.taps("important")
+    assert only_complaint(office).severity == "important"
+    director.command("complaints")
+    assert only_complaint(office).number in estate.desk.last(director.user_id).text
+    director.taps("I'll take it")
+    director.taps("Answer the resident")
+    director.says("I am sorry; I will speak to the desk today.")
+    assert "speak to the desk today" in estate.neighbour.last
+    director.taps("Resolved")
+    director.says("The desk has apologised and calls you back within the hour now.")
+    assert "calls you back" in estate.neighbour.chat[-1].text
+    assert [e.action for e in events(office)] == [
+        "received", "severity_set", "taken", "answered", "resolved"]
+    assert "hung up" not in "\n".join(estate.desk.texts(estate.dispatcher.user_id))
 
 
 def test_the_terminal_hides_complaints_about_the_desk_unless_hr_asks(
