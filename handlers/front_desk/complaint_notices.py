@@ -11,7 +11,7 @@ from dialogs.complaint_cards import ClockLine, ComplaintView, card, keyboard
 from dialogs.events import Edit, InlineKeyboard, Priority, Say
 from handlers.front_desk.complaint_chain import LEVEL_NAMES, level_of, may_take, owners_chats
 from handlers.front_desk.complaint_clocks import clocks_of
-from handlers.office.calendar import wall_clock
+from handlers.office.calendar import deadline_clock
 from handlers.office.people import person_by_telegram, unit_label
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, Text, _
@@ -36,7 +36,7 @@ def record(uow: UnitOfWork, complaint: Complaint, action: str, *, actor: Person 
 
 
 def due_text(uow: UnitOfWork, moment: object) -> Raw:
-    return Raw(wall_clock(moment, uow.office.timezone))  # type: ignore[arg-type]
+    return Raw(deadline_clock(moment, uow.office.timezone))  # type: ignore[arg-type]
 
 
 def owner_text(uow: UnitOfWork, complaint: Complaint) -> Text:
@@ -71,10 +71,10 @@ def view_of(uow: UnitOfWork, complaint: Complaint) -> ComplaintView:
         what=complaint.what, occurred=complaint.occurred, place=complaint.place,
         about=f"@{complaint.department}" if complaint.department else complaint.about,
         wants=complaint.wants,
-        deadline=wall_clock(complaint.resident_deadline, tz)[:10]
+        deadline=deadline_clock(complaint.resident_deadline, tz)[:10]
         if complaint.resident_deadline else "",
         photos=len(complaint.photos), work_order=order.number if order else None,
-        clocks=tuple(ClockLine(c.kind, c.state, wall_clock(c.due_at, tz))
+        clocks=tuple(ClockLine(c.kind, c.state, deadline_clock(c.due_at, tz))
                      for c in latest.values()),
         outcome=complaint.outcome, reopened=complaint.reopen_count > 0,
         rating=complaint.rating)

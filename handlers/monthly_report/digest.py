@@ -26,7 +26,7 @@ from dialogs.model import REQUEST_KINDS, TRADE_NAMES
 from dialogs.statuses import STATUS_NAMES, Status
 from handlers.monthly_report.publish import at_time
 from handlers.office import Office
-from handlers.office.calendar import wall_clock
+from handlers.office.calendar import deadline_clock, wall_clock
 from handlers.office.due_items import mark
 from handlers.office.people import alert_chats, unit_label
 from handlers.office.unit_of_work import UnitOfWork
@@ -129,7 +129,7 @@ def _complaint_clocks(session: Session, now: datetime,
         assert clock.due_at is not None
         line = _("{number} · {duty} · due {due}: {text}", number=Raw(number),
                  duty=DUTIES.get(clock.kind, Raw(clock.kind)),
-                 due=Raw(wall_clock(clock.due_at, tz)), text=Raw(what[:80]))
+                 due=Raw(deadline_clock(clock.due_at, tz)), text=Raw(what[:80]))
         (late if clock.due_at <= now else soon).append(line)
     return late, soon
 

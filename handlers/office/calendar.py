@@ -16,6 +16,18 @@ def wall_clock(moment: datetime | None, timezone: ZoneInfo) -> str:
     return moment.astimezone(timezone).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def deadline_clock(moment: datetime | None, timezone: ZoneInfo) -> str:
+    """wall_clock for a deadline: one at a midnight reads as the end of the day before,
+    '2026-11-23 24:00' (as the office hours write a day's end), so a deadline at the end of
+    the day a resident asked for shows that day, not the next."""
+    if moment is None:
+        return ""
+    local = moment.astimezone(timezone)
+    if local.strftime("%H:%M") == "00:00":
+        return f"{local - timedelta(days=1):%Y-%m-%d} 24:00"
+    return wall_clock(moment, timezone)
+
+
 def at_hour(day: date, hour: int, tz: ZoneInfo) -> datetime:
     """*hour*:00 local on *day*, in UTC. Hour 24 is the next midnight.
 

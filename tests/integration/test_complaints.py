@@ -107,3 +107,26 @@ def test_the_desk_lists_open_complaints_with_their_clocks(estate: Estate, chain:
     assert "next: a reply to the resident by 2026-11-24 10:00" in listed
     estate.neighbour.command("complaints")
     assert "Only the staff" in estate.neighbour.last
+
+
+def test_the_residents_date_reads_as_that_day_everywhere(estate: Estate, chain: Chain,
+                                                        office: Office) -> None:
+    """"Today" on Monday the 23rd is the 23rd on the card, and the minor complaint's resolve
+    deadline, the end of that day, reads "2026-11-23 24:00" to the desk and the resident."""
+    complain(estate.neighbour, "The cleaner was rude to my son", deadline="Today")
+    assert "The resident's date: 2026-11-23" in estate.desk.last(DISPATCH).text
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    assert "resolve it by 2026-11-23 24:00" in estate.neighbour.last
+    card = estate.desk.last(DISPATCH).text
+    assert "The resident's date: 2026-11-23" in card and "resolved: due 2026-11-23 24:00" in card
+
+
+def test_a_typed_date_is_the_residents_date_on_the_card(estate: Estate, chain: Chain) -> None:
+    li = estate.neighbour
+    li.says("The cleaner was rude to my son")
+    for _ in ("when", "where", "who", "wants"):
+        li.taps("Skip")
+    li.says("11-25")
+    li.taps("No photos")
+    li.taps("Submit")
+    assert "The resident's date: 2026-11-25" in estate.desk.last(DISPATCH).text
