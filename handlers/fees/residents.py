@@ -9,15 +9,13 @@ household owes.
 
 from __future__ import annotations
 
-from sqlalchemy import update
-
 from dialogs import fees as texts
 from dialogs.events import Priority, Say
 from dialogs.model import AnswerText, Outcome
 from dialogs.times import time_text
 from handlers.fees import ledger
 from handlers.fees.money import parse_amount, to_fen, yuan
-from handlers.fees.tasks import TASK_CHATS, raise_task
+from handlers.fees.tasks import TASK_CHATS, open_dispute, pause, raise_task
 from handlers.fees.views import paused_by, statement_view
 from handlers.front_desk.inbox import reference, response_due
 from handlers.office.calendar import wall_clock
@@ -27,10 +25,8 @@ from handlers.office.due_items import chats
 from handlers.office.people import unit_label
 from handlers.office.permissions import OUT_OF_DATE
 from locales import Raw, _, lines
-from storage.fees import FeeDispute, FeeNotice, FeeReceiptClaim
+from storage.fees import FeeReceiptClaim
 from storage.models import FrontDeskRequest, Household
-
-NOTICES = FeeNotice.__table__  # type: ignore[attr-defined]
 
 
 def _household(caller: Caller, household_id: int) -> Household | None:
@@ -98,14 +94,6 @@ def ask_door(caller: Caller, household_id: int) -> Outcome | None:
                                unit_label(household))
 
 
-def _pause(caller: Caller, household_id: int) -> None:
-    """Notices of the household not yet sent wait while something is being checked."""
-    caller.session.connection().execute(
-        update(NOTICES).where(NOTICES.c.household_id == household_id,
-                              NOTICES.c.state == "pending")
-        .values(state="paused", due_at=None, outcome="paused by the resident"))
-
-
 def receipt_sent(caller: Caller, command: AnswerText) -> None:
     """The photo of a receipt: staff confirm or reject it in the front desk's chat."""
     household = _household(caller, command.subject_id)
@@ -125,7 +113,7 @@ def receipt_sent(caller: Caller, command: AnswerText) -> None:
                             created_at=caller.now)
     caller.session.add(claim)
     caller.session.flush()
-    _pause(caller, household.id)
+    pause(caller.uow, household.id)
     caller.log("fee_receipt_claimed", household_id=household.id, claim_id=claim.id,
                amount=str(amount), photos=list(command.photos))
     name = caller.person.name if caller.person else ""
@@ -151,21 +139,11 @@ def dispute_sent(caller: Caller, command: AnswerText) -> None:
                                due_at=response_due(caller.uow.office, caller.now))
     caller.session.add(request)
     caller.session.flush()
-    dispute = FeeDispute(household_id=household.id, request_id=request.id,
-                         person_id=caller.person.id if caller.person else None,
-                         text=command.text, opened_at=caller.now)
-    caller.session.add(dispute)
-    caller.session.flush()
-    _pause(caller, household.id)
+    dispute = open_dispute(caller.uow, household, command.text,
+                           caller.person.id if caller.person else None, request.id)
     caller.log("fee_dispute_opened", household_id=household.id, dispute_id=dispute.id,
                request_id=request.id, text=command.text)
-    name = caller.person.name if caller.person else ""
     number = reference(request.id)
-    for chat_id in chats(caller.uow, *TASK_CHATS):
-        caller.uow.send(Say(chat_id, texts.dispute_card(number, unit_label(household), name,
-                                                        command.text),
-                            texts.dispute_keyboard(dispute.id or 0, request.id),
-                            ref=f"feedispute:{dispute.id}", priority=Priority.NOTICE))
     caller.reply(lines(
         _("Your question about the fees for {unit} is recorded as {reference}. Reminders "
           "for this home are paused until the front desk resolves it.",

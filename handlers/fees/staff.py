@@ -22,7 +22,7 @@ from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import AnswerText
 from handlers.fees import ledger
 from handlers.fees.money import from_fen, yuan
-from handlers.fees.tasks import TASK_CHATS
+from handlers.fees.tasks import TASK_CHATS, dispute_card
 from handlers.fees.views import paused_by, statement_view
 from handlers.front_desk.inbox import reference
 from handlers.office.calendar import daytime_from
@@ -130,7 +130,6 @@ def resolve_dispute(caller: Caller, board: StaffChat, dispute_id: int) -> None:
     assert household is not None and household.id is not None
     dispute.state, dispute.resolved_at, dispute.resolved_by = "resolved", caller.now, person.id
     caller.session.add(dispute)
-    number = reference(dispute.request_id) if dispute.request_id else f"D-{dispute.id}"
     request = caller.session.get(FrontDeskRequest, dispute.request_id or 0)
     if request is not None and request.status == "open":
         request.status, request.answered_at = "answered", caller.now
@@ -138,17 +137,16 @@ def resolve_dispute(caller: Caller, board: StaffChat, dispute_id: int) -> None:
     if request is not None and request.chat_id is not None:
         caller.uow.send(Say(request.chat_id, _(
             "The front desk has resolved your fee question {reference} ({unit}). Fee "
-            "reminders resume; /fees shows your statement.", reference=Raw(number),
-            unit=Raw(unit_label(household))), priority=Priority.NOTICE))
+            "reminders resume; /fees shows your statement.",
+            reference=Raw(reference(request.id)), unit=Raw(unit_label(household))),
+            priority=Priority.NOTICE))
     caller.session.flush()
     resumed = resume(caller.uow, household.id)
     caller.log("fee_dispute_resolved", household_id=household.id, dispute_id=dispute.id,
                request_id=dispute.request_id, resumed=resumed)
-    who = caller.session.get(Person, dispute.person_id) if dispute.person_id else None
-    caller.uow.send(Edit(caller.chat_id, texts.dispute_card(
-        number, unit_label(household), who.name if who else "", dispute.text, person.name),
-        inline(),
-        message_id=caller.event.message_id, ref=f"feedispute:{dispute.id}"))
+    caller.uow.send(Edit(caller.chat_id, dispute_card(caller.session, dispute, household,
+                                                      person.name), inline(),
+                         message_id=caller.event.message_id, ref=f"feedispute:{dispute.id}"))
     caller.toast(_("Resolved. Reminders resume."))
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from sqlalchemy import insert, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from dialogs import fees as texts
 from dialogs.events import Edit, Priority, Say
@@ -24,6 +24,7 @@ from dialogs.times import time_text
 from handlers.fees import ledger
 from handlers.fees.ladder import add_months
 from handlers.fees.money import from_fen, to_fen, yuan
+from handlers.front_desk.inbox import reference
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, mark
@@ -33,11 +34,12 @@ from handlers.office.unit_of_work import UnitOfWork
 from locales import Text, _
 from storage.fees import FeeCampaign, FeeDispute, FeeNotice, FeeTask
 from storage.followups import FollowupMark
-from storage.models import Household, StaffChat
+from storage.models import Household, Person, StaffChat
 
 TASK_CHATS: Final = DESK_CHATS
 # After each step, the next one of the formal follow-up, if the household still owes.
 TASK_TABLE: Final = FeeTask.__table__  # type: ignore[attr-defined]
+NOTICES: Final = FeeNotice.__table__  # type: ignore[attr-defined]
 NEXT_STEP: Final[dict[str, str]] = {"phone": "letter", "letter": "door", "door": "legal"}
 MOVES_ON: Final = ("unreachable", "promised", "sent", "visited")
 
@@ -83,6 +85,43 @@ def _post(uow: UnitOfWork, task: FeeTask, household: Household) -> None:
                      ref=_ref(task.id), priority=Priority.NOTICE))
 
 
+def pause(uow: UnitOfWork, household_id: int) -> None:
+    """Notices of the household not yet sent wait while something is being checked."""
+    uow.session.connection().execute(
+        update(NOTICES).where(NOTICES.c.household_id == household_id,
+                              NOTICES.c.state == "pending")
+        .values(state="paused", due_at=None, outcome="paused by the resident"))
+
+
+def dispute_card(session: Session, dispute: FeeDispute, household: Household,
+                 resolved_by: str = "") -> Text:
+    """A dispute's card for the desk: a resident's own under its front-desk request's number,
+    one heard on a staff task as D-n in the household's name (staff only wrote it down)."""
+    if dispute.request_id is None:
+        number, name = f"D-{dispute.id}", household.name
+    else:
+        who = session.get(Person, dispute.person_id) if dispute.person_id else None
+        number, name = reference(dispute.request_id), who.name if who else ""
+    return texts.dispute_card(number, unit_label(household), name, dispute.text, resolved_by)
+
+
+def open_dispute(uow: UnitOfWork, household: Household, text: str, person_id: int | None,
+                 request_id: int | None = None) -> FeeDispute:
+    """A fee dispute: the household's reminders pause, and its card with the Resolved button
+    goes to the front desk — however it was raised, so that it can end."""
+    assert household.id is not None
+    dispute = FeeDispute(household_id=household.id, request_id=request_id,
+                         person_id=person_id, text=text, opened_at=uow.now)
+    uow.session.add(dispute)
+    uow.session.flush()
+    pause(uow, household.id)
+    card = dispute_card(uow.session, dispute, household)
+    for chat_id in chats(uow, *TASK_CHATS):
+        uow.send(Say(chat_id, card, texts.dispute_keyboard(dispute.id or 0, request_id),
+                     ref=f"feedispute:{dispute.id}", priority=Priority.NOTICE))
+    return dispute
+
+
 def record_outcome(caller: Caller, board: StaffChat, task_id: int, outcome: str) -> None:
     """A colleague records what came of a task (the first tap counts)."""
     task = caller.session.get(FeeTask, task_id)
@@ -116,9 +155,9 @@ def record_outcome(caller: Caller, board: StaffChat, task_id: int, outcome: str)
                                   receipt_no=f"door-{task.id}", source="door", actor=person,
                                   chat_id=caller.chat_id)
     elif outcome == "disputes":
-        uow.session.add(FeeDispute(household_id=household.id, person_id=person.id,
-                                   text=_dispute_note(task), opened_at=uow.now))
-        caller.log("fee_dispute_opened", household_id=household.id, via=task.kind)
+        dispute = open_dispute(uow, household, _dispute_note(task), person.id)
+        caller.log("fee_dispute_opened", household_id=household.id, dispute_id=dispute.id,
+                   via=task.kind)
     elif outcome in MOVES_ON and task.kind in NEXT_STEP:
         _next_step(uow, task, household)
     uow.send(Edit(caller.chat_id, card(uow, task, household, texts.task_done(

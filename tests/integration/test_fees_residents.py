@@ -19,7 +19,7 @@ from handlers.office.clock import FakeClock
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.rules import OfficeRules
 from locales import Text, render
-from storage.fees import FeeDispute, FeePayment, FeeReceiptClaim
+from storage.fees import FeeCampaign, FeeDispute, FeePayment, FeeReceiptClaim
 from storage.models import FrontDeskRequest, WorkOrder
 from tests.support.estate import DISPATCH, PLUMBERS
 from tests.support.fees import (
@@ -31,6 +31,7 @@ from tests.support.fees import (
     fee_estate,
     fee_rows,
     fee_tasks,
+    notice_sent,
     notices,
 )
 from tests.support.orders import sh
@@ -206,21 +207,18 @@ def test_taps_for_another_households_fees_are_refused(fees: FeeEstate, office: O
     assert li.toast_for(manager_tap)
 
 
+def final_notice_sent(fees: FeeEstate, office: Office, clock: FakeClock) -> FeeCampaign:
+    """Li gets December's overdue notice on the 1st and, still unpaid, the final notice on the
+    9th (day 8 after it), both approved at once."""
+    notice_sent(fees, office, clock, "overdue", "monthly", date(2026, 12, 1))
+    return notice_sent(fees, office, clock, "final", "monthly", date(2026, 12, 9))
+
+
 def test_the_formal_follow_up_list_after_the_final_notice(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
-    december_overdue(fees, office, clock)
-    decide(fees, campaign(office, "overdue", "monthly").id or 0)
-    clock.set(sh(2026, 12, 1, 9, 0))
-    drain(office)
-    desk.deliver()
-    clock.set(sh(2026, 12, 9, 8, 0))  # day 8 after the overdue notice
-    assert calendar(office).counts["fees:final:prepared"] == 1
-    final = campaign(office, "final", "monthly")
+    final = final_notice_sent(fees, office, clock)
     assert (final.pay_by, final.households) == (date(2026, 12, 14), 1)
-    decide(fees, final.id or 0)
-    clock.set(sh(2026, 12, 9, 9, 0))
-    drain(office)
     text = li.last
     assert "Final notice for 3-1203" in text
     assert "within 5 days, by 2026-12-14" in text and "3‰ a day from 2026-12-01" in text
@@ -247,6 +245,31 @@ def test_the_formal_follow_up_list_after_the_final_notice(
     dispatcher.taps("Visited", chat_id=DISPATCH)
     assert fee_tasks(office)[-1].kind == "legal"
     assert "Legal action for 3-1203" in desk.last(DISPATCH).text
+
+
+def test_a_dispute_heard_on_a_phone_task_is_resolved_from_its_card(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """The resident disputes on the phone: the dispute gets the card every dispute has, its
+    Resolved button ends the pause, and the reminders held meanwhile go out."""
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    final_notice_sent(fees, office, clock)
+    clock.set(sh(2026, 12, 15, 8, 0))
+    assert calendar(office).counts["fees:follow_up:raised"] == 1
+    dispatcher.taps("Disputes", chat_id=DISPATCH)
+    card = desk.last(DISPATCH)
+    assert "Fee dispute D-1 from Li Lei (3-1203): (phone task 1" in card.text
+    assert [label for label, _ in card.buttons] == ["✔ Resolved"]  # no resident's message
+    li.command("fees")
+    assert "Reminders are paused while your question D-1 is open." in li.last
+    january = notice_sent(fees, office, clock, "overdue", "monthly", date(2027, 1, 1))
+    assert [n.state for n in notices(office, january.id)] == ["paused"]
+    dispatcher.taps("Resolved", chat_id=DISPATCH)
+    assert "Resolved by 刘调度; reminders resume." in desk.last(DISPATCH).text
+    with Session(office.engine) as session:
+        dispute = session.exec(select(FeeDispute)).one()
+    assert dispute.state == "resolved" and dispute.resolved_by is not None
+    assert drain(office).counts["fee_notice:sent"] == 1
+    assert "Overdue notice for 3-1203" in li.last
 
 
 def test_arrears_never_block_a_repair_and_fees_stay_off_the_technicians_card(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from dialogs.buttons import Verb, tap
 from handlers.fees.ladder import DEFAULT_LADDER
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from handlers.office.rules import OfficeRules
 from handlers.registration import roster
 from scheduler.drain import DrainReport, drain_once, fees_once
@@ -24,6 +26,7 @@ from storage.fees import FeeBill, FeeCampaign, FeeNotice, FeeTask
 from storage.models import Outbox
 from tests.support.desk import Person, Shown
 from tests.support.estate import MANAGERS, Estate, build_estate
+from tests.support.orders import sh
 
 PLANS = [
     {"building": "3", "room": "1202", "name": "王芳", "phone": "13800000001",
@@ -133,3 +136,17 @@ def decide(fees: FeeEstate, campaign_id: int, choice: str = "approve",
     shown = preview(desk.messages(MANAGERS), campaign_id)
     return (who or fees.manager).presses(tap(Verb.FEE_CAMPAIGN, campaign_id, choice),
                                          MANAGERS, shown.message_id)
+
+
+def notice_sent(fees: FeeEstate, office: Office, clock: FakeClock, kind: str, plan: str,
+                day: date) -> FeeCampaign:
+    """The *plan*'s notice dated *day*: prepared at 08:00, approved at once, sent from 09:00
+    (the start of the sending day) and delivered."""
+    clock.set(sh(day.year, day.month, day.day, 8, 0))
+    calendar(office)
+    found = campaign(office, kind, plan)
+    decide(fees, found.id or 0)
+    clock.set(sh(day.year, day.month, day.day, 9, 0))
+    drain(office)
+    fees.estate.desk.deliver()
+    return found
