@@ -364,20 +364,25 @@ class OutboxSender:
                 message_id = None
             else:
                 message_id = row.message_id
+                earlier = list(row.parts_message_ids)
                 parts = plan_send(row)
                 for index in range(row.parts_sent, len(parts)):
                     count = parts[index].messages
                     if index > row.parts_sent:
                         await self._acquire(row.chat_id, count)
                     try:
-                        message_id = await parts[index].send(self.transport, row.chat_id)
+                        made = await parts[index].send(self.transport, row.chat_id)
                     finally:
                         self.limiter.settle(row.chat_id, count, self._now())
+                    message_id = made[0]
                     done = index + 1
                     self.stats.parts += 1
                     if done < len(parts):
+                        # Written down with the progress: the row keeps only the last
+                        # part's message, and a recall deletes these too.
+                        earlier += made
                         await self._record(delivery.mark_progress, self.office, row.id, done,
-                                           message_id)
+                                           message_id, earlier)
         except NotModified:
             message_id = row.message_id
         except DeliveryError as error:

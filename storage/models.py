@@ -196,8 +196,13 @@ class Outbox(SQLModel, table=True):
     not_before: datetime | None = _when()
     telegram_message_id: int | None = _telegram_id()
     # Delivery state while pending: how many parts of a multi-part send (photos, then text)
-    # Telegram already has; whether ``not_before`` is Telegram's retry_after (a 429 window).
+    # Telegram already has, and their messages (kept once sent: with telegram_message_id, the
+    # last part's, every message a recall must delete); whether ``not_before`` is Telegram's
+    # retry_after (a 429 window).
     parts_sent: int = Field(default=0)
+    # (Defaulted in the database: handlers' bulk inserts of outbox rows leave it out.)
+    parts_message_ids: list[int] = Field(default_factory=list, sa_column=Column(
+        JSON, nullable=False, server_default="[]"))
     rate_limited: bool = Field(default=False)
     last_error: str = Field(default="", max_length=500)  # why the last attempt failed
     created_at: datetime | None = _when(nullable=False)

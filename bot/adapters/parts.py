@@ -36,13 +36,15 @@ class Part:
     def messages(self) -> int:
         return max(1, len(self.photos))
 
-    async def send(self, transport: Transport, chat_id: int) -> int:
-        """Send this part; returns the message id a later edit would use."""
+    async def send(self, transport: Transport, chat_id: int) -> list[int]:
+        """Send this part; returns its messages' ids, first the one a later edit would use
+        (all of them, for a recall to delete)."""
         if not self.photos:
-            return await transport.send_text(chat_id, self.text, self.keyboard)
+            return [await transport.send_text(chat_id, self.text, self.keyboard)]
         if len(self.photos) == 1:
-            return await transport.send_photo(chat_id, self.photos[0], self.text, self.keyboard)
-        return (await transport.send_album(chat_id, self.photos, self.text))[0]
+            return [await transport.send_photo(chat_id, self.photos[0], self.text,
+                                               self.keyboard)]
+        return await transport.send_album(chat_id, self.photos, self.text)
 
 
 def local_file(photo: str) -> Path | None:

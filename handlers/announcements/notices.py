@@ -350,13 +350,14 @@ def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
                                      d.state == "pending")
         .values(state="recalled", due_at=None)).rowcount or 0
     deleted = corrected = 0
-    for chat_id, message_id, sent_at in uow.session.connection().execute(
-            sql_select(o.chat_id, o.telegram_message_id, o.sent_at).where(
+    for chat_id, earlier, message_id, sent_at in uow.session.connection().execute(
+            sql_select(o.chat_id, o.parts_message_ids, o.telegram_message_id, o.sent_at).where(
                 o.ref == ref(announcement.id), o.op == "send", o.status == "sent")):
         if message_id is not None and sent_at is not None and uow.now - sent_at < window:
-            uow.send(Delete(chat_id, message_id))
+            shown = _messages(earlier, message_id)
+            uow.send(*(Delete(chat_id, m) for m in shown))
             state, due = "deleting", uow.now + DELETE_CHECK
-            deleted += 1
+            deleted += len(shown)
         else:
             _correct(uow, announcement, chat_id, sent_at)
             state, due = "corrected", None
@@ -367,6 +368,12 @@ def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
     uow.log("announcement_recalled", actor=person, announcement_id=announcement.id,
             deleted=deleted, corrected=corrected, stopped=stopped)
     return {"deleted": deleted, "corrected": corrected, "stopped": stopped}
+
+
+def _messages(earlier: Sequence[int] | None, message_id: int) -> list[int]:
+    """Every message of a copy: a photo goes ahead of the text (``bot/adapters/parts.py``),
+    and the outbox row keeps the text's message, the earlier ones apart."""
+    return [*(earlier or ()), message_id]
 
 
 def _correct(uow: UnitOfWork, announcement: Announcement, chat_id: int,
@@ -397,13 +404,11 @@ def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
     assert announcement is not None
     o = OUTBOX.c
     copy = uow.session.connection().execute(
-        sql_select(o.telegram_message_id, o.sent_at).where(
+        sql_select(o.parts_message_ids, o.telegram_message_id, o.sent_at).where(
             o.ref == ref(announcement.id), o.chat_id == delivery.chat_id, o.op == "send",
             o.status == "sent")).first()
-    status = None if copy is None else uow.session.connection().execute(
-        sql_select(o.status).where(o.chat_id == delivery.chat_id, o.op == "delete",
-                                   o.edit_message_id == copy.telegram_message_id)
-        .order_by(o.id.desc()).limit(1)).scalar()
+    status = None if copy is None else _deletes(uow, delivery.chat_id, _messages(
+        copy.parts_message_ids, copy.telegram_message_id))
     if status == "pending":
         delivery.due_at = uow.now + DELETE_CHECK
         return bulk.keep(uow, delivery, "waiting")
@@ -416,6 +421,22 @@ def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
     uow.log("announcement_delete_refused", announcement_id=announcement.id,
             chat_id=delivery.chat_id, delete=status or "lost")
     return bulk.keep(uow, delivery, "corrected")
+
+
+def _deletes(uow: UnitOfWork, chat_id: int, messages: Sequence[int]) -> str | None:
+    """How the deletes of a copy's messages went, all told: ``pending`` while one may still
+    go, ``sent`` once every one went, else what became of one that did not (None: lost)."""
+    o = OUTBOX.c
+    latest: dict[int, str] = {}  # each message's newest delete
+    for message_id, status in uow.session.connection().execute(
+            sql_select(o.edit_message_id, o.status).where(
+                o.chat_id == chat_id, o.op == "delete", o.edit_message_id.in_(messages))
+            .order_by(o.id)):
+        latest[int(message_id)] = str(status)
+    found = [latest.get(m) for m in messages]
+    if "pending" in found:
+        return "pending"
+    return next((status for status in found if status != "sent"), "sent")
 
 
 # -- for the CLI --------------------------------------------------------------------------

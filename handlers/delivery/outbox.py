@@ -38,7 +38,7 @@ _C = OUTBOX.c
 # What the sender needs of a row (not the timestamps, whose type conversion costs).
 _COLUMNS = (_C.id, _C.chat_id, _C.op, _C.priority, _C.text, _C.keyboard, _C.photos, _C.ref,
             _C.edit_message_id, _C.edit_of, _C.callback_id, _C.alert, _C.attempts, _C.parts_sent,
-            _C.not_before, _C.telegram_message_id)
+            _C.parts_message_ids, _C.not_before, _C.telegram_message_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,7 @@ class Pending:
     attempts: int
     parts_sent: int  # parts of a multi-part send (photos, then text) Telegram already has
     ref: str = ""
+    parts_message_ids: tuple[int, ...] = ()  # the messages of those parts
     edit_of: int | None = None  # handed over unread: the outbox id of the message it edits
 
 
@@ -65,7 +66,8 @@ def _pending(row: Any, message_id: int | None) -> Pending:
     return Pending(id=row.id, chat_id=row.chat_id, op=row.op, priority=row.priority,
                    text=row.text, keyboard=row.keyboard, photos=tuple(row.photos or ()),
                    message_id=message_id, callback_id=row.callback_id, alert=row.alert,
-                   attempts=row.attempts, parts_sent=row.parts_sent, ref=row.ref)
+                   attempts=row.attempts, parts_sent=row.parts_sent, ref=row.ref,
+                   parts_message_ids=tuple(row.parts_message_ids or ()))
 
 
 _READY = or_(_C.not_before.is_(None), _C.not_before <= bindparam("now"))
@@ -247,12 +249,14 @@ def write_marks(connection: Connection, marks: Sequence[tuple[int, int | None]],
                                      "sent_at": now} for row_id, message_id in marks])
 
 
-def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None) -> None:
-    """Remember that the first *parts_sent* parts of a multi-part send were delivered."""
+def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None,
+                  message_ids: Sequence[int]) -> None:
+    """Remember that the first *parts_sent* parts of a multi-part send were delivered: their
+    messages *message_ids*, and *message_id*, the row's message so far."""
     with office.engine.begin() as connection:
         connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
                            .values(telegram_message_id=message_id, parts_sent=parts_sent,
-                                   rate_limited=False))
+                                   parts_message_ids=list(message_ids), rate_limited=False))
 
 
 def retry_later(office: Office, row_id: int, delay: timedelta, reason: str, *,

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from bot.sender import Limits, OutboxSender
 from dialogs.buttons import Verb, tap
 from handlers.announcements import notices
 from handlers.delivery import outbox as delivery
@@ -26,11 +27,13 @@ from storage.fees import FeeCampaign
 from storage.models import Outbox
 from storage.models import Person as PersonRow
 from tests.integration.test_announcements import compose, copies, latest
+from tests.integration.test_emergency_photos import Call, Phones
 from tests.support.estate import DISPATCH, MANAGERS
 from tests.support.fees import FeeEstate, calendar, campaign, decide, fee_estate
 from tests.support.orders import events, sh
 
 OUT_OF_DATE = "This button is out of date; nothing was changed."
+SENDER = Limits(private_per_second=50, poll_interval=0.01)
 
 
 @pytest.fixture
@@ -306,3 +309,39 @@ def test_a_delete_telegram_refuses_is_followed_by_the_correction(
     assert manager.last.endswith("Recalled: 1 deleted, 1 got a correction instead, 0 deletes "
                                  "not confirmed yet.")
     assert not drain_once(office).counts["announcement_delete:corrected"]  # once
+
+
+class Deleting(Phones):
+    """The Bot API as the sender sees it, deletes too (recorded as a call on the message)."""
+
+    async def delete_message(self, chat_id: int, message_id: int) -> None:
+        self.calls.append(Call(chat_id, "delete", message_id))
+
+
+async def test_a_recalled_notice_with_a_photo_loses_its_photo_too(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    # Through the real sender: its ref makes a copy editable, so the photo goes first and the
+    # text in a message of its own; the recall deletes both, and says so.
+    li, manager = fees.li, fees.manager
+    manager.command("announce")
+    manager.sends_photo("poster-1", caption="The pool opens on Monday.")
+    manager.taps("The whole estate")
+    manager.taps("Send when approved")
+    manager.taps("Approve", chat_id=MANAGERS)
+    drain_once(office)
+    phones = Deleting()
+    sender = OutboxSender(office, phones, SENDER)
+    assert await sender.drain(within=10)
+    copy = phones.in_chat(li.user_id)
+    assert [(c.method, c.photos) for c in copy] == [("photo", ("poster-1",)), ("text", ())]
+    number = latest(office).id or 0
+    assert notices.decide_from_cli(office, number, "recall") == {
+        "deleted": 4, "corrected": 0, "stopped": 0}  # Wang's and Li's two messages each
+    assert await sender.drain(within=10)
+    assert [c.message_id for c in phones.in_chat(li.user_id) if c.method == "delete"] == [
+        c.message_id for c in copy]
+    daytime.advance(timedelta(minutes=5))
+    assert drain_once(office).counts["announcement_delete:deleted"] == 2
+    manager.presses(tap(Verb.ANNOUNCE_STAFF, number, "report"))
+    assert manager.last.endswith("Recalled: 2 deleted, 0 got a correction instead, 0 deletes "
+                                 "not confirmed yet.")
