@@ -47,10 +47,12 @@ def elapsed(office: Office, basis: str, start: datetime, end: datetime) -> float
 
 
 def later(office: Office, basis: str, start: datetime, seconds: float) -> datetime:
-    """The moment *seconds* of *basis* time after *start*."""
+    """The moment *seconds* of *basis* time after *start*. Negative seconds (a re-grade whose
+    time from receipt has run out) give the moment it ran out, already past, in calendar time;
+    open hours do not run backwards, so in office time it is the next open moment."""
     if basis == OFFICE:
         return office.hours.add(start, seconds, office.timezone)
-    return start + timedelta(seconds=max(seconds, 0.0))
+    return start + timedelta(seconds=seconds)
 
 
 def pauses_of(complaint: Complaint) -> list[tuple[datetime, datetime | None]]:
@@ -136,13 +138,15 @@ def resolve_length(office: Office, complaint: Complaint, start: datetime) -> int
 def grade(uow: UnitOfWork, complaint: Complaint) -> None:
     """Run the clocks of the complaint's severity, counted from the complaint's start with its
     pauses left out. On a re-grade the old severity's clocks that still run stop (no longer
-    needed) and give way to the new ones, each counted from when the one it replaces started
-    (after a reopening, the resolve clock counts from the reopening); a duty already met at
-    the new owner's level (taken over, answered) stays met. The 24-hour response is no
-    severity's and goes on as it was."""
-    live = [c for c in clocks_of(uow, complaint) if c.kind in SEVERITY_KINDS]
-    met = clocks_of(uow, complaint, (MET,))
-    starts = {c.kind: c.started_at for c in live if c.started_at is not None}
+    needed) and give way to the new ones, each counted from when the duty it replaces began
+    (the complaint's start, or the reopening for a reopened one's resolve clock — not an
+    escalation's new clock); a duty already met at the new owner's level (taken over,
+    answered) stays met. A new clock already past is due at once, so the drain passes it up.
+    The 24-hour response is no severity's and goes on as it was."""
+    every = clocks_of(uow, complaint, (RUNNING, PAUSED, MET, MISSED, STOPPED))
+    live = [c for c in every if c.state in (RUNNING, PAUSED) and c.kind in SEVERITY_KINDS]
+    met = [c for c in every if c.state == MET]
+    starts = {c.kind: start for c in live if (start := _duty_start(every, c)) is not None}
     for clock in live:
         _end(clock, STOPPED, uow.now)
         uow.session.add(clock)
@@ -151,6 +155,20 @@ def grade(uow: UnitOfWork, complaint: Complaint) -> None:
                 c.kind == kind and c.level >= level for c in met):
             continue
         start_clock(uow, complaint, kind, basis, length, level, started_at=start)
+
+
+def _duty_start(every: Sequence[ComplaintClock], clock: ComplaintClock) -> datetime | None:
+    """When the duty *clock* stands for began. A missed deadline's next level gets a new clock
+    from the moment it was missed (the same unit of work's now ends the one and starts the
+    other); the duty itself began with the first clock of that run."""
+    start = clock.started_at
+    for earlier in reversed(every[:every.index(clock)]):
+        if earlier.kind != clock.kind:
+            continue
+        if earlier.state != MISSED or earlier.ended_at != start:
+            break
+        start = earlier.started_at
+    return start
 
 
 def start_clock(uow: UnitOfWork, complaint: Complaint, kind: str, basis: str, length: int,

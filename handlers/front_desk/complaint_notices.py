@@ -140,7 +140,11 @@ def tell_resident(uow: UnitOfWork, complaint: Complaint, text: Text,
         uow.send(Say(complaint.chat_id, text, reply_markup, priority=Priority.INTERACTIVE))
 
 
-def running_due(uow: UnitOfWork, complaint: Complaint, kind: str) -> Raw | None:
-    """When the complaint's running *kind* clock is due, as the office reads it."""
-    clock = next((c for c in clocks_of(uow, complaint) if c.kind == kind and c.due_at), None)
+def running_due(uow: UnitOfWork, complaint: Complaint, kind: str, *,
+                ahead: bool = False) -> Raw | None:
+    """When the complaint's running *kind* clock is due, as the office reads it; with *ahead*
+    only a moment still to come (a promise to the resident: a deadline already past is the
+    next level's by the drain's next run, and promising it would be untrue)."""
+    clock = next((c for c in clocks_of(uow, complaint) if c.kind == kind and c.due_at
+                  and not (ahead and c.due_at <= uow.now)), None)
     return due_text(uow, clock.due_at) if clock else None

@@ -243,8 +243,8 @@ def _grade(caller: Caller, complaint: Complaint, severity: str, action: str, /,
                chat_id=caller.chat_id, to=LEVEL_KEYS[complaint.level],
                reason=f"severity {severity}")
     grade(caller.uow, complaint)
-    resolve_by = running_due(caller.uow, complaint, "resolve")
-    answer_by = running_due(caller.uow, complaint, "answer")
+    resolve_by = running_due(caller.uow, complaint, "resolve", ahead=True)
+    answer_by = running_due(caller.uow, complaint, "answer", ahead=True)
     tell_resident(caller.uow, complaint, lines(
         _("📣 Your complaint {number} is now with {owner}.", number=reference(complaint),
           owner=LEVEL_NAMES[complaint.level]),

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from scheduler.drain import drain_once
 from storage.complaints import Complaint
 from storage.models import Person
 from tests.conftest import SHANGHAI
@@ -198,3 +199,46 @@ def test_a_reopened_complaint_regraded_counts_its_resolve_clock_from_the_reopeni
     regrade(estate, "important", "The same guard, twice: a service failure")
     assert only_complaint(office).severity == "important"
     assert due(office)["resolve"] == "2026-12-03 10:00"  # 3 days from Monday's reopening
+
+
+def answer(estate: Estate) -> None:
+    """The desk's human word at once: the 24-hour reply is met and escalates nothing."""
+    estate.dispatcher.taps("Answer the resident", chat_id=DISPATCH)
+    estate.dispatcher.says("Sorry, we are looking into it.")
+
+
+def test_a_regrade_after_an_escalation_counts_from_receipt_not_from_the_escalation(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    """Minor on Monday 10:00, its 2 days run out on Wednesday 10:00 and it goes to the
+    supervisor; re-graded important at 11:00, its 3 days end Thursday 10:00 (from receipt)."""
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("minor", chat_id=DISPATCH)
+    answer(estate)
+    clock.set(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI))
+    drain_once(office)
+    assert only_complaint(office).level == 1
+    clock.set(datetime(2026, 11, 25, 11, 0, tzinfo=SHANGHAI))
+    regrade(estate, "important", "It was the second time this week")
+    assert "count from when it was received" in estate.dispatcher.last
+    assert due(office)["resolve"] == "2026-11-26 10:00"
+    assert "We will resolve it by 2026-11-26 10:00" in estate.neighbour.last
+
+
+def test_a_regrade_whose_time_from_receipt_has_run_out_is_passed_up(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    """Important on Monday 10:00; re-graded minor on Wednesday 12:00, its 2 days from receipt
+    ended at 10:00: it is due at once and the next drain passes it to the director."""
+    complain(estate.neighbour, "The cleaner was rude to my son")
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    chain.supervisor.taps("I'll take it")
+    answer(estate)
+    clock.set(datetime(2026, 11, 25, 12, 0, tzinfo=SHANGHAI))
+    regrade(estate, "minor", "Only a misunderstanding")
+    assert due(office)["resolve"] == "2026-11-25 10:00"
+    assert "resolve it by" not in estate.neighbour.last, "no promise of a moment gone by"
+    drain_once(office)
+    assert only_complaint(office).level == 2
+    escalated = [e.detail for e in events(office) if e.action == "escalated"]
+    assert [(d["clock"], d["to_level"]) for d in escalated] == [("resolve", "director")]
+    assert "passed up to the office director: nobody managed to resolve it by 2026-11-25 " \
+        "10:00" in estate.desk.messages(chain.director.user_id)[-2].text
