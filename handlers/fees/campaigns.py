@@ -187,7 +187,8 @@ def preview(uow: UnitOfWork, campaign: FeeCampaign) -> Text:
                              .order_by(col(FeeNotice.id)).limit(1)).first()
     household = uow.session.get(Household, first.household_id) if first else None
     if household is not None and household.id is not None:
-        view = notice_view(campaign, ledger.statement_of(uow, household.id), household, ladder)
+        view = notice_view(campaign, ledger.statement_of(uow, household.id), household, ladder,
+                           ledger.office_day(uow.office, uow.now))  # as if it went now
         text = texts.notice_text(view)
         samples = [(LANGUAGE_NAMES[language], render(text, language)) for language in LANGUAGES]
     status = campaign.status

@@ -153,7 +153,7 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
             notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
             notice.sent_at, notice.sent_on = first, ledger.office_day(uow.office, first)
             return bulk.keep(uow, notice, "delivered")
-    text = texts.notice_text(notice_view(campaign, statement, household, ladder))
+    text = texts.notice_text(notice_view(campaign, statement, household, ladder, today))
     keyboard = texts.notice_keyboard(household.id)
     for chat_id in residents:
         uow.send(Say(chat_id, text, keyboard, priority=Priority.BULK,

@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import insert, update
+from sqlalchemy import exists, insert, update
 from sqlmodel import Session, col, select
 
 from dialogs import fees as texts
@@ -24,6 +24,7 @@ from dialogs.times import time_text
 from handlers.fees import ledger
 from handlers.fees.ladder import add_months
 from handlers.fees.money import from_fen, to_fen, yuan
+from handlers.fees.views import pay_by_of
 from handlers.front_desk.inbox import reference
 from handlers.office import Office
 from handlers.office.caller import Caller
@@ -42,6 +43,9 @@ TASK_TABLE: Final = FeeTask.__table__  # type: ignore[attr-defined]
 NOTICES: Final = FeeNotice.__table__  # type: ignore[attr-defined]
 NEXT_STEP: Final[dict[str, str]] = {"phone": "letter", "letter": "door", "door": "legal"}
 MOVES_ON: Final = ("unreachable", "promised", "sent", "visited")
+# Follow-up marks: every household of a final notice followed up, or one household's.
+FOLLOWED: Final = "fee_follow_up"
+FOLLOWED_NOTICE: Final = "fee_final_unpaid"
 
 
 def _ref(task_id: int | None) -> str:
@@ -200,24 +204,29 @@ def post_due_tasks(uow: UnitOfWork, today: date) -> int:
 
 
 def raise_follow_ups(uow: UnitOfWork, today: date) -> int:
-    """Households still unpaid when a final notice's days to pay are over go on the formal
-    follow-up list: a phone call first (1.1.4; 第四篇 2(4)④). Once per final notice."""
+    """Households still unpaid when their final notice's days to pay are over — counted from
+    the day it went out (``pay_by_of``) — go on the formal follow-up list: a phone call first
+    (1.1.4; 第四篇 2(4)④). Once per notice; a campaign is set aside once all of them are."""
     finals = uow.session.exec(select(FeeCampaign).where(
         FeeCampaign.kind == "final", col(FeeCampaign.pay_by) < today,
-        col(FeeCampaign.status).in_(("approved", "done")))).all()
+        col(FeeCampaign.status).in_(("approved", "done")),
+        ~exists().where(col(FollowupMark.kind) == FOLLOWED,
+                        col(FollowupMark.subject_id) == col(FeeCampaign.id)))).all()
     raised = 0
     for campaign in finals:
         assert campaign.id is not None
-        marked = uow.session.exec(select(FollowupMark.id).where(
-            FollowupMark.kind == "fee_follow_up",
-            FollowupMark.subject_id == campaign.id)).first()
-        if marked is not None:
-            continue
-        mark(uow, "fee_follow_up", campaign.id)
         notices = uow.session.exec(select(FeeNotice).where(
             FeeNotice.campaign_id == campaign.id,
-            col(FeeNotice.state).in_(("sent", "delivered")))).all()
+            col(FeeNotice.state).in_(("sent", "delivered")),
+            ~exists().where(col(FollowupMark.kind) == FOLLOWED_NOTICE,
+                            col(FollowupMark.subject_id) == col(FeeNotice.id)))).all()
+        waiting = False
         for notice in notices:
+            assert notice.id is not None
+            if notice.sent_on is None or pay_by_of(campaign, notice.sent_on) >= today:
+                waiting = True
+                continue
+            mark(uow, FOLLOWED_NOTICE, notice.id)
             household = uow.session.get(Household, notice.household_id)
             assert household is not None and household.id is not None
             statement = ledger.statement_of(uow, household.id)
@@ -226,6 +235,8 @@ def raise_follow_ups(uow: UnitOfWork, today: date) -> int:
             raise_task(uow, household, "phone", "final_unpaid", statement.total_due,
                        notice_id=notice.id)
             raised += 1
+        if campaign.status == "done" and not waiting:  # nothing of it can come due any more
+            mark(uow, FOLLOWED, campaign.id)
     return raised
 
 

@@ -4,7 +4,7 @@ statement``, formatted once (amounts as ``280.50``, dates as ``2027-07-01``)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -71,13 +71,20 @@ def statement_view(statement: Statement, household: Household, ladder: Ladder,
         rate=ladder.late_fee.per_mille, paused=paused)
 
 
+def pay_by_of(campaign: FeeCampaign, sent_on: date) -> date:
+    """The day a notice that went out on *sent_on* asks to be paid by: its days to pay count
+    from when the resident gets it (001 第五篇 1.2.3: 收到…5日內), so one approved or sent
+    late moves on by as many days as it was late."""
+    return campaign.pay_by + max(sent_on - campaign.notice_date, timedelta(0))
+
+
 def notice_view(campaign: FeeCampaign, statement: Statement, household: Household,
-                ladder: Ladder) -> NoticeView:
+                ladder: Ladder, sent_on: date) -> NoticeView:
     days = (campaign.pay_by - campaign.notice_date).days
     return NoticeView(kind=campaign.kind,
                       statement=statement_view(statement, household, ladder),
                       period=period_text(campaign.period_start, campaign.period_end),
-                      pay_by=campaign.pay_by.isoformat(), days_to_pay=days,
+                      pay_by=pay_by_of(campaign, sent_on).isoformat(), days_to_pay=days,
                       first_day=ladder.late_fee.terms.first_day(
                           campaign.period_start).isoformat())
 

@@ -21,7 +21,7 @@ from handlers.office.rules import OfficeRules
 from locales import Text, render
 from storage.fees import FeeCampaign, FeeDispute, FeePayment, FeeReceiptClaim
 from storage.models import FrontDeskRequest, WorkOrder
-from tests.support.estate import DISPATCH, PLUMBERS
+from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS
 from tests.support.fees import (
     FeeEstate,
     calendar,
@@ -33,6 +33,7 @@ from tests.support.fees import (
     fee_tasks,
     notice_sent,
     notices,
+    preview,
 )
 from tests.support.orders import sh
 
@@ -245,6 +246,32 @@ def test_the_formal_follow_up_list_after_the_final_notice(
     dispatcher.taps("Visited", chat_id=DISPATCH)
     assert fee_tasks(office)[-1].kind == "legal"
     assert "Legal action for 3-1203" in desk.last(DISPATCH).text
+
+
+def test_a_final_notice_sent_late_gives_its_five_days_from_the_day_it_goes_out(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """001 第五篇 1.2.3: 必須於收到《最後繳款通知書》5日內繳清. Approved on the 18th, four days
+    after the ladder's pay-by date, the notice still gives five days; the follow-up waits."""
+    wang, desk = fees.wang, fees.estate.desk  # quarterly, 3-1202
+    notice_sent(fees, office, clock, "overdue", "quarterly", date(2027, 1, 1))
+    clock.set(sh(2027, 1, 9, 8, 0))
+    calendar(office)
+    final = campaign(office, "final", "quarterly")
+    assert final.pay_by == date(2027, 1, 14)  # the ladder's: sent on the 9th
+    clock.set(sh(2027, 1, 18, 10, 0))
+    decide(fees, final.id or 0)
+    assert "请在 5 日内（2027-01-23 前）缴清" in preview(desk.messages(MANAGERS), final.id or 0
+                                                       ).text  # the sample, as approved
+    drain(office)
+    desk.deliver()
+    assert "请在 5 日内（2027-01-23 前）缴清" in wang.last
+    clock.set(sh(2027, 1, 23, 8, 0))
+    assert not calendar(office).counts["fees:follow_up:raised"]  # still within its 5 days
+    clock.set(sh(2027, 1, 24, 8, 0))
+    assert calendar(office).counts["fees:follow_up:raised"] == 1
+    assert "Phone reminder for 3-1202" in desk.last(DISPATCH).text
+    clock.set(sh(2027, 1, 25, 8, 0))
+    assert not calendar(office).counts["fees:follow_up:raised"]  # once
 
 
 def test_a_dispute_heard_on_a_phone_task_is_resolved_from_its_card(
