@@ -5,7 +5,8 @@ office's date as yyyymmdd), even when all is clear: "nothing waiting" is news to
 
 Complaints near their clock: the complaints desk's running deadlines (``complaint_clock``,
 001 第四篇 4(5)) due within six hours, and front-desk complaints whose answer promise
-(``due_at``) is; deadlines already past are listed with the overdue.
+(``due_at``) is; deadlines already past are listed with the overdue. Complaints about the
+service centre are left out: the desk is in the managers' group.
 """
 
 from __future__ import annotations
@@ -109,7 +110,8 @@ def collect(office: Office, now: datetime) -> Digest:
 def _complaint_clocks(session: Session, now: datetime,
                       tz: ZoneInfo) -> tuple[list[Text], list[Text]]:
     """The complaints desk's running deadlines: past due (not yet escalated by the drain) and
-    due within the warning time. Nothing where the desk's tables are not there."""
+    due within the warning time, but none about the service centre. Nothing where the desk's
+    tables are not there."""
     try:  # by name: the complaints desk's tables are optional for this report
         tables: Any = importlib.import_module("storage.complaints")
     except ImportError:
@@ -119,7 +121,10 @@ def _complaint_clocks(session: Session, now: datetime,
         return [], []
     rows = session.exec(select(ComplaintClock, Complaint.number, Complaint.what)
                         .join(Complaint, col(Complaint.id) == col(ComplaintClock.complaint_id))
+                        # The desk sits in the managers' group: a complaint about it goes
+                        # to admin/HR privately, never to a group (001 §2.2.8).
                         .where(ComplaintClock.state == "running",
+                               col(Complaint.about_service_centre).is_(False),
                                col(ComplaintClock.due_at).is_not(None),
                                col(ComplaintClock.due_at) <= now + COMPLAINT_WARNING)
                         .order_by(col(ComplaintClock.due_at))).all()

@@ -86,3 +86,19 @@ def test_the_digest_lists_complaint_deadlines_past_and_near(office: Office) -> N
     near = [render(line, "en") for line in found.complaints]
     assert any(line.startswith("TS-2 · a human word · due 2026-11-30 10:00") for line in overdue)
     assert near == ["TS-4 · a human word · due 2026-12-01 12:00: 垃圾桶满了没人清"]
+
+
+def test_the_digest_leaves_out_complaints_about_the_front_desk(office: Office) -> None:
+    """The managers' group has the desk in it: a complaint about the desk, late or near its
+    clock, is not in the digest (admin/HR hears of its clocks privately)."""
+    with Session(office.engine) as session:
+        row = complaints.Complaint(number="TS-5", severity="minor", what="客服挂了我两次电话",
+                                   created_at=sh(11, 30, 9), status="open",
+                                   about_service_centre=True, level=3)
+        session.add(row)
+        session.flush()
+        clock(session, row.id, "response", sh(11, 30, 9), sh(12, 1, 8), "running")
+        clock(session, row.id, "resolve", sh(11, 30, 9), sh(12, 1, 12), "running")
+        session.commit()
+    text = render(digest.text_of(digest.collect(office, sh(12, 1, 8, 30))), "en")
+    assert "TS-4" in text and "TS-5" not in text and "挂了" not in text
