@@ -102,3 +102,19 @@ def test_the_digest_leaves_out_complaints_about_the_front_desk(office: Office) -
         session.commit()
     text = render(digest.text_of(digest.collect(office, sh(12, 1, 8, 30))), "en")
     assert "TS-4" in text and "TS-5" not in text and "挂了" not in text
+
+
+def test_a_complaint_about_the_desk_is_counted_but_its_words_stay_out_of_the_report(
+        office: Office) -> None:
+    """The report goes to the managers' group, where the desk sits: the complaint counts, its
+    words are not among the causes the message and the workbook quote."""
+    with Session(office.engine) as session:
+        session.add(complaints.Complaint(number="TS-6", severity="minor",
+                                         what="客服态度恶劣，挂了我两次电话",
+                                         created_at=sh(11, 20, 9), status="open",
+                                         about_service_centre=True, level=3))
+        session.commit()
+    report = build(office, NOVEMBER)
+    assert report.month.complaints is not None and report.month.complaints.received == 4
+    assert not any("挂了" in voice.text for voice in report.month.voices)
+    assert "挂了" not in render(chat_message(report, office.rules), "zh_Hans")
