@@ -27,7 +27,7 @@ from dialogs.model import (
     Outcome,
 )
 from dialogs.triage import normalize
-from locales import Msg, Raw, Text, _
+from locales import Msg, Raw, Text, _, lines
 
 FLOW: Final = "announce"
 AUDIENCES: Final[dict[str, Msg]] = {
@@ -349,11 +349,19 @@ def report_text(number: int, total: int, sent: int, blocked: int, failed: int, q
              failed=failed, queued=queued, recalled=recalled)
 
 
-def recalled_text(number: int, deleted: int, corrected: int, stopped: int) -> Text:
-    """What a recall did, for the person who recalled it."""
-    return _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
+def recalled_text(number: int, deleted: int, corrected: int, stopped: int,
+                  checking: int) -> Text:
+    """What a recall did, for the person who recalled it. Of the copies stopped, *checking*
+    were taken back from the outbox: the sender may have had one in hand, which arrives all
+    the same (then it is deleted a few minutes later), and nobody can tell yet which."""
+    done = _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
              "too old to delete got a correction, {stopped} stopped before sending.",
              number=number, deleted=deleted, corrected=corrected, stopped=stopped)
+    if not checking:
+        return done
+    return lines(done, _("{checking} of them were waiting to go out and may have gone that "
+                         "very moment: any that did is deleted within minutes, or corrected.",
+                         checking=checking))
 
 
 def _unfinished() -> dict[str, Text]:

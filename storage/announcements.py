@@ -59,7 +59,9 @@ class AnnouncementDelivery(SQLModel, table=True):
     """One recipient's copy: ``state`` pending (``due_at`` set once approved) → queued (its
     outbox row written); or skipped (the person blocked the bot), recalled (never sent). A
     recall turns a sent copy into deleting (``due_at``: when to check) → deleted, or into
-    corrected (too old to delete, or the delete was refused)."""
+    corrected (too old to delete, or the delete was refused); a queued one it takes back from
+    the outbox into stopping (``due_at``: when to look whether the sender had it in hand and
+    it went all the same) → recalled, or deleting / corrected as a sent one."""
 
     __tablename__ = "announcement_delivery"
     __table_args__ = (UniqueConstraint("announcement_id", "chat_id"),

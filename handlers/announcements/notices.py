@@ -284,18 +284,21 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
     return True
 
 
-def _take_back(uow: UnitOfWork, announcement: Announcement) -> None:
+def _take_back(uow: UnitOfWork, announcement: Announcement, state: str = "pending",
+               due_at: datetime | None = None) -> int:
     """Cancel the copies written to the outbox but not sent yet (up to ``queue_window`` of
-    them); their recipients are pending again, to go if it is approved again. Their
-    ``queued_at`` stays: it marks a copy taken back, which may have gone out all the same
-    (``sending.send_one`` asks before sending it again)."""
+    them); their recipients are pending again, to go if it is approved again (or, for a
+    recall, *state* at *due_at*); how many. Their ``queued_at`` stays: it marks a copy taken
+    back, which may have gone out all the same (``sending.send_one`` asks before sending it
+    again)."""
     d = DELIVERY_TABLE.c
     chats = [chat_id for _, chat_id in bulk.take_back(uow, [ref(announcement.id)])]
-    if chats:
-        uow.session.connection().execute(
-            update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
-                                         d.state == "queued", d.chat_id.in_(chats))
-            .values(state="pending"))
+    if not chats:
+        return 0
+    return uow.session.connection().execute(
+        update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                     d.state == "queued", d.chat_id.in_(chats))
+        .values(state=state, due_at=due_at)).rowcount or 0
 
 
 def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
@@ -314,7 +317,7 @@ def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
     return {"total": announcement.recipients, "sent": sends["sent"],
             "blocked": sum(sends[s] for s in BLOCKED_STATUSES) + states["skipped"],
             "failed": sends["failed"], "queued": sends["pending"] + states["pending"] - gone,
-            "recalled": states["recalled"], "deleted": states["deleted"],
+            "recalled": states["recalled"] + states["stopping"], "deleted": states["deleted"],
             "corrected": states["corrected"], "deleting": states["deleting"]}
 
 
@@ -340,34 +343,50 @@ def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
         uow.session.refresh(announcement)
         return None
     uow.session.refresh(announcement)
+    d, o = DELIVERY_TABLE.c, OUTBOX.c
+    # A copy taken back from the outbox may be in the sender's hands already and arrive all
+    # the same (``outbox.mark_sent`` records it sent): it is looked at again (check_delete).
+    checking = _take_back(uow, announcement, "stopping", uow.now + DELETE_CHECK)
+    stopped = checking + (uow.session.connection().execute(
+        update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                     d.state == "pending")
+        .values(state="recalled", due_at=None)).rowcount or 0)
+    deleted = corrected = 0
+    for copy in uow.session.connection().execute(_SENT_COPIES.where(
+            o.ref == ref(announcement.id))):
+        state, due, removed = _withdraw(uow, announcement, copy)
+        deleted += removed
+        corrected += state == "corrected"
+        uow.session.connection().execute(
+            update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
+                                         d.chat_id == copy.chat_id)
+            .values(state=state, due_at=due))
+    uow.log("announcement_recalled", actor=person, announcement_id=announcement.id,
+            deleted=deleted, corrected=corrected, stopped=stopped, checking=checking)
+    return {"deleted": deleted, "corrected": corrected, "stopped": stopped,
+            "checking": checking}
+
+
+# A recipient's copy that Telegram has, with every message of it.
+_SENT_COPIES = sql_select(OUTBOX.c.chat_id, OUTBOX.c.parts_message_ids,
+                          OUTBOX.c.telegram_message_id, OUTBOX.c.sent_at).where(
+    OUTBOX.c.op == "send", OUTBOX.c.status == "sent")
+
+
+def _withdraw(uow: UnitOfWork, announcement: Announcement, copy: Any
+              ) -> tuple[str, datetime | None, int]:
+    """Delete a copy Telegram has, if it still lets us (safely inside its limit), else send
+    the correction: the copy's new state, when to check on it, and how many messages go."""
     rules = uow.office.rules.announcements
     window = (timedelta(hours=rules.delete_within_hours)
               - timedelta(minutes=rules.delete_margin_minutes))
-    d, o = DELIVERY_TABLE.c, OUTBOX.c
-    _take_back(uow, announcement)
-    stopped = uow.session.connection().execute(
-        update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
-                                     d.state == "pending")
-        .values(state="recalled", due_at=None)).rowcount or 0
-    deleted = corrected = 0
-    for chat_id, earlier, message_id, sent_at in uow.session.connection().execute(
-            sql_select(o.chat_id, o.parts_message_ids, o.telegram_message_id, o.sent_at).where(
-                o.ref == ref(announcement.id), o.op == "send", o.status == "sent")):
-        if message_id is not None and sent_at is not None and uow.now - sent_at < window:
-            shown = _messages(earlier, message_id)
-            uow.send(*(Delete(chat_id, m) for m in shown))
-            state, due = "deleting", uow.now + DELETE_CHECK
-            deleted += len(shown)
-        else:
-            _correct(uow, announcement, chat_id, sent_at)
-            state, due = "corrected", None
-            corrected += 1
-        uow.session.connection().execute(
-            update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
-                                         d.chat_id == chat_id).values(state=state, due_at=due))
-    uow.log("announcement_recalled", actor=person, announcement_id=announcement.id,
-            deleted=deleted, corrected=corrected, stopped=stopped)
-    return {"deleted": deleted, "corrected": corrected, "stopped": stopped}
+    if (copy.telegram_message_id is None or copy.sent_at is None
+            or uow.now - copy.sent_at >= window):
+        _correct(uow, announcement, copy.chat_id, copy.sent_at)
+        return "corrected", None, 0
+    shown = _messages(copy.parts_message_ids, copy.telegram_message_id)
+    uow.send(*(Delete(copy.chat_id, m) for m in shown))
+    return "deleting", uow.now + DELETE_CHECK, len(shown)
 
 
 def _messages(earlier: Sequence[int] | None, message_id: int) -> list[int]:
@@ -384,9 +403,11 @@ def _correct(uow: UnitOfWork, announcement: Announcement, chat_id: int,
 
 
 def find_deletes(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
-    """Recipients of a recalled announcement whose delete is due to be checked."""
+    """Recipients of a recalled announcement whose delete is due to be checked, or whose copy
+    the recall took back from the outbox (it may have gone out all the same)."""
     d = AnnouncementDelivery
-    query = select(d.id).where(d.state == "deleting", col(d.due_at) <= uow.now)
+    query = select(d.id).where(col(d.state).in_(("deleting", "stopping")),
+                               col(d.due_at) <= uow.now)
     if skip:
         query = query.where(col(d.id).not_in(skip))
     return [i for i in uow.session.exec(query.order_by(col(d.due_at), col(d.id)).limit(limit)
@@ -396,17 +417,24 @@ def find_deletes(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[
 
 def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
     """Deleted, or — Telegram refused (too old after all, or gone) — the correction instead,
-    so every recipient of a recalled announcement gets one or the other."""
+    so every recipient of a recalled announcement gets one or the other; a copy the recall
+    took back from the outbox is stopped, or, if it arrived all the same, withdrawn now."""
     delivery = uow.session.get(AnnouncementDelivery, delivery_id)
-    if delivery is None or delivery.state != "deleting":
+    if delivery is None or delivery.state not in ("deleting", "stopping"):
         return "skipped"
     announcement = uow.session.get(Announcement, delivery.announcement_id)
     assert announcement is not None
     o = OUTBOX.c
-    copy = uow.session.connection().execute(
-        sql_select(o.parts_message_ids, o.telegram_message_id, o.sent_at).where(
-            o.ref == ref(announcement.id), o.chat_id == delivery.chat_id, o.op == "send",
-            o.status == "sent")).first()
+    copy = uow.session.connection().execute(_SENT_COPIES.where(
+        o.ref == ref(announcement.id), o.chat_id == delivery.chat_id)).first()
+    if delivery.state == "stopping":
+        if copy is None:
+            delivery.state, delivery.due_at = "recalled", None
+            return bulk.keep(uow, delivery, "stopped")
+        delivery.state, delivery.due_at, _ = _withdraw(uow, announcement, copy)
+        uow.log("announcement_copy_arrived", announcement_id=announcement.id,
+                chat_id=delivery.chat_id, then=delivery.state)
+        return bulk.keep(uow, delivery, delivery.state)
     status = None if copy is None else _deletes(uow, delivery.chat_id, _messages(
         copy.parts_message_ids, copy.telegram_message_id))
     if status == "pending":

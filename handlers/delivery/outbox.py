@@ -225,11 +225,12 @@ def _set_status(office: Office, ids: list[int], status: str, error: str) -> None
                            .values(status=status, last_error=error[:500]))
 
 
-# A row cancelled (taken back by a Hold, or made needless by a payment) while the sender had
-# it in hand went out all the same: the truth is that it was sent. (Not ``in_()``: its
-# expanding parameter cannot go in an executemany, and several marks are one.)
-_MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"),
-                                   or_(_C.status == "pending", _C.status == "cancelled"))
+# A row cancelled (taken back by a Hold or a recall, or made needless by a payment) while the
+# sender had it in hand went out all the same: the truth is that it was sent, and a recall
+# deletes what it finds sent. (Not ``in_()``: its expanding parameter cannot go in an
+# executemany, and several marks are one.)
+_IN_HAND = or_(_C.status == "pending", _C.status == "cancelled")
+_MARK_SENT = (update(OUTBOX).where(_C.id == bindparam("row_id"), _IN_HAND)
               .values(status="sent", telegram_message_id=bindparam("message_id"),
                       sent_at=bindparam("sent_at")))
 
@@ -252,9 +253,10 @@ def write_marks(connection: Connection, marks: Sequence[tuple[int, int | None]],
 def mark_progress(office: Office, row_id: int, parts_sent: int, message_id: int | None,
                   message_ids: Sequence[int]) -> None:
     """Remember that the first *parts_sent* parts of a multi-part send were delivered: their
-    messages *message_ids*, and *message_id*, the row's message so far."""
+    messages *message_ids*, and *message_id*, the row's message so far. Written for a row
+    cancelled meanwhile too (see ``_MARK_SENT``): its photos are in the chat all the same."""
     with office.engine.begin() as connection:
-        connection.execute(update(OUTBOX).where(_C.id == row_id, _C.status == "pending")
+        connection.execute(update(OUTBOX).where(_C.id == row_id, _IN_HAND)
                            .values(telegram_message_id=message_id, parts_sent=parts_sent,
                                    parts_message_ids=list(message_ids), rate_limited=False))
 

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from bot.adapters.base import KeyboardJson
 from bot.sender import Limits, OutboxSender
 from dialogs.buttons import Verb, tap
 from handlers.announcements import notices
@@ -89,6 +90,13 @@ def approved_and_written(fees: FeeEstate, office: Office) -> tuple[int | None, s
     return latest(office).id, hold
 
 
+def read_by_the_sender(office: Office, chat_id: int, number: int | None) -> delivery.Pending:
+    """The chat's copy of the announcement, as the sender reads it to send it."""
+    [row] = [row for row in delivery.due(office).rows
+             if row.chat_id == chat_id and row.ref == notices.ref(number)]
+    return row
+
+
 def test_a_hold_after_approve_takes_back_the_copies_already_in_the_outbox(
         fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
     wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
@@ -112,8 +120,7 @@ def test_a_copy_the_sender_had_in_hand_when_the_hold_came_goes_once(
         fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
     wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
     number, hold = approved_and_written(fees, office)
-    [in_hand] = [row for row in delivery.due(office).rows
-                 if row.chat_id == li.user_id and row.ref == notices.ref(number)]  # read
+    in_hand = read_by_the_sender(office, li.user_id, number)
     manager.presses(hold, chat_id=MANAGERS)  # lands while the sender is sending Li's copy
     desk.accept(in_hand)  # Telegram took it: Li has it, and the sender records it sent
     assert [r.status for r in outbox(office, chat_id=li.user_id, ref=notices.ref(number))] \
@@ -128,6 +135,30 @@ def test_a_copy_the_sender_had_in_hand_when_the_hold_came_goes_once(
     [row] = notices.listing(office, number)
     assert (row["sent"], row["queued"]) == (2, 0)
 
+
+def test_a_copy_the_sender_had_in_hand_when_the_recall_came_is_deleted_once_it_arrived(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    number, _ = approved_and_written(fees, office)
+    in_hand = read_by_the_sender(office, li.user_id, number)
+    manager.presses(tap(Verb.ANNOUNCE_STAFF, number or 0, "recall"))  # while Li's goes
+    assert manager.last == ("↩️ Announcement #1 recalled: 0 messages deleted, 0 too old to "
+                            "delete got a correction, 2 stopped before sending.\n2 of them "
+                            "were waiting to go out and may have gone that very moment: any "
+                            "that did is deleted within minutes, or corrected.")
+    desk.accept(in_hand)  # Telegram took it all the same: Li has it
+    assert any("Water tanks" in m.text for m in li.chat)
+    daytime.advance(timedelta(minutes=5))
+    counts = drain_once(office).counts
+    assert (counts["announcement_delete:deleting"], counts["announcement_delete:stopped"]) \
+        == (1, 1)  # Li's arrived, and is deleted; Wang's never went
+    desk.deliver()
+    assert not any("Water tanks" in m.text for m in (*wang.chat, *li.chat))
+    daytime.advance(timedelta(minutes=5))
+    assert drain_once(office).counts["announcement_delete:deleted"] == 1
+    [row] = notices.listing(office, number)
+    assert (row["sent"], row["recalled"], row["deleted"], row["corrected"]) == (1, 1, 1, 0)
+    assert not any("Correction" in m.text for m in (*wang.chat, *li.chat))
 
 # -- at the same moment ---------------------------------------------------------------------
 def test_two_approvals_at_the_same_moment_count_once(
@@ -277,7 +308,7 @@ def test_a_recall_near_the_48_hours_corrects_instead_of_deleting(
     daytime.advance(timedelta(hours=47, minutes=30))  # inside 48 h, but not safely
     done = notices.decide_from_cli(office, latest(office).id or 0, "recall",
                                    "The pool opens on Tuesday.")
-    assert done == {"deleted": 0, "corrected": 2, "stopped": 0}
+    assert done == {"deleted": 0, "corrected": 2, "stopped": 0, "checking": 0}
     assert not outbox(office, op="delete")
     assert "The pool opens on Monday." in li.chat[-2].text
     assert li.last.startswith("⚠️ Correction to the property office's notice of 2026-12-01")
@@ -293,7 +324,7 @@ def test_a_delete_telegram_refuses_is_followed_by_the_correction(
     daytime.advance(timedelta(hours=20))
     number = latest(office).id or 0
     assert notices.decide_from_cli(office, number, "recall", "The pool opens on Tuesday.") == {
-        "deleted": 2, "corrected": 0, "stopped": 0}
+        "deleted": 2, "corrected": 0, "stopped": 0, "checking": 0}
     # Telegram refuses Li's delete (the message is gone from its side, or too old after all).
     [refused] = [row for row in outbox(office, op="delete", status="pending")
                  if row.chat_id == li.user_id]
@@ -311,6 +342,18 @@ def test_a_delete_telegram_refuses_is_followed_by_the_correction(
     assert not drain_once(office).counts["announcement_delete:corrected"]  # once
 
 
+def approved_with_a_photo(fees: FeeEstate, office: Office) -> int:
+    """A notice with a photo to the whole estate, approved, its copies written to the outbox
+    and not sent yet; its number."""
+    fees.manager.command("announce")
+    fees.manager.sends_photo("poster-1", caption="The pool opens on Monday.")
+    fees.manager.taps("The whole estate")
+    fees.manager.taps("Send when approved")
+    fees.manager.taps("Approve", chat_id=MANAGERS)
+    drain_once(office)
+    return latest(office).id or 0
+
+
 class Deleting(Phones):
     """The Bot API as the sender sees it, deletes too (recorded as a call on the message)."""
 
@@ -323,20 +366,14 @@ async def test_a_recalled_notice_with_a_photo_loses_its_photo_too(
     # Through the real sender: its ref makes a copy editable, so the photo goes first and the
     # text in a message of its own; the recall deletes both, and says so.
     li, manager = fees.li, fees.manager
-    manager.command("announce")
-    manager.sends_photo("poster-1", caption="The pool opens on Monday.")
-    manager.taps("The whole estate")
-    manager.taps("Send when approved")
-    manager.taps("Approve", chat_id=MANAGERS)
-    drain_once(office)
+    number = approved_with_a_photo(fees, office)
     phones = Deleting()
     sender = OutboxSender(office, phones, SENDER)
     assert await sender.drain(within=10)
     copy = phones.in_chat(li.user_id)
     assert [(c.method, c.photos) for c in copy] == [("photo", ("poster-1",)), ("text", ())]
-    number = latest(office).id or 0
-    assert notices.decide_from_cli(office, number, "recall") == {
-        "deleted": 4, "corrected": 0, "stopped": 0}  # Wang's and Li's two messages each
+    assert notices.decide_from_cli(office, number, "recall") == {  # two messages each
+        "deleted": 4, "corrected": 0, "stopped": 0, "checking": 0}
     assert await sender.drain(within=10)
     assert [c.message_id for c in phones.in_chat(li.user_id) if c.method == "delete"] == [
         c.message_id for c in copy]
@@ -345,3 +382,37 @@ async def test_a_recalled_notice_with_a_photo_loses_its_photo_too(
     manager.presses(tap(Verb.ANNOUNCE_STAFF, number, "report"))
     assert manager.last.endswith("Recalled: 2 deleted, 0 got a correction instead, 0 deletes "
                                  "not confirmed yet.")
+
+
+async def test_a_photo_notice_recalled_between_its_photo_and_its_text_loses_both(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    # The recall lands while Telegram takes a copy's photo: the copy is taken back from the
+    # outbox, its text goes out all the same, and both its messages are deleted.
+    wang, li = fees.wang, fees.li
+    number = approved_with_a_photo(fees, office)
+    recalled: list[dict[str, int]] = []
+
+    class Midway(Deleting):
+        async def send_photo(self, chat_id: int, file_id: str, caption: str,
+                             keyboard: KeyboardJson | None) -> int:
+            shown = await super().send_photo(chat_id, file_id, caption, keyboard)
+            if chat_id == li.user_id and not recalled:  # before the sender hears back
+                recalled.append(notices.decide_from_cli(office, number, "recall"))
+            return shown
+
+    phones = Midway()
+    sender = OutboxSender(office, phones, SENDER)
+    assert await sender.drain(within=10)
+    assert recalled[0]["checking"] >= 1  # Li's, at least, was taken back
+    for _ in range(2):  # the copy that arrived is found, then its deletes are confirmed
+        daytime.advance(timedelta(minutes=5))
+        drain_once(office)
+        assert await sender.drain(within=10)
+    for person in (wang, li):
+        shown = [c for c in phones.in_chat(person.user_id) if c.method != "delete"]
+        deleted = {c.message_id for c in phones.in_chat(person.user_id) if c.method == "delete"}
+        assert {c.message_id for c in shown} <= deleted
+    assert [(c.method, c.photos) for c in phones.in_chat(li.user_id)][:2] == [
+        ("photo", ("poster-1",)), ("text", ())]
+    [row] = notices.listing(office, number)
+    assert row["deleting"] == 0 and row["corrected"] == 0
