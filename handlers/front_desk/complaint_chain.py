@@ -29,6 +29,7 @@ LEVEL_NAMES: Final[dict[int, Msg]] = {
 LEVEL_KEYS: Final = {DESK: "desk", SUPERVISOR: "supervisor", DIRECTOR: "director",
                      ADMIN: "admin"}
 DESK_ROLES: Final = ("dispatcher", "butler")
+COMPLAINT_ROLES: Final = (*DESK_ROLES, "manager", "admin")  # the roles level_of places
 # Who the severity hands a complaint to (001 第四篇 4(5)): the director the same day, the
 # supervisor within the hour, the desk itself for a minor one.
 SEVERITY_LEVELS: Final = {"major": DIRECTOR, "important": SUPERVISOR, "minor": DESK}
@@ -69,7 +70,10 @@ def may_take(session: Session, person: Person | None, complaint: Complaint) -> b
 
 def people_at(session: Session, level: int) -> list[Person]:
     """Registered staff at *level*, in the order they were registered."""
-    people = session.exec(select(Person).where(col(Person.telegram_user_id).is_not(None))
+    # Staff roles only: a complaint about the desk asks this on every tap, and the residents
+    # are most of the people.
+    people = session.exec(select(Person).where(col(Person.telegram_user_id).is_not(None),
+                                               col(Person.role).in_(COMPLAINT_ROLES))
                           .order_by(col(Person.id))).all()
     return [p for p in people if level_of(p) == level]
 

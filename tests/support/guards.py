@@ -201,8 +201,8 @@ GUARDS: tuple[Guard, ...] = (
           "    if not states.move("),
     Guard("a unit's history shows a complaint about the service centre only to admin/HR, "
           "privately", "handlers/front_desk/desk_tools.py",
-          "        if may_see(caller.person, c) and not (board is not None and "
-          "c.about_service_centre)]",
+          "        if may_see(caller.session, caller.person, c)\n"
+          "        and not (board is not None and c.about_service_centre)]",
           "        ]"),
     # -- visit windows -------------------------------------------------------------------------
     Guard("a window is picked only by the assignee, or by the resident who asked for another",
@@ -300,19 +300,19 @@ GUARDS: tuple[Guard, ...] = (
     # -- complaints ----------------------------------------------------------------------------
     Guard("a complaint about the service centre is seen only by admin/HR",
           "handlers/front_desk/complaint_chain.py",
-          "    return level == ADMIN if complaint.about_service_centre else True",
-          "    return True"),
+          "        return handles_service_centre(session, person)",
+          "        return level_of(person) is not None"),
     Guard("a complaint is taken over only from its level or above",
           "handlers/front_desk/complaint_chain.py",
-          "    return may_see(person, complaint) and level is not None and level >= "
-          "complaint.level",
-          "    return may_see(person, complaint)"),
+          "        complaint.about_service_centre or level >= complaint.level)",
+          "        True)"),
     Guard("only the staff who handle complaints tap a complaint's buttons (severity, "
           "re-grade)", "handlers/front_desk/complaints.py",
-          "    if not may_handle(caller.person, complaint):", "    if False:"),
+          "    if not may_handle(caller.session, caller.person, complaint):", "    if False:"),
     Guard("a complaint's answer, question, result or re-grade reason counts only from "
           "someone who still handles it", "handlers/front_desk/complaint_handling.py",
-          "    if complaint is None or caller.person is None or not may_handle(caller.person, "
+          "    if complaint is None or caller.person is None or not may_handle(caller.session,\n"
+          "                                                                    caller.person, "
           "complaint):",
           "    if complaint is None or caller.person is None:"),
     # -- the reception -------------------------------------------------------------------------
