@@ -172,3 +172,6 @@ def announce_recall(announcement_id: int, correction: Annotated[str, typer.Optio
     done = _decide(announcement_id, "recall", correction)
     console.print(f"announcement {announcement_id} recalled: {done['deleted']} deleted, "
                   f"{done['corrected']} corrected, {done['stopped']} stopped")
+    if done["checking"]:
+        console.print(f"  {done['checking']} of those stopped were going out at that moment: "
+                      "any that arrived is deleted (or corrected) within minutes")
