@@ -87,6 +87,7 @@ class OutageReport(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     chat_id: int = _telegram_id(nullable=False)
     text: str = Field(max_length=4096)
+    photos: list[str] = _json(list)  # sent with the words: "report it anyway" keeps them
     created_at: datetime | None = _when(nullable=False)
     reported_at: datetime | None = _when()
 

@@ -7,6 +7,7 @@ orders as usual.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -28,9 +29,10 @@ RUNNING_OUTAGES = (select(_A.id, _A.utility, _A.buildings, _A.starts_at, _A.ends
                    .where(OUTAGE_RUNNING).order_by(_A.id))
 
 
-def answered(caller: Caller, text: str) -> bool:
-    """If *text* reports the utility of an outage running in the caller's building now,
-    answer with the notice and the one-tap override, and say True."""
+def answered(caller: Caller, text: str, photos: Sequence[str] = ()) -> bool:
+    """If *text* (alone, or a photo's caption) reports the utility of an outage running in
+    the caller's building now, answer with the notice and the one-tap override, and say True.
+    The *photos* are kept with the report for that tap."""
     buildings = {h.building for h in households_of(caller.session, caller.person)}
     if not buildings or not outage_may_run(caller.session):
         return False
@@ -41,7 +43,8 @@ def answered(caller: Caller, text: str) -> bool:
         return False
     report = OutageReport(announcement_id=outage.id,
                           person_id=caller.person.id if caller.person else None,
-                          chat_id=caller.chat_id, text=text, created_at=caller.now)
+                          chat_id=caller.chat_id, text=text, photos=list(photos),
+                          created_at=caller.now)
     caller.session.add(report)
     caller.session.flush()
     assert report.id is not None
@@ -68,9 +71,10 @@ def _answer(caller: Caller, outage: _Outage, buildings: set[str]) -> Text:
                              outage.text)
 
 
-def report_anyway(caller: Caller, report_id: int) -> str | None:
-    """"It's not the outage": the words the resident wrote, to be taken in as usual (once);
-    None if the tap is not theirs or was already taken. The answer loses its button."""
+def report_anyway(caller: Caller, report_id: int) -> OutageReport | None:
+    """"It's not the outage": the report (the words the resident wrote, and the photos with
+    them), to be taken in as usual (once); None if the tap is not theirs or was already
+    taken. The answer loses its button."""
     report = caller.session.get(OutageReport, report_id)
     if (report is None or caller.person is None or report.person_id != caller.person.id
             or report.reported_at is not None):
@@ -93,4 +97,4 @@ def report_anyway(caller: Caller, report_id: int) -> str | None:
         inline(), message_id=caller.event.message_id))
     caller.log("outage_overridden", announcement_id=report.announcement_id,
                report_id=report.id)
-    return report.text
+    return report

@@ -147,9 +147,14 @@ def _earlier_message(caller: Caller, tap: Tap, board: StaffChat | None) -> Outco
 
 
 def _outage_anyway(caller: Caller, tap: Tap, board: StaffChat | None) -> Outcome | None:
-    """"It's not the outage": the resident's words are taken in as if just written."""
-    words = outages.report_anyway(caller, tap.id(0))
-    return questions.free_text(caller, words) if words else None
+    """"It's not the outage": the resident's words (and photos) are taken in as if just
+    sent."""
+    report = outages.report_anyway(caller, tap.id(0))
+    if report is None:
+        return None
+    if report.photos:
+        return questions.photo_first(caller, report.text, tuple(report.photos))
+    return questions.free_text(caller, report.text)
 
 
 def _private(act: Act, needs_binding: bool = True) -> ButtonHandler:

@@ -230,7 +230,9 @@ def _in_private(caller: Caller) -> None:
             _run(caller, questions.free_text(caller, event.text.strip()))
     elif event.kind is EventKind.PHOTO:
         caption, photos = event.text.strip(), event.photo_file_ids
-        if not (caption and _danger_first(caller, caption, None, photos)):
+        # A caption speaks as a text does: an emergency first, then a planned outage.
+        if not (caption and (_danger_first(caller, caption, None, photos)
+                             or outages.answered(caller, caption, photos))):
             _run(caller, questions.photo_first(caller, caption, photos))
     else:
         caller.reply(_("Sorry, I can only read text, photos and contacts. Please write what you "
@@ -372,11 +374,10 @@ def _resume(caller: Caller, text: str, paused: Conversation | None,
                                     EventKind.TEXT, text=text, photo_file_ids=photos,
                                     button_data="")
         _run(caller, FLOWS[paused.flow](paused, typed, caller.context()))
-    elif binding.is_registered(caller.person) and photos:
-        _run(caller, questions.photo_first(caller, text, photos))
     elif binding.is_registered(caller.person):
-        if not outages.answered(caller, text):
-            _run(caller, questions.free_text(caller, text))
+        if not (text and outages.answered(caller, text, photos)):
+            _run(caller, questions.photo_first(caller, text, photos) if photos
+                 else questions.free_text(caller, text))
     else:
         unlinked_message.keep(caller, text, photos)
         caller.reply(welcome_unbound(), share_contact_keyboard())

@@ -342,3 +342,25 @@ def test_from_the_terminal(fees: FeeEstate, office: Office, clock: FakeClock) ->
     assert "Planned gas outage, building 3: 2026-12-02 09:00 – 2026-12-02 12:00" in fees.li.last
     [row] = notices.listing(office, announcement.id)
     assert (row["status"], row["sent"], row["queued"]) == ("approved", 2, 0)
+
+
+def test_a_photo_of_the_outage_gets_the_notice_and_reported_anyway_keeps_its_photo(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """A caption speaks as a text does: "停水了" under a photo during the water outage gets the
+    notice, not a work order; "report it anyway" takes the photo into the report."""
+    wang, manager = fees.wang, fees.manager
+    clock.set(sh(2026, 12, 3, 8, 0))
+    compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
+            "2026-12-03 09:00 - 17:00")
+    manager.taps("Approve")
+    clock.set(sh(2026, 12, 3, 10, 0))
+    drain_once(office)
+    before = len(orders(office))
+    wang.sends_photo("dry-tap", caption="停水了")
+    assert "计划停水" in wang.last and len(orders(office)) == before
+    wang.taps("仍要报修")
+    assert "照片已保留" in wang.last  # the photo goes on with the report
+    for label in ("是的", "照片已发完", "明天上午", "使用", "提交"):
+        wang.taps(label)
+    [order] = orders(office)[before:]
+    assert order.photos == ["dry-tap"]
