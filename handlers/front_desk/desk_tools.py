@@ -22,7 +22,12 @@ from dialogs.complaint_cards import STATUS_NAMES as COMPLAINT_STATUS_NAMES
 from dialogs.events import Button, InlineKeyboard, inline
 from handlers.front_desk.complaint_chain import may_see
 from handlers.office.caller import Caller
-from handlers.office.people import normalise_phone, person_by_id_name, unit_label
+from handlers.office.people import (
+    normalise_phone,
+    person_by_id_name,
+    phone_digits,
+    unit_label,
+)
 from handlers.office.permissions import OUT_OF_DATE, at_the_desk
 from handlers.work_orders import desk_moves, states
 from handlers.work_orders.desk_moves import NOT_THE_DESK, tool_button
@@ -134,9 +139,10 @@ def find(caller: Caller, board: StaffChat | None, query: str) -> None:
             WorkOrder.household_id == household.id).order_by(newest)).all()
     elif len(digits) >= MIN_PHONE_DIGITS and re.fullmatch(r"[0-9+\s()-]+", query):
         units = list(caller.session.exec(select(Household).where(
-            col(Household.phone).contains(digits)).order_by(col(Household.id))).all())
+            phone_digits(col(Household.phone)).contains(digits)).order_by(
+                col(Household.id))).all())
         orders = caller.session.exec(select(WorkOrder).where(or_(
-            col(WorkOrder.contact_phone).contains(digits),
+            phone_digits(col(WorkOrder.contact_phone)).contains(digits),
             col(WorkOrder.household_id).in_([u.id for u in units]))).order_by(newest)).all()
     else:
         caller.reply(USAGE)

@@ -8,8 +8,19 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Insert, and_, bindparam, event, exists, literal_column
+from sqlalchemy import (
+    ColumnElement,
+    Executable,
+    Insert,
+    and_,
+    bindparam,
+    event,
+    exists,
+    func,
+    literal_column,
+)
 from sqlalchemy import select as sql_select
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from dialogs.model import Unit
@@ -171,6 +182,16 @@ def normalise_phone(phone: str) -> str:
         digits = digits[4:]
     elif digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
+    return digits
+
+
+def phone_digits(column: Mapped[str]) -> ColumnElement[str]:
+    """*column*'s phone number as the database reads it without the separators people write
+    (spaces, dashes, brackets, dots, +): a roster typed "138-0000-0001" must still match the
+    digits someone shares or the desk types."""
+    digits: ColumnElement[str] = func.replace(column, " ", "")
+    for separator in ("-", "(", ")", ".", "+"):
+        digits = func.replace(digits, separator, "")
     return digits
 
 

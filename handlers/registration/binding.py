@@ -18,6 +18,7 @@ from handlers.office.caller import Caller
 from handlers.office.people import (
     is_staff,
     normalise_phone,
+    phone_digits,
     staff_chat,
     staff_chat_by_id,
     unit_label,
@@ -123,7 +124,8 @@ def bind_by_contact(caller: Caller) -> None:
         return
     phone = normalise_phone(caller.event.contact_phone)
     candidates = caller.session.exec(select(Household).where(
-        col(Household.phone).contains(phone[-8:]))).all() if len(phone) >= 8 else []
+        phone_digits(col(Household.phone)).contains(phone[-8:]))).all() if len(phone) >= 8 \
+        else []
     matches = [h for h in candidates if normalise_phone(h.phone) == phone]
     if not matches:
         caller.reply(_("This number is not on our roster. Please ask the office for a binding "

@@ -1,0 +1,36 @@
+"""A roster number is matched by its digits, however the office wrote it (dashes, spaces,
+brackets): the resident who shares that number is linked, and the desk finds the unit by it."""
+
+from __future__ import annotations
+
+import pytest
+
+from handlers.office import Office
+from handlers.registration import roster
+from tests.support.estate import DISPATCH, Estate, build_estate
+
+
+@pytest.fixture
+def estate(office: Office) -> Estate:
+    estate = build_estate(office, staff_language="en")
+    rows = [{"building": "7", "room": "0302", "name": "孙丽", "phone": "138-0000-0007"},
+            {"building": "7", "room": "0303", "name": "周强", "phone": "(0755) 8888 1234"}]
+    roster.import_households(office, enumerate(rows, start=2))
+    return estate
+
+
+def test_a_number_written_with_dashes_on_the_roster_links_by_contact(estate: Estate) -> None:
+    sun = estate.desk.person(404, "孙丽")
+    sun.command("start")
+    sun.shares_contact("+86 13800000007")
+    assert any("7-0302" in text for text in estate.desk.texts(404))
+    zhou = estate.desk.person(405, "周强")
+    zhou.shares_contact("075588881234")
+    assert any("7-0303" in text for text in estate.desk.texts(405))
+
+
+def test_the_desk_finds_a_unit_by_a_number_written_with_spaces(estate: Estate) -> None:
+    estate.dispatcher.command("find", "13800000007", chat_id=DISPATCH)
+    assert "7-0302" in estate.desk.last(DISPATCH).text
+    estate.dispatcher.command("find", "8888 1234", chat_id=DISPATCH)
+    assert "7-0303" in estate.desk.last(DISPATCH).text
