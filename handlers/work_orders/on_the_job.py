@@ -20,6 +20,7 @@ from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_assignee
 from handlers.work_orders import appointments, states
 from handlers.work_orders.notify import (
     alert_managers,
+    close_for_resident,
     done_ref,
     quote_ref,
     redraw_private_card,
@@ -154,7 +155,7 @@ def finish(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     """The technician reports the job done, with materials and photos; the resident signs."""
     if not states.may(caller, order, states.FINISH) or not states.move(
             caller.session, order, states.FINISH, caller.now,
-            materials_note=command.text[:1000],
+            materials_note=command.text[:1000], proposed_time="",
             done_photos=[*order.done_photos, *command.photos]):
         caller.reply(OUT_OF_DATE)
         return
@@ -165,6 +166,9 @@ def finish(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     tell_resident(caller, order, cards.done_notice(shown, command.text),
                   cards.done_keyboard(shown), ref=done_ref(order.id))
     redraw_private_card(caller.uow, order)  # done: the card's steps are over
+    # A new time the resident never answered is moot once the work is done (proposed_time
+    # was cleared with the move): its buttons go.
+    close_for_resident(caller.uow, order, time_ref(order.id), "")
     appointments.close(caller.uow, order)
     caller.reply(_("Marked done. The resident has been asked to confirm."))
 

@@ -174,3 +174,19 @@ def test_the_survey_question_after_the_rating(estate: Estate, office: Office,
     li.taps("5")
     assert question.buttons == []
     assert survey_row(office, survey_id).rating == 5
+
+
+def test_an_unanswered_time_proposal_when_the_job_is_done(estate: Estate) -> None:
+    li, zhang = estate.neighbour, estate.plumber
+    number = report_repair(estate)
+    zhang.taps("改约时间")
+    zhang.says("周三下午三点")
+    proposal = li.chat[-1]
+    [(_, yes), *_rest] = proposal.buttons
+    done(zhang)
+    assert proposal.buttons == [] and "周三下午三点" in proposal.text
+    heard = len(zhang.chat)
+    late = li.presses(yes, message_id=proposal.message_id)
+    assert "out of date" in li.toast_for(late)
+    assert len(zhang.chat) == heard  # the technician is not told of a time for a finished job
+    assert number in with_text(li, "换了阀芯")[-1].text
