@@ -2,13 +2,13 @@
 back ("You wrote earlier: … — report it now?"), their photos with it.
 
 The words and photos (Telegram file ids) are kept in the event log (``unlinked_message``, with
-the sender's Telegram id), so nothing new is stored. A photo without words that comes after
-kept words (the rest of an album, or one more picture of the same thing) is logged as
-``unlinked_photos`` joined to them: rows are never updated. A row of an album names it
-(Telegram's media_group_id), so the album's later photos, one update each, join it quietly
-(with their own words if they have any): the person is asked to link once per album. An
-offer taken or turned down is recorded in ``followup_mark`` under a unique key, so a second
-tap on an old copy does nothing twice.
+the sender's Telegram id), so nothing new is stored. What comes after kept words not yet
+offered back (the rest of an album, one more picture, more words) is logged as
+``unlinked_photos`` joined to them, so one offer carries it all: rows are never updated.
+A row of an album names it (Telegram's media_group_id), so the album's later photos, one
+update each, join it quietly (with their own words if they have any): the person is asked
+to link once per album. An offer taken or turned down is recorded in ``followup_mark``
+under a unique key, so a second tap on an old copy does nothing twice.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from storage.followups import FollowupMark
 from storage.models import EventLog
 
 ACTION: Final = "unlinked_message"  # the event log's record of the words (and their photos)
-MORE_PHOTOS: Final = "unlinked_photos"  # photos without words, joined to kept words
+MORE_PHOTOS: Final = "unlinked_photos"  # what came after kept words, joined to them
 SHOWN: Final = 300  # characters of the words quoted back in the offer
 
 
@@ -53,10 +53,14 @@ def keep(caller: Caller, text: str, photos: tuple[str, ...] = (), album: str = "
     if first is not None:
         caller.log(MORE_PHOTOS, joins=first, photos=list(photos), text=text, album=album)
         return True
-    earlier = None if text else _latest(caller)
-    if earlier is not None and photos:
-        caller.log(MORE_PHOTOS, joins=earlier.id, photos=list(photos), album=album)
-    elif text or photos:
+    if not (text or photos):
+        return False
+    # Words after words not yet offered back join them: the offer quotes only one, and
+    # nothing the person wrote may be left behind.
+    earlier = _latest(caller)
+    if earlier is not None:
+        caller.log(MORE_PHOTOS, joins=earlier.id, photos=list(photos), text=text, album=album)
+    else:
         caller.log(ACTION, text=text, photos=list(photos), album=album)
     return False
 

@@ -166,3 +166,17 @@ def test_an_album_reporting_an_emergency_before_linking_keeps_its_photos_on_the_
     assert order.emergency and order.photos == ["smoke-1", "smoke-2"]
     zhao.command("start", code_of(office, "5", "0101"))
     assert not any(d.startswith("v1:earlier:") for m in zhao.chat for _, d in m.buttons)
+
+
+def test_every_message_sent_before_linking_is_offered_back(
+        estate: Estate, zhao: Person, office: Office) -> None:
+    """She writes twice before linking: neither message is left behind."""
+    zhao.says("你好，我是5栋0101的业主")
+    zhao.says(LEAK)
+    zhao.sends_photo("leak-1")
+    offer = links(zhao, office)
+    assert "5栋0101" in offer.text and LEAK in offer.text and "×1" in offer.text
+    zhao.taps("现在报")
+    submits_the_report(zhao)
+    [order] = orders(office)
+    assert LEAK in order.description and order.photos == ["leak-1"]
