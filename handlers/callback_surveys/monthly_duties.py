@@ -214,8 +214,10 @@ def callbacks_list(uow: UnitOfWork, key: int) -> dict[str, Any]:
     if q.total == 0:
         return {"open": 0}
     rows = month_surveys(uow.session, month, tz, OPEN_STATES)
-    text = lines(_("📋 Callbacks of {month}: {open} still open — all must be done by the 10th.",
-                   month=_month(month), open=len(rows)), _quota_line(q), *_open_lines(rows, tz))
+    text = lines(_("📋 Callbacks of {month}: {open} still open — all must be done by day {day} "
+                   "of this month.", month=_month(month), open=len(rows),
+                   day=uow.office.rules.callbacks_due_day),
+                 _quota_line(q), *_open_lines(rows, tz))
     for chat_id in alert_chats(uow.session, *DESK_CHATS):
         uow.send(Say(chat_id, text, priority=Priority.NOTICE))
     return {"open": len(rows), "total": q.total}
@@ -226,8 +228,9 @@ def callbacks_overdue(uow: UnitOfWork, key: int) -> dict[str, Any]:
     tz, month = uow.office.timezone, shift_month(key, -1)
     rows = month_surveys(uow.session, month, tz, OPEN_STATES)
     if rows:
-        text = lines(_("⚠️ {count} callbacks of {month} are still open after the 10th.",
-                       count=len(rows), month=_month(month)), *_open_lines(rows, tz))
+        text = lines(_("⚠️ {count} callbacks of {month} are still open after day {day} of "
+                       "this month.", count=len(rows), month=_month(month),
+                       day=uow.office.rules.callbacks_due_day), *_open_lines(rows, tz))
         for chat_id in alert_chats(uow.session, "managers", "dispatch"):
             uow.send(Say(chat_id, text, priority=Priority.INTERACTIVE))
     return {"open": len(rows)}

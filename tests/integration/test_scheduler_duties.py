@@ -3,6 +3,8 @@ reminder when on-site callbacks (2.7.4) or managers' spot checks (2.7.5) are beh
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlmodel import Session
 
@@ -10,6 +12,7 @@ from dialogs.buttons import Verb, tap
 from handlers.callback_surveys.monthly_duties import quotas
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.office.rules import OfficeRules
 from handlers.registration import roster
 from scheduler.drain import duties_once
 from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
@@ -55,7 +58,7 @@ def test_the_1st_lists_last_months_open_callbacks_and_the_10th_escalates_them(
     managers_before = len(desk.texts(MANAGERS))
     assert duties_once(office).counts["callbacks_overdue:done"] == 1
     escalation = desk.last(MANAGERS).text
-    assert number in escalation and "after the 10th" in escalation
+    assert number in escalation and "after day 10" in escalation
     assert not duties_once(office)
     assert len(desk.texts(MANAGERS)) == managers_before + 1
     assert survey_row(office, still_open).state != "done"  # escalated, not closed
@@ -102,3 +105,25 @@ def test_the_20th_reminds_when_on_site_callbacks_and_spot_checks_are_behind(
         month = quotas(session, 202612, office.timezone, office.rules)
     assert (month.total, month.done, month.onsite, month.spot_checks) == (2, 2, 1, 1)
     assert not duties_once(office)
+
+
+def test_the_lists_name_the_offices_own_due_day(office: Office, clock: FakeClock) -> None:
+    # The office gives its callbacks until the 15th: the 1st's list promises that day, and the
+    # escalation comes on the 15th and says so — never the manual's 10th.
+    office = dataclasses.replace(office, rules=OfficeRules.model_validate(
+        {"callbacks_due_day": 15}))
+    estate = build_estate(office, staff_language="en")
+    duties_once(office)
+    order_id = open_order(office, estate.neighbour, status="accepted", assignee=estate.plumber)
+    finish(office, order_id)
+    confirm(office, order_id)
+    clock.set(sh(2026, 12, 1, 9, 0))
+    assert duties_once(office).counts["callbacks_list:done"] == 1
+    listing = estate.desk.last(DISPATCH).text
+    assert "day 15" in listing and "10" not in listing.splitlines()[0]
+    clock.set(sh(2026, 12, 10, 9, 0))
+    assert not duties_once(office)
+    clock.set(sh(2026, 12, 15, 9, 0))
+    assert duties_once(office).counts["callbacks_overdue:done"] == 1
+    escalation = estate.desk.last(MANAGERS).text
+    assert "after day 15" in escalation and "10th" not in escalation
