@@ -21,11 +21,13 @@ from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, at_the_desk
 from handlers.work_orders import appointments, routing, states
 from handlers.work_orders.notify import (
+    close_for_resident,
     pcard_ref,
     redraw_private_card,
     send_private_card,
     supersede,
     tell_resident,
+    time_ref,
     view,
 )
 from handlers.work_orders.sign_off import close_cancelled
@@ -111,7 +113,7 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
     # Still held by *previous*: a second dispatcher, or an old list, finds it moved and fails.
     if previous is None or not states.move(caller.session, order, states.REASSIGN, caller.now,
                                            still={"assignee_id": previous.id},
-                                           assignee_id=technician.id):
+                                           assignee_id=technician.id, proposed_time=""):
         caller.refuse(OUT_OF_DATE)
         return
     assert caller.person is not None
@@ -136,6 +138,9 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
         caller.uow.send(Say(technician.telegram_user_id, "", photos=tuple(order.photos)))
     send_private_card(caller, order, technician.telegram_user_id)
     appointments.hand_over(caller, order, previous)
+    # A new time *previous* proposed is theirs, not the new technician's: its buttons go (the
+    # proposal was cleared with the move), and the new technician agrees the visit afresh.
+    close_for_resident(caller.uow, order, time_ref(order.id), "")
     tell_resident(caller, order, _("👷 {number} is now with {name}, who will contact you at "
                                    "{phone}.", number=Raw(order.number),
                                    name=Raw(technician.name),

@@ -173,6 +173,24 @@ def test_a_reassigned_job_drops_the_old_visit_and_asks_the_new_technician(
     assert not [m for m in wang.chat if m.text.startswith("⏰")]
 
 
+def test_a_reassigned_job_drops_the_old_technicians_unanswered_new_time(
+        estate: Estate, office: Office) -> None:
+    taken_by_zhang(estate)
+    order = the_order(office)
+    zhang, zhao, wang = estate.plumber, estate.plumber2, estate.resident
+    zhang.presses(tap(Verb.PROPOSE_TIME, order.id))
+    zhang.says("周四下午三点")
+    proposal = [m for m in wang.chat if "周四下午三点" in m.text][-1]
+    assert proposal.buttons
+    estate.dispatcher.presses(tap(Verb.DESK_REASSIGN, order.id, _person_id(office, 202)),
+                              DISPATCH)
+    assert proposal.buttons == [] and "周四下午三点" in proposal.text  # 张师傅 is not coming
+    late = wang.presses(tap(Verb.ANSWER_TIME, order.id, "yes"), message_id=proposal.message_id)
+    assert "已失效" in wang.toast_for(late)
+    assert the_order(office).preferred_time != "周四下午三点"
+    assert not [m for m in zhao.chat if "周四下午三点" in m.text]  # he never proposed it
+
+
 def test_a_job_cancelled_by_the_desk_tells_the_resident_why(estate: Estate,
                                                               office: Office) -> None:
     number = taken_by_zhang(estate)
