@@ -51,9 +51,15 @@ def _person_for(caller: Caller) -> Person:
     return caller.person
 
 
+def as_printed(typed: str) -> str:
+    """A code as the office printed it: typed from paper it may come in small letters or
+    with spaces (the codes are capitals and digits only)."""
+    return "".join(typed.split()).upper()
+
+
 def start(caller: Caller) -> None:
     """/start [CODE]: bind with a household code or a staff invite, or show where to begin."""
-    code = caller.event.text.strip()
+    code = as_printed(caller.event.text)
     if not code:
         if is_registered(caller.person):
             assert caller.person is not None
@@ -141,7 +147,7 @@ def bind_group(caller: Caller) -> None:
     if not is_staff(caller.person) or caller.person is None:
         caller.reply(_("Only office staff can bind a group. Register with your staff code first."))
         return
-    code = caller.event.text.strip()
+    code = as_printed(caller.event.text)
     invite = (caller.session.exec(select(Invite).where(Invite.code == code)).first() if code
               else None)
     if invite is None or invite.kind != "group" or invite.used_at is not None:

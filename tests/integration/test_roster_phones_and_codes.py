@@ -7,7 +7,7 @@ import pytest
 
 from handlers.office import Office
 from handlers.registration import roster
-from tests.support.estate import DISPATCH, Estate, build_estate
+from tests.support.estate import DISPATCH, Estate, build_estate, code_of
 
 
 @pytest.fixture
@@ -16,6 +16,7 @@ def estate(office: Office) -> Estate:
     rows = [{"building": "7", "room": "0302", "name": "孙丽", "phone": "138-0000-0007"},
             {"building": "7", "room": "0303", "name": "周强", "phone": "(0755) 8888 1234"}]
     roster.import_households(office, enumerate(rows, start=2))
+    roster.household_codes(office)
     return estate
 
 
@@ -34,3 +35,24 @@ def test_the_desk_finds_a_unit_by_a_number_written_with_spaces(estate: Estate) -
     assert "7-0302" in estate.desk.last(DISPATCH).text
     estate.dispatcher.command("find", "8888 1234", chat_id=DISPATCH)
     assert "7-0303" in estate.desk.last(DISPATCH).text
+
+
+def test_a_code_typed_from_paper_in_small_letters_links_once(estate: Estate,
+                                                             office: Office) -> None:
+    sun = estate.desk.person(404, "孙丽")
+    code = code_of(office, "7", "0302")
+    sun.command("start", " " + code.lower().replace("-", "- ") + " ")
+    assert "7-0302" in sun.chat[0].text
+    other = estate.desk.person(406, "冒名")
+    other.command("start", code)
+    assert "7-0302" not in other.last and len(other.chat) == 1
+
+def test_a_staff_code_in_small_letters_registers_the_colleague(estate: Estate,
+                                                               office: Office) -> None:
+    code = roster.create_invite(office, "staff", "technician", ["plumbing"], "钱师傅")
+    qian = estate.desk.person(207, "钱师傅")
+    qian.command("start", code.lower())
+    assert "钱师傅" in qian.chat[0].text and "invalid" not in qian.chat[0].text
+    group = roster.create_invite(office, "group", "", ["electrical"])
+    estate.dispatcher.command("bindgroup", group.lower(), chat_id=-1006, chat_title="电工群")
+    assert "✅" in estate.desk.last(-1006).text
