@@ -262,6 +262,9 @@ def _unregistered(caller: Caller) -> None:
     event = caller.event
     text = event.text.strip() if event.kind in (EventKind.TEXT, EventKind.PHOTO) else ""
     photos = event.photo_file_ids if event.kind is EventKind.PHOTO else ()
+    if not photos and binding.looks_like_code(text):
+        binding.redeem(caller, text)  # the office's code, sent without /start
+        return
     if text and _danger_first(caller, text, None, photos):
         return
     # Offered back once they have linked their home; an album is answered at its first photo.

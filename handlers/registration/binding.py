@@ -23,7 +23,7 @@ from handlers.office.people import (
     staff_chat_by_id,
     unit_label,
 )
-from handlers.registration import menus, unlinked_message
+from handlers.registration import menus, roster, unlinked_message
 from locales import Msg, Raw, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
 
@@ -57,18 +57,27 @@ def as_printed(typed: str) -> str:
     return "".join(typed.split()).upper()
 
 
+def looks_like_code(text: str) -> bool:
+    """Whether a message is just a code, sent without /start."""
+    return roster.CODE.fullmatch(as_printed(text)) is not None
+
+
 def start(caller: Caller) -> None:
     """/start [CODE]: bind with a household code or a staff invite, or show where to begin."""
-    code = as_printed(caller.event.text)
-    if not code:
-        if is_registered(caller.person):
-            assert caller.person is not None
-            caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
-        else:
-            caller.reply(welcome_unbound(), share_contact_keyboard())
-            if caller.language == menus.OWN_MENU_LANGUAGE:  # a stranger's menu in Traditional
-                caller.uow.send(menus.person_menu(caller.chat_id, "guest"))
-        return
+    if caller.event.text.strip():
+        redeem(caller, caller.event.text)
+    elif is_registered(caller.person):
+        assert caller.person is not None
+        caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
+    else:
+        caller.reply(welcome_unbound(), share_contact_keyboard())
+        if caller.language == menus.OWN_MENU_LANGUAGE:  # a stranger's menu in Traditional
+            caller.uow.send(menus.person_menu(caller.chat_id, "guest"))
+
+
+def redeem(caller: Caller, typed: str) -> None:
+    """Bind with a household code or a staff invite (as typed: read as printed)."""
+    code = as_printed(typed)
     household = caller.session.exec(select(Household).where(Household.bind_code == code)).first()
     if household is not None:
         _bind_household(caller, household, via="code")

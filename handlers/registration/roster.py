@@ -3,6 +3,7 @@ one-time invites for staff and group chats (the admin's terminal work)."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -17,6 +18,9 @@ from handlers.office.people import STAFF_ROLES
 from storage.models import Household, Invite
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
+CODE_LENGTH = 8
+# A household, staff or group code, so one sent without /start is still taken as a code.
+CODE = re.compile(rf"[HSG]-[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 GROUP_ROLES = ("dispatch", "managers", "emergency")
 FEE_PLANS = ("monthly", "quarterly", "semiannual")
 # A manager's rank for complaints (001 第四篇 4(5)): a supervisor unless named the director.
@@ -25,7 +29,7 @@ MANAGER_RANKS = ("supervisor", "director")
 
 def new_code(prefix: str) -> str:
     """A one-time code like ``H-7KX2M9QA`` (fits a /start deep link)."""
-    return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return prefix + "-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def _household_fields(row: Mapping[str, str]) -> dict[str, Any]:

@@ -56,3 +56,12 @@ def test_a_staff_code_in_small_letters_registers_the_colleague(estate: Estate,
     group = roster.create_invite(office, "group", "", ["electrical"])
     estate.dispatcher.command("bindgroup", group.lower(), chat_id=-1006, chat_title="电工群")
     assert "✅" in estate.desk.last(-1006).text
+
+
+def test_a_code_sent_as_a_message_without_start_links_the_chat(estate: Estate,
+                                                               office: Office) -> None:
+    """Told to send the code from the office, a newcomer sends just the code."""
+    sun = estate.desk.person(404, "孙丽")
+    sun.says(code_of(office, "7", "0302"))
+    assert any("7-0302" in text for text in estate.desk.texts(404))
+    assert not any(d.startswith("v1:earlier:") for m in sun.chat for _, d in m.buttons)
