@@ -44,6 +44,7 @@ from handlers.work_orders.visit_windows import (
     assignee,
     desk_ref,
     may_move,
+    meant_window,
     missed_ref,
     offered,
     office_today,
@@ -75,10 +76,14 @@ def ask_window(caller: Caller, order: WorkOrder, chat_id: int) -> None:
     # The convenient time the resident gave was for the first visit, not for a rework.
     first_visit = order.rework_count == 0
     preferred = preferred_window(uow, order, windows) if first_visit else None
+    # Taken days after the report, her "tomorrow morning" is a date by now (or gone).
+    meant = meant_window(uow, order)
     text = lines(
         _("📅 {number}: when will you visit? Pick a window; the resident is asked to confirm "
           "it.", number=Raw(order.number)),
-        _("The resident's convenient time: {time}", time=time_text(order.preferred_time))
+        _("The resident's convenient time: {time}",
+          time=window_text(meant, office_today(uow)) if meant else
+          time_text(order.preferred_time))
         if order.preferred_time and first_visit and preferred is None else None)
     supersede(uow, chat_id, ask_ref(order.id))
     uow.send(Say(chat_id, text, choices(order.id, windows, office_today(uow), preferred=preferred),

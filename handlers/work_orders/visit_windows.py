@@ -85,15 +85,24 @@ def visit_window_text(uow: UnitOfWork, appointment: Appointment) -> Text:
     return window_text(_stored(uow, appointment), office_today(uow))
 
 
-def preferred_window(uow: UnitOfWork, order: WorkOrder, windows: list[Window]) -> Window | None:
-    """The resident's convenient time as a window, if it is one of *windows*."""
-    if order.preferred_time == "@asap":
-        return windows[0] if windows else None
+def meant_window(uow: UnitOfWork, order: WorkOrder) -> Window | None:
+    """The window the resident's quick convenient time meant: its "today" and "tomorrow"
+    count from the day of the report, not from the day the job is read."""
     quick = QUICK_WINDOWS.get(order.preferred_time)
     if quick is None or order.created_at is None:
         return None
     day = order.created_at.astimezone(uow.office.timezone).date() + timedelta(days=quick[0])
-    return next((w for w in windows if (w.day, w.slot) == (day, quick[1])), None)
+    return Window(day, quick[1], *uow.office.rules.appointments.window(quick[1]))
+
+
+def preferred_window(uow: UnitOfWork, order: WorkOrder, windows: list[Window]) -> Window | None:
+    """The resident's convenient time as a window, if it is one of *windows*."""
+    if order.preferred_time == "@asap":
+        return windows[0] if windows else None
+    meant = meant_window(uow, order)
+    if meant is None:
+        return None
+    return next((w for w in windows if (w.day, w.slot) == (meant.day, meant.slot)), None)
 
 
 def appointment_of(session: Session, order_id: int | None) -> Appointment | None:

@@ -360,3 +360,14 @@ def test_words_from_long_ago_are_not_offered(estate: Estate, clock: FakeClock) -
     clock.advance(sh(2026, 11, 25, 10, 1) - sh(2026, 11, 23, 10, 0))  # past 24 hours
     zhao.shares_contact("13800000003")
     assert with_button_or_none(zhao, "v1:earlier:") is None
+
+
+def test_the_residents_tomorrow_is_the_day_after_the_report_when_taken_late(
+        estate: Estate, clock: FakeClock) -> None:
+    number = report_tap_leak(estate)  # Monday 10:00, "tomorrow morning"
+    clock.set(sh(2026, 11, 24, 13, 0))  # taken on Tuesday afternoon: her morning is gone
+    estate.plumber.taps("接单", chat_id=PLUMBERS)
+    ask = with_button(estate.plumber, "v1:window:")
+    assert number in ask.text
+    # Not "明天上午" (that would read as Wednesday): the morning she meant, this one.
+    assert "明天上午" not in ask.text and "今天上午 09:00–12:00" in ask.text
