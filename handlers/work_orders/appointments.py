@@ -153,6 +153,8 @@ def answer(caller: Caller, order: WorkOrder, choice: str) -> None:
                                              window=shown, number=number))
         caller.toast(_("Thank you, the technician has been told."))
         return
+    # She turned the window down: nobody is reminded of it (her pick plans its own).
+    appointment.evening_due_at = appointment.hour_due_at = None
     close_for_resident(caller.uow, order, ask_ref(order.id), _(
         "🔁 You asked for another time than {window} for {number}.", window=shown,
         number=number))

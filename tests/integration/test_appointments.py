@@ -199,6 +199,23 @@ def test_the_resident_asks_for_another_time_and_the_technician_hears(
         assert appointment.slot == "evening" and appointment.moves == 1
 
 
+def test_a_window_the_resident_turned_down_is_not_reminded(
+        estate: Estate, clock: FakeClock) -> None:
+    number, oid = taken(estate)
+    office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
+    press(zhang, tap(Verb.WINDOW, oid, 20261124, MORNING))
+    press(wang, tap(Verb.WINDOW_OK, oid, "other"))  # and she has not picked one yet
+    clock.set(sh(2026, 11, 23, 19, 0))
+    assert due(office).counts["visit_evening:sent"] == 0
+    clock.set(sh(2026, 11, 24, 8, 0))
+    assert due(office).counts["visit_last:sent"] == 0
+    assert reminders(wang) == [] and reminders(zhang) == []  # "will come tomorrow morning"
+    press(wang, tap(Verb.WINDOW, oid, 20261124, EVENING))  # her pick is reminded as ever
+    clock.set(sh(2026, 11, 24, 17, 0))
+    assert due(office).counts["visit_last:sent"] == 1
+    assert number in reminders(wang)[-1] and "18:00–20:00" in reminders(wang)[-1]
+
+
 def test_the_resident_moves_the_visit_from_her_list(estate: Estate) -> None:
     number, oid = agreed_tuesday_morning(estate)
     wang, zhang = estate.resident, estate.plumber
