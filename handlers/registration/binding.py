@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from dialogs.events import RemoveKeyboard, Say
@@ -80,9 +81,15 @@ def redeem(caller: Caller, typed: str) -> None:
     code = as_printed(typed)
     household = caller.session.exec(select(Household).where(Household.bind_code == code)).first()
     if household is not None:
+        # A code works once: of two people sending it at the same moment, one claims it.
+        claimed = caller.session.execute(update(Household).where(
+            col(Household.id) == household.id, col(Household.bind_code) == code)
+            .values(bind_code=None))
+        caller.session.refresh(household)
+        if getattr(claimed, "rowcount", 0) != 1:
+            caller.reply(INVALID_CODE)
+            return
         _bind_household(caller, household, via="code")
-        household.bind_code = None  # a code works once
-        caller.session.add(household)
         unlinked_message.offer(caller)
         return
     invite = caller.session.exec(select(Invite).where(Invite.code == code)).first()
@@ -93,13 +100,15 @@ def redeem(caller: Caller, typed: str) -> None:
         caller.reply(_("This is a group code: send /bindgroup {code} in the group chat.",
                   code=Raw(code)))
         return
+    if not _claimed(caller, invite):
+        caller.reply(INVALID_CODE)
+        return
     person = _person_for(caller)
     person.role = invite.role
     person.trades = list(invite.trades)
     person.rank = invite.rank
     person.name = invite.name or person.name or caller.event.user_name
-    invite.used_at, invite.used_by_telegram_id = caller.now, caller.event.user_id
-    caller.session.add_all([person, invite])
+    caller.session.add(person)
     caller.log("staff_bound", role=invite.role, trades=invite.trades, invite=invite.code)
     caller.reply(lines(_("Welcome, {name}! You are registered as {role}.", name=Raw(person.name),
                     role=ROLE_NAMES.get(invite.role, Raw(invite.role))),
@@ -108,6 +117,16 @@ def redeem(caller: Caller, typed: str) -> None:
             RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(True))
     caller.uow.send(menus.person_menu(caller.chat_id, person.role))  # the role's "/" menu
+
+
+def _claimed(caller: Caller, invite: Invite) -> bool:
+    """Mark *invite* used by the caller, if it still is unused: of two people sending the
+    same code at the same moment, exactly one gets it."""
+    claimed = caller.session.execute(update(Invite).where(
+        col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=caller.now, used_by_telegram_id=caller.event.user_id))
+    caller.session.refresh(invite)
+    return getattr(claimed, "rowcount", 0) == 1
 
 
 def _bind_household(caller: Caller, household: Household, via: str) -> None:
@@ -159,7 +178,8 @@ def bind_group(caller: Caller) -> None:
     code = as_printed(caller.event.text)
     invite = (caller.session.exec(select(Invite).where(Invite.code == code)).first() if code
               else None)
-    if invite is None or invite.kind != "group" or invite.used_at is not None:
+    if (invite is None or invite.kind != "group" or invite.used_at is not None
+            or not _claimed(caller, invite)):
         caller.reply(INVALID_CODE)
         return
     purpose = "trade" if invite.trades else invite.role
@@ -170,8 +190,7 @@ def bind_group(caller: Caller) -> None:
     chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = caller.event.chat_title, True, caller.now
     chat.language = caller.person.language
-    invite.used_at, invite.used_by_telegram_id = caller.now, caller.event.user_id
-    caller.session.add_all([chat, invite])
+    caller.session.add(chat)
     caller.session.flush()
     caller.log("group_bound", purpose=chat.purpose, trades=chat.trades)
     caller.uow.send(menus.group_menu(chat))
