@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dialogs import cards
 from dialogs.events import Edit, inline
 from dialogs.model import AnswerText
+from dialogs.statuses import STATUS_NAMES
 from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
@@ -117,7 +118,11 @@ def cancel(caller: Caller, order: WorkOrder, command: AnswerText) -> None:
     was_open = order.status == states.Status.OPEN
     if not states.may(caller, order, states.CANCEL) or not states.move(
             caller.session, order, states.CANCEL, caller.now, cancel_reason=command.text):
-        caller.reply(_("{number} can no longer be cancelled: work has started.",
+        # Cancelled by the office (or closed) meanwhile: say so, not that work has started.
+        caller.reply(_("{number} is {status}: it can no longer be cancelled.",
+                       number=Raw(order.number), status=STATUS_NAMES[order.status])
+                     if order.status in states.FINISHED else
+                     _("{number} can no longer be cancelled: work has started.",
                        number=Raw(order.number)))
         return
     caller.log("cancelled", order, reason=command.text)

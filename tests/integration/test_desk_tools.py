@@ -214,6 +214,21 @@ def test_a_job_cancelled_by_the_desk_tells_the_resident_why(estate: Estate,
     assert estate.desk.last(DISPATCH).buttons == []  # nothing left to reassign or cancel
 
 
+def test_a_residents_cancel_after_the_desk_cancelled_says_it_is_cancelled(
+        estate: Estate, office: Office) -> None:
+    number = taken_by_zhang(estate)
+    liu, wang = estate.dispatcher, estate.resident
+    wang.command("my")
+    wang.taps(f"取消 {number}")  # she is asked why, and the desk is first
+    liu.command("find", number, chat_id=DISPATCH)
+    liu.taps("Cancel", chat_id=DISPATCH)
+    liu.says("Reported twice; the other order covers it.")
+    wang.says("自己修好了")
+    assert number in wang.last and "已开工" not in wang.last  # no work ever started
+    assert "已取消" in wang.last
+    assert the_order(office).cancel_reason == "Reported twice; the other order covers it."
+
+
 def test_a_cancel_reason_that_says_nothing_is_asked_again(estate: Estate,
                                                          office: Office) -> None:
     number = taken_by_zhang(estate)
