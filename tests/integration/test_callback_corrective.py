@@ -66,22 +66,6 @@ def test_a_comment_that_does_not_say_the_fault_persists_reopens_nothing(
     assert "reopened" not in estate.desk.last(DISPATCH).text
 
 
-@pytest.mark.parametrize("comment", ["漏水修好啦，再次感谢师傅",
-                                     "Thank you again, the leak is fixed",
-                                     "Thanks again, the dripping has stopped"])
-def test_thanks_again_for_a_repair_that_held_reopens_nothing(
-        estate: Estate, office: Office, clock: FakeClock, comment: str) -> None:
-    # "再次感谢" / "thanks again" is not the fault again: the job stays confirmed, the
-    # plumber is not sent back, and the resident is simply thanked.
-    li = estate.neighbour
-    survey_id = surveyed(office, clock, li, estate.plumber)
-    li.taps("5")
-    li.says(comment)
-    assert order_row(office, _order_of(office, survey_id)).status == "confirmed"
-    assert not events(office, "rework_requested")
-    assert "passed on" in li.last
-
-
 def test_a_high_rating_that_says_it_broke_again_still_reopens_and_tells_dispatch(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     li = estate.neighbour
