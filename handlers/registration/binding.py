@@ -178,8 +178,10 @@ def bind_group(caller: Caller) -> None:
     code = as_printed(caller.event.text)
     invite = (caller.session.exec(select(Invite).where(Invite.code == code)).first() if code
               else None)
-    if (invite is None or invite.kind != "group" or invite.used_at is not None
-            or not _claimed(caller, invite)):
+    if invite is None or invite.kind != "group" or invite.used_at is not None:
+        caller.reply(INVALID_CODE)
+        return
+    if not _claimed(caller, invite):  # another group took it at the same moment
         caller.reply(INVALID_CODE)
         return
     purpose = "trade" if invite.trades else invite.role
