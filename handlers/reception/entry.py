@@ -218,6 +218,8 @@ def _in_private(caller: Caller) -> None:
         caller.refuse(OUT_OF_DATE)
     elif event.kind is EventKind.CONTACT:
         binding.bind_by_contact(caller)
+    elif event.kind is EventKind.TEXT and binding.looks_like_code(event.text):
+        binding.redeem(caller, event.text)  # the office's code, sent without /start
     elif (event.kind is EventKind.PHOTO and event.album and not event.text.strip()
           and emergencies.album_rest(caller)):
         return  # the rest of an album that reported an emergency: on its order, said once
@@ -262,9 +264,6 @@ def _unregistered(caller: Caller) -> None:
     event = caller.event
     text = event.text.strip() if event.kind in (EventKind.TEXT, EventKind.PHOTO) else ""
     photos = event.photo_file_ids if event.kind is EventKind.PHOTO else ()
-    if not photos and binding.looks_like_code(text):
-        binding.redeem(caller, text)  # the office's code, sent without /start
-        return
     if text and _danger_first(caller, text, None, photos):
         return
     # Offered back once they have linked their home; an album is answered at its first photo.

@@ -65,3 +65,11 @@ def test_a_code_sent_as_a_message_without_start_links_the_chat(estate: Estate,
     sun.says(code_of(office, "7", "0302"))
     assert any("7-0302" in text for text in estate.desk.texts(404))
     assert not any(d.startswith("v1:earlier:") for m in sun.chat for _, d in m.buttons)
+
+
+def test_a_linked_resident_who_sends_a_second_homes_code_is_linked_to_it(
+        estate: Estate, office: Office) -> None:
+    """A code is not a question for the desk: it links the second home."""
+    estate.resident.says(code_of(office, "7", "0302"))
+    assert "7-0302" in estate.resident.chat[-2].text
+    assert not any("FD-" in text for text in estate.desk.texts(DISPATCH))
