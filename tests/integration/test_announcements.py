@@ -258,15 +258,20 @@ def test_a_recall_deletes_what_telegram_allows_and_corrects_the_rest(
     assert latest(office).status == "recalled"
 
 
-def test_an_outage_answers_its_reports_until_it_ends(
-        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
-    wang, manager = fees.wang, fees.manager
+def water_outage_in_building_3(manager: Person, office: Office, clock: FakeClock) -> None:
+    """The manager announces pipe works for building 3 today 09:00–17:00; it is 10:00."""
     clock.set(sh(2026, 12, 3, 8, 0))
     compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
             "2026-12-03 09:00 - 17:00")
     manager.taps("Approve")
     clock.set(sh(2026, 12, 3, 10, 0))
     drain_once(office)
+
+
+def test_an_outage_answers_its_reports_until_it_ends(
+        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
+    wang, manager = fees.wang, fees.manager
+    water_outage_in_building_3(manager, office, clock)
     assert "🚧" in wang.last
     before = len(orders(office))
     wang.says("停水了")
@@ -349,12 +354,7 @@ def test_a_photo_of_the_outage_gets_the_notice_and_reported_anyway_keeps_its_pho
     """A caption speaks as a text does: "停水了" under a photo during the water outage gets the
     notice, not a work order; "report it anyway" takes the photo into the report."""
     wang, manager = fees.wang, fees.manager
-    clock.set(sh(2026, 12, 3, 8, 0))
-    compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
-            "2026-12-03 09:00 - 17:00")
-    manager.taps("Approve")
-    clock.set(sh(2026, 12, 3, 10, 0))
-    drain_once(office)
+    water_outage_in_building_3(manager, office, clock)
     before = len(orders(office))
     wang.sends_photo("dry-tap", caption="停水了")
     assert "计划停水" in wang.last and len(orders(office)) == before
