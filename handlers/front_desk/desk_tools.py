@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Final
 
-from sqlmodel import col, or_, select
+from sqlmodel import col, func, or_, select
 
 from dialogs import cards
 from dialogs.complaint_cards import SEVERITY_NAMES
@@ -111,8 +111,10 @@ def _unit(caller: Caller, query: str) -> Household | None:
     found = UNIT.fullmatch(query)
     if found is None:
         return None
+    # Typed as the desk happens to: "a-101" is the roster's "A-101".
     return caller.session.exec(select(Household).where(
-        Household.building == found.group(1), Household.room == found.group(2))).first()
+        func.upper(Household.building) == found.group(1).upper(),
+        func.upper(Household.room) == found.group(2).upper())).first()
 
 
 def _unit_of_order(caller: Caller, query: str) -> Household | None:
@@ -144,6 +146,8 @@ def find(caller: Caller, board: StaffChat | None, query: str) -> None:
         orders = caller.session.exec(select(WorkOrder).where(or_(
             phone_digits(col(WorkOrder.contact_phone)).contains(digits),
             col(WorkOrder.household_id).in_([u.id for u in units]))).order_by(newest)).all()
+    elif UNIT.fullmatch(query):  # a unit, just not one on the roster
+        orders = []
     else:
         caller.reply(USAGE)
         return

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.registration import roster
 from handlers.work_orders import desk_moves
 from storage.models import EventLog, WorkOrder
 from storage.models import Person as PersonRow
@@ -58,7 +59,7 @@ def test_the_dispatcher_finds_an_order_by_number_unit_and_phone(estate: Estate,
         labels = [label for label, _ in found.buttons]
         assert f"🔁 Reassign {number}" in labels and f"✖ Cancel {number}" in labels
     assert "History of 3-1202" in estate.desk.last(DISPATCH).buttons[-1][0]
-    for query in ("9-9999", "WO-19990101"):
+    for query in ("9-9999", "WO-19990101", "B-9999"):
         liu.command("find", query, chat_id=DISPATCH)
         assert "Nothing found" in estate.desk.last(DISPATCH).text
     for query in ("", "漏水", "12"):  # not a number, a unit or enough of a phone
@@ -359,3 +360,12 @@ def _person_id(office: Office, user_id: int) -> int | None:
     with Session(office.engine) as session:
         person = session.exec(select(Person).where(Person.telegram_user_id == user_id)).one()
         return person.id
+
+
+def test_a_unit_typed_in_small_letters_is_found(estate: Estate, office: Office) -> None:
+    roster.import_households(office, [(2, {"building": "A", "room": "101B", "name": "周红",
+                                           "phone": "13800000009"})])
+    liu = estate.dispatcher
+    for command in ("find", "history"):
+        liu.command(command, "a-101b", chat_id=DISPATCH)
+        assert "A-101B" in estate.desk.last(DISPATCH).text, command
