@@ -41,18 +41,8 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
         caller.refuse(OUT_OF_DATE)
         return
     survey, order = found
-    assert survey.window_end is not None
-    late = survey.state == "phone" or caller.now >= survey.window_end
-    values: dict[str, object] = {"rating": rating, "rated_at": caller.now, "rated_via": "bot",
-                                 "late": late}
-    if not late:
-        values |= {"state": "done", "due_at": None}
-    # Conditional: of two taps racing, exactly one finds the survey unanswered.
-    result = caller.session.execute(update(CallbackSurvey).where(
-        col(CallbackSurvey.id) == survey_id, col(CallbackSurvey.rated_via) == "",
-        col(CallbackSurvey.state).in_(OPEN_STATES)).values(**values))
-    caller.session.refresh(survey)
-    if getattr(result, "rowcount", 0) != 1:
+    late = _record_rating(caller, survey, rating)
+    if late is None:
         caller.toast(texts.ALREADY)
         return
     caller.log("survey_answered", order, survey_id=survey_id, rating=rating, late=late)
@@ -78,6 +68,30 @@ def rate(caller: Caller, survey_id: int, rating: int) -> None:
         # Under the dialogs' ref: answered or skipped, its Skip button goes (reception.prompts).
         caller.uow.send(dataclasses.replace(question, keyboard=texts.skip_keyboard(survey_id),
                                             ref=PROMPT))
+
+
+def _record_rating(caller: Caller, survey: CallbackSurvey, rating: int) -> bool | None:
+    """Record the tap if the survey is still unanswered: whether it came late (after the
+    window closed or the phone task was raised), or None when another answer came first."""
+    for _attempt in range(2):
+        assert survey.window_end is not None
+        late = survey.state == "phone" or caller.now >= survey.window_end
+        values: dict[str, object] = {"rating": rating, "rated_at": caller.now,
+                                     "rated_via": "bot", "late": late}
+        if not late:
+            values |= {"state": "done", "due_at": None}
+        # Conditional on the state as read: of two taps racing, exactly one finds the survey
+        # unanswered; and if the window closed in between (PostgreSQL lets the scheduler's
+        # phone task commit after this read), the tap is judged again as a late answer.
+        result = caller.session.execute(update(CallbackSurvey).where(
+            col(CallbackSurvey.id) == survey.id, col(CallbackSurvey.rated_via) == "",
+            col(CallbackSurvey.state) == survey.state).values(**values))
+        caller.session.refresh(survey)
+        if getattr(result, "rowcount", 0) == 1:
+            return late
+        if survey.rated_via or survey.state not in OPEN_STATES:
+            return None
+    return None
 
 
 def _refresh_phone_cards(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> None:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
+from sqlalchemy import event
 from sqlmodel import Session, col, func, select
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import ChatKind, Event, EventKind
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from handlers.reception.entry import handle
 from storage.models import EventLog, Outbox, WorkOrder
-from tests.support.estate import PLUMBERS, build_estate
+from tests.conftest import make_office, migrated
+from tests.support.estate import DISPATCH, PLUMBERS, build_estate
+from tests.support.orders import due, sh, survey_row, surveyed
 from tests.support.repairs import report_tap_leak
 
 
@@ -97,3 +101,40 @@ def test_the_same_update_delivered_twice_at_once_has_one_effect(any_office: Offi
             thread.join()
         answered = counts(any_office)[0] - before[0]
         assert answered == 1, f"round {round_number}: {answered} answers"
+
+
+def test_a_rating_racing_the_window_close_leaves_no_stale_phone_task(
+        postgres_url: str, clock: FakeClock) -> None:
+    # The tap reads the survey as sent and still in its window; before its write, the
+    # scheduler (another connection: no write lock is held yet on PostgreSQL) closes the
+    # window and posts the phone task. The tap must then count as a late answer shown on
+    # that task — not mark the survey done behind a live "Callback needed" card.
+    migrated(postgres_url)
+    office = make_office(postgres_url, clock)
+    try:
+        estate = build_estate(office, staff_language="en")
+        li = estate.neighbour
+        survey_id = surveyed(office, clock, li, estate.plumber)
+        clock.set(sh(2026, 11, 25, 9, 59))
+        closed: list[int] = []
+
+        def close_window_first(connection: object, cursor: object, statement: str,
+                               *args: object) -> None:
+            if (statement.startswith("UPDATE callback_survey") and "rated_at=" in statement
+                    and not closed):
+                clock.set(sh(2026, 11, 25, 10, 0))
+                drain = threading.Thread(
+                    target=lambda: closed.append(due(office).counts["survey:phone"]))
+                drain.start()
+                drain.join()
+
+        event.listen(office.engine, "before_cursor_execute", close_window_first)
+        li.taps("3")
+        event.remove(office.engine, "before_cursor_execute", close_window_first)
+        assert closed == [1]
+        row = survey_row(office, survey_id)
+        assert (row.rating, row.rated_via, row.late, row.state) == (3, "bot", True, "phone")
+        assert "3/5" in estate.desk.last(DISPATCH).text  # the task shows the answer
+        assert "period has ended" in " ".join(estate.desk.texts(li.user_id)[-3:])
+    finally:
+        office.engine.dispose()
