@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import String, and_, cast, exists, func, insert, literal, update
 from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
@@ -52,9 +52,12 @@ class NotPrepared(Exception):
         self.why = why
 
 
+REF_PREFIX: Final = "announce:"
+
+
 def ref(announcement_id: int | None) -> str:
     """The outbox ref of the announcement's messages to its recipients."""
-    return f"announce:{announcement_id}"
+    return f"{REF_PREFIX}{announcement_id}"
 
 
 def _preview_ref(announcement_id: int | None) -> str:
@@ -402,32 +405,53 @@ def _correct(uow: UnitOfWork, announcement: Announcement, chat_id: int,
                  priority=Priority.NOTICE, ref=f"announce-fix:{announcement.id}"))
 
 
+# A copy stopped by a recall (or taken back by a Hold before it) that the sender had in hand
+# and that Telegram took after all, however late it was marked sent.
+_ARRIVED_LATE = and_(
+    col(AnnouncementDelivery.state) == "recalled",
+    col(AnnouncementDelivery.queued_at).is_not(None),
+    exists().where(OUTBOX.c.op == "send", OUTBOX.c.status == "sent",
+                   OUTBOX.c.chat_id == col(AnnouncementDelivery.chat_id),
+                   OUTBOX.c.ref == literal(REF_PREFIX) + cast(
+                       col(AnnouncementDelivery.announcement_id), String)))
+
+
 def find_deletes(uow: UnitOfWork, limit: int, skip: frozenset[int]) -> Sequence[int]:
     """Recipients of a recalled announcement whose delete is due to be checked, or whose copy
-    the recall took back from the outbox (it may have gone out all the same)."""
+    the recall took back from the outbox (it may have gone out all the same), or whose copy
+    stopped so went out all the same, later than that look."""
     d = AnnouncementDelivery
-    query = select(d.id).where(col(d.state).in_(("deleting", "stopping")),
-                               col(d.due_at) <= uow.now)
-    if skip:
-        query = query.where(col(d.id).not_in(skip))
-    return [i for i in uow.session.exec(query.order_by(col(d.due_at), col(d.id)).limit(limit)
-                                        .with_for_update(skip_locked=True, of=d))
-            if i is not None]
+    found: list[int] = []
+    for query in (select(d.id).where(col(d.state).in_(("deleting", "stopping")),
+                                     col(d.due_at) <= uow.now)
+                  .order_by(col(d.due_at), col(d.id)),
+                  select(d.id).where(_ARRIVED_LATE).order_by(col(d.id))):
+        if skip:
+            query = query.where(col(d.id).not_in(skip))
+        found += [i for i in uow.session.exec(query.limit(limit - len(found))
+                                              .with_for_update(skip_locked=True, of=d))
+                  if i is not None]
+        if len(found) >= limit:
+            break
+    return found
 
 
 def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
     """Deleted, or — Telegram refused (too old after all, or gone) — the correction instead,
     so every recipient of a recalled announcement gets one or the other; a copy the recall
-    took back from the outbox is stopped, or, if it arrived all the same, withdrawn now."""
+    took back from the outbox is stopped, or, if it arrived all the same (even after it was
+    found stopped: the sender had it in hand longer), withdrawn now."""
     delivery = uow.session.get(AnnouncementDelivery, delivery_id)
-    if delivery is None or delivery.state not in ("deleting", "stopping"):
+    if delivery is None or delivery.state not in ("deleting", "stopping", "recalled"):
         return "skipped"
     announcement = uow.session.get(Announcement, delivery.announcement_id)
     assert announcement is not None
     o = OUTBOX.c
     copy = uow.session.connection().execute(_SENT_COPIES.where(
         o.ref == ref(announcement.id), o.chat_id == delivery.chat_id)).first()
-    if delivery.state == "stopping":
+    if delivery.state == "recalled" and copy is None:
+        return "skipped"
+    if delivery.state in ("stopping", "recalled"):  # recalled: it arrived later than the look
         if copy is None:
             delivery.state, delivery.due_at = "recalled", None
             return bulk.keep(uow, delivery, "stopped")

@@ -160,6 +160,29 @@ def test_a_copy_the_sender_had_in_hand_when_the_recall_came_is_deleted_once_it_a
     assert (row["sent"], row["recalled"], row["deleted"], row["corrected"]) == (1, 1, 1, 0)
     assert not any("Correction" in m.text for m in (*wang.chat, *li.chat))
 
+def test_a_recalled_copy_the_sender_marks_sent_after_the_check_is_deleted_all_the_same(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    # The sender holds Li's copy past the five-minute look (Telegram slow to answer): the
+    # look finds it not sent, and when it is marked sent at last it is deleted all the same.
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    number, _ = approved_and_written(fees, office)
+    in_hand = read_by_the_sender(office, li.user_id, number)
+    manager.presses(tap(Verb.ANNOUNCE_STAFF, number or 0, "recall"))
+    daytime.advance(timedelta(minutes=5))
+    assert drain_once(office).counts["announcement_delete:stopped"] == 2  # nothing went yet
+    daytime.advance(timedelta(minutes=20))
+    desk.accept(in_hand)  # Telegram took it at last: Li has it
+    assert any("Water tanks" in m.text for m in li.chat)
+    assert drain_once(office).counts["announcement_delete:deleting"] == 1
+    desk.deliver()
+    assert not any("Water tanks" in m.text for m in (*wang.chat, *li.chat))
+    daytime.advance(timedelta(minutes=5))
+    assert drain_once(office).counts["announcement_delete:deleted"] == 1
+    [row] = notices.listing(office, number)
+    assert (row["sent"], row["recalled"], row["deleted"], row["corrected"]) == (1, 1, 1, 0)
+    assert not drain_once(office)  # looked at once: nothing more to do
+
+
 # -- at the same moment ---------------------------------------------------------------------
 def test_two_approvals_at_the_same_moment_count_once(
         fees: FeeEstate, office: Office, daytime: FakeClock,
