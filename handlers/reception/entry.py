@@ -280,6 +280,8 @@ def _command(caller: Caller) -> None:
         binding.start(caller)
     elif command == "language":
         caller.reply(_("Choose your language:"), language_keyboard())
+    elif command == "bindgroup":
+        binding.bind_group_in_private(caller)
     elif not binding.is_registered(caller.person):
         caller.reply(welcome_unbound(), share_contact_keyboard())
     elif command in ("menu", "cancel"):

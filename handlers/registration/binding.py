@@ -25,7 +25,7 @@ from handlers.office.people import (
     unit_label,
 )
 from handlers.registration import menus, roster, unlinked_message
-from locales import Msg, Raw, _, lines, parse_language
+from locales import Msg, Raw, Text, _, lines, parse_language
 from storage.models import Household, Invite, Person, Residence, StaffChat
 
 INVALID_CODE = _("This code is not valid or was already used. Please check it with the office.")
@@ -188,6 +188,7 @@ def bind_group(caller: Caller) -> None:
     taken_over = _taken_over(caller, purpose, list(invite.trades))
     chat = (staff_chat_by_id(caller.session, caller.chat_id)
             or StaffChat(chat_id=caller.chat_id, purpose=""))
+    had = (chat.purpose, list(chat.trades)) if chat.active and chat.purpose else None
     chat.purpose = purpose
     chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = caller.event.chat_title, True, caller.now
@@ -206,12 +207,40 @@ def bind_group(caller: Caller) -> None:
             what=GROUP_PURPOSES[chat.purpose], title=title)))
     replaced = [_("It takes over from “{group}”, which has been told.", group=_group_name(holder))
                 for holder, _trades in taken_over]
+    left = _left_without_group(caller, *had) if had else None
     if chat.trades:
         caller.reply(lines(_("✅ This group is now the job board for:"),
-                      *[TRADE_NAMES[t] for t in chat.trades], *replaced))
+                      *[TRADE_NAMES[t] for t in chat.trades], *replaced, left))
     else:
         caller.reply(lines(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]),
-                           *replaced))
+                           *replaced, left))
+
+
+def _left_without_group(caller: Caller, purpose: str, trades: list[str]) -> Text | None:
+    """What this group was until now (*purpose*, *trades*) that no group is any more, said
+    plainly to whoever bound it: the binding wins (the code was made for the new job), but
+    the old job must not go without a group unnoticed."""
+    if purpose == "trade":
+        lost = [t for t in trades if staff_chat(caller.session, "trade", t) is None]
+        if not lost:
+            return None
+        return lines(_("⚠️ This group is no longer the job board for:"),
+                     *[TRADE_NAMES[t] for t in lost if t in TRADE_NAMES],
+                     _("No group takes these jobs now. To give them one, send /bindgroup "
+                       "with a new group code from the office in that group."))
+    if purpose not in GROUP_PURPOSES or staff_chat(caller.session, purpose) is not None:
+        return None
+    return _("⚠️ This group is no longer {what}, and {what} now has no group. To give it one, "
+             "send /bindgroup with a new group code from the office in that group.",
+             what=GROUP_PURPOSES[purpose])
+
+
+def bind_group_in_private(caller: Caller) -> None:
+    """/bindgroup in a private chat: it binds the chat it is sent in, so say where it is used
+    (and by whom) and change nothing: a code sent along stays unused."""
+    caller.reply(_("/bindgroup is used inside the group chat to be bound: add the bot to the "
+                   "group, then an office admin (or staff member) sends /bindgroup with the "
+                   "group code from the office there. Nothing was changed."))
 
 
 def _group_name(chat: StaffChat) -> Raw:

@@ -85,3 +85,43 @@ def test_a_new_board_for_two_trades_tells_each_old_board_which_of_its_trades_mov
     card = desk.last(NEW_BOARD)
     assert card.text.startswith("WO-") and card.buttons, "the new board has the job"
     assert len(desk.messages(PLUMBERS)) == plumbers_had, "the old board has nothing new"
+
+
+def test_a_job_board_bound_again_as_the_dispatch_desk_says_its_trade_now_has_no_board(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    desk = estate.desk
+    clock.advance(timedelta(minutes=1))  # bound after the dispatch desk
+    bind(estate, office, PLUMBERS, f"group {PLUMBERS}", "dispatch", [])
+    assert the_dispatch_desk(office) == PLUMBERS
+    with Session(office.engine) as session:
+        assert staff_chat(session, "trade", "plumbing") is None
+    confirmed = desk.last(PLUMBERS).text
+    assert "now the dispatch desk" in confirmed
+    assert "no longer the job board for" in confirmed and "Plumbing" in confirmed, confirmed
+    assert "No group takes these jobs now" in confirmed and "/bindgroup" in confirmed, confirmed
+
+
+def test_the_dispatch_desk_bound_again_as_a_job_board_says_there_is_no_dispatch_desk(
+        estate: Estate, office: Office) -> None:
+    desk = estate.desk
+    bind(estate, office, DISPATCH, f"group {DISPATCH}", "", ["gas"])
+    assert the_dispatch_desk(office) is None
+    confirmed = desk.last(DISPATCH).text
+    assert "now the job board for" in confirmed
+    assert "the dispatch desk now has no group" in confirmed and "/bindgroup" in confirmed, \
+        confirmed
+
+
+def test_bindgroup_in_a_private_chat_explains_where_it_is_used_and_changes_nothing(
+        estate: Estate, office: Office) -> None:
+    desk = estate.desk
+    code = roster.create_invite(office, "group", "dispatch", [])
+    estate.dispatcher.command("bindgroup", code)
+    told = desk.last(estate.dispatcher.user_id).text
+    assert "don't know that command" not in told
+    assert "inside the group" in told and "admin" in told, told
+    assert the_dispatch_desk(office) == DISPATCH
+    estate.dispatcher.command("bindgroup", code, chat_id=NEW_DISPATCH, chat_title="dispatch 2")
+    assert the_dispatch_desk(office) == NEW_DISPATCH, "the code was not used up"
+    estate.neighbour.command("bindgroup")
+    assert "inside the group" in desk.last(estate.neighbour.user_id).text
