@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Final, Protocol
 
 from sqlalchemy import select, update
+from sqlmodel import col
+from sqlmodel import select as select_rows
 
 from dialogs import announce as texts
 from dialogs.events import Edit, inline
@@ -21,8 +23,10 @@ from handlers.office.people import households_of, outage_may_run
 from handlers.office.permissions import OUT_OF_DATE
 from locales import Text, _, lines
 from storage.announcements import ANNOUNCEMENT, OUTAGE_RUNNING, Announcement, OutageReport
+from storage.models import EventLog
 
 REPORT_TABLE = OutageReport.__table__  # type: ignore[attr-defined]
+ANSWERED: Final = "outage_answered"
 # Built once, in Core: a resident's text may ask it, and building it cost more than running it.
 _A = ANNOUNCEMENT.c
 RUNNING_OUTAGES = (select(_A.id, _A.utility, _A.buildings, _A.starts_at, _A.ends_at, _A.text)
@@ -49,7 +53,26 @@ def answered(caller: Caller, text: str, photos: Sequence[str] = ()) -> bool:
     caller.session.flush()
     assert report.id is not None
     caller.reply(_answer(caller, outage, buildings), texts.outage_keyboard(report.id))
-    caller.log("outage_answered", announcement_id=outage.id, report_id=report.id, text=text)
+    caller.log(ANSWERED, announcement_id=outage.id, report_id=report.id, text=text,
+               album=caller.event.album)
+    return True
+
+
+def album_rest(caller: Caller) -> bool:
+    """A photo of the album whose first photo's caption the outage notice answered (an album
+    comes one photo per update): kept with that report, for "report it anyway", and not
+    answered again. True if it was."""
+    event = caller.event
+    answer = caller.session.exec(select_rows(EventLog).where(
+        EventLog.action == ANSWERED, EventLog.telegram_user_id == event.user_id).order_by(
+            col(EventLog.id).desc())).first()
+    if answer is None or answer.detail.get("album") != event.album:
+        return False
+    report = caller.session.get(OutageReport, answer.detail.get("report_id"))
+    if report is None or report.reported_at is not None:
+        return False
+    report.photos = [*report.photos, *event.photo_file_ids]
+    caller.session.add(report)
     return True
 
 

@@ -221,8 +221,9 @@ def _in_private(caller: Caller) -> None:
     elif event.kind is EventKind.TEXT and binding.looks_like_code(event.text):
         binding.redeem(caller, event.text)  # the office's code, sent without /start
     elif (event.kind is EventKind.PHOTO and event.album and not event.text.strip()
-          and emergencies.album_rest(caller)):
-        return  # the rest of an album that reported an emergency: on its order, said once
+          and (emergencies.album_rest(caller) or outages.album_rest(caller))):
+        return  # the rest of an album that reported an emergency (on its order) or a planned
+        # outage (with its report, for "report it anyway"): answered once
     elif not binding.is_registered(caller.person):
         _unregistered(caller)
     elif event.kind is EventKind.TEXT and event.text.strip():

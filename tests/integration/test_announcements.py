@@ -364,3 +364,24 @@ def test_a_photo_of_the_outage_gets_the_notice_and_reported_anyway_keeps_its_pho
         wang.taps(label)
     [order] = orders(office)[before:]
     assert order.photos == ["dry-tap"]
+
+
+def test_an_album_of_the_outage_gets_the_notice_once_and_reported_anyway_keeps_every_photo(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Three photos sent as one album, "停水了" under the first: the notice answers the album
+    once — the other photos start no repair report of their own — and "report it anyway"
+    takes all three into the report."""
+    wang, manager = fees.wang, fees.manager
+    water_outage_in_building_3(manager, office, clock)
+    before = len(orders(office))
+    shown = len(fees.estate.desk.messages(wang.user_id))
+    wang.sends_album("dry-1", "dry-2", "dry-3", caption="停水了")
+    answers = fees.estate.desk.messages(wang.user_id)[shown:]
+    assert [("计划停水" in m.text) for m in answers] == [True]
+    assert len(orders(office)) == before
+    wang.taps("仍要报修")
+    assert "照片已保留" in wang.last
+    for label in ("是的", "照片已发完", "明天上午", "使用", "提交"):
+        wang.taps(label)
+    [order] = orders(office)[before:]
+    assert order.photos == ["dry-1", "dry-2", "dry-3"]
