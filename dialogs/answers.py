@@ -130,8 +130,11 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     text = text_of(event)
     if text is None:
         return refuse_input(conversation, context, event, _("Please answer in words."))
-    if purpose in ("price", "fee_payment") and parse_quote(text) is None:
+    quote = parse_quote(text) if purpose in ("price", "fee_payment") else None
+    if purpose in ("price", "fee_payment") and quote is None:
         return stay(conversation, context, _("Please type the amount as a number, e.g. 45.50."))
+    if purpose == "fee_payment" and quote is not None and receipt_and_note(quote[1]) is None:
+        return stay(conversation, context, two_receipts(quote[1]))
     if purpose in NEEDS_A_REASON and says_nothing(text):
         return stay(conversation, context, _("Please write it in a few words: “{answer}” says "
                                              "nothing on its own, and your answer is kept on "
@@ -170,3 +173,38 @@ def parse_quote(text: str) -> tuple[Decimal, str] | None:
         return None
     amount = parse_price(found.group(1))
     return None if amount is None else (amount, found.group(2).strip())
+
+
+# A receipt number as receipts are numbered (R-10023, 00012345, claim-7): letters, digits and
+# separators, with a digit in it. A word like 现金, 微信 or cash says how it was paid; taken
+# for a receipt number, it would make next month's payment a duplicate.
+RECEIPT_NO: Final = re.compile(r"(?=\S*[0-9])[0-9A-Za-z][0-9A-Za-z/#_.-]{0,63}")
+# What separates the words typed after a payment's amount ("现金，R-7788", "cash; R-7788").
+WORDS: Final = re.compile(r"[\s,;:、，；：]+")
+
+
+def _words(rest: str) -> list[str]:
+    return [w for w in WORDS.split(unicodedata.normalize("NFKC", rest)) if w]
+
+
+def _receipt_words(rest: str) -> list[str]:
+    return list(dict.fromkeys(w for w in _words(rest) if RECEIPT_NO.fullmatch(w)))
+
+
+def receipt_and_note(rest: str) -> tuple[str | None, str] | None:
+    """What the desk typed after a payment's amount: the receipt number wherever it stands,
+    and the rest as the note ("现金 R-7788" → ("R-7788", "现金"); "现金" → (None, "现金")).
+    None when two receipt numbers are typed: which one is meant is not guessed."""
+    found = _receipt_words(rest)
+    if len(found) > 1:
+        return None
+    if not found:
+        return None, rest.strip()
+    return found[0], " ".join(w for w in _words(rest) if w != found[0])
+
+
+def two_receipts(rest: str) -> Msg:
+    """The polite answer when an answer holds more than one receipt number."""
+    return _("I see more than one receipt number ({receipts}), so nothing was recorded. "
+             "Please type the amount and the one receipt number again (e.g. 286.40 R-10023).",
+             receipts=Raw(", ".join(_receipt_words(rest))))

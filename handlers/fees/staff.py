@@ -17,7 +17,7 @@ from typing import Final
 from sqlmodel import select
 
 from dialogs import fees as texts
-from dialogs.answers import parse_quote
+from dialogs.answers import parse_quote, receipt_and_note, two_receipts
 from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import AnswerText
 from handlers.fees import ledger
@@ -35,10 +35,6 @@ from storage.fees import FeeCampaign, FeeDispute, FeeNotice, FeeReceiptClaim
 from storage.models import FrontDeskRequest, Household, Person, StaffChat
 
 UNIT: Final = re.compile(r"\s*([0-9A-Za-z]+)\s*[- ]\s*([0-9A-Za-z]+)\s*")
-# A receipt number as receipts are numbered (R-10023, 00012345, claim-7): letters, digits and
-# separators, with a digit in it. A word like 现金, 微信 or cash after the amount says how it
-# was paid; taken for a receipt number, it would make next month's payment a duplicate.
-RECEIPT_NO: Final = re.compile(r"(?=\S*[0-9])[0-9A-Za-z][0-9A-Za-z/#_.-]{0,63}")
 NOT_A_MANAGER: Final = _("Only a manager can waive a late fee; nothing was changed.")
 
 
@@ -213,7 +209,11 @@ def payment_answered(caller: Caller, command: AnswerText) -> None:
         caller.reply(OUT_OF_DATE)
         return
     amount, rest = quote
-    receipt, note = receipt_and_note(rest)
+    parts = receipt_and_note(rest)
+    if parts is None:  # two receipt numbers: which one is not guessed
+        caller.reply(two_receipts(rest))
+        return
+    receipt, note = parts
     try:
         result = ledger.record_payment(caller.uow, household, amount,
                                        ledger.office_day(caller.uow.office, caller.now),
@@ -234,15 +234,6 @@ def payment_answered(caller: Caller, command: AnswerText) -> None:
                    amount=Raw(yuan(amount)), unit=Raw(unit_label(household)),
                    receipt=Raw(receipt or "-"), total=Raw(yuan(result.statement.total_due)),
                    stopped=result.stopped))
-
-
-def receipt_and_note(rest: str) -> tuple[str | None, str]:
-    """What the desk typed after the amount: the receipt number if the first word is one, and
-    the rest as a note ("R-7788 cash" → ("R-7788", "cash"); "现金" → (None, "现金"))."""
-    words = rest.split(maxsplit=1)
-    if words and RECEIPT_NO.fullmatch(words[0]):
-        return words[0], words[1] if len(words) > 1 else ""
-    return None, rest.strip()
 
 
 def waiver_answered(caller: Caller, command: AnswerText) -> None:

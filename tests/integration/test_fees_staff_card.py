@@ -182,3 +182,26 @@ def test_an_answer_from_someone_the_question_was_not_for_changes_nothing(
     with Session(office.engine) as session:
         assert session.exec(select(FeeWaiver)).all() == []
         assert session.exec(select(FeePayment)).all() == []
+
+
+def test_a_receipt_number_after_how_it_was_paid_is_kept_and_two_are_asked_again(
+        fees: FeeEstate, office: Office) -> None:
+    """"280 现金 R-7788": the receipt number is kept wherever it is typed, and shown; two
+    numbers in one answer are not guessed between — the desk is asked again, nothing is
+    recorded meanwhile."""
+    dispatcher, li = fees.estate.dispatcher, fees.li
+    dispatcher.command("fees", "3-1203", chat_id=DISPATCH)
+    dispatcher.taps("Record a payment", chat_id=DISPATCH)
+    dispatcher.says("100 R-7788 R-7789")
+    assert "R-7788" in dispatcher.last and "R-7789" in dispatcher.last
+    assert "nothing was recorded" in dispatcher.last
+    with Session(office.engine) as session:
+        assert session.exec(select(FeePayment)).all() == []
+    dispatcher.says("280 现金，R-7788")  # still asked: the one number this time
+    assert dispatcher.last.startswith("Recorded 280.00 yuan for 3-1203 (receipt R-7788).")
+    assert "(receipt R-7788)" in li.last
+    with Session(office.engine) as session:
+        [payment] = session.exec(select(FeePayment)).all()
+    assert (payment.amount_fen, payment.receipt_no) == (28000, "R-7788")
+    [event] = actions(office, "fee_payment_recorded")
+    assert event.detail["note"] == "现金"

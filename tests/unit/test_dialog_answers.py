@@ -198,3 +198,16 @@ def test_whatever_is_sent_the_question_follows_an_arrow(language: Language, purp
 def test_a_quote_is_a_price_then_its_reason(typed: str, quote: tuple[Decimal, str] | None
                                             ) -> None:
     assert answers.parse_quote(typed) == quote
+
+
+@pytest.mark.parametrize(("rest", "parts"), [
+    ("R-7788 cash at the counter", ("R-7788", "cash at the counter")),
+    ("现金 R-7788", ("R-7788", "现金")),
+    ("现金，R-7788", ("R-7788", "现金")),
+    ("现金", (None, "现金")),
+    ("", (None, "")),
+    ("R-7788 R-7789", None),  # two numbers: which one is not guessed
+])
+def test_a_payments_receipt_number_is_found_wherever_it_is_typed(
+        rest: str, parts: tuple[str | None, str] | None) -> None:
+    assert answers.receipt_and_note(rest) == parts
