@@ -23,6 +23,7 @@ from handlers.work_orders import appointments, routing, states
 from handlers.work_orders.notify import (
     close_for_resident,
     pcard_ref,
+    quote_ref,
     redraw_private_card,
     send_private_card,
     supersede,
@@ -110,10 +111,15 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
                         number=Raw(order.number)))
         return
     previous = _holder(caller, order)
+    # A price *previous* quoted that the resident has not confirmed is theirs, not the new
+    # technician's: it is withdrawn (unless the resident confirms it at this very moment).
+    quoted = order.price is not None and order.price_confirmed_at is None
+    withdrawn = {"price": None, "price_reason": ""} if quoted else {}
     # Still held by *previous*: a second dispatcher, or an old list, finds it moved and fails.
-    if previous is None or not states.move(caller.session, order, states.REASSIGN, caller.now,
-                                           still={"assignee_id": previous.id},
-                                           assignee_id=technician.id, proposed_time=""):
+    if previous is None or not states.move(
+            caller.session, order, states.REASSIGN, caller.now,
+            still={"assignee_id": previous.id, **({"price_confirmed_at": None} if quoted else {})},
+            assignee_id=technician.id, proposed_time="", **withdrawn):
         caller.refuse(OUT_OF_DATE)
         return
     assert caller.person is not None
@@ -141,6 +147,10 @@ def reassign(caller: Caller, board: StaffChat | None, order: WorkOrder,
     # A new time *previous* proposed is theirs, not the new technician's: its buttons go (the
     # proposal was cleared with the move), and the new technician agrees the visit afresh.
     close_for_resident(caller.uow, order, time_ref(order.id), "")
+    if quoted:
+        close_for_resident(caller.uow, order, quote_ref(order.id), _(
+            "✖ The price for {number} was withdrawn: {name} will send you their own.",
+            number=Raw(order.number), name=Raw(technician.name)))
     tell_resident(caller, order, _("👷 {number} is now with {name}, who will contact you at "
                                    "{phone}.", number=Raw(order.number),
                                    name=Raw(technician.name),

@@ -51,6 +51,13 @@ def answer_time(caller: Caller, order: WorkOrder, agreed: bool) -> None:
 
 def answer_price(caller: Caller, order: WorkOrder, agreed: bool) -> None:
     """The resident confirms (work may start) or declines the price (2.4.4)."""
+    if order.price is None and order.price_confirmed_at is None and states.may(
+            caller, order, states.CONFIRM_PRICE):
+        # The quote was withdrawn (another technician holds the job now) or answered already.
+        caller.refuse(_("This price was withdrawn; please wait for the price from the "
+                        "technician who holds {number} now. Nothing was changed.",
+                        number=Raw(order.number)))
+        return
     if (order.price is None or order.price_confirmed_at is not None
             or not states.may(caller, order, states.CONFIRM_PRICE)):
         caller.refuse(OUT_OF_DATE)

@@ -369,3 +369,30 @@ def test_a_unit_typed_in_small_letters_is_found(estate: Estate, office: Office) 
     for command in ("find", "history"):
         liu.command(command, "a-101b", chat_id=DISPATCH)
         assert "A-101B" in estate.desk.last(DISPATCH).text, command
+
+
+def test_a_reassigned_job_withdraws_the_old_technicians_price(estate: Estate,
+                                                             office: Office) -> None:
+    li, zhang, zhao = estate.neighbour, estate.plumber, estate.plumber2  # Li reads English
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Tap / valve repair")
+    li.taps("Tomorrow afternoon")
+    li.says("13912345678")
+    li.taps("Book it")
+    zhang.taps("Accept", chat_id=PLUMBERS)
+    zhang.taps("报价")
+    zhang.says("45.50")
+    quote = [m for m in li.chat if "45.50" in m.text][-1]
+    assert quote.buttons
+    order = the_order(office)
+    estate.dispatcher.presses(tap(Verb.DESK_REASSIGN, order.id, _person_id(office, 202)),
+                              DISPATCH)
+    assert quote.buttons == [] and "withdrawn" in quote.text  # 张师傅's price is not the job's
+    late = li.presses(tap(Verb.ANSWER_PRICE, order.id, "yes"), message_id=quote.message_id)
+    assert "withdrawn" in li.toast_for(late) and "wait" in li.toast_for(late)
+    order = the_order(office)
+    assert order.status == "accepted" and order.price is None
+    assert order.price_confirmed_at is None and "price_confirmed" not in actions(office)
+    assert "报价" in str(card_of(estate, zhao.user_id, order.number).buttons)
+    assert not [m for m in zhao.chat if "45.50" in m.text]
