@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, or_, select
 from sqlmodel import Session
 
 from handlers.callback_surveys import monthly_duties
@@ -64,16 +64,20 @@ def callbacks_of(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         return int(session.execute(select(func.count()).select_from(surveys).where(*conditions))
                    .scalar_one())
 
+    def done_by(moment: datetime) -> Any:
+        # A late tap in the bot is noted on the phone task, which stays open until the desk
+        # records the call: not done, as monthly_duties and the desk's card read it.
+        return (s.rated_at <= moment) & or_(s.rated_via != "bot", not_(s.late))
+
     in_month = (s.window_start >= start, s.window_start < end,
                 s.created_at <= as_of)
     total = count(*in_month)
-    done = count(*in_month, s.rated_at <= as_of)
-    waiting_by_phone = (s.phone_task_at <= as_of,
-                        (s.rated_at.is_(None)) | (s.rated_at > as_of))
+    done = count(*in_month, done_by(as_of))
+    waiting_by_phone = (s.phone_task_at <= as_of, or_(s.rated_at.is_(None), not_(done_by(as_of))))
     phone_open = count(*in_month, *waiting_by_phone)
     in_previous = (s.window_start >= previous_start, s.window_start < start)
     previous_total = count(*in_previous)
-    previous_done = count(*in_previous, s.rated_at <= min(due_at, as_of))
+    previous_done = count(*in_previous, done_by(min(due_at, as_of)))
     seen = min(end, as_of)
     onsite = count(s.onsite_at >= start, s.onsite_at < seen)
     checks = count(s.spot_checked_at >= start, s.spot_checked_at < seen)

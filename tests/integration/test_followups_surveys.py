@@ -11,6 +11,8 @@ import pytest
 from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, tap
+from handlers.callback_surveys import monthly_duties
+from handlers.monthly_report.report import build
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from storage.models import Person
@@ -197,3 +199,24 @@ def test_the_residents_signature_plans_the_survey(estate: Estate, office: Office
     estate.neighbour.presses(tap(Verb.SIGN, order_id))
     assert order_row(office, order_id).status == "confirmed"
     assert [e.detail["survey_id"] for e in events(office, "survey_scheduled")]
+
+
+def test_a_late_tap_leaves_the_callback_outstanding_in_the_report_until_the_desk_calls(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li, dispatcher = estate.neighbour, estate.dispatcher
+    survey_id = surveyed(office, clock, li, estate.plumber)
+    clock.set(sh(2026, 11, 25, 10, 0))
+    assert due(office).counts["survey:phone"] == 1
+    li.taps("3")
+    assert survey_row(office, survey_id).state == "phone"  # the desk's task is still live
+
+    def seen() -> tuple[int, int, int, int]:
+        cb = build(office, 202611).month.callbacks
+        with Session(office.engine) as session:
+            q = monthly_duties.quotas(session, 202611, office.timezone, office.rules)
+        return cb.total, cb.done, cb.phone_outstanding, q.done
+
+    # The managers read what the desk and the 10th-of-month reminder read: not done yet.
+    assert seen() == (1, 0, 1, 0)
+    dispatcher.taps("☎5", chat_id=DISPATCH)
+    assert seen() == (1, 1, 0, 1)
