@@ -42,6 +42,8 @@ class Concepts:
     doubt: re.Pattern[str]
     urgent: re.Pattern[str]
     routine: re.Pattern[str]  # an outage, a bill, a notice, noise: the learned head alone is mute
+    # Set phrases read as if absent ("thanks again" is no "again"); an office's own list only.
+    ignore: re.Pattern[str] | None = None
 
     def present(self, text: str, denied: Denied | None = None) -> set[str]:
         """Concepts in the text; a mention that `denied` says is negated does not count.
@@ -60,14 +62,20 @@ class Concepts:
 
     def signal(self, text: str, denied: Denied | None = None,
                asserted: str | None = None) -> Signal:
-        """Judge the concept rules, and `asserted` (a hazard the keyword layer found)."""
+        """Judge the concept rules, and `asserted` (a hazard the keyword layer found).
+
+        A cancel ("fixed now") stands for what was said before it: a rule whose concepts are
+        all said after the last cancel ("修好了两天又坏了", fixed, then broke again) still fires.
+        """
+        if self.ignore is not None:
+            text = self.ignore.sub(" ", text)
         found = self.present(text, denied)
         certain = _first(self.certain, found)
         sure = asserted or certain or _first(self.sure, found)
         unsure = _first(self.unsure, found)
         if sure is None and unsure is None:
             return NONE
-        cancelled = bool(self.cancel.search(text))
+        cancelled = bool(self.cancel.search(text)) and not self._said_after_cancel(text, denied)
         if not cancelled:
             rx = self.hazard_cancel.get(sure or unsure or "")
             cancelled = bool(rx and rx.search(text))
@@ -79,6 +87,15 @@ class Concepts:
         if doubt and sure:
             return Signal(None, sure, True, False)
         return Signal(sure, None if sure else unsure, doubt, False, certain is not None)
+
+
+    def _said_after_cancel(self, text: str, denied: Denied | None) -> bool:
+        """Does a whole rule come after the last cancel phrase?"""
+        *_, last = self.cancel.finditer(text)
+        tail = text[last.end():]
+        found = self.present(tail, None if denied is None
+                             else lambda _t, a, b: denied(text, last.end() + a, last.end() + b))
+        return any(_first(rules, found) for rules in (self.certain, self.sure))
 
 
 def _first(rules: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...], found: set[str],
@@ -126,4 +143,5 @@ def build_concepts(spec: Mapping[str, Any], alternation: Any,
         doubt=re.compile(alternation(guards.get("doubt", []))),
         urgent=re.compile(alternation(guards.get("urgent", []))),
         routine=re.compile(alternation(guards.get("routine", []))),
+        ignore=re.compile(alternation(guards["ignore"])) if guards.get("ignore") else None,
     )

@@ -34,6 +34,10 @@ PERSISTS: Final = [
     "It broke again the next morning",
     "Still no hot water in the shower",
     "the pipe under the sink has been dripping again since yesterday",
+    # fixed, then back: what comes after "fixed" is what holds now
+    "修好了两天又坏了",
+    "上周说修好了，昨天晚上又开始漏",
+    "Fixed on Monday, leaking again by Wednesday",
 ]
 HOLDS: Final = [
     "师傅修得很好，现在不漏了",
@@ -44,6 +48,10 @@ HOLDS: Final = [
     "If it leaks again I'll let you know",
     "万一又坏了再找你们",
     "Great job, thank you",
+    # thanks "again" is no fault again
+    "漏水修好啦，再次感谢",
+    "又麻烦你们了，热水器修好了",
+    "thanks again for fixing the leak",
 ]
 
 
