@@ -18,6 +18,9 @@ from locales import Raw, Text, _
 from storage.complaints import Complaint, ComplaintClock, ComplaintEvent
 from storage.models import Household, Outbox, Person, WorkOrder
 
+# Complaints still waiting on their owners (a resolved one waits on the resident).
+UNSEEN_STATUSES = ("new", "open", "paused")
+
 
 def reference(complaint: Complaint) -> Raw:
     return Raw(complaint.number)
@@ -124,6 +127,23 @@ def _posted(uow: UnitOfWork, complaint: Complaint) -> list[int]:
     rows = uow.session.exec(select(Outbox.chat_id).where(Outbox.ref == _ref(complaint),
                                                          Outbox.op == "send")).all()
     return sorted(set(rows))
+
+
+def post_unseen(uow: UnitOfWork) -> None:
+    """Post each open complaint that none of its owners has (it came in while nobody it goes
+    to had a chat with the bot: before admin/HR or the director registered, or while the
+    desk's group was unbound) to its owners now — once someone registers or a group is bound,
+    the complaint and its running clocks are theirs, not only a line in /complaints."""
+    uow.write_queued()
+    waiting = uow.session.exec(select(Complaint).where(
+        col(Complaint.status).in_(UNSEEN_STATUSES)).order_by(col(Complaint.id))).all()
+    for complaint in waiting:
+        groups, private = owners_chats(uow.session, complaint, complaint.level)
+        owners = {*groups, *private}
+        if owners and not owners & set(_posted(uow, complaint)):
+            post_card(uow, complaint, complaint.level, _(
+                "📣 Complaint {number} came in while nobody here could receive it: it is "
+                "yours now.", number=reference(complaint)))
 
 
 def notify(uow: UnitOfWork, complaint: Complaint, level: int, text: Text) -> None:

@@ -15,6 +15,7 @@ from dialogs.menu import (
 )
 from dialogs.model import ROLE_NAMES, TRADE_NAMES
 from handlers.delivery import unreachable as delivery
+from handlers.front_desk import complaint_notices
 from handlers.office.caller import Caller
 from handlers.office.people import (
     is_staff,
@@ -117,6 +118,7 @@ def redeem(caller: Caller, typed: str) -> None:
             RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(True))
     caller.uow.send(menus.person_menu(caller.chat_id, person.role))  # the role's "/" menu
+    complaint_notices.post_unseen(caller.uow)  # what came in before anyone could see it
 
 
 def _claimed(caller: Caller, invite: Invite) -> bool:
@@ -214,6 +216,7 @@ def bind_group(caller: Caller) -> None:
     else:
         caller.reply(lines(_("✅ This group is now {what}.", what=GROUP_PURPOSES[chat.purpose]),
                            *replaced, left))
+    complaint_notices.post_unseen(caller.uow)  # what came in while no group could see it
 
 
 def _left_without_group(caller: Caller, purpose: str, trades: list[str]) -> Text | None:
