@@ -79,11 +79,13 @@ ONGOING_DAMAGE: Final = re.compile(
     r"\bleak|water (is |keeps )?(coming|pouring|dripping|seeping|getting)|flood|"
     r"(exit|stair\w*|corridor) (is |are )?(blocked|locked)|blocked (fire )?exit|no water|"
     r"no power|power (is )?(out|off)", re.IGNORECASE)
+# Who stops it, and where: water comes into the home; a blocked exit is in a public area.
 _DAMAGE_TRADES: Final = (
-    (re.compile(r"天花|墙|牆|屋顶|屋頂|楼上|樓上|ceiling|wall|roof|upstairs", re.I), "civil"),
-    (re.compile(r"水|leak|water|flood", re.I), "plumbing"),
-    (re.compile(r"消防|出口|通道|楼梯|樓梯|exit|stair|corridor", re.I), "security"),
-    (re.compile(r"停电|停電|没电|沒電|power", re.I), "electrical"),
+    (re.compile(r"天花|墙|牆|屋顶|屋頂|楼上|樓上|ceiling|wall|roof|upstairs", re.I), "civil",
+     "unit"),
+    (re.compile(r"水|leak|water|flood", re.I), "plumbing", "unit"),
+    (re.compile(r"消防|出口|通道|楼梯|樓梯|exit|stair|corridor", re.I), "security", "public"),
+    (re.compile(r"停电|停電|没电|沒電|power", re.I), "electrical", "unit"),
 )
 _DATE = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})[-/.月](\d{1,2})日?$")
 
@@ -134,11 +136,13 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
     return _STEPS[Step(conversation.step)](conversation, event, context, choice)
 
 
-def ongoing_damage(text: str) -> str | None:
-    """The trade to send at once when *text* reports harm still happening, else None."""
+def ongoing_damage(text: str) -> tuple[str, str] | None:
+    """The trade to send at once, and where (``unit`` or ``public``), when *text* reports
+    harm still happening, else None."""
     if not ONGOING_DAMAGE.search(text):
         return None
-    return next((trade for pattern, trade in _DAMAGE_TRADES if pattern.search(text)), "other")
+    return next(((trade, where) for pattern, trade, where in _DAMAGE_TRADES
+                 if pattern.search(text)), ("other", "unit"))
 
 
 # -- prompts -------------------------------------------------------------------------------
@@ -254,9 +258,9 @@ def _take_what(c: Conversation, context: DialogContext, text: str,
                severity: str | None) -> Outcome:
     c.data["what"] = text[:MAX_TEXT]
     c.data["suggested"] = severity or triage(text).severity
-    trade = ongoing_damage(text)
-    if trade is not None:
-        c.data["damage_trade"] = trade
+    damage = ongoing_damage(text)
+    if damage is not None:
+        c.data["damage_trade"], c.data["damage_location"] = damage
         return _next(c, context, Step.DAMAGE)
     return _next(c, context, Step.WHEN)
 
@@ -266,8 +270,9 @@ def _damage(c: Conversation, event: Event, context: DialogContext,
     if choice == "yes":
         # The office opens the urgent order first, then goes on with the complaint
         # (after_damage), so the damage is being stopped while the resident answers.
-        return Outcome(None, [], ReportOngoingDamage(c.data["what"], c.data["damage_trade"],
-                                                     c.data.get("suggested")))
+        return Outcome(None, [], ReportOngoingDamage(
+            c.data["what"], c.data["damage_trade"], c.data.get("suggested"),
+            c.data.get("damage_location", "unit")))
     if choice == "no":
         return _next(c, context, Step.WHEN)
     return refuse_input(c, context, event, _("Please tap Yes or No above."))

@@ -196,6 +196,7 @@ class ReportOngoingDamage:
     text: str
     trade: str
     suggested_severity: str | None = None  # triage's, kept for the complaint that follows
+    location: str = "unit"  # "public": in the estate's common parts (a blocked exit)
 
 
 @dataclass(frozen=True, slots=True)

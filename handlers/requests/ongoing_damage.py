@@ -21,7 +21,8 @@ from storage.models import WorkOrder
 def report(caller: Caller, command: ReportOngoingDamage) -> None:
     """Open the urgent order, tell the on-duty staff, then ask the complaint's next question."""
     context = caller.context()
-    unit = context.units[0].household_id if context.units else None
+    unit = (context.units[0].household_id if context.units and command.location == "unit"
+            else None)
     order = open_order(caller, WorkOrder(
         kind="repair", trade=command.trade, location="unit" if unit else "public",
         household_id=unit, description=command.text, preferred_time="@asap",

@@ -139,6 +139,18 @@ def test_damage_still_happening_opens_an_urgent_order_first(
     assert only_complaint(office).work_order_id == order.id
 
 
+def test_a_blocked_exit_is_sent_to_the_public_area_not_the_residents_home(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    estate.neighbour.says("I want to complain: the fire exit on our stairs is blocked by "
+                          "boxes and nobody does anything")
+    estate.neighbour.taps("Yes, send someone now")
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+    assert (order.trade, order.location, order.household_id) == ("security", "public", None)
+    assert "Public area" in estate.desk.last(DISPATCH).text or any(
+        "Public area" in text for text in estate.desk.texts(DISPATCH))
+
+
 def test_no_damage_means_no_order(estate: Estate, chain: Chain, office: Office) -> None:
     estate.neighbour.says("I want to make a complaint: no water all day and nobody warned us")
     estate.neighbour.taps("No")

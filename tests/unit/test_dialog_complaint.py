@@ -135,13 +135,15 @@ def test_a_typed_date(typed: str, parsed: str | None) -> None:
     assert complaint.parse_date(typed) == parsed
 
 
-@pytest.mark.parametrize(("text", "trade"), [
-    ("楼上漏水一直滴到我家天花板", "civil"), ("消防通道被堵住了，物业不管", "security"),
-    ("停电一整天了没人处理", "electrical"), ("Water is pouring in from the corridor", "plumbing"),
+@pytest.mark.parametrize(("text", "damage"), [
+    ("楼上漏水一直滴到我家天花板", ("civil", "unit")),
+    ("消防通道被堵住了，物业不管", ("security", "public")),
+    ("停电一整天了没人处理", ("electrical", "unit")),
+    ("Water is pouring in from the corridor", ("plumbing", "unit")),
     ("保安态度很差", None), ("The cleaner was rude", None),
 ])
-def test_damage_still_happening(text: str, trade: str | None) -> None:
-    assert complaint.ongoing_damage(text) == trade
+def test_damage_still_happening(text: str, damage: tuple[str, str] | None) -> None:
+    assert complaint.ongoing_damage(text) == damage
 
 
 # -- the diagram ---------------------------------------------------------------------------
