@@ -10,9 +10,9 @@ What "the month" means, and when each figure is observed:
   whether it is made on 1 December or in March, and the change against the previous month
   compares like with like.
 - **Status at the month's end** is replayed from ``event_log`` (created → open, accepted /
-  assigned → accepted, on_way, price_confirmed → in_progress, done, rework_requested → rework,
-  confirmed / auto_confirmed → confirmed, cancelled); an order without events falls back to
-  its timestamp columns.
+  assigned / price_confirmed_ahead → accepted, on_way, price_confirmed → in_progress, done,
+  rework_requested → rework, confirmed / auto_confirmed → confirmed, cancelled); an order
+  without events falls back to its timestamp columns.
 - **Time to first reply**: a work order's first step taken by a member of staff
   (an ``event_log`` row after ``created`` whose actor has a staff role — the accept, a
   dispatcher's assignment, a proposed time …; the bot's own messages do not count), a
@@ -66,6 +66,7 @@ from handlers.monthly_report.satisfaction import (
     Ratings,
     Voice,
     complaint_voices,
+    new_words,
     ratings_of,
     rework_voices,
 )
@@ -189,7 +190,7 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
 
     reworked, second = reworks(session, start, end)
     ratings, by_trade_r, by_tech_r, voices = ratings_of(session, start, end, staff, rules)
-    voices += rework_voices(session, start, end, staff)
+    voices += new_words(rework_voices(session, start, end, staff), voices)
     voices += complaint_voices(session, start, end)
     complaints = complaints_of(session, start, end)
     if complaints is not None:

@@ -126,6 +126,14 @@ def rework_voices(session: Session, start: datetime, end: datetime,
     return voices
 
 
+def new_words(voices: list[Voice], heard: list[Voice]) -> list[Voice]:
+    """*voices* less those already *heard* on the same order: a low rating's comment that
+    reopened the order is also the rework's reason — one remark, not two."""
+    known = {(v.number, v.text) for v in heard}
+    return [v for v in voices
+            if not all((v.number, line) in known for line in comment_lines(v.text))]
+
+
 def complaint_voices(session: Session, start: datetime, end: datetime) -> list[Voice]:
     """The complaints the front desk received in the month, in the residents' words."""
     f = DESK

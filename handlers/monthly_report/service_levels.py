@@ -23,7 +23,8 @@ from storage.models import EventLog, Person
 # The event that puts an order in each status (the state machine's moves, as logged).
 STATUS_OF_ACTION: Final[dict[str, str]] = {
     "created": "open", "accepted": "accepted", "assigned": "accepted", "on_way": "on_way",
-    "price_confirmed": "in_progress", "done": "done", "rework_requested": "rework",
+    "price_confirmed": "in_progress", "price_confirmed_ahead": "accepted", "done": "done",
+    "rework_requested": "rework",
     "confirmed": "confirmed", "auto_confirmed": "confirmed", "cancelled": "cancelled"}
 # Steps a resident (or the bot) takes: not a human reply, even when a staff member reported.
 NOT_A_REPLY: Final = frozenset({"created", "emergency_alerted", "photos_added", "unmet_demand"})

@@ -51,23 +51,25 @@ def answer_time(caller: Caller, order: WorkOrder, agreed: bool) -> None:
 
 def answer_price(caller: Caller, order: WorkOrder, agreed: bool) -> None:
     """The resident confirms (work may start) or declines the price (2.4.4)."""
+    confirm = states.price_move(order)
     if order.price is None and order.price_confirmed_at is None and states.may(
-            caller, order, states.CONFIRM_PRICE):
+            caller, order, confirm):
         # The quote was withdrawn (another technician holds the job now) or answered already.
         caller.refuse(_("This price was withdrawn; please wait for the price from the "
                         "technician who holds {number} now. Nothing was changed.",
                         number=Raw(order.number)))
         return
     if (order.price is None or order.price_confirmed_at is not None
-            or not states.may(caller, order, states.CONFIRM_PRICE)):
+            or not states.may(caller, order, confirm)):
         caller.refuse(OUT_OF_DATE)
         return
     price = order.price
     if agreed:
-        if not states.move(caller.session, order, states.CONFIRM_PRICE, caller.now):
+        if not states.move(caller.session, order, confirm, caller.now):
             caller.refuse(OUT_OF_DATE)
             return
-        caller.log("price_confirmed", order, amount=str(price))
+        caller.log("price_confirmed" if confirm is states.CONFIRM_PRICE
+                   else "price_confirmed_ahead", order, amount=str(price))
         close_for_resident(caller.uow, order, quote_ref(order.id), _(
             "✅ You confirmed {amount} yuan for {number}. Work may start.",
             amount=cards.money(price), number=Raw(order.number)))

@@ -59,9 +59,15 @@ ASSIGN: Final = Move("assign", frozenset({Status.OPEN}), Status.ACCEPTED, Actor.
                      "dispatcher assigns a technician (first tap wins)", "accepted_at")
 SET_OFF: Final = Move("set_off", MAY_SET_OFF, Status.ON_WAY,
                       Actor.ASSIGNEE, 'assignee "On my way"', "on_way_at")
+# Paid work: the price is confirmed before work starts (2.4.4). Confirmed while the technician
+# is coming, work starts; confirmed before they set off, the visit is still ahead (its "On my
+# way", its reminders), so the order stays accepted.
 CONFIRM_PRICE: Final = Move(
-    "confirm_price", frozenset({Status.ACCEPTED, Status.ON_WAY, Status.REWORK}),
-    Status.IN_PROGRESS, Actor.RESIDENT, "resident confirms the price (paid work)",
+    "confirm_price", frozenset({Status.ON_WAY}), Status.IN_PROGRESS, Actor.RESIDENT,
+    "resident confirms the price (paid work): work starts", "price_confirmed_at")
+CONFIRM_PRICE_AHEAD: Final = Move(
+    "confirm_price_ahead", frozenset({Status.ACCEPTED}), Status.ACCEPTED, Actor.RESIDENT,
+    "resident confirms the price before the visit (the technician still sets off)",
     "price_confirmed_at")
 FINISH: Final = Move("finish", WORKING, Status.DONE, Actor.ASSIGNEE,
                      'assignee "Done" (paid work only after the price is confirmed)', "done_at")
@@ -86,9 +92,15 @@ DESK_CANCEL: Final = Move("desk_cancel", frozenset({Status.OPEN, *WORKING}), Sta
                           Actor.DISPATCHER, "dispatcher cancels with a reason (resident told)",
                           "cancelled_at")
 
-MOVES: Final = (ACCEPT, ASSIGN, SET_OFF, CONFIRM_PRICE, FINISH, SIGN, AUTO_CONFIRM, ASK_REWORK,
-                CANCEL, REASSIGN, DESK_CANCEL, REOPEN)
+MOVES: Final = (ACCEPT, ASSIGN, SET_OFF, CONFIRM_PRICE, CONFIRM_PRICE_AHEAD, FINISH, SIGN,
+                AUTO_CONFIRM, ASK_REWORK, CANCEL, REASSIGN, DESK_CANCEL, REOPEN)
 SUBMITTED: Final = Status.OPEN  # every work order starts here
+
+
+def price_move(order: WorkOrder) -> Move:
+    """The move the resident's confirmation of the price makes on *order* now: before the
+    technician sets off, the visit is still ahead; on the way, work starts."""
+    return CONFIRM_PRICE_AHEAD if order.status in CONFIRM_PRICE_AHEAD.sources else CONFIRM_PRICE
 
 
 def may(caller: Caller | None, order: WorkOrder, move_: Move) -> bool:

@@ -388,3 +388,38 @@ def test_the_residents_tomorrow_is_the_day_after_the_report_when_taken_late(
     assert number in ask.text
     # Not "明天上午" (that would read as Wednesday): the morning she meant, this one.
     assert "明天上午" not in ask.text and "今天上午 09:00–12:00" in ask.text
+
+
+def test_a_paid_job_whose_price_is_confirmed_before_the_visit_is_still_visited(
+        estate: Estate, clock: FakeClock) -> None:
+    office, li, zhang = estate.desk.office, estate.neighbour, estate.plumber  # Li reads English
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Tap / valve repair")
+    li.taps("Tomorrow afternoon")
+    li.says("13912345678")
+    li.taps("Book it")
+    number = li.last.split("Received: ")[1].split(".")[0]
+    oid = order_id(office, number)
+    zhang.taps("接单", chat_id=PLUMBERS)
+    press(zhang, tap(Verb.WINDOW, oid, 20261124, AFTERNOON))
+    press(li, tap(Verb.WINDOW_OK, oid, "yes"))
+    zhang.taps("报价")
+    zhang.says("45.50")
+    li.taps("Confirm the price")  # on Monday, before the visit on Tuesday afternoon
+    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert tap(Verb.SET_OFF, oid) in [data for _, data in card.buttons]
+    assert tap(Verb.FINISH, oid) in [data for _, data in card.buttons]  # the price is agreed
+    clock.set(sh(2026, 11, 23, 19, 0))  # the evening before
+    assert due(office).counts["visit_evening:sent"] == 1
+    clock.set(sh(2026, 11, 24, 13, 0))  # an hour before 14:00
+    assert due(office).counts["visit_last:sent"] == 1
+    assert len(reminders(li)) == 2
+    clock.set(sh(2026, 11, 24, 14, 10))
+    press(zhang, tap(Verb.SET_OFF, oid))
+    with_button(zhang, "v1:arrived:")
+    press(zhang, tap(Verb.ARRIVED, oid))
+    finish_job(estate)
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder).where(WorkOrder.id == oid)).one()
+        assert order.status == "done" and order.price_confirmed_at is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.buttons import Verb, tap
+from handlers.monthly_report.report import build
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from tests.integration.test_guards import planted_question
@@ -143,3 +144,18 @@ def test_a_planted_note_from_a_resident_closes_nothing(estate: Estate, office: O
     assert survey_row(office, survey_id).corrected_at is None
     assert "Corrective action needed" in estate.desk.last(DISPATCH).text
     assert estate.desk.last(DISPATCH).buttons
+
+
+def test_a_low_rating_whose_comment_reopens_the_order_is_one_remark_in_the_report(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li = estate.neighbour
+    survey_id = surveyed(office, clock, li, estate.plumber)
+    li.taps("1")
+    li.says("Thanks, but the ceiling is still leaking")
+    assert order_row(office, _order_of(office, survey_id)).status == "rework"
+    report = build(office, 202611)
+    # One resident, one comment: the survey's words and the rework's reason are the same
+    # remark, not two in the causes of dissatisfaction.
+    overall = next(g for g in report.causes if g.dimension == "overall")
+    assert overall.remarks == 1
+    assert (report.month.reworked, report.month.dissatisfied) == (1, 1)

@@ -58,7 +58,7 @@ def test_a_paid_tap_repair_needs_the_price_confirmed_before_it_can_be_finished(
     assert order is not None
     assert order["status"] == "confirmed" and order["price"] == "45.50"
     assert [e["action"] for e in order["events"]] == [
-        "created", "accepted", "price_proposed", "price_confirmed", "done", "confirmed",
+        "created", "accepted", "price_proposed", "price_confirmed_ahead", "done", "confirmed",
         "survey_scheduled"]
 
 

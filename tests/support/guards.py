@@ -133,7 +133,7 @@ GUARDS: tuple[Guard, ...] = (
           "    if not owns(caller, order) or not order.proposed_time",
           "    if not order.proposed_time"),
     Guard("only the resident confirms the price", "handlers/work_orders/sign_off.py",
-          "            or not states.may(caller, order, states.CONFIRM_PRICE)):",
+          "            or not states.may(caller, order, confirm)):",
           "            ):"),
     Guard("only the resident signs", "handlers/work_orders/sign_off.py",
           "    if not states.may(caller, order, states.SIGN) or not states.move(",
