@@ -344,6 +344,18 @@ def dispute_card(reference: str, unit: str, name: str, text: str,
         else _("✅ Resolved by {name}; reminders resume.", name=Raw(resolved_by)))
 
 
+def dispute_resolved_text(reference: str, unit: str, total_due: str, late_fee: str) -> Text:
+    """To the resident: the dispute is resolved, and what is due now is its outcome (the
+    corrected amount, or the fees as billed)."""
+    if total_due == "0.00":
+        return _("The front desk has resolved your fee question {reference} ({unit}): "
+                 "nothing is due now. Thank you!", reference=Raw(reference), unit=Raw(unit))
+    return _("The front desk has resolved your fee question {reference} ({unit}): {total} "
+             "yuan is due now (late fee included: {late_fee} yuan). Fee reminders resume; "
+             "/fees shows your statement.", reference=Raw(reference), unit=Raw(unit),
+             total=Raw(total_due), late_fee=Raw(late_fee))
+
+
 def dispute_keyboard(dispute_id: int, request_id: int | None) -> InlineKeyboard:
     row = [Button(_("✔ Resolved"), tap(Verb.FEE_RESOLVE, dispute_id))]
     if request_id is not None:

@@ -23,8 +23,7 @@ from dialogs.model import AnswerText
 from handlers.fees import ledger
 from handlers.fees.money import from_fen, yuan
 from handlers.fees.tasks import TASK_CHATS, dispute_card
-from handlers.fees.views import paused_by, statement_view
-from handlers.front_desk.inbox import reference
+from handlers.fees.views import dispute_reference, paused_by, statement_view
 from handlers.office.calendar import daytime_from
 from handlers.office.caller import Caller
 from handlers.office.people import unit_label
@@ -130,14 +129,16 @@ def resolve_dispute(caller: Caller, board: StaffChat, dispute_id: int) -> None:
     if request is not None and request.status == "open":
         request.status, request.answered_at = "answered", caller.now
         caller.session.add(request)
-    if request is not None and request.chat_id is not None:
-        caller.uow.send(Say(request.chat_id, _(
-            "The front desk has resolved your fee question {reference} ({unit}). Fee "
-            "reminders resume; /fees shows your statement.",
-            reference=Raw(reference(request.id)), unit=Raw(unit_label(household))),
-            priority=Priority.NOTICE))
     caller.session.flush()
     resumed = resume(caller.uow, household.id)
+    # The resident who asked; for a dispute heard on a task, the household's residents.
+    told = [request.chat_id] if request is not None and request.chat_id is not None \
+        else ledger.resident_chats(caller.session, household.id)
+    statement = ledger.statement_of(caller.uow, household.id)
+    for chat_id in told:
+        caller.uow.send(Say(chat_id, texts.dispute_resolved_text(
+            dispute_reference(dispute), unit_label(household), yuan(statement.total_due),
+            yuan(statement.late_fee)), priority=Priority.NOTICE))
     caller.log("fee_dispute_resolved", household_id=household.id, dispute_id=dispute.id,
                request_id=dispute.request_id, resumed=resumed)
     caller.uow.send(Edit(caller.chat_id, dispute_card(caller.session, dispute, household,

@@ -24,8 +24,7 @@ from dialogs.times import time_text
 from handlers.fees import ledger
 from handlers.fees.ladder import add_months
 from handlers.fees.money import from_fen, to_fen, yuan
-from handlers.fees.views import pay_by_of
-from handlers.front_desk.inbox import reference
+from handlers.fees.views import dispute_reference, pay_by_of
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.due_items import chats, mark
@@ -102,11 +101,12 @@ def dispute_card(session: Session, dispute: FeeDispute, household: Household,
     """A dispute's card for the desk: a resident's own under its front-desk request's number,
     one heard on a staff task as D-n in the household's name (staff only wrote it down)."""
     if dispute.request_id is None:
-        number, name = f"D-{dispute.id}", household.name
+        name = household.name
     else:
         who = session.get(Person, dispute.person_id) if dispute.person_id else None
-        number, name = reference(dispute.request_id), who.name if who else ""
-    return texts.dispute_card(number, unit_label(household), name, dispute.text, resolved_by)
+        name = who.name if who else ""
+    return texts.dispute_card(dispute_reference(dispute), unit_label(household), name,
+                              dispute.text, resolved_by)
 
 
 def open_dispute(uow: UnitOfWork, household: Household, text: str, person_id: int | None,

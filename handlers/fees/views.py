@@ -23,6 +23,12 @@ def period_text(start: date, end: date) -> str:
     return f"{start:%Y-%m-%d}–{end:%Y-%m-%d}"
 
 
+def dispute_reference(dispute: FeeDispute) -> str:
+    """A dispute as the resident and the desk read it: its front-desk request's number
+    (FD-12) when the resident raised it, D-n when staff heard it on a task."""
+    return f"FD-{dispute.request_id}" if dispute.request_id else f"D-{dispute.id}"
+
+
 def paused_by(session: Session, household_id: int) -> str:
     """The reference of what pauses the household's reminders (an open dispute or a receipt
     being checked), or ''."""
@@ -30,7 +36,7 @@ def paused_by(session: Session, household_id: int) -> str:
         FeeDispute.household_id == household_id, FeeDispute.state == "open")
         .order_by(col(FeeDispute.id))).first()
     if dispute is not None:
-        return f"FD-{dispute.request_id}" if dispute.request_id else f"D-{dispute.id}"
+        return dispute_reference(dispute)
     claim = session.exec(select(FeeReceiptClaim.id).where(
         FeeReceiptClaim.household_id == household_id, FeeReceiptClaim.state == "open")).first()
     return f"R-{claim}" if claim is not None else ""
@@ -49,8 +55,7 @@ def paused_many(session: Session, household_ids: Collection[int]) -> dict[int, s
     for dispute in session.exec(select(FeeDispute).where(
             col(FeeDispute.household_id).in_(wanted), FeeDispute.state == "open")
             .order_by(col(FeeDispute.id).desc())):
-        found[dispute.household_id] = (f"FD-{dispute.request_id}" if dispute.request_id
-                                       else f"D-{dispute.id}")
+        found[dispute.household_id] = dispute_reference(dispute)
     return found
 
 

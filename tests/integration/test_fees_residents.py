@@ -352,3 +352,21 @@ def test_paying_exactly_what_the_statement_asked_leaves_nothing_due(
     text = fees.li.last
     assert "Nothing is due" in text
     assert "Total due" not in text and "late fee" not in text
+
+
+def test_a_resident_is_told_how_a_dispute_heard_on_a_phone_task_was_resolved(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li disputes on the phone; when the desk resolves it, Li reads the outcome — what is due
+    now (December with its late fee, and January billed on the 15th) — in his own chat, not
+    only on the desk's card."""
+    li, dispatcher = fees.li, fees.estate.dispatcher
+    final_notice_sent(fees, office, clock)
+    clock.set(sh(2026, 12, 15, 8, 0))
+    calendar(office)
+    dispatcher.taps("Disputes", chat_id=DISPATCH)
+    before = len(li.chat)
+    dispatcher.taps("Resolved", chat_id=DISPATCH)
+    assert len(li.chat) == before + 1
+    assert li.last == ("The front desk has resolved your fee question D-1 (3-1203): 571.76 "
+                       "yuan is due now (late fee included: 11.76 yuan). Fee reminders resume; "
+                       "/fees shows your statement.")
