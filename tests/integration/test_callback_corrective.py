@@ -27,6 +27,15 @@ def _order_of(office: Office, survey_id: int) -> int:
     return survey_row(office, survey_id).order_id
 
 
+def _rated_with(estate: Estate, office: Office, clock: FakeClock, rating: int,
+                comment: str) -> int:
+    """Li's surveyed job, rated *rating* with *comment*; the survey's id."""
+    survey_id = surveyed(office, clock, estate.neighbour, estate.plumber)
+    estate.neighbour.taps(str(rating))
+    estate.neighbour.says(comment)
+    return survey_id
+
+
 def test_one_star_with_still_leaking_reopens_the_order_for_the_same_plumber(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     li, desk = estate.neighbour, estate.desk
@@ -58,12 +67,10 @@ def test_one_star_with_still_leaking_reopens_the_order_for_the_same_plumber(
 
 def test_a_comment_that_does_not_say_the_fault_persists_reopens_nothing(
         estate: Estate, office: Office, clock: FakeClock) -> None:
-    li = estate.neighbour
-    survey_id = surveyed(office, clock, li, estate.plumber)
-    li.taps("2")
-    li.says("The plumber came late and left a mess, but it no longer leaks")
+    survey_id = _rated_with(estate, office, clock, 2,
+                            "The plumber came late and left a mess, but it no longer leaks")
     assert order_row(office, _order_of(office, survey_id)).status == "confirmed"
-    assert "passed on" in li.last
+    assert "passed on" in estate.neighbour.last
     assert "reopened" not in estate.desk.last(DISPATCH).text
 
 
@@ -148,10 +155,7 @@ def test_a_planted_note_from_a_resident_closes_nothing(estate: Estate, office: O
 
 def test_a_low_rating_whose_comment_reopens_the_order_is_one_remark_in_the_report(
         estate: Estate, office: Office, clock: FakeClock) -> None:
-    li = estate.neighbour
-    survey_id = surveyed(office, clock, li, estate.plumber)
-    li.taps("1")
-    li.says("Thanks, but the ceiling is still leaking")
+    survey_id = _rated_with(estate, office, clock, 1, "Thanks, but the ceiling is still leaking")
     assert order_row(office, _order_of(office, survey_id)).status == "rework"
     report = build(office, 202611)
     # One resident, one comment: the survey's words and the rework's reason are the same
