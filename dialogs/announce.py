@@ -380,6 +380,13 @@ def busy_text(flow: str) -> Text:
              what=_unfinished().get(flow, _("a conversation")))
 
 
+def expired_text(expired: int) -> Text:
+    """The delivery report adds the copies of an outage that was over before their turn came
+    (approved late, or waiting for the morning): they were not sent."""
+    return _("{expired} not sent: the outage was over before their turn came.",
+             expired=expired)
+
+
 def recall_report_text(deleted: int, corrected: int, deleting: int) -> Text:
     """After a recall, the delivery report adds what became of the copies already sent."""
     return _("Recalled: {deleted} deleted, {corrected} got a correction instead, {deleting} "

@@ -57,7 +57,8 @@ class Announcement(SQLModel, table=True):
 
 class AnnouncementDelivery(SQLModel, table=True):
     """One recipient's copy: ``state`` pending (``due_at`` set once approved) → queued (its
-    outbox row written); or skipped (the person blocked the bot), recalled (never sent). A
+    outbox row written); or skipped (the person blocked the bot), recalled (never sent),
+    expired (an outage over before its turn came: never sent). A
     recall turns a sent copy into deleting (``due_at``: when to check) → deleted, or into
     corrected (too old to delete, or the delete was refused); a queued one it takes back from
     the outbox into stopping (``due_at``: when to look whether the sender had it in hand and

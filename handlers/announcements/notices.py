@@ -321,7 +321,8 @@ def figures(uow: UnitOfWork, announcement: Announcement) -> dict[str, int]:
             "blocked": sum(sends[s] for s in BLOCKED_STATUSES) + states["skipped"],
             "failed": sends["failed"], "queued": sends["pending"] + states["pending"] - gone,
             "recalled": states["recalled"] + states["stopping"], "deleted": states["deleted"],
-            "corrected": states["corrected"], "deleting": states["deleting"]}
+            "corrected": states["corrected"], "deleting": states["deleting"],
+            "expired": states["expired"]}
 
 
 def report(uow: UnitOfWork, announcement: Announcement) -> Text:
@@ -329,7 +330,10 @@ def report(uow: UnitOfWork, announcement: Announcement) -> Text:
     got a correction instead)."""
     shown = figures(uow, announcement)
     after = {key: shown.pop(key) for key in ("deleted", "corrected", "deleting")}
+    expired = shown.pop("expired")
     sent = texts.report_text(announcement.id or 0, **shown)
+    if expired:
+        sent = lines(sent, texts.expired_text(expired))
     if announcement.status != "recalled":
         return sent
     return lines(sent, texts.recall_report_text(**after))

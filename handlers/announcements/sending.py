@@ -71,6 +71,11 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
         return "skipped"
     announcement = uow.session.get(Announcement, delivery.announcement_id)
     assert announcement is not None
+    if announcement.ends_at is not None and announcement.ends_at <= uow.now:
+        # An outage over before this copy's turn (approved late, or waiting for the
+        # morning): telling of it now would only confuse; the report says so instead.
+        delivery.state, delivery.due_at = "expired", None
+        return bulk.keep(uow, delivery, "expired")
     waits = bulk.wait_reason(uow, pace(uow.office), delivery, announcement.status,
                              urgent=announcement.urgent)
     if waits is not None:

@@ -268,6 +268,24 @@ def water_outage_in_building_3(manager: Person, office: Office, clock: FakeClock
     drain_once(office)
 
 
+def test_an_outage_approved_after_it_ended_sends_no_stale_notice(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Pipe works 09:00–17:00, prepared in the morning, approved only at 18:00: the outage is
+    over, so nobody is told of it now, and the report says why nothing went."""
+    wang, li, manager = fees.wang, fees.li, fees.manager
+    clock.set(sh(2026, 12, 3, 8, 0))
+    compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
+            "2026-12-03 09:00 - 17:00")
+    clock.set(sh(2026, 12, 3, 18, 0))
+    manager.taps("Approve")
+    drain_once(office)
+    assert not any("Pipe works" in m.text for m in (*wang.chat, *li.chat))
+    number = latest(office).id
+    assert manager.last == (f"📊 Announcement #{number}, 2 recipients: 0 sent, 0 blocked the "
+                            "bot (403), 0 failed, 0 still queued, 0 recalled before sending."
+                            "\n2 not sent: the outage was over before their turn came.")
+
+
 def test_an_outage_answers_its_reports_until_it_ends(
         fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
     wang, manager = fees.wang, fees.manager
