@@ -51,6 +51,7 @@ class OrderView:
     proposed_time: str = ""
     checklist: tuple[str, ...] = field(default=())
     cancel_reason: str = ""
+    visit: str = ""  # the visit window agreed with the resident, already formatted
 
 
 def where_text(order: OrderView) -> Text:
@@ -67,6 +68,15 @@ def _headline(order: OrderView) -> Text:
     return _("{number} · {what}", number=Raw(order.number), what=what)
 
 
+def _when(order: OrderView) -> Text | None:
+    """The visit agreed with the resident; until one is, the time they said suits them."""
+    if order.visit:
+        return _("Agreed visit: {time}", time=Raw(order.visit))
+    if order.preferred_time:
+        return _("Convenient time: {time}", time=time_text(order.preferred_time))
+    return None
+
+
 def money(amount: Decimal) -> Raw:
     return Raw(f"{amount:.2f}")
 
@@ -78,8 +88,7 @@ def group_card(order: OrderView) -> Text:
         where_text(order),
         _("Problem: {text}", text=Raw(order.description)) if order.description else None,
         _("Hazard: {hazard}", hazard=HAZARD_NAMES[order.hazard]) if order.hazard else None,
-        _("Convenient time: {time}", time=time_text(order.preferred_time))
-        if order.preferred_time else None,
+        _when(order),
         order.price_line or None,
         _("Photos: {count}", count=len(order.photos)) if order.photos else None,
         _("Reported: {time}", time=Raw(order.created)),
@@ -106,8 +115,7 @@ def private_card(order: OrderView) -> Text:
         _("Resident: {name}, tel. {phone}", name=Raw(order.contact_name or "-"),
           phone=Raw(order.contact_phone or "-")),
         _("Problem: {text}", text=Raw(order.description)) if order.description else None,
-        _("Convenient time: {time}", time=time_text(order.preferred_time))
-        if order.preferred_time else None,
+        _when(order),
         _("Proposed new time: {time} (waiting for the resident)",
           time=time_text(order.proposed_time)) if order.proposed_time else None,
         order.price_line or None,

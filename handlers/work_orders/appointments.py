@@ -34,7 +34,12 @@ from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_assignee, ow
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
 from handlers.work_orders.desk_rescheduling import desk_choices
-from handlers.work_orders.notify import close_for_resident, supersede, tell_resident
+from handlers.work_orders.notify import (
+    close_for_resident,
+    redraw_private_card,
+    supersede,
+    tell_resident,
+)
 from handlers.work_orders.visit_reminders import close_missed_alert
 from handlers.work_orders.visit_windows import (
     BEFORE_ARRIVAL,
@@ -130,6 +135,7 @@ def choose(caller: Caller, order: WorkOrder, day_key: int, slot: int) -> None:
                          inline(), message_id=caller.event.message_id, ref=ask_ref(order.id)))
     tell_technician(caller.uow, order, _("📅 The resident moved {number} to {window}.",
                                          number=number, window=shown))
+    redraw_private_card(caller.uow, order)  # the card shows the visit agreed now
     caller.toast(_("Thank you, the technician has been told."))
 
 
@@ -151,6 +157,7 @@ def answer(caller: Caller, order: WorkOrder, choice: str) -> None:
             name=technician_name(caller.session, order), number=number, window=shown))
         tell_technician(caller.uow, order, _("✅ The resident agreed to {window} for {number}.",
                                              window=shown, number=number))
+        redraw_private_card(caller.uow, order)  # the card shows the visit agreed now
         caller.toast(_("Thank you, the technician has been told."))
         return
     # She turned the window down: nobody is reminded of it (her pick plans its own).

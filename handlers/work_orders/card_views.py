@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from dialogs.cards import OrderView
 from dialogs.service import price_text
@@ -12,7 +12,20 @@ from handlers.office.calendar import wall_clock
 from handlers.office.catalog import Catalog
 from handlers.office.people import unit_label
 from locales import Localized, _
+from storage.appointments import Appointment
 from storage.models import Household, Person, WorkOrder
+
+
+def agreed_visit(session: Session, order: WorkOrder, timezone: ZoneInfo) -> str:
+    """The visit window agreed with the resident, '2026-11-24 09:00–12:00'; empty while none
+    is (being asked, proposed, or the resident is choosing another)."""
+    appointment = session.exec(select(Appointment)
+                               .where(Appointment.order_id == order.id)).first()
+    if (appointment is None or appointment.state != "agreed" or appointment.window_start is None
+            or appointment.window_end is None):
+        return ""
+    closes = appointment.window_end.astimezone(timezone)
+    return f"{wall_clock(appointment.window_start, timezone)}–{closes:%H:%M}"
 
 
 def order_view(session: Session, order: WorkOrder, catalog: Catalog,
@@ -35,5 +48,5 @@ def order_view(session: Session, order: WorkOrder, catalog: Catalog,
         price_line=_("Price list: {price}", price=price_text(item)) if item else "",
         price=order.price, price_confirmed=order.price_confirmed_at is not None,
         proposed_time=order.proposed_time, checklist=item.checklist if item else (),
-        cancel_reason=order.cancel_reason,
+        cancel_reason=order.cancel_reason, visit=agreed_visit(session, order, timezone),
     )

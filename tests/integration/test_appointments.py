@@ -423,3 +423,16 @@ def test_a_paid_job_whose_price_is_confirmed_before_the_visit_is_still_visited(
     with Session(office.engine) as session:
         order = session.exec(select(WorkOrder).where(WorkOrder.id == oid)).one()
         assert order.status == "done" and order.price_confirmed_at is not None
+
+
+def test_the_technicians_card_shows_the_agreed_visit_not_the_first_wish(
+        estate: Estate) -> None:
+    number, oid = taken(estate)
+    zhang, wang = estate.plumber, estate.resident
+    press(zhang, tap(Verb.WINDOW, oid, 20261123, AFTERNOON))  # not her "tomorrow morning"
+    press(wang, tap(Verb.WINDOW_OK, oid, "yes"))
+    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert "2026-11-23 14:00–17:00" in card.text and "方便上门时间" not in card.text
+    zhang.presses(tap(Verb.SHOW_CARD, oid))
+    again = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert "2026-11-23 14:00–17:00" in again.text and "明天上午" not in again.text
