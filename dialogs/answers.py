@@ -208,3 +208,23 @@ def two_receipts(rest: str) -> Msg:
     return _("I see more than one receipt number ({receipts}), so nothing was recorded. "
              "Please type the amount and the one receipt number again (e.g. 286.40 R-10023).",
              receipts=Raw(", ".join(_receipt_words(rest))))
+
+
+# An amount standing on its own among a caption's words ("200", "¥200", "已付200元"), not a
+# part of a receipt number, a unit or a date (R-7788, 3-1203, 12/2).
+AMOUNT_IN_WORDS: Final = re.compile(
+    r"(?<![0-9A-Za-z./#_-])¥?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元|yuan\b|rmb\b)?(?![0-9A-Za-z./#_-])",
+    re.IGNORECASE)
+THOUSANDS: Final = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
+
+
+def paid_amount(caption: str) -> tuple[bool, Decimal | None]:
+    """The amount a resident wrote with a receipt's photo: (True, the amount), (True, None)
+    when none is written, or (False, None) when it cannot be told — two amounts ("200 or
+    280"), or one that is no amount of yuan."""
+    found = list(dict.fromkeys(AMOUNT_IN_WORDS.findall(
+        THOUSANDS.sub("", unicodedata.normalize("NFKC", caption)))))
+    if not found:
+        return True, None
+    amount = parse_price(found[0]) if len(found) == 1 else None
+    return amount is not None, amount

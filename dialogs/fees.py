@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from dialogs.answers import paid_amount
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
@@ -239,6 +240,13 @@ def ask_door_time(context: DialogContext, nonce: str, household_id: int,
         unit=Raw(unit)), keyboard)])
 
 
+def unclear_amount(caption: str) -> Msg:
+    """A receipt's caption whose amount cannot be told: nothing is recorded."""
+    return _("I could not tell the amount you paid from “{caption}”, so nothing was sent "
+             "yet. Please send the photo again with just the amount in the caption (e.g. "
+             "280), or with no caption for the whole amount due.", caption=Raw(caption.strip()))
+
+
 def step(conversation: Conversation, event: Event, context: DialogContext) -> Outcome:
     """Take the photo, the reason or the time — or keep asking politely."""
     choice = tapped(conversation, event)
@@ -247,6 +255,8 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
         return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was changed."))])
     if conversation.step == "receipt":
         if event.kind is EventKind.PHOTO and event.photo_file_ids:
+            if not paid_amount(event.text)[0]:
+                return stay(conversation, context, unclear_amount(event.text))
             return Outcome(None, command=AnswerText("fee_receipt", household, event.text.strip(),
                                                     tuple(event.photo_file_ids)))
         return refuse_input(conversation, context, event,

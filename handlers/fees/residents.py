@@ -10,11 +10,12 @@ household owes.
 from __future__ import annotations
 
 from dialogs import fees as texts
+from dialogs.answers import paid_amount
 from dialogs.events import Priority, Say
 from dialogs.model import AnswerText, Outcome
 from dialogs.times import time_text
 from handlers.fees import ledger
-from handlers.fees.money import parse_amount, to_fen, yuan
+from handlers.fees.money import to_fen, yuan
 from handlers.fees.tasks import TASK_CHATS, open_dispute, pause, raise_task
 from handlers.fees.views import paused_by, statement_view
 from handlers.front_desk.inbox import reference, response_due
@@ -99,7 +100,10 @@ def receipt_sent(caller: Caller, command: AnswerText) -> None:
     household = _household(caller, command.subject_id)
     if household is None or household.id is None:
         return
-    amount = parse_amount(command.text) if command.text else None
+    readable, amount = paid_amount(command.text)
+    if not readable:  # two amounts, or none of yuan: which one is not guessed
+        caller.reply(texts.unclear_amount(command.text))
+        return
     if amount is None:
         amount = ledger.statement_of(caller.uow, household.id).total_due
     if amount <= 0:

@@ -128,6 +128,26 @@ def test_i_have_paid_with_a_photo_round_trip(fees: FeeEstate, office: Office,
     assert "already checked" in dispatcher.toast_for(again)
 
 
+def test_the_amount_in_a_receipts_caption_is_read_among_words_or_asked_again(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li paid 200 of the 280 due and writes so: the desk is asked to confirm 200, never the
+    whole 280; a caption with two amounts is not guessed — Li is asked again, nothing is
+    recorded meanwhile."""
+    li, desk = fees.li, fees.estate.desk
+    december_overdue(fees, office, clock)
+    li.command("fees")
+    li.taps("I have paid")
+    li.sends_photo("receipt-1", caption="200 or 280")
+    assert "200" in li.last and "280" in li.last and "photo" in li.last
+    with Session(office.engine) as session:
+        assert session.exec(select(FeeReceiptClaim)).all() == []
+    li.sends_photo("receipt-1", caption="我已付200元，收据 R-7788")  # still asked
+    assert "check your receipt for 200.00 yuan" in li.last
+    card = desk.last(DISPATCH)
+    assert "paid 200.00 yuan" in card.text
+    assert [label for label, _ in card.buttons] == ["✅ Confirm 200.00 yuan", "✖ Reject"]
+
+
 def test_a_rejected_receipt_tells_the_resident_and_the_reminder_resumes(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     li, dispatcher = fees.li, fees.estate.dispatcher

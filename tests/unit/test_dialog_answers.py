@@ -211,3 +211,17 @@ def test_a_quote_is_a_price_then_its_reason(typed: str, quote: tuple[Decimal, st
 def test_a_payments_receipt_number_is_found_wherever_it_is_typed(
         rest: str, parts: tuple[str | None, str] | None) -> None:
     assert answers.receipt_and_note(rest) == parts
+
+
+@pytest.mark.parametrize(("caption", "read"), [
+    ("280", (True, Decimal("280.00"))),
+    ("我已付200元，收据 R-7788", (True, Decimal("200.00"))),  # the receipt number is no amount
+    ("paid ¥1,200.50 for 3-1203", (True, Decimal("1200.50"))),  # nor is the unit
+    ("", (True, None)),
+    ("paid at the bank", (True, None)),
+    ("200 or 280", (False, None)),  # two amounts: which one is not guessed
+    ("45.555", (False, None)),
+])
+def test_the_amount_written_with_a_receipts_photo(caption: str,
+                                                  read: tuple[bool, Decimal | None]) -> None:
+    assert answers.paid_amount(caption) == read
