@@ -26,7 +26,7 @@ from handlers.fees.tasks import TASK_CHATS, dispute_card
 from handlers.fees.views import dispute_reference, paused_by, statement_view
 from handlers.office.calendar import daytime_from
 from handlers.office.caller import Caller
-from handlers.office.people import unit_label
+from handlers.office.people import person_by_id_name, unit_label
 from handlers.office.permissions import CALLBACK_ROLES, OUT_OF_DATE
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, _
@@ -103,7 +103,9 @@ def decide_receipt(caller: Caller, board: StaffChat, claim_id: int, choice: str)
     caller.log("fee_receipt_" + claim.state, household_id=household.id, claim_id=claim.id)
     resume(caller.uow, household.id)
     caller.uow.send(Edit(caller.chat_id, texts.claim_card(
-        claim.id or 0, unit_label(household), "", yuan(amount), claim.note, decided),
+        claim.id or 0, unit_label(household),
+        person_by_id_name(caller.session, claim.person_id) or "", yuan(amount), claim.note,
+        decided),
         message_id=caller.event.message_id, ref=f"feeclaim:{claim.id}"))
     caller.toast(_("Recorded. Thank you."))
 

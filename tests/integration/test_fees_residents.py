@@ -119,7 +119,9 @@ def test_i_have_paid_with_a_photo_round_trip(fees: FeeEstate, office: Office,
     assert claim.state == "confirmed" and claim.payment_id == payment.id
     assert "Payment received: 280.00 yuan on 2026-12-03" in li.last
     assert "Still due: 1.68 yuan." in li.last  # the late fee of Dec 1 and Dec 2
-    assert "Confirmed by" in desk.last(DISPATCH).text
+    confirmed = desk.last(DISPATCH).text  # the card still says whose receipt it was
+    assert "Receipt from Li Lei (3-1203): paid 280.00 yuan" in confirmed
+    assert "Confirmed by" in confirmed
     drain(office)
     assert fee_rows(office, li.user_id) == []  # the reminder stopped
     assert [n.state for n in notices(office, campaign(office, "overdue", "monthly").id)] == [
