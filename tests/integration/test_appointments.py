@@ -22,7 +22,7 @@ from storage.models import WorkOrder
 from tests.support.desk import Person, Shown
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
 from tests.support.orders import due, sh
-from tests.support.repairs import finish_job, report_tap_leak
+from tests.support.repairs import book_tap_repair, finish_job, report_tap_leak
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2  # the windows as a button carries them
 
@@ -393,15 +393,8 @@ def test_the_residents_tomorrow_is_the_day_after_the_report_when_taken_late(
 def test_a_paid_job_whose_price_is_confirmed_before_the_visit_is_still_visited(
         estate: Estate, clock: FakeClock) -> None:
     office, li, zhang = estate.desk.office, estate.neighbour, estate.plumber  # Li reads English
-    li.command("menu")
-    li.taps("Book a service")
-    li.taps("Tap / valve repair")
-    li.taps("Tomorrow afternoon")
-    li.says("13912345678")
-    li.taps("Book it")
-    number = li.last.split("Received: ")[1].split(".")[0]
+    number = book_tap_repair(estate)
     oid = order_id(office, number)
-    zhang.taps("接单", chat_id=PLUMBERS)
     press(zhang, tap(Verb.WINDOW, oid, 20261124, AFTERNOON))
     press(li, tap(Verb.WINDOW_OK, oid, "yes"))
     zhang.taps("报价")

@@ -19,7 +19,7 @@ from tests.support.complaints import complain
 from tests.support.desk import Shown
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
 from tests.support.orders import due, sh
-from tests.support.repairs import finish_job, report_tap_leak
+from tests.support.repairs import book_tap_repair, finish_job, report_tap_leak
 
 
 @pytest.fixture
@@ -374,13 +374,7 @@ def test_a_unit_typed_in_small_letters_is_found(estate: Estate, office: Office) 
 def test_a_reassigned_job_withdraws_the_old_technicians_price(estate: Estate,
                                                              office: Office) -> None:
     li, zhang, zhao = estate.neighbour, estate.plumber, estate.plumber2  # Li reads English
-    li.command("menu")
-    li.taps("Book a service")
-    li.taps("Tap / valve repair")
-    li.taps("Tomorrow afternoon")
-    li.says("13912345678")
-    li.taps("Book it")
-    zhang.taps("Accept", chat_id=PLUMBERS)
+    book_tap_repair(estate)
     zhang.taps("报价")
     zhang.says("45.50")
     quote = [m for m in li.chat if "45.50" in m.text][-1]

@@ -17,25 +17,12 @@ from handlers.office.clock import FakeClock
 from tests.support.desk import Person, Shown
 from tests.support.estate import PLUMBERS, Estate, build_estate
 from tests.support.orders import confirm, due, finish, open_order, survey_row
+from tests.support.repairs import book_tap_repair
 
 
 @pytest.fixture
 def estate(office: Office) -> Estate:
     return build_estate(office)
-
-
-def book_tap_repair(estate: Estate) -> str:
-    """Li books the paid tap repair; 张师傅 takes it. Returns the order number."""
-    li = estate.neighbour
-    li.command("menu")
-    li.taps("Book a service")
-    li.taps("Tap / valve repair")
-    li.taps("Tomorrow afternoon")
-    li.says("13912345678")
-    li.taps("Book it")
-    number = li.last.split("Received: ")[1].split(".")[0]
-    estate.plumber.taps("接单", chat_id=PLUMBERS)
-    return number
 
 
 def report_repair(estate: Estate) -> str:

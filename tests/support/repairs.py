@@ -1,5 +1,6 @@
 """A repair as the people of the estate do it, for tests that need one under way: Wang reports
-a dripping tap through the menu, Zhang the plumber finishes it."""
+a dripping tap through the menu (or Li books the paid tap repair), Zhang the plumber finishes
+it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ def report_tap_leak(estate: Estate) -> str:
     wang.taps("提交")
     number = estate.desk.last(PLUMBERS).text.split(" ")[0]
     assert number.startswith("WO-")
+    return number
+
+
+def book_tap_repair(estate: Estate) -> str:
+    """Li books the paid tap repair; 张师傅 takes it. Returns the order number."""
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Tap / valve repair")
+    li.taps("Tomorrow afternoon")
+    li.says("13912345678")
+    li.taps("Book it")
+    number = li.last.split("Received: ")[1].split(".")[0]
+    estate.plumber.taps("✋", chat_id=PLUMBERS)  # "Accept", in the group's language
     return number
 
 
