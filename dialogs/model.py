@@ -136,6 +136,7 @@ class ToFrontDesk:
     # The resident corrected triage's guess with one tap (e.g. "plumbing/unit" was a
     # complaint): recorded, as training data for the office.
     corrected_from: str = ""
+    household_id: int | None = None  # the home it is about, when the resident chose one
 
 
 @dataclass(frozen=True, slots=True)

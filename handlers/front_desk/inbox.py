@@ -11,6 +11,7 @@ from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
 from dialogs import complaint as complaint_dialog
+from dialogs import question_unit
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
@@ -73,11 +74,18 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
         caller.start_dialog(complaint_dialog.start_described(caller.context(), new_nonce(),
                                                              command.text, command.severity))
         return None
-    units = caller.context().units
+    context = caller.context()
+    homes = {u.household_id for u in context.units}
+    household = (command.household_id if command.household_id in homes
+                 else next(iter(homes)) if len(homes) == 1
+                 else question_unit.named_unit(command.text, context.units))
+    if household is None and homes:  # several homes, and the words name none of them
+        caller.start_dialog(question_unit.ask(context, new_nonce(), command))
+        return None
     request = FrontDeskRequest(
         kind=command.kind, severity=command.severity,
         person_id=caller.person.id if caller.person else None,
-        household_id=units[0].household_id if units else None, chat_id=caller.chat_id,
+        household_id=household, chat_id=caller.chat_id,
         text=command.text, created_at=caller.now,
         due_at=response_due(caller.uow.office, caller.now))
     caller.session.add(request)

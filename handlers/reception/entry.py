@@ -12,7 +12,17 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from dialogs import announce, answers, complaint, danger_check, fees, forwarded, repair, service
+from dialogs import (
+    announce,
+    answers,
+    complaint,
+    danger_check,
+    fees,
+    forwarded,
+    question_unit,
+    repair,
+    service,
+)
 from dialogs.buttons import Verb, parse
 from dialogs.events import ChatKind, Event, EventKind
 from dialogs.menu import (
@@ -75,7 +85,7 @@ FLOWS: dict[str, Callable[[Conversation, Event, DialogContext], Outcome]] = {
     repair.FLOW: repair.step, service.FLOW: service.step, answers.FLOW: answers.step,
     danger_check.FLOW: danger_check.step, forwarded.FLOW: forwarded.step,
     fees.FLOW: fees.step, complaint.FLOW: complaint.step,
-    announce.FLOW: announce.step,
+    announce.FLOW: announce.step, question_unit.FLOW: question_unit.step,
 }
 MAX_INPUT = 4096  # Telegram's own limit; anything longer is refused politely, not stored
 ALBUM = "album"  # in a dialog's data: the album whose first photo it has answered
