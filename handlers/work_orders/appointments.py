@@ -275,18 +275,26 @@ def _close_buttons(uow: UnitOfWork, order: WorkOrder, technician: Person | None)
             supersede(uow, chat_id, ref)
 
 
+def drop_window(uow: UnitOfWork, order: WorkOrder, technician: Person | None) -> None:
+    """The window agreed for *order* is off: no reminder or missed-visit alert quotes it, and
+    no visit button (*technician*'s, the resident's, the desk's) acts any more. Used when the
+    job changes hands, and when the resident agrees to a new time the technician wrote."""
+    appointment = appointment_of(uow.session, order.id)
+    if appointment is None:
+        return
+    appointment.slot, appointment.window_start, appointment.window_end = "", None, None
+    appointment.evening_due_at = appointment.hour_due_at = appointment.missed_due_at = None
+    appointment.arrived_at, appointment.updated_at = None, uow.now
+    uow.session.add(appointment)
+    _close_buttons(uow, order, technician)
+
+
 def hand_over(caller: Caller, order: WorkOrder, previous: Person | None) -> None:
     """The job went from *previous* to another technician (or back to the same one, for
     rework): the old visit buttons stop acting, the window *previous* agreed is off (no
     reminder or missed-visit alert quotes it), and the technician who holds it now is asked
     when they will come — a new visit, reminded like a first one."""
-    appointment = appointment_of(caller.session, order.id)
-    if appointment is not None:
-        appointment.slot, appointment.window_start, appointment.window_end = "", None, None
-        appointment.evening_due_at = appointment.hour_due_at = appointment.missed_due_at = None
-        appointment.arrived_at, appointment.updated_at = None, caller.now
-        caller.session.add(appointment)
-        _close_buttons(caller.uow, order, previous)
+    drop_window(caller.uow, order, previous)
     technician = assignee(caller.session, order)
     if technician is not None and technician.telegram_user_id is not None:
         ask_window(caller, order, technician.telegram_user_id)

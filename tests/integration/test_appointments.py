@@ -429,3 +429,20 @@ def test_the_technicians_card_shows_the_agreed_visit_not_the_first_wish(
     zhang.presses(tap(Verb.SHOW_CARD, oid))
     again = [m for m in zhang.chat if m.text.startswith(number)][-1]
     assert "2026-11-23 14:00–17:00" in again.text and "明天上午" not in again.text
+
+
+def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
+        estate: Estate, clock: FakeClock) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
+    press(zhang, tap(Verb.PROPOSE_TIME, oid))
+    zhang.says("周三下午三点")
+    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
+    zhang.presses(tap(Verb.SHOW_CARD, oid))
+    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert "周三下午三点" in card.text and "09:00–12:00" not in card.text
+    clock.set(sh(2026, 11, 23, 19, 0))  # Tuesday morning is off: nobody is reminded of it
+    assert due(office).counts["visit_evening:sent"] == 0
+    clock.set(sh(2026, 11, 24, 13, 0))
+    assert due(office).counts["visit_missed:alerted"] == 0
+    assert not reminders(wang)
