@@ -190,7 +190,7 @@ def bind_group(caller: Caller) -> None:
     taken_over = _taken_over(caller, purpose, list(invite.trades))
     chat = (staff_chat_by_id(caller.session, caller.chat_id)
             or StaffChat(chat_id=caller.chat_id, purpose=""))
-    had = (chat.purpose, list(chat.trades)) if chat.active and chat.purpose else None
+    held = _jobs_held(caller, chat)
     chat.purpose = purpose
     chat.trades = list(invite.trades)
     chat.title, chat.active, chat.bound_at = caller.event.chat_title, True, caller.now
@@ -209,7 +209,7 @@ def bind_group(caller: Caller) -> None:
             what=GROUP_PURPOSES[chat.purpose], title=title)))
     replaced = [_("It takes over from “{group}”, which has been told.", group=_group_name(holder))
                 for holder, _trades in taken_over]
-    left = _left_without_group(caller, *had) if had else None
+    left = _handed_on(caller, chat, held)
     if chat.trades:
         caller.reply(lines(_("✅ This group is now the job board for:"),
                       *[TRADE_NAMES[t] for t in chat.trades], *replaced, left))
@@ -219,23 +219,52 @@ def bind_group(caller: Caller) -> None:
     complaint_notices.post_unseen(caller.uow)  # what came in while no group could see it
 
 
-def _left_without_group(caller: Caller, purpose: str, trades: list[str]) -> Text | None:
-    """What this group was until now (*purpose*, *trades*) that no group is any more, said
-    plainly to whoever bound it: the binding wins (the code was made for the new job), but
-    the old job must not go without a group unnoticed."""
-    if purpose == "trade":
-        lost = [t for t in trades if staff_chat(caller.session, "trade", t) is None]
-        if not lost:
-            return None
-        return lines(_("⚠️ This group is no longer the job board for:"),
-                     *[TRADE_NAMES[t] for t in lost if t in TRADE_NAMES],
-                     _("No group takes these jobs now. To give them one, send /bindgroup "
-                       "with a new group code from the office in that group."))
-    if purpose not in GROUP_PURPOSES or staff_chat(caller.session, purpose) is not None:
-        return None
-    return _("⚠️ This group is no longer {what}, and {what} now has no group. To give it one, "
-             "send /bindgroup with a new group code from the office in that group.",
-             what=GROUP_PURPOSES[purpose])
+Job = tuple[str, str | None]  # a group's job: its purpose, and the trade of a job board
+
+
+def _jobs_held(caller: Caller, chat: StaffChat) -> list[Job]:
+    """The jobs *chat* does now: those it is the newest active group for."""
+    if not chat.active or not chat.purpose:
+        return []
+    jobs: list[Job] = ([("trade", t) for t in chat.trades] if chat.purpose == "trade"
+                       else [(chat.purpose, None)])
+    return [job for job in jobs
+            if (holder := staff_chat(caller.session, *job)) and holder.chat_id == chat.chat_id]
+
+
+def _handed_on(caller: Caller, chat: StaffChat, held: list[Job]) -> Text | None:
+    """The jobs *chat* did (*held*) and no longer does, said plainly to whoever bound it: the
+    binding wins (the code was made for the new job), but an old job must not go without a
+    group unnoticed, nor back to an older group that was told it no longer had it."""
+    gone = [job for job in held if job[0] != chat.purpose
+            or (job[1] is not None and job[1] not in chat.trades)]
+    lost: list[Job] = []
+    back: dict[int, tuple[StaffChat, list[Job]]] = {}
+    for job in gone:
+        holder = staff_chat(caller.session, *job)
+        if holder is None:
+            lost.append(job)
+        else:
+            back.setdefault(holder.chat_id, (holder, []))[1].append(job)
+    said: list[Text] = []
+    for holder, jobs in back.values():
+        trades = [TRADE_NAMES[t] for _p, t in jobs if t in TRADE_NAMES]
+        caller.uow.send(Say(holder.chat_id, lines(
+            _("ℹ️ New jobs for these trades come to this group again:"), *trades)
+            if trades else _("ℹ️ This group is {what} again.",
+                             what=GROUP_PURPOSES[jobs[0][0]])))
+        said.append(_("Its old jobs go back to “{group}”, which has been told.",
+                      group=_group_name(holder)))
+    lost_trades = [TRADE_NAMES[t] for _p, t in lost if t in TRADE_NAMES]
+    if lost_trades:
+        said.append(lines(_("⚠️ This group is no longer the job board for:"), *lost_trades,
+                          _("No group takes these jobs now. To give them one, send /bindgroup "
+                            "with a new group code from the office in that group.")))
+    said.extend(_("⚠️ This group is no longer {what}, and {what} now has no group. To give it "
+                  "one, send /bindgroup with a new group code from the office in that group.",
+                  what=GROUP_PURPOSES[purpose])
+                for purpose, trade in lost if trade is None and purpose in GROUP_PURPOSES)
+    return lines(*said) if said else None
 
 
 def bind_group_in_private(caller: Caller) -> None:

@@ -125,3 +125,20 @@ def test_bindgroup_in_a_private_chat_explains_where_it_is_used_and_changes_nothi
     assert the_dispatch_desk(office) == NEW_DISPATCH, "the code was not used up"
     estate.neighbour.command("bindgroup")
     assert "inside the group" in desk.last(estate.neighbour.user_id).text
+
+
+def test_a_board_bound_again_as_the_desk_hands_its_trade_back_to_the_old_board_and_says_so(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    desk = estate.desk
+    clock.advance(timedelta(minutes=1))
+    bind(estate, office, NEW_BOARD, "repairs", "", ["plumbing"])
+    clock.advance(timedelta(minutes=1))
+    bind(estate, office, NEW_BOARD, "repairs", "dispatch", [])
+    with Session(office.engine) as session:
+        board = staff_chat(session, "trade", "plumbing")
+        assert board is not None and board.chat_id == PLUMBERS
+    told = desk.last(PLUMBERS).text
+    assert "come to this group again" in told and "Plumbing" in told, told
+    confirmed = desk.last(NEW_BOARD).text
+    assert f"go back to “group {PLUMBERS}”, which has been told" in confirmed, confirmed
+    assert "No group takes" not in confirmed
