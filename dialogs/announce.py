@@ -63,6 +63,22 @@ OUTAGE_WORDS: Final[dict[str, tuple[str, ...]]] = {
              "lift not working", "lift is not working", "lift out of order", "lift broken",
              "lift stopped", "elevator not working", "elevator is not working", "no lift"),
 }
+# A resident asking when an outage begins or ends ("什么时候来水", "幾時有水", "when will the
+# water be back?"): a when-word, and the utility named next to a word of it going or coming
+# (in Chinese within a few characters, in English anywhere). Matched on the triage-normalised
+# text, so Traditional, Cantonese and English inflections need no entries of their own.
+ASK_WHEN: Final = ("什么时候", "几点", "几时", "何时", "多久", "多长时间", "哪天", "几号",
+                   "when", "what time", "how long", "until", "till")
+UTILITY_NAMES: Final[dict[str, str]] = {  # a regular expression each, on normalised text
+    "water": r"(?:water|水)", "power": r"(?:power|electricity|电(?!梯))",
+    "gas": r"(?:gas|煤气|燃气|(?<![天空生暖])气)", "lift": r"(?:lift|elevator|电梯)"}
+GOING_OR_COMING: Final = ("停", "断", "来", "有", "恢复", "供", "通", "开始", "结束", "back",
+                          "on", "off", "out", "restored", "return", "resume", "cut", "start",
+                          "end", "finish", "stop")
+# Things named with the utility's character that are not the utility (a repair, a bill).
+NOT_THE_UTILITY: Final = ("热水器", "水管", "水龙头", "水费", "水表", "电费", "电表", "燃气费",
+                          "煤气费", "燃气表", "煤气表", "水电费")
+_NEAR: Final = 6  # characters between the utility and its verb: "水什么时候能来"
 # A typed moment: "2026-12-03 09:00" (also with "/" or "T"; seconds ignored).
 _MOMENT = r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})[ T]+(\d{1,2}):(\d{2})"
 MOMENT: Final = re.compile(_MOMENT)
@@ -82,6 +98,31 @@ def about_outage(text: str, utility: str) -> bool:
     """Whether a resident's message says that *utility* is off ("停水了", "冇水", "no water")."""
     normalized = normalize(text)
     return any(phrase in normalized for phrase in _outage_phrases(utility))
+
+
+@cache
+def _asking(utility: str) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(a when-word, the utility beside a Chinese verb, the utility and an English verb)."""
+    def words(phrases: tuple[str, ...]) -> list[str]:
+        return [re.escape(normalize(p).strip(" ?")) for p in phrases]
+
+    chinese = "|".join(w for w in words(GOING_OR_COMING) if not w.isascii())
+    english = "|".join(w for w in words(GOING_OR_COMING) if w.isascii())
+    name, near = UTILITY_NAMES[utility], f".{{0,{_NEAR}}}"
+    return (re.compile(r"(?<![a-z])(?:" + "|".join(words(ASK_WHEN)) + r")(?![a-z])"),
+            re.compile(f"{name}{near}(?:{chinese})|(?:{chinese}){near}{name}"),
+            re.compile(rf"\b{name}\b.*\b(?:{english})\b|\b(?:{english})\b.*\b{name}\b"))
+
+
+def asks_when(text: str, utility: str) -> bool:
+    """Whether a resident asks when *utility* goes off or comes back ("什么时候来水",
+    "幾時有水", "how long will the water be off?")."""
+    normalized = normalize(text)
+    for other in NOT_THE_UTILITY:
+        normalized = normalized.replace(normalize(other), " ")
+    when, chinese, english = _asking(utility)
+    return bool(when.search(normalized)
+                and (chinese.search(normalized) or english.search(normalized)))
 
 
 def moment_text(found: tuple[str, ...]) -> str | None:

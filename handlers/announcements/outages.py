@@ -7,38 +7,55 @@ orders as usual.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Final, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlmodel import col
 from sqlmodel import select as select_rows
 
 from dialogs import announce as texts
 from dialogs.events import Edit, inline
+from handlers.front_desk import faq
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.people import households_of, outage_may_run
 from handlers.office.permissions import OUT_OF_DATE
 from locales import Text, _, lines
-from storage.announcements import ANNOUNCEMENT, OUTAGE_RUNNING, Announcement, OutageReport
+from storage.announcements import (
+    ANNOUNCEMENT,
+    LIVE,
+    OUTAGE_RUNNING,
+    Announcement,
+    OutageReport,
+)
 from storage.models import EventLog
 
 REPORT_TABLE = OutageReport.__table__  # type: ignore[attr-defined]
 ANSWERED: Final = "outage_answered"
+TIMES_ASKED: Final = "outage_times"  # the FAQ key noted when an outage's times answered
 # Built once, in Core: a resident's text may ask it, and building it cost more than running it.
 _A = ANNOUNCEMENT.c
 RUNNING_OUTAGES = (select(_A.id, _A.utility, _A.buildings, _A.starts_at, _A.ends_at, _A.text)
                    .where(OUTAGE_RUNNING).order_by(_A.id))
+# Running or announced: not over yet. Asked only of a text that asks when.
+COMING_OUTAGES = (select(_A.id, _A.utility, _A.buildings, _A.starts_at, _A.ends_at, _A.text)
+                  .where(_A.kind == "outage", _A.status.in_(LIVE), _A.ends_at > bindparam("now"))
+                  .order_by(_A.starts_at, _A.id))
 
 
 def answered(caller: Caller, text: str, photos: Sequence[str] = ()) -> bool:
     """If *text* (alone, or a photo's caption) reports the utility of an outage running in
     the caller's building now, answer with the notice and the one-tap override, and say True.
-    The *photos* are kept with the report for that tap."""
+    The *photos* are kept with the report for that tap. A text that asks when an outage in
+    the caller's building starts or ends is told its times (`times_asked`)."""
     buildings = {h.building for h in households_of(caller.session, caller.person)}
-    if not buildings or not outage_may_run(caller.session):
+    if not buildings:
+        return False
+    if not photos and times_asked(caller, text, buildings):
+        return True
+    if not outage_may_run(caller.session):
         return False
     running = caller.session.connection().execute(RUNNING_OUTAGES, {"now": caller.now}).all()
     outage = next((a for a in running if buildings & set(a.buildings)
@@ -55,6 +72,23 @@ def answered(caller: Caller, text: str, photos: Sequence[str] = ()) -> bool:
     caller.reply(_answer(caller, outage, buildings), texts.outage_keyboard(report.id))
     caller.log(ANSWERED, announcement_id=outage.id, report_id=report.id, text=text,
                album=caller.event.album)
+    return True
+
+
+def times_asked(caller: Caller, text: str, buildings: set[str]) -> bool:
+    """"什么时候来水？", "幾時有水", "when will the water be back?" from a resident of a building
+    with that utility's outage running or announced: the outage's notice, with its times, and
+    "Did this answer it?" (No goes to the desk). True if it was answered."""
+    utilities = [u for u in texts.UTILITIES if texts.asks_when(text, u)]
+    if not utilities:
+        return False
+    coming = caller.session.connection().execute(COMING_OUTAGES, {"now": caller.now}).all()
+    outage = next((a for a in coming if a.utility in utilities
+                   and buildings & set(a.buildings)), None)
+    if outage is None:
+        return False
+    faq.ask_if_answered(caller, text, TIMES_ASKED, 1.0,
+                        _answer(caller, outage, buildings, texts.outage_notice_text))
     return True
 
 
@@ -86,10 +120,11 @@ class _Outage(Protocol):
     text: str
 
 
-def _answer(caller: Caller, outage: _Outage, buildings: set[str]) -> Text:
+def _answer(caller: Caller, outage: _Outage, buildings: set[str],
+            notice: Callable[[str, str, str, str, str], Text] = texts.outage_text) -> Text:
     """The notice as the resident's answer: the outage in their buildings, and when."""
     tz = caller.uow.office.timezone
-    return texts.outage_text(outage.utility, ", ".join(sorted(buildings & set(outage.buildings))),
+    return notice(outage.utility, ", ".join(sorted(buildings & set(outage.buildings))),
                              wall_clock(outage.starts_at, tz), wall_clock(outage.ends_at, tz),
                              outage.text)
 

@@ -22,7 +22,7 @@ from handlers.front_desk.office_words import answer_text
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
-from locales import LANGUAGES, Localized, _, lines
+from locales import LANGUAGES, Localized, Text, _, lines
 from storage.complaints import FaqQuestion
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "faq.yaml"
@@ -84,7 +84,7 @@ def answer(caller: Caller, text: str, found: Match, kind: str = "enquiry") -> No
 
 
 def ask_if_answered(caller: Caller, text: str, key: str, score: float,
-                    body: Localized | None, kind: str = "enquiry") -> None:
+                    body: Text | None, kind: str = "enquiry") -> None:
     """Keep the question, send *body* (if any) and "Did this answer it? Yes / No, ask the
     desk"."""
     question = FaqQuestion(person_id=caller.person.id if caller.person else None,

@@ -403,3 +403,30 @@ def test_an_album_of_the_outage_gets_the_notice_once_and_reported_anyway_keeps_e
         wang.taps(label)
     [order] = orders(office)[before:]
     assert order.photos == ["dry-1", "dry-2", "dry-3"]
+
+
+def test_a_resident_who_asks_when_the_outage_ends_or_starts_is_told_its_times(
+        fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
+    """During the water outage in building 3, its residents who ask when the water comes back
+    (in any script, or English) are told the outage's times, not the FAQ about notices or the
+    office hours; a resident of building 5, or anyone once it is over, gets the FAQ. An outage
+    announced for tomorrow answers "when does it start" the same way."""
+    wang, li, manager = fees.wang, fees.li, fees.manager
+    water_outage_in_building_3(manager, office, clock)
+    window = "2026-12-03 09:00 – 2026-12-03 17:00"
+    for question in ("什么时候来水？", "几点恢复供水", "幾時有水", "仲有冇水"):
+        wang.says(question)
+        assert window in wang.last and "停水" in wang.last, (question, wang.last)
+    li.says("when will the water be back?")
+    assert window in li.last and "water" in li.last, li.last
+    zhao.says("什么时候来水？")  # building 5: no outage there
+    assert window not in zhao.last
+    compose(manager, "Switchboard checks.", "planned outage", "tap:Power", "3",
+            "2026-12-04 09:00 - 12:00")
+    manager.taps("Approve")
+    drain_once(office)
+    li.says("What time does the power go off tomorrow?")
+    assert "2026-12-04 09:00 – 2026-12-04 12:00" in li.last, li.last
+    clock.set(sh(2026, 12, 3, 17, 0))
+    wang.says("什么时候来水？")  # over: the general FAQ
+    assert window not in wang.last

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.announce import about_outage, parse_buildings, parse_moment, parse_period
+from dialogs.announce import (
+    about_outage,
+    asks_when,
+    parse_buildings,
+    parse_moment,
+    parse_period,
+)
 
 
 @pytest.mark.parametrize(("text", "utility", "about"), [
@@ -18,6 +24,20 @@ from dialogs.announce import about_outage, parse_buildings, parse_moment, parse_
 ])
 def test_what_reports_an_outage(text: str, utility: str, about: bool) -> None:
     assert about_outage(text, utility) is about
+
+
+@pytest.mark.parametrize(("text", "utility", "asks"), [
+    ("什么时候来水？", "water", True), ("几点恢复供水", "water", True),
+    ("幾時有水", "water", True),
+    ("水什么时候能来", "water", True), ("when will the water be back?", "water", True),
+    ("What time does the power go off tomorrow?", "power", True), ("幾點停電", "power", True),
+    ("电梯几点恢复", "lift", True), ("电梯几点恢复", "power", False),
+    ("什么时候来水？", "gas", False), ("热水器什么时候能来修", "water", False),
+    ("明天天气什么时候好转", "gas", False), ("停水了", "water", False),
+    ("几点下班？", "water", False), ("When is the water bill due?", "water", False),
+])
+def test_what_asks_when_an_outage_starts_or_ends(text: str, utility: str, asks: bool) -> None:
+    assert asks_when(text, utility) is asks
 
 
 @pytest.mark.parametrize(("text", "period"), [
