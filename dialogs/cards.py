@@ -52,12 +52,18 @@ class OrderView:
     checklist: tuple[str, ...] = field(default=())
     cancel_reason: str = ""
     visit: str = ""  # the visit window agreed with the resident, already formatted
+    # A unit job whose unit is not known (an emergency from a resident of several homes,
+    # whose words named none): the resident's homes, for staff to confirm by phone.
+    homes: tuple[str, ...] = ()
 
 
 def where_text(order: OrderView) -> Text:
     """'Unit 3-1202' or 'Public area: lobby of building 3'."""
     if order.location == "public":
         return _("Public area: {place}", place=Raw(order.place or "-"))
+    if not order.unit and order.homes:
+        return _("Unit not known: the resident has several homes ({units}); confirm which "
+                 "by phone.", units=Raw(", ".join(order.homes)))
     return _("Unit {unit}", unit=Raw(order.unit or "-"))
 
 

@@ -8,6 +8,7 @@ from typing import Final
 from sqlmodel import col, select
 
 from dialogs.model import ReportEmergency
+from dialogs.question_unit import named_unit
 from dialogs.triage import triage
 from handlers.office.caller import Caller
 from handlers.requests.new_orders import open_order
@@ -42,7 +43,11 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
     hotline = Raw(caller.uow.office.rules.hotline)
     caller.reply(Msg(SAFETY_INSTRUCTIONS[command.hazard].msgid, {"hotline": hotline}))
     units = caller.context().units
-    household_id = units[0].household_id if units and command.location == "unit" else None
+    # A resident of several homes is not asked which first: the home the words name, else
+    # none, and the alert lists their homes for staff to confirm by phone (order_view).
+    household_id = (None if command.location != "unit" or not units else
+                    units[0].household_id if len(units) == 1 else
+                    named_unit(command.text, units))
     order = open_order(caller, WorkOrder(
         kind="repair", trade=command.trade, location=command.location,
         household_id=household_id, description=command.text, photos=list(command.photos),

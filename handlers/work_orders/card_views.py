@@ -10,7 +10,7 @@ from dialogs.cards import OrderView
 from dialogs.service import price_text
 from handlers.office.calendar import wall_clock
 from handlers.office.catalog import Catalog
-from handlers.office.people import unit_label
+from handlers.office.people import households_of, unit_label
 from locales import Localized, _
 from storage.appointments import Appointment
 from storage.models import Household, Person, WorkOrder
@@ -26,6 +26,13 @@ def agreed_visit(session: Session, order: WorkOrder, timezone: ZoneInfo) -> str:
         return ""
     closes = appointment.window_end.astimezone(timezone)
     return f"{wall_clock(appointment.window_start, timezone)}–{closes:%H:%M}"
+
+
+def _homes(session: Session, order: WorkOrder) -> tuple[str, ...]:
+    """The reporter's homes, when they have several (and the order names none of them)."""
+    reporter = session.get(Person, order.reporter_id) if order.reporter_id else None
+    homes = tuple(unit_label(h) for h in households_of(session, reporter))
+    return homes if len(homes) > 1 else ()
 
 
 def order_view(session: Session, order: WorkOrder, catalog: Catalog,
@@ -49,4 +56,5 @@ def order_view(session: Session, order: WorkOrder, catalog: Catalog,
         price=order.price, price_confirmed=order.price_confirmed_at is not None,
         proposed_time=order.proposed_time, checklist=item.checklist if item else (),
         cancel_reason=order.cancel_reason, visit=agreed_visit(session, order, timezone),
+        homes=_homes(session, order) if order.location == "unit" and household is None else (),
     )

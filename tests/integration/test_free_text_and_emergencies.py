@@ -7,10 +7,19 @@ from sqlmodel import Session, col, func, select
 
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.office.people import unit_label
 from handlers.registration import roster
 from handlers.work_orders import records
-from storage.models import FrontDeskRequest, Outbox, WorkOrder
-from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, PLUMBERS, Estate, build_estate
+from storage.models import FrontDeskRequest, Household, Outbox, WorkOrder
+from tests.support.estate import (
+    DISPATCH,
+    MANAGERS,
+    ON_DUTY,
+    PLUMBERS,
+    Estate,
+    build_estate,
+    code_of,
+)
 
 
 @pytest.fixture
@@ -170,3 +179,25 @@ def test_the_front_desk_answers_and_the_resident_reads_it(estate: Estate,
     assert "刘调度" in notice.text and notice.buttons == [] and notice.edits == 1
     replay = estate.dispatcher.presses(tap(Verb.DESK_REPLY, 1), DISPATCH)
     assert estate.dispatcher.toast_for(replay)  # already answered: nothing more to do
+
+
+@pytest.mark.parametrize(("text", "unit", "several"), [
+    ("I smell gas in my flat!", None, True),
+    ("5-0101 煤气味很浓", "5-0101", False),
+])
+def test_an_emergency_from_a_resident_of_two_homes_names_the_home_or_both(
+        office: Office, text: str, unit: str | None, several: bool) -> None:
+    estate = build_estate(office, staff_language="en")
+    li = estate.neighbour
+    li.command("start", code_of(office, "5", "0101"))  # Li's second home
+    li.says(text)
+    assert "gas valve" in li.chat[-2].text  # the instructions, without a question first
+    with Session(office.engine) as session:
+        order = session.exec(select(WorkOrder)).one()
+        household = session.get(Household, order.household_id) if order.household_id else None
+    assert (unit_label(household) if household else None) == unit
+    alert = estate.desk.last(ON_DUTY).text
+    if several:  # nobody guesses: staff confirm the home by phone
+        assert "3-1203" in alert and "5-0101" in alert and "several homes" in alert, alert
+    else:
+        assert "Unit 5-0101" in alert and "3-1203" not in alert, alert
