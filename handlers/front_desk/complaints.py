@@ -18,6 +18,7 @@ from dialogs.answers import REGRADE
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import SubmitComplaint
+from dialogs.question_unit import named_unit
 from handlers.delivery.bulk import chats_posted
 from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
@@ -117,14 +118,13 @@ def _work_order(caller: Caller, order_id: int | None) -> int | None:
 def submit(caller: Caller, command: SubmitComplaint) -> None:
     """Record the complaint, thank and apologise, say what happens next and by when, and put
     it before the desk (or admin/HR) with the severity buttons."""
-    units = {u.household_id for u in caller.context().units}
-    household = command.household_id if command.household_id in units else None
+    household = _home_of(caller, command)
     suggested = command.suggested_severity if command.suggested_severity in SEVERITIES \
         else None
     complaint = Complaint(
         number=number_for(caller), status="new", suggested_severity=suggested,
         person_id=caller.person.id if caller.person else None,
-        household_id=household if household is not None else (min(units) if units else None),
+        household_id=household,
         chat_id=caller.chat_id, what=command.what, occurred=command.occurred,
         place=_place(caller, household, command.place), department=command.department,
         about=command.about, wants=command.wants,
@@ -149,6 +149,17 @@ def submit(caller: Caller, command: SubmitComplaint) -> None:
     post_card(caller.uow, complaint, complaint.level,
               _("📣 New complaint {number}: please set its severity.",
                 number=reference(complaint)))
+
+
+def _home_of(caller: Caller, command: SubmitComplaint) -> int | None:
+    """The complainant's home the complaint is filed under: the one tapped at "where", their
+    only one, or the one its words name — never one picked at random among several."""
+    units = caller.context().units
+    if command.household_id in {u.household_id for u in units}:
+        return command.household_id
+    if len(units) == 1:
+        return units[0].household_id
+    return named_unit(f"{command.what} {command.place}", units)
 
 
 def _place(caller: Caller, household: int | None, typed: str) -> str:

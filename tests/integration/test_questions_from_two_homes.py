@@ -8,7 +8,9 @@ from sqlmodel import Session, select
 
 from handlers.office import Office
 from handlers.office.people import unit_label
+from storage.complaints import Complaint
 from storage.models import FrontDeskRequest, Household
+from tests.support.complaints import build_chain, complain
 from tests.support.estate import DISPATCH, Estate, build_estate, code_of
 
 
@@ -49,3 +51,23 @@ def test_a_question_that_names_no_home_asks_which_home_it_is_about(
     assert "FD-1" in li.last
     assert filed_under(office) == "5-0101"
     assert "Li Lei 5-0101" in estate.desk.last(DISPATCH).text
+
+
+def complained_for(office: Office) -> str | None:
+    with Session(office.engine) as session:
+        complaint = session.exec(select(Complaint)).one()
+        household = (session.get(Household, complaint.household_id)
+                     if complaint.household_id else None)
+        return unit_label(household) if household else None
+
+
+@pytest.mark.parametrize(("text", "home"), [
+    ("The guard at gate 2 shouted at my children", None),
+    ("The cleaners left rubbish outside 5-0101 for a week", "5-0101"),
+])
+def test_a_complaint_skipping_where_is_not_filed_under_an_arbitrary_home(
+        estate: Estate, office: Office, text: str, home: str | None) -> None:
+    build_chain(office, estate)
+    complain(estate.neighbour, text)
+    assert "recorded" in estate.neighbour.last
+    assert complained_for(office) == home
