@@ -61,7 +61,7 @@ def draft_of(text: str, audience: str, at: str | None, urgent: bool, photo: str,
         raise _fail(f"--outage {'|'.join(UTILITIES)} needs --audience buildings:… and "
                     "--from and --to")
     return DraftAnnouncement(
-        text=text.strip(), photo=photo, audience=kind, buildings=buildings,
+        text=text.strip(), photos=(photo,) if photo else (), audience=kind, buildings=buildings,
         trade=detail if kind == "trade" else "", service=detail if kind == "unmet" else "",
         utility=outage or "", starts=_moment(starts, "--from") if outage else "",
         ends=_moment(ends, "--to") if outage else "", send_at=_moment(at, "--at"),

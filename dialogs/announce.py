@@ -86,6 +86,7 @@ MOMENT: Final = re.compile(_MOMENT)
 PERIOD: Final = re.compile(_MOMENT + r"\s*(?:-|–|~|to|至|到)\s*(?:" + _MOMENT
                            + r"|(\d{1,2}):(\d{2}))")
 BUILDING: Final = re.compile(r"[0-9A-Za-z]{1,8}")
+ALBUM: Final = "notice_album"  # in the dialog's data: the album the notice's photos came in
 BUILDINGS: Final = _("Which buildings? Write their numbers, e.g. 1, 3, 5.")
 
 
@@ -205,12 +206,18 @@ def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
     if choice == "cancel":
         return Outcome(None, [Say(context.chat_id, _("Cancelled. Nothing was sent."))])
     data = c.data
+    if (event.kind is EventKind.PHOTO and event.photo_file_ids and data.get(ALBUM)
+            and event.album == data[ALBUM] and not event.text.strip()):
+        # The rest of the album whose first photo carried the notice: it goes out too, quietly.
+        data["photos"] = [*data["photos"], event.photo_file_ids[-1]]
+        return Outcome(c, [])
     if c.step == "text":
         if event.kind is EventKind.PHOTO and event.photo_file_ids:
             if not event.text.strip():
                 return stay(c, context, _("Please send the photo again with the text as its "
                                           "caption, or send the text alone."))
-            data["photo"], data["text"] = event.photo_file_ids[-1], event.text.strip()
+            data["photos"], data["text"] = [event.photo_file_ids[-1]], event.text.strip()
+            data[ALBUM] = event.album
         elif (text := text_of(event)) is not None:
             data["text"] = text
         else:
@@ -282,7 +289,7 @@ def step(c: Conversation, event: Event, context: DialogContext) -> Outcome:
                                                      "2026-12-03 09:00."))
         send_at = moment
     return Outcome(None, command=DraftAnnouncement(
-        text=data["text"], photo=data.get("photo", ""), audience=data["audience"],
+        text=data["text"], photos=tuple(data.get("photos", ())), audience=data["audience"],
         buildings=tuple(data.get("buildings", ())), trade=data.get("trade", ""),
         service=data.get("service", ""), utility=data.get("utility", ""),
         starts=data.get("starts", ""), ends=data.get("ends", ""), send_at=send_at,

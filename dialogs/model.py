@@ -205,7 +205,7 @@ class DraftAnnouncement:
     """A notice as its author composed it, before the audience is resolved."""
 
     text: str
-    photo: str
+    photos: tuple[str, ...]  # sent ahead of the words: one, or an album's
     audience: str  # a key of dialogs.announce.AUDIENCES
     buildings: tuple[str, ...] = ()
     trade: str = ""

@@ -33,7 +33,7 @@ class Announcement(SQLModel, table=True):
     kind: str = Field(default="notice", max_length=8)  # notice | outage
     status: str = Field(default="prepared", max_length=16)
     text: str = Field(max_length=4000)
-    photo: str = Field(default="", max_length=500)  # a Telegram file_id or a local path
+    photos: list[str] = _json(list)  # Telegram file_ids or local paths, an album's in order
     audience: str = Field(max_length=16)  # estate | buildings | arrears | unmet | staff | trade
     buildings: list[str] = _json(list)
     trade: str = Field(default="", max_length=16)  # the one trade, for audience "trade"

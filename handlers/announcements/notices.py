@@ -143,7 +143,7 @@ def prepare(uow: UnitOfWork, command: DraftAnnouncement, author: Person | None,
         raise NotPrepared(_("Nobody in this audience uses the bot yet; nothing was prepared."))
     announcement = Announcement(
         kind="outage" if command.utility else "notice", text=command.text.strip(),
-        photo=command.photo, audience=command.audience, buildings=list(buildings),
+        photos=list(command.photos), audience=command.audience, buildings=list(buildings),
         trade=command.trade, service=command.service.strip(), utility=command.utility,
         starts_at=starts, ends_at=ends, send_at=send_at, urgent=command.urgent,
         recipients=len(recipients),

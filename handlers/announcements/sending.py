@@ -93,7 +93,7 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
     if language is not None:
         uow.hint_language(delivery.chat_id, language)
     uow.send(Say(delivery.chat_id, message(uow, announcement),
-                 photos=(announcement.photo,) if announcement.photo else (),
+                 photos=tuple(announcement.photos),
                  ref=ref(announcement.id), priority=Priority.BULK))
     delivery.state, delivery.due_at, delivery.queued_at = "queued", None, uow.now
     return bulk.keep(uow, delivery, "queued")

@@ -87,7 +87,7 @@ def main() -> None:
 
     started = time.perf_counter()
     notice = notices.prepare_from_cli(office, DraftAnnouncement(
-        text="本周六清洗外墙，请关好窗户。", photo="", audience="estate"))
+        text="本周六清洗外墙，请关好窗户。", photos=(), audience="estate"))
     print(f"prepare to the whole estate: {notice.recipients} recipients "
           f"{notice.by_language} in {time.perf_counter() - started:.2f} s")
     notices.decide_from_cli(office, notice.id or 0, "approve")
@@ -100,7 +100,7 @@ def main() -> None:
           f"{seconds:.2f} s = {done['queued'] / seconds:.0f} rows/s")
 
     outage = notices.prepare_from_cli(office, DraftAnnouncement(
-        text="管道检修。", photo="", audience="buildings", buildings=("1",), utility="water",
+        text="管道检修。", photos=(), audience="buildings", buildings=("1",), utility="water",
         starts="2026-12-03 09:00", ends="2026-12-03 17:00"), approve=True)
     warm_up()
     timings = []

@@ -358,7 +358,7 @@ def test_only_staff_announce(fees: FeeEstate, office: Office) -> None:
 def test_from_the_terminal(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     clock.set(sh(2026, 12, 1, 10, 0))
     announcement = notices.prepare_from_cli(office, DraftAnnouncement(
-        text="Gas off for checks.", photo="", audience="buildings", buildings=("3",),
+        text="Gas off for checks.", photos=(), audience="buildings", buildings=("3",),
         utility="gas", starts="2026-12-02 09:00", ends="2026-12-02 12:00"), approve=True)
     assert announcement.kind == "outage" and announcement.status == "approved"
     drain_once(office)
@@ -430,3 +430,25 @@ def test_a_resident_who_asks_when_the_outage_ends_or_starts_is_told_its_times(
     clock.set(sh(2026, 12, 3, 17, 0))
     wang.says("什么时候来水？")  # over: the general FAQ
     assert window not in wang.last
+
+
+def test_a_notice_sent_as_an_album_goes_out_with_every_photo(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """The manager sends three photos as one album, the notice under the first: the preview
+    says nothing is wrong, and residents get all three photos with the words; a recall takes
+    back every message of the copy."""
+    li, manager = fees.li, fees.manager
+    clock.set(sh(2026, 12, 1, 10, 0))
+    manager.command("announce")
+    manager.sends_album("lift-1", "lift-2", "lift-3", caption="新电梯本周启用。")
+    manager.taps("The whole estate")
+    manager.taps("Send when approved")
+    assert "preview" in manager.last
+    manager.taps("Approve")
+    drain_once(office)
+    [copy] = [m for m in li.chat if m.photos]
+    assert copy.photos == ["lift-1", "lift-2", "lift-3"]
+    assert any("新电梯本周启用。" in m.text for m in li.chat)
+    manager.taps("Recall")
+    assert not any(m.photos for m in li.chat)
+    assert not any("新电梯本周启用。" in m.text for m in li.chat)
