@@ -137,6 +137,8 @@ class ToFrontDesk:
     # complaint): recorded, as training data for the office.
     corrected_from: str = ""
     household_id: int | None = None  # the home it is about, when the resident chose one
+    # The FAQ question whose "No, ask the desk" it comes from: linked to the request once filed.
+    faq_question_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ def ask(context: DialogContext, nonce: str, command: ToFrontDesk) -> Outcome:
     """Ask which home *command* is about, keeping it to file once answered."""
     conversation = Conversation(FLOW, "unit", {
         "nonce": nonce, "kind": command.kind, "text": command.text,
-        "severity": command.severity})
+        "severity": command.severity, "faq_question": command.faq_question_id})
     return Outcome(conversation, [Say(context.chat_id, _("Which of your homes?"),
                                       unit_keyboard(conversation, context))])
 
@@ -53,4 +53,5 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
         return refused
     data = conversation.data
     return Outcome(None, command=ToFrontDesk(data["kind"], data["text"], data["severity"],
-                                             household_id=data["unit"]))
+                                             household_id=data["unit"],
+                                             faq_question_id=data.get("faq_question")))

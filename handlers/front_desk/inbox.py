@@ -4,16 +4,17 @@ answer privately, and the resident receives it in their chat."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Final
 
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from dialogs import buttons, question_unit
 from dialogs import complaint as complaint_dialog
-from dialogs import question_unit
 from dialogs.buttons import Verb, tap
-from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
+from dialogs.events import Button, Edit, EventKind, InlineKeyboard, Priority, Say, inline
 from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
 from handlers.front_desk import canned_replies
 from handlers.office import Office
@@ -25,6 +26,7 @@ from handlers.office.people import alert_chats, unit_label
 from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Msg, Raw, Text, _, lines, render
+from storage.complaints import FaqQuestion
 from storage.followups import FollowupMark
 from storage.models import FrontDeskRequest, Household, Outbox, Person, StaffChat
 
@@ -79,8 +81,10 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
     household = (command.household_id if command.household_id in homes
                  else next(iter(homes)) if len(homes) == 1
                  else question_unit.named_unit(command.text, context.units))
+    faq_question = command.faq_question_id or _faq_question_tapped(caller)
     if household is None and homes:  # several homes, and the words name none of them
-        caller.start_dialog(question_unit.ask(context, new_nonce(), command))
+        caller.start_dialog(question_unit.ask(context, new_nonce(), replace(
+            command, faq_question_id=faq_question)))
         return None
     request = FrontDeskRequest(
         kind=command.kind, severity=command.severity,
@@ -90,6 +94,7 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
         due_at=response_due(caller.uow.office, caller.now))
     caller.session.add(request)
     caller.session.flush()
+    _link_faq_question(caller, faq_question, request)
     number = Raw(reference(request.id))
     caller.log("front_desk_request", kind=command.kind, request_id=request.id)
     due = Raw(wall_clock(request.due_at, caller.uow.office.timezone))
@@ -103,6 +108,24 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
                            reply_keyboard(request.id), ref=f"fd:{request.id}",
                            priority=Priority.NOTICE))
     return request.id
+
+
+def _faq_question_tapped(caller: Caller) -> int | None:
+    """The FAQ question whose "No, ask the desk" was just tapped, when that is what files
+    this request."""
+    pressed = (buttons.parse(caller.event.button_data)
+               if caller.event.kind is EventKind.BUTTON else None)
+    return pressed.id(0) if pressed is not None and pressed.verb is Verb.FAQ_FEEDBACK else None
+
+
+def _link_faq_question(caller: Caller, question_id: int | None,
+                       request: FrontDeskRequest) -> None:
+    """Keep the FAQ question's link to the request it became, however the request was filed
+    (at once, or after "Which of your homes?"), so the office sees what its FAQ misses."""
+    question = caller.session.get(FaqQuestion, question_id) if question_id else None
+    if question is not None and question.chat_id == caller.chat_id and question.request_id is None:
+        question.request_id = request.id
+        caller.session.add(question)
 
 
 def ask_reply(caller: Caller, board: StaffChat, request_id: int) -> None:

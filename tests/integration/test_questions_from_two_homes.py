@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from handlers.office import Office
 from handlers.office.people import unit_label
-from storage.complaints import Complaint
+from storage.complaints import Complaint, FaqQuestion
 from storage.models import FrontDeskRequest, Household
 from tests.support.complaints import build_chain, complain
 from tests.support.estate import DISPATCH, Estate, build_estate, code_of
@@ -51,6 +51,18 @@ def test_a_question_that_names_no_home_asks_which_home_it_is_about(
     assert "FD-1" in li.last
     assert filed_under(office) == "5-0101"
     assert "Li Lei 5-0101" in estate.desk.last(DISPATCH).text
+
+
+def test_the_faq_question_keeps_its_link_to_the_request_filed_after_which_home(
+        estate: Estate, office: Office) -> None:
+    li = estate.neighbour
+    li.says("When will the water be back on?")
+    li.taps("No, ask the desk")
+    li.taps("5-0101")
+    with Session(office.engine) as session:
+        request = session.exec(select(FrontDeskRequest)).one()
+        question = session.exec(select(FaqQuestion)).one()
+        assert question.request_id == request.id
 
 
 def complained_for(office: Office) -> str | None:
