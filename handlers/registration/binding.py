@@ -178,8 +178,14 @@ def bind_group(caller: Caller) -> None:
         caller.reply(_("Only office staff can bind a group. Register with your staff code first."))
         return
     code = as_printed(caller.event.text)
-    invite = (caller.session.exec(select(Invite).where(Invite.code == code)).first() if code
-              else None)
+    if not code:
+        caller.reply(_("To bind this group, send /bindgroup with a group code from the office "
+                       "here: /bindgroup CODE. The office admin makes the code for this group "
+                       "on the office computer ({command} --trade … for a trade's job board, "
+                       "or --role dispatch, managers or emergency). Nothing was changed.",
+                       command=Raw("frontline invite group")))
+        return
+    invite = caller.session.exec(select(Invite).where(Invite.code == code)).first()
     if invite is None or invite.kind != "group" or invite.used_at is not None:
         caller.reply(INVALID_CODE)
         return

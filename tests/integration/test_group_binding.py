@@ -127,6 +127,19 @@ def test_bindgroup_in_a_private_chat_explains_where_it_is_used_and_changes_nothi
     assert "inside the group" in desk.last(estate.neighbour.user_id).text
 
 
+def test_bindgroup_without_a_code_says_a_group_code_is_needed_and_who_makes_it(
+        estate: Estate, office: Office) -> None:
+    estate.dispatcher.command("bindgroup", "  ", chat_id=PLUMBERS, chat_title="plumbers")
+    told = estate.desk.last(PLUMBERS).text
+    assert "not valid" not in told, told
+    assert "group code" in told and "frontline invite group" in told, told
+    assert "Nothing was changed" in told, told
+    assert the_dispatch_desk(office) == DISPATCH
+    with Session(office.engine) as session:
+        board = staff_chat(session, "trade", "plumbing")
+        assert board is not None and board.chat_id == PLUMBERS and board.title != "plumbers"
+
+
 def test_a_board_bound_again_as_the_desk_hands_its_trade_back_to_the_old_board_and_says_so(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     desk = estate.desk
