@@ -52,6 +52,7 @@ class OrderView:
     checklist: tuple[str, ...] = field(default=())
     cancel_reason: str = ""
     visit: str = ""  # the visit window agreed with the resident, already formatted
+    visit_typed: bool = False  # the visit is words the technician typed: nothing reminds of it
     # A unit job whose unit is not known (an emergency from a resident of several homes,
     # whose words named none): the resident's homes, for staff to confirm by phone.
     homes: tuple[str, ...] = ()
@@ -77,7 +78,9 @@ def _headline(order: OrderView) -> Text:
 def _when(order: OrderView) -> Text | None:
     """The visit agreed with the resident; until one is, the time they said suits them."""
     if order.visit:
-        return _("Agreed visit: {time}", time=Raw(order.visit))
+        return lines(_("Agreed visit: {time}", time=Raw(order.visit)),
+                     _("(Typed, not a visit window: nobody is reminded of it, and a missed "
+                       "visit is not noticed.)") if order.visit_typed else None)
     if order.preferred_time:
         return _("Convenient time: {time}", time=time_text(order.preferred_time))
     return None

@@ -285,8 +285,22 @@ def drop_window(uow: UnitOfWork, order: WorkOrder, technician: Person | None) ->
     appointment.slot, appointment.window_start, appointment.window_end = "", None, None
     appointment.evening_due_at = appointment.hour_due_at = appointment.missed_due_at = None
     appointment.arrived_at, appointment.updated_at = None, uow.now
+    appointment.state = "asking"  # nothing is agreed (nor a typed time: ``agree_typed``)
     uow.session.add(appointment)
     _close_buttons(uow, order, technician)
+
+
+def agree_typed(uow: UnitOfWork, order: WorkOrder, words: str) -> None:
+    """The resident agreed to a time the technician typed: it is the agreed visit now, in
+    those words, instead of the window agreed before. Words are no window, so no reminder or
+    missed-visit alert is planned for them (the cards say so)."""
+    drop_window(uow, order, assignee(uow.session, order))
+    assert order.id is not None
+    appointment = appointment_of(uow.session, order.id) or Appointment(
+        order_id=order.id, created_at=uow.now)
+    appointment.state, appointment.set_by, appointment.updated_at = "agreed", "technician", uow.now
+    uow.session.add(appointment)
+    order.preferred_time = words
 
 
 def hand_over(caller: Caller, order: WorkOrder, previous: Person | None) -> None:
@@ -295,6 +309,7 @@ def hand_over(caller: Caller, order: WorkOrder, previous: Person | None) -> None
     reminder or missed-visit alert quotes it), and the technician who holds it now is asked
     when they will come — a new visit, reminded like a first one."""
     drop_window(caller.uow, order, previous)
+    redraw_private_card(caller.uow, order)  # the card sent them shows no visit agreed now
     technician = assignee(caller.session, order)
     if technician is not None and technician.telegram_user_id is not None:
         ask_window(caller, order, technician.telegram_user_id)

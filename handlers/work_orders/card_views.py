@@ -16,16 +16,19 @@ from storage.appointments import Appointment
 from storage.models import Household, Person, WorkOrder
 
 
-def agreed_visit(session: Session, order: WorkOrder, timezone: ZoneInfo) -> str:
-    """The visit window agreed with the resident, '2026-11-24 09:00–12:00'; empty while none
-    is (being asked, proposed, or the resident is choosing another)."""
+def agreed_visit(session: Session, order: WorkOrder, timezone: ZoneInfo) -> tuple[str, bool]:
+    """The visit agreed with the resident, '2026-11-24 09:00–12:00' — or the words of a time
+    the technician typed and the resident agreed to (True then: no window, so nothing is
+    reminded); empty while none is (being asked, proposed, or the resident is choosing
+    another)."""
     appointment = session.exec(select(Appointment)
                                .where(Appointment.order_id == order.id)).first()
-    if (appointment is None or appointment.state != "agreed" or appointment.window_start is None
-            or appointment.window_end is None):
-        return ""
+    if appointment is None or appointment.state != "agreed":
+        return "", False
+    if appointment.window_start is None or appointment.window_end is None:
+        return order.preferred_time, True  # appointments.agree_typed
     closes = appointment.window_end.astimezone(timezone)
-    return f"{wall_clock(appointment.window_start, timezone)}–{closes:%H:%M}"
+    return f"{wall_clock(appointment.window_start, timezone)}–{closes:%H:%M}", False
 
 
 def _homes(session: Session, order: WorkOrder) -> tuple[str, ...]:
@@ -42,6 +45,7 @@ def order_view(session: Session, order: WorkOrder, catalog: Catalog,
     household = session.get(Household, order.household_id) if order.household_id else None
     assignee = session.get(Person, order.assignee_id) if order.assignee_id else None
     item = catalog.get(order.service_key) if order.kind == "service" else None
+    visit, typed = agreed_visit(session, order, timezone)
     return OrderView(
         id=order.id, number=order.number, kind=order.kind, status=order.status,
         trade=order.trade, location=order.location,
@@ -55,6 +59,7 @@ def order_view(session: Session, order: WorkOrder, catalog: Catalog,
         price_line=_("Price list: {price}", price=price_text(item)) if item else "",
         price=order.price, price_confirmed=order.price_confirmed_at is not None,
         proposed_time=order.proposed_time, checklist=item.checklist if item else (),
-        cancel_reason=order.cancel_reason, visit=agreed_visit(session, order, timezone),
+        cancel_reason=order.cancel_reason, visit=visit,
+        visit_typed=typed,
         homes=_homes(session, order) if order.location == "unit" and household is None else (),
     )

@@ -14,7 +14,7 @@ from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.caller import Caller
 from handlers.office.people import staff_chat
 from handlers.office.permissions import OUT_OF_DATE, owns
-from handlers.work_orders import appointments, emergency_clock, routing, states, visit_windows
+from handlers.work_orders import appointments, emergency_clock, routing, states
 from handlers.work_orders.notify import (
     close_for_resident,
     done_ref,
@@ -36,8 +36,7 @@ def answer_time(caller: Caller, order: WorkOrder, agreed: bool) -> None:
         return
     proposed, order.proposed_time = order.proposed_time, ""
     if agreed:  # the time agreed now, instead of the visit window agreed before
-        order.preferred_time = proposed
-        appointments.drop_window(caller.uow, order, visit_windows.assignee(caller.session, order))
+        appointments.agree_typed(caller.uow, order, proposed)
     caller.log("time_agreed" if agreed else "time_declined", order, time=proposed)
     close_for_resident(caller.uow, order, time_ref(order.id), _(
         "✅ You agreed to {time} for {number}.", time=Raw(proposed), number=Raw(order.number))

@@ -446,3 +446,17 @@ def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
     clock.set(sh(2026, 11, 24, 13, 0))
     assert due(office).counts["visit_missed:alerted"] == 0
     assert not reminders(wang)
+
+
+def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_visit_said_to_be_unreminded(
+        estate: Estate) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    wang, zhang = estate.resident, estate.plumber
+    press(zhang, tap(Verb.PROPOSE_TIME, oid))
+    zhang.says("周三下午三点")
+    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
+    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert "约定上门时间：周三下午三点" in card.text and "方便上门时间" not in card.text, card.text
+    # Words, not a window: the card says honestly that nobody is reminded of it.
+    assert "不会发送上门提醒" in card.text, card.text
+

@@ -391,3 +391,22 @@ def test_a_reassigned_job_withdraws_the_old_technicians_price(estate: Estate,
     assert not [a for a in actions(office) if a.startswith("price_confirmed")]
     assert "报价" in str(card_of(estate, zhao.user_id, order.number).buttons)
     assert not [m for m in zhao.chat if "45.50" in m.text]
+
+
+def test_a_reassigned_emergency_drops_the_typed_visit_the_old_technician_agreed(
+        estate: Estate, office: Office) -> None:
+    wang, zhang, zhao = estate.resident, estate.plumber, estate.plumber2
+    wang.says("水管爆了，家里在淹水！")
+    zhang.taps("Accept", chat_id=PLUMBERS)
+    order = the_order(office)
+    zhang.presses(tap(Verb.PROPOSE_TIME, order.id))
+    zhang.says("周四下午三点")
+    wang.presses(tap(Verb.ANSWER_TIME, order.id, "yes"))
+    def card(user_id: int) -> str:  # the newest emergency card for the job
+        return [m.text for m in estate.desk.messages(user_id)
+                if m.text.startswith("🚨") and order.number in m.text and "状态" in m.text][-1]
+
+    assert "约定上门时间：周四下午三点" in card(zhang.user_id)
+    estate.dispatcher.presses(tap(Verb.DESK_REASSIGN, order.id, _person_id(office, 202)),
+                              DISPATCH)
+    assert "约定上门时间" not in card(zhao.user_id), card(zhao.user_id)  # 张师傅 agreed it
