@@ -90,14 +90,15 @@ def money(amount: Decimal) -> Raw:
     return Raw(f"{amount:.2f}")
 
 
-def group_card(order: OrderView) -> Text:
-    """The job card in the trade group: no resident name or phone before acceptance."""
+def group_card(order: OrderView, *, when: bool = True) -> Text:
+    """The job card in the trade group: no resident name or phone before acceptance; without
+    the time when not *when*."""
     return lines(
         _headline(order),
         where_text(order),
         _("Problem: {text}", text=Raw(order.description)) if order.description else None,
         _("Hazard: {hazard}", hazard=HAZARD_NAMES[order.hazard]) if order.hazard else None,
-        _when(order),
+        _when(order) if when else None,
         order.price_line or None,
         _("Photos: {count}", count=len(order.photos)) if order.photos else None,
         _("Reported: {time}", time=Raw(order.created)),
@@ -109,8 +110,9 @@ def group_card_keyboard(order: OrderView) -> InlineKeyboard:
 
 
 def taken_card(order: OrderView) -> Text:
-    """The group card after someone accepted it."""
-    return lines(group_card(order), _("✅ Taken by {name} at {time}",
+    """The group card after someone accepted it: without the visit time, which is the
+    technician's and the resident's to agree and move (shown here, it would go stale)."""
+    return lines(group_card(order, when=False), _("✅ Taken by {name} at {time}",
                                       name=Raw(order.assignee_name), time=Raw(order.accepted)))
 
 

@@ -460,3 +460,16 @@ def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_visit_said_to_be_
     # Words, not a window: the card says honestly that nobody is reminded of it.
     assert "不会发送上门提醒" in card.text, card.text
 
+
+def test_the_groups_taken_card_shows_no_visit_time_that_could_go_stale(
+        estate: Estate) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    wang, zhang = estate.resident, estate.plumber
+    press(zhang, tap(Verb.PROPOSE_TIME, oid))
+    zhang.says("周三下午三点")
+    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
+    card = [m for m in estate.desk.messages(PLUMBERS) if m.text.startswith(number)][-1]
+    assert "张师傅" in card.text and "接单" in card.text, card.text
+    # The visit is between the technician and the resident; the group is not shown a time
+    # that the next move would leave behind.
+    assert "明天上午" not in card.text and "上门时间" not in card.text, card.text

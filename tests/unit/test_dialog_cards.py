@@ -45,10 +45,9 @@ SHOWN: Final[list[tuple[str, Text, Language, str]]] = [
      cards.group_card(TAP), "en",
      "WO-20261123-0012 · Plumbing\nUnit 3-1202\nProblem: 厨房水龙头一直滴水\n"
      "Convenient time: Tomorrow morning\nPhotos: 2\nReported: 11-23 10:05"),
-    ("the group card once taken",
+    ("the group card once taken: no visit time, which would go stale",
      cards.taken_card(TAKEN), "zh_Hans",
      "WO-20261123-0012 · 水管/给排水\n房号：3-1202\n问题描述：厨房水龙头一直滴水\n"
-     "方便上门时间：明天上午\n"
      "照片：2 张\n提交时间：11-23 10:05\n✅ 张师傅已于 10:07 接单"),
     ("an emergency in a public area",
      cards.group_card(GAS), "zh_Hans",
