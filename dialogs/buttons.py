@@ -77,7 +77,8 @@ class Verb(Enum):
     MISSED_SEEN = ("missed_seen", (Arg.ID,))  # the desk takes a missed visit in hand
     HELD_CALL = ("held_call", (Arg.ID, Arg.WORD))  # blocked person: reached | unreachable
     CALLBACK_CLASS = ("cb_class", (Arg.ID, Arg.WORD))
-    CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))  # phone | onsite | no_answer
+    # phone | onsite | no_answer | wrong_number | unreachable (the last two with 0)
+    CALL_RESULT = ("call", (Arg.ID, Arg.WORD, Arg.DIGIT))
     CALL_NOTE = ("call_note", (Arg.ID,))
     CORRECTED = ("corrected", (Arg.ID,))
     SPOT_CHECK = ("spot_check", (Arg.ID,))

@@ -127,16 +127,50 @@ def phone_task(number: str, contact: Contact, reason: str, sent: str, end: str, 
         _("Record the resident's satisfaction: ☎ after a call, 🏠 after a visit."))
 
 
-def phone_keyboard(survey_id: int) -> InlineKeyboard:
+def phone_keyboard(survey_id: int, give_up: bool = False) -> InlineKeyboard:
+    """The task's buttons; *give_up*: the office's unanswered calls are made, so the task may
+    be closed as could not reach. A wrong number closes it at any time."""
     return inline(
         [Button(Raw(f"☎{r}"), tap(Verb.CALL_RESULT, survey_id, "phone", r)) for r in RATINGS],
         [Button(Raw(f"🏠{r}"), tap(Verb.CALL_RESULT, survey_id, "onsite", r)) for r in RATINGS],
-        [Button(_("📵 No answer"), tap(Verb.CALL_RESULT, survey_id, "no_answer", 0))])
+        [Button(_("📵 No answer"), tap(Verb.CALL_RESULT, survey_id, "no_answer", 0)),
+         Button(_("❌ Wrong number"), tap(Verb.CALL_RESULT, survey_id, "wrong_number", 0))],
+        *([[Button(_("🚫 Could not reach"), tap(Verb.CALL_RESULT, survey_id, "unreachable", 0))]]
+          if give_up else []))
 
 
-def callback_done(number: str, rating: int, via: str, by: str) -> Text:
-    return _("✅ Callback for {number} recorded: {rating}/5 {via}, by {by}.",
-             number=Raw(number), rating=rating, via=VIA_NAMES.get(via, Raw(via)), by=Raw(by))
+# A phone task closed without a rating (the survey's state then).
+CLOSED_STATES: Final = ("unreachable", "wrong_number", "reworked")
+
+
+def phone_closed(number: str, contact: Contact, outcome: str, attempts: int, by: str) -> Text:
+    """Every copy of a phone task closed without a rating: why, and by whom."""
+    if outcome == "reworked":
+        head = _("🔁 Callback for {number} closed: the resident says the fault persists, so the "
+                 "order is reopened as rework. Its own callback follows the rework.",
+                 number=Raw(number))
+    elif outcome == "wrong_number":
+        head = _("❌ Callback for {number} closed: wrong number, by {by}.", number=Raw(number),
+                 by=Raw(by))
+    else:
+        head = _("🚫 Callback for {number} closed: the resident could not be reached after "
+                 "{count} unanswered call(s), by {by}.", number=Raw(number), count=attempts,
+                 by=Raw(by))
+    return lines(head, contact_line(contact))
+
+
+def give_up_too_soon(count: int) -> Text:
+    return _("Only after {count} unanswered call(s): tap “No answer” after each call.",
+             count=count)
+
+
+def callback_done(number: str, rating: int, via: str, by: str,
+                  bot_rating: int | None = None) -> Text:
+    return lines(
+        _("✅ Callback for {number} recorded: {rating}/5 {via}, by {by}.",
+          number=Raw(number), rating=rating, via=VIA_NAMES.get(via, Raw(via)), by=Raw(by)),
+        _("Kept as well: the resident had answered {rating}/5 late in the bot.",
+          rating=bot_rating) if bot_rating is not None else None)
 
 
 def note_keyboard(survey_id: int) -> InlineKeyboard:

@@ -25,7 +25,8 @@ class CallbackSurvey(SQLModel, table=True):
 
     ``state``: scheduled (waiting for its push moment) → sent (waiting for an answer until
     ``window_end``) → done; or → phone (the window closed unanswered: a phone-callback task is
-    with the dispatch chat) → done when staff record the result. ``due_at`` is the next moment
+    with the dispatch chat) → done when staff record the result, or → unreachable / wrong_number
+    / reworked when the task is closed without one (``closed_at``). ``due_at`` is the next moment
     the drain must look at the row, NULL when nothing is pending — so the drain's query is one
     range scan on one index however many finished surveys pile up.
     """
@@ -51,6 +52,11 @@ class CallbackSurvey(SQLModel, table=True):
     comment: str = Field(default="", max_length=4000)
     phone_task_at: datetime | None = _when()
     phone_attempts: int = Field(default=0)  # calls nobody answered
+    # A phone task closed without a rating: unreachable (after the office's unanswered calls)
+    # | wrong_number | reworked (a late comment reopened the order; the rework is called back)
+    closed_at: datetime | None = _when()
+    # The resident's own late rating in the bot, kept when the desk then records the call
+    bot_rating: int | None = Field(default=None)
     # Why the callback went to a person: unanswered (sent, no answer in its window) |
     # undelivered (sent, never reached the chat) | no_daytime | unreachable (never sent)
     phone_reason: str = Field(default="", max_length=16)

@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Priority, Say, inline
-from handlers.callback_surveys.planning import OPEN_STATES
+from handlers.callback_surveys.planning import DONE_STATES, OPEN_STATES
 from handlers.office import Office
 from handlers.office.calendar import at_hour, month_key, month_start, shift_month, wall_clock
 from handlers.office.due_items import mark
@@ -176,7 +176,7 @@ def quotas(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules) -> Quot
     in_month = (col(survey.window_start) >= start, col(survey.window_start) < end)
     total = session.exec(select(func.count()).select_from(survey).where(*in_month)).one()
     done = session.exec(select(func.count()).select_from(survey)
-                        .where(*in_month, col(survey.state) == "done")).one()
+                        .where(*in_month, col(survey.state).in_(DONE_STATES))).one()
     onsite = session.exec(select(func.count()).select_from(survey).where(
         col(survey.onsite_at) >= start, col(survey.onsite_at) < end)).one()
     checks = session.exec(select(func.count()).select_from(survey).where(

@@ -1,5 +1,6 @@
 """Callback duties, the staff's side: correct a callback class, record a phone or on-site
-callback, note an unanswered call, record managers' spot checks.
+callback, note an unanswered call, close a task that cannot be reached (wrong number, or the
+office's unanswered calls made), record managers' spot checks.
 
 Every tap comes from a staff group and is re-checked here: the chat's purpose, the person's
 role, the survey's state now. Button data is only a reference.
@@ -15,7 +16,7 @@ from dialogs.events import Edit, InlineKeyboard
 from dialogs.model import AnswerText
 from handlers.callback_surveys.corrective import raise_corrective
 from handlers.callback_surveys.planning import CALLBACK_CLASSES, rules_of, survey_window
-from handlers.callback_surveys.pushing import phone_card
+from handlers.callback_surveys.pushing import close_phone_task, phone_buttons, phone_card
 from handlers.callback_surveys.staff_access import staff_survey
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
@@ -76,6 +77,9 @@ def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rati
                                  "rated_at": caller.now}
     if via == "onsite":
         values |= {"onsite_at": caller.now, "onsite_by": caller.person.id}
+    if survey.rated_via == "bot":
+        # The resident's late tap is kept beside the call's result (the card showed it).
+        values["bot_rating"] = survey.rating
     # Conditional: two colleagues recording the same call at once — the first one counts.
     result = caller.session.execute(update(CallbackSurvey).where(
         col(CallbackSurvey.id) == survey_id, col(CallbackSurvey.state) == "phone")
@@ -84,11 +88,12 @@ def record_call(caller: Caller, board: StaffChat, survey_id: int, via: str, rati
     if getattr(result, "rowcount", 0) != 1:
         caller.refuse(_("This callback was already recorded."))
         return
-    caller.log("callback_recorded", order, survey_id=survey_id, rating=rating, via=via)
+    caller.log("callback_recorded", order, survey_id=survey_id, rating=rating, via=via,
+               bot_rating=survey.bot_rating)
     if rating <= caller.uow.office.rules.dissatisfied_at_most:
         raise_corrective(caller.uow, survey, order, via)
     _update_task(caller, survey_id, texts.callback_done(order.number, rating, via,
-                                                         caller.person.name),
+                                                         caller.person.name, survey.bot_rating),
                  texts.note_keyboard(survey_id))
     caller.toast(_("Recorded. Thank you."))
 
@@ -105,8 +110,32 @@ def no_answer(caller: Caller, board: StaffChat, survey_id: int) -> None:
     survey.phone_attempts += 1
     caller.log("callback_no_answer", order, survey_id=survey_id, attempt=survey.phone_attempts)
     _update_task(caller, survey_id, phone_card(caller.uow, survey, order),
-                 texts.phone_keyboard(survey_id))
+                 phone_buttons(caller.uow, survey))
     caller.toast(_("Noted. Please try again later."))
+
+
+def close_unreached(caller: Caller, board: StaffChat, survey_id: int, outcome: str) -> None:
+    """A wrong number (at any time), or could not reach after the office's unanswered calls:
+    the task closes without a rating, and no reminder lists it again."""
+    found = staff_survey(caller, board, survey_id, DESK_CHATS, CALLBACK_ROLES)
+    if found is None:
+        return
+    survey, order = found
+    if outcome not in ("unreachable", "wrong_number"):
+        caller.refuse(OUT_OF_DATE)
+        return
+    if survey.state != "phone":
+        caller.refuse(_("This callback was already recorded."))
+        return
+    needed = caller.uow.office.rules.phone_attempts_unreachable
+    if outcome == "unreachable" and survey.phone_attempts < needed:
+        caller.refuse(texts.give_up_too_soon(needed))
+        return
+    assert caller.person is not None
+    if not close_phone_task(caller.uow, survey, order, outcome, caller.person.name):
+        caller.refuse(_("This callback was already recorded."))
+        return
+    caller.toast(_("Recorded. Thank you."))
 
 
 def _update_task(caller: Caller, survey_id: int, text: Text, keyboard: InlineKeyboard) -> None:

@@ -29,6 +29,9 @@ from storage.models import WorkOrder
 
 CALLBACK_CLASSES: Final = ("safety", "leak", "other")
 OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
+# Done: rated, or answered in the bot late with a comment that reopened the order as rework
+# (its phone task closed). Closed unrated — unreachable, wrong_number — is neither.
+DONE_STATES: Final = ("done", "reworked")
 SURVEYS: Table = CallbackSurvey.__table__  # type: ignore[attr-defined]
 # One INSERT … ON CONFLICT (order_id, visit) DO NOTHING for all the surveys a unit of work
 # planned, straight through the driver: a timer pass confirms thousands of orders, and building a

@@ -6,12 +6,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlmodel import col, select
 
 from dialogs import survey as texts
-from dialogs.events import Priority, Say
+from dialogs.events import Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import TRADE_NAMES
 from handlers.callback_surveys.planning import push_moment, rules_of
+from handlers.delivery.bulk import chats_posted
 from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.due_items import chats, keep, load_people
@@ -119,7 +121,7 @@ def _to_phone(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, reason:
     survey.phone_reason = reason
     for chat_id in chats(uow, *DESK_CHATS):
         uow.send(Say(chat_id, phone_card(uow, survey, order),
-                     texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}",
+                     phone_buttons(uow, survey), ref=phone_ref(survey),
                      priority=Priority.NOTICE))
     uow.log("callback_phone_task", order=order, survey_id=survey.id, reason=reason)
     return "phone"
@@ -132,6 +134,40 @@ def phone_card(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> Tex
         order.number, contact_of(uow, order), survey.phone_reason or "unanswered",
         wall_clock(survey.sent_at, tz), wall_clock(survey.window_end, tz),
         survey.phone_attempts, survey.rating if survey.rated_via == "bot" else None)
+
+
+def phone_ref(survey: CallbackSurvey) -> str:
+    """The ref every copy of the survey's phone task is sent under."""
+    return f"phone:{survey.id}"
+
+
+def phone_buttons(uow: UnitOfWork, survey: CallbackSurvey) -> InlineKeyboard:
+    """The phone task's buttons as they stand: "Could not reach" once the office's unanswered
+    calls are made."""
+    return texts.phone_keyboard(survey_id_of(survey), survey.phone_attempts
+                                >= uow.office.rules.phone_attempts_unreachable)
+
+
+def close_phone_task(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, outcome: str,
+                     by: str) -> bool:
+    """Close an open phone task without a rating (*outcome*, one of ``texts.CLOSED_STATES``):
+    every copy of its card says why, without buttons. False if it was not open any more."""
+    assert outcome in texts.CLOSED_STATES
+    # Conditional: a colleague recording the call at the same moment — the first one counts.
+    result = uow.session.execute(update(CallbackSurvey).where(
+        col(CallbackSurvey.id) == survey.id, col(CallbackSurvey.state) == "phone")
+        .values(state=outcome, closed_at=uow.now, due_at=None))
+    uow.session.refresh(survey)
+    if getattr(result, "rowcount", 0) != 1:
+        return False
+    text = texts.phone_closed(order.number, contact_of(uow, order), outcome,
+                              survey.phone_attempts, by)
+    ref = phone_ref(survey)
+    for chat_id in chats_posted(uow, ref):
+        uow.send(Edit(chat_id, text, inline(), ref=ref))
+    uow.log("callback_phone_closed", order=order, survey_id=survey.id, outcome=outcome,
+            attempts=survey.phone_attempts)
+    return True
 
 
 def contact_of(uow: UnitOfWork, order: WorkOrder) -> texts.Contact:

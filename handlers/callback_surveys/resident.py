@@ -15,7 +15,12 @@ from dialogs.model import AnswerText
 from handlers.callback_surveys.corrective import corrective_chats, raise_corrective
 from handlers.callback_surveys.persisting import fault_persists
 from handlers.callback_surveys.planning import OPEN_STATES
-from handlers.callback_surveys.pushing import phone_card, survey_id_of
+from handlers.callback_surveys.pushing import (
+    close_phone_task,
+    phone_buttons,
+    phone_card,
+    phone_ref,
+)
 from handlers.office import conversations
 from handlers.office.caller import Caller
 from handlers.office.conversations import PROMPT
@@ -96,8 +101,8 @@ def _record_rating(caller: Caller, survey: CallbackSurvey, rating: int) -> bool 
 
 def _refresh_phone_cards(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder) -> None:
     for chat_id in alert_chats(uow.session, *DESK_CHATS):
-        uow.send(Edit(chat_id, phone_card(uow, survey, order),
-                      texts.phone_keyboard(survey_id_of(survey)), ref=f"phone:{survey.id}"))
+        uow.send(Edit(chat_id, phone_card(uow, survey, order), phone_buttons(uow, survey),
+                      ref=phone_ref(survey)))
 
 
 def skip_comment(caller: Caller, survey_id: int) -> None:
@@ -134,6 +139,9 @@ def comment(caller: Caller, command: AnswerText, reopen: Reopen) -> None:
     survey.comment = "\n".join(filter(None, [survey.comment, text]))[:4000]
     caller.log("survey_comment", order, survey_id=survey.id, text=text)
     reopened = fault_persists(caller.uow.office, text) and reopen(caller, order, text)
+    if reopened and survey.state == "phone":
+        # The job is being redone: nobody phones about it; the rework gets its own callback.
+        close_phone_task(caller.uow, survey, order, "reworked", "")
     if survey.corrective_at is not None or reopened:
         for chat_id in corrective_chats(caller.session):
             caller.uow.send(Say(chat_id, texts.resident_comment(order.number, text, reopened)))

@@ -24,10 +24,11 @@ class Callbacks:
     """The callback duties (001 §2.7.3–2.7.5), observed at the report's moment."""
 
     total: int  # callbacks of the month (by confirmation)
-    done: int  # of those, done by the report's moment
+    done: int  # of those, done (with a rating) by the report's moment
+    unreachable: int  # of those, closed by then as could not reach / wrong number
     phone_open: int  # of those, waiting as a phone task
     previous_total: int  # callbacks of the month before
-    previous_done_by_due: int  # of those, done by the due day (the 10th of this month)
+    previous_done_by_due: int  # of those, done or closed unreachable by the due day (the 10th)
     due_at: datetime  # that due moment
     next_due_at: datetime  # when this month's callbacks are due (the 10th of the next)
     onsite: int  # on-site callbacks made in the month (2.7.4)
@@ -39,7 +40,8 @@ class Callbacks:
 
     @property
     def completion(self) -> float | None:
-        return self.done / self.total if self.total else None
+        """The share handled (001 第四篇 2(3)④: 100 %): done, or closed as not reachable."""
+        return (self.done + self.unreachable) / self.total if self.total else None
 
     @property
     def previous_completion_by_due(self) -> float | None:
@@ -67,25 +69,34 @@ def callbacks_of(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
     def done_by(moment: datetime) -> Any:
         # A late tap in the bot is noted on the phone task, which stays open until the desk
         # records the call: not done, as monthly_duties and the desk's card read it.
-        return (s.rated_at <= moment) & or_(s.rated_via != "bot", not_(s.late))
+        # A task closed because a late comment reopened the order was answered in the bot.
+        return (((s.rated_at <= moment) & or_(s.rated_via != "bot", not_(s.late)))
+                | ((s.state == "reworked") & (s.closed_at <= moment)))
+
+    def unreached_by(moment: datetime) -> Any:
+        return s.state.in_(("unreachable", "wrong_number")) & (s.closed_at <= moment)
 
     in_month = (s.window_start >= start, s.window_start < end,
                 s.created_at <= as_of)
     total = count(*in_month)
     done = count(*in_month, done_by(as_of))
-    waiting_by_phone = (s.phone_task_at <= as_of, or_(s.rated_at.is_(None), not_(done_by(as_of))))
+    waiting_by_phone = (s.phone_task_at <= as_of,
+                        or_(s.rated_at.is_(None), not_(done_by(as_of))),
+                        or_(s.closed_at.is_(None), s.closed_at > as_of))
+    unreachable = count(*in_month, unreached_by(as_of))
     phone_open = count(*in_month, *waiting_by_phone)
     in_previous = (s.window_start >= previous_start, s.window_start < start)
     previous_total = count(*in_previous)
-    previous_done = count(*in_previous, done_by(min(due_at, as_of)))
+    due_seen = min(due_at, as_of)
+    previous_done = count(*in_previous, or_(done_by(due_seen), unreached_by(due_seen)))
     seen = min(end, as_of)
     onsite = count(s.onsite_at >= start, s.onsite_at < seen)
     checks = count(s.spot_checked_at >= start, s.spot_checked_at < seen)
     quotas = monthly_duties.Quotas(total, done, onsite, checks, rules.onsite_callback_percent,
                                    rules.manager_spot_checks)
     return Callbacks(
-        total=total, done=done, phone_open=phone_open, previous_total=previous_total,
-        previous_done_by_due=previous_done, due_at=due_at,
+        total=total, done=done, unreachable=unreachable, phone_open=phone_open,
+        previous_total=previous_total, previous_done_by_due=previous_done, due_at=due_at,
         next_due_at=monthly_duties.occurrence(due_duty, shift_month(key, 1), tz), onsite=onsite,
         onsite_needed=quotas.onsite_needed, onsite_percent=rules.onsite_callback_percent,
         spot_checks=checks, spot_checks_needed=quotas.checks_needed,

@@ -187,6 +187,7 @@ def _callbacks(m: Month, say: Callable[[Text], str]) -> list[tuple[Cell, ...]]:
     return [
         (say(_("Callbacks of the month")), "total", cb.total, None),
         (say(_("Done so far")), "done", cb.done, cb.total),
+        (say(_("Closed, resident not reached")), "unreachable", cb.unreachable, None),
         (say(_("Waiting as phone tasks")), "phone_open", cb.phone_open, 0),
         (say(_("Last month's callbacks")), "previous_total", cb.previous_total, None),
         (say(_("Last month's, done by the due day")), "previous_done_by_due",

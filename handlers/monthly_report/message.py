@@ -106,6 +106,10 @@ def chat_message(report: Report, rules: OfficeRules, files: str = "") -> Text:
         _("📞 Callbacks of {month}: {done} of {total} done, {share}; the rest are due by {due}.",
           month=Raw(report.label), done=f("callbacks_done"), total=f("callbacks"),
           share=f("callbacks_completion"), due=Raw(_day(cb.next_due_at, report))),
+        *([_("📵 Of those, closed without reaching the resident (a wrong number, or {calls} "
+             "unanswered calls): {count} — handled, not rated.",
+             calls=rules.phone_attempts_unreachable, count=f("callbacks_unreachable"))]
+          if cb.unreachable else []),
         _("📞 Callbacks of {month} done by {due}: {done} of {total}, {share} (the rule: 100 %).",
           month=Raw(report.previous_label), due=Raw(_day(cb.due_at, report)),
           done=cb.previous_done_by_due, total=cb.previous_total,

@@ -98,6 +98,8 @@ FIGURES: Final[tuple[Figure, ...]] = (
     Figure("dissatisfied", _("Dissatisfied ratings"), lambda m: m.dissatisfied, "count"),
     Figure("callbacks", _("Callbacks of the month"), lambda m: m.callbacks.total, "count"),
     Figure("callbacks_done", _("Callbacks done so far"), lambda m: m.callbacks.done, "count"),
+    Figure("callbacks_unreachable", _("Callbacks closed, resident not reached"),
+           lambda m: m.callbacks.unreachable, "count"),
     Figure("callbacks_completion", _("Callbacks done so far (%)"),
            lambda m: _share(m.callbacks.completion), "share"),
     Figure("callbacks_previous_by_due", _("Last month's callbacks done by the due day (%)"),

@@ -219,6 +219,9 @@ class OfficeRules(BaseSettings):
     survey_retry_max_hours: int = _rule(
         6, "office practice", "longest wait between retries of a failing survey, in hours",
         ge=1)
+    phone_attempts_unreachable: int = _rule(
+        3, "office practice", "unanswered calls after which the desk may close a phone "
+        "callback as could not reach the resident", ge=1, le=20)
     callbacks_list_day: int = _rule(
         1, "001 §2.7.3", "day of the month dispatch gets last month's open callbacks",
         ge=1, le=28)

@@ -123,6 +123,8 @@ def _call_result(caller: Caller, board: StaffChat, tap: Tap) -> None:
     via, rating = tap.word(1), tap.id(2)
     if via == "no_answer":
         phone_tasks.no_answer(caller, board, tap.id(0))
+    elif via in ("unreachable", "wrong_number"):
+        phone_tasks.close_unreached(caller, board, tap.id(0), via)
     elif via in ("phone", "onsite"):
         phone_tasks.record_call(caller, board, tap.id(0), via, rating)
     else:

@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, tap
 from handlers.callback_surveys import monthly_duties
+from handlers.monthly_report.message import chat_message
 from handlers.monthly_report.report import build
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from locales import render
 from storage.models import Person
 from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 from tests.support.orders import (
@@ -24,6 +26,7 @@ from tests.support.orders import (
     finish,
     open_order,
     order_row,
+    phoned,
     sh,
     survey_row,
     surveyed,
@@ -220,3 +223,51 @@ def test_a_late_tap_leaves_the_callback_outstanding_in_the_report_until_the_desk
     assert seen() == (1, 0, 1, 0)
     dispatcher.taps("☎5", chat_id=DISPATCH)
     assert seen() == (1, 1, 0, 1)
+
+
+def test_a_resident_not_reached_after_the_offices_calls_is_closed_as_could_not_reach(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li, desk, dispatcher = estate.neighbour, estate.desk, estate.dispatcher
+    survey_id = phoned(office, clock, li, estate.plumber)
+    give_up = tap(Verb.CALL_RESULT, survey_id, "unreachable", 0)
+    assert give_up not in [d for _, d in desk.last(DISPATCH).buttons]
+    early = dispatcher.presses(give_up, chat_id=DISPATCH)  # an old card, before 3 calls
+    assert dispatcher.toast_for(early) and survey_row(office, survey_id).state == "phone"
+    for _ in range(office.rules.phone_attempts_unreachable):
+        dispatcher.taps("📵", chat_id=DISPATCH)
+    assert give_up in [d for _, d in desk.last(DISPATCH).buttons]
+    dispatcher.presses(give_up, chat_id=DISPATCH)
+    row = survey_row(office, survey_id)
+    assert (row.state, row.rating, row.due_at) == ("unreachable", None, None)
+    card = desk.last(DISPATCH)
+    assert "could not be reached after 3 unanswered call(s)" in card.text and not card.buttons
+    cb = build(office, 202611).month.callbacks
+    assert (cb.total, cb.done, cb.unreachable, cb.phone_outstanding) == (1, 0, 1, 0)
+    assert cb.completion == 1.0
+    message = render(chat_message(build(office, 202611), office.rules), "en")
+    assert "closed without reaching the resident (a wrong number, or 3 unanswered calls): 1" \
+        in message
+
+
+def test_a_wrong_number_closes_the_phone_task_at_once(estate: Estate, office: Office,
+                                                     clock: FakeClock) -> None:
+    li, desk, dispatcher = estate.neighbour, estate.desk, estate.dispatcher
+    survey_id = phoned(office, clock, li, estate.plumber)
+    dispatcher.presses(tap(Verb.CALL_RESULT, survey_id, "wrong_number", 0), chat_id=DISPATCH)
+    assert survey_row(office, survey_id).state == "wrong_number"
+    card = desk.last(DISPATCH)
+    assert "wrong number" in card.text and not card.buttons
+    assert build(office, 202611).month.callbacks.unreachable == 1
+
+
+def test_the_desks_call_after_a_late_tap_keeps_the_residents_own_rating(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li, desk, dispatcher = estate.neighbour, estate.desk, estate.dispatcher
+    survey_id = phoned(office, clock, li, estate.plumber)
+    li.taps("3")
+    assert "Answered late in the bot: 3/5" in desk.last(DISPATCH).text
+    dispatcher.taps("☎5", chat_id=DISPATCH)
+    row = survey_row(office, survey_id)
+    assert (row.state, row.rating, row.rated_via, row.bot_rating) == ("done", 5, "phone", 3)
+    assert events(office, "callback_recorded")[-1].detail["bot_rating"] == 3
+    assert "the resident had answered 3/5 late in the bot" in desk.last(DISPATCH).text

@@ -74,7 +74,8 @@ EXPECTED = {
     "ratings": (4, 1), "rating_average": (3.0, 5.0), "satisfied_share": (50.0, 100.0),
     "dissatisfied": (2, 0),
     # callbacks of November (by confirmation): WO1, WO2, WO3 done, WO8 with the phone.
-    "callbacks": (4, 2), "callbacks_done": (3, 1), "callbacks_completion": (75.0, 50.0),
+    "callbacks": (4, 2), "callbacks_done": (3, 1), "callbacks_unreachable": (0, 0),
+    "callbacks_completion": (75.0, 50.0),
     "callbacks_previous_by_due": (100.0, None), "onsite": (1, 0), "onsite_share": (25.0, 0.0),
     "spot_checks": (1, 0), "phone_outstanding": (1, 0),
     "unmet_demand": (3, 1),

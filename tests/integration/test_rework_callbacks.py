@@ -16,8 +16,8 @@ from dialogs.survey import FACES
 from handlers.office import Office
 from handlers.office.clock import FakeClock
 from storage.followups import CallbackSurvey
-from tests.support.estate import Estate, build_estate
-from tests.support.orders import due, events, order_row, survey_row, surveyed
+from tests.support.estate import DISPATCH, Estate, build_estate
+from tests.support.orders import due, events, order_row, phoned, survey_row, surveyed
 from tests.support.repairs import finish_job
 
 
@@ -36,14 +36,19 @@ def survey_questions(estate: Estate) -> list[str]:
     return [m.text for m in estate.neighbour.chat if m.text.startswith("📋 Callback for")]
 
 
+def reopened(estate: Estate, office: Office, survey_id: int) -> int:
+    """Li rates 1 and says the tap still leaks: the order is reopened; its id."""
+    order_id = survey_row(office, survey_id).order_id
+    estate.neighbour.taps("1")
+    estate.neighbour.says("Thanks, but the tap is still leaking")
+    assert order_row(office, order_id).status == "rework"
+    return order_id
+
+
 def test_a_reopened_order_gets_a_second_callback_after_the_rework_is_signed(
         estate: Estate, office: Office, clock: FakeClock) -> None:
     li = estate.neighbour
-    first = surveyed(office, clock, li, estate.plumber)
-    order_id = survey_row(office, first).order_id
-    li.taps("1")
-    li.says("Thanks, but the tap is still leaking")
-    assert order_row(office, order_id).status == "rework"
+    order_id = reopened(estate, office, surveyed(office, clock, li, estate.plumber))
     finish_job(estate, "又换了密封圈")
     _, signature = estate.desk.find_button(li.user_id, "Confirm (sign)")
     li.presses(signature)
@@ -64,3 +69,13 @@ def test_a_reopened_order_gets_a_second_callback_after_the_rework_is_signed(
     li.presses(signature)
     assert len(surveys_of(office, order_id)) == 2
     assert len(survey_questions(estate)) == 2
+
+
+def test_a_late_comment_that_reopens_the_order_closes_the_first_callbacks_phone_task(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    first = phoned(office, clock, estate.neighbour, estate.plumber)
+    order_id = reopened(estate, office, first)
+    assert survey_row(office, first).state == "reworked"
+    card = next(m for m in reversed(estate.desk.messages(DISPATCH))
+                if order_row(office, order_id).number in m.text and "Callback" in m.text)
+    assert "reopened as rework" in card.text and not card.buttons

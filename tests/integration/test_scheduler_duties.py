@@ -21,6 +21,7 @@ from tests.support.orders import (
     finish,
     open_order,
     order_row,
+    phoned,
     sh,
     survey_row,
     surveyed,
@@ -127,3 +128,14 @@ def test_the_lists_name_the_offices_own_due_day(office: Office, clock: FakeClock
     assert duties_once(office).counts["callbacks_overdue:done"] == 1
     escalation = estate.desk.last(MANAGERS).text
     assert "after day 15" in escalation and "10th" not in escalation
+
+
+def test_a_callback_closed_as_could_not_reach_is_not_escalated_on_the_10th(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    survey_id = phoned(office, clock, estate.neighbour, estate.plumber)
+    number = order_row(office, survey_row(office, survey_id).order_id).number
+    estate.dispatcher.presses(tap(Verb.CALL_RESULT, survey_id, "wrong_number", 0),
+                              chat_id=DISPATCH)
+    clock.set(sh(2026, 12, 10, 9, 0))
+    duties_once(office)
+    assert not any(number in text for text in estate.desk.texts(MANAGERS))

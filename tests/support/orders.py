@@ -140,6 +140,15 @@ def surveyed(office: Office, clock: FakeClock, resident: Person, technician: Per
     return survey_id
 
 
+def phoned(office: Office, clock: FakeClock, resident: Person, technician: Person) -> int:
+    """A survey (as ``surveyed``) left unanswered: on Wednesday 10:00 its window closed and it
+    became a phone task for the desk; returns the survey id."""
+    survey_id = surveyed(office, clock, resident, technician)
+    clock.set(sh(2026, 11, 25, 10, 0))
+    assert due(office).counts["survey:phone"] == 1
+    return survey_id
+
+
 async def until(condition: Callable[[], bool]) -> None:
     """Wait, at most five seconds, until *condition* holds (for the real event loop)."""
     async with asyncio.timeout(5):
