@@ -431,14 +431,21 @@ def test_the_technicians_card_shows_the_agreed_visit_not_the_first_wish(
     assert "2026-11-23 14:00–17:00" in again.text and "明天上午" not in again.text
 
 
+def wednesday_3pm_typed_and_agreed(estate: Estate) -> str:
+    """After Tuesday morning was agreed, 张师傅 types a new time, "周三下午三点", and Wang
+    agrees to it. Returns the order number."""
+    number, oid = agreed_tuesday_morning(estate)
+    press(estate.plumber, tap(Verb.PROPOSE_TIME, oid))
+    estate.plumber.says("周三下午三点")
+    press(estate.resident, tap(Verb.ANSWER_TIME, oid, "yes"))
+    return number
+
+
 def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
         estate: Estate, clock: FakeClock) -> None:
-    number, oid = agreed_tuesday_morning(estate)
+    number = wednesday_3pm_typed_and_agreed(estate)
     office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
-    press(zhang, tap(Verb.PROPOSE_TIME, oid))
-    zhang.says("周三下午三点")
-    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
-    zhang.presses(tap(Verb.SHOW_CARD, oid))
+    zhang.presses(tap(Verb.SHOW_CARD, order_id(office, number)))
     card = [m for m in zhang.chat if m.text.startswith(number)][-1]
     assert "周三下午三点" in card.text and "09:00–12:00" not in card.text
     clock.set(sh(2026, 11, 23, 19, 0))  # Tuesday morning is off: nobody is reminded of it
@@ -450,12 +457,8 @@ def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
 
 def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_visit_said_to_be_unreminded(
         estate: Estate) -> None:
-    number, oid = agreed_tuesday_morning(estate)
-    wang, zhang = estate.resident, estate.plumber
-    press(zhang, tap(Verb.PROPOSE_TIME, oid))
-    zhang.says("周三下午三点")
-    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
-    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    number = wednesday_3pm_typed_and_agreed(estate)
+    card = [m for m in estate.plumber.chat if m.text.startswith(number)][-1]
     assert "约定上门时间：周三下午三点" in card.text and "方便上门时间" not in card.text, card.text
     # Words, not a window: the card says honestly that nobody is reminded of it.
     assert "不会发送上门提醒" in card.text, card.text
@@ -463,11 +466,7 @@ def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_visit_said_to_be_
 
 def test_the_groups_taken_card_shows_no_visit_time_that_could_go_stale(
         estate: Estate) -> None:
-    number, oid = agreed_tuesday_morning(estate)
-    wang, zhang = estate.resident, estate.plumber
-    press(zhang, tap(Verb.PROPOSE_TIME, oid))
-    zhang.says("周三下午三点")
-    press(wang, tap(Verb.ANSWER_TIME, oid, "yes"))
+    number = wednesday_3pm_typed_and_agreed(estate)
     card = [m for m in estate.desk.messages(PLUMBERS) if m.text.startswith(number)][-1]
     assert "张师傅" in card.text and "接单" in card.text, card.text
     # The visit is between the technician and the resident; the group is not shown a time
