@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from sqlalchemy import update
 from sqlmodel import col, select
 
@@ -54,9 +56,10 @@ def _person_for(caller: Caller) -> Person:
 
 
 def as_printed(typed: str) -> str:
-    """A code as the office printed it: typed from paper it may come in small letters or
-    with spaces (the codes are capitals and digits only)."""
-    return "".join(typed.split()).upper()
+    """A code as the office printed it: typed from paper it may come in small letters, with
+    spaces, or in full width from a Chinese input method (ｈ－７ＫＸ２; the codes are capitals,
+    digits and a dash only)."""
+    return "".join(unicodedata.normalize("NFKC", typed).split()).upper()
 
 
 def looks_like_code(text: str) -> bool:

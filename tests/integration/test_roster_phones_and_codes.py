@@ -47,6 +47,19 @@ def test_a_code_typed_from_paper_in_small_letters_links_once(estate: Estate,
     other.command("start", code)
     assert "7-0302" not in other.last and len(other.chat) == 1
 
+def test_a_code_typed_with_a_chinese_keyboard_in_full_width_links(estate: Estate,
+                                                                office: Office) -> None:
+    """A Chinese input method in full-width mode types ｈ－７ＫＸ２… for H-7KX2…"""
+    sun = estate.desk.person(404, "孙丽")
+    code = code_of(office, "7", "0302")
+    full_width = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in code.lower())
+    sun.command("start", full_width.replace("－", "－\u3000"))
+    assert "7-0302" in sun.chat[0].text, sun.chat[0].text
+    chen = estate.desk.person(405, "陈")
+    chen.says(full_width)
+    assert "7-0302" not in chen.last
+
+
 def test_a_staff_code_in_small_letters_registers_the_colleague(estate: Estate,
                                                                office: Office) -> None:
     code = roster.create_invite(office, "staff", "technician", ["plumbing"], "钱师傅")
