@@ -139,12 +139,9 @@ def phone_keyboard(survey_id: int, give_up: bool = False) -> InlineKeyboard:
           if give_up else []))
 
 
-# A phone task closed without a rating (the survey's state then).
-CLOSED_STATES: Final = ("unreachable", "wrong_number", "reworked")
-
-
 def phone_closed(number: str, contact: Contact, outcome: str, attempts: int, by: str) -> Text:
-    """Every copy of a phone task closed without a rating: why, and by whom."""
+    """Every copy of a phone task closed without a rating (*outcome*: unreachable,
+    wrong_number, reworked): why, and by whom."""
     if outcome == "reworked":
         head = _("🔁 Callback for {number} closed: the resident says the fault persists, so the "
                  "order is reopened as rework. Its own callback follows the rework.",

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from dialogs import survey as texts
 from dialogs.events import Edit, InlineKeyboard, Priority, Say, inline
 from dialogs.model import TRADE_NAMES
-from handlers.callback_surveys.planning import push_moment, rules_of
+from handlers.callback_surveys.planning import CLOSED_STATES, push_moment, rules_of
 from handlers.delivery.bulk import chats_posted
 from handlers.office import Office
 from handlers.office.calendar import wall_clock
@@ -150,9 +150,9 @@ def phone_buttons(uow: UnitOfWork, survey: CallbackSurvey) -> InlineKeyboard:
 
 def close_phone_task(uow: UnitOfWork, survey: CallbackSurvey, order: WorkOrder, outcome: str,
                      by: str) -> bool:
-    """Close an open phone task without a rating (*outcome*, one of ``texts.CLOSED_STATES``):
+    """Close an open phone task without a rating (*outcome*, one of ``CLOSED_STATES``):
     every copy of its card says why, without buttons. False if it was not open any more."""
-    assert outcome in texts.CLOSED_STATES
+    assert outcome in CLOSED_STATES
     # Conditional: a colleague recording the call at the same moment — the first one counts.
     result = uow.session.execute(update(CallbackSurvey).where(
         col(CallbackSurvey.id) == survey.id, col(CallbackSurvey.state) == "phone")

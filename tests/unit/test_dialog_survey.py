@@ -81,7 +81,8 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
      "业主未在 11-25 20:00 前回复。\n"
      "房号 3-1202 · 李女士 · 电话 13800138000\n业主逾期后线上评分：3/5。\n"
      "已拨打 2 次，均无人接听。\n"
-     "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。", [*CALLS, "📵 无人接听"]),
+     "请记录业主满意度：电话回访后点 ☎，上门回访后点 🏠。",
+     [*CALLS, "📵 无人接听", "❌ 号码错误"]),
     ("a phone task for a public area: no unit, name or phone",
      survey.phone_task(ORDER, survey.Contact("", "", ""), "unanswered", "11-23 11:00",
                        "11-25 20:00", 0, None),
@@ -90,7 +91,7 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
      "answered by 11-25 20:00.\n"
      "Unit - · - · tel. -\n"
      "Record the resident's satisfaction: ☎ after a call, 🏠 after a visit.",
-     [*CALLS, "📵 No answer"]),
+     [*CALLS, "📵 No answer", "❌ Wrong number"]),
     # Never "not answered" for a survey the resident never had (issue 15, item 5).
     ("a survey never sent at night-only hours left: the task says so",
      survey.phone_task(ORDER, LI, "no_daytime", "", "11-25 20:00", 0, None),
@@ -99,7 +100,7 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
      "were left before its window closed (11-25 20:00).\n"
      "Unit 3-1202 · 李女士 · tel. 13800138000\n"
      "Record the resident's satisfaction: ☎ after a call, 🏠 after a visit.",
-     [*CALLS, "📵 No answer"]),
+     [*CALLS, "📵 No answer", "❌ Wrong number"]),
     ("a resident who blocked the bot was never sent one",
      survey.phone_task(ORDER, LI, "unreachable", "", "11-25 20:00", 0, None), None, "zh_Hant",
      "📞 工單 WO-20261123-0012 需要回訪：問卷未曾發送——無法透過機器人聯絡到業主。\n"
@@ -114,6 +115,14 @@ SHOWN: Final[list[tuple[str, Text, InlineKeyboard | None, Language, str, list[st
     ("a recorded callback, with room for a note",
      survey.callback_done(ORDER, 4, "phone", "王调度"), survey.note_keyboard(SURVEY), "zh_Hans",
      "✅ 工单 WO-20261123-0012 回访已记录：4/5（电话回访），记录人：王调度。", ["✍ 添加备注"]),
+    ("the desk's call after a late tap in the bot: both ratings",
+     survey.callback_done(ORDER, 5, "phone", "Wang", bot_rating=3), None, "en",
+     "✅ Callback for WO-20261123-0012 recorded: 5/5 by phone, by Wang.\n"
+     "Kept as well: the resident had answered 3/5 late in the bot.", []),
+    ("every copy of a task closed after the office's calls: why, no buttons",
+     survey.phone_closed(ORDER, LI, "unreachable", 3, "王调度"), None, "zh_Hans",
+     "🚫 WO-20261123-0012 的回访已关闭：拨打 3 次无人接听，联系不上住户，由 王调度 记录。\n"
+     "房号 3-1202 · 李女士 · 电话 13800138000", []),
     ("a corrective task after a 1 in the bot: whom to call, and the order",
      survey.corrective_task(CASE), survey.corrective_keyboard(SURVEY), "zh_Hans",
      "⚠️ 需要整改：工单 WO-20261123-0012 回访评分 1/5（线上评价）。\n"
@@ -156,10 +165,15 @@ def test_what_the_phone_shows(who: str, text: Text, keyboard: InlineKeyboard | N
      [(Verb.CALLBACK_CLASS, (12, "safety")), (Verb.CALLBACK_CLASS, (12, "leak"))]),
     (survey.phone_keyboard(SURVEY),
      [(Verb.CALL_RESULT, (12, via, r)) for via in ("phone", "onsite") for r in (1, 2, 3, 4, 5)]
-     + [(Verb.CALL_RESULT, (12, "no_answer", 0))]),
+     + [(Verb.CALL_RESULT, (12, "no_answer", 0)), (Verb.CALL_RESULT, (12, "wrong_number", 0))]),
+    (survey.phone_keyboard(SURVEY, give_up=True),
+     [(Verb.CALL_RESULT, (12, via, r)) for via in ("phone", "onsite") for r in (1, 2, 3, 4, 5)]
+     + [(Verb.CALL_RESULT, (12, "no_answer", 0)), (Verb.CALL_RESULT, (12, "wrong_number", 0)),
+        (Verb.CALL_RESULT, (12, "unreachable", 0))]),
     (survey.note_keyboard(SURVEY), [(Verb.CALL_NOTE, (12,))]),
     (survey.corrective_keyboard(SURVEY), [(Verb.CORRECTED, (12,))]),
-], ids=["rating", "skip", "class", "phone", "note", "corrective"])
+], ids=["rating", "skip", "class", "phone", "phone after the office's calls", "note",
+        "corrective"])
 def test_what_each_button_stands_for(keyboard: InlineKeyboard,
                                      taps: list[tuple[Verb, tuple[object, ...]]]) -> None:
     found = [parse(button.data) for row in keyboard.rows for button in row]
@@ -180,7 +194,8 @@ def _states_in_code() -> set[str]:
 
 def _is_state(node: ast.AST) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "state") or (
-        isinstance(node, ast.Name) and node.id in ("state", "OPEN_STATES"))
+        isinstance(node, ast.Name) and node.id in ("state", "OPEN_STATES", "CLOSED_STATES",
+                                                    "DONE_STATES"))
 
 
 def _strings(node: ast.AST | None) -> set[str]:
@@ -219,8 +234,9 @@ def _state_values(node: ast.AST) -> set[str]:
     return set()
 
 
-def test_the_code_knows_four_survey_states() -> None:
-    assert _states_in_code() == {"scheduled", "sent", "phone", "done"}
+def test_the_code_knows_seven_survey_states() -> None:
+    assert _states_in_code() == {"scheduled", "sent", "phone", "done", "unreachable",
+                                 "wrong_number", "reworked"}
 
 
 def test_survey_mmd_draws_exactly_the_states_of_a_callback_survey() -> None:
