@@ -181,6 +181,14 @@ def parse_quote(text: str) -> tuple[Decimal, str] | None:
 RECEIPT_NO: Final = re.compile(r"(?=\S*[0-9])[0-9A-Za-z][0-9A-Za-z/#_.-]{0,63}")
 # What separates the words typed after a payment's amount ("现金，R-7788", "cash; R-7788").
 WORDS: Final = re.compile(r"[\s,;:、，；：]+")
+# A date as people write it (2026-12-11, 2026/12/11, 12/11, 11.12.2026): when it was paid,
+# never a receipt number.
+DATE_LIKE: Final = re.compile(
+    r"(?:[0-9]{4}[-/.])?[0-9]{1,2}[-/.][0-9]{1,2}|[0-9]{1,2}[-/.][0-9]{1,2}[-/.][0-9]{4}")
+
+
+def _is_receipt(word: str) -> bool:
+    return RECEIPT_NO.fullmatch(word) is not None and DATE_LIKE.fullmatch(word) is None
 
 
 def _words(rest: str) -> list[str]:
@@ -188,7 +196,7 @@ def _words(rest: str) -> list[str]:
 
 
 def _receipt_words(rest: str) -> list[str]:
-    return list(dict.fromkeys(w for w in _words(rest) if RECEIPT_NO.fullmatch(w)))
+    return list(dict.fromkeys(w for w in _words(rest) if _is_receipt(w)))
 
 
 def receipt_and_note(rest: str) -> tuple[str | None, str] | None:

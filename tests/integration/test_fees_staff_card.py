@@ -205,3 +205,22 @@ def test_a_receipt_number_after_how_it_was_paid_is_kept_and_two_are_asked_again(
     assert (payment.amount_fen, payment.receipt_no) == (28000, "R-7788")
     [event] = actions(office, "fee_payment_recorded")
     assert event.detail["note"] == "现金"
+
+
+@pytest.mark.parametrize("typed", ["280 现金 2026-12-11", "280 现金 12/11"])
+def test_a_date_after_the_amount_stays_in_the_note_and_is_no_receipt_number(
+        fees: FeeEstate, office: Office, typed: str) -> None:
+    """"280 现金 2026-12-11": the date says when it was paid, it is no receipt number (taken
+    for one, next month's payment typed the same way would be refused as a duplicate). The
+    desk records today's payment, so the date is kept in the note."""
+    dispatcher, li = fees.estate.dispatcher, fees.li
+    dispatcher.command("fees", "3-1203", chat_id=DISPATCH)
+    dispatcher.taps("Record a payment", chat_id=DISPATCH)
+    dispatcher.says(typed)
+    assert dispatcher.last.startswith("Recorded 280.00 yuan for 3-1203 (receipt -).")
+    assert "(receipt -)" in li.last
+    with Session(office.engine) as session:
+        [payment] = session.exec(select(FeePayment)).all()
+    assert payment.receipt_no is None
+    [event] = actions(office, "fee_payment_recorded")
+    assert event.detail["note"] == typed.removeprefix("280 ")

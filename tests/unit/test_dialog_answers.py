@@ -207,6 +207,11 @@ def test_a_quote_is_a_price_then_its_reason(typed: str, quote: tuple[Decimal, st
     ("现金", (None, "现金")),
     ("", (None, "")),
     ("R-7788 R-7789", None),  # two numbers: which one is not guessed
+    # A date is when it was paid, never a receipt number: it stays in the note.
+    ("现金 2026-12-11", (None, "现金 2026-12-11")),
+    ("12/11 现金", (None, "12/11 现金")),
+    ("cash 2026/12/11", (None, "cash 2026/12/11")),
+    ("R-7788 2026-12-11", ("R-7788", "2026-12-11")),
 ])
 def test_a_payments_receipt_number_is_found_wherever_it_is_typed(
         rest: str, parts: tuple[str | None, str] | None) -> None:
