@@ -80,11 +80,14 @@ def send_one(uow: UnitOfWork, delivery_id: int) -> str:
                              urgent=announcement.urgent)
     if waits is not None:
         return waits
-    if delivery.queued_at is not None and bulk.reached(uow, ref(announcement.id),
-                                                       [delivery.chat_id]):
-        # Taken back by a Hold, but the sender had it in hand: it went, it does not go twice.
-        delivery.state, delivery.due_at = "queued", None
-        return bulk.keep(uow, delivery, "delivered")
+    if delivery.queued_at is not None:
+        # Taken back by a Hold: it went all the same (the sender had it in hand), or its
+        # outbox row goes again — not a second one, which would go too if the sender
+        # still has the first in hand and hears back from Telegram later.
+        gone = bulk.reached(uow, ref(announcement.id), [delivery.chat_id])
+        if gone or bulk.resume(uow, ref(announcement.id), delivery.chat_id):
+            delivery.state, delivery.due_at = "queued", None
+            return bulk.keep(uow, delivery, "delivered" if gone else "resumed")
     person = load_people(uow, {delivery.chat_id}).get(delivery.chat_id)
     if person is not None and person.blocked_bot:
         delivery.state, delivery.due_at = "skipped", None

@@ -10,8 +10,9 @@ campaigns (``handlers/fees/campaigns.py`` and ``sending.py``) and announcements
   ``queue_window`` bulk rows waiting in the outbox, so a resident's reply — interactive
   priority — never queues behind a broadcast and a late change (a payment, a recall) still
   reaches the rows not yet written.
-- A Hold takes back what is not sent yet; a copy made pending again that had gone out
-  after all (the sender had it in hand) is not sent twice when approved again.
+- A Hold takes back what is not sent yet; approved again, a copy taken back goes as the same
+  outbox row (:func:`resume`), so one the sender had in hand — marked sent before or after
+  the approval — is not sent twice.
 - What became of the messages sent under one ref: delivered, still waiting, cancelled,
   blocked (403) or failed, read back from the outbox.
 """
@@ -156,6 +157,21 @@ def reached(uow: UnitOfWork, ref: str, chat_ids: Iterable[int]) -> dict[int, dat
                                                    o.chat_id.in_(tuple(chat_ids)))):
         found.setdefault(int(chat_id), sent_at)
     return found
+
+
+def resume(uow: UnitOfWork, ref: str, chat_id: int) -> bool:
+    """Make the chat's message under *ref* that a Hold took back pending again, rather than
+    write it anew, when the broadcast is approved again: the sender may still have it in hand
+    (its mark comes later, and the row is sent then) and a second row would go out too.
+    False if there is none to resume."""
+    o = OUTBOX.c
+    held = (sql_select(func.max(o.id)).where(o.ref == ref, o.chat_id == chat_id, o.op == "send",
+                                             o.status == "cancelled", o.last_error == HELD_BACK)
+            .scalar_subquery())
+    result = uow.session.connection().execute(
+        update(OUTBOX).where(o.id == held, o.status == "cancelled")
+        .values(status="pending", last_error=""))
+    return int(getattr(result, "rowcount", 0) or 0) == 1
 
 
 class Copy(Protocol):

@@ -136,6 +136,25 @@ def test_a_copy_the_sender_had_in_hand_when_the_hold_came_goes_once(
     assert (row["sent"], row["queued"]) == (2, 0)
 
 
+def test_a_copy_the_sender_marks_sent_only_after_the_approval_again_goes_once(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    # The Hold lands while the sender has Li's copy in hand, the manager approves again at
+    # once, and Telegram answers for that copy only after the drain's next round: Li has it
+    # once, from the copy in hand, not a second one written after the approval.
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    number, hold = approved_and_written(fees, office)
+    in_hand = read_by_the_sender(office, li.user_id, number)
+    manager.presses(hold, chat_id=MANAGERS)
+    manager.taps("Approve", chat_id=MANAGERS)
+    drain_once(office)  # the sender has not heard back about Li's copy yet
+    desk.accept(in_hand)  # now Telegram took it
+    desk.deliver()
+    for person in (wang, li):
+        assert sum("Water tanks" in m.text for m in person.chat) == 1
+    [row] = notices.listing(office, number)
+    assert (row["sent"], row["queued"]) == (2, 0)
+
+
 def li_s_copy_is_deleted(fees: FeeEstate, office: Office, daytime: FakeClock,
                         number: int | None) -> None:
     """Li's copy, which arrived after the recall, is deleted; Wang's never went."""
