@@ -20,6 +20,7 @@ from handlers.delivery import unreachable as delivery
 from handlers.front_desk import complaint_notices
 from handlers.office.caller import Caller
 from handlers.office.people import (
+    households_of,
     is_staff,
     normalise_phone,
     phone_digits,
@@ -84,6 +85,13 @@ def redeem(caller: Caller, typed: str) -> None:
     """Bind with a household code or a staff invite (as typed: read as printed)."""
     code = as_printed(typed)
     household = caller.session.exec(select(Household).where(Household.bind_code == code)).first()
+    if household is not None and _linked_to(caller, household):
+        # A second letter for the same home: the code stays for the rest of the household.
+        caller.reply(_("This chat is already linked to unit {unit}. Nothing was changed: the "
+                       "code still works for someone else in your home.",
+                       unit=Raw(unit_label(household))),
+                     main_menu(is_staff(caller.person)))
+        return
     if household is not None:
         # A code works once: of two people sending it at the same moment, one claims it.
         claimed = caller.session.execute(update(Household).where(
@@ -132,6 +140,11 @@ def _claimed(caller: Caller, invite: Invite) -> bool:
         .values(used_at=caller.now, used_by_telegram_id=caller.event.user_id))
     caller.session.refresh(invite)
     return getattr(claimed, "rowcount", 0) == 1
+
+
+def _linked_to(caller: Caller, household: Household) -> bool:
+    """Whether the caller's chat is linked to *household* already."""
+    return any(h.id == household.id for h in households_of(caller.session, caller.person))
 
 
 def _bind_household(caller: Caller, household: Household, via: str) -> None:

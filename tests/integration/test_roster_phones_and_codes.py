@@ -86,3 +86,19 @@ def test_a_linked_resident_who_sends_a_second_homes_code_is_linked_to_it(
     estate.resident.says(code_of(office, "7", "0302"))
     assert "7-0302" in estate.resident.chat[-2].text
     assert not any("FD-" in text for text in estate.desk.texts(DISPATCH))
+
+
+def test_a_code_for_a_home_the_resident_is_already_linked_to_is_not_used_up(
+        estate: Estate, office: Office) -> None:
+    """Wang finds a second letter for 3-1202 (her first code was used) and sends its code: she
+    is told her chat is linked to 3-1202 already, and the code still works for her family."""
+    roster.household_codes(office)  # a new letter for every household whose code was used
+    code = code_of(office, "3", "1202")
+    before = len(estate.resident.chat)
+    estate.resident.command("start", code)
+    told = [m.text for m in estate.resident.chat[before:]]
+    assert len(told) == 1 and "已绑定房号 3-1202" in told[0] and "欢迎" not in told[0], told
+    assert code_of(office, "3", "1202") == code
+    husband = estate.desk.person(107, "王先生")
+    husband.command("start", code)
+    assert "3-1202" in husband.chat[0].text and "欢迎" in husband.chat[0].text
