@@ -236,3 +236,20 @@ def paid_amount(caption: str) -> tuple[bool, Decimal | None]:
         return True, None
     amount = parse_price(found[0]) if len(found) == 1 else None
     return amount is not None, amount
+
+
+# A run of letters, digits and receipt separators among a caption's words (收据号R-7788).
+CODE_IN_WORDS: Final = re.compile(r"(?<![0-9A-Za-z/#_.-])[0-9A-Za-z][0-9A-Za-z/#_.-]*"
+                                  r"(?<![/#_.-])")
+
+
+def caption_receipt(caption: str, unit: str) -> str | None:
+    """The receipt number a resident wrote with a receipt's photo ("已付280 收据号R-7788" →
+    "R-7788"): not the amount, a date or the home's *unit*; None when there is none, or two
+    (which one is not guessed)."""
+    text = THOUSANDS.sub("", unicodedata.normalize("NFKC", caption))
+    found = list(dict.fromkeys(
+        code for code in CODE_IN_WORDS.findall(text)
+        if _is_receipt(code) and code != unit and parse_price(code) is None
+        and not code.isdigit()))
+    return found[0] if len(found) == 1 else None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from dialogs.answers import paid_amount
+from dialogs.answers import caption_receipt, paid_amount
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
@@ -332,10 +332,15 @@ def preview_keyboard(campaign_id: int, status: str) -> InlineKeyboard:
 # -- the staff's cards --------------------------------------------------------------------
 def claim_card(claim_id: int, unit: str, name: str, amount: str, note: str,
                decided: Text | None = None) -> Text:
+    """The desk's card of a receipt photo: the amount, the caption, and the receipt number
+    read from it, which the payment keeps once confirmed."""
+    receipt = caption_receipt(note, unit)
     return lines(
         _("🧾 Receipt from {name} ({unit}): paid {amount} yuan, says the resident.",
           name=Raw(name), unit=Raw(unit), amount=Raw(amount)),
         Raw(note) if note else None,
+        _("Receipt number: {receipt} (kept with the payment).", receipt=Raw(receipt))
+        if receipt else None,
         decided)
 
 

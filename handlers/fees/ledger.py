@@ -233,10 +233,9 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
         raise ValueError(f"the payment date {paid_on} is in the future")
     fen = to_fen(amount)
     if receipt is not None:
-        known = uow.session.exec(select(FeePayment).where(
-            FeePayment.receipt_no == receipt)).first()
+        known = _payment_with(uow.session, receipt)
         if known is not None:
-            if known.household_id != household.id or known.amount_fen != fen:
+            if receipt_taken(uow.session, receipt, household.id, fen):
                 raise ValueError(f"receipt {receipt} is already recorded for another payment")
             return PaymentResult(known, True, statement_of(uow, household.id))
     payment = FeePayment(household_id=household.id, amount_fen=fen, paid_on=paid_on,
@@ -254,6 +253,17 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
         uow.send(Say(chat, texts.receipt_text(yuan(amount), paid_on.isoformat(), receipt or "",
                                               due), priority=Priority.NOTICE))
     return PaymentResult(payment, False, statement, stopped)
+
+
+def _payment_with(session: Session, receipt: str) -> FeePayment | None:
+    return session.exec(select(FeePayment).where(FeePayment.receipt_no == receipt)).first()
+
+
+def receipt_taken(session: Session, receipt: str, household_id: int, fen: int) -> bool:
+    """Whether *receipt* is already another payment's (another household, another amount):
+    the same receipt, household and amount is the same payment again."""
+    known = _payment_with(session, receipt)
+    return known is not None and (known.household_id, known.amount_fen) != (household_id, fen)
 
 
 PAID_BEFORE_SENT: Final = "paid before it was sent"

@@ -17,11 +17,11 @@ from typing import Final
 from sqlmodel import select
 
 from dialogs import fees as texts
-from dialogs.answers import parse_quote, receipt_and_note, two_receipts
+from dialogs.answers import caption_receipt, parse_quote, receipt_and_note, two_receipts
 from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import AnswerText
 from handlers.fees import ledger
-from handlers.fees.money import from_fen, yuan
+from handlers.fees.money import from_fen, to_fen, yuan
 from handlers.fees.tasks import TASK_CHATS, dispute_card
 from handlers.fees.views import dispute_reference, paused_by, statement_view
 from handlers.office.calendar import daytime_from
@@ -79,6 +79,15 @@ def decide_receipt(caller: Caller, board: StaffChat, claim_id: int, choice: str)
     household = caller.session.get(Household, claim.household_id)
     assert household is not None and household.id is not None
     amount = from_fen(claim.amount_fen)
+    # The receipt number the resident wrote, else the claim's own (it keeps a second tap
+    # from recording the payment twice).
+    receipt = caption_receipt(claim.note, unit_label(household)) or f"claim-{claim.id}"
+    if choice == "confirm" and ledger.receipt_taken(caller.session, receipt, household.id,
+                                                    to_fen(amount)):
+        caller.refuse(_("Receipt {receipt} is already recorded for another payment; nothing "
+                        "was changed. Check the receipt with the resident.",
+                        receipt=Raw(receipt)))
+        return
     claim.state, claim.decided_at, claim.decided_by = (
         "confirmed" if choice == "confirm" else "rejected", caller.now, person.id)
     caller.session.add(claim)
@@ -88,7 +97,7 @@ def decide_receipt(caller: Caller, board: StaffChat, claim_id: int, choice: str)
         result = ledger.record_payment(
             caller.uow, household, amount, ledger.office_day(caller.uow.office,
                                                              claim.created_at),
-            receipt_no=f"claim-{claim.id}", source="claim", actor=person,
+            receipt_no=receipt, source="claim", actor=person,
             chat_id=caller.chat_id)
         claim.payment_id = result.payment.id
         decided = _("✅ Confirmed by {name}.", name=Raw(person.name))

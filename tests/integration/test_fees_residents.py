@@ -392,3 +392,43 @@ def test_a_resident_is_told_how_a_dispute_heard_on_a_phone_task_was_resolved(
     assert li.last == ("The front desk has resolved your fee question D-1 (3-1203): 571.76 "
                        "yuan is due now (late fee included: 11.76 yuan). Fee reminders resume; "
                        "/fees shows your statement.")
+
+
+def test_the_receipt_number_in_a_receipts_caption_is_kept_on_the_payment(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """"已付280 收据号R-7788": the desk's card shows the receipt number before confirming, and
+    the payment keeps it (not ``claim-<id>``); the resident's receipt shows it too."""
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 3, 10, 0))
+    li.command("fees")
+    li.taps("I have paid")
+    li.sends_photo("receipt-1", caption="已付280 收据号R-7788")
+    assert "check your receipt for 280.00 yuan" in li.last
+    card = desk.last(DISPATCH).text
+    assert "Receipt number: R-7788" in card
+    dispatcher.taps("Confirm 280.00", chat_id=DISPATCH)
+    with Session(office.engine) as session:
+        [payment] = session.exec(select(FeePayment)).all()
+    assert (payment.amount_fen, payment.source, payment.receipt_no) == (28000, "claim", "R-7788")
+    assert "Payment received: 280.00 yuan on 2026-12-03 (receipt R-7788)" in li.last
+    assert "Receipt number: R-7788" in desk.last(DISPATCH).text
+
+
+def test_a_captions_receipt_number_recorded_for_another_payment_is_not_confirmed(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """The receipt number Li wrote is already another payment's: the desk is told, the claim
+    stays open to check with the resident, and nothing is recorded twice."""
+    li, dispatcher = fees.li, fees.estate.dispatcher
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 3, 10, 0))
+    ledger.record_at_desk(office, "3", "1202", "100", receipt_no="R-7788")
+    li.command("fees")
+    li.taps("I have paid")
+    li.sends_photo("receipt-1", caption="已付280 收据号R-7788")
+    tapped = dispatcher.taps("Confirm 280.00", chat_id=DISPATCH)
+    assert "R-7788 is already recorded for another payment" in dispatcher.toast_for(tapped)
+    with Session(office.engine) as session:
+        assert len(session.exec(select(FeePayment)).all()) == 1
+        [claim] = session.exec(select(FeeReceiptClaim)).all()
+    assert claim.state == "open" and claim.payment_id is None

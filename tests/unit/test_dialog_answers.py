@@ -230,3 +230,18 @@ def test_a_payments_receipt_number_is_found_wherever_it_is_typed(
 def test_the_amount_written_with_a_receipts_photo(caption: str,
                                                   read: tuple[bool, Decimal | None]) -> None:
     assert answers.paid_amount(caption) == read
+
+
+@pytest.mark.parametrize(("caption", "receipt"), [
+    ("已付280 收据号R-7788", "R-7788"),
+    ("我已付200元，收据 R-7788", "R-7788"),
+    ("paid 280, receipt no. R-7788", "R-7788"),
+    ("paid ¥1,200.50 for 3-1203", None),  # the unit is no receipt number
+    ("已付280 2026-12-02", None),  # nor is a date, nor the amount
+    ("280", None),
+    ("", None),
+    ("R-7788 or R-7789", None),  # two numbers: which one is not guessed
+])
+def test_the_receipt_number_written_with_a_receipts_photo(caption: str,
+                                                          receipt: str | None) -> None:
+    assert answers.caption_receipt(caption, "3-1203") == receipt
