@@ -151,9 +151,9 @@ def month_surveys(session: Session, key: int, tz: ZoneInfo,
 class Quotas:
     """How a month stands on its callback duties."""
 
-    total: int
+    total: int  # the month's callbacks (by the window's opening)
     done: int
-    onsite: int
+    onsite: int  # of those, done on site (2.7.4): the share is onsite / total
     spot_checks: int
     onsite_percent: int  # the office's on-site share (2.7.4)
     spot_checks_required: int  # the managers' monthly spot checks (2.7.5)
@@ -177,8 +177,9 @@ def quotas(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules) -> Quot
     total = session.exec(select(func.count()).select_from(survey).where(*in_month)).one()
     done = session.exec(select(func.count()).select_from(survey)
                         .where(*in_month, col(survey.state).in_(DONE_STATES))).one()
+    # the month's callbacks done on site (2.7.4), so the share is of the same callbacks
     onsite = session.exec(select(func.count()).select_from(survey).where(
-        col(survey.onsite_at) >= start, col(survey.onsite_at) < end)).one()
+        *in_month, col(survey.onsite_at).is_not(None))).one()
     checks = session.exec(select(func.count()).select_from(survey).where(
         col(survey.spot_checked_at) >= start, col(survey.spot_checked_at) < end)).one()
     return Quotas(total, done, onsite, checks, rules.onsite_callback_percent,

@@ -31,7 +31,11 @@ class Callbacks:
     previous_done_by_due: int  # of those, done or closed unreachable by the due day (the 10th)
     due_at: datetime  # that due moment
     next_due_at: datetime  # when this month's callbacks are due (the 10th of the next)
-    onsite: int  # on-site callbacks made in the month (2.7.4)
+    # Of the month's callbacks, those done on site by the report's moment (2.7.4: 上门回访 is
+    # a way of doing a callback, and at least 5 % of the month's callbacks are done so).
+    # Numerator and denominator are the same callbacks, so the share never exceeds 100 %: a
+    # visit on 1 December to a November callback counts for November.
+    onsite: int
     onsite_needed: int
     onsite_percent: int
     spot_checks: int  # managers' spot checks made in the month (2.7.5)
@@ -49,6 +53,7 @@ class Callbacks:
 
     @property
     def onsite_share(self) -> float | None:
+        """On-site callbacks as a share of the month's callbacks (both: ``onsite``)."""
         return self.onsite / self.total if self.total else None
 
 
@@ -90,7 +95,7 @@ def callbacks_of(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
     due_seen = min(due_at, as_of)
     previous_done = count(*in_previous, or_(done_by(due_seen), unreached_by(due_seen)))
     seen = min(end, as_of)
-    onsite = count(s.onsite_at >= start, s.onsite_at < seen)
+    onsite = count(*in_month, s.onsite_at <= as_of)
     checks = count(s.spot_checked_at >= start, s.spot_checked_at < seen)
     quotas = monthly_duties.Quotas(total, done, onsite, checks, rules.onsite_callback_percent,
                                    rules.manager_spot_checks)

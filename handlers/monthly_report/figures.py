@@ -32,8 +32,12 @@ What "the month" means, and when each figure is observed:
 - **Callbacks** are a duty that runs past the month (done by the 10th, 2.7.3), so they are
   observed **as of the report's moment** from timestamps (``rated_at``, ``onsite_at``,
   ``spot_checked_at``, ``phone_task_at``): the month's callbacks (by confirmation, as
-  ``monthly_duties.quotas``) done so far; the previous month's done by the 10th; on-site
-  callbacks and spot checks made in the month; phone tasks outstanding.
+  ``monthly_duties.quotas``) done so far; the previous month's done by the 10th; the
+  **on-site share** (上门回访比例, 001 §2.7.4: at least ``onsite_callback_percent`` of the
+  month's callbacks are done on site) — the month's callbacks done on site so far over the
+  month's callbacks, one set above and below, so never over 100 % (a visit on 1 December to
+  a November callback counts for November); spot checks made in the month; phone tasks
+  outstanding.
 - **Fees** (when the fee tables exist): bills whose period starts in the month, payments
   received in it, households owing principal at the month's end, notices sent in it.
 

@@ -298,3 +298,27 @@ def test_without_a_cjk_font_the_report_refuses_and_names_the_package(
     monkeypatch.setattr(font_manager, "findSystemFonts", lambda *a, **k: [])
     with pytest.raises(charts.MissingCJKFont, match="apt-get install -y fonts-noto-cjk"):
         charts.cjk_font("zh_Hans")
+
+
+def test_the_on_site_share_counts_the_months_own_callbacks_never_over_100(
+        tmp_path: Path) -> None:
+    # Both October callbacks were visited early on 1 November (before the October report's
+    # moment): they are October's callbacks done on site, not November's (else November reads
+    # 3 on site of 4, and a month with more such visits than callbacks over 100 %).
+    from sqlmodel import Session, col, select
+
+    from storage.followups import CallbackSurvey
+    from tests.conftest import make_office
+
+    office = make_office(f"sqlite:///{tmp_path / 'frontline.db'}", FakeClock(sh(12, 1, 9)))
+    build_month(office)
+    with Session(office.engine) as session:
+        for survey in session.exec(select(CallbackSurvey).where(
+                col(CallbackSurvey.window_start) < sh(11, 1))):
+            survey.onsite_at = sh(11, 1, 8)
+            session.add(survey)
+        session.commit()
+    report = build(office, NOVEMBER)
+    assert (report.month.callbacks.onsite, report.previous.callbacks.onsite) == (1, 2)
+    assert report.headline("onsite_share").value == 25.0
+    assert report.headline("onsite_share").previous == 100.0
