@@ -106,6 +106,9 @@ def households_import(
         for start in range(0, len(rows), 500):
             roster.import_households(office, rows[start:start + 500], report)
             progress.advance(task, len(rows[start:start + 500]))
+    if report.unlinked:
+        console.print(f"{report.unlinked} chats unlinked from units the roster now lists for "
+                      "someone else (each was told)")
     print_import_report(report)
 
 

@@ -13,4 +13,5 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    unlinked: int = 0  # chats unlinked from a unit the roster now lists for someone else
     errors: list[tuple[int, str]] = field(default_factory=list)

@@ -11,11 +11,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from dialogs.events import Priority, RemoveKeyboard, Say
 from dialogs.model import TRADES
 from handlers.office import Office
 from handlers.office.imports import ImportReport
-from handlers.office.people import STAFF_ROLES
-from storage.models import Household, Invite
+from handlers.office.people import STAFF_ROLES, normalise_phone, unit_label
+from handlers.office.unit_of_work import UnitOfWork
+from locales import Raw, _
+from storage.models import Household, Invite, Person, Residence
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are typed from paper
 CODE_LENGTH = 8
@@ -67,7 +70,8 @@ def import_households(office: Office, rows: Iterable[tuple[int, Mapping[str, str
     """
     report = report or ImportReport()
     now = office.clock.now()
-    with Session(office.engine) as session:
+    with UnitOfWork(office) as uow:
+        session = uow.session
         for line, row in rows:
             try:
                 values = _household_fields(row)
@@ -84,14 +88,53 @@ def import_households(office: Office, rows: Iterable[tuple[int, Mapping[str, str
                 report.unchanged += 1
                 continue
             else:
+                if _someone_else(household, values):
+                    report.unlinked += _unlink_residents(uow, household)
                 for key, value in values.items():
                     setattr(household, key, value)
                 household.updated_at = now
                 report.updated += 1
             session.add(household)
             session.flush()
-        session.commit()
+        uow.commit()
     return report
+
+
+def _someone_else(household: Household, values: Mapping[str, Any]) -> bool:
+    """Whether the roster now names someone else for the unit (let or sold again): both the
+    name and the phone number changed, not just one of them corrected."""
+    return (values["name"] != household.name
+            and normalise_phone(values["phone"]) != normalise_phone(household.phone))
+
+
+def _unlink_residents(uow: UnitOfWork, household: Household) -> int:
+    """The unit has a new occupant: the chats linked to it are unlinked and told (so its
+    fees and notices stop going to them), and a code not yet used is void (the new occupant
+    gets a new letter). Returns how many chats were unlinked."""
+    household.bind_code = None
+    residences = uow.session.exec(select(Residence).where(
+        Residence.household_id == household.id).order_by(col(Residence.id))).all()
+    for residence in residences:
+        uow.session.delete(residence)
+    uow.session.flush()
+    unit = Raw(unit_label(household))
+    for residence in residences:
+        person = uow.session.get(Person, residence.person_id)
+        if person is None:
+            continue
+        homeless = person.role == "resident" and uow.session.exec(select(Residence.id).where(
+            Residence.person_id == person.id)).first() is None
+        if homeless:
+            person.role = "guest"  # like someone new: /start asks for a code or a number
+            uow.session.add(person)
+        uow.log("resident_unlinked", actor=person, unit=unit_label(household), via="roster")
+        if person.telegram_user_id is not None:
+            uow.send(Say(person.telegram_user_id, _(
+                "ℹ️ The office's roster now lists someone else for unit {unit}, so this chat "
+                "is no longer linked to it: its fees and notices no longer come here. If you "
+                "still live there, please ask the office for a binding code.",
+                unit=unit), RemoveKeyboard() if homeless else None, priority=Priority.NOTICE))
+    return len(residences)
 
 
 def household_codes(office: Office) -> list[tuple[str, str, str]]:

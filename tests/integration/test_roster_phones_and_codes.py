@@ -102,3 +102,26 @@ def test_a_code_for_a_home_the_resident_is_already_linked_to_is_not_used_up(
     husband = estate.desk.person(107, "王先生")
     husband.command("start", code)
     assert "3-1202" in husband.chat[0].text and "欢迎" in husband.chat[0].text
+
+
+def test_a_unit_let_to_someone_else_on_the_roster_unlinks_and_tells_the_old_resident(
+        estate: Estate, office: Office) -> None:
+    """Wang moves out of 3-1202 and the office imports the roster with the new tenant: Wang is
+    told she is no longer linked to it and sees no more of its fees; the old letter's code is
+    dead and the new tenant's code (printed after the import) links them. The neighbour, whose
+    row only had its phone number corrected, stays linked."""
+    before, neighbour_before = len(estate.resident.chat), len(estate.neighbour.chat)
+    rows = [{"building": "3", "room": "1202", "name": "陈新", "phone": "13900000009"},
+            {"building": "3", "room": "1203", "name": "Li Lei", "phone": "13800000012"}]
+    roster.import_households(office, enumerate(rows, start=2))
+    told = [m.text for m in estate.resident.chat[before:]]
+    assert len(told) == 1 and "3-1202" in told[0] and "解除绑定" in told[0], told
+    assert len(estate.neighbour.chat) == neighbour_before
+    estate.resident.command("fees")
+    assert "3-1202" not in estate.resident.last and "绑定码" in estate.resident.last
+    estate.neighbour.command("fees")
+    assert "3-1203" in estate.neighbour.last
+    roster.household_codes(office)
+    chen = estate.desk.person(108, "陈新")
+    chen.command("start", code_of(office, "3", "1202"))
+    assert "3-1202" in chen.chat[0].text and "欢迎" in chen.chat[0].text
