@@ -15,7 +15,8 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from dialogs import fees as texts
-from dialogs.events import Priority, Say
+from dialogs.events import Edit, Priority, Say, inline
+from dialogs.times import time_text
 from handlers.delivery import bulk
 from handlers.fees.ladder import Ladder, Period, load_ladder, next_payment_period
 from handlers.fees.late_fee import LateFeeTerms
@@ -23,9 +24,12 @@ from handlers.fees.money import from_fen, parse_amount, round_money, to_fen, yua
 from handlers.fees.statement import Statement, load
 from handlers.office import Office
 from handlers.office.calendar import at_hour
+from handlers.office.due_items import chats
 from handlers.office.imports import ImportReport
 from handlers.office.people import unit_label
+from handlers.office.permissions import DESK_CHATS
 from handlers.office.unit_of_work import UnitOfWork
+from locales import Text
 from storage.fees import (
     FeeBill,
     FeeCampaign,
@@ -248,6 +252,8 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
             receipt_no=receipt, source=source, note=note.strip()[:500])
     statement = statement_of(uow, household.id)
     stopped = settle_notices(uow, household.id, statement)
+    if statement.total_due <= 0:
+        close_paid_tasks(uow, household)
     due = yuan(statement.total_due)
     for chat in resident_chats(uow.session, household.id):
         uow.send(Say(chat, texts.receipt_text(yuan(amount), paid_on.isoformat(), receipt or "",
@@ -289,6 +295,38 @@ def settle_notices(uow: UnitOfWork, household_id: int, statement: Statement) -> 
     if stopped:
         uow.log("fee_notices_stopped", household_id=household_id, count=stopped)
     return stopped
+
+
+def task_ref(task_id: int | None) -> str:
+    """The outbox ``ref`` of a fee task's card."""
+    return f"feetask:{task_id}"
+
+
+def task_card(task: FeeTask, household: Household, done: Text | None = None) -> Text:
+    return texts.task_card(task.kind, task.reason, unit_label(household), household.name,
+                           household.phone, yuan(from_fen(task.amount_fen)),
+                           time_text(task.wanted_time) if task.wanted_time else "", done)
+
+
+def close_paid_tasks(uow: UnitOfWork, household: Household) -> int:
+    """Nothing is due any more: the household's open and planned fee tasks (a phone reminder,
+    a letter, a visit, collecting at the door) are closed as paid, and a card already on the
+    desk says so, without its buttons — nobody phones or calls on a home that has paid."""
+    tasks = uow.session.exec(select(FeeTask).where(
+        FeeTask.household_id == household.id,
+        col(FeeTask.state).in_(("open", "planned")))).all()
+    for task in tasks:
+        posted = task.state == "open"
+        task.state, task.outcome, task.done_at = "done", "paid", uow.now
+        uow.session.add(task)
+        if posted:
+            for chat_id in chats(uow, *DESK_CHATS):
+                uow.send(Edit(chat_id, task_card(task, household, texts.OUTCOME_NAMES["paid"]),
+                              inline(), ref=task_ref(task.id), priority=Priority.NOTICE))
+    if tasks:
+        uow.log("fee_tasks_closed_paid", household_id=household.id,
+                tasks=[task.id for task in tasks])
+    return len(tasks)
 
 
 def notice_ref(notice_id: int | None) -> str:

@@ -20,7 +20,6 @@ from sqlmodel import Session, col, select
 
 from dialogs import fees as texts
 from dialogs.events import Edit, Priority, Say
-from dialogs.times import time_text
 from handlers.fees import ledger
 from handlers.fees.ladder import add_months
 from handlers.fees.money import from_fen, to_fen, yuan
@@ -47,17 +46,6 @@ FOLLOWED: Final = "fee_follow_up"
 FOLLOWED_NOTICE: Final = "fee_final_unpaid"
 
 
-def _ref(task_id: int | None) -> str:
-    return f"feetask:{task_id}"
-
-
-def card(uow: UnitOfWork, task: FeeTask, household: Household, done: Text | None = None
-         ) -> Text:
-    return texts.task_card(task.kind, task.reason, unit_label(household), household.name,
-                           household.phone, yuan(from_fen(task.amount_fen)),
-                           time_text(task.wanted_time) if task.wanted_time else "", done)
-
-
 def raise_task(uow: UnitOfWork, household: Household, kind: str, reason: str,
                amount: Decimal, *, notice_id: int | None = None, post: bool = True,
                due_on: date | None = None, wanted_time: str = "") -> FeeTask:
@@ -82,10 +70,10 @@ def raise_task(uow: UnitOfWork, household: Household, kind: str, reason: str,
 
 
 def _post(uow: UnitOfWork, task: FeeTask, household: Household) -> None:
-    text = card(uow, task, household)
+    text = ledger.task_card(task, household)
     for chat_id in chats(uow, *TASK_CHATS):
         uow.send(Say(chat_id, text, texts.task_keyboard(task.id or 0, task.kind),
-                     ref=_ref(task.id), priority=Priority.NOTICE))
+                     ref=ledger.task_ref(task.id), priority=Priority.NOTICE))
 
 
 def pause(uow: UnitOfWork, household_id: int) -> None:
@@ -164,8 +152,8 @@ def record_outcome(caller: Caller, board: StaffChat, task_id: int, outcome: str)
                    via=task.kind)
     elif outcome in MOVES_ON and task.kind in NEXT_STEP:
         _next_step(uow, task, household)
-    uow.send(Edit(caller.chat_id, card(uow, task, household, texts.task_done(
-        outcome, person.name)), message_id=caller.event.message_id, ref=_ref(task.id)))
+    uow.send(Edit(caller.chat_id, ledger.task_card(task, household, texts.task_done(
+        outcome, person.name)), message_id=caller.event.message_id, ref=ledger.task_ref(task.id)))
     caller.toast(_("Recorded. Thank you."))
 
 

@@ -432,3 +432,26 @@ def test_a_captions_receipt_number_recorded_for_another_payment_is_not_confirmed
         assert len(session.exec(select(FeePayment)).all()) == 1
         [claim] = session.exec(select(FeeReceiptClaim)).all()
     assert claim.state == "open" and claim.payment_id is None
+
+
+def test_a_payment_closes_the_follow_up_it_settles_so_nobody_phones_a_paid_home(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li pays at the bank the day the phone reminder after the final notice is raised: the
+    payment stops that reminder too, at once (SPEC: a payment stops reminders) — the task is
+    closed as paid, its card on the desk says so and has no buttons left, and it is off the
+    list of open tasks."""
+    desk = fees.estate.desk
+    final_notice_sent(fees, office, clock)
+    clock.set(sh(2026, 12, 15, 8, 0))
+    assert calendar(office).counts["fees:follow_up:raised"] == 1
+    assert "Phone reminder for 3-1203" in desk.last(DISPATCH).text
+    clock.set(sh(2026, 12, 15, 11, 0))
+    due = unit_statement(office, "3", "1203", date(2026, 12, 15))
+    assert due is not None
+    ledger.record_at_desk(office, "3", "1203", due["total_due"], receipt_no="B-1")
+    [task] = fee_tasks(office)
+    assert (task.kind, task.state, task.outcome) == ("phone", "done", "paid")
+    card = desk.last(DISPATCH)
+    assert "Phone reminder for 3-1203" in card.text and "✅ Paid" in card.text
+    assert card.buttons == []
+    assert tasks.tasks_list(office, state="open") == []
