@@ -377,6 +377,14 @@ def outage_notice_text(utility: str, buildings: str, starts: str, ends: str,
              ends=Raw(ends), text=Raw(text))
 
 
+def late_outage_text(goes: str, starts: str) -> Text:
+    """The preview of an outage whose notice, kept to daytime hours, would reach residents
+    only after the outage has started (approved at night for the early morning)."""
+    return _("⚠️ In daytime hours it goes out at {moment}, after the outage starts ({starts}). "
+             "To tell residents before, prepare it again as urgent.",
+             moment=Raw(goes), starts=Raw(starts))
+
+
 def audience_text(audience: str, buildings: str, trade: str, service: str) -> Text:
     """The audience as the preview names it."""
     if audience == "buildings":

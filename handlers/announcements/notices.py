@@ -193,6 +193,13 @@ def preview(uow: UnitOfWork, announcement: Announcement) -> Text:
                  moment=wall_clock(announcement.send_at, uow.office.timezone))
     else:
         when = _("once approved, in daytime hours")
+    goes = _goes_at(uow, announcement)
+    if (announcement.kind == "outage" and not announcement.urgent
+            and announcement.starts_at is not None and goes > announcement.starts_at):
+        # The night keeps it back past the outage's start: residents learn of it too late.
+        when = lines(when, texts.late_outage_text(
+            wall_clock(goes, uow.office.timezone),
+            wall_clock(announcement.starts_at, uow.office.timezone)))
     return texts.preview_text(texts.PreviewView(
         announcement_id=announcement.id,
         audience=texts.audience_text(announcement.audience, ", ".join(announcement.buildings),
@@ -204,6 +211,12 @@ def preview(uow: UnitOfWork, announcement: Announcement) -> Text:
                       for language in LANGUAGES),
         status=announcement.status,
         decided_by=person_by_id_name(uow.session, announcement.decided_by) or ""))
+
+
+def _goes_at(uow: UnitOfWork, announcement: Announcement) -> datetime:
+    """When its copies go if approved now: at its time, in daytime unless urgent."""
+    due = max(announcement.send_at or uow.now, uow.now)
+    return due if announcement.urgent else bulk.next_day(uow, pace(uow.office), due)
 
 
 def _keyboard(announcement: Announcement, chat_id: int) -> InlineKeyboard:
@@ -272,11 +285,9 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
            person: Person | None) -> bool:
     """Approve (its recipients become due: at its time, in daytime unless urgent) or hold (the
     copies still waiting in the outbox are taken back too); False if it was decided meanwhile."""
-    due = max(announcement.send_at or uow.now, uow.now)
-    if not announcement.urgent:
-        due = bulk.next_day(uow, pace(uow.office), due)
     decided = bulk.decide(uow, ANNOUNCEMENT_TABLE, announcement.id, choice,
-                          person.id if person else None, DELIVERY_TABLE, "announcement_id", due)
+                          person.id if person else None, DELIVERY_TABLE, "announcement_id",
+                          _goes_at(uow, announcement))
     uow.session.refresh(announcement)
     if not decided:
         return False

@@ -286,6 +286,37 @@ def test_an_outage_approved_after_it_ended_sends_no_stale_notice(
                             "\n2 not sent: the outage was over before their turn came.")
 
 
+def test_an_outage_approved_at_night_warns_that_its_notice_goes_after_it_starts(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """At 22:30 the manager announces valve works for building 3 from 07:00 tomorrow, to go
+    in daytime: the notice keeps the night quiet, so it reaches residents only at 09:00, two
+    hours into the outage — the preview says so, and how to tell them before."""
+    wang, manager, desk = fees.wang, fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 3, 22, 30))
+    compose(manager, "Valve replacement on the main.", "planned outage", "tap:Water", "3",
+            "2026-12-04 07:00 - 12:00")
+    warning = ("⚠️ In daytime hours it goes out at 2026-12-04 09:00, after the outage "
+               "starts (2026-12-04 07:00). To tell residents before, prepare it again as "
+               "urgent.")
+    assert warning in desk.messages(MANAGERS)[-1].text
+    manager.taps("Approve", chat_id=MANAGERS)
+    assert warning in desk.messages(MANAGERS)[-1].text  # still true once approved
+    drain_once(office)
+    assert not any("Valve" in m.text for m in wang.chat)  # not at night
+    clock.set(sh(2026, 12, 4, 9, 0))
+    drain_once(office)
+    assert "Valve replacement" in wang.last
+    # Prepared in time, or urgent: no warning.
+    clock.set(sh(2026, 12, 4, 15, 0))
+    compose(manager, "Valve replacement, part two.", "planned outage", "tap:Water", "3",
+            "2026-12-05 07:00 - 12:00")
+    assert "⚠️" not in desk.messages(MANAGERS)[-1].text
+    clock.set(sh(2026, 12, 4, 22, 30))
+    compose(manager, "Valve replacement, part two.", "planned outage", "tap:Water", "3",
+            "2026-12-05 07:00 - 12:00", when="urgent")
+    assert "⚠️" not in desk.messages(MANAGERS)[-1].text
+
+
 def test_an_outage_answers_its_reports_until_it_ends(
         fees: FeeEstate, zhao: Person, office: Office, clock: FakeClock) -> None:
     wang, manager = fees.wang, fees.manager
