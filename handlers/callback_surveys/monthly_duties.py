@@ -24,7 +24,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Priority, Say, inline
-from handlers.callback_surveys.planning import DONE_STATES, OPEN_STATES
+from handlers.callback_surveys.planning import DONE_STATES, OPEN_STATES, UNREACHED_STATES
 from handlers.office import Office
 from handlers.office.calendar import at_hour, month_key, month_start, shift_month, wall_clock
 from handlers.office.due_items import mark
@@ -157,6 +157,7 @@ class Quotas:
     spot_checks: int
     onsite_percent: int  # the office's on-site share (2.7.4)
     spot_checks_required: int  # the managers' monthly spot checks (2.7.5)
+    unreached: int = 0  # closed without a rating: resident not reached (wrong number …)
 
     @property
     def onsite_needed(self) -> int:
@@ -178,12 +179,14 @@ def quotas(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules) -> Quot
     done = session.exec(select(func.count()).select_from(survey)
                         .where(*in_month, col(survey.state).in_(DONE_STATES))).one()
     # the month's callbacks done on site (2.7.4), so the share is of the same callbacks
+    unreached = session.exec(select(func.count()).select_from(survey).where(
+        *in_month, col(survey.state).in_(UNREACHED_STATES))).one()
     onsite = session.exec(select(func.count()).select_from(survey).where(
         *in_month, col(survey.onsite_at).is_not(None))).one()
     checks = session.exec(select(func.count()).select_from(survey).where(
         col(survey.spot_checked_at) >= start, col(survey.spot_checked_at) < end)).one()
     return Quotas(total, done, onsite, checks, rules.onsite_callback_percent,
-                  rules.manager_spot_checks)
+                  rules.manager_spot_checks, unreached)
 
 
 def _month(key: int) -> Raw:
@@ -191,9 +194,10 @@ def _month(key: int) -> Raw:
 
 
 def _quota_line(q: Quotas) -> Text:
-    return _("Done {done} of {total}; on site {onsite} (at least {onsite_needed}); "
-             "managers' spot checks {checks} (at least {checks_needed}).", done=q.done,
-             total=q.total, onsite=q.onsite, onsite_needed=q.onsite_needed,
+    return _("Done {done} of {total}; closed, resident not reached {unreached}; on site "
+             "{onsite} (at least {onsite_needed}); managers' spot checks {checks} (at least "
+             "{checks_needed}).", done=q.done, total=q.total, unreached=q.unreached,
+             onsite=q.onsite, onsite_needed=q.onsite_needed,
              checks=q.spot_checks, checks_needed=q.checks_needed)
 
 

@@ -31,7 +31,8 @@ CALLBACK_CLASSES: Final = ("safety", "leak", "other")
 OPEN_STATES: Final = ("scheduled", "sent", "phone")  # a callback not yet done (2.7.3)
 # A phone task closed without a rating: could not reach (after the office's unanswered calls),
 # a wrong number, or a late comment reopened the order as rework.
-CLOSED_STATES: Final = ("unreachable", "wrong_number", "reworked")
+UNREACHED_STATES: Final = ("unreachable", "wrong_number")  # closed, resident not reached
+CLOSED_STATES: Final = (*UNREACHED_STATES, "reworked")
 # Done: rated, or answered in the bot late with a comment that reopened the order as rework
 # (its phone task closed). Closed unrated — unreachable, wrong_number — is neither.
 DONE_STATES: Final = ("done", "reworked")

@@ -12,6 +12,7 @@ from sqlalchemy import func, not_, or_, select
 from sqlmodel import Session
 
 from handlers.callback_surveys import monthly_duties
+from handlers.callback_surveys.planning import UNREACHED_STATES
 from handlers.monthly_report.months import month_range
 from handlers.monthly_report.tables import SURVEYS, table
 from handlers.office.calendar import month_start, shift_month
@@ -79,7 +80,7 @@ def callbacks_of(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
                 | ((s.state == "reworked") & (s.closed_at <= moment)))
 
     def unreached_by(moment: datetime) -> Any:
-        return s.state.in_(("unreachable", "wrong_number")) & (s.closed_at <= moment)
+        return s.state.in_(UNREACHED_STATES) & (s.closed_at <= moment)
 
     in_month = (s.window_start >= start, s.window_start < end,
                 s.created_at <= as_of)
@@ -98,7 +99,7 @@ def callbacks_of(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
     onsite = count(*in_month, s.onsite_at <= as_of)
     checks = count(s.spot_checked_at >= start, s.spot_checked_at < seen)
     quotas = monthly_duties.Quotas(total, done, onsite, checks, rules.onsite_callback_percent,
-                                   rules.manager_spot_checks)
+                                   rules.manager_spot_checks, unreachable)
     return Callbacks(
         total=total, done=done, unreachable=unreachable, phone_open=phone_open,
         previous_total=previous_total, previous_done_by_due=previous_done, due_at=due_at,

@@ -139,3 +139,19 @@ def test_a_callback_closed_as_could_not_reach_is_not_escalated_on_the_10th(
     clock.set(sh(2026, 12, 10, 9, 0))
     duties_once(office)
     assert not any(number in text for text in estate.desk.texts(MANAGERS))
+
+
+def test_the_1st_counts_callbacks_closed_without_reaching_the_resident_apart(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    # One callback rated, one closed as a wrong number: the list says so, as the report's
+    # "closed, resident not reached" does — not just "done 1 of 2".
+    survey_id = phoned(office, clock, estate.neighbour, estate.plumber)
+    estate.dispatcher.presses(tap(Verb.CALL_RESULT, survey_id, "wrong_number", 0),
+                              chat_id=DISPATCH)
+    surveyed(office, clock, estate.neighbour, estate.plumber2)
+    estate.neighbour.taps("5")
+    clock.set(sh(2026, 12, 1, 9, 0))
+    assert duties_once(office).counts["callbacks_list:done"] == 1
+    listing = estate.desk.last(DISPATCH).text
+    assert "Done 1 of 2; closed, resident not reached 1;" in listing
+    assert "0 still open" in listing
