@@ -101,7 +101,7 @@ def redeem(caller: Caller, typed: str) -> None:
         if getattr(claimed, "rowcount", 0) != 1:
             caller.reply(INVALID_CODE)
             return
-        _bind_household(caller, household, via="code")
+        _bind_household(caller, [household], via="code")
         unlinked_message.offer(caller)
         return
     invite = caller.session.exec(select(Invite).where(Invite.code == code)).first()
@@ -147,22 +147,28 @@ def _linked_to(caller: Caller, household: Household) -> bool:
     return any(h.id == household.id for h in households_of(caller.session, caller.person))
 
 
-def _bind_household(caller: Caller, household: Household, via: str) -> None:
+def _bind_household(caller: Caller, households: list[Household], via: str) -> None:
+    """Link the caller's chat to *households* (the roster's, for one code or one number) and
+    welcome them once, naming every unit."""
     person = _person_for(caller)
     if person.role == "guest":
         person.role = "resident"
-        person.name = household.name
-        person.phone = household.phone
-    exists = caller.session.exec(select(Residence).where(
-        Residence.person_id == person.id, Residence.household_id == household.id)).first()
-    if exists is None:
-        assert person.id is not None and household.id is not None
-        caller.session.add(Residence(person_id=person.id, household_id=household.id,
-                                     bound_at=caller.now, bound_by=via))
+        person.name = households[0].name
+        person.phone = households[0].phone
+    for household in households:
+        exists = caller.session.exec(select(Residence).where(
+            Residence.person_id == person.id, Residence.household_id == household.id)).first()
+        if exists is None:
+            assert person.id is not None and household.id is not None
+            caller.session.add(Residence(person_id=person.id, household_id=household.id,
+                                         bound_at=caller.now, bound_by=via))
+        caller.log("resident_bound", unit=unit_label(household), via=via)
     caller.session.add(person)
-    caller.log("resident_bound", unit=unit_label(household), via=via)
-    caller.reply(_("Welcome, {name}! This chat is now linked to unit {unit}.",
-              name=Raw(person.name), unit=Raw(unit_label(household))), RemoveKeyboard())
+    name, units = Raw(person.name), [Raw(unit_label(h)) for h in households]
+    caller.reply(_("Welcome, {name}! This chat is now linked to unit {unit}.", name=name,
+                   unit=units[0]) if len(units) == 1 else lines(
+        _("Welcome, {name}! This chat is now linked to these units:", name=name), *units),
+        RemoveKeyboard())
     caller.reply(menu_text(person.name), main_menu(is_staff(person)))
     if menus.needs_own_menu(person):
         caller.uow.send(menus.person_menu(caller.chat_id, person.role))
@@ -183,8 +189,7 @@ def bind_by_contact(caller: Caller) -> None:
         caller.reply(_("This number is not on our roster. Please ask the office for a binding "
                   "code."), RemoveKeyboard())
         return
-    for household in matches:
-        _bind_household(caller, household, via="contact")
+    _bind_household(caller, matches, via="contact")
     unlinked_message.offer(caller)
 
 

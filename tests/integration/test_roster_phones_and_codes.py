@@ -125,3 +125,21 @@ def test_a_unit_let_to_someone_else_on_the_roster_unlinks_and_tells_the_old_resi
     chen = estate.desk.person(108, "陈新")
     chen.command("start", code_of(office, "3", "1202"))
     assert "3-1202" in chen.chat[0].text and "欢迎" in chen.chat[0].text
+
+
+def test_a_number_on_the_roster_for_two_homes_links_both_with_one_welcome(
+        estate: Estate, office: Office) -> None:
+    """孙丽 owns 7-0302 and 8-0101 under one number: sharing it links both, and she is welcomed
+    once, with both units named, and gets the menu once (not a welcome and a menu per home)."""
+    roster.import_households(office, enumerate(
+        [{"building": "8", "room": "0101", "name": "孙丽", "phone": "13800000007"}], start=2))
+    sun = estate.desk.person(404, "孙丽")
+    sun.command("start")
+    before = len(sun.chat)
+    sun.shares_contact("+86 13800000007")
+    told = [m.text for m in sun.chat[before:]]
+    assert len(told) == 2, told
+    assert "7-0302" in told[0] and "8-0101" in told[0] and "欢迎" in told[0], told
+    assert "欢迎" not in told[1]
+    sun.command("fees")
+    assert "7-0302" in sun.last and "8-0101" in sun.last, sun.last
