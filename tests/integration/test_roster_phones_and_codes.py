@@ -141,5 +141,7 @@ def test_a_number_on_the_roster_for_two_homes_links_both_with_one_welcome(
     assert len(told) == 2, told
     assert "7-0302" in told[0] and "8-0101" in told[0] and "欢迎" in told[0], told
     assert "欢迎" not in told[1]
-    sun.command("fees")
-    assert "7-0302" in sun.last and "8-0101" in sun.last, sun.last
+    before = len(sun.chat)
+    sun.command("fees")  # a statement per home
+    fees = "\n".join(m.text for m in sun.chat[before:])
+    assert "7-0302" in fees and "8-0101" in fees, fees
