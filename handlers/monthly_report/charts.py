@@ -144,7 +144,10 @@ class Chart:
 
 
 def draw_charts(report: Report, folder: Path, language: Language) -> list[Path]:
-    """Draw every chart of *report* into *folder*; the PNG paths in the order to post."""
+    """Draw every chart of *report* into *folder*; the PNG paths in the order to post (none
+    for a month without work orders: ``Report.charted``)."""
+    if not report.charted:
+        return []
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

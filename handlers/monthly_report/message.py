@@ -137,8 +137,11 @@ def chat_message(report: Report, rules: OfficeRules, files: str = "") -> Text:
             billed=f("fees_billed"), collected=f("fees_collected"),
             households=f("fees_households_in_arrears"), arrears=f("fees_arrears"),
             notices=f("fees_notices")))
-    if files:
+    if files and report.charted:
         parts.append(_("📎 Charts follow. Workbook and CSV: {path}", path=Raw(files)))
+    elif files:
+        parts.append(_("📎 No work orders in {month}, so no charts. Workbook and CSV: {path}",
+                       month=Raw(report.label), path=Raw(files)))
     return lines(*parts)
 
 

@@ -170,6 +170,12 @@ class Report:
     def previous_label(self) -> str:
         return month_label(self.previous.key)
 
+    @property
+    def charted(self) -> bool:
+        """Whether the month has charts: without work orders every chart would be empty, so
+        the message says so in a line instead."""
+        return self.month.work_orders > 0
+
     def headlines(self) -> list[Headline]:
         """Every headline figure with last month's; fee figures only where fees exist."""
         rows = [Headline(f.key, f.label, f.kind, f.read(self.month), f.read(self.previous))

@@ -193,3 +193,17 @@ def test_frontline_jobs_lists_the_next_report_and_digest(month_office: Office) -
     assert (report.target, report.due) == ("2026-11", sh(12, 1, 9))
     assert (daily.target, daily.due) == ("2026-11-30", sh(11, 30, 8, 30))  # today's, late
     assert counts["duty:monthly_report"] == counts["duty:daily_digest"] == 1
+
+
+def test_a_month_without_work_orders_gets_a_line_not_empty_charts(tmp_path: Path) -> None:
+    # September 2026 has no work orders: the report says so in one line and posts no album
+    # of nine empty charts (and draws none into the folder).
+    office = make_office(f"sqlite:///{tmp_path / 'frontline.db'}", FakeClock(sh(10, 1, 9)))
+    build_month(office)
+    assert reports_once(office, "report").counts == {"report:posted": 1}
+    [text] = _rows(office)
+    assert text.photos == []
+    assert "📎 2026-09 没有工单，不附图表。工作簿和 CSV：" in text.text
+    assert "图表随后发送" not in text.text
+    assert not list((tmp_path / "reports" / "2026-09").glob("*.png"))
+    assert (tmp_path / "reports" / "2026-09" / "service-report-2026-09.xlsx").is_file()
