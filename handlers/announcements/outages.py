@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 from sqlalchemy import bindparam, select, update
 from sqlmodel import col
@@ -58,8 +58,8 @@ def answered(caller: Caller, text: str, photos: Sequence[str] = ()) -> bool:
     if not outage_may_run(caller.session):
         return False
     running = caller.session.connection().execute(RUNNING_OUTAGES, {"now": caller.now}).all()
-    outage = next((a for a in running if buildings & set(a.buildings)
-                   and texts.about_outage(text, a.utility)), None)
+    outage = _latest_word([a for a in running if buildings & set(a.buildings)
+                           and texts.about_outage(text, a.utility)])
     if outage is None:
         return False
     report = OutageReport(announcement_id=outage.id,
@@ -83,13 +83,25 @@ def times_asked(caller: Caller, text: str, buildings: set[str]) -> bool:
     if not utilities:
         return False
     coming = caller.session.connection().execute(COMING_OUTAGES, {"now": caller.now}).all()
-    outage = next((a for a in coming if a.utility in utilities
-                   and buildings & set(a.buildings)), None)
+    outage = _latest_word([a for a in coming if a.utility in utilities
+                           and buildings & set(a.buildings)])
     if outage is None:
         return False
     faq.ask_if_answered(caller, text, TIMES_ASKED, 1.0,
                         _answer(caller, outage, buildings, texts.outage_notice_text))
     return True
+
+
+def _latest_word(found: Sequence[Any]) -> Any:
+    """Of the outages *found* (the first to come first), the one to answer with: the first,
+    as last announced — a later notice of the same utility for hours that overlap its own
+    is the office's correction of it (the works run late, or start later)."""
+    if not found:
+        return None
+    first = found[0]
+    return max((a for a in found if a.utility == first.utility
+                and a.starts_at < first.ends_at and a.ends_at > first.starts_at),
+               key=lambda a: a.id)
 
 
 def album_rest(caller: Caller) -> bool:

@@ -463,6 +463,32 @@ def test_a_resident_who_asks_when_the_outage_ends_or_starts_is_told_its_times(
     assert window not in wang.last
 
 
+def test_an_outage_announced_again_with_new_times_answers_with_the_new_times(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """The pipe works in building 3 run late: the manager announces the outage again, now
+    until 20:00. Residents who ask when the water comes back, or report it off, are told
+    20:00 — the latest notice, not the first one's 17:00."""
+    wang, li, manager = fees.wang, fees.li, fees.manager
+    water_outage_in_building_3(manager, office, clock)
+    compose(manager, "The pipe works take longer: water is back at 20:00.", "planned outage",
+            "tap:Water", "3", "2026-12-03 09:00 - 20:00")
+    manager.taps("Approve")
+    drain_once(office)
+    assert "2026-12-03 09:00 – 2026-12-03 20:00" in li.last  # the update went out
+    now = "2026-12-03 09:00 – 2026-12-03 20:00"
+    wang.says("什么时候来水？")
+    assert now in wang.last, wang.last
+    li.says("no water")
+    assert now in li.last and "take longer" in li.last, li.last
+    # A later outage of another day is its own: asked today, today's times.
+    compose(manager, "Tank cleaning.", "planned outage", "tap:Water", "3",
+            "2026-12-10 09:00 - 12:00")
+    manager.taps("Approve")
+    drain_once(office)
+    wang.says("什么时候来水？")
+    assert now in wang.last, wang.last
+
+
 def test_a_notice_sent_as_an_album_goes_out_with_every_photo(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     """The manager sends three photos as one album, the notice under the first: the preview
