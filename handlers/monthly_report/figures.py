@@ -29,6 +29,10 @@ What "the month" means, and when each figure is observed:
   second time (the ``round`` of the ``rework_requested`` event).
 - **Satisfaction**: the callback ratings given in the month (``rated_at``), by the order's
   trade and technician.
+- **Corrective tasks** (001 §2.7.6: a dissatisfied rating raises one): those raised in the
+  month (``corrective_at``), observed as of the report's moment like the callbacks — closed
+  (``corrected_at``), still open, and the median time from raised to closed of the closed
+  ones.
 - **Callbacks** are a duty that runs past the month (done by the 10th, 2.7.3), so they are
   observed **as of the report's moment** from timestamps (``rated_at``, ``onsite_at``,
   ``spot_checked_at``, ``phone_task_at``): the month's callbacks (by confirmation, as
@@ -67,9 +71,11 @@ from handlers.monthly_report.other_desks import (
     unmet_demand_of,
 )
 from handlers.monthly_report.satisfaction import (
+    Corrective,
     Ratings,
     Voice,
     complaint_voices,
+    corrective_of,
     new_words,
     ratings_of,
     rework_voices,
@@ -116,6 +122,7 @@ class Month:
     second_rework: int
     ratings: Ratings
     dissatisfied: int  # ratings at or below the office's threshold (001 §2.7.6)
+    corrective: Corrective  # the tasks those raised (001 §2.7.6)
     ratings_by_trade: dict[str, Ratings]
     ratings_by_technician: dict[str, Ratings]
     voices: tuple[Voice, ...]
@@ -211,6 +218,7 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
         dispatch=tally(dispatch), response_orders=tally(response_orders),
         response_desk=tally(response_desk), reworked=reworked, second_rework=second,
         ratings=ratings, dissatisfied=ratings.at_most(rules.dissatisfied_at_most),
+        corrective=corrective_of(session, start, end, as_of),
         ratings_by_trade=by_trade_r, ratings_by_technician=by_tech_r,
         voices=tuple(voices), callbacks=callbacks_of(session, key, tz, rules, as_of),
         demand_requests=unmet_demand_of(session, start, end), fees=fees_of(session, key, tz),

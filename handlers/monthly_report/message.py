@@ -103,6 +103,10 @@ def chat_message(report: Report, rules: OfficeRules, files: str = "") -> Text:
           count=f("ratings"), average=f("rating_average"), share=f("satisfied_share"),
           low=f("dissatisfied")),
         *_cause_lines(report.causes),
+        _("🛠 Corrective tasks for dissatisfied ratings: raised {raised}, closed {closed}, "
+          "still open {open}; time to close, median {median}", raised=f("corrective_raised"),
+          closed=f("corrective_closed"), open=f("corrective_open"),
+          median=f("corrective_close_median")),
         _("📞 Callbacks of {month}: {done} of {total} done, {share}; the rest are due by {due}.",
           month=Raw(report.label), done=f("callbacks_done"), total=f("callbacks"),
           share=f("callbacks_completion"), due=Raw(_day(cb.next_due_at, report))),

@@ -1,6 +1,7 @@
 """Satisfaction: the callback ratings given in the month, by the order's trade and
-technician, and the residents' words of dissatisfaction — low ratings' comments, rework
-reasons, complaints at the front desk — that ``causes`` reads.
+technician, the corrective tasks dissatisfied ratings raised (001 §2.7.6), and the residents'
+words of dissatisfaction — low ratings' comments, rework reasons, complaints at the front
+desk — that ``causes`` reads.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
-from handlers.monthly_report.tables import DESK, EVENTS, ORDERS, SURVEYS, table
+from handlers.monthly_report.service_levels import Durations
+from handlers.monthly_report.tables import DESK, EVENTS, ORDERS, SURVEYS, epoch, seconds, table
 from handlers.office.rules import OfficeRules
 from storage.followups import CallbackSurvey
 from storage.models import EventLog, WorkOrder
@@ -55,6 +57,37 @@ class Ratings:
     def at_most(self, rating: int) -> int:
         """How many ratings were *rating* or lower."""
         return sum(self.counts[:rating])
+
+
+@dataclass(frozen=True, slots=True)
+class Corrective:
+    """The corrective tasks raised in the month for dissatisfied ratings (001 §2.7.6), seen at
+    the report's moment: closed (with a note of what was done) or still open, and how long
+    the closed ones took from raised to closed (minutes)."""
+
+    raised: int
+    closed: int
+    to_close: Durations
+
+    @property
+    def open(self) -> int:
+        return self.raised - self.closed
+
+
+def corrective_of(session: Session, start: datetime, end: datetime,
+                  as_of: datetime) -> Corrective:
+    """The corrective tasks raised in the month (``corrective_at``), closed by *as_of*."""
+    s = SURVEYS
+    raised = int(session.execute(select(func.count()).select_from(table(CallbackSurvey)).where(
+        s.corrective_at >= start, s.corrective_at < end)).scalar_one())
+    minutes = []
+    for opened, closed in session.execute(
+            select(epoch(session, s.corrective_at), epoch(session, s.corrected_at)).where(
+                s.corrective_at >= start, s.corrective_at < end, s.corrected_at <= as_of)):
+        began, ended = seconds(opened), seconds(closed)
+        if began is not None and ended is not None:
+            minutes.append(max(ended - began, 0.0) / 60)
+    return Corrective(raised, len(minutes), Durations.of(minutes))
 
 
 @dataclass(frozen=True, slots=True)

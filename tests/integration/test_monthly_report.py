@@ -73,6 +73,9 @@ EXPECTED = {
     # ratings given in November: 4 (October's job, rated 1 Nov), 5, 2, 1.
     "ratings": (4, 1), "rating_average": (3.0, 5.0), "satisfied_share": (50.0, 100.0),
     "dissatisfied": (2, 0),
+    # corrective tasks raised for WO2's 2 and WO3's 1; WO2's closed a day later, WO3's open.
+    "corrective_raised": (2, 0), "corrective_closed": (1, 0), "corrective_open": (1, 0),
+    "corrective_close_median": (1440, None),
     # callbacks of November (by confirmation): WO1, WO2, WO3 done, WO8 with the phone.
     "callbacks": (4, 2), "callbacks_done": (3, 1), "callbacks_unreachable": (0, 0),
     "callbacks_completion": (75.0, 50.0),
@@ -183,6 +186,8 @@ ZH_LINES = (
     "🔁 返工：1（+1） 张工单，其中 1（+1） 张为第二次返工",
     "⭐ 评分：4（+3） 条，平均 3.0（−2.0），满意 50 %（−50 个百分点），不满意 2（+2）",
     "😞 主要不满意原因（5 条意见）：态度 (3)、漏水 (2)、水龙头 (1)",
+    "🛠 不满意评价的整改任务：新增 2（+2），已关闭 1（+1），未关闭 1（+1）；"
+    "关闭用时中位数 24.0 小时（—）",
     "📞 2026-11 的回访：已完成 3（+2）/4（+2），75 %（+25 个百分点）；"
     "其余须在 2026-12-10 前完成。",
     "📞 2026-10 的回访在 2026-11-10 前完成：2/2，100 %（—）（要求 100 %）。",

@@ -189,9 +189,12 @@ def _callbacks(b: Builder) -> None:
             spot_checked_at=sh(11, 20, 10), spot_checked_by=b.ids.people["huang"])
     _survey(b, "WO2", sh(11, 7, 10), rating=2, rated=sh(11, 8, 10), via="onsite",
             comment="师傅迟到了，态度也不好", onsite_at=sh(11, 8, 10),
-            onsite_by=b.ids.people["liu"])
+            onsite_by=b.ids.people["liu"], corrective_at=sh(11, 8, 10),
+            corrected_at=sh(11, 9, 10), corrected_by=b.ids.people["huang"],
+            correction_note="已向业主道歉，张师傅重新培训")
     _survey(b, "WO3", sh(11, 12, 22), rating=1, rated=sh(11, 16, 10), via="phone",
-            comment="[刘调度] 业主说电工收费太贵", phone_task_at=sh(11, 14, 22))
+            comment="[刘调度] 业主说电工收费太贵", phone_task_at=sh(11, 14, 22),
+            corrective_at=sh(11, 16, 10))
     _survey(b, "WO8", sh(11, 27, 10), state="phone", phone_task_at=sh(11, 29, 10))
 
 
