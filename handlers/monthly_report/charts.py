@@ -305,7 +305,9 @@ def _callbacks(figure: Any, report: Report, say: Callable[[Text], str]) -> None:
     rows = [(_("Done so far"), cb.done, cb.total), (_("On site"), cb.onsite, cb.onsite_needed),
             (_("Managers' spot checks"), cb.spot_checks, cb.spot_checks_needed),
             (_("Last month's, done by the due day"), cb.previous_done_by_due,
-             cb.previous_total)]
+             cb.previous_total),
+            (_("Corrective tasks closed"), report.month.corrective.closed,
+             report.month.corrective.raised)]
     labels = [say(label) for label, _d, _n in rows]
     ax.bar(labels, [n for _l, _d, n in rows], color="#dddddd", label=say(_("required")))
     bars = ax.bar(labels, [d for _l, d, _n in rows], width=0.5, color=COLOURS[0],

@@ -327,3 +327,17 @@ def test_the_on_site_share_counts_the_months_own_callbacks_never_over_100(
     assert (report.month.callbacks.onsite, report.previous.callbacks.onsite) == (1, 2)
     assert report.headline("onsite_share").value == 25.0
     assert report.headline("onsite_share").previous == 100.0
+
+
+def test_the_callbacks_chart_shows_corrective_tasks_closed_of_raised(report: Report) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure()
+    FigureCanvasAgg(figure)
+    charts._callbacks(figure, report, lambda text: render(text, "en"))
+    figure.canvas.draw()
+    [ax] = figure.axes
+    bars = dict(zip([t.get_text() for t in ax.get_xticklabels()],
+                    [t.get_text() for t in ax.texts], strict=True))
+    assert bars["Corrective tasks closed"] == "1 / 2"  # WO2's closed, WO3's open
