@@ -145,10 +145,18 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
         raise_task(uow, household, "phone", "no_chat", statement.total_due, notice_id=notice.id,
                    post=False)
         return bulk.keep(uow, notice, "no_chat")
-    if notice.outcome == bulk.HELD_BACK:  # taken back: some may have had it all the same
-        reached = bulk.reached(uow, ledger.notice_ref(notice.id), residents)
-        residents = [chat_id for chat_id in residents if chat_id not in reached]
-        if not residents:
+    resumed: list[int] = []
+    if notice.outcome == bulk.HELD_BACK:
+        # Taken back by a Hold: some may have had it all the same (the sender had it in hand);
+        # the others' outbox rows go again — not second ones, which would go too if the sender
+        # still has the first in hand and hears back from Telegram later.
+        ref = ledger.notice_ref(notice.id)
+        reached = bulk.reached(uow, ref, residents)
+        resumed = [chat_id for chat_id in residents
+                   if chat_id not in reached and bulk.resume(uow, ref, chat_id)]
+        residents = [chat_id for chat_id in residents
+                     if chat_id not in reached and chat_id not in resumed]
+        if not residents and not resumed:
             first = min((at for at in reached.values() if at is not None), default=uow.now)
             notice.state, notice.due_at, notice.outcome = "delivered", None, "delivered"
             notice.sent_at, notice.sent_on = first, ledger.office_day(uow.office, first)
@@ -164,7 +172,7 @@ def send_notice(uow: UnitOfWork, notice_id: int) -> str:
     notice.due_at = uow.now + DELIVERY_CHECK
     notice.amount_fen = int(statement.owed_through(campaign.period_start) * 100)
     uow.log("fee_notice_sent", household_id=household.id, notice_id=notice.id,
-            campaign_id=campaign.id, kind=campaign.kind, chats=residents)
+            campaign_id=campaign.id, kind=campaign.kind, chats=[*resumed, *residents])
     return bulk.keep(uow, notice, "sent")
 
 

@@ -150,14 +150,15 @@ def test_a_hold_after_approve_takes_back_the_notices_already_in_the_outbox(
     assert row["status"] == "done" and row["notices"] == {"delivered": 1}
 
 
-def test_a_notice_the_sender_had_in_hand_when_the_hold_came_goes_once(
-        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
-    li, desk = fees.li, fees.estate.desk
+def held_in_hand(fees: FeeEstate, office: Office, clock: FakeClock
+                 ) -> tuple[FeeCampaign, delivery.Pending]:
+    """Li's overdue notice is approved and written; the sender reads it, and a manager's Hold
+    lands while the sender is sending it (Li's copy, read, is returned)."""
     clock.set(sh(2026, 12, 1, 8, 0))
     calendar(office)
     overdue = campaign(office, "overdue", "monthly")  # Li's
     decide(fees, overdue.id or 0)
-    shown = preview(desk.messages(MANAGERS), overdue.id or 0)
+    shown = preview(fees.estate.desk.messages(MANAGERS), overdue.id or 0)
     clock.set(sh(2026, 12, 1, 10, 0))
     drain(office)
     [notice] = notices(office, overdue.id)
@@ -165,6 +166,13 @@ def test_a_notice_the_sender_had_in_hand_when_the_hold_came_goes_once(
                  if row.ref == ledger.notice_ref(notice.id)]  # the sender reads it
     fees.manager.presses(tap(Verb.FEE_CAMPAIGN, overdue.id, "hold"), MANAGERS,
                          shown.message_id)  # lands while the sender is sending it
+    return overdue, in_hand
+
+
+def test_a_notice_the_sender_had_in_hand_when_the_hold_came_goes_once(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    li, desk = fees.li, fees.estate.desk
+    overdue, in_hand = held_in_hand(fees, office, clock)
     desk.accept(in_hand)  # Telegram took it: Li has it, and the sender records it sent
     assert [r.status for r in fee_rows(office, li.user_id)] == ["sent"]
     decide(fees, overdue.id or 0)
@@ -180,13 +188,33 @@ def test_a_notice_the_sender_had_in_hand_when_the_hold_came_goes_once(
     assert row["status"] == "done" and row["notices"] == {"delivered": 1}
 
 
+def test_a_notice_the_sender_marks_sent_only_after_the_approval_again_goes_once(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    # The manager approves again at once, and Telegram answers for the copy in hand only after
+    # the drain's next round: Li has the notice once, not a second copy written meanwhile.
+    li, desk = fees.li, fees.estate.desk
+    overdue, in_hand = held_in_hand(fees, office, clock)
+    decide(fees, overdue.id or 0)
+    drain(office)  # the sender has not heard back about Li's copy yet
+    desk.accept(in_hand)  # now Telegram took it
+    desk.deliver()
+    assert sum("Overdue notice" in m.text for m in li.chat) == 1
+    assert [r.status for r in fee_rows(office, li.user_id)] == ["sent"]
+    clock.advance(timedelta(minutes=5))
+    drain(office)
+    [notice] = notices(office, overdue.id)
+    assert notice.state == "delivered"
+    row = next(r for r in campaigns.campaigns(office) if r["id"] == overdue.id)
+    assert row["status"] == "done" and row["notices"] == {"delivered": 1}
+
+
 def test_a_notice_taken_back_and_sent_again_is_judged_by_its_real_send(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     overdue = held_once_queued(fees, office, clock)
     decide(fees, overdue.id or 0)
     drain(office)
-    taken_back, again = fee_rows(office, fees.li.user_id)
-    assert taken_back.status == "cancelled" and again.id is not None
+    [again] = fee_rows(office, fees.li.user_id)  # the row taken back goes again
+    assert again.status == "pending" and again.id is not None
     delivery.mark_undeliverable(office, again.id, "Forbidden: bot was blocked by the user")
     clock.advance(timedelta(minutes=5))
     assert drain(office).counts["fee_delivery:task"] == 1
