@@ -34,6 +34,8 @@ db_app = typer.Typer(help="The database.", no_args_is_help=True)
 households_app = typer.Typer(help="The household roster.", no_args_is_help=True)
 invite_app = typer.Typer(help="One-time invite codes for staff and group chats.",
                          no_args_is_help=True)
+staff_app = typer.Typer(help="The office's staff: who works here, removing someone who left.",
+                        no_args_is_help=True)
 orders_app = typer.Typer(help="Work orders.", no_args_is_help=True)
 complaints_app = typer.Typer(help="Complaints (投诉) and their clocks.", no_args_is_help=True)
 rules_app = typer.Typer(help="The office's rules: deadlines, windows, quotas.",
@@ -41,6 +43,7 @@ rules_app = typer.Typer(help="The office's rules: deadlines, windows, quotas.",
 app.add_typer(db_app, name="db")
 app.add_typer(households_app, name="households")
 app.add_typer(invite_app, name="invite")
+app.add_typer(staff_app, name="staff")
 app.add_typer(orders_app, name="orders")
 app.add_typer(complaints_app, name="complaints")
 app.add_typer(rules_app, name="rules")
@@ -176,6 +179,54 @@ def invite_group(
     console.print("In the group chat, a registered staff member sends: "
                   f"/bindgroup {code}")
     print(code)
+
+
+@staff_app.command("list")
+def staff_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+) -> None:
+    """Everyone who works for the office, with the jobs each holds now."""
+    from handlers.registration import roster
+
+    rows = roster.list_staff(_office())
+    table = Table("name", "role", "telegram id", "trades", "on shift", "jobs")
+    for row in rows:
+        table.add_row(row["name"], row["role"], str(row["telegram_user_id"] or ""),
+                      ", ".join(row["trades"]), "yes" if row["on_shift"] else "no",
+                      str(row["jobs"]))
+    _emit(rows, as_json, table)
+
+
+@staff_app.command("remove")
+def staff_remove(
+    who: Annotated[str, typer.Argument(help="The staff member's name or Telegram id")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+    by: Annotated[str, typer.Option(help="Who removes them, for the event log "
+                                         "(default: this computer's user)")] = "",
+) -> None:
+    """Remove someone who no longer works for the office: their staff buttons stop working
+    at once, and every job they hold goes back to the dispatcher to assign."""
+    import getpass
+
+    from handlers.registration import roster
+
+    office = _office()
+    try:
+        person_id = roster.find_staff(office, who)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    jobs = roster.staff_jobs(office, person_id)
+    console.print(f"Remove {who} from the staff. "
+                  + (f"These jobs go back to dispatch: {', '.join(jobs)}" if jobs else
+                     "They hold no jobs."))
+    if not yes and not typer.confirm("Remove?", default=False):
+        raise _fail("Nothing was changed.")
+    try:
+        handed = roster.remove_staff(office, person_id, by or getpass.getuser())
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Removed {who}; {len(handed)} jobs went back to dispatch"
+                  + (f": {', '.join(handed)}" if handed else "."))
 
 
 def _emit(data: Any, as_json: bool, table: Table | None = None) -> None:

@@ -17,6 +17,8 @@ from handlers.office import Office
 from handlers.office.imports import ImportReport
 from handlers.office.people import STAFF_ROLES, normalise_phone, unit_label
 from handlers.office.unit_of_work import UnitOfWork
+from handlers.registration import menus
+from handlers.work_orders import hand_back, routing
 from locales import Raw, _
 from storage.models import Household, Invite, Person, Residence
 
@@ -170,3 +172,69 @@ def create_invite(office: Office, kind: str, role: str, trades: list[str],
                            rank=rank, created_at=office.clock.now()))
         session.commit()
     return code
+
+
+# -- staff who leave -----------------------------------------------------------------------
+def list_staff(office: Office) -> list[dict[str, Any]]:
+    """Everyone who works for the office now, with the jobs each holds, by role then name."""
+    with Session(office.engine) as session:
+        people = session.exec(select(Person).where(col(Person.role).in_(STAFF_ROLES))
+                              .order_by(col(Person.role), col(Person.name))).all()
+        loads = routing.open_jobs(session, [p.id for p in people if p.id is not None])
+        return [{"name": p.name, "role": p.role, "telegram_user_id": p.telegram_user_id,
+                 "trades": list(p.trades or []), "on_shift": p.on_shift,
+                 "jobs": loads.get(p.id or 0, 0)} for p in people]
+
+
+def find_staff(office: Office, who: str) -> int:
+    """The staff member named *who*, or with that Telegram id; ValueError (with a reason the
+    admin can act on) if nobody, or several, are."""
+    who = who.strip()
+    with Session(office.engine) as session:
+        query = select(Person).where(col(Person.role).in_(STAFF_ROLES))
+        by_id = session.exec(query.where(Person.telegram_user_id == int(who))).all() \
+            if who.lstrip("-").isdigit() else []
+        found = by_id or session.exec(query.where(Person.name == who)).all()
+    if not found:
+        raise ValueError(f"No staff member is named {who!r} or has that Telegram id "
+                         "(`frontline staff list` shows who works here)")
+    if len(found) > 1:
+        ids = ", ".join(str(p.telegram_user_id) for p in found)
+        raise ValueError(f"{len(found)} staff members are named {who!r}: give the Telegram id "
+                         f"of the one to remove ({ids})")
+    assert found[0].id is not None
+    return found[0].id
+
+
+def staff_jobs(office: Office, person_id: int) -> list[str]:
+    """The numbers of the jobs *person_id* holds now: what removing them hands back."""
+    with Session(office.engine) as session:
+        return [order.number for order in hand_back.held_by(session, person_id)]
+
+
+def remove_staff(office: Office, person_id: int, by: str) -> list[str]:
+    """*person_id* no longer works for the office, from now on: no staff role (a resident if
+    bound to a unit, else like someone new), every job they hold back to dispatch, the removal
+    in the event log. Their past records keep their name. Returns the jobs handed back."""
+    with UnitOfWork(office) as uow:
+        person = uow.session.get(Person, person_id)
+        if person is None or person.role not in STAFF_ROLES:
+            raise ValueError("Not a staff member (already removed?); nothing was changed")
+        role = person.role
+        bound = uow.session.exec(select(Residence.id).where(
+            Residence.person_id == person.id)).first() is not None
+        person.role = "resident" if bound else "guest"
+        uow.session.add(person)
+        uow.session.flush()
+        handed = [order.number for order in hand_back.held_by(uow.session, person_id)
+                  if hand_back.hand_back(uow, order, person)]
+        uow.log("staff_removed", actor=person, role=role, trades=list(person.trades or []),
+                by=by, orders=handed)
+        if person.telegram_user_id is not None:
+            uow.send(Say(person.telegram_user_id, _(
+                "ℹ️ The office has removed you from its staff: staff buttons and commands no "
+                "longer work for you here, and the jobs you held went back to the dispatcher."),
+                RemoveKeyboard(), priority=Priority.NOTICE),
+                menus.person_menu(person.telegram_user_id, person.role))
+        uow.commit()
+    return handed

@@ -38,6 +38,7 @@ class Actor(StrEnum):
     ASSIGNEE = "the technician who holds the job"
     RESIDENT = "the resident (the reporter, or anyone bound to the unit)"
     OFFICE = "the office's clock (scheduler)"
+    ADMIN = "the office admin, at the office computer (never a tap in the bot)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,12 +89,16 @@ REOPEN: Final = Move("reopen", frozenset({Status.CONFIRMED}), Status.REWORK, Act
 # starts from "accepted"; or the office cancels a job that is not finished, with a reason.
 REASSIGN: Final = Move("reassign", WORKING, Status.ACCEPTED, Actor.DISPATCHER,
                        "dispatcher reassigns it to another technician (who starts afresh)")
+# A technician removed from the staff (``frontline staff remove``): every job they hold goes
+# back to dispatch, unassigned, as if nobody had taken it yet.
+HAND_BACK: Final = Move("hand_back", WORKING, Status.OPEN, Actor.ADMIN,
+                        "the technician is removed from the staff: back to dispatch, unassigned")
 DESK_CANCEL: Final = Move("desk_cancel", frozenset({Status.OPEN, *WORKING}), Status.CANCELLED,
                           Actor.DISPATCHER, "dispatcher cancels with a reason (resident told)",
                           "cancelled_at")
 
 MOVES: Final = (ACCEPT, ASSIGN, SET_OFF, CONFIRM_PRICE, CONFIRM_PRICE_AHEAD, FINISH, SIGN,
-                AUTO_CONFIRM, ASK_REWORK, CANCEL, REASSIGN, DESK_CANCEL, REOPEN)
+                AUTO_CONFIRM, ASK_REWORK, CANCEL, REASSIGN, HAND_BACK, DESK_CANCEL, REOPEN)
 SUBMITTED: Final = Status.OPEN  # every work order starts here
 
 
@@ -115,6 +120,8 @@ def acts_as(caller: Caller | None, actor: Actor, order: WorkOrder) -> bool:
     """Whether *caller* is *actor* for *order* (whatever its status)."""
     if actor is Actor.OFFICE or caller is None:
         return actor is Actor.OFFICE and caller is None
+    if actor is Actor.ADMIN:
+        return False  # the admin's moves are made at the office computer, not in the bot
     if actor is Actor.TECHNICIAN:
         return is_technician_of(caller, order.trade)
     if actor is Actor.DISPATCHER:
