@@ -96,6 +96,9 @@ class AppointmentRules(BaseModel):
     minutes_left_to_offer: int = _rule(60, "office practice", "a window of today is offered "
                                        "only while at least this many minutes of it remain",
                                        ge=0, le=24 * 60)
+    typed_time_minutes: int = _rule(60, "office practice", "a time a technician types "
+                                    "(\"下午三点\") is diaried as a window this many minutes "
+                                    "long", ge=15, le=12 * 60)
     missed_grace_minutes: int = _rule(30, "office practice", "dispatch is alerted when nobody "
                                       "arrived by the window's end plus minutes", ge=0, le=24 * 60)
 

@@ -58,6 +58,7 @@ from handlers.work_orders.visit_windows import (
     tapped_window,
     technician_name,
     tell_technician,
+    typed_visit_window,
     visit_window_text,
 )
 from locales import Raw, _, lines
@@ -291,14 +292,18 @@ def drop_window(uow: UnitOfWork, order: WorkOrder, technician: Person | None) ->
 
 
 def agree_typed(uow: UnitOfWork, order: WorkOrder, words: str) -> None:
-    """The resident agreed to a time the technician typed: it is the agreed visit now, in
-    those words, instead of the window agreed before. Words are no window, so no reminder or
-    missed-visit alert is planned for them (the cards say so)."""
+    """The resident agreed to a time the technician typed: it is the agreed visit now,
+    instead of the window agreed before. Words that name a concrete time ("周三下午三点") are
+    that window, reminded and watched like one picked by button; other words are kept as
+    they are, with no reminder or missed-visit alert (the cards say so)."""
     drop_window(uow, order, assignee(uow.session, order))
     assert order.id is not None
     appointment = appointment_of(uow.session, order.id) or Appointment(
         order_id=order.id, created_at=uow.now)
     appointment.state, appointment.set_by, appointment.updated_at = "agreed", "technician", uow.now
+    window = typed_visit_window(uow, order, words)
+    if window is not None:
+        plan(uow, appointment, window)
     uow.session.add(appointment)
     order.preferred_time = words
 

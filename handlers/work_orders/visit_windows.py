@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dialogs.appointment import Window, window_text
 from dialogs.events import Priority, Say
+from dialogs.visit_times import typed_window
 from handlers.office.caller import Caller
 from handlers.office.rules import SLOTS
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import states
 from locales import Raw, Text, _
 from storage.appointments import Appointment
-from storage.models import Person, WorkOrder
+from storage.models import EventLog, Person, WorkOrder
 
 # A window may be moved, reminded and missed only while the technician still has to come.
 BEFORE_ARRIVAL = states.MAY_SET_OFF | {states.Status.ON_WAY}
@@ -74,11 +75,28 @@ def _bounds(uow: UnitOfWork, window: Window) -> tuple[datetime, datetime]:
 
 
 def _stored(uow: UnitOfWork, appointment: Appointment) -> Window:
-    """The appointment's window as the cards show it."""
-    assert appointment.window_start is not None
+    """The appointment's window as the cards show it (a typed one may be shorter than its
+    slot: "15:00–16:00")."""
+    assert appointment.window_start is not None and appointment.window_end is not None
     start = appointment.window_start.astimezone(uow.office.timezone)
-    opens, closes = uow.office.rules.appointments.window(appointment.slot)
-    return Window(start.date(), appointment.slot, opens, closes)
+    end = appointment.window_end.astimezone(uow.office.timezone)
+    return Window(start.date(), appointment.slot, start.time(), end.time())
+
+
+def typed_visit_window(uow: UnitOfWork, order: WorkOrder, words: str) -> Window | None:
+    """The window a time the technician typed for *order* names, read from the moment they
+    typed it ("明天" is the day after that); ``None`` for words that name no concrete time,
+    or a time already past."""
+    rules, tz = uow.office.rules.appointments, uow.office.timezone
+    typed = uow.session.exec(select(EventLog.at).where(
+        EventLog.order_id == order.id, EventLog.action == "time_proposed")
+        .order_by(col(EventLog.id).desc())).first() or uow.now
+    window = typed_window(words, typed.astimezone(tz),
+                          {slot: rules.window(slot) for slot in SLOTS},
+                          timedelta(minutes=rules.typed_time_minutes))
+    if window is None or _bounds(uow, window)[1] <= uow.now:
+        return None
+    return window
 
 
 def visit_window_text(uow: UnitOfWork, appointment: Appointment) -> Text:

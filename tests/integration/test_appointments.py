@@ -447,7 +447,7 @@ def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
     office, wang, zhang = estate.desk.office, estate.resident, estate.plumber
     zhang.presses(tap(Verb.SHOW_CARD, order_id(office, number)))
     card = [m for m in zhang.chat if m.text.startswith(number)][-1]
-    assert "周三下午三点" in card.text and "09:00–12:00" not in card.text
+    assert "2026-11-25 15:00–16:00" in card.text and "09:00–12:00" not in card.text
     clock.set(sh(2026, 11, 23, 19, 0))  # Tuesday morning is off: nobody is reminded of it
     assert due(office).counts["visit_evening:sent"] == 0
     clock.set(sh(2026, 11, 24, 13, 0))
@@ -455,11 +455,32 @@ def test_a_new_time_the_resident_agrees_to_replaces_the_visit_window(
     assert not reminders(wang)
 
 
-def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_visit_said_to_be_unreminded(
-        estate: Estate) -> None:
+def test_a_typed_new_time_the_resident_agrees_to_is_the_agreed_window_and_reminded(
+        estate: Estate, clock: FakeClock) -> None:
     number = wednesday_3pm_typed_and_agreed(estate)
+    office, wang = estate.desk.office, estate.resident
     card = [m for m in estate.plumber.chat if m.text.startswith(number)][-1]
-    assert "约定上门时间：周三下午三点" in card.text and "方便上门时间" not in card.text, card.text
+    assert "约定上门时间：2026-11-25 15:00–16:00" in card.text, card.text
+    assert "不会发送上门提醒" not in card.text and "周三下午三点" not in card.text, card.text
+    planned = {(item.kind, item.due) for item in agenda(office)[0] if item.target == number}
+    assert planned >= {("visit_evening", sh(2026, 11, 24, 19, 0)),
+                       ("visit_last", sh(2026, 11, 25, 14, 0)),
+                       ("visit_missed", sh(2026, 11, 25, 16, 30))}
+    clock.set(sh(2026, 11, 24, 19, 0))  # the evening before Wednesday
+    assert due(office).counts["visit_evening:sent"] == 1
+    assert "15:00–16:00" in reminders(wang)[-1]
+    clock.set(sh(2026, 11, 25, 16, 30))  # nobody came
+    assert due(office).counts["visit_missed:alerted"] == 1
+
+
+def test_a_typed_new_time_that_is_no_time_is_the_agreed_visit_said_to_be_unreminded(
+        estate: Estate) -> None:
+    number, oid = agreed_tuesday_morning(estate)
+    press(estate.plumber, tap(Verb.PROPOSE_TIME, oid))
+    estate.plumber.says("等配件到了我再跟您约")
+    press(estate.resident, tap(Verb.ANSWER_TIME, oid, "yes"))
+    card = [m for m in estate.plumber.chat if m.text.startswith(number)][-1]
+    assert "约定上门时间：等配件到了我再跟您约" in card.text and "方便上门时间" not in card.text
     # Words, not a window: the card says honestly that nobody is reminded of it.
     assert "不会发送上门提醒" in card.text, card.text
 

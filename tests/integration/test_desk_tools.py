@@ -406,7 +406,7 @@ def test_a_reassigned_emergency_drops_the_typed_visit_the_old_technician_agreed(
         return [m.text for m in estate.desk.messages(user_id)
                 if m.text.startswith("🚨") and order.number in m.text and "状态" in m.text][-1]
 
-    assert "约定上门时间：周四下午三点" in card(zhang.user_id)
+    assert "约定上门时间：2026-11-26 15:00–16:00" in card(zhang.user_id)  # read as a window
     estate.dispatcher.presses(tap(Verb.DESK_REASSIGN, order.id, _person_id(office, 202)),
                               DISPATCH)
     assert "约定上门时间" not in card(zhao.user_id), card(zhao.user_id)  # 张师傅 agreed it
