@@ -167,8 +167,10 @@ def announce_hold(announcement_id: int) -> None:
 
 @announce_app.command("recall")
 def announce_recall(announcement_id: int, correction: Annotated[str, typer.Option(
-        help="The corrected text, for those Telegram no longer lets us delete")] = "") -> None:
-    """Recall it: unsent copies stop, sent ones are deleted (or corrected when too old)."""
+        help="The corrected text: every resident whose copy arrived gets it (their copy "
+             "is deleted too while Telegram lets us)")] = "") -> None:
+    """Recall it: unsent copies stop, sent ones are deleted (or corrected when too old); with
+    --correction every resident who got it gets the correction as well."""
     done = _decide(announcement_id, "recall", correction)
     console.print(f"announcement {announcement_id} recalled: {done['deleted']} deleted, "
                   f"{done['corrected']} corrected, {done['stopped']} stopped")

@@ -385,6 +385,22 @@ def late_outage_text(goes: str, starts: str) -> Text:
              moment=Raw(goes), starts=Raw(starts))
 
 
+def unreachable_text(homes: int) -> Text:
+    """The preview and the delivery report: homes of the audience the bot cannot reach (they
+    blocked it), left out of its recipients; their phone is the desk's."""
+    return _("📵 Homes in this audience the bot cannot reach (they blocked it): {count}. "
+             "Please phone them.", count=homes)
+
+
+def phone_outage_text(utility: str, buildings: str, starts: str, ends: str,
+                      homes: str) -> Text:
+    """Dispatch, once an outage is approved: the homes its notice cannot reach, to phone."""
+    return _("📵 Planned {utility} outage, building {buildings}: {starts} – {ends}. These homes "
+             "blocked the bot and do not get the notice; please phone them:\n{homes}",
+             utility=UTILITY_WORDS[utility], buildings=Raw(buildings), starts=Raw(starts),
+             ends=Raw(ends), homes=Raw(homes))
+
+
 def audience_text(audience: str, buildings: str, trade: str, service: str) -> Text:
     """The audience as the preview names it."""
     if audience == "buildings":
@@ -406,13 +422,19 @@ def report_text(number: int, total: int, sent: int, blocked: int, failed: int, q
 
 
 def recalled_text(number: int, deleted: int, corrected: int, stopped: int,
-                  checking: int) -> Text:
+                  checking: int, told: bool = False) -> Text:
     """What a recall did, for the person who recalled it. Of the copies stopped, *checking*
     were taken back from the outbox: the sender may have had one in hand, which arrives all
-    the same (then it is deleted a few minutes later), and nobody can tell yet which."""
-    done = _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
-             "too old to delete got a correction, {stopped} stopped before sending.",
-             number=number, deleted=deleted, corrected=corrected, stopped=stopped)
+    the same (then it is deleted a few minutes later), and nobody can tell yet which. *told*:
+    the recall had a correction text, so *corrected* counts every resident it went to."""
+    if told:
+        done = _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
+                 "residents got the correction, {stopped} stopped before sending.",
+                 number=number, deleted=deleted, corrected=corrected, stopped=stopped)
+    else:
+        done = _("↩️ Announcement #{number} recalled: {deleted} messages deleted, {corrected} "
+                 "too old to delete got a correction, {stopped} stopped before sending.",
+                 number=number, deleted=deleted, corrected=corrected, stopped=stopped)
     if not checking:
         return done
     return lines(done, _("{checking} of them were waiting to go out and may have gone that "
@@ -443,8 +465,14 @@ def expired_text(expired: int) -> Text:
              expired=expired)
 
 
-def recall_report_text(deleted: int, corrected: int, deleting: int) -> Text:
-    """After a recall, the delivery report adds what became of the copies already sent."""
+def recall_report_text(deleted: int, corrected: int, deleting: int,
+                       told: bool = False) -> Text:
+    """After a recall, the delivery report adds what became of the copies already sent
+    (*told*: the recall had a correction text, and every one of them got it)."""
+    if told:
+        return _("Recalled: {deleted} deleted, {deleting} deletes not confirmed yet; {told} "
+                 "residents got the correction.", deleted=deleted, deleting=deleting,
+                 told=deleted + corrected + deleting)
     return _("Recalled: {deleted} deleted, {corrected} got a correction instead, {deleting} "
              "deletes not confirmed yet.", deleted=deleted, corrected=corrected,
              deleting=deleting)
@@ -452,7 +480,7 @@ def recall_report_text(deleted: int, corrected: int, deleting: int) -> Text:
 
 def correction_text(sent_on: str, text: str) -> Text:
     """What a recipient of a recalled notice gets when Telegram no longer lets us delete it
-    (too old, or the delete was refused)."""
+    (too old, or the delete was refused) — and, with a correction *text*, after its delete."""
     if text:
         return _("⚠️ Correction to the property office's notice of {date}:\n\n{text}",
                  date=Raw(sent_on), text=Raw(text))

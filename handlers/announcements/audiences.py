@@ -1,6 +1,7 @@
 """Who an announcement reaches: the private chats behind an audience, fixed when it is
 prepared. Residents are reached through the units they are bound to; people who blocked the
-bot are left out (their phone is the desk's). A person bound to two units gets it once."""
+bot are left out (their phone is the desk's: ``blocked=True`` finds them). A person bound to
+two units gets it once."""
 
 from __future__ import annotations
 
@@ -40,16 +41,19 @@ class Audience:
     service: str = ""
 
 
-def resolve(session: Session, audience: Audience, today: date) -> list[Recipient]:
-    """The recipients of *audience* now, one per chat, in a stable order."""
+def resolve(session: Session, audience: Audience, today: date, *,
+            blocked: bool = False) -> list[Recipient]:
+    """The recipients of *audience* now, one per chat, in a stable order (*blocked*: instead,
+    the people of the audience who blocked the bot)."""
     if audience.kind in ("staff", "trade"):
-        return _staff(session, audience)
+        return _staff(session, audience, blocked)
     if audience.kind == "unmet":
-        return _asked(session, audience.service)
+        return _asked(session, audience.service, blocked)
     query = (select(Person.telegram_user_id, Person.id, Person.language, Residence.household_id)
              .join(Residence, col(Residence.person_id) == col(Person.id))
              .join(Household, col(Household.id) == col(Residence.household_id))
-             .where(col(Person.telegram_user_id).is_not(None), col(Person.blocked_bot).is_(False)))
+             .where(col(Person.telegram_user_id).is_not(None),
+                    col(Person.blocked_bot).is_(blocked)))
     if audience.kind == "buildings":
         query = query.where(col(Household.building).in_(audience.buildings))
     elif audience.kind == "arrears":
@@ -63,22 +67,22 @@ def resolve(session: Session, audience: Audience, today: date) -> list[Recipient
                       for chat, person, language, household in rows)
 
 
-def _staff(session: Session, audience: Audience) -> list[Recipient]:
+def _staff(session: Session, audience: Audience, blocked: bool) -> list[Recipient]:
     roles = ("technician",) if audience.kind == "trade" else STAFF_ROLES
     people = session.exec(select(Person).where(
         col(Person.role).in_(roles), col(Person.telegram_user_id).is_not(None),
-        col(Person.blocked_bot).is_(False)).order_by(col(Person.id))).all()
+        col(Person.blocked_bot).is_(blocked)).order_by(col(Person.id))).all()
     return _once_each((p.telegram_user_id, p.id, None, p.language) for p in people
                       if audience.kind == "staff" or audience.trade in (p.trades or []))
 
 
-def _asked(session: Session, service: str) -> list[Recipient]:
+def _asked(session: Session, service: str, blocked: bool) -> list[Recipient]:
     """Residents who asked for a service we did not offer (with *service* in their words)."""
     query = (select(Person.telegram_user_id, Person.id, Person.language,
                     UnmetDemand.household_id)
              .join(UnmetDemand, col(UnmetDemand.person_id) == col(Person.id))
              .where(col(Person.telegram_user_id).is_not(None),
-                    col(Person.blocked_bot).is_(False)))
+                    col(Person.blocked_bot).is_(blocked)))
     if service.strip():
         query = query.where(col(UnmetDemand.request).contains(service.strip()))
     rows = session.exec(query.order_by(col(UnmetDemand.id))).all()

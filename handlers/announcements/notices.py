@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Final
 
 from sqlalchemy import String, and_, cast, exists, func, insert, literal, update
@@ -20,13 +20,14 @@ from dialogs import announce as texts
 from dialogs.events import Delete, InlineKeyboard, Priority, Say
 from dialogs.menu import LANGUAGE_NAMES
 from dialogs.model import TRADES, DialogContext, DraftAnnouncement, Outcome
-from handlers.announcements.audiences import Audience, resolve
+from handlers.announcements.audiences import RESIDENT_AUDIENCES, Audience, resolve
 from handlers.delivery import bulk
+from handlers.delivery.unreachable import describe
 from handlers.office import Office, conversations
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
-from handlers.office.people import alert_chats, person_by_id_name
+from handlers.office.people import alert_chats, person_by_id_name, staff_chat
 from handlers.office.permissions import OUT_OF_DATE, is_desk
 from handlers.office.unit_of_work import OUTBOX, UnitOfWork
 from locales import LANGUAGES, Msg, Text, _, lines, parse_language, render
@@ -106,6 +107,10 @@ def draft(caller: Caller, command: DraftAnnouncement) -> None:
         caller.reply(refused.why)
 
 
+def _today(uow: UnitOfWork) -> date:
+    return uow.now.astimezone(uow.office.timezone).date()
+
+
 def _moment(uow: UnitOfWork, text: str) -> datetime:
     local = datetime.strptime(text, MOMENT_FORMAT).replace(tzinfo=uow.office.timezone)
     return local.astimezone(UTC)
@@ -137,8 +142,8 @@ def prepare(uow: UnitOfWork, command: DraftAnnouncement, author: Person | None,
         if ends <= starts or ends <= uow.now:
             raise NotPrepared(_("The outage must end after it starts, and in the future."))
     send_at = max(_moment(uow, command.send_at), uow.now) if command.send_at else uow.now
-    audience = Audience(command.audience, buildings, command.trade, command.service)
-    recipients = resolve(uow.session, audience, uow.now.astimezone(uow.office.timezone).date())
+    recipients = resolve(uow.session, Audience(command.audience, buildings, command.trade,
+                                               command.service), _today(uow))
     if not recipients and not command.utility:
         raise NotPrepared(_("Nobody in this audience uses the bot yet; nothing was prepared."))
     announcement = Announcement(
@@ -184,23 +189,25 @@ def preview(uow: UnitOfWork, announcement: Announcement) -> Text:
     """The preview: audience, when, recipients per language, the notice in each language."""
     assert announcement.id is not None
     shown = message(uow, announcement)
+    goes = _goes_at(uow, announcement)
     if announcement.urgent:
         when: Text = _("{moment}, urgent: day or night",
                        moment=wall_clock(announcement.send_at, uow.office.timezone))
-    elif announcement.send_at is not None and announcement.send_at > (
+    elif goes > uow.now or (announcement.send_at or uow.now) > (
             announcement.created_at or uow.now):
-        when = _("{moment}, in daytime hours",
-                 moment=wall_clock(announcement.send_at, uow.office.timezone))
+        # The moment it really goes: a time typed for the night waits for the morning.
+        when = _("{moment}, in daytime hours", moment=wall_clock(
+            bulk.next_day(uow, pace(uow.office), announcement.send_at)
+            if goes <= uow.now else goes, uow.office.timezone))
     else:
         when = _("once approved, in daytime hours")
-    goes = _goes_at(uow, announcement)
     if (announcement.kind == "outage" and not announcement.urgent
             and announcement.starts_at is not None and goes > announcement.starts_at):
         # The night keeps it back past the outage's start: residents learn of it too late.
         when = lines(when, texts.late_outage_text(
             wall_clock(goes, uow.office.timezone),
             wall_clock(announcement.starts_at, uow.office.timezone)))
-    return texts.preview_text(texts.PreviewView(
+    shown_preview = texts.preview_text(texts.PreviewView(
         announcement_id=announcement.id,
         audience=texts.audience_text(announcement.audience, ", ".join(announcement.buildings),
                                      announcement.trade, announcement.service),
@@ -211,6 +218,49 @@ def preview(uow: UnitOfWork, announcement: Announcement) -> Text:
                       for language in LANGUAGES),
         status=announcement.status,
         decided_by=person_by_id_name(uow.session, announcement.decided_by) or ""))
+    return _with_unreachable(uow, announcement, shown_preview)
+
+
+def unreachable(uow: UnitOfWork, announcement: Announcement) -> list[Person]:
+    """The homes of a residents' announcement the bot cannot reach — nobody of theirs among
+    its recipients, someone of theirs blocked the bot — one person of each, to phone."""
+    if announcement.audience not in RESIDENT_AUDIENCES:
+        return []
+    d = DELIVERY_TABLE.c
+    reached = set(uow.session.connection().execute(sql_select(d.household_id).where(
+        d.announcement_id == announcement.id)).scalars())
+    homes: dict[int, int] = {}
+    for blocked in resolve(uow.session, Audience(
+            announcement.audience, tuple(announcement.buildings), announcement.trade,
+            announcement.service), _today(uow), blocked=True):
+        if blocked.household_id is not None and blocked.household_id not in reached:
+            homes.setdefault(blocked.household_id, blocked.person_id)
+    return [person for person_id in homes.values()
+            if (person := uow.session.get(Person, person_id)) is not None]
+
+
+def _with_unreachable(uow: UnitOfWork, announcement: Announcement, text: Text) -> Text:
+    """The preview or the report, and how many homes of the audience the bot cannot reach."""
+    homes = len(unreachable(uow, announcement))
+    return lines(text, texts.unreachable_text(homes)) if homes else text
+
+
+def _phone_unreachable(uow: UnitOfWork, announcement: Announcement) -> None:
+    """An outage approved: dispatch gets the homes the bot cannot reach, with their phones,
+    to call (once, however often it is approved)."""
+    dispatch = staff_chat(uow.session, "dispatch")
+    phone_ref = f"announce-phone:{announcement.id}"
+    if (announcement.kind != "outage" or dispatch is None
+            or bulk.chats_posted(uow, phone_ref)):
+        return
+    homes = unreachable(uow, announcement)
+    if homes:
+        tz = uow.office.timezone
+        uow.send(Say(dispatch.chat_id, texts.phone_outage_text(
+            announcement.utility, ", ".join(announcement.buildings),
+            wall_clock(announcement.starts_at, tz), wall_clock(announcement.ends_at, tz),
+            "\n".join(describe(uow, person).value for person in homes)),
+            ref=phone_ref, priority=Priority.NOTICE))
 
 
 def _goes_at(uow: UnitOfWork, announcement: Announcement) -> datetime:
@@ -248,7 +298,8 @@ def staff_tap(caller: Caller, board: StaffChat | None, announcement_id: int,
             caller.refuse(_("This announcement was already recalled."))
             return
         caller.toast(_("Recalled."))
-        caller.reply(texts.recalled_text(announcement.id or 0, **done))
+        caller.reply(texts.recalled_text(announcement.id or 0, **done,
+                                         told=bool(announcement.correction)))
     else:
         decided = _("This announcement was already decided.")
         if not bulk.may_decide(caller, announcement.status, choice,
@@ -293,6 +344,8 @@ def decide(uow: UnitOfWork, announcement: Announcement, choice: str,
         return False
     if choice == "hold":
         _take_back(uow, announcement)
+    else:
+        _phone_unreachable(uow, announcement)
     uow.log(f"announcement_{bulk.DECIDED[choice]}", actor=person,
             announcement_id=announcement.id)
     return True
@@ -345,17 +398,20 @@ def report(uow: UnitOfWork, announcement: Announcement) -> Text:
     sent = texts.report_text(announcement.id or 0, **shown)
     if expired:
         sent = lines(sent, texts.expired_text(expired))
+    sent = _with_unreachable(uow, announcement, sent)
     if announcement.status != "recalled":
         return sent
-    return lines(sent, texts.recall_report_text(**after))
+    return lines(sent, texts.recall_report_text(**after, told=bool(announcement.correction)))
 
 
 def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
            person: Person | None) -> dict[str, int] | None:
     """Withdraw an announcement: what is not sent yet never goes, what Telegram still lets us
     delete (safely inside its limit) is deleted, the rest gets a correction — and so does a
-    copy whose delete Telegram refuses (:func:`check_delete`). An outage recalled stops
-    answering. None if it was recalled meanwhile (nothing is done twice)."""
+    copy whose delete Telegram refuses (:func:`check_delete`). With a *correction* text every
+    recipient whose copy arrived gets it, deleted or not: they may have read the wrong notice
+    already. An outage recalled stops answering. None if it was recalled meanwhile (nothing
+    is done twice)."""
     if not bulk.claim(uow, ANNOUNCEMENT_TABLE, announcement.id, RECALLABLE, status="recalled",
                       recalled_at=uow.now, correction=correction[:CORRECTION_LENGTH]):
         uow.session.refresh(announcement)
@@ -374,7 +430,7 @@ def recall(uow: UnitOfWork, announcement: Announcement, correction: str,
             o.ref == ref(announcement.id))):
         state, due, removed = _withdraw(uow, announcement, copy)
         deleted += removed
-        corrected += state == "corrected"
+        corrected += state == "corrected" or bool(announcement.correction)
         uow.session.connection().execute(
             update(DELIVERY_TABLE).where(d.announcement_id == announcement.id,
                                          d.chat_id == copy.chat_id)
@@ -394,7 +450,8 @@ _SENT_COPIES = sql_select(OUTBOX.c.chat_id, OUTBOX.c.parts_message_ids,
 def _withdraw(uow: UnitOfWork, announcement: Announcement, copy: Any
               ) -> tuple[str, datetime | None, int]:
     """Delete a copy Telegram has, if it still lets us (safely inside its limit), else send
-    the correction: the copy's new state, when to check on it, and how many messages go."""
+    the correction — sent after the delete too when the recall has a correction text: the
+    copy's new state, when to check on it, and how many messages go."""
     rules = uow.office.rules.announcements
     window = (timedelta(hours=rules.delete_within_hours)
               - timedelta(minutes=rules.delete_margin_minutes))
@@ -404,6 +461,8 @@ def _withdraw(uow: UnitOfWork, announcement: Announcement, copy: Any
         return "corrected", None, 0
     shown = _messages(copy.parts_message_ids, copy.telegram_message_id)
     uow.send(*(Delete(copy.chat_id, m) for m in shown))
+    if announcement.correction:
+        _correct(uow, announcement, copy.chat_id, copy.sent_at)
     return "deleting", uow.now + DELETE_CHECK, len(shown)
 
 
@@ -483,7 +542,8 @@ def check_delete(uow: UnitOfWork, delivery_id: int) -> str:
     if status == "sent":
         delivery.state = "deleted"
         return bulk.keep(uow, delivery, "deleted")
-    _correct(uow, announcement, delivery.chat_id, copy.sent_at if copy else None)
+    if not announcement.correction:  # with a correction text it went with the delete
+        _correct(uow, announcement, delivery.chat_id, copy.sent_at if copy else None)
     delivery.state = "corrected"
     uow.log("announcement_delete_refused", announcement_id=announcement.id,
             chat_id=delivery.chat_id, delete=status or "lost")

@@ -185,7 +185,7 @@ def record_call(caller: Caller, board: StaffChat, person_id: int, outcome: str) 
     held = len(_rows(uow, chat_id, "parked"))
     caller.log("held_messages_phoned", person_id=person.id, outcome=outcome, held=held,
                by=caller.person.name)
-    who, by = _describe(uow, person), Raw(caller.person.name)
+    who, by = describe(uow, person), Raw(caller.person.name)
     time = Raw(wall_clock(caller.now, uow.office.timezone))
     still_held = _("{count} held messages go out when they write to the bot again.",
                    count=held) if held else None
@@ -221,7 +221,7 @@ def _flag_unreachable(uow: UnitOfWork, chat_id: int) -> Text | None:
             return None
         person.blocked_bot = True
         uow.session.add(person)
-        return _describe(uow, person)
+        return describe(uow, person)
     group = staff_chat_by_id(uow.session, chat_id)
     if group is None:
         return None
@@ -232,10 +232,10 @@ def _flag_unreachable(uow: UnitOfWork, chat_id: int) -> Text | None:
 
 def _who(uow: UnitOfWork, chat_id: int) -> Text:
     person = person_by_telegram(uow.session, chat_id)
-    return _describe(uow, person) if person is not None else Raw(str(chat_id))
+    return describe(uow, person) if person is not None else Raw(str(chat_id))
 
 
-def _describe(uow: UnitOfWork, person: Person) -> Raw:
+def describe(uow: UnitOfWork, person: Person) -> Raw:
     """Name, units and phone numbers: what dispatch needs to phone them."""
     units = ", ".join(u.label for u in units_of(uow.session, person))
     phones = [person.phone] if person.phone else list(uow.session.exec(

@@ -21,9 +21,10 @@ from scheduler.agenda import agenda
 from scheduler.drain import drain_once
 from storage.announcements import Announcement, AnnouncementDelivery
 from storage.models import Outbox, WorkOrder
+from storage.models import Person as PersonRow
 from tests.conftest import make_office
 from tests.support.desk import Person
-from tests.support.estate import MANAGERS, ON_DUTY, code_of
+from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, code_of
 from tests.support.fees import FeeEstate, fee_estate
 from tests.support.orders import sh
 
@@ -62,6 +63,15 @@ def latest(office: Office) -> Announcement:
     with Session(office.engine) as session:
         return session.exec(select(Announcement).order_by(col(Announcement.id).desc())
                             .limit(1)).one()
+
+
+def delivered(fees: FeeEstate, office: Office, text: str) -> int:
+    """*text* to the whole estate, approved, sent and delivered; its number."""
+    compose(fees.manager, text, "The whole estate")
+    fees.manager.taps("Approve")
+    drain_once(office)
+    fees.estate.desk.deliver()
+    return latest(office).id or 0
 
 
 def recipients(office: Office, announcement_id: int | None) -> set[int]:
@@ -509,3 +519,73 @@ def test_a_notice_sent_as_an_album_goes_out_with_every_photo(
     manager.taps("Recall")
     assert not any(m.photos for m in li.chat)
     assert not any("新电梯本周启用。" in m.text for m in li.chat)
+
+
+def test_a_recall_with_a_correction_tells_everyone_who_got_the_wrong_notice(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Wang and Li read the wrong outage times an hour ago: the recall deletes their copies
+    and sends each the correction, and the recall and the report count them."""
+    wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    number = delivered(fees, office, "Water off on Friday 09:00-12:00.")
+    clock.advance(timedelta(hours=1))
+    done = notices.decide_from_cli(office, number, "recall", "Water off on Friday 13:00-16:00.")
+    assert done == {"deleted": 2, "corrected": 2, "stopped": 0, "checking": 0}
+    desk.deliver()
+    for person in (wang, li):
+        assert not any("09:00-12:00" in m.text for m in person.chat)
+        assert person.last.endswith("\n\nWater off on Friday 13:00-16:00.")
+    assert li.last.startswith("⚠️ Correction to the property office's notice of 2026-12-01")
+    clock.advance(timedelta(minutes=5))
+    drain_once(office)
+    manager.taps("Delivery report")
+    assert manager.last.endswith("Recalled: 2 deleted, 0 deletes not confirmed yet; 2 "
+                                 "residents got the correction.")
+    # Without a correction the copies are only deleted, as before.
+    seen = len(li.chat)
+    delivered(fees, office, "Pool opens Monday.")
+    manager.taps("Recall")
+    assert "2 messages deleted, 0 too old to delete got a correction" in manager.last
+    desk.deliver()
+    assert not any("Pool" in m.text or "⚠️" in m.text for m in li.chat[seen:])
+
+
+def test_homes_that_blocked_the_bot_are_counted_and_phoned_for_an_outage(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li blocked the bot before the outage was prepared: Recipients leaves him out, the
+    preview and the report say one home cannot be reached, and dispatch gets his home and
+    roster phone to call."""
+    li, manager, desk = fees.li, fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    with Session(office.engine) as session:  # an earlier 403 flagged him
+        row = session.exec(select(PersonRow).where(
+            PersonRow.telegram_user_id == li.user_id)).one()
+        row.blocked_bot = True
+        session.add(row)
+        session.commit()
+    compose(manager, "Pipe works on the main.", "planned outage", "tap:Water", "3",
+            "2026-12-03 09:00 - 17:00")
+    preview = desk.messages(MANAGERS)[-1].text
+    assert "Recipients: 1 " in preview
+    assert "Homes in this audience the bot cannot reach (they blocked it): 1" in preview
+    manager.taps("Approve", chat_id=MANAGERS)
+    [told] = [m.text for m in desk.messages(DISPATCH) if "blocked the bot and do not" in m.text]
+    assert told.endswith("please phone them:\nLi Lei (3-1203, 13800000002)"), told
+    manager.taps("Hold", chat_id=MANAGERS)
+    manager.taps("Approve", chat_id=MANAGERS)  # approved again: the list is not sent twice
+    assert sum("blocked the bot and do not" in m.text for m in desk.messages(DISPATCH)) == 1
+    drain_once(office)
+    desk.deliver()
+    drain_once(office)
+    assert "Homes in this audience the bot cannot reach (they blocked it): 1" in manager.last
+
+
+def test_the_preview_shows_when_a_typed_time_really_goes(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    manager, desk = fees.manager, fees.estate.desk
+    clock.set(sh(2026, 12, 1, 10, 0))
+    compose(manager, "Lift inspection.", "The whole estate", when="2026-12-03 23:00")
+    assert "When: 2026-12-04 09:00, in daytime hours" in desk.messages(MANAGERS)[-1].text
+    clock.set(sh(2026, 12, 1, 22, 0))
+    compose(manager, "Lift inspection.", "The whole estate", when="2026-12-01 22:00")
+    assert "When: 2026-12-02 09:00, in daytime hours" in desk.messages(MANAGERS)[-1].text

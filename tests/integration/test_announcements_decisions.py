@@ -27,7 +27,7 @@ from storage.announcements import Announcement, OutageReport
 from storage.fees import FeeCampaign
 from storage.models import Outbox
 from storage.models import Person as PersonRow
-from tests.integration.test_announcements import compose, copies, latest
+from tests.integration.test_announcements import compose, copies, delivered, latest
 from tests.integration.test_emergency_photos import Call, Phones
 from tests.support.estate import DISPATCH, MANAGERS
 from tests.support.fees import FeeEstate, calendar, campaign, decide, fee_estate
@@ -361,29 +361,44 @@ def test_a_recall_near_the_48_hours_corrects_instead_of_deleting(
 def test_a_delete_telegram_refuses_is_followed_by_the_correction(
         fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
     wang, li, manager, desk = fees.wang, fees.li, fees.manager, fees.estate.desk
-    compose(manager, "The pool opens on Monday.", "The whole estate")
-    manager.taps("Approve")
-    drain_once(office)
-    desk.deliver()
+    number = delivered(fees, office, "The pool opens on Monday.")
     daytime.advance(timedelta(hours=20))
-    number = latest(office).id or 0
-    assert notices.decide_from_cli(office, number, "recall", "The pool opens on Tuesday.") == {
+    # Without a correction text (with one, everyone gets it along with the delete).
+    assert notices.decide_from_cli(office, number, "recall") == {
         "deleted": 2, "corrected": 0, "stopped": 0, "checking": 0}
     # Telegram refuses Li's delete (the message is gone from its side, or too old after all).
     [refused] = [row for row in outbox(office, op="delete", status="pending")
                  if row.chat_id == li.user_id]
     delivery.mark_failed(office, refused.id or 0, "Bad Request: message can't be deleted")
     desk.deliver()
-    assert not any("Correction" in m.text for m in li.chat)
+    assert not any("disregard" in m.text for m in li.chat)
     daytime.advance(timedelta(minutes=5))
     assert drain_once(office).counts["announcement_delete:corrected"] == 1
-    assert li.last == ("⚠️ Correction to the property office's notice of 2026-12-01:\n\n"
-                       "The pool opens on Tuesday.")
-    assert not any("pool" in m.text for m in wang.chat)  # deleted, and no correction
+    assert li.last == ("⚠️ Please disregard the property office's notice of 2026-12-01: it "
+                       "was sent in error.")
+    assert not any("pool" in m.text for m in wang.chat)  # deleted, and nothing else
     manager.presses(tap(Verb.ANNOUNCE_STAFF, number, "report"))
     assert manager.last.endswith("Recalled: 1 deleted, 1 got a correction instead, 0 deletes "
                                  "not confirmed yet.")
     assert not drain_once(office).counts["announcement_delete:corrected"]  # once
+
+
+def test_a_refused_delete_after_a_recall_with_a_correction_is_not_corrected_twice(
+        fees: FeeEstate, office: Office, daytime: FakeClock) -> None:
+    li, manager, desk = fees.li, fees.manager, fees.estate.desk
+    number = delivered(fees, office, "The pool opens on Monday.")
+    notices.decide_from_cli(office, number, "recall", "The pool opens on Tuesday.")
+    [refused] = [row for row in outbox(office, op="delete", status="pending")
+                 if row.chat_id == li.user_id]
+    delivery.mark_failed(office, refused.id or 0, "Bad Request: message can't be deleted")
+    desk.deliver()
+    daytime.advance(timedelta(minutes=5))
+    assert drain_once(office).counts["announcement_delete:corrected"] == 1
+    desk.deliver()
+    assert sum("The pool opens on Tuesday." in m.text for m in li.chat) == 1
+    manager.presses(tap(Verb.ANNOUNCE_STAFF, number, "report"))
+    assert manager.last.endswith("Recalled: 1 deleted, 0 deletes not confirmed yet; 2 "
+                                 "residents got the correction.")
 
 
 def approved_with_a_photo(fees: FeeEstate, office: Office) -> int:
