@@ -11,8 +11,9 @@ from __future__ import annotations
 from dialogs import cards
 from dialogs.events import Say
 from handlers.office.caller import Caller
-from handlers.office.people import staff_chat
+from handlers.office.people import is_staff, staff_chat
 from handlers.work_orders import appointments, states
+from handlers.work_orders.hand_back import hand_back
 from handlers.work_orders.notify import alert_managers, tell_assignee, view
 from locales import Raw, Text, _, lines
 from storage.models import Person, WorkOrder
@@ -28,11 +29,15 @@ def send_back(caller: Caller, order: WorkOrder, move_: states.Move, reason: str,
             caller.session, order, move_, caller.now, rework_count=order.rework_count + 1):
         return False
     caller.log("rework_requested", order, reason=reason, round=order.rework_count, **detail)
-    # Going back is a new visit: its window is asked (and reminded) like a first one's, before
-    # the job's card, which stays the newest message to act on.
-    appointments.hand_over(caller, order, caller.session.get(Person, order.assignee_id)
-                           if order.assignee_id else None)
-    tell_assignee(caller, order, to_technician)
+    technician = caller.session.get(Person, order.assignee_id) if order.assignee_id else None
+    if technician is not None and not is_staff(technician):
+        # They have left the office since the job was done: it goes to dispatch instead.
+        hand_back(caller.uow, order, technician)
+    else:
+        # Going back is a new visit: its window is asked (and reminded) like a first one's,
+        # before the job's card, which stays the newest message to act on.
+        appointments.hand_over(caller, order, technician)
+        tell_assignee(caller, order, to_technician)
     if order.rework_count >= caller.uow.office.rules.manager_after_reworks:
         alert_managers(caller, _("⚠️ {number}: the resident is still not satisfied after "
                                  "rework ({reason}). Please follow up.",
@@ -50,7 +55,11 @@ def reopen(caller: Caller, order: WorkOrder, comment: str) -> bool:
             "and put it right.", number=Raw(order.number), comment=Raw(comment)),
             source="callback"):
         return False
-    assignee = caller.session.get(Person, order.assignee_id) if order.assignee_id else None
+    if order.assignee_id is None:  # handed back: the resident hears a new one is coming
+        caller.reply(_("We are sorry it is still not right. {number} is reopened.",
+                       number=Raw(order.number)))
+        return True
+    assignee = caller.session.get(Person, order.assignee_id)
     name = assignee.name if assignee else ""
     board = staff_chat(caller.session, "trade", order.trade)
     if board is not None:

@@ -15,13 +15,15 @@ from typer.testing import CliRunner
 from bot.cli import app
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from handlers.office.people import STAFF_ROLES
 from handlers.registration import roster
 from storage.models import EventLog, WorkOrder
 from storage.models import Person as PersonRow
 from tests.integration.test_orphan_jobs import report
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
-from tests.support.repairs import report_tap_leak
+from tests.support.orders import survey_row, surveyed
+from tests.support.repairs import finish_job, report_tap_leak
 
 runner = CliRunner()
 
@@ -170,3 +172,43 @@ def test_the_admin_lists_the_staff_and_removes_a_technician_from_the_terminal(
     # Removed once: a second try is refused and says why.
     result = runner.invoke(app, ["staff", "remove", "201", "--yes"])
     assert result.exit_code == 2 and "201" in result.stderr
+
+
+def test_rework_asked_after_the_technician_left_goes_to_dispatch_not_back_to_him(
+        estate: Estate, office: Office) -> None:
+    # His job was done and waiting for Wang's signature when he left: a rework asked then
+    # must not hand it back to him, nor bring his card's buttons back to life.
+    wang, zhang = estate.resident, estate.plumber
+    number = report_tap_leak(estate)
+    zhang.taps("Accept", chat_id=PLUMBERS)
+    finish_job(estate)
+    roster.remove_staff(office, person_id(office, 201), by="office admin")
+    wang.taps("要求返工")
+    wang.says("还是滴水")
+    order = orders(office)[number]
+    assert order.status == "open" and order.assignee_id is None
+    assert any(number in m.text and any(data.startswith("v1:assign:") for _, data in m.buttons)
+               for m in estate.desk.messages(DISPATCH))
+    before = orders(office)[number]
+    zhang.presses(tap(Verb.SET_OFF, order.id))
+    zhang.presses(tap(Verb.FINISH, order.id))
+    after = orders(office)[number]
+    assert (after.status, after.assignee_id, after.on_way_at) == (
+        before.status, before.assignee_id, before.on_way_at)
+
+
+def test_a_callback_reopening_the_job_of_a_technician_who_left_finds_a_new_one(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    li = estate.neighbour
+    survey_id = surveyed(office, clock, li, estate.plumber)
+    order_id = survey_row(office, survey_id).order_id
+    roster.remove_staff(office, person_id(office, 201), by="office admin")
+    li.taps("2")
+    li.says("Still dripping under the sink")
+    with Session(office.engine) as session:
+        order = session.get(WorkOrder, order_id)
+        assert order is not None
+    assert order.status == "open" and order.assignee_id is None
+    told = " ".join(estate.desk.texts(li.user_id)[-3:])
+    assert "sorry" in told and "new technician" in told and "goes back to" not in told
+    assert not any("back to -" in text for text in estate.desk.texts(PLUMBERS))
