@@ -57,6 +57,7 @@ OUTCOME_NAMES: Final[dict[str, Msg]] = {
     "promised": _("🤝 Promised to pay"),
     "disputes": _("❓ Disputes"),
     "paid": _("✅ Paid"),
+    "waived": _("✂ Late fee waived"),  # closed by a manager's waiver of what was left
     "sent": _("📮 Letter sent"),
     "visited": _("🚪 Visited"),
     "filed": _("⚖ Filed"),
@@ -198,13 +199,20 @@ def notice_keyboard(household_id: int) -> InlineKeyboard:
                   *fees_keyboard(household_id).rows)
 
 
-def receipt_text(amount: str, paid_on: str, receipt: str, total_due: str) -> Text:
-    """Sent to the household's residents when a payment is recorded."""
+def receipt_text(amount: str, paid_on: str, receipt: str, total_due: str,
+                 late_fee: str = "0.00") -> Text:
+    """Sent to the household's residents when a payment is recorded; what is still due says
+    how much of it is late fee (a payment of the fees alone leaves that owed)."""
+    if total_due == "0.00":
+        due: Text = _("Your fees are fully paid.")
+    elif late_fee != "0.00":
+        due = _("Still due: {total} yuan (late fee included: {late_fee} yuan).",
+                total=Raw(total_due), late_fee=Raw(late_fee))
+    else:
+        due = _("Still due: {total} yuan.", total=Raw(total_due))
     return lines(
         _("✅ Payment received: {amount} yuan on {date} (receipt {receipt}). Thank you!",
-          amount=Raw(amount), date=Raw(paid_on), receipt=Raw(receipt or "-")),
-        _("Still due: {total} yuan.", total=Raw(total_due)) if total_due != "0.00"
-        else _("Your fees are fully paid."))
+          amount=Raw(amount), date=Raw(paid_on), receipt=Raw(receipt or "-")), due)
 
 
 NO_UNITS: Final = _("This chat is not linked to a home, so there are no fees to show.")

@@ -252,12 +252,11 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
             receipt_no=receipt, source=source, note=note.strip()[:500])
     statement = statement_of(uow, household.id)
     stopped = settle_notices(uow, household.id, statement)
-    if statement.total_due <= 0:
-        close_paid_tasks(uow, household)
-    due = yuan(statement.total_due)
+    close_paid_tasks(uow, household, statement)
+    due, late_fee = yuan(statement.total_due), yuan(min(statement.total_due, statement.late_fee))
     for chat in resident_chats(uow.session, household.id):
         uow.send(Say(chat, texts.receipt_text(yuan(amount), paid_on.isoformat(), receipt or "",
-                                              due), priority=Priority.NOTICE))
+                                              due, late_fee), priority=Priority.NOTICE))
     return PaymentResult(payment, False, statement, stopped)
 
 
@@ -308,23 +307,39 @@ def task_card(task: FeeTask, household: Household, done: Text | None = None) -> 
                            time_text(task.wanted_time) if task.wanted_time else "", done)
 
 
-def close_paid_tasks(uow: UnitOfWork, household: Household) -> int:
-    """Nothing is due any more: the household's open and planned fee tasks (a phone reminder,
-    a letter, a visit, collecting at the door) are closed as paid, and a card already on the
-    desk says so, without its buttons — nobody phones or calls on a home that has paid."""
-    tasks = uow.session.exec(select(FeeTask).where(
+def task_due(session: Session, statement: Statement, task: FeeTask) -> Decimal:
+    """What a fee task is still about: for one raised over a notice (a reminder after the final
+    notice, and the letter, visit and legal action after it), what is due — principal and
+    late fee — through that notice's period, so a bill of the coming period issued meanwhile
+    keeps nobody phoning; for any other, all that is due."""
+    notice = session.get(FeeNotice, task.notice_id) if task.notice_id is not None else None
+    campaign = session.get(FeeCampaign, notice.campaign_id) if notice is not None else None
+    if campaign is None:
+        return statement.total_due
+    return statement.due_through(campaign.period_start)
+
+
+def close_paid_tasks(uow: UnitOfWork, household: Household, statement: Statement,
+                     outcome: str = "paid") -> int:
+    """The household's open and planned fee tasks (a phone reminder, a letter, a visit,
+    collecting at the door) of which nothing is due any more (:func:`task_due`) are closed as
+    paid (or, when a manager waived the late fee left, as *outcome* ``waived``), and a card
+    already on the desk says so, without its buttons — nobody phones or calls on a home that
+    owes nothing."""
+    tasks = [task for task in uow.session.exec(select(FeeTask).where(
         FeeTask.household_id == household.id,
         col(FeeTask.state).in_(("open", "planned")))).all()
+        if task_due(uow.session, statement, task) <= 0]
     for task in tasks:
         posted = task.state == "open"
-        task.state, task.outcome, task.done_at = "done", "paid", uow.now
+        task.state, task.outcome, task.done_at = "done", outcome, uow.now
         uow.session.add(task)
         if posted:
             for chat_id in chats(uow, *DESK_CHATS):
-                uow.send(Edit(chat_id, task_card(task, household, texts.OUTCOME_NAMES["paid"]),
+                uow.send(Edit(chat_id, task_card(task, household, texts.OUTCOME_NAMES[outcome]),
                               inline(), ref=task_ref(task.id), priority=Priority.NOTICE))
     if tasks:
-        uow.log("fee_tasks_closed_paid", household_id=household.id,
+        uow.log("fee_tasks_closed_paid", household_id=household.id, outcome=outcome,
                 tasks=[task.id for task in tasks])
     return len(tasks)
 
@@ -406,7 +421,8 @@ def waive(uow: UnitOfWork, household: Household, manager: Person, reason: str,
           chat_id: int | None = None) -> Decimal:
     """A manager waives late fee — of one period's bills or, without *period_start*, of
     every bill, oldest first — all of it so far or only *amount*; each share is a waiver row
-    with the reason, and the whole an event. Returns what was waived."""
+    with the reason, and the whole an event. When nothing is due after it, the household's
+    fee tasks close as waived. Returns what was waived."""
     assert household.id is not None
     if not reason.strip():
         raise ValueError("a waiver needs a reason")
@@ -430,6 +446,8 @@ def waive(uow: UnitOfWork, household: Household, manager: Person, reason: str,
     uow.log("fee_late_fee_waived", actor=manager, chat_id=chat_id, household_id=household.id,
             period_start=period_start.isoformat() if period_start else None,
             amount=str(waived), reason=reason)
+    uow.session.flush()  # a follow-up left only for the late fee ends with it
+    close_paid_tasks(uow, household, statement_of(uow, household.id), "waived")
     return waived
 
 

@@ -77,6 +77,15 @@ class Statement:
         """Principal still owed on bills whose period starts on or before *day*."""
         return sum((line.outstanding for line in self.lines if line.period_start <= day), ZERO)
 
+    def due_through(self, day: date) -> Decimal:
+        """What is still due — principal and late fee — for the periods starting on or before
+        *day*: a household that paid a period's principal but not its late fee still owes for
+        it (001 第五篇 1.1.3–1.3.3). Money paid beyond them counts against their late fee first
+        (the allocation puts it on a later bill's principal, or in credit)."""
+        later = sum((line.principal + line.late_fee for line in self.lines
+                     if line.period_start > day), ZERO)
+        return max(ZERO, self.total_due - later)
+
     def open_lines(self) -> tuple[BillLine, ...]:
         return tuple(line for line in self.lines if line.outstanding > 0 or line.late_fee > 0)
 

@@ -163,15 +163,15 @@ def _dispute_note(task: FeeTask) -> str:
 
 def _next_step(uow: UnitOfWork, task: FeeTask, household: Household) -> None:
     assert household.id is not None
-    statement = ledger.statement_of(uow, household.id)
-    if statement.total_due <= 0:
+    due = ledger.task_due(uow.session, ledger.statement_of(uow, household.id), task)
+    if due <= 0:
         return
     kind = NEXT_STEP[task.kind]
     due_on = None
     if kind == "letter":  # three months after the call (2(4)④)
         months = ledger.ladder_of(uow.office).follow_up.letter_after_months
         due_on = add_months(ledger.office_day(uow.office, uow.now), months)
-    raise_task(uow, household, kind, "follow_up", statement.total_due, due_on=due_on)
+    raise_task(uow, household, kind, "follow_up", due, notice_id=task.notice_id, due_on=due_on)
 
 
 def post_due_tasks(uow: UnitOfWork, today: date) -> int:
@@ -181,11 +181,11 @@ def post_due_tasks(uow: UnitOfWork, today: date) -> int:
     for task in due:
         household = uow.session.get(Household, task.household_id)
         assert household is not None and household.id is not None
-        statement = ledger.statement_of(uow, household.id)
-        if statement.total_due <= 0:
+        owed = ledger.task_due(uow.session, ledger.statement_of(uow, household.id), task)
+        if owed <= 0:
             task.state, task.outcome, task.done_at = "done", "paid", uow.now
         else:
-            task.state, task.amount_fen = "open", to_fen(statement.total_due)
+            task.state, task.amount_fen = "open", to_fen(owed)
             _post(uow, task, household)
         uow.session.add(task)
     return len(due)
@@ -217,11 +217,10 @@ def raise_follow_ups(uow: UnitOfWork, today: date) -> int:
             mark(uow, FOLLOWED_NOTICE, notice.id)
             household = uow.session.get(Household, notice.household_id)
             assert household is not None and household.id is not None
-            statement = ledger.statement_of(uow, household.id)
-            if statement.owed_through(campaign.period_start) <= 0:
-                continue
-            raise_task(uow, household, "phone", "final_unpaid", statement.total_due,
-                       notice_id=notice.id)
+            due = ledger.statement_of(uow, household.id).due_through(campaign.period_start)
+            if due <= 0:
+                continue  # paid, late fee and all (or the late fee left was waived)
+            raise_task(uow, household, "phone", "final_unpaid", due, notice_id=notice.id)
             raised += 1
         if campaign.status == "done" and not waiting:  # nothing of it can come due any more
             mark(uow, FOLLOWED, campaign.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlmodel import Session, select
@@ -18,6 +19,7 @@ from handlers.office.calendar import wall_clock
 from handlers.office.clock import FakeClock
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.rules import OfficeRules
+from handlers.office.unit_of_work import UnitOfWork
 from locales import Text, render
 from storage.fees import FeeCampaign, FeeDispute, FeePayment, FeeReceiptClaim
 from storage.models import FrontDeskRequest, WorkOrder
@@ -118,7 +120,7 @@ def test_i_have_paid_with_a_photo_round_trip(fees: FeeEstate, office: Office,
         28000, "claim", f"claim-{claim.id}", date(2026, 12, 3))
     assert claim.state == "confirmed" and claim.payment_id == payment.id
     assert "Payment received: 280.00 yuan on 2026-12-03" in li.last
-    assert "Still due: 1.68 yuan." in li.last  # the late fee of Dec 1 and Dec 2
+    assert "Still due: 1.68 yuan (late fee included: 1.68 yuan)." in li.last  # Dec 1 and 2
     confirmed = desk.last(DISPATCH).text  # the card still says whose receipt it was
     assert "Receipt from Li Lei (3-1203): paid 280.00 yuan" in confirmed
     assert "Confirmed by" in confirmed
@@ -455,3 +457,49 @@ def test_a_payment_closes_the_follow_up_it_settles_so_nobody_phones_a_paid_home(
     assert "Phone reminder for 3-1203" in card.text and "✅ Paid" in card.text
     assert card.buttons == []
     assert tasks.tasks_list(office, state="open") == []
+
+
+def late_fee_left_followed_up(fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li pays December's 280.00 on the 13th, after the final notice, but not its late fee
+    (3‰ a day, 001 第五篇 1.3.3: owed on the unpaid amount); on the 15th, the follow-up."""
+    li, desk = fees.li, fees.estate.desk
+    final_notice_sent(fees, office, clock)
+    clock.set(sh(2026, 12, 13, 10, 0))
+    ledger.record_at_desk(office, "3", "1203", "280.00", receipt_no="B-2")
+    # Twelve days of 3‰ on 280.00 before the payment: 10.08, and no more after it.
+    assert "Still due: 10.08 yuan (late fee included: 10.08 yuan)." in li.last
+    li.command("fees")
+    assert "Total due: 10.08 yuan (late fee included: 10.08 yuan)." in li.last
+    clock.set(sh(2026, 12, 15, 8, 0))
+    assert calendar(office).counts["fees:follow_up:raised"] == 1
+    # The phone call is for December's late fee: not for January's bill, issued that day.
+    assert ("Phone reminder for 3-1203 (Li Lei, 13800000002): 10.08 yuan due — still unpaid "
+            "after the final notice." in desk.last(DISPATCH).text)
+
+
+def test_a_late_fee_left_after_the_final_notice_is_followed_up_until_a_manager_waives_it(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    desk = fees.estate.desk
+    late_fee_left_followed_up(fees, office, clock)
+    with UnitOfWork(office) as uow:
+        household = ledger.household_at(uow.session, "3", "1203")
+        manager = ledger.manager_named(uow.session, fees.manager.name)
+        assert household is not None and manager is not None
+        ledger.waive(uow, household, manager, "paid late, first time")
+        uow.commit()
+    [task] = fee_tasks(office)
+    assert (task.kind, task.state, task.outcome) == ("phone", "done", "waived")
+    card = desk.last(DISPATCH)
+    assert "Phone reminder for 3-1203" in card.text and "✂ Late fee waived" in card.text
+    assert card.buttons == []
+
+
+def test_paying_the_late_fee_left_closes_its_follow_up_with_the_next_bill_still_to_come(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    late_fee_left_followed_up(fees, office, clock)
+    clock.set(sh(2026, 12, 15, 11, 0))
+    result = ledger.record_at_desk(office, "3", "1203", "10.08", receipt_no="B-3")
+    assert result.statement.total_due == Decimal("280.00")  # January's, due from Jan 1
+    [task] = fee_tasks(office)
+    assert (task.kind, task.state, task.outcome) == ("phone", "done", "paid")
+    assert "✅ Paid" in fees.estate.desk.last(DISPATCH).text
