@@ -14,8 +14,8 @@ What "the month" means, and when each figure is observed:
   rework_requested → rework, confirmed / auto_confirmed → confirmed, cancelled); an order
   without events falls back to its timestamp columns.
 - **Time to first reply**: a work order's first step taken by a member of staff
-  (an ``event_log`` row after ``created`` whose actor has a staff role — the accept, a
-  dispatcher's assignment, a proposed time …; the bot's own messages do not count), a
+  (an ``event_log`` row after ``created`` whose actor is or was staff, ``WAS_STAFF`` — the
+  accept, a dispatcher's assignment, a proposed time …; the bot's own messages do not count), a
   front-desk request's ``answered_at``. **Time to acceptance**: ``accepted_at`` −
   ``created_at``. **Time to completion**: the last ``done`` event before the month's end −
   ``created_at``, for orders done or confirmed at the month's end (after a rework, the final
@@ -89,8 +89,7 @@ from handlers.monthly_report.service_levels import (
     reworks,
     tally,
 )
-from handlers.monthly_report.tables import HOUSEHOLDS, PEOPLE
-from handlers.office.people import STAFF_ROLES
+from handlers.monthly_report.tables import HOUSEHOLDS, PEOPLE, WAS_STAFF
 from handlers.office.rules import OfficeRules
 
 
@@ -152,8 +151,8 @@ def compute(session: Session, key: int, tz: ZoneInfo, rules: OfficeRules,
             as_of: datetime) -> Month:
     """The figures of month *key* (yyyymm); callbacks as of *as_of*."""
     start, end = month_range(key, tz)
-    staff = {pid: name for pid, name, role in session.execute(
-        select(PEOPLE.id, PEOPLE.name, PEOPLE.role)) if role in STAFF_ROLES}
+    staff: dict[int | None, str] = dict(session.execute(
+        select(PEOPLE.id, PEOPLE.name).where(WAS_STAFF)).tuples().all())
     buildings = dict(session.execute(select(HOUSEHOLDS.id, HOUSEHOLDS.building)).all())
     orders = orders_of(session, start, end, buildings)
     desk = front_desk_requests(session, start, end, buildings)

@@ -16,8 +16,16 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from handlers.monthly_report.tables import DESK, EVENTS, ORDERS, PEOPLE, epoch, seconds, table
-from handlers.office.people import STAFF_ROLES
+from handlers.monthly_report.tables import (
+    DESK,
+    EVENTS,
+    ORDERS,
+    PEOPLE,
+    WAS_STAFF,
+    epoch,
+    seconds,
+    table,
+)
 from storage.models import EventLog, Person
 
 # The event that puts an order in each status (the state machine's moves, as logged).
@@ -180,7 +188,7 @@ def _replay(session: Session, orders: dict[int, MonthOrder], start: datetime,
     for order_id, moment in session.execute(
             select(e.order_id, epoch(session, func.min(e.at)))
             .join_from(table(EventLog), table(Person), p.id == e.actor_id)
-            .where(*seen, p.role.in_(STAFF_ROLES), e.action.not_in(list(NOT_A_REPLY)))
+            .where(*seen, WAS_STAFF, e.action.not_in(list(NOT_A_REPLY)))
             .group_by(e.order_id)):
         o = orders.get(order_id)
         reply = seconds(moment)

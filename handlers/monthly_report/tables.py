@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from sqlalchemy import Table, func
+from sqlalchemy import ColumnElement, Table, func, or_, select
 from sqlmodel import Session
 
+from handlers.office.people import STAFF_ROLES
 from storage.followups import CallbackSurvey
 from storage.models import EventLog, FrontDeskRequest, Household, Person, UnmetDemand, WorkOrder
 
@@ -23,6 +24,11 @@ SURVEYS: Final = table(CallbackSurvey).c
 PEOPLE: Final = table(Person).c
 HOUSEHOLDS: Final = table(Household).c
 DEMAND: Final = table(UnmetDemand).c
+# Staff now, or staff who have left since (``frontline staff remove``): a month's figures
+# credit the work to whoever did it, whatever their role is today.
+WAS_STAFF: Final[ColumnElement[bool]] = or_(
+    PEOPLE.role.in_(STAFF_ROLES),
+    PEOPLE.id.in_(select(EVENTS.actor_id).where(EVENTS.action == "staff_removed")))
 
 
 def epoch(session: Session, column: Any) -> Any:

@@ -341,3 +341,22 @@ def test_the_callbacks_chart_shows_corrective_tasks_closed_of_raised(report: Rep
     bars = dict(zip([t.get_text() for t in ax.get_xticklabels()],
                     [t.get_text() for t in ax.texts], strict=True))
     assert bars["Corrective tasks closed"] == "1 / 2"  # WO2's closed, WO3's open
+
+
+def test_staff_who_left_since_still_count_as_staff_in_the_month_they_worked(
+        tmp_path: Path) -> None:
+    # 张师傅 and 刘调度 leave in December: November's report, made again, must still credit
+    # their ratings to 张师傅 and count their steps as the office's first replies.
+    from handlers.registration import roster
+    from tests.conftest import make_office
+
+    office = make_office(f"sqlite:///{tmp_path / 'frontline.db'}", FakeClock(sh(12, 1, 9)))
+    ids = build_month(office)
+    before = build(office, NOVEMBER).month
+    for key in ("zhang", "liu"):
+        roster.remove_staff(office, ids.people[key], by="office admin")
+    after = build(office, NOVEMBER).month
+    assert ({k: r.average for k, r in after.ratings_by_technician.items()}
+            == {k: r.average for k, r in before.ratings_by_technician.items()})
+    assert after.first_reply_orders == before.first_reply_orders
+    office.engine.dispose()
