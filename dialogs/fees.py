@@ -105,6 +105,7 @@ class StatementView:
     total_due: str
     late_fee: str
     credit: str = ""  # empty when there is none
+    credit_left: str = ""  # the credit beyond all that is due, towards the next bills
     grows_on: str = ""  # the day the total next grows, empty if it does not
     grows_by: str = ""
     rate: str = "3"  # the late fee in ‰ a day
@@ -150,6 +151,9 @@ def _figures(view: StatementView) -> list[Text | None]:
 def statement_text(view: StatementView) -> Text:
     """The resident's statement (My fees / /fees)."""
     head = _("💰 Fees for {unit} as of {date}", unit=Raw(view.unit), date=Raw(view.as_of))
+    if view.credit_left:
+        return lines(head, _("Nothing is due. Credit: {credit} yuan, towards your next bills.",
+                             credit=Raw(view.credit_left)))
     if not view.lines or view.total_due == "0.00":  # a credit may cover the late fee left
         return lines(head, _("Nothing is due. Thank you!"))
     return lines(head, *_figures(view),
@@ -200,11 +204,15 @@ def notice_keyboard(household_id: int) -> InlineKeyboard:
 
 
 def receipt_text(amount: str, paid_on: str, receipt: str, total_due: str,
-                 late_fee: str = "0.00") -> Text:
+                 late_fee: str = "0.00", credit: str = "") -> Text:
     """Sent to the household's residents when a payment is recorded; what is still due says
-    how much of it is late fee (a payment of the fees alone leaves that owed)."""
-    if total_due == "0.00":
-        due: Text = _("Your fees are fully paid.")
+    how much of it is late fee (a payment of the fees alone leaves that owed), and money paid
+    beyond everything is credit towards the next bills."""
+    if credit:
+        due: Text = _("Your fees are fully paid. Credit: {credit} yuan, towards your next "
+                      "bills.", credit=Raw(credit))
+    elif total_due == "0.00":
+        due = _("Your fees are fully paid.")
     elif late_fee != "0.00":
         due = _("Still due: {total} yuan (late fee included: {late_fee} yuan).",
                 total=Raw(total_due), late_fee=Raw(late_fee))
@@ -213,6 +221,16 @@ def receipt_text(amount: str, paid_on: str, receipt: str, total_due: str,
     return lines(
         _("✅ Payment received: {amount} yuan on {date} (receipt {receipt}). Thank you!",
           amount=Raw(amount), date=Raw(paid_on), receipt=Raw(receipt or "-")), due)
+
+
+def overpayment_text(unit: str, name: str, phone: str, amount: str, receipt: str,
+                     credit: str) -> Text:
+    """To the front desk: a payment beyond all that is billed (a month paid twice?)."""
+    return _("💴 Overpayment for {unit} ({name}, {phone}): {amount} yuan (receipt {receipt}) is "
+             "more than all that is billed, and is kept as credit: {credit} yuan. If it was "
+             "paid twice by mistake, arrange the refund with the resident.", unit=Raw(unit),
+             name=Raw(name), phone=Raw(phone), amount=Raw(amount), receipt=Raw(receipt or "-"),
+             credit=Raw(credit))
 
 
 NO_UNITS: Final = _("This chat is not linked to a home, so there are no fees to show.")

@@ -254,10 +254,25 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
     stopped = settle_notices(uow, household.id, statement)
     close_paid_tasks(uow, household, statement)
     due, late_fee = yuan(statement.total_due), yuan(min(statement.total_due, statement.late_fee))
+    credit = yuan(statement.credit_left) if statement.credit_left > 0 else ""
     for chat in resident_chats(uow.session, household.id):
         uow.send(Say(chat, texts.receipt_text(yuan(amount), paid_on.isoformat(), receipt or "",
-                                              due, late_fee), priority=Priority.NOTICE))
+                                              due, late_fee, credit), priority=Priority.NOTICE))
+    if credit:
+        _flag_overpayment(uow, household, payment, min(amount, statement.credit_left), credit)
     return PaymentResult(payment, False, statement, stopped)
+
+
+def _flag_overpayment(uow: UnitOfWork, household: Household, payment: FeePayment,
+                      beyond: Decimal, credit: str) -> None:
+    """Money beyond all that is billed (a month paid twice, or ahead of any bill) is kept as
+    credit, and the front desk is told, to check it with the resident."""
+    text = texts.overpayment_text(unit_label(household), household.name, household.phone,
+                                  yuan(beyond), payment.receipt_no or "", credit)
+    for chat_id in chats(uow, *DESK_CHATS):
+        uow.send(Say(chat_id, text, ref=f"feeoverpaid:{payment.id}", priority=Priority.NOTICE))
+    uow.log("fee_overpayment", household_id=household.id, payment_id=payment.id,
+            beyond=str(beyond), credit=credit)
 
 
 def _payment_with(session: Session, receipt: str) -> FeePayment | None:

@@ -73,6 +73,12 @@ class Statement:
     def total_due(self) -> Decimal:
         return max(ZERO, self.outstanding + self.late_fee - self.credit)
 
+    @property
+    def credit_left(self) -> Decimal:
+        """The credit beyond everything due, late fees included: money paid twice or ahead of
+        any bill, kept towards the next bills."""
+        return max(ZERO, self.credit - self.outstanding - self.late_fee)
+
     def owed_through(self, day: date) -> Decimal:
         """Principal still owed on bills whose period starts on or before *day*."""
         return sum((line.outstanding for line in self.lines if line.period_start <= day), ZERO)

@@ -71,6 +71,7 @@ def statement_view(statement: Statement, household: Household, ladder: Ladder,
                              yuan(line.late_fee)) for line in statement.open_lines()),
         total_due=yuan(statement.total_due), late_fee=yuan(statement.late_fee),
         credit=yuan(statement.credit) if statement.credit > 0 else "",
+        credit_left=yuan(statement.credit_left) if statement.credit_left > 0 else "",
         grows_on=grows.on.isoformat() if grows else "",
         grows_by=yuan(grows.per_day) if grows else "",
         rate=ladder.late_fee.per_mille, paused=paused)

@@ -503,3 +503,30 @@ def test_paying_the_late_fee_left_closes_its_follow_up_with_the_next_bill_still_
     [task] = fee_tasks(office)
     assert (task.kind, task.state, task.outcome) == ("phone", "done", "paid")
     assert "✅ Paid" in fees.estate.desk.last(DISPATCH).text
+
+
+def test_a_month_paid_twice_is_flagged_to_the_desk_and_kept_as_credit_for_the_next_bill(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li pays December's 280.00 twice, with two receipts: the second is money beyond all that
+    is billed — the desk is told of the overpayment, the resident sees it as credit, and the
+    next month's bill is paid from it."""
+    li, desk = fees.li, fees.estate.desk
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 1, 10, 0))
+    ledger.record_at_desk(office, "3", "1203", "280.00", receipt_no="B-1")
+    assert not any("Overpayment" in m.text for m in desk.messages(DISPATCH))
+    ledger.record_at_desk(office, "3", "1203", "280.00", receipt_no="B-2")
+    flagged = [m.text for m in desk.messages(DISPATCH) if "Overpayment" in m.text]
+    assert flagged == ["💴 Overpayment for 3-1203 (Li Lei, 13800000002): 280.00 yuan (receipt "
+                       "B-2) is more than all that is billed, and is kept as credit: 280.00 "
+                       "yuan. If it was paid twice by mistake, arrange the refund with the "
+                       "resident."]
+    assert ("Your fees are fully paid. Credit: 280.00 yuan, towards your next bills."
+            in li.last)
+    li.command("fees")
+    assert "Nothing is due. Credit: 280.00 yuan, towards your next bills." in li.last
+    clock.set(sh(2026, 12, 15, 8, 0))
+    calendar(office)  # January's bill, 280.00: paid from the credit
+    li.command("fees")
+    assert "Nothing is due. Thank you!" in li.last and "Credit" not in li.last
+    assert campaign(office, "payment", "monthly").households == 0  # no notice for it
