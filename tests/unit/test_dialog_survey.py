@@ -194,8 +194,7 @@ def _states_in_code() -> set[str]:
 
 def _is_state(node: ast.AST) -> bool:
     return (isinstance(node, ast.Attribute) and node.attr == "state") or (
-        isinstance(node, ast.Name) and node.id in ("state", "OPEN_STATES", "CLOSED_STATES",
-                                                    "DONE_STATES"))
+        isinstance(node, ast.Name) and (node.id == "state" or node.id.endswith("_STATES")))
 
 
 def _strings(node: ast.AST | None) -> set[str]:
