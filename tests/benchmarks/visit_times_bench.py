@@ -20,6 +20,7 @@ def main(path: Path) -> None:
     halves = {slot: rules.window(slot) for slot in SLOTS}
     point = timedelta(minutes=rules.typed_time_minutes)
     exact = wrong = missed = false = nulls = windows = 0
+    day = start = end = 0  # how the wrong ones are wrong: the day, the start, only the end
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -41,8 +42,17 @@ def main(path: Path) -> None:
             exact += 1
         else:
             wrong += 1
+            if got[0].date() != want[0].date():
+                day += 1
+            elif got[0] != want[0]:
+                start += 1
+            else:
+                end += 1
     print(f"windows: {exact}/{windows} exact, {wrong} wrong, {missed} missed; "
           f"no-time lines: {false}/{nulls} read as a window")
+    print(f"wrong: {day} on another day, {start} starting at another time, {end} only ending "
+          f"at another time; the office's half-days: "
+          + ", ".join(f"{slot} {w[0]:%H:%M}–{w[1]:%H:%M}" for slot, w in halves.items()))
 
 
 if __name__ == "__main__":
