@@ -36,9 +36,11 @@ from handlers.front_desk.complaint_clocks import (
     meet,
     opening_level,
     response_plan,
+    severity_plan,
     start_clock,
 )
 from handlers.front_desk.complaint_notices import (
+    UNSEEN_STATUSES,
     due_text,
     notify,
     post_card,
@@ -50,6 +52,7 @@ from handlers.front_desk.complaint_notices import (
 )
 from handlers.office.caller import Caller
 from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE
+from handlers.office.unit_of_work import UnitOfWork
 from locales import Raw, _, lines
 from storage.complaints import Complaint
 from storage.models import Person, StaffChat, WorkOrder
@@ -315,3 +318,29 @@ def take(caller: Caller, complaint: Complaint) -> None:
            _("🙋 {name} has taken over complaint {number}.", name=Raw(caller.person.name),
              number=reference(complaint)))
     refresh_cards(caller.uow, complaint)
+
+
+def owner_left(uow: UnitOfWork, person: Person) -> list[str]:
+    """*person* no longer works here: the complaints they had taken over are nobody's again,
+    offered to their level (and the desk) to take over, with the severity's time to do it
+    counted from now; their other clocks run on. Returns the complaints handed back."""
+    held = uow.session.exec(select(Complaint).where(
+        Complaint.owner_id == person.id, col(Complaint.status) != "closed")
+        .order_by(col(Complaint.id))).all()
+    for complaint in held:
+        complaint.owner_id, complaint.taken_at = None, None
+        uow.session.add(complaint)
+        record(uow, complaint, "owner_left", owner=person.id, level=LEVEL_KEYS[complaint.level])
+        if complaint.status not in UNSEEN_STATUSES:  # resolved: it waits on the resident
+            refresh_cards(uow, complaint)
+            continue
+        for kind, basis, length, _owner, start in severity_plan(
+                uow.office, complaint, {"first_step": uow.now}):
+            if kind == "first_step" and complaint.level > DESK:
+                start_clock(uow, complaint, kind, basis, length, complaint.level,
+                            started_at=start)
+        post_card(uow, complaint, complaint.level, _(
+            "🚪 {name} has left the staff: nobody handles complaint {number} now. Please take "
+            "it over by {due}.", name=Raw(person.name), number=reference(complaint),
+            due=running_due(uow, complaint, "first_step") or Raw("-")))
+    return [complaint.number for complaint in held]

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from dialogs.events import Priority, RemoveKeyboard, Say
 from dialogs.model import TRADES
+from handlers.front_desk import complaints
 from handlers.office import Office
 from handlers.office.imports import ImportReport
 from handlers.office.people import STAFF_ROLES, normalise_phone, unit_label
@@ -214,8 +215,8 @@ def staff_jobs(office: Office, person_id: int) -> list[str]:
 
 def remove_staff(office: Office, person_id: int, by: str) -> list[str]:
     """*person_id* no longer works for the office, from now on: no staff role (a resident if
-    bound to a unit, else like someone new), every job they hold back to dispatch, the removal
-    in the event log. Their past records keep their name. Returns the jobs handed back."""
+    bound to a unit, else like someone new), every job they hold back to dispatch, every
+    complaint they had taken over offered again to its level, the removal in the event log. Their past records keep their name. Returns the jobs handed back."""
     with UnitOfWork(office) as uow:
         person = uow.session.get(Person, person_id)
         if person is None or person.role not in STAFF_ROLES:
@@ -228,8 +229,9 @@ def remove_staff(office: Office, person_id: int, by: str) -> list[str]:
         uow.session.flush()
         handed = [order.number for order in hand_back.held_by(uow.session, person_id)
                   if hand_back.hand_back(uow, order, person)]
+        complaints_held = complaints.owner_left(uow, person)
         uow.log("staff_removed", actor=person, role=role, trades=list(person.trades or []),
-                by=by, orders=handed)
+                by=by, orders=handed, complaints=complaints_held)
         if person.telegram_user_id is not None:
             uow.send(Say(person.telegram_user_id, _(
                 "ℹ️ The office has removed you from its staff: staff buttons and commands no "

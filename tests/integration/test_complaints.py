@@ -130,3 +130,33 @@ def test_a_typed_date_is_the_residents_date_on_the_card(estate: Estate, chain: C
     li.taps("No photos")
     li.taps("Submit")
     assert "The resident's date: 2026-11-25" in estate.desk.last(DISPATCH).text
+
+
+def test_a_complaint_whose_owner_leaves_the_staff_is_offered_again_with_its_clocks_running(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    from sqlmodel import Session, select
+
+    from handlers.registration import roster
+    from storage.models import Person
+
+    complain(estate.neighbour, "The cleaner keeps leaving rubbish bags in our corridor")
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    chain.supervisor.taps("I'll take it")
+    with Session(office.engine) as session:
+        sun = session.exec(select(Person.id).where(
+            Person.telegram_user_id == chain.supervisor.user_id)).one()
+    assert sun is not None
+    roster.remove_staff(office, sun, by="office admin")
+    complaint = only_complaint(office)
+    assert complaint.owner_id is None and complaint.level == 1
+    told = "\n".join(estate.desk.texts(DISPATCH)[-3:])
+    assert "Sun (supervisor)" in told and complaint.number in told
+    assert "take it over by 2026-11-23 11:00" in estate.desk.texts(MANAGERS)[-1]
+    card = estate.desk.messages(MANAGERS)[-2]
+    assert "(Sun (supervisor))" not in card.text
+    assert any("I'll take it" in label for label, _ in card.buttons)
+    assert {c.kind: c.state for c in clocks(office) if c.state == "running"}.keys() == {
+        "response", "first_step", "resolve"}
+    assert events(office)[-1].action == "owner_left"
+    chain.director.taps("I'll take it", chat_id=MANAGERS)
+    assert only_complaint(office).owner_id is not None
