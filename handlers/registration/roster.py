@@ -216,7 +216,8 @@ def staff_jobs(office: Office, person_id: int) -> list[str]:
 def remove_staff(office: Office, person_id: int, by: str) -> list[str]:
     """*person_id* no longer works for the office, from now on: no staff role (a resident if
     bound to a unit, else like someone new), every job they hold back to dispatch, every
-    complaint they had taken over offered again to its level, the removal in the event log. Their past records keep their name. Returns the jobs handed back."""
+    complaint they had taken over offered again to its level, the removal in the event log.
+    Their past records keep their name. Returns the jobs handed back."""
     with UnitOfWork(office) as uow:
         person = uow.session.get(Person, person_id)
         if person is None or person.role not in STAFF_ROLES:
