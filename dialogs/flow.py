@@ -8,7 +8,7 @@ from typing import Final
 from dialogs.buttons import Verb, parse, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.model import Conversation, DialogContext, Outcome
-from dialogs.times import QUICK_TIMES
+from dialogs.times import PASSED, QUICK_TIMES, quick_times, time_refusal
 from locales import Msg, Raw, Text, _
 
 MAX_TEXT: Final = 2000  # a description longer than this is refused, not cut
@@ -76,8 +76,10 @@ def unit_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
                   [cancel_button(c)])
 
 
-def time_keyboard(c: Conversation) -> InlineKeyboard:
-    return inline(*[[button(c, label, f"time:{key}")] for key, label in QUICK_TIMES.items()],
+def time_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
+    """The quick times still ahead, and Cancel."""
+    return inline(*[[button(c, label, f"time:{key}")]
+                    for key, label in quick_times(context.visits).items()],
                   [cancel_button(c)])
 
 
@@ -104,11 +106,16 @@ def take_time(c: Conversation, event: Event, context: DialogContext,
               choice: str | None) -> Outcome | None:
     """Store a quick time choice or a typed time; or return the refusal to send."""
     if choice and choice.startswith("time:") and choice[5:] in QUICK_TIMES:
-        c.data["time"] = "@" + choice[5:]
-        return None
+        if choice[5:] in quick_times(context.visits):
+            c.data["time"] = "@" + choice[5:]
+            return None
+        # A quick time that has passed since it was offered: the times still ahead.
+        return Outcome(c, [Say(context.chat_id, PASSED, time_keyboard(c, context))])
     text = text_of(event)
     if text is None or len(text) > 200:
         return refuse_input(c, context, event, _("Please pick a time or type one."))
+    if (refusal := time_refusal(text, context.visits)) is not None:
+        return stay(c, context, refusal)
     c.data["time"] = text
     return None
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -72,6 +74,16 @@ class Unit:
 
 
 @dataclass(frozen=True, slots=True)
+class VisitHours:
+    """When a technician may come, for checking a time the resident picks or types."""
+
+    now: datetime  # office-local
+    windows: Mapping[str, tuple[time, time]]  # slot → local opening and closing times
+    point: timedelta  # a typed point time ("3pm") lasts this long
+    last_call: timedelta  # a window of today is offered while at least this much is left
+
+
+@dataclass(frozen=True, slots=True)
 class DialogContext:
     """What a conversation step may know besides the message itself."""
 
@@ -81,6 +93,7 @@ class DialogContext:
     roster_phone: str = ""
     catalog: tuple[CatalogItem, ...] = ()
     hotline: str = ""
+    visits: VisitHours | None = None  # None: times are taken as typed, unchecked
 
 
 @dataclass(slots=True)

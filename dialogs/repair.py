@@ -154,7 +154,7 @@ def _ask(conversation: Conversation, context: DialogContext) -> Outcome:
             keyboard = inline([button(c, label, "photos_done")], cancel)
             text = _("Send photos if you have them (several are fine), then tap the button.")
         case Step.TIME:
-            keyboard = time_keyboard(c)
+            keyboard = time_keyboard(c, context)
             text = _("When is convenient for the technician to come? Pick one or type it.")
         case Step.PHONE:
             keyboard = phone_keyboard(c, context)

@@ -108,7 +108,7 @@ def _ask(c: Conversation, context: DialogContext) -> Outcome:
             keyboard = unit_keyboard(c, context)
             text = _("For which of your homes?")
         case Step.TIME:
-            keyboard = time_keyboard(c)
+            keyboard = time_keyboard(c, context)
             text = _("When should we come? Pick one or type a time.")
         case Step.PHONE:
             keyboard = phone_keyboard(c, context)

@@ -6,16 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
 
 from dialogs import answers
 from dialogs.events import Edit, Event, EventKind, Keyboard, Priority, Say, Toast, inline
-from dialogs.model import Conversation, DialogContext, Outcome, Unit
+from dialogs.model import Conversation, DialogContext, Outcome, Unit, VisitHours
 from handlers.office import conversations
 from handlers.office.people import households_of, unit_label
+from handlers.office.rules import SLOTS
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Language, Text, _
 from storage.models import Person, WorkOrder
@@ -89,8 +90,17 @@ class Caller:
         self._context = DialogContext(chat_id=self.chat_id, language=self.language,
                                       units=units, roster_phone=roster_phone,
                                       catalog=self.uow.office.catalog.items,
-                                      hotline=self.uow.office.rules.hotline)
+                                      hotline=self.uow.office.rules.hotline,
+                                      visits=self._visit_hours())
         return self._context
+
+    def _visit_hours(self) -> VisitHours:
+        office = self.uow.office
+        rules = office.rules.appointments
+        return VisitHours(now=self.uow.now.astimezone(office.timezone),
+                          windows={slot: rules.window(slot) for slot in SLOTS},
+                          point=timedelta(minutes=rules.typed_time_minutes),
+                          last_call=timedelta(minutes=rules.minutes_left_to_offer))
 
     def ask_privately(self, purpose: str, subject_id: int, label: str,
                       ready: Sequence[answers.Ready] = ()) -> None:

@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, parse, tap
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from handlers.requests import unmet_demand
 from handlers.work_orders import records
 from storage.models import UnmetDemand
@@ -85,3 +86,29 @@ def test_staff_can_list_the_recorded_demand(estate: Estate, office: Office) -> N
     assert unmet_demand.list_demand(office) == [{
         "at": "2026-11-23T02:00:00+00:00", "name": "Li Lei", "unit": "3-1203",
         "request": "Piano tuning, please"}]
+
+
+def test_a_time_already_past_or_outside_visiting_hours_is_asked_again(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    """Monday 10:00: this morning at 8 has passed, 10 at night is after the last visit window
+    (evening, till 20:00); at 18:00 "today afternoon" is no longer offered."""
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Tap / valve repair")
+    for typed, answer in (("today 8am", "already passed"), ("yesterday afternoon",
+                                                            "already passed"),
+                          ("明天晚上十点", "from 09:00 to 20:00")):
+        count = len(li.chat)
+        li.says(typed)
+        assert len(li.chat) == count + 1 and answer in li.last, li.last
+        assert "Time:" not in li.last  # not taken: still at the time question
+    li.says("tomorrow 3pm")
+    assert "Which phone number" in li.last
+
+    clock.set(clock.now().replace(hour=18))  # 18:00, the afternoon window is over
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Tap / valve repair")
+    assert "Today afternoon" not in str(li.chat[-1].buttons)
+    assert "Tomorrow afternoon" in str(li.chat[-1].buttons)

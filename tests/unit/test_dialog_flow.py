@@ -96,8 +96,8 @@ def test_a_polite_refusal_leaves_the_conversation_as_it_was(sent: Event, said: l
 
 def test_the_shared_keyboards() -> None:
     c = conversation()
-    assert labels(flow.time_keyboard(c), "zh_Hans") == ["尽快", "今天下午", "明天上午", "明天下午",
-                                                        "✖ 取消"]
+    assert labels(flow.time_keyboard(c, CONTEXT), "zh_Hans") == [
+        "尽快", "今天下午", "明天上午", "明天下午", "✖ 取消"]
     assert labels(flow.unit_keyboard(c, CONTEXT), "zh_Hans") == ["3-1202", "5-0801", "✖ 取消"]
     assert labels(flow.phone_keyboard(c, CONTEXT), "en") == ["Use 13800138000", "✖ Cancel"]
     no_roster = DialogContext(chat_id=501, language="en")
