@@ -285,9 +285,7 @@ def _unregistered(caller: Caller) -> None:
 def _command(caller: Caller) -> None:
     command = caller.event.command
     if command == "start":
-        if caller.dialog() is not None:
-            prompts.close_prompt(caller)
-        caller.save_dialog(None)
+        _stop_dialog(caller)
         binding.start(caller)
     elif command == "language":
         caller.reply(_("Choose your language:"), language_keyboard())
@@ -296,12 +294,8 @@ def _command(caller: Caller) -> None:
     elif not binding.is_registered(caller.person):
         caller.reply(welcome_unbound(), share_contact_keyboard())
     elif command in ("menu", "cancel"):
-        had_dialog = caller.dialog() is not None
-        if had_dialog:
-            prompts.close_prompt(caller)
-        caller.save_dialog(None)
-        if command == "cancel":
-            caller.reply(_("Stopped. Nothing was sent.") if had_dialog else _("Nothing to stop."))
+        if not _stop_dialog(caller) and command == "cancel":
+            caller.reply(_("Nothing to stop."))
         assert caller.person is not None
         caller.reply(menu_text(caller.person.name), main_menu(is_staff(caller.person)))
     elif command == "my":
@@ -325,6 +319,18 @@ def _command(caller: Caller) -> None:
         caller.reply(help_text(caller.person.role))
     else:
         caller.reply(_("Sorry, I don't know that command. Try /menu or /help."))
+
+
+def _stop_dialog(caller: Caller) -> bool:
+    """/start, /menu or /cancel in the middle of a dialog: it ends, its last question loses
+    its buttons and the person is told that what they had filled in was not sent (not dropped
+    silently). Whether there was one."""
+    if caller.dialog() is None:
+        return False
+    prompts.close_prompt(caller)
+    caller.save_dialog(None)
+    caller.reply(_("Stopped. Nothing was sent."))
+    return True
 
 
 def _button(caller: Caller, where: Where, board: StaffChat | None) -> None:

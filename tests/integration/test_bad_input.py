@@ -111,3 +111,24 @@ def test_a_photo_sent_outside_any_dialog_starts_a_report_with_it(estate: Estate,
     with Session(office.engine) as session:
         order = session.exec(select(WorkOrder)).one()
     assert order.photos == ["leak-photo"] and "tap is leaking" in order.description
+
+
+@pytest.mark.parametrize("command", ["menu", "start"])
+def test_a_menu_or_start_in_the_middle_of_a_report_says_the_report_was_not_sent(
+        estate: Estate, office: Office, command: str) -> None:
+    wang = estate.resident
+    wang.command("menu")
+    wang.taps("报修")
+    wang.says("厨房水龙头漏水")
+    wang.taps("是")
+    count = len(wang.chat)
+    wang.command(command)
+    said = [m.text for m in wang.chat[count:]]
+    assert said[0] == "已停止，未提交任何内容。", said  # not silently dropped
+    assert "有什么可以帮您" in said[-1]  # and the menu
+    assert state_of(office, 101) is None
+    with Session(office.engine) as session:
+        assert session.exec(select(WorkOrder)).all() == []
+    count = len(wang.chat)
+    wang.command(command)  # with nothing under way: only the menu
+    assert [m.text for m in wang.chat[count:]] == [said[-1]]
