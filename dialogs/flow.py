@@ -13,6 +13,10 @@ from locales import Msg, Raw, Text, _
 
 MAX_TEXT: Final = 2000  # a description longer than this is refused, not cut
 PHONE = re.compile(r"^\+?[0-9][0-9 \-]{4,18}[0-9]$")
+# A mobile (139 1234 5678, +86 139-1234-5678) or an area-coded landline (0755-1234 5678)
+# inside other words; not a date or a price.
+WRITTEN_PHONE = re.compile(r"(?<![\d\-+])(?:(?:\+?86[ \-]?)?1[3-9]\d(?:[ \-]?\d{4}){2}"
+                           r"|0\d{2,3}[ \-]?\d{3,4}[ \-]?\d{4})(?![\d\-])")
 CANCEL: Final = "cancel"
 
 
@@ -84,8 +88,21 @@ def time_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
 
 
 def phone_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
+    """The number written in the request (first: it is where they want the call), the
+    roster's, and Cancel."""
+    written = written_phone(c)
+    own = [button(c, _("Use {phone}", phone=Raw(written)), "written_phone")] if written else []
     roster = [button(c, _("Use {phone}", phone=Raw(context.roster_phone)), "roster_phone")]
-    return inline(roster if context.roster_phone else [], [cancel_button(c)])
+    return inline(own, roster if context.roster_phone and context.roster_phone != written
+                  else [], [cancel_button(c)])
+
+
+def written_phone(c: Conversation) -> str | None:
+    """A phone number the resident wrote in their description ("…电话139 1234 5678"), as
+    written; None if there is none."""
+    found = WRITTEN_PHONE.search(" ".join(str(c.data.get(key) or "")
+                                          for key in ("description", "request")))
+    return found.group().strip() if found else None
 
 
 def unit_label(c: Conversation, context: DialogContext) -> str:
@@ -125,6 +142,9 @@ def take_phone(c: Conversation, event: Event, context: DialogContext,
     """Store the roster phone, a typed one or a shared contact; or return the refusal."""
     if choice == "roster_phone" and context.roster_phone:
         c.data["phone"] = context.roster_phone
+        return None
+    if choice == "written_phone" and (written := written_phone(c)):
+        c.data["phone"] = written
         return None
     phone = phone_of(event.text) if text_of(event) else (
         event.contact_phone if event.kind is EventKind.CONTACT else None)

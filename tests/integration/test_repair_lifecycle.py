@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session, select
 
 from handlers.office import Office
 from handlers.work_orders import records
+from storage.models import WorkOrder
 from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
 from tests.support.repairs import finish_job, report_tap_leak
 
@@ -128,3 +130,21 @@ def test_a_resident_cancels_with_a_reason_until_work_starts(estate: Estate,
     order = records.show_order(office, number)
     assert order is not None and order["status"] == "cancelled"
     assert order["cancel_reason"] == "自己修好了"
+
+
+def test_the_phone_written_in_the_report_is_offered_before_the_rostered_one(
+        estate: Estate, office: Office) -> None:
+    """All in one message: the number they wrote is where they want the call, not the
+    roster's (13800000001), which a quick tap would otherwise send the technician to."""
+    wang = estate.resident
+    wang.says("卫生间漏水，明天下午在家，电话139 1234 5678")
+    wang.taps("是的")
+    wang.taps("没有照片")
+    wang.taps("明天下午")
+    assert [label for label, _data in wang.chat[-1].buttons][:2] == [
+        "使用 139 1234 5678", "使用 13800000001"]
+    wang.taps("使用 139")
+    assert "联系电话：139 1234 5678" in wang.last
+    wang.taps("提交")
+    with Session(office.engine) as session:
+        assert session.exec(select(WorkOrder.contact_phone)).one() == "139 1234 5678"
