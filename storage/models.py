@@ -262,3 +262,5 @@ class FrontDeskRequest(SQLModel, table=True):
     created_at: datetime | None = _when(nullable=False)
     due_at: datetime | None = _when()
     answered_at: datetime | None = _when()
+    # The desk's answered request this one replies to (the resident wrote back after it).
+    follows_id: int | None = Field(default=None, foreign_key="front_desk_request.id")

@@ -17,6 +17,7 @@ from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Edit, EventKind, InlineKeyboard, Priority, Say, inline
 from dialogs.model import REQUEST_KINDS, AnswerText, ToFrontDesk
 from handlers.front_desk import canned_replies
+from handlers.front_desk.office_words import is_thanks
 from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
@@ -42,9 +43,13 @@ def notice(session: Session, request: FrontDeskRequest) -> Text:
     household = session.get(Household, request.household_id) if request.household_id else None
     who = " ".join(filter(None, [person.name if person else "",
                                  unit_label(household) if household else ""]))
-    return _("Front desk {reference} ({kind}) from {who}: {text}",
-             reference=Raw(reference(request.id)), kind=REQUEST_KINDS[request.kind],
-             who=Raw(who or "-"), text=Raw(request.text))
+    follows = session.get(FrontDeskRequest, request.follows_id) if request.follows_id else None
+    return lines(_("Front desk {reference} ({kind}) from {who}: {text}",
+                   reference=Raw(reference(request.id)), kind=REQUEST_KINDS[request.kind],
+                   who=Raw(who or "-"), text=Raw(request.text)),
+                 _("↩ A reply to the answer to {reference}: {text}",
+                   reference=Raw(reference(follows.id)), text=Raw(follows.text[:300]))
+                 if follows else None)
 
 
 def reply_keyboard(request_id: int | None) -> InlineKeyboard:
@@ -86,28 +91,59 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
         caller.start_dialog(question_unit.ask(context, new_nonce(), replace(
             command, faq_question_id=faq_question)))
         return None
-    request = FrontDeskRequest(
-        kind=command.kind, severity=command.severity,
-        person_id=caller.person.id if caller.person else None,
-        household_id=household, chat_id=caller.chat_id,
-        text=command.text, created_at=caller.now,
-        due_at=response_due(caller.uow.office, caller.now))
+    request = _file(caller, FrontDeskRequest(
+        kind=command.kind, severity=command.severity, household_id=household,
+        text=command.text))
+    _link_faq_question(caller, faq_question, request)
+    return request.id
+
+
+def follow_up(caller: Caller, text: str) -> bool:
+    """Words that read as no new request (\"还是不明白\"), written soon after the desk answered
+    this chat, are the resident's reply to that answer: back to the desk as a request that
+    follows the answered one, with its own promised time. Thanks are no reply. True if it
+    went to the desk."""
+    if is_thanks(text):
+        return False
+    rules = caller.uow.office.rules
+    answered = caller.session.exec(select(FrontDeskRequest).where(
+        FrontDeskRequest.chat_id == caller.chat_id, FrontDeskRequest.status == "answered",
+        col(FrontDeskRequest.answered_at) >= caller.now - rules.desk_follow_up).order_by(
+        col(FrontDeskRequest.answered_at).desc())).first()
+    if answered is None:
+        return False
+    _file(caller, FrontDeskRequest(kind=answered.kind, severity=answered.severity,
+                                   household_id=answered.household_id, text=text,
+                                   follows_id=answered.id))
+    return True
+
+
+def _file(caller: Caller, request: FrontDeskRequest) -> FrontDeskRequest:
+    """Record *request* from this chat, promise the resident an answer within the office's
+    response time and show it to the desk with its Reply button."""
+    request.person_id = caller.person.id if caller.person else None
+    request.chat_id, request.created_at = caller.chat_id, caller.now
+    request.due_at = response_due(caller.uow.office, caller.now)
     caller.session.add(request)
     caller.session.flush()
-    _link_faq_question(caller, faq_question, request)
     number = Raw(reference(request.id))
-    caller.log("front_desk_request", kind=command.kind, request_id=request.id)
+    caller.log("front_desk_request", kind=request.kind, request_id=request.id,
+               follows_id=request.follows_id)
     due = Raw(wall_clock(request.due_at, caller.uow.office.timezone))
-    caller.reply(lines(Msg(FRONT_DESK_THANKS[command.kind].msgid, {"reference": number}),
+    thanks = (_("Thank you. Your reply to {earlier} has gone to the front desk as {reference}.",
+                earlier=Raw(reference(request.follows_id)), reference=number)
+              if request.follows_id else
+              Msg(FRONT_DESK_THANKS[request.kind].msgid, {"reference": number}))
+    caller.reply(lines(thanks,
                   _("The front desk will answer you here within {hours} hours (by {due}).",
                     hours=caller.uow.office.rules.response_deadline_hours, due=due)))
-    purposes = ["dispatch", *(["managers"] if command.severity == "major" else [])]
+    purposes = ["dispatch", *(["managers"] if request.severity == "major" else [])]
     for purpose in purposes:
         for chat_id in alert_chats(caller.session, purpose):
             caller.uow.send(Say(chat_id, notice(caller.session, request),
                            reply_keyboard(request.id), ref=f"fd:{request.id}",
                            priority=Priority.NOTICE))
-    return request.id
+    return request
 
 
 def _faq_question_tapped(caller: Caller) -> int | None:

@@ -1,8 +1,10 @@
 """The office's own facts — its opening hours, its hotline — filled into the texts it wrote
-itself (FAQ answers, ready answers), in each reader's language."""
+itself (FAQ answers, ready answers), in each reader's language; and the words residents say
+to thank the desk, which ask nothing of it."""
 
 from __future__ import annotations
 
+import re
 from typing import Final
 
 from handlers.office import Office
@@ -16,6 +18,18 @@ WEEKDAY_NAMES: Final = {
     "en": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
                    ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], strict=True)),
 }
+
+# A message made only of these is thanks or "got it", in any of the office's languages.
+THANKS: Final = re.compile(
+    r"(?:谢谢|謝謝|多谢|多謝|感谢|感謝|唔该|唔該|麻烦了|麻煩了|辛苦了?|好的|好滴|好|行|嗯|收到|明白了?|"
+    r"知道了|了解|懂了|没问题|沒問題|ok|okay|thanks|thank you|thx|ty|got it|noted|great|"
+    r"cheers|很好|太好了|您|你|啦|了|啊|呀|哈|的|[\s,，.。!！~～…:：)）😊🙏👍❤️]"
+    r")+", re.IGNORECASE)
+
+
+def is_thanks(text: str) -> bool:
+    """Whether *text* only thanks the desk (or says it has understood)."""
+    return THANKS.fullmatch(text.strip()) is not None
 
 
 def office_hours_text(office: Office) -> dict[str, str]:

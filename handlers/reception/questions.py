@@ -8,7 +8,7 @@ from __future__ import annotations
 from dialogs import repair
 from dialogs.model import Outcome
 from dialogs.triage import triage
-from handlers.front_desk import faq
+from handlers.front_desk import faq, inbox
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.reception.desks import fee_residents
@@ -30,6 +30,8 @@ def free_text(caller: Caller, text: str) -> Outcome | None:
         if found is not None:
             faq.answer(caller, text, found, kind="fee" if guess.intent == "fee" else "enquiry")
             return None
+        if guess.intent == "other" and inbox.follow_up(caller, text):
+            return None  # "还是不明白" after the desk's answer: back to the desk
     return intake.free_text(caller, text)
 
 

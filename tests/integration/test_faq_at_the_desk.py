@@ -4,11 +4,14 @@ question gets the resident's own statement at once."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from storage.complaints import FaqQuestion
 from storage.models import FrontDeskRequest
 from tests.support.estate import DISPATCH, Estate, build_estate
@@ -81,3 +84,34 @@ def test_a_fee_question_gets_the_residents_statement_at_once(estate: Estate,
     assert requests(office) == []
     li.taps("No, ask the desk")
     assert [r.kind for r in requests(office)] == ["fee"]
+
+
+def test_a_reply_to_the_desks_answer_goes_back_to_the_desk_with_its_question(
+        office: Office) -> None:
+    estate = build_estate(office, staff_language="en")
+    wang, liu = estate.resident, estate.dispatcher
+    wang.says("小区明年会建新的游乐场吗？")
+    liu.taps("Reply", chat_id=DISPATCH)
+    liu.says("No plans yet.")
+    wang.says("还是不明白")
+    assert "FD-1" in wang.last and "FD-2" in wang.last and "24" in wang.last
+    first, second = requests(office)
+    assert second.text == "还是不明白" and second.follows_id == first.id
+    notice = estate.desk.last(DISPATCH)
+    assert "还是不明白" in notice.text and "FD-1" in notice.text and "游乐场" in notice.text
+    liu.taps("Reply", chat_id=DISPATCH)
+    liu.says("We will build it in spring.")
+    assert "FD-2" in wang.last and "We will build it in spring." in wang.last
+    wang.says("谢谢")  # thanks are no question: nothing opened
+    assert len(requests(office)) == 2
+
+
+def test_a_message_long_after_the_answer_is_not_taken_as_a_reply(office: Office,
+                                                                  clock: FakeClock) -> None:
+    estate = build_estate(office, staff_language="en")
+    estate.resident.says("小区明年会建新的游乐场吗？")
+    estate.dispatcher.taps("Reply", chat_id=DISPATCH)
+    estate.dispatcher.says("No plans yet.")
+    clock.advance(office.rules.desk_follow_up + timedelta(minutes=1))
+    estate.resident.says("还是不明白")
+    assert len(requests(office)) == 1
