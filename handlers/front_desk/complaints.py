@@ -19,6 +19,7 @@ from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.events import Edit, Priority, Say, inline
 from dialogs.model import SubmitComplaint
 from dialogs.question_unit import named_unit
+from dialogs.triage import normalize
 from handlers.delivery.bulk import chats_posted
 from handlers.front_desk import canned_replies
 from handlers.front_desk.complaint_chain import (
@@ -120,7 +121,12 @@ def _work_order(caller: Caller, order_id: int | None) -> int | None:
 
 def submit(caller: Caller, command: SubmitComplaint) -> None:
     """Record the complaint, thank and apologise, say what happens next and by when, and put
-    it before the desk (or admin/HR) with the severity buttons."""
+    it before the desk (or admin/HR) with the severity buttons; the same complaint again soon
+    after is added to the first instead."""
+    first = _repeated(caller, command)
+    if first is not None:
+        _add_repeat(caller, first, command)
+        return
     household = _home_of(caller, command)
     suggested = command.suggested_severity if command.suggested_severity in SEVERITIES \
         else None
@@ -152,6 +158,45 @@ def submit(caller: Caller, command: SubmitComplaint) -> None:
     post_card(caller.uow, complaint, complaint.level,
               _("📣 New complaint {number}: please set its severity.",
                 number=reference(complaint)))
+
+
+def _same_words(text: str) -> str:
+    return re.sub(r"\W+", "", normalize(text))
+
+
+def _repeated(caller: Caller, command: SubmitComplaint) -> Complaint | None:
+    """The resident's open complaint about the same thing (the same words, or one's words
+    inside the other's) received within ``repeat_minutes``: a resident who sends it twice,
+    unsure it arrived, or tells it again, means one complaint, not two for the desk."""
+    words = _same_words(command.what)
+    if caller.person is None or not words:
+        return None
+    since = caller.now - timedelta(minutes=caller.uow.office.rules.complaints.repeat_minutes)
+    recent = caller.session.exec(select(Complaint).where(
+        Complaint.person_id == caller.person.id, col(Complaint.status).in_(UNSEEN_STATUSES),
+        col(Complaint.created_at) >= since).order_by(col(Complaint.id).desc())).all()
+    return next((c for c in recent if (earlier := _same_words(c.what))
+                 and (words in earlier or earlier in words)), None)
+
+
+def _add_repeat(caller: Caller, complaint: Complaint, command: SubmitComplaint) -> None:
+    """What the resident sent again goes to the complaint's owners, its photos with it."""
+    complaint.photos = [*complaint.photos, *command.photos]
+    caller.session.add(complaint)
+    record(caller.uow, complaint, "repeated", actor=caller.person, chat_id=caller.chat_id,
+           text=command.what, photos=len(command.photos))
+    notify(caller.uow, complaint, complaint.level, lines(
+        _("🔁 The resident sent complaint {number} again:", number=reference(complaint)),
+        Raw(command.what)))
+    refresh_cards(caller.uow, complaint)
+    received = due_text(caller.uow, complaint.created_at)
+    due = running_due(caller.uow, complaint, "response", ahead=True)
+    caller.reply(lines(
+        _("🙏 Thank you. This is your complaint {number} of {received}: we have added what "
+          "you wrote to it.", number=reference(complaint), received=received),
+        _("{owner} will reply to you here by {due}, and tell you who is handling it and by "
+          "when it will be resolved.", owner=LEVEL_NAMES[complaint.level], due=due)
+        if due else None))
 
 
 def _home_of(caller: Caller, command: SubmitComplaint) -> int | None:

@@ -77,6 +77,9 @@ class ComplaintClocks(BaseModel):
         "duty, in office hours", ge=1, le=200)
     verdict_hours: int = _rule(48, "office practice (as 001 §2.5.5)", "hours the resident has "
                                "to accept or reopen a result before it closes by itself", ge=1)
+    repeat_minutes: int = _rule(60, "office practice", "the same complaint from the same "
+                                "resident this soon after the first is added to it, not "
+                                "filed again", ge=0, le=7 * 24 * 60)
 
 
 class AppointmentRules(BaseModel):

@@ -3,9 +3,12 @@ severity tap, the hand-over to the supervisor or the director, taking it over.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
 from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
 
@@ -160,3 +163,27 @@ def test_a_complaint_whose_owner_leaves_the_staff_is_offered_again_with_its_cloc
     assert events(office)[-1].action == "owner_left"
     chain.director.taps("I'll take it", chat_id=MANAGERS)
     assert only_complaint(office).owner_id is not None
+
+
+def test_the_same_complaint_again_within_the_hour_is_added_to_the_first(
+        estate: Estate, chain: Chain, office: Office, clock: FakeClock) -> None:
+    from sqlmodel import Session, select
+
+    from storage.complaints import Complaint
+
+    li = estate.neighbour
+    complain(li, "The cleaner keeps leaving rubbish bags in our corridor")
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    clock.advance(timedelta(minutes=40))
+    complain(li, "the cleaner keeps leaving rubbish bags in our corridor!")
+    with Session(office.engine) as session:
+        assert len(session.exec(select(Complaint)).all()) == 1
+    assert "CP-20261123-0001" in li.last and "CP-20261123-0002" not in li.last
+    told = estate.desk.last(chain.supervisor.user_id).text
+    assert "again" in told and "CP-20261123-0001" in told
+    assert "again" in estate.desk.last(MANAGERS).text
+    assert events(office)[-1].action == "repeated"
+    # An hour later it is a complaint of its own.
+    clock.advance(timedelta(minutes=61))
+    complain(li, "The cleaner keeps leaving rubbish bags in our corridor")
+    assert "CP-20261123-0002" in li.last
