@@ -181,13 +181,13 @@ class OfficeRules(BaseSettings):
     response_deadline_basis: Literal["calendar", "office"] = _rule(
         "calendar", "004", "the 24-hour rule counts calendar hours (the concierge answers round "
         "the clock) or office hours")
-    complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
-                                        description="complaint clocks")
-    announcements: AnnouncementRules = Field(default_factory=AnnouncementRules,
     desk_follow_up_hours: int = _rule(
         72, "004", "what a resident writes within hours of the desk's answer, reading as no new "
         "request (\"还是不明白\"), is their reply to it and goes back to the desk", ge=1,
         le=24 * 30)
+    complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
+                                        description="complaint clocks")
+    announcements: AnnouncementRules = Field(default_factory=AnnouncementRules,
                                              description="announcements")
     appointments: AppointmentRules = Field(default_factory=AppointmentRules,
                                            description="visit windows and their reminders")
@@ -314,13 +314,13 @@ class OfficeRules(BaseSettings):
         return timedelta(hours=self.response_deadline_hours)
 
     @property
-    def survey_delay(self) -> timedelta:
-        """The wait between confirmation and the survey."""
-    @property
     def desk_follow_up(self) -> timedelta:
         """How long after the desk's answer a resident's words are a reply to it."""
         return timedelta(hours=self.desk_follow_up_hours)
 
+    @property
+    def survey_delay(self) -> timedelta:
+        """The wait between confirmation and the survey."""
         return timedelta(minutes=self.survey_delay_minutes)
 
     def survey_retry_delay(self, attempts: int) -> timedelta:
