@@ -12,18 +12,20 @@ from pathlib import Path
 from typing import Any, Final
 
 import yaml
+from sqlmodel import col, select
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, inline
 from dialogs.faq import FaqEntry, FaqIndex, Match
 from dialogs.model import ToFrontDesk
 from handlers.front_desk.inbox import take_in
-from handlers.front_desk.office_words import answer_text
+from handlers.front_desk.office_words import answer_text, is_thanks
 from handlers.office import Office
 from handlers.office.caller import Caller
 from handlers.office.permissions import OUT_OF_DATE
 from locales import LANGUAGES, Localized, Text, _, lines
 from storage.complaints import FaqQuestion
+from storage.models import FrontDeskRequest
 
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "faq.yaml"
 
@@ -114,3 +116,28 @@ def feedback(caller: Caller, question_id: int, helpful: str) -> None:
         return
     caller.toast()
     question.request_id = take_in(caller, ToFrontDesk(question.kind, question.text))
+
+
+def not_answered(caller: Caller, text: str) -> bool:
+    """Words that read as no new question ("还是不明白"), written while the FAQ's answer in
+    this chat still waits for Yes / No, say No: the question goes to the desk with the
+    promised answer time, as "No, ask the desk" sends it. Thanks are no No. True if it went
+    to the desk."""
+    if is_thanks(text):
+        return False
+    question = caller.session.exec(select(FaqQuestion).where(
+        FaqQuestion.chat_id == caller.chat_id,
+        col(FaqQuestion.created_at) >= caller.now - caller.uow.office.rules.desk_follow_up
+    ).order_by(col(FaqQuestion.id).desc())).first()
+    if (question is None or question.helpful is not None or question.request_id is not None
+            or caller.session.exec(select(FrontDeskRequest.id).where(  # moved on since
+                FrontDeskRequest.chat_id == caller.chat_id,
+                col(FrontDeskRequest.created_at) >= question.created_at)).first() is not None):
+        return False
+    question.helpful = False
+    caller.session.add(question)
+    caller.log("faq_feedback", faq=question.faq_key, helpful=False, question_id=question.id,
+               words=text)
+    question.request_id = take_in(caller, ToFrontDesk(question.kind, question.text,
+                                                      faq_question_id=question.id))
+    return True

@@ -182,9 +182,9 @@ class OfficeRules(BaseSettings):
         "calendar", "004", "the 24-hour rule counts calendar hours (the concierge answers round "
         "the clock) or office hours")
     desk_follow_up_hours: int = _rule(
-        72, "004", "what a resident writes within hours of the desk's answer, reading as no new "
-        "request (\"还是不明白\"), is their reply to it and goes back to the desk", ge=1,
-        le=24 * 30)
+        72, "004", "what a resident writes within hours of an answer (the FAQ's or the "
+        "desk's), reading as no new request (\"还是不明白\"), is their reply to it and goes to "
+        "the desk", ge=1, le=24 * 30)
     complaints: ComplaintClocks = Field(default_factory=ComplaintClocks,
                                         description="complaint clocks")
     announcements: AnnouncementRules = Field(default_factory=AnnouncementRules,
@@ -315,7 +315,7 @@ class OfficeRules(BaseSettings):
 
     @property
     def desk_follow_up(self) -> timedelta:
-        """How long after the desk's answer a resident's words are a reply to it."""
+        """How long after an answer (the FAQ's or the desk's) a resident's words reply to it."""
         return timedelta(hours=self.desk_follow_up_hours)
 
     @property

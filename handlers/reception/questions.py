@@ -30,8 +30,9 @@ def free_text(caller: Caller, text: str) -> Outcome | None:
         if found is not None:
             faq.answer(caller, text, found, kind="fee" if guess.intent == "fee" else "enquiry")
             return None
-        if guess.intent == "other" and inbox.follow_up(caller, text):
-            return None  # "还是不明白" after the desk's answer: back to the desk
+        if guess.intent == "other" and (faq.not_answered(caller, text)
+                                        or inbox.follow_up(caller, text)):
+            return None  # "还是不明白" after the FAQ's or the desk's answer: to the desk
     return intake.free_text(caller, text)
 
 

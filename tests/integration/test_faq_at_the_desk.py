@@ -115,3 +115,29 @@ def test_a_message_long_after_the_answer_is_not_taken_as_a_reply(office: Office,
     clock.advance(office.rules.desk_follow_up + timedelta(minutes=1))
     estate.resident.says("还是不明白")
     assert len(requests(office)) == 1
+
+
+def test_still_not_understood_after_an_faq_answer_asks_the_desk(estate: Estate,
+                                                                office: Office) -> None:
+    wang = estate.resident
+    wang.says("快递放在哪里取？")
+    wang.says("谢谢")  # thanks for the answer: nothing to ask the desk
+    assert requests(office) == []
+    wang.says("还是不明白")  # as good as "No, ask the desk"
+    [request] = requests(office)
+    assert request.text == "快递放在哪里取？" and "FD-1" in wang.last and "24" in wang.last
+    [question] = questions(office)
+    assert question.helpful is False and question.request_id == request.id
+    assert "快递放在哪里取？" in estate.desk.last(DISPATCH).text
+
+
+def test_words_after_a_later_request_are_not_an_old_faq_answers_no(office: Office) -> None:
+    estate = build_estate(office, staff_language="en")
+    wang = estate.resident
+    wang.says("快递放在哪里取？")  # answered by the FAQ, never tapped
+    wang.says("小区明年会建新的游乐场吗？")
+    estate.dispatcher.taps("Reply", chat_id=DISPATCH)
+    estate.dispatcher.says("No plans yet.")
+    wang.says("还是不明白")  # about the playground, answered last
+    assert [r.text for r in requests(office)] == ["小区明年会建新的游乐场吗？", "还是不明白"]
+    assert questions(office)[0].helpful is None
