@@ -3,6 +3,7 @@ to its owners at a level, and word to the resident."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlmodel import col, select
@@ -104,9 +105,20 @@ def post_card(uow: UnitOfWork, complaint: Complaint, level: int,
         if headline is not None:
             uow.send(Say(chat_id, headline, priority=Priority.INTERACTIVE))
         if chat_id not in posted:
+            send_photos(uow, complaint, complaint.photos, [chat_id])
             uow.send(Say(chat_id, card(view), _keyboard_for(uow, complaint, view, chat_id),
                          ref=_ref(complaint), priority=Priority.INTERACTIVE))
     refresh_cards(uow, complaint, view, posted)
+
+
+def send_photos(uow: UnitOfWork, complaint: Complaint, photos: Sequence[str],
+                chats: Sequence[int]) -> None:
+    """The resident's photos of the complaint to *chats*: the card only counts them."""
+    if not photos:
+        return
+    caption = _("📷 Complaint {number}: the resident's photos.", number=reference(complaint))
+    for chat_id in chats:
+        uow.send(Say(chat_id, caption, photos=tuple(photos), priority=Priority.INTERACTIVE))
 
 
 def refresh_cards(uow: UnitOfWork, complaint: Complaint, view: ComplaintView | None = None,

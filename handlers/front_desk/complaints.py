@@ -31,6 +31,7 @@ from handlers.front_desk.complaint_chain import (
     level_of,
     may_handle,
     may_take,
+    owners_chats,
 )
 from handlers.front_desk.complaint_clocks import (
     grade,
@@ -49,6 +50,7 @@ from handlers.front_desk.complaint_notices import (
     reference,
     refresh_cards,
     running_due,
+    send_photos,
     tell_resident,
 )
 from handlers.office.caller import Caller
@@ -188,6 +190,8 @@ def _add_repeat(caller: Caller, complaint: Complaint, command: SubmitComplaint) 
     notify(caller.uow, complaint, complaint.level, lines(
         _("🔁 The resident sent complaint {number} again:", number=reference(complaint)),
         Raw(command.what)))
+    groups, private = owners_chats(caller.session, complaint, complaint.level)
+    send_photos(caller.uow, complaint, command.photos, [*groups, *private])
     refresh_cards(caller.uow, complaint)
     received = due_text(caller.uow, complaint.created_at)
     due = running_due(caller.uow, complaint, "response", ahead=True)

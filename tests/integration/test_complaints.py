@@ -187,3 +187,30 @@ def test_the_same_complaint_again_within_the_hour_is_added_to_the_first(
     clock.advance(timedelta(minutes=61))
     complain(li, "The cleaner keeps leaving rubbish bags in our corridor")
     assert "CP-20261123-0002" in li.last
+
+
+def test_the_photos_of_a_complaint_reach_the_staff_who_get_its_card(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    def with_photos(*photos: str) -> None:
+        li.says("The cleaner keeps leaving rubbish bags in our corridor")
+        for _step in ("when", "where", "who", "wants"):
+            li.taps("Skip")
+        li.taps("No particular date")
+        li.sends_album(*photos)
+        li.taps("Done with photos")
+        li.taps("Submit")
+
+    with_photos("bags-1", "bags-2", "bags-3")
+    shown = [m for m in estate.desk.messages(DISPATCH) if m.photos]
+    assert [m.photos for m in shown] == [["bags-1", "bags-2", "bags-3"]]
+    assert "CP-20261123-0001" in shown[0].text
+    estate.dispatcher.taps("important", chat_id=DISPATCH)
+    mine = [m.photos for m in estate.desk.messages(chain.supervisor.user_id) if m.photos]
+    assert mine == [["bags-1", "bags-2", "bags-3"]]
+    estate.dispatcher.taps("Answer the resident", chat_id=DISPATCH)
+    estate.dispatcher.says("Sorry. Our supervisor will call you today.")
+    assert len([m for m in estate.desk.messages(DISPATCH) if m.photos]) == 1  # once a chat
+    with_photos("bags-4")  # sent again: its new photo goes to the complaint's owners
+    assert estate.desk.messages(chain.supervisor.user_id)[-1].photos == ["bags-4"]
+    assert only_complaint(office).photos == ["bags-1", "bags-2", "bags-3", "bags-4"]
