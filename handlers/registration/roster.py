@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from dialogs.events import Priority, RemoveKeyboard, Say
 from dialogs.model import TRADES
-from handlers.front_desk import complaints
 from handlers.office import Office
 from handlers.office.imports import ImportReport
 from handlers.office.people import STAFF_ROLES, normalise_phone, unit_label
@@ -230,6 +229,10 @@ def remove_staff(office: Office, person_id: int, by: str) -> list[str]:
         uow.session.flush()
         handed = [order.number for order in hand_back.held_by(uow.session, person_id)
                   if hand_back.hand_back(uow, order, person)]
+        # Imported here: the complaints desk loads after the first getUpdates (reception.desks),
+        # and only the office computer's removal needs it from the roster.
+        from handlers.front_desk import complaints
+
         complaints_held = complaints.owner_left(uow, person)
         uow.log("staff_removed", actor=person, role=role, trades=list(person.trades or []),
                 by=by, orders=handed, complaints=complaints_held)
