@@ -8,6 +8,7 @@ button ``data`` is only a reference that handlers re-check (it is untrusted inpu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 from locales import Text
@@ -27,6 +28,8 @@ class EventKind(StrEnum):
     LOCATION = "location"
     # Anything a user sent that we cannot read (sticker, voice, document …).
     UNSUPPORTED = "unsupported"
+    # The sender changed a text (or caption) they sent earlier; ``text`` holds the new words.
+    EDITED = "edited"
     BOT_ADDED = "bot_added"
     BOT_REMOVED = "bot_removed"
     USER_BLOCKED_BOT = "user_blocked_bot"
@@ -58,6 +61,7 @@ class Event:
     latitude: float | None = None
     longitude: float | None = None
     forwarded: bool = False  # someone else's words, passed on (Telegram's forward_origin)
+    sent_at: datetime | None = None  # an edited message: when it was first sent (its date)
 
 
 @dataclass(frozen=True, slots=True)

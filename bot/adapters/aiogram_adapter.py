@@ -253,6 +253,7 @@ class AiogramAdapter:
         self.dispatcher = Dispatcher(disable_fsm=True)  # dialog state lives in our database
         router = Router(name="frontline")
         router.message.register(self._on_update)
+        router.edited_message.register(self._on_update)
         router.callback_query.register(self._on_update)
         router.my_chat_member.register(self._on_update)
         self.dispatcher.include_router(router)

@@ -147,5 +147,6 @@ class Adapter(Protocol):
         """Close the HTTP session."""
 
 
-INTAKE_UPDATE_TYPES: tuple[str, ...] = ("message", "callback_query", "my_chat_member")
+INTAKE_UPDATE_TYPES: tuple[str, ...] = ("message", "edited_message", "callback_query",
+                                        "my_chat_member")
 """The update types both adapters ask for; everything else is ignored."""

@@ -46,6 +46,8 @@ def event_from_update(update: Any, bot_username: str = "") -> Event | None:
     key = f"u:{update.update_id}"
     if update.message is not None:
         return _from_message(key, update.message, bot_username)
+    if update.edited_message is not None:
+        return _from_edit(key, update.edited_message)
     if update.callback_query is not None:
         return _from_callback(key, update.callback_query)
     if update.my_chat_member is not None:
@@ -65,17 +67,37 @@ def _base(key: str, kind: EventKind, chat: Any, user: Any, chat_type: ChatKind,
     )
 
 
-def _from_message(key: str, message: Any, bot_username: str) -> Event | None:
+def _person_and_chat(message: Any) -> tuple[Any, ChatKind] | None:
+    """Who wrote *message* and in what kind of chat; None for bots and channels."""
     chat_type = chat_kind(message.chat)
     user = message.from_user
     if chat_type is None or (user is not None and user.is_bot):
         return None
+    return user, chat_type
+
+
+def _from_message(key: str, message: Any, bot_username: str) -> Event | None:
+    writer = _person_and_chat(message)
+    if writer is None:
+        return None
+    user, chat_type = writer
     event = _read_message(key, message, chat_type, user, bot_username)
     # Someone else's words or photo passed on: the office asks before filing them as the
     # sender's own report.
     if event is not None and getattr(message, "forward_origin", None) is not None:
         return dataclasses.replace(event, forwarded=True)
     return event
+
+
+def _from_edit(key: str, message: Any) -> Event | None:
+    """A text or caption its sender changed: heard as an edit, never as a new message."""
+    writer = _person_and_chat(message)
+    text = message.text if message.text is not None else message.caption
+    if writer is None or text is None:
+        return None  # a bot's, a channel's, or a moved live location: nothing for us
+    user, chat_type = writer
+    return _base(key, EventKind.EDITED, message.chat, user, chat_type, text=text,
+                 message_id=message.message_id, sent_at=message.date)
 
 
 def _read_message(key: str, message: Any, chat_type: ChatKind, user: Any,

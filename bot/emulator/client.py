@@ -117,6 +117,14 @@ class EmulatorClient:
         body = {"text": text, **fields}
         return self._track(await self._call("POST", f"/users/{user_id}/messages", body))
 
+    async def edit_text(self, user_id: int, message_id: int, text: str,
+                        **fields: Any) -> JSON:
+        """The user edits a message they sent (fields: chat_id for a group); returns
+        {message, update_id, ...} with the update_id of its ``edited_message``."""
+        body = {"text": text, **fields}
+        return self._track(await self._call("POST", f"/users/{user_id}/messages/{message_id}"
+                                                    "/edit", body))
+
     async def send_contact(self, user_id: int, **fields: Any) -> JSON:
         """Own contact by default; pass phone_number/first_name for someone else's."""
         return self._track(await self._call("POST", f"/users/{user_id}/contact", fields))

@@ -177,6 +177,15 @@ async def user_text(request: web.Request) -> web.Response:
     return _json(sent.to_json())
 
 
+@routes.post("/control/users/{user_id}/messages/{message_id}/edit")
+async def user_edit(request: web.Request) -> web.Response:
+    body = await _body(request)
+    message_id = int(request.match_info["message_id"])
+    sent = _emu(request).edit_text(_uid(request), message_id, str(body.get("text") or ""),
+                                   chat_id=_int(body.get("chat_id")))
+    return _json(sent.to_json())
+
+
 @routes.post("/control/users/{user_id}/contact")
 async def user_contact(request: web.Request) -> web.Response:
     body = await _body(request)

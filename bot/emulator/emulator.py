@@ -345,6 +345,30 @@ class Emulator(EmulatorState):
         record, update_id = self._user_post(user, chat, body)
         return Sent([record], [update_id])
 
+    def edit_text(
+        self, user_id: int, message_id: int, text: str, *, chat_id: int | None = None
+    ) -> Sent:
+        """The user edits the text (or a photo's caption) of a message they sent: the chat
+        shows the new words and the bot gets an ``edited_message`` update, as from Telegram."""
+        if not text:
+            raise ControlError(400, "text is empty")
+        user = self.known_user(user_id)
+        chat = self._user_chat(user, chat_id)
+        record = self.find_message(chat, message_id)
+        if record is None or record.from_bot or record.sender_id != user.id:
+            raise ControlError(404, f"no message {message_id} by user {user.id} in chat {chat.id}")
+        if "text" in record.data:
+            words, marks = "text", "entities"
+        elif "photo" in record.data or "caption" in record.data:
+            words, marks = "caption", "caption_entities"
+        else:
+            raise ControlError(400, f"message {message_id} has no text or caption to edit")
+        self.edit_message(record, {words: text, marks: detect_entities(text) or None})
+        update_id = None
+        if self._bot_sees(chat, record):
+            update_id = self.enqueue_update("edited_message", dict(record.data))
+        return Sent([record], [update_id])
+
     # ------------------------------------------------------------ buttons
 
     def press_button(

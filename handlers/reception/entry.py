@@ -60,7 +60,7 @@ from handlers.office.conversations import new_nonce
 from handlers.office.people import is_staff, staff_chat_by_id, who_is_writing
 from handlers.office.permissions import OUT_OF_DATE
 from handlers.office.unit_of_work import DatabaseUnavailable, UnitOfWork
-from handlers.reception import prompts, questions
+from handlers.reception import edits, prompts, questions
 from handlers.reception.answers import apply_answer
 from handlers.reception.buttons import BUTTONS, Where
 from handlers.reception.desks import (
@@ -163,6 +163,9 @@ def _dispatch(caller: Caller) -> None:
         binding.bot_left_group(caller)
     elif event.kind is EventKind.BOT_ADDED:
         caller.log("bot_added_to_group", title=event.chat_title)
+    elif event.kind is EventKind.EDITED:
+        if event.chat_kind is ChatKind.PRIVATE:
+            edits.answer(caller)  # in groups an edit is passed over silently
     elif event.chat_kind is ChatKind.GROUP:
         _in_group(caller)
     else:

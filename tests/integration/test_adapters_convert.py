@@ -6,6 +6,7 @@ office hears). ``None`` means the update is ignored.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -34,6 +35,15 @@ def message(chat: dict[str, Any] = PRIVATE, sender: dict[str, Any] | None = WANG
     if sender is not None:
         body["from"] = sender
     return {"update_id": 42, "message": body}
+
+
+SENT = datetime.fromtimestamp(1_700_000_000, UTC)
+
+
+def edited(chat: dict[str, Any] = PRIVATE, sender: dict[str, Any] | None = WANG,
+           **content: Any) -> dict[str, Any]:
+    body = message(chat, sender, **content)["message"] | {"edit_date": 1_700_000_060}
+    return {"update_id": 42, "edited_message": body}
 
 
 def member(status: str, **extra: Any) -> dict[str, Any]:
@@ -149,8 +159,15 @@ CASES: list[tuple[str, dict[str, Any], Event | None]] = [
     ("bot restricted but still there",
      membership(GROUP, member("member"), member("restricted", is_member=True)), None),
     ("bot promoted", membership(GROUP, member("member"), member("administrator")), None),
-    ("edited message", {"update_id": 42, "edited_message": message(text="x")["message"]
-                        | {"edit_date": 1_700_000_001}}, None),
+    # An edit is heard as an edit (never as a new message), with when the original was sent.
+    ("edited message", edited(text="the bathroom tap"),
+     heard(EventKind.EDITED, text="the bathroom tap", message_id=5, sent_at=SENT)),
+    ("edited caption", edited(caption="corrected", photo=PHOTO),
+     heard(EventKind.EDITED, text="corrected", message_id=5, sent_at=SENT)),
+    ("edited in a group", edited(GROUP, text="x"),
+     heard(EventKind.EDITED, GROUP, text="x", message_id=5, sent_at=SENT)),
+    ("edited by a bot", edited(sender=OTHER_BOT, text="x"), None),
+    ("edited in a channel", edited(CHANNEL, text="x"), None),
 ]
 
 

@@ -60,6 +60,25 @@ async def test_each_kind_of_message_becomes_one_event(
     assert document.kind is EventKind.UNSUPPORTED
 
 
+async def test_an_edited_message_reaches_the_core_as_an_edit_once(
+        framework: str, emulator: RunningEmulator, client: EmulatorClient,
+        live_office: Office) -> None:
+    core = EchoCore()
+    async with bot_in_process(emulator.url, live_office, core, framework=framework, **FAST):
+        erin = (await client.create_user("Erin"))["id"]
+        sent = (await client.send_text(erin, "call me on 139 1234 5670"))["message"]
+        await eventually(lambda: len(core.events) == 1)
+        edit = await client.edit_text(erin, sent["message_id"], "call me on 139 1234 5678")
+        await eventually(lambda: len(core.events) == 2)
+        await client.wait_for_message(erin, lambda m: m.get("text", "").startswith("edited"))
+    first, second = core.events
+    assert edit["update_id"] is not None and second.key == f"u:{edit['update_id']}" != first.key
+    assert (second.kind, second.text, second.message_id, second.chat_kind) == (
+        EventKind.EDITED, "call me on 139 1234 5678", sent["message_id"], ChatKind.PRIVATE)
+    assert second.sent_at is not None and second.sent_at.timestamp() == sent["date"]
+    assert edit["message"]["text"] == "call me on 139 1234 5678"  # the chat shows the edit
+
+
 async def test_a_tap_edits_its_message_in_place_and_is_answered(
         framework: str, emulator: RunningEmulator, client: EmulatorClient,
         live_office: Office) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -161,6 +162,12 @@ class Person:
 
     def says(self, text: str, chat_id: int | None = None) -> Event:
         return self.desk.send(self._event(EventKind.TEXT, chat_id, text=text))
+
+    def edits(self, text: str, sent_at: datetime | None = None,
+              chat_id: int | None = None) -> Event:
+        """Edit a text message sent at *sent_at* (Telegram's ``date``; now by default)."""
+        when = self.desk.office.clock.now() if sent_at is None else sent_at
+        return self.desk.send(self._event(EventKind.EDITED, chat_id, text=text, sent_at=when))
 
     def forwards(self, text: str) -> Event:
         """Forward someone else's message into the chat with the bot."""
