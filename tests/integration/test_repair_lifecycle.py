@@ -106,7 +106,9 @@ def test_the_technician_proposes_another_time_and_the_resident_agrees(estate: Es
     assert "周三下午三点" in wang.last
     wang.taps("时间可以")
     assert "周三下午三点" in zhang.chat[-2].text
-    assert "周三下午三点" in zhang.chat[-1].text  # the refreshed card shows the agreed time
+    # The refreshed card shows the agreed window the words name: Wednesday of the test's
+    # week (Monday 2026-11-23), three o'clock for the office's typed-time length.
+    assert "2026-11-25 15:00–16:00" in zhang.chat[-1].text
 
 
 def test_damage_reported_by_the_technician_alerts_managers(estate: Estate) -> None:
