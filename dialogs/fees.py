@@ -15,9 +15,9 @@ from typing import Final
 from dialogs.answers import caption_receipt, paid_amount
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
-from dialogs.flow import button, cancel_button, refuse_input, stay, tapped, text_of
+from dialogs.flow import button, cancel_button, refuse_input, stay, take_time, tapped, text_of
 from dialogs.model import AnswerText, Conversation, DialogContext, Outcome
-from dialogs.times import QUICK_TIMES
+from dialogs.times import quick_times
 from locales import Msg, Raw, Text, _, lines
 
 FLOW: Final = "fees"
@@ -256,10 +256,11 @@ def ask_dispute(context: DialogContext, nonce: str, household_id: int, unit: str
 
 def ask_door_time(context: DialogContext, nonce: str, household_id: int,
                   unit: str) -> Outcome:
-    """ "Pay at the door": ask when (第四篇 2(4)③)."""
+    """ "Pay at the door": ask when (第四篇 2(4)③) — an appointment, so not "as soon as
+    possible"; the quick times still ahead, checked as the repair's are."""
     conversation = Conversation(FLOW, "door", {"nonce": nonce, "household": household_id})
     keyboard = inline(*[[button(conversation, label, f"time:{key}")]
-                        for key, label in QUICK_TIMES.items() if key != "asap"],
+                        for key, label in quick_times(context.visits).items() if key != "asap"],
                       [cancel_button(conversation)])
     return Outcome(conversation, [Say(context.chat_id, _(
         "When may a colleague come to {unit} to collect the fees? Pick a time or type one.",
@@ -287,13 +288,11 @@ def step(conversation: Conversation, event: Event, context: DialogContext) -> Ou
                                                     tuple(event.photo_file_ids)))
         return refuse_input(conversation, context, event,
                             _("Please send a photo of the receipt, or tap Cancel."))
-    if conversation.step == "door":
-        if choice and choice.startswith("time:") and choice[5:] in QUICK_TIMES:
-            return Outcome(None, command=AnswerText("fee_door", household, "@" + choice[5:]))
-        text = text_of(event)
-        if text is None or len(text) > 200:
-            return refuse_input(conversation, context, event, _("Please pick a time or type one."))
-        return Outcome(None, command=AnswerText("fee_door", household, text))
+    if conversation.step == "door":  # a time already past or out of hours is asked again
+        if (refused := take_time(conversation, event, context, choice)) is not None:
+            return refused
+        return Outcome(None, command=AnswerText("fee_door", household,
+                                                str(conversation.data.pop("time"))))
     text = text_of(event)
     if text is None:
         return refuse_input(conversation, context, event, _("Please answer in words."))

@@ -530,3 +530,27 @@ def test_a_month_paid_twice_is_flagged_to_the_desk_and_kept_as_credit_for_the_ne
     li.command("fees")
     assert "Nothing is due. Thank you!" in li.last and "Credit" not in li.last
     assert campaign(office, "payment", "monthly").households == 0  # no notice for it
+
+
+def test_a_door_time_already_past_or_outside_the_visit_hours_is_asked_again(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Tuesday Dec 1, 18:00 (after the overdue notice): the afternoon window is over, so Today
+    afternoon is not offered; this morning at 8 and yesterday have passed, 10 at night is
+    after the last window (evening, till 20:00) — none of them becomes a task."""
+    li = fees.li
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 1, 18, 0))
+    li.command("fees")
+    li.taps("Pay at the door")
+    offered = str(li.chat[-1].buttons)
+    assert "Today afternoon" not in offered and "Tomorrow afternoon" in offered
+    for typed, answer in (("today 8am", "already passed"), ("昨天下午", "already passed"),
+                          ("明天晚上十点", "from 09:00 to 20:00")):
+        count = len(li.chat)
+        li.says(typed)
+        assert len(li.chat) == count + 1 and answer in li.last, li.last
+    assert fee_tasks(office) == []
+    li.says("tomorrow 3pm")
+    assert "come to 3-1203 (tomorrow 3pm) to collect 280.00 yuan" in li.last
+    [task] = fee_tasks(office)
+    assert (task.kind, task.wanted_time) == ("collect", "tomorrow 3pm")
