@@ -84,9 +84,18 @@ async def test_a_redelivered_update_is_handled_once(
     assert [e.text for e in core.events] == ["twice"]
 
 
+async def test_an_edited_message_pushed_twice_is_heard_once_as_an_edit(
+        hooked: tuple[InProcessBot, EchoCore, str]) -> None:
+    _, core, url = hooked
+    update = message_update(900_003, 4545, "call me on 139 1234 5678")
+    edit = {"update_id": 900_003,
+            "edited_message": update["message"] | {"edit_date": 1_700_000_060}}
+    assert [await post(url, edit, SECRET), await post(url, edit, SECRET)] == [200, 200]
+    assert [(e.kind, e.text, e.message_id) for e in core.events] == [
+        (EventKind.EDITED, "call me on 139 1234 5678", 1)]
+
+
 @pytest.mark.parametrize("body", [
-    {"update_id": 900_003, "edited_message": {"message_id": 1, "date": 1, "text": "x",
-                                              "chat": {"id": 5, "type": "private"}}},
     {"update_id": 900_004, "poll": {"id": "1", "question": "?", "options": [],
                                     "total_voter_count": 0, "is_closed": False,
                                     "is_anonymous": True, "type": "regular",
