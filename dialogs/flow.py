@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from dialogs import times
 from dialogs.buttons import Verb, parse, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.model import Conversation, DialogContext, Outcome
@@ -81,9 +82,13 @@ def unit_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
 
 
 def time_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
-    """The quick times still ahead, and Cancel."""
-    return inline(*[[button(c, label, f"time:{key}")]
-                    for key, label in quick_times(context.visits).items()],
+    """The time written in the request (first, as its phone is), the quick times still
+    ahead, and Cancel."""
+    written = written_time(c, context)
+    own = [button(c, _("{time} — use this?", time=Raw(written)), "written_time")
+           ] if written else []
+    return inline(own, *[[button(c, label, f"time:{key}")]
+                         for key, label in quick_times(context.visits).items()],
                   [cancel_button(c)])
 
 
@@ -100,9 +105,19 @@ def phone_keyboard(c: Conversation, context: DialogContext) -> InlineKeyboard:
 def written_phone(c: Conversation) -> str | None:
     """A phone number the resident wrote in their description ("…电话139 1234 5678"), as
     written; None if there is none."""
-    found = WRITTEN_PHONE.search(" ".join(str(c.data.get(key) or "")
-                                          for key in ("description", "request")))
+    found = WRITTEN_PHONE.search(_written(c))
     return found.group().strip() if found else None
+
+
+def written_time(c: Conversation, context: DialogContext) -> str | None:
+    """A time the resident wrote in their description ("…明天下午在家…") that can be booked,
+    with the window it names; None if there is none (its phone number is no time)."""
+    return times.written_time(WRITTEN_PHONE.sub(" ", _written(c)), context.visits)
+
+
+def _written(c: Conversation) -> str:
+    """What the resident wrote about the request (a repair's description, a service's)."""
+    return " ".join(str(c.data.get(key) or "") for key in ("description", "request"))
 
 
 def unit_label(c: Conversation, context: DialogContext) -> str:
@@ -121,12 +136,18 @@ def take_unit(c: Conversation, event: Event, context: DialogContext,
 
 def take_time(c: Conversation, event: Event, context: DialogContext,
               choice: str | None) -> Outcome | None:
-    """Store a quick time choice or a typed time; or return the refusal to send."""
+    """Store the time written in the request, a quick time choice or a typed time; or
+    return the refusal to send."""
     if choice and choice.startswith("time:") and choice[5:] in QUICK_TIMES:
         if choice[5:] in quick_times(context.visits):
             c.data["time"] = "@" + choice[5:]
             return None
         # A quick time that has passed since it was offered: the times still ahead.
+        return Outcome(c, [Say(context.chat_id, PASSED, time_keyboard(c, context))])
+    if choice == "written_time":
+        if written := written_time(c, context):
+            c.data["time"] = written
+            return None
         return Outcome(c, [Say(context.chat_id, PASSED, time_keyboard(c, context))])
     text = text_of(event)
     if text is None or len(text) > 200:

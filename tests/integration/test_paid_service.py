@@ -112,3 +112,20 @@ def test_a_time_already_past_or_outside_visiting_hours_is_asked_again(
     li.taps("Tap / valve repair")
     assert "Today afternoon" not in str(li.chat[-1].buttons)
     assert "Tomorrow afternoon" in str(li.chat[-1].buttons)
+
+
+def test_the_time_written_in_the_request_is_offered_first(estate: Estate,
+                                                          office: Office) -> None:
+    """Monday 10:00: "tomorrow morning" in the words is Tuesday's morning window, offered
+    before the quick times and booked as that window."""
+    li = estate.neighbour
+    li.command("menu")
+    li.taps("Book a service")
+    li.taps("Something else")
+    li.says("Dripping tap, tomorrow morning works, call 139 1234 5678")
+    li.taps("Yes")
+    assert li.chat[-1].buttons[0][0] == (
+        "tomorrow morning (2026-11-24 09:00–12:00) — use this?"), li.chat[-1].buttons
+    li.taps("use this")
+    li.taps("Use 139 1234 5678")
+    assert "Time: tomorrow morning (2026-11-24 09:00–12:00)" in li.last

@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session, select
 
 from handlers.office import Office
+from handlers.office.clock import FakeClock
 from handlers.work_orders import records
 from storage.models import WorkOrder
 from tests.support.estate import DISPATCH, MANAGERS, PLUMBERS, Estate, build_estate
@@ -150,3 +151,39 @@ def test_the_phone_written_in_the_report_is_offered_before_the_rostered_one(
     wang.taps("提交")
     with Session(office.engine) as session:
         assert session.exec(select(WorkOrder.contact_phone)).one() == "139 1234 5678"
+
+
+def test_the_time_written_in_the_report_is_offered_first_at_the_time_question(
+        estate: Estate, office: Office) -> None:
+    """All in one message, Monday 10:00: 明天下午 is offered as the afternoon window of
+    Tuesday, before the quick times, and the technician's card gets the concrete window."""
+    wang = estate.resident
+    wang.says("卫生间漏水，明天下午在家，电话139 1234 5678")
+    wang.taps("是的")
+    wang.taps("没有照片")
+    first = wang.chat[-1].buttons[0][0]
+    assert first.startswith("明天下午 (2026-11-24 14:00–17:00)"), wang.chat[-1].buttons
+    wang.taps("2026-11-24 14:00–17:00")
+    assert "139 1234 5678" in str(wang.chat[-1].buttons)  # on to the phone question
+    wang.taps("使用 139")
+    assert "方便上门时间：明天下午 (2026-11-24 14:00–17:00)" in wang.last
+    wang.taps("提交")
+    with Session(office.engine) as session:
+        assert session.exec(select(WorkOrder.preferred_time)).one() == (
+            "明天下午 (2026-11-24 14:00–17:00)")
+    assert "2026-11-24 14:00–17:00" in estate.desk.last(PLUMBERS).text
+
+
+@pytest.mark.parametrize(("report", "hour"), [
+    ("卫生间漏水，今天下午在家", 18),  # the afternoon window is over at 18:00
+    ("卫生间漏水，明天晚上十点在家", 10),  # after the last visit window (till 20:00)
+    ("卫生间漏水，明天在家", 10),  # a day alone names no window
+])
+def test_a_written_time_that_cannot_be_booked_is_not_offered(
+        estate: Estate, clock: FakeClock, report: str, hour: int) -> None:
+    clock.set(clock.now().replace(hour=hour))
+    wang = estate.resident
+    wang.says(report)
+    wang.taps("是的")
+    wang.taps("没有照片")
+    assert wang.chat[-1].buttons[0][0] == "尽快", wang.chat[-1].buttons  # the quick times

@@ -3,7 +3,9 @@ as usable text or a phone number, and the polite refusals — as the person read
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 from dialogs import flow
 from dialogs.buttons import Verb, tap
 from dialogs.events import ChatKind, Event, EventKind, Say
-from dialogs.model import Conversation, DialogContext, Unit
+from dialogs.model import Conversation, DialogContext, Unit, VisitHours
 from locales import _, render
 from tests.support.transcripts import labels
 
@@ -140,3 +142,28 @@ def test_a_unit_must_be_one_of_the_persons_own(choice: str | None, stored: int |
     c = conversation()
     flow.take_unit(c, event(EventKind.BUTTON), CONTEXT, choice)
     assert c.data.get("unit") == stored
+
+
+MONDAY_10: Final = VisitHours(
+    now=datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    windows={"morning": (time(9), time(12)), "afternoon": (time(14), time(17)),
+             "evening": (time(18), time(20))},
+    point=timedelta(hours=1), last_call=timedelta(hours=1))
+
+
+@pytest.mark.parametrize(("description", "offered"), [
+    ("卫生间漏水，明天下午在家，电话139 1234 5678", "明天下午 (2026-11-24 14:00–17:00)"),
+    ("昨天开始漏水，周三下午三点在家", "周三下午三点 (2026-11-25 15:00–16:00)"),
+    ("廁所漏水，聽日下晝喺屋企", "聽日下晝 (2026-11-24 14:00–17:00)"),  # Cantonese
+    ("Tap drips. Home Thu 9-11am", "Thu 9-11am (2026-11-26 09:00–11:00)"),
+    ("漏水，电话0755-1234 5678", None),  # a phone number is no time
+    ("漏水，今天上午八点在家", None),  # already past
+    ("漏水，明天晚上十点在家", None),  # after the last window
+    ("漏水，明天或后天都行", None),  # no concrete time
+    ("漏水，昨天下午发现的", None),
+])
+def test_a_bookable_time_written_in_the_request_is_read_with_its_window(
+        description: str, offered: str | None) -> None:
+    c = Conversation("repair", "time", {"nonce": "n0001", "description": description})
+    assert flow.written_time(c, DialogContext(chat_id=501, language="zh_Hans",
+                                              visits=MONDAY_10)) == offered
