@@ -369,6 +369,13 @@ def claim_card(claim_id: int, unit: str, name: str, amount: str, note: str,
         decided)
 
 
+def claim_paid(receipt: str, amount: str) -> Text:
+    """A receipt photo's card once a payment recorded otherwise (the bank's import, the desk)
+    covers it."""
+    return _("✅ Paid: payment {receipt} of {amount} yuan is recorded, so there is nothing "
+             "left to confirm.", receipt=Raw(receipt or "-"), amount=Raw(amount))
+
+
 def claim_keyboard(claim_id: int, amount: str) -> InlineKeyboard:
     return inline([Button(_("✅ Confirm {amount} yuan", amount=Raw(amount)),
                           tap(Verb.FEE_RECEIPT, claim_id, "confirm")),

@@ -26,7 +26,7 @@ from handlers.office import Office
 from handlers.office.calendar import at_hour
 from handlers.office.due_items import chats
 from handlers.office.imports import ImportReport
-from handlers.office.people import unit_label
+from handlers.office.people import person_by_id_name, unit_label
 from handlers.office.permissions import DESK_CHATS
 from handlers.office.unit_of_work import UnitOfWork
 from locales import Text
@@ -253,6 +253,7 @@ def record_payment(uow: UnitOfWork, household: Household, amount: Decimal, paid_
     statement = statement_of(uow, household.id)
     stopped = settle_notices(uow, household.id, statement)
     close_paid_tasks(uow, household, statement)
+    close_paid_claims(uow, household, statement, payment)
     due, late_fee = yuan(statement.total_due), yuan(min(statement.total_due, statement.late_fee))
     credit = yuan(statement.credit_left) if statement.credit_left > 0 else ""
     for chat in resident_chats(uow.session, household.id):
@@ -357,6 +358,33 @@ def close_paid_tasks(uow: UnitOfWork, household: Household, statement: Statement
         uow.log("fee_tasks_closed_paid", household_id=household.id, outcome=outcome,
                 tasks=[task.id for task in tasks])
     return len(tasks)
+
+
+def close_paid_claims(uow: UnitOfWork, household: Household, statement: Statement,
+                      payment: FeePayment) -> int:
+    """Receipt photos still to be checked that *payment* (the bank's import, the desk's entry)
+    covers — it is at least the amount the photo claims, or nothing is due any more — are
+    closed as paid by it, and their cards on the desk say so without the Confirm button (a
+    tap would record the same money a second time, as credit nobody paid); they no longer
+    pause the household's reminders. A smaller payment leaves a photo for the desk to tell."""
+    claims = [claim for claim in uow.session.exec(select(FeeReceiptClaim).where(
+        FeeReceiptClaim.household_id == household.id, FeeReceiptClaim.state == "open")).all()
+        if claim.amount_fen <= payment.amount_fen or statement.total_due <= 0]
+    for claim in claims:
+        claim.state, claim.payment_id, claim.decided_at = "paid", payment.id, uow.now
+        uow.session.add(claim)
+        card = texts.claim_card(claim.id or 0, unit_label(household),
+                                person_by_id_name(uow.session, claim.person_id) or "",
+                                yuan(from_fen(claim.amount_fen)), claim.note,
+                                texts.claim_paid(payment.receipt_no or "",
+                                                 yuan(from_fen(payment.amount_fen))))
+        for chat_id in chats(uow, *DESK_CHATS):
+            uow.send(Edit(chat_id, card, inline(), ref=f"feeclaim:{claim.id}",
+                          priority=Priority.NOTICE))
+    if claims:
+        uow.log("fee_receipt_claims_paid", household_id=household.id, payment_id=payment.id,
+                claims=[claim.id for claim in claims])
+    return len(claims)
 
 
 def notice_ref(notice_id: int | None) -> str:

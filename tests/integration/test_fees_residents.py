@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from dialogs.buttons import Verb, tap
 from handlers.fees import ledger, tasks
-from handlers.fees.views import unit_statement
+from handlers.fees.views import paused_by, unit_statement
 from handlers.office import Office
 from handlers.office.calendar import wall_clock
 from handlers.office.clock import FakeClock
@@ -396,16 +396,22 @@ def test_a_resident_is_told_how_a_dispute_heard_on_a_phone_task_was_resolved(
                        "/fees shows your statement.")
 
 
+def photo_sent(fees: FeeEstate, office: Office, clock: FakeClock, caption: str) -> None:
+    """Dec 3, 10:00: Li, who owes December's 280.00, taps I have paid and sends a photo of
+    the receipt with *caption*."""
+    december_overdue(fees, office, clock)
+    clock.set(sh(2026, 12, 3, 10, 0))
+    fees.li.command("fees")
+    fees.li.taps("I have paid")
+    fees.li.sends_photo("receipt-1", caption=caption)
+
+
 def test_the_receipt_number_in_a_receipts_caption_is_kept_on_the_payment(
         fees: FeeEstate, office: Office, clock: FakeClock) -> None:
     """"已付280 收据号R-7788": the desk's card shows the receipt number before confirming, and
     the payment keeps it (not ``claim-<id>``); the resident's receipt shows it too."""
     li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
-    december_overdue(fees, office, clock)
-    clock.set(sh(2026, 12, 3, 10, 0))
-    li.command("fees")
-    li.taps("I have paid")
-    li.sends_photo("receipt-1", caption="已付280 收据号R-7788")
+    photo_sent(fees, office, clock, "已付280 收据号R-7788")
     assert "check your receipt for 280.00 yuan" in li.last
     card = desk.last(DISPATCH).text
     assert "Receipt number: R-7788" in card
@@ -554,3 +560,31 @@ def test_a_door_time_already_past_or_outside_the_visit_hours_is_asked_again(
     assert "come to 3-1203 (tomorrow 3pm) to collect 280.00 yuan" in li.last
     [task] = fee_tasks(office)
     assert (task.kind, task.wanted_time) == ("collect", "tomorrow 3pm")
+
+
+def test_a_receipt_photo_the_bank_import_then_pays_is_closed_not_confirmed_twice(
+        fees: FeeEstate, office: Office, clock: FakeClock) -> None:
+    """Li sends the photo of December's 280.00 receipt; before the desk checks it, the bank's
+    import records the same 280.00 (1.68 of late fee is still due). The claim's card loses
+    its Confirm button (a tap would record the money a second time, as credit never
+    received) and says it is paid; the old button is refused, and the claim no longer pauses
+    the household's reminders."""
+    li, desk, dispatcher = fees.li, fees.estate.desk, fees.estate.dispatcher
+    photo_sent(fees, office, clock, "280")
+    with Session(office.engine) as session:
+        [claim] = session.exec(select(FeeReceiptClaim)).all()
+    row = {"building": "3", "room": "1203", "amount": "280.00", "paid_at": "2026-12-03",
+           "receipt_no": "BANK-1"}
+    assert ledger.import_payments(office, [(2, row)]).created == 1
+    assert "Payment received: 280.00 yuan on 2026-12-03 (receipt BANK-1)" in li.last
+    assert "Still due: 1.68 yuan" in li.last
+    card = desk.last(DISPATCH)
+    assert "Receipt from Li Lei (3-1203): paid 280.00 yuan" in card.text
+    assert "BANK-1" in card.text and card.buttons == [], card
+    again = dispatcher.presses(tap(Verb.FEE_RECEIPT, claim.id, "confirm"), chat_id=DISPATCH)
+    assert "already checked" in dispatcher.toast_for(again)
+    with Session(office.engine) as session:
+        assert [p.receipt_no for p in session.exec(select(FeePayment)).all()] == ["BANK-1"]
+        settled = session.get(FeeReceiptClaim, claim.id)
+        assert settled is not None and settled.state != "open"
+        assert paused_by(session, settled.household_id) == ""
