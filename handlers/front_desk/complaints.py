@@ -9,6 +9,7 @@ admin/HR and never reaches the desk (001 §2.2.8).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
 
@@ -16,7 +17,8 @@ from sqlmodel import col, func, select
 
 from dialogs.answers import REGRADE
 from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
-from dialogs.events import Edit, Priority, Say, inline
+from dialogs.events import Edit, EventKind, Priority, Say, inline
+from dialogs.faq import tokens
 from dialogs.model import SubmitComplaint
 from dialogs.question_unit import named_unit
 from dialogs.triage import normalize
@@ -53,11 +55,12 @@ from handlers.front_desk.complaint_notices import (
     send_photos,
     tell_resident,
 )
+from handlers.front_desk.office_words import follows_up, is_thanks
 from handlers.office.caller import Caller
 from handlers.office.permissions import DESK_CHATS, OUT_OF_DATE
 from handlers.office.unit_of_work import UnitOfWork
-from locales import Raw, _, lines
-from storage.complaints import Complaint
+from locales import Raw, Text, _, lines
+from storage.complaints import Complaint, ComplaintEvent
 from storage.models import Person, StaffChat, WorkOrder
 
 # Words that name the service centre itself (客服中心, the front desk) when the resident types
@@ -183,16 +186,79 @@ def _repeated(caller: Caller, command: SubmitComplaint) -> Complaint | None:
 
 def _add_repeat(caller: Caller, complaint: Complaint, command: SubmitComplaint) -> None:
     """What the resident sent again goes to the complaint's owners, its photos with it."""
-    complaint.photos = [*complaint.photos, *command.photos]
+    _add_to(caller, complaint, "repeated", command.what, command.photos, _(
+        "🔁 The resident sent complaint {number} again:", number=reference(complaint)))
+
+
+# Complaints the resident may still write more on: waiting on its owners, or resolved and
+# waiting on the resident's verdict.
+OPEN_TO_MORE: Final = (*UNSEEN_STATUSES, "resolved")
+WROTE_MORE: Final = "wrote_more"
+
+
+def add_more(caller: Caller, text: str, photos: tuple[str, ...] = ()) -> bool:
+    """Words or photos from a resident with an open complaint, read as no new request of
+    another kind, that speak of it (its words: \"今天门口又有三袋垃圾\") or of something going
+    on (\"到底管不管\"), or a photo without words: added to that complaint (the newest of
+    those it may be) for its owners, the resident told which one; the rest of an album so
+    added is added quietly. Thanks, and words about something else, add nothing. True if it
+    was added."""
+    if caller.person is None or (text and is_thanks(text)):
+        return False
+    album = caller.event.album if caller.event.kind is EventKind.PHOTO else ""
+    open_ = caller.session.exec(select(Complaint).where(
+        Complaint.person_id == caller.person.id, col(Complaint.status).in_(OPEN_TO_MORE))
+        .order_by(col(Complaint.id).desc())).all()
+    if not open_:
+        return False
+    if album and not text and _album_rest(caller, open_, album, photos):
+        return True
+    said = {word for word in tokens(text) if len(word) > 1}
+    about = [c for c in open_ if said & set(tokens(c.what))]
+    if not about and text and not follows_up(text):
+        return False  # something new: taken in as it is today
+    complaint = (about or open_)[0]
+    _add_to(caller, complaint, WROTE_MORE, text, photos, _(
+        "✍ The resident wrote more on complaint {number}:", number=reference(complaint)),
+        others=len(open_) > 1 and len(about) != 1, album=album)
+    return True
+
+
+def _album_rest(caller: Caller, open_: Sequence[Complaint], album: str,
+                photos: tuple[str, ...]) -> bool:
+    """A photo of the album whose first photo was added to one of *open_*: added too, to its
+    owners' chats, without a word more to anyone."""
+    assert caller.person is not None
+    last = caller.session.exec(select(ComplaintEvent).where(
+        ComplaintEvent.actor_id == caller.person.id, ComplaintEvent.action == WROTE_MORE)
+        .order_by(col(ComplaintEvent.id).desc())).first()
+    complaint = next((c for c in open_ if last is not None and last.complaint_id == c.id
+                      and last.detail.get("album") == album), None)
+    if complaint is None:
+        return False
+    _add_to(caller, complaint, WROTE_MORE, "", photos, None, album=album)
+    return True
+
+
+def _add_to(caller: Caller, complaint: Complaint, action: str, text: str,
+            photos: Sequence[str], headline: Text | None, *, others: bool = False,
+            album: str = "") -> None:
+    """*text* and *photos* from the resident are kept on *complaint* (an *action* event), its
+    owners hear them under *headline*, and the resident is told which complaint has them and
+    when the reply is due (and, when *others* might be meant, that it went to the newest).
+    Without a *headline* only the photos go to the owners, and nobody is told a word."""
+    complaint.photos = [*complaint.photos, *photos]
     caller.session.add(complaint)
-    record(caller.uow, complaint, "repeated", actor=caller.person, chat_id=caller.chat_id,
-           text=command.what, photos=len(command.photos))
-    notify(caller.uow, complaint, complaint.level, lines(
-        _("🔁 The resident sent complaint {number} again:", number=reference(complaint)),
-        Raw(command.what)))
+    record(caller.uow, complaint, action, actor=caller.person, chat_id=caller.chat_id,
+           text=text, photos=len(photos), album=album or None)
+    if headline is not None:
+        notify(caller.uow, complaint, complaint.level,
+               lines(headline, Raw(text) if text else None))
     groups, private = owners_chats(caller.session, complaint, complaint.level)
-    send_photos(caller.uow, complaint, command.photos, [*groups, *private])
+    send_photos(caller.uow, complaint, photos, [*groups, *private])
     refresh_cards(caller.uow, complaint)
+    if headline is None:
+        return
     received = due_text(caller.uow, complaint.created_at)
     due = running_due(caller.uow, complaint, "response", ahead=True)
     caller.reply(lines(
@@ -200,7 +266,9 @@ def _add_repeat(caller: Caller, complaint: Complaint, command: SubmitComplaint) 
           "you wrote to it.", number=reference(complaint), received=received),
         _("{owner} will reply to you here by {due}, and tell you who is handling it and by "
           "when it will be resolved.", owner=LEVEL_NAMES[complaint.level], due=due)
-        if due else None))
+        if due else None,
+        _("You have other complaints open too: this went to the newest. If it is about "
+          "another one, please say which in your next message.") if others else None))
 
 
 def _home_of(caller: Caller, command: SubmitComplaint) -> int | None:

@@ -1,6 +1,6 @@
 """The office's own facts — its opening hours, its hotline — filled into the texts it wrote
 itself (FAQ answers, ready answers), in each reader's language; and the words residents say
-to thank the desk, which ask nothing of it."""
+to thank the desk, which ask nothing of it, and those that say a complaint goes on."""
 
 from __future__ import annotations
 
@@ -30,6 +30,17 @@ THANKS: Final = re.compile(
 def is_thanks(text: str) -> bool:
     """Whether *text* only thanks the desk (or says it has understood)."""
     return THANKS.fullmatch(text.strip()) is not None
+
+
+# Words that tell of a complaint going on, not of a new one ("又有", "还是没人管", "到底管不管").
+FOLLOW_UP: Final = re.compile(
+    r"又|还是|還是|还没|還沒|还有|還有|仍然|依然|再次|到底|管不管|怎么还|怎麼還|没人|沒人|"
+    r"\b(?:again|still|yet|nobody|no one|anyone)\b", re.IGNORECASE)
+
+
+def follows_up(text: str) -> bool:
+    """Whether *text* speaks of something that goes on (again, still, nobody came)."""
+    return FOLLOW_UP.search(text) is not None
 
 
 def office_hours_text(office: Office) -> dict[str, str]:

@@ -1,16 +1,20 @@
 """Complaints at the desk: intake in words or from the menu, the thanks and the promise, the
-severity tap, the hand-over to the supervisor or the director, taking it over."""
+severity tap, the hand-over to the supervisor or the director, taking it over; more words or
+photos while it is open, added to it."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from sqlmodel import Session, select
 
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from storage.complaints import Complaint
 from tests.support.complaints import Chain, build_chain, clocks, complain, events, only_complaint
 from tests.support.estate import DISPATCH, MANAGERS, Estate, build_estate
+from tests.support.orders import events as order_events
 
 
 @pytest.fixture
@@ -175,7 +179,7 @@ def test_the_same_complaint_again_within_the_hour_is_added_to_the_first(
     complain(li, "The cleaner keeps leaving rubbish bags in our corridor")
     estate.dispatcher.taps("important", chat_id=DISPATCH)
     clock.advance(timedelta(minutes=40))
-    complain(li, "the cleaner keeps leaving rubbish bags in our corridor!")
+    complain(li, "the cleaner keeps leaving rubbish bags in our corridor!", from_menu=True)
     with Session(office.engine) as session:
         assert len(session.exec(select(Complaint)).all()) == 1
     assert "CP-20261123-0001" in li.last and "CP-20261123-0002" not in li.last
@@ -185,14 +189,17 @@ def test_the_same_complaint_again_within_the_hour_is_added_to_the_first(
     assert events(office)[-1].action == "repeated"
     # An hour later it is a complaint of its own.
     clock.advance(timedelta(minutes=61))
-    complain(li, "The cleaner keeps leaving rubbish bags in our corridor")
+    complain(li, "The cleaner keeps leaving rubbish bags in our corridor", from_menu=True)
     assert "CP-20261123-0002" in li.last
 
 
 def test_the_photos_of_a_complaint_reach_the_staff_who_get_its_card(
         estate: Estate, chain: Chain, office: Office) -> None:
     li = estate.neighbour
-    def with_photos(*photos: str) -> None:
+    def with_photos(*photos: str, from_menu: bool = False) -> None:
+        if from_menu:  # words alone, while the complaint is open, are added to it at once
+            li.command("menu")
+            li.taps("Complain")
         li.says("The cleaner keeps leaving rubbish bags in our corridor")
         for _step in ("when", "where", "who", "wants"):
             li.taps("Skip")
@@ -211,6 +218,81 @@ def test_the_photos_of_a_complaint_reach_the_staff_who_get_its_card(
     estate.dispatcher.taps("Answer the resident", chat_id=DISPATCH)
     estate.dispatcher.says("Sorry. Our supervisor will call you today.")
     assert len([m for m in estate.desk.messages(DISPATCH) if m.photos]) == 1  # once a chat
-    with_photos("bags-4")  # sent again: its new photo goes to the complaint's owners
+    with_photos("bags-4", from_menu=True)  # again: its new photo goes to the complaint's owners
     assert estate.desk.messages(chain.supervisor.user_id)[-1].photos == ["bags-4"]
     assert only_complaint(office).photos == ["bags-1", "bags-2", "bags-3", "bags-4"]
+
+
+# -- more from a resident whose complaint is open: added to it, not taken in again ----------
+RUBBISH = "The cleaner keeps leaving rubbish bags in our corridor"
+
+
+def _with_the_supervisor(estate: Estate) -> None:
+    complain(estate.neighbour, RUBBISH)
+    estate.dispatcher.taps("important", chat_id=DISPATCH)  # the supervisor's now
+
+
+def _more(office: Office) -> list[dict[str, object]]:
+    return [e.detail for e in events(office) if e.action == "wrote_more"]
+
+
+def test_more_words_and_a_photo_reach_the_complaints_owner_and_are_kept_on_it(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    _with_the_supervisor(estate)
+    li.says("And today again there are three bags of rubbish outside my door")
+    with Session(office.engine) as session:
+        assert len(session.exec(select(Complaint)).all()) == 1
+    told = estate.desk.last(chain.supervisor.user_id).text
+    assert "wrote more" in told and "CP-20261123-0001" in told and "three bags" in told
+    assert "CP-20261123-0001" in li.last and "added" in li.last
+    assert "2026-11-24 10:00" in li.last  # the reply still due
+    assert [d["text"] for d in _more(office)] == [
+        "And today again there are three bags of rubbish outside my door"]
+    li.says("你们到底管不管")
+    assert "你们到底管不管" in estate.desk.last(chain.supervisor.user_id).text
+    li.sends_album("bags-1", "bags-2")
+    assert only_complaint(office).photos == ["bags-1", "bags-2"]
+    photos = [m for m in estate.desk.messages(chain.supervisor.user_id) if m.photos]
+    assert [m.photos for m in photos] == [["bags-1"], ["bags-2"]]
+    assert len(_more(office)) == 4
+    assert sum("added" in m.text for m in li.chat) == 3  # the album is answered once
+
+
+def test_a_repair_or_an_emergency_from_the_same_resident_goes_its_own_way(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    _with_the_supervisor(estate)
+    li.says("The kitchen tap is leaking")
+    assert "CP-" not in li.last and li.desk.last(li.user_id).buttons  # the repair report asks
+    li.command("cancel")
+    li.says("There is a strong gas smell in my kitchen")
+    assert order_events(office, "emergency_alerted")
+    assert not _more(office)
+
+
+def test_after_the_complaint_is_closed_words_are_a_new_complaint_again(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    _with_the_supervisor(estate)
+    with Session(office.engine) as session:
+        complaint = session.exec(select(Complaint)).one()
+        complaint.status = "closed"
+        session.add(complaint)
+        session.commit()
+    li.says("And today again there are three bags of rubbish outside my door")
+    assert not _more(office)
+    assert "thank you for telling us" in li.chat[-2].text or "thank you for telling us" in li.last
+
+
+def test_with_two_complaints_open_more_goes_to_the_one_it_speaks_of(
+        estate: Estate, chain: Chain, office: Office) -> None:
+    li = estate.neighbour
+    _with_the_supervisor(estate)
+    complain(li, "The security guard at gate 2 was very rude to my mother")
+    assert "CP-20261123-0002" in li.last  # a complaint about something else is its own
+    li.says("And today again there are three bags of rubbish outside my door")
+    assert "CP-20261123-0001" in li.last and "other complaints" not in li.last
+    li.says("你们到底管不管")  # which one? the newest, and the resident is told so
+    assert "CP-20261123-0002" in li.last and "other complaints open" in li.last
+    assert [e.complaint_id for e in events(office) if e.action == "wrote_more"] == [1, 2]

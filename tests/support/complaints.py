@@ -36,8 +36,13 @@ def build_chain(office: Office, estate: Estate, language: str = "en") -> Chain:
 
 
 def complain(resident: Person, text: str, *, about: str | None = None,
-             deadline: str | None = None) -> None:
-    """Write a complaint and skip every optional step (tapping *about* / *deadline* if given)."""
+             deadline: str | None = None, from_menu: bool = False) -> None:
+    """Write a complaint and skip every optional step (tapping *about* / *deadline* if given);
+    *from_menu*: tap Complain in the menu first (words alone, while a complaint is open, are
+    added to it)."""
+    if from_menu:
+        resident.command("menu")
+        resident.taps("Complain")
     resident.says(text)
     for step in ("when", "where", "who", "wants", "deadline"):
         if step == "who" and about is not None:
