@@ -139,7 +139,8 @@ def _line(line: LineView) -> Text:
 def _figures(view: StatementView) -> list[Text | None]:
     return [
         *[_line(line) for line in view.lines],
-        _("Credit: {credit} yuan", credit=Raw(view.credit)) if view.credit else None,
+        _("Paid beyond the bills, taken off the late fee: {credit} yuan",
+          credit=Raw(view.credit)) if view.credit else None,
         _("Total due: {total} yuan (late fee included: {late_fee} yuan).",
           total=Raw(view.total_due), late_fee=Raw(view.late_fee)),
         _("From {date} it grows by {amount} yuan a day (late fee {rate}‰ a day).",

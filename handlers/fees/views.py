@@ -69,7 +69,10 @@ def statement_view(statement: Statement, household: Household, ladder: Ladder,
         lines=tuple(LineView(period_text(line.period_start, line.period_end), line.item,
                              line.work_order, yuan(line.principal), yuan(line.paid),
                              yuan(line.late_fee)) for line in statement.open_lines()),
-        total_due=yuan(statement.total_due), late_fee=yuan(statement.late_fee),
+        # A credit is paid beyond every principal, so it comes off the late fee: what is left
+        # of the late fee is at most the total (the receipt says the same, ledger.py).
+        total_due=yuan(statement.total_due),
+        late_fee=yuan(min(statement.total_due, statement.late_fee)),
         credit=yuan(statement.credit) if statement.credit > 0 else "",
         credit_left=yuan(statement.credit_left) if statement.credit_left > 0 else "",
         grows_on=grows.on.isoformat() if grows else "",
