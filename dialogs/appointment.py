@@ -19,6 +19,10 @@ SLOT_NAMES: Final[dict[str, Msg]] = {
     "evening": _("evening"),
 }
 
+# The slot a button carries for the resident's own typed time on its day ("周三下午三点":
+# 15:00–16:00), which is not one of the office's windows.
+OWN_TIME: Final = 9
+
 
 @dataclass(frozen=True, slots=True)
 class Window:
@@ -57,18 +61,22 @@ def window_text(window: Window, today: date) -> Text:
              closes=Raw(f"{window.closes:%H:%M}"))
 
 
-def _choice(label: Text, order_id: int, window: Window, desk: bool) -> Button:
+def _choice(label: Text, order_id: int, window: Window, desk: bool,
+            slot: int | None = None) -> Button:
+    slot = window.slot_index if slot is None else slot
     if desk:  # the dispatch chat's choice
-        return Button(label, tap(Verb.DESK_WINDOW, order_id, window.key, window.slot_index))
-    return Button(label, tap(Verb.WINDOW, order_id, window.key, window.slot_index))
+        return Button(label, tap(Verb.DESK_WINDOW, order_id, window.key, slot))
+    return Button(label, tap(Verb.WINDOW, order_id, window.key, slot))
 
 
 def choices(order_id: int, windows: list[Window], today: date, *, desk: bool = False,
             preferred: Window | None = None) -> InlineKeyboard:
-    """One row per day, one button per window; the resident's own time first, if offered.
-    In a private chat (the technician's, the resident's) or, with *desk*, the dispatch chat."""
+    """One row per day, one button per window; the resident's own time first, if offered
+    (one she typed, not one of *windows*, as ``OWN_TIME``). In a private chat (the
+    technician's, the resident's) or, with *desk*, the dispatch chat."""
     first = [_choice(_("✅ {window} (the resident's time)", window=window_text(preferred, today)),
-                     order_id, preferred, desk)] if preferred else []
+                     order_id, preferred, desk, None if preferred in windows else OWN_TIME)
+             ] if preferred else []
     days = sorted({w.day for w in windows})
     rows = [[_choice(_("{day} {slot}", day=day_text(day, today), slot=SLOT_NAMES[w.slot]),
                      order_id, w, desk) for w in windows if w.day == day] for day in days]

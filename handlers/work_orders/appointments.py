@@ -1,7 +1,8 @@
 """Appointments: the visit window a technician confirms on taking a job, and what follows.
 
-The technician picks a window (the resident's own convenient time first, when it is one of
-the windows still open) from the office's windows (``OfficeRules.appointments``) on the next
+The technician picks a window (the resident's own convenient time first: a quick choice
+when it is one of the windows still open, a time she typed or wrote in the report when it
+names a window still open) from the office's windows (``OfficeRules.appointments``) on the next
 open days of the office calendar; the resident accepts it or picks another. The resident is
 reminded the evening before and shortly before; "On my way" offers an "I have arrived" button;
 a window that passes with nobody arrived alerts dispatch, who may move it (``/reschedule``).
@@ -106,7 +107,9 @@ def choose(caller: Caller, order: WorkOrder, day_key: int, slot: int) -> None:
             or (not technician and appointment.state != "choosing")):
         caller.refuse(OUT_OF_DATE)
         return
-    window = tapped_window(caller, day_key, slot)
+    # The resident's own typed time is the technician's to take, on the first visit.
+    own = order if technician and order.rework_count == 0 else None
+    window = tapped_window(caller, day_key, slot, own)
     if window is None:
         return
     moved = appointment.window_start is not None

@@ -3,11 +3,12 @@ visit's buttons, and the technician each step of a visit tells or names."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
-from dialogs.appointment import Window, window_text
+from dialogs.appointment import OWN_TIME, Window, window_text
 from dialogs.events import Priority, Say
 from dialogs.visit_times import typed_window
 from handlers.office.caller import Caller
@@ -23,6 +24,9 @@ BEFORE_ARRIVAL = states.MAY_SET_OFF | {states.Status.ON_WAY}
 # The resident's quick choices of a convenient time, as (days after the report, window).
 QUICK_WINDOWS = {"@today_pm": (0, "afternoon"), "@tomorrow_am": (1, "morning"),
                  "@tomorrow_pm": (1, "afternoon")}
+# The window a time written in the report was stored with (``dialogs.times.written_time``):
+# "明天下午 (2026-11-24 14:00–17:00)" is read from its words, as typed.
+_WRITTEN_WINDOW = re.compile(r"\s*\(\d{4}-\d{2}-\d{2} [^()]*\)\s*$")
 
 
 def ask_ref(order_id: int | None) -> str:
@@ -56,12 +60,16 @@ def offered(uow: UnitOfWork) -> list[Window]:
         if not hours.is_open_day(day):
             continue
         windows = [Window(day, slot, *rules.window(slot)) for slot in SLOTS]
-        # A window about to close is no promise: keep those with time enough left to come.
-        last_call = uow.now + timedelta(minutes=rules.minutes_left_to_offer)
-        windows = [w for w in windows if _bounds(uow, w)[1] > last_call]
+        windows = [w for w in windows if _still_open(uow, w)]
         days += bool(windows)
         found += windows
     return found
+
+
+def _still_open(uow: UnitOfWork, window: Window) -> bool:
+    """A window about to close is no promise: it has time enough left to come."""
+    last_call = uow.now + timedelta(minutes=uow.office.rules.appointments.minutes_left_to_offer)
+    return _bounds(uow, window)[1] > last_call
 
 
 def office_today(uow: UnitOfWork) -> date:
@@ -87,16 +95,22 @@ def typed_visit_window(uow: UnitOfWork, order: WorkOrder, words: str) -> Window 
     """The window a time the technician typed for *order* names, read from the moment they
     typed it ("明天" is the day after that); ``None`` for words that name no concrete time,
     or a time already past."""
-    rules, tz = uow.office.rules.appointments, uow.office.timezone
     typed = uow.session.exec(select(EventLog.at).where(
         EventLog.order_id == order.id, EventLog.action == "time_proposed")
         .order_by(col(EventLog.id).desc())).first() or uow.now
-    window = typed_window(words, typed.astimezone(tz),
-                          {slot: rules.window(slot) for slot in SLOTS},
-                          timedelta(minutes=rules.typed_time_minutes))
+    window = _read(uow, words, typed)
     if window is None or _bounds(uow, window)[1] <= uow.now:
         return None
     return window
+
+
+def _read(uow: UnitOfWork, words: str, at: datetime) -> Window | None:
+    """The window *words* written at *at* name (the office's half-days, its length of a point
+    time), even if it has passed since."""
+    rules = uow.office.rules.appointments
+    return typed_window(words, at.astimezone(uow.office.timezone),
+                        {slot: rules.window(slot) for slot in SLOTS},
+                        timedelta(minutes=rules.typed_time_minutes))
 
 
 def visit_window_text(uow: UnitOfWork, appointment: Appointment) -> Text:
@@ -104,22 +118,31 @@ def visit_window_text(uow: UnitOfWork, appointment: Appointment) -> Text:
 
 
 def meant_window(uow: UnitOfWork, order: WorkOrder) -> Window | None:
-    """The window the resident's quick convenient time meant: its "today" and "tomorrow"
-    count from the day of the report, not from the day the job is read."""
-    quick = QUICK_WINDOWS.get(order.preferred_time)
-    if quick is None or order.created_at is None:
+    """The window the resident's convenient time meant, a quick choice or a time she typed
+    or wrote in the report ("明天下午", "周三下午三点"): its "today" and "tomorrow" count
+    from the moment of the report, not from the day the job is read."""
+    if order.created_at is None:
         return None
+    quick = QUICK_WINDOWS.get(order.preferred_time)
+    if quick is None:
+        if order.preferred_time.startswith("@"):
+            return None  # "@asap" names no window
+        return _read(uow, _WRITTEN_WINDOW.sub("", order.preferred_time), order.created_at)
     day = order.created_at.astimezone(uow.office.timezone).date() + timedelta(days=quick[0])
     return Window(day, quick[1], *uow.office.rules.appointments.window(quick[1]))
 
 
 def preferred_window(uow: UnitOfWork, order: WorkOrder, windows: list[Window]) -> Window | None:
-    """The resident's convenient time as a window, if it is one of *windows*."""
+    """The resident's convenient time as a window: a quick choice if it is one of *windows*,
+    a time she typed if it is still open on an open day of the office."""
     if order.preferred_time == "@asap":
         return windows[0] if windows else None
     meant = meant_window(uow, order)
     if meant is None:
         return None
+    if order.preferred_time not in QUICK_WINDOWS:
+        return meant if _still_open(uow, meant) and uow.office.hours.is_open_day(
+            meant.day) else None
     return next((w for w in windows if (w.day, w.slot) == (meant.day, meant.slot)), None)
 
 
@@ -142,11 +165,17 @@ def plan(uow: UnitOfWork, appointment: Appointment, window: Window) -> None:
     uow.session.add(appointment)
 
 
-def tapped_window(caller: Caller, day_key: int, slot: int) -> Window | None:
-    """The tapped window (a day as yyyymmdd, a slot's index) if it is still offered; else the
-    tapper hears."""
-    window = next((w for w in offered(caller.uow) if (w.key, w.slot_index) == (day_key, slot)),
-                  None)
+def tapped_window(caller: Caller, day_key: int, slot: int,
+                  order: WorkOrder | None = None) -> Window | None:
+    """The tapped window (a day as yyyymmdd, a slot's index) if it is still offered — or,
+    with *order*, the time its resident typed that day (``OWN_TIME``) while it still is;
+    else the tapper hears."""
+    windows = offered(caller.uow)
+    if slot == OWN_TIME:
+        own = preferred_window(caller.uow, order, windows) if order is not None else None
+        window = own if own is not None and own.key == day_key else None
+    else:
+        window = next((w for w in windows if (w.key, w.slot_index) == (day_key, slot)), None)
     if window is None:
         caller.refuse(_("That window is no longer open; please pick another."))
     return window

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from dialogs.appointment import OWN_TIME
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
@@ -22,7 +23,12 @@ from storage.models import WorkOrder
 from tests.support.desk import Person, Shown
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
 from tests.support.orders import due, sh
-from tests.support.repairs import book_tap_repair, finish_job, report_tap_leak
+from tests.support.repairs import (
+    book_tap_repair,
+    finish_job,
+    report_leak_free_tomorrow_afternoon,
+    report_tap_leak,
+)
 
 MORNING, AFTERNOON, EVENING = 0, 1, 2  # the windows as a button carries them
 
@@ -429,6 +435,56 @@ def test_the_technicians_card_shows_the_agreed_visit_not_the_first_wish(
     zhang.presses(tap(Verb.SHOW_CARD, oid))
     again = [m for m in zhang.chat if m.text.startswith(number)][-1]
     assert "2026-11-23 14:00–17:00" in again.text and "明天上午" not in again.text
+
+
+def test_a_time_the_resident_wrote_is_offered_first_and_reminded_once_agreed(
+        estate: Estate) -> None:
+    """Her "明天下午在家" (Monday 10:00) is Tuesday's afternoon: 张师傅 is offered it first,
+    as her own time, and picked and agreed it is reminded and watched for a missed visit."""
+    number = report_leak_free_tomorrow_afternoon(estate)
+    zhang, wang, office = estate.plumber, estate.resident, estate.desk.office
+    zhang.taps("接单", chat_id=PLUMBERS)
+    oid = order_id(office, number)
+    ask = with_button(zhang, "v1:window:")
+    (label, first), *_others = ask.buttons
+    assert first == tap(Verb.WINDOW, oid, 20261124, AFTERNOON), ask.buttons
+    assert label.startswith("✅") and "14:00–17:00" in label
+    press(zhang, first)
+    press(wang, tap(Verb.WINDOW_OK, oid, "yes"))
+    planned = {(item.kind, item.due) for item in agenda(office)[0] if item.target == number}
+    assert planned >= {("visit_evening", sh(2026, 11, 23, 19, 0)),
+                       ("visit_last", sh(2026, 11, 24, 13, 0)),
+                       ("visit_missed", sh(2026, 11, 24, 17, 30))}
+
+
+def test_a_typed_time_narrower_than_its_half_day_is_offered_and_agreed_as_typed(
+        estate: Estate) -> None:
+    """Wang types "周三下午三点" at the time question: 张师傅's first choice is Wednesday
+    15:00–16:00 (not the whole afternoon), and that is the window agreed."""
+    wang, zhang, office = estate.resident, estate.plumber, estate.desk.office
+    number = report_tap_leak(estate, "周三下午三点")
+    zhang.taps("接单", chat_id=PLUMBERS)
+    oid = order_id(office, number)
+    (label, first), *_others = with_button(zhang, "v1:window:").buttons
+    assert label.startswith("✅") and "15:00–16:00" in label, label
+    assert first == tap(Verb.WINDOW, oid, 20261125, OWN_TIME)  # not the whole afternoon
+    press(zhang, first)
+    press(wang, tap(Verb.WINDOW_OK, oid, "yes"))
+    card = [m for m in zhang.chat if m.text.startswith(number)][-1]
+    assert "约定上门时间：2026-11-25 15:00–16:00" in card.text, card.text
+    planned = {(item.kind, item.due) for item in agenda(office)[0] if item.target == number}
+    assert ("visit_missed", sh(2026, 11, 25, 16, 30)) in planned
+
+
+def test_a_written_time_already_past_when_the_job_is_taken_is_not_offered(
+        estate: Estate, clock: FakeClock) -> None:
+    """Her Tuesday afternoon is over when 张师傅 takes the job on Tuesday at 17:30: no
+    window is offered as hers (not Wednesday's afternoon either, her "明天" read today)."""
+    report_leak_free_tomorrow_afternoon(estate)
+    clock.set(sh(2026, 11, 24, 17, 30))
+    estate.plumber.taps("接单", chat_id=PLUMBERS)
+    ask = with_button(estate.plumber, "v1:window:")
+    assert not [label for label, _ in ask.buttons if label.startswith("✅")], ask.buttons
 
 
 def wednesday_3pm_typed_and_agreed(estate: Estate) -> str:

@@ -7,15 +7,19 @@ from __future__ import annotations
 from tests.support.estate import PLUMBERS, Estate
 
 
-def report_tap_leak(estate: Estate) -> str:
-    """Wang reports a dripping tap through the menu and submits it; returns the number."""
+def report_tap_leak(estate: Estate, typed_time: str | None = None) -> str:
+    """Wang reports a dripping tap through the menu and submits it (tomorrow morning suits
+    her, or the *typed_time* she types); returns the number."""
     wang = estate.resident
     wang.command("menu")
     wang.taps("报修")
     wang.says("厨房水龙头一直滴水，关不紧")
     wang.taps("是的")
     wang.taps("没有照片")
-    wang.taps("明天上午")
+    if typed_time is None:
+        wang.taps("明天上午")
+    else:
+        wang.says(typed_time)
     wang.taps("使用")
     wang.taps("提交")
     number = estate.desk.last(PLUMBERS).text.split(" ")[0]
@@ -43,3 +47,18 @@ def finish_job(estate: Estate, note: str = "换了阀芯") -> None:
     zhang.taps("完工")
     zhang.says(note)
     zhang.taps("提交完工")
+
+
+def report_leak_free_tomorrow_afternoon(estate: Estate) -> str:
+    """Wang writes "卫生间漏水，明天下午在家" in one message and takes the time she wrote
+    (明天下午 (… 14:00–17:00)) at the time question; returns the number."""
+    wang = estate.resident
+    wang.says("卫生间漏水，明天下午在家，电话139 1234 5678")
+    wang.taps("是的")
+    wang.taps("没有照片")
+    wang.taps("14:00–17:00")  # "明天下午 (2026-11-24 14:00–17:00) — use this?"
+    wang.taps("使用 139")
+    wang.taps("提交")
+    number = estate.desk.last(PLUMBERS).text.split(" ")[0]
+    assert number.startswith("WO-")
+    return number
