@@ -10,6 +10,11 @@ resident hears who is arranging help. A technician who accepts the job from the 
 counts as well: the order is no longer open, nothing repeats. Without an
 on-duty chat the alert in dispatch is dispatch's one message about the emergency: it carries
 the assign-to buttons too when nobody in a group can take the job (``routing``).
+
+An emergency that is nobody's again before it is finished (its technician left the office,
+``hand_back``) starts over: it is alerted again, saying why, the earlier acknowledgement and
+repeat no longer count (their marks go; the event log keeps who it was), and its clock runs
+from that alert — kept in the ``emergency_realerted`` mark's moment, moved on by each restart.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, exists
+from sqlalchemy import ColumnElement, delete, exists, func
 from sqlmodel import Session, col, select
 
 from dialogs import cards
@@ -39,6 +44,7 @@ from storage.models import StaffChat, WorkOrder
 
 ACK: Final = "emergency_ack"  # the on-duty chat acknowledged (detail: by, person_id)
 UNACKED: Final = "emergency_unacked"  # nobody did in time: repeated, managers alerted
+REALERTED: Final = "emergency_realerted"  # nobody's again, alerted anew: its clock's start
 
 
 def alert_ref(order_id: int | None) -> str:
@@ -107,6 +113,27 @@ def send_alert(uow: UnitOfWork, order: WorkOrder, heading: Text | None = None) -
                             *(assigning.keyboard.rows if assigning else ())),
                      photos=() if chat_id in alerted else tuple(order.photos), ref=ref,
                      priority=Priority.INTERACTIVE))
+
+
+def realert(uow: UnitOfWork, order: WorkOrder, heading: Text) -> None:
+    """*order* is nobody's again: if it is an emergency not yet finished, its clock starts over
+    from now — "I'm on it" works again, and with nobody acknowledging it repeats to the managers
+    once more — and the alert goes again under *heading*."""
+    if not order.emergency or order.status in states.FINISHED or order.id is None:
+        return
+    session = uow.session
+    session.execute(delete(FollowupMark).where(col(FollowupMark.kind).in_([ACK, UNACKED]),
+                                               col(FollowupMark.subject_id) == order.id))
+    restart = session.exec(select(FollowupMark).where(FollowupMark.kind == REALERTED,
+                                                      FollowupMark.subject_id == order.id)).first()
+    if restart is None:
+        mark(uow, REALERTED, order.id)
+    else:
+        restart.at = uow.now
+        session.add(restart)
+        session.flush()
+    uow.log("emergency_realerted", order=order)
+    send_alert(uow, order, heading)
 
 
 def send_photos(uow: UnitOfWork, order: WorkOrder, photos: Sequence[str]) -> None:
@@ -186,17 +213,22 @@ def acknowledge(caller: Caller, order: WorkOrder) -> None:
 # -- the clock -----------------------------------------------------------------------------
 def find_unacknowledged(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                         after: timedelta) -> Sequence[int]:
-    """Open emergencies nobody acknowledged within *after*, not yet repeated."""
+    """Open emergencies nobody acknowledged within *after* of their latest alert (the first, or
+    the one after they were nobody's again), not yet repeated."""
     def unmarked(kind: str) -> ColumnElement[bool]:
         return ~exists().where(col(FollowupMark.kind) == kind,
                                col(FollowupMark.subject_id) == col(WorkOrder.id))
+    restarted = (select(FollowupMark.at).where(col(FollowupMark.kind) == REALERTED,
+                                               col(FollowupMark.subject_id) == col(WorkOrder.id))
+                 .scalar_subquery())
+    alerted = func.coalesce(restarted, col(WorkOrder.created_at))
     query = select(WorkOrder.id).where(col(WorkOrder.emergency),
                                        col(WorkOrder.status) == states.Status.OPEN,
-                                       col(WorkOrder.created_at) <= uow.now - after,
+                                       alerted <= uow.now - after,
                                        unmarked(ACK), unmarked(UNACKED))
     if skip:
         query = query.where(col(WorkOrder.id).not_in(skip))
-    query = query.order_by(col(WorkOrder.created_at)).limit(limit)
+    query = query.order_by(alerted).limit(limit)
     return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=WorkOrder))
             if i is not None]
 

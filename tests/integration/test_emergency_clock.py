@@ -18,7 +18,9 @@ from dialogs.buttons import Verb, parse, tap
 from dialogs.events import EventKind
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.registration import roster
 from storage.models import Person as StaffMember
+from tests.integration.test_staff_removal import person_id
 from tests.support.desk import Person, Shown
 from tests.support.estate import DISPATCH, MANAGERS, ON_DUTY, PLUMBERS, Estate, build_estate
 from tests.support.orders import due, events, marks, order_row
@@ -193,3 +195,51 @@ def test_without_an_on_duty_chat_a_flood_a_plumber_can_take_is_one_alert_in_disp
     [alert] = estate.desk.messages(DISPATCH)[before:]  # no "New request" notice beside it
     assert number in alert.text and verbs(alert) == ["ACK_EMERGENCY"]
     assert number in estate.desk.last(PLUMBERS).text
+
+
+BACK = "Back with nobody: 张师傅 no longer works for the office"
+
+
+def test_an_emergency_whose_technician_left_is_alerted_again_and_its_clock_runs_from_then(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    # 张师傅 took the burst pipe with "I'm on it", then left the office ten minutes later.
+    desk = estate.desk
+    order_id = emergency(estate.neighbour, "Burst pipe")
+    number = order_row(office, order_id).number
+    estate.plumber.taps("I'm on it", chat_id=ON_DUTY)
+    clock.advance(timedelta(minutes=10))
+    roster.remove_staff(office, person_id(office, 201), by="office admin")
+    for chat in (ON_DUTY, MANAGERS):  # alerted again, its button live, saying why
+        alert = alerts(estate, chat, number)[-1]
+        assert BACK in alert.text and verbs(alert) == ["ACK_EMERGENCY"], chat
+    managers_before = len(desk.messages(MANAGERS))
+    clock.advance(timedelta(minutes=4, seconds=59))  # counted from the hand-back
+    assert not due(office).counts["emergency_ack:repeated"]
+    clock.advance(timedelta(seconds=1))
+    assert due(office).counts["emergency_ack:repeated"] == 1
+    repeated = desk.messages(MANAGERS)[managers_before:]
+    assert len(repeated) == 1 and number in repeated[0].text and "Managers" in repeated[0].text
+    assert verbs(alerts(estate, ON_DUTY, number)[-1]) == ["ACK_EMERGENCY"]
+
+
+def test_after_the_technician_left_the_on_duty_staff_can_take_on_the_emergency_again(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    # Nobody answered the first alert (it repeated), then 张师傅 accepted it from the group and
+    # left: the repeat is not used up, and "I'm on it" is not "already acknowledged".
+    li = estate.neighbour
+    order_id = emergency(li, "Burst pipe")
+    number = order_row(office, order_id).number
+    clock.advance(timedelta(minutes=5))
+    assert due(office).counts["emergency_ack:repeated"] == 1
+    estate.plumber.taps("Accept", chat_id=PLUMBERS)
+    roster.remove_staff(office, person_id(office, 201), by="office admin")
+    assert not due(office).counts["emergency_ack:repeated"]  # not at once
+    assert BACK in alerts(estate, ON_DUTY, number)[-1].text
+    tapped = estate.dispatcher.taps("I'm on it", chat_id=ON_DUTY)
+    assert "Already" not in estate.dispatcher.toast_for(tapped)
+    assert "刘调度" in li.last and "arranging help" in li.last
+    for chat in (ON_DUTY, MANAGERS):
+        alert = alerts(estate, chat, number)[-1]
+        assert alert.buttons == [] and "刘调度" in alert.text
+    clock.advance(timedelta(minutes=6))
+    assert not due(office).counts["emergency_ack:repeated"]
