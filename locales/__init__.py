@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -61,6 +61,15 @@ def _(msgid: str, **params: Text) -> Msg:
 def lines(*parts: Text | None) -> tuple[Text, ...]:
     """Join the non-empty parts one per line."""
     return tuple(p for p in parts if p is not None and p != "")
+
+
+# How each language writes a list of items: "08:30–12:00, 13:30–17:30" / "…12:00，13:30…".
+LIST_SEPARATORS: Final[Mapping[Language, str]] = {"zh_Hans": "，", "zh_Hant": "，", "en": ", "}
+
+
+def listed(items: Iterable[str], language: Language) -> str:
+    """*items* joined as *language* writes a list (", " in English, "，" in Chinese)."""
+    return LIST_SEPARATORS[language].join(items)
 
 
 def language_from_code(code: str | None) -> Language:

@@ -8,9 +8,9 @@ import re
 from typing import Final
 
 from handlers.office import Office
-from locales import Localized
+from locales import Language, Localized, listed
 
-WEEKDAY_NAMES: Final = {
+WEEKDAY_NAMES: Final[dict[Language, dict[str, str]]] = {
     "zh_Hans": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
                         ["周一", "周二", "周三", "周四", "周五", "周六", "周日"], strict=True)),
     "zh_Hant": dict(zip(("mon", "tue", "wed", "thu", "fri", "sat", "sun"),
@@ -50,7 +50,7 @@ def office_hours_text(office: Office) -> dict[str, str]:
     for language, names in WEEKDAY_NAMES.items():
         dash = "至" if language != "en" else "–"
         parts = [(names[days[0]] + (dash + names[days[-1]] if len(days) > 1 else "")
-                  + " " + hours) for days, hours in runs]
+                  + " " + listed(hours, language)) for days, hours in runs]
         shown[language] = ("；" if language != "en" else "; ").join(parts)
     return shown
 

@@ -112,11 +112,12 @@ class OfficeHours:
                 return _at(day, periods[-1][1], tz)
         raise ValueError(f"the office calendar has no open day within {SEARCH_DAYS} days")
 
-    def weekly_hours(self) -> list[tuple[list[str], str]]:
-        """Runs of weekdays with the same hours, e.g. (["mon", "fri"], "08:30–12:00, …")."""
-        runs: list[tuple[list[str], str]] = []
+    def weekly_hours(self) -> list[tuple[list[str], list[str]]]:
+        """Runs of weekdays with the same hours, e.g. (["mon", "fri"], ["08:30–12:00", …]);
+        the reader's language joins the periods (``locales.listed``)."""
+        runs: list[tuple[list[str], list[str]]] = []
         for index, periods in enumerate(self.weekly):
-            shown = ", ".join(f"{a:%H:%M}–{_clock(b)}" for a, b in periods)
+            shown = [f"{a:%H:%M}–{_clock(b)}" for a, b in periods]
             if runs and runs[-1][1] == shown:
                 runs[-1][0][1:] = [WEEKDAYS[index]]
             else:

@@ -44,6 +44,12 @@ def test_an_faq_question_is_answered_with_the_offices_own_hours(estate: Estate,
     assert requests(office) == []
 
 
+def test_the_office_hours_read_as_chinese_writes_them(estate: Estate) -> None:
+    """In Chinese the morning and afternoon periods are joined with "，", not ", "."""
+    estate.resident.says("客服中心几点开门？")
+    assert "周一至周五 08:30–12:00，13:30–17:30" in estate.resident.last
+
+
 def test_the_answer_comes_in_the_residents_language(estate: Estate) -> None:
     estate.resident.says("快递放在哪里取？")
     assert "快递柜" in estate.resident.last

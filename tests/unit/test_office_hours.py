@@ -68,7 +68,7 @@ def test_open_time_between_two_moments() -> None:
 
 
 def test_weekly_hours_are_shown_as_runs_of_days() -> None:
-    assert HOURS.weekly_hours() == [(["mon", "fri"], "08:30–12:00, 13:30–17:30")]
+    assert HOURS.weekly_hours() == [(["mon", "fri"], ["08:30–12:00", "13:30–17:30"])]
 
 
 @pytest.mark.parametrize(("data", "problem"), [
