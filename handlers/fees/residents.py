@@ -18,8 +18,7 @@ from handlers.fees import ledger
 from handlers.fees.money import to_fen, yuan
 from handlers.fees.tasks import TASK_CHATS, open_dispute, pause, raise_task
 from handlers.fees.views import paused_by, statement_view
-from handlers.front_desk.inbox import reference, response_due
-from handlers.office.calendar import wall_clock
+from handlers.front_desk.inbox import reference, response_due, response_promise
 from handlers.office.caller import Caller
 from handlers.office.conversations import new_nonce
 from handlers.office.due_items import chats
@@ -136,7 +135,6 @@ def dispute_sent(caller: Caller, command: AnswerText) -> None:
     household = _household(caller, command.subject_id)
     if household is None or household.id is None:
         return
-    rules = caller.uow.office.rules
     request = FrontDeskRequest(kind="fee", person_id=caller.person.id if caller.person else None,
                                household_id=household.id, chat_id=caller.chat_id,
                                text=command.text, created_at=caller.now,
@@ -152,9 +150,7 @@ def dispute_sent(caller: Caller, command: AnswerText) -> None:
         _("Your question about the fees for {unit} is recorded as {reference}. Reminders "
           "for this home are paused until the front desk resolves it.",
           unit=Raw(unit_label(household)), reference=Raw(number)),
-        _("The front desk will answer you here within {hours} hours (by {due}).",
-          hours=rules.response_deadline_hours,
-          due=Raw(wall_clock(request.due_at, caller.uow.office.timezone)))))
+        response_promise(caller.uow.office, request.due_at)))
 
 
 def door_asked(caller: Caller, command: AnswerText) -> None:

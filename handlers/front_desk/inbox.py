@@ -73,6 +73,17 @@ def response_due(office: Office, received: datetime) -> datetime:
     return received + office.rules.response_deadline
 
 
+def response_promise(office: Office, due: datetime | None) -> Msg:
+    """What the resident is promised: the 24-hour rule in the hours it counts (24 hours the
+    desk is open, with the office basis) and the moment :func:`response_due` gave."""
+    hours, by = office.rules.response_deadline_hours, Raw(wall_clock(due, office.timezone))
+    if office.rules.response_deadline_basis == "office":
+        return _("The front desk will answer you here within {hours} office hours (by {due}).",
+                 hours=hours, due=by)
+    return _("The front desk will answer you here within {hours} hours (by {due}).",
+             hours=hours, due=by)
+
+
 def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
     """Record an enquiry or fee question and promise an answer within the office's response
     time (the 24-hour rule, 004). A complaint starts the complaint dialog instead, which
@@ -129,14 +140,11 @@ def _file(caller: Caller, request: FrontDeskRequest) -> FrontDeskRequest:
     number = Raw(reference(request.id))
     caller.log("front_desk_request", kind=request.kind, request_id=request.id,
                follows_id=request.follows_id)
-    due = Raw(wall_clock(request.due_at, caller.uow.office.timezone))
     thanks = (_("Thank you. Your reply to {earlier} has gone to the front desk as {reference}.",
                 earlier=Raw(reference(request.follows_id)), reference=number)
               if request.follows_id else
               Msg(FRONT_DESK_THANKS[request.kind].msgid, {"reference": number}))
-    caller.reply(lines(thanks,
-                  _("The front desk will answer you here within {hours} hours (by {due}).",
-                    hours=caller.uow.office.rules.response_deadline_hours, due=due)))
+    caller.reply(lines(thanks, response_promise(caller.uow.office, request.due_at)))
     purposes = ["dispatch", *(["managers"] if request.severity == "major" else [])]
     for purpose in purposes:
         for chat_id in alert_chats(caller.session, purpose):

@@ -4,6 +4,7 @@ question gets the resident's own statement at once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,9 +13,11 @@ from sqlmodel import Session, select
 from dialogs.buttons import Verb, tap
 from handlers.office import Office
 from handlers.office.clock import FakeClock
+from handlers.office.rules import OfficeRules
 from storage.complaints import FaqQuestion
 from storage.models import FrontDeskRequest
 from tests.support.estate import DISPATCH, Estate, build_estate
+from tests.support.orders import sh
 
 
 @pytest.fixture
@@ -67,6 +70,23 @@ def test_no_ask_the_desk_sends_the_question_on_with_a_promise(estate: Estate,
     assert "Where can I collect my parcel?" in estate.desk.last(DISPATCH).text
     again = li.presses(tap(Verb.FAQ_FEEDBACK, questions(office)[0].id, "no"))
     assert li.toast_for(again) and len(requests(office)) == 1  # once
+
+
+def test_counted_in_office_hours_the_promise_says_office_hours(office: Office,
+                                                               clock: FakeClock) -> None:
+    """Friday 22:00 with ``response_deadline_basis: office``: the answer is due after 24 hours
+    of the desk being open (Thursday 10:00), and the resident is told it is 24 office hours,
+    not "within 24 hours" beside a date five and a half days on."""
+    counting = replace(office, rules=OfficeRules(response_deadline_basis="office"))
+    estate = build_estate(counting)
+    clock.set(sh(2026, 12, 4, 22, 0))  # a Friday
+    estate.neighbour.says("Does the estate plan a new playground next year?")
+    estate.resident.says("小区明年会建新的游乐场吗？")
+    first, _ = requests(office)
+    assert first.due_at == sh(2026, 12, 10, 10, 0)
+    assert "within 24 office hours (by 2026-12-10 10:00)" in estate.neighbour.last
+    assert "24 hours" not in estate.neighbour.last
+    assert "24个工作小时内（2026-12-10 10:00 前）" in estate.resident.last
 
 
 def test_someone_else_cannot_answer_for_the_resident(estate: Estate, office: Office) -> None:
