@@ -5,6 +5,12 @@ jieba (with the office's words, `dialogs.words`) plus character pairs for Chines
 words crudely stemmed; each variant is a document, an entry scores its best variant, and the
 score is divided by what the question would score against itself, so it reads 0–1 whatever
 its length. The office's threshold (``OfficeRules.faq_min_score``) decides what is answered.
+
+Two guards keep a wrong answer from being given where "I'll ask the desk" is right: an entry
+with topics answers only a question that names one of them (the parcels answer is not for
+"Can I keep a dog?", which shares only "keep"), and a question that names a place or service
+outside the estate (a pharmacy, the bus, a school) gets no answer at all (the office hours are
+not the supermarket's). A topic or place of several words is named when all its words are.
 """
 
 from __future__ import annotations
@@ -89,11 +95,28 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class FaqEntry:
-    """One question the office answers: its variants (any language) and its answer."""
+    """One question the office answers: its variants (any language), its answer and the
+    topics (any language) one of which a question must name to get it (none: any question)."""
 
     key: str
     questions: tuple[str, ...]
     answer: Localized
+    topics: tuple[str, ...] = ()
+
+
+def phrase(text: str) -> frozenset[str]:
+    """The words a question must have to name *text* (empty: it says nothing). A final English
+    "e" is dropped, as the crude stem does for "packages" → "packag" but not for "package"."""
+    return _folded(tokens(text))
+
+
+def _folded(words: Iterable[str]) -> frozenset[str]:
+    return frozenset(w[:-1] if len(w) > 3 and w.endswith("e") and w.isascii() else w
+                     for w in words)
+
+
+def _names(words: frozenset[str], phrases: Iterable[frozenset[str]]) -> bool:
+    return any(p and p <= words for p in phrases)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,11 +133,18 @@ class FaqIndex:
     docs: list[tuple[str, Counter[str], int]] = field(default_factory=list)
     df: Counter[str] = field(default_factory=Counter)
     average: float = 1.0
+    topics: dict[str, tuple[frozenset[str], ...]] = field(default_factory=dict)
+    outside: tuple[frozenset[str], ...] = ()
 
     @classmethod
-    def build(cls, entries: Iterable[FaqEntry]) -> FaqIndex:
+    def build(cls, entries: Iterable[FaqEntry], outside: Iterable[str] = ()) -> FaqIndex:
+        """*outside*: places and services outside the estate; a question naming one gets no
+        answer."""
         index = cls({e.key: e for e in entries})
+        index.outside = tuple(phrase(p) for p in outside)
         for entry in index.entries.values():
+            if entry.topics:
+                index.topics[entry.key] = tuple(phrase(t) for t in entry.topics)
             for question in entry.questions:
                 words = tokens(question)
                 if words:
@@ -137,17 +167,20 @@ class FaqIndex:
         return total
 
     def rank(self, text: str) -> list[Match]:
-        """Every entry with its score, best first."""
+        """Every entry that may answer *text* with its score, best first: none when it names a
+        place outside the estate, and no entry whose topics it does not name."""
         words = tokens(text)
         query = [w for w in words if w in self.df]
-        if not query:
+        named = _folded(words)
+        if not query or _names(named, self.outside):
             return []
         best = self._bm25(query, Counter(query), len(query))
         coverage = (sum(self._idf(w) for w in query) / sum(self._idf(w) for w in words)
                     ) ** COVERAGE_WEIGHT
         scores: dict[str, float] = {}
         for key, doc, length in self.docs:
-            scores[key] = max(scores.get(key, 0.0), self._bm25(query, doc, length))
+            if key not in self.topics or _names(named, self.topics[key]):
+                scores[key] = max(scores.get(key, 0.0), self._bm25(query, doc, length))
         return sorted((Match(key, min(score / best, 1.0) * coverage)
                        for key, score in scores.items() if score > 0), key=lambda m: -m.score)
 

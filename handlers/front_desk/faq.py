@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from dialogs.buttons import Verb, tap
 from dialogs.events import Button, inline
-from dialogs.faq import FaqEntry, FaqIndex, Match
+from dialogs.faq import FaqEntry, FaqIndex, Match, phrase
 from dialogs.model import ToFrontDesk
 from handlers.front_desk.inbox import take_in
 from handlers.front_desk.office_words import answer_text, is_thanks
@@ -30,10 +30,43 @@ from storage.models import FrontDeskRequest
 DEFAULT_PATH: Final = Path(__file__).parent / "data" / "faq.yaml"
 
 
+def _words(data: Any, source: str, what: str) -> tuple[str, ...]:
+    """Words in each language (``{zh_Hans: [...], zh_Hant: [...], en: [...]}``), each of which
+    must say something a question can name."""
+    if data is None:
+        return ()
+    if not isinstance(data, Mapping) or not all(isinstance(v, list | None)
+                                                for v in data.values()):
+        raise ValueError(f"{source}: {what} must list words by language")
+    found = tuple(str(w) for lang in LANGUAGES for w in data.get(lang) or [])
+    empty = [w for w in found if not phrase(w)]
+    if empty:
+        raise ValueError(f"{source}: {what}: {', '.join(empty)} says nothing a question names")
+    return found
+
+
+def _file(data: Any, source: str) -> tuple[Any, tuple[str, ...]]:
+    """The entries and the places outside the estate: the file is a list of entries, or a
+    mapping with ``entries`` and ``outside_the_estate``."""
+    if isinstance(data, Mapping):
+        return data.get("entries"), _words(data.get("outside_the_estate"), source,
+                                           "outside_the_estate")
+    return data, ()
+
+
+def parse_outside(data: Any, source: str = "faq") -> tuple[str, ...]:
+    """The places and services outside the estate the office's FAQ file names: a question
+    naming one goes to the desk."""
+    return _file(data, source)[1]
+
+
 def parse_faq(data: Any, source: str = "faq") -> list[FaqEntry]:
     """The entries of the office's FAQ file; raises ValueError naming what is wrong."""
+    data, _outside = _file(data, source)
     if not isinstance(data, list):
         raise ValueError(f"{source}: the FAQ must be a list of entries")
+    if not data:
+        raise ValueError(f"{source}: the FAQ has no entries")
     entries: list[FaqEntry] = []
     for number, item in enumerate(data, start=1):
         if not isinstance(item, Mapping) or not isinstance(item.get("key"), str):
@@ -48,7 +81,8 @@ def parse_faq(data: Any, source: str = "faq") -> list[FaqEntry]:
         if not variants:
             raise ValueError(f"{source}: {item['key']} has no question variants")
         entries.append(FaqEntry(item["key"], variants,
-                                Localized({lang: str(answer[lang]) for lang in LANGUAGES})))
+                                Localized({lang: str(answer[lang]) for lang in LANGUAGES}),
+                                _words(item.get("topics"), source, f"{item['key']} topics")))
     if len({e.key for e in entries}) != len(entries):
         raise ValueError(f"{source}: two entries share a key")
     return entries
@@ -68,8 +102,8 @@ def load_faq(path: Path | None = None) -> FaqIndex:
 @cache
 def _indexed(path: Path | None) -> FaqIndex:
     source = path or DEFAULT_PATH
-    return FaqIndex.build(parse_faq(yaml.safe_load(source.read_text(encoding="utf-8")),
-                                    str(source)))
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    return FaqIndex.build(parse_faq(data, str(source)), parse_outside(data, str(source)))
 
 
 def find(office: Office, text: str) -> Match | None:
