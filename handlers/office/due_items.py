@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import ColumnElement, delete, func
 from sqlmodel import Session, col, select
 
 from handlers.office import Office
@@ -159,3 +160,29 @@ def mark(uow: UnitOfWork, kind: str, subject_id: int, outcome: str = "done",
     uow.session.add(FollowupMark(kind=kind, subject_id=subject_id, outcome=outcome, at=uow.now,
                                  detail=dict(detail)))
     uow.session.flush()
+
+
+def restart(uow: UnitOfWork, kind: str, subject_id: int, *, clearing: Sequence[str]) -> None:
+    """A clock that starts over now: the one-off follow-ups of the kinds in *clearing* may
+    happen again (their marks go), and the mark of *kind* — whose moment is the clock's new
+    start — is made, or moved on to now."""
+    session = uow.session
+    session.execute(delete(FollowupMark).where(col(FollowupMark.kind).in_(list(clearing)),
+                                               col(FollowupMark.subject_id) == subject_id))
+    start = session.exec(select(FollowupMark).where(FollowupMark.kind == kind,
+                                                    FollowupMark.subject_id == subject_id)).first()
+    if start is None:
+        mark(uow, kind, subject_id)
+        return
+    start.at = uow.now
+    session.add(start)
+    session.flush()
+
+
+def started(kind: str, subject: Any, since: Any) -> ColumnElement[Any]:
+    """When a clock that ``restart`` may start over (with *kind*) runs from, for a query over
+    *subject* (its id column): the latest restart, else *since* (the subject's own start)."""
+    restarted = (select(FollowupMark.at).where(col(FollowupMark.kind) == kind,
+                                               col(FollowupMark.subject_id) == subject)
+                 .scalar_subquery())
+    return func.coalesce(restarted, since)

@@ -3,13 +3,17 @@
 
 These need no rows of their own: they are due when an order has sat in one status too long,
 so the drain derives them from ``work_order`` (queried through its status) and records each
-one-off alert in ``followup_mark``, whose unique (kind, subject) makes it happen once.
+one-off alert in ``followup_mark``, whose unique (kind, subject) makes it happen once. A job
+handed back to dispatch (``hand_back``) starts its dispatch deadline over, as an emergency's
+clock does (``due_items.restart``): it runs from the ``dispatch_restart`` mark's moment, and the
+alert may happen once more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import col, select
@@ -18,7 +22,7 @@ from dialogs import cards
 from dialogs.events import Priority, Say
 from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.calendar import wall_clock
-from handlers.office.due_items import chats, mark
+from handlers.office.due_items import chats, mark, restart, started
 from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import emergency_clock, routing, states
@@ -31,6 +35,8 @@ from storage.models import Person, WorkOrder
 # The dispatch deadline is the moment the resident must have heard from us (2.4.3: within
 # 15 minutes). The drain runs every 30 s and the sender needs a moment, so act a minute early.
 DISPATCH_LEAD = timedelta(minutes=1)
+DISPATCH_ALERT: Final = "dispatch_alert"  # dispatch was alerted: nobody accepted in time
+HANDED_BACK: Final = "dispatch_restart"  # nobody's again: the dispatch deadline's new start
 
 
 def _unmarked(kind: str) -> ColumnElement[bool]:
@@ -39,23 +45,46 @@ def _unmarked(kind: str) -> ColumnElement[bool]:
 
 
 def _open_orders(uow: UnitOfWork, cutoff: datetime, kind: str, limit: int,
-                 skip: frozenset[int], since: datetime | None = None) -> Sequence[int]:
+                 skip: frozenset[int], since: datetime | None = None,
+                 start: ColumnElement[Any] | None = None) -> Sequence[int]:
+    """Open orders whose clock (from *start*, else ``created_at``) reached *cutoff* (and had
+    not by *since*), without a mark of *kind*, oldest clock first."""
+    begun = col(WorkOrder.created_at) if start is None else start
     query = select(WorkOrder.id).where(col(WorkOrder.status) == states.Status.OPEN,
-                                       col(WorkOrder.created_at) <= cutoff, _unmarked(kind))
+                                       begun <= cutoff, _unmarked(kind))
     if since is not None:
-        query = query.where(col(WorkOrder.created_at) > since)
+        query = query.where(begun > since)
     if skip:
         query = query.where(col(WorkOrder.id).not_in(skip))
-    query = query.order_by(col(WorkOrder.created_at)).limit(limit)
+    query = query.order_by(begun).limit(limit)
     return [i for i in uow.session.exec(query.with_for_update(skip_locked=True, of=WorkOrder))
             if i is not None]
 
 
 # -- dispatch deadline -------------------------------------------------------------------
+def restart_dispatch_deadline(uow: UnitOfWork, order: WorkOrder) -> None:
+    """*order* is nobody's again (``hand_back``): its dispatch deadline runs from now, and
+    dispatch is alerted again, once, if nobody accepts it within it."""
+    assert order.id is not None
+    restart(uow, HANDED_BACK, order.id, clearing=(DISPATCH_ALERT,))
+
+
+def _dispatch_clock() -> ColumnElement[Any]:
+    """When an order's dispatch deadline runs from: its latest hand-back, else its report."""
+    return started(HANDED_BACK, col(WorkOrder.id), col(WorkOrder.created_at))
+
+
+def _handed_back(uow: UnitOfWork, order_id: int) -> bool:
+    return uow.session.exec(select(FollowupMark.id).where(
+        FollowupMark.kind == HANDED_BACK, FollowupMark.subject_id == order_id)).first() is not None
+
+
 def find_unaccepted(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                     deadline: timedelta) -> Sequence[int]:
-    """Open orders nobody accepted within the dispatch deadline, oldest first."""
-    return _open_orders(uow, uow.now - deadline + DISPATCH_LEAD, "dispatch_alert", limit, skip)
+    """Open orders nobody accepted within the dispatch deadline (from the report, or from the
+    latest hand-back), oldest first."""
+    return _open_orders(uow, uow.now - deadline + DISPATCH_LEAD, DISPATCH_ALERT, limit, skip,
+                        start=_dispatch_clock())
 
 
 def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
@@ -65,7 +94,7 @@ def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
     order = uow.session.get(WorkOrder, order_id)
     if order is None or order.status != states.Status.OPEN:
         return "not_due"
-    mark(uow, "dispatch_alert", order_id)
+    mark(uow, DISPATCH_ALERT, order_id)
     office = uow.office
     minutes = int(office.rules.dispatch_deadline.total_seconds() // 60)
     reason = routing.why_dispatch(uow.session, office.rules, order)
@@ -76,7 +105,9 @@ def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
         _("⏱ {number}: {name} acknowledged the emergency, but nobody holds the job after "
           "{minutes} minutes.", number=Raw(order.number), name=Raw(on_it), minutes=minutes),
         routing.REASONS[reason] if reason else None)
-    if order.reporter_chat_id is not None and on_it is None:  # else they know who is coming
+    # Else they know who is coming — or, handed back, that a new technician will be assigned
+    # (``hand_back`` told them; the 15 minutes promised with the report are behind them).
+    if order.reporter_chat_id is not None and on_it is None and not _handed_back(uow, order_id):
         uow.send(Say(order.reporter_chat_id, _resident_wait(uow, order, reason)))
     uow.log("dispatch_alert", order=order, technicians=offered)
     return "alerted"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import ColumnElement, delete, exists, func
+from sqlalchemy import ColumnElement, exists
 from sqlmodel import Session, col, select
 
 from dialogs import cards
@@ -33,7 +33,7 @@ from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from handlers.delivery.bulk import chats_posted
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
-from handlers.office.due_items import mark
+from handlers.office.due_items import mark, restart, started
 from handlers.office.permissions import OUT_OF_DATE, may_acknowledge
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import routing, states
@@ -121,17 +121,7 @@ def realert(uow: UnitOfWork, order: WorkOrder, heading: Text) -> None:
     once more — and the alert goes again under *heading*."""
     if not order.emergency or order.status in states.FINISHED or order.id is None:
         return
-    session = uow.session
-    session.execute(delete(FollowupMark).where(col(FollowupMark.kind).in_([ACK, UNACKED]),
-                                               col(FollowupMark.subject_id) == order.id))
-    restart = session.exec(select(FollowupMark).where(FollowupMark.kind == REALERTED,
-                                                      FollowupMark.subject_id == order.id)).first()
-    if restart is None:
-        mark(uow, REALERTED, order.id)
-    else:
-        restart.at = uow.now
-        session.add(restart)
-        session.flush()
+    restart(uow, REALERTED, order.id, clearing=(ACK, UNACKED))
     uow.log("emergency_realerted", order=order)
     send_alert(uow, order, heading)
 
@@ -218,10 +208,7 @@ def find_unacknowledged(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
     def unmarked(kind: str) -> ColumnElement[bool]:
         return ~exists().where(col(FollowupMark.kind) == kind,
                                col(FollowupMark.subject_id) == col(WorkOrder.id))
-    restarted = (select(FollowupMark.at).where(col(FollowupMark.kind) == REALERTED,
-                                               col(FollowupMark.subject_id) == col(WorkOrder.id))
-                 .scalar_subquery())
-    alerted = func.coalesce(restarted, col(WorkOrder.created_at))
+    alerted = started(REALERTED, col(WorkOrder.id), col(WorkOrder.created_at))
     query = select(WorkOrder.id).where(col(WorkOrder.emergency),
                                        col(WorkOrder.status) == states.Status.OPEN,
                                        alerted <= uow.now - after,

@@ -1,8 +1,9 @@
 """A job given back by a technician who no longer works for the office: it is open again, with
 nobody holding it, and before the dispatcher with assign-to buttons — the way a job nobody in
 its trade can take is offered (``routing.send_to_dispatch``); its card in the trade group has
-its Accept button again; the resident hears that a new technician will be assigned. An
-emergency is alerted to the on-duty chats again and its clock starts over (``emergency_clock``).
+its Accept button again; the resident hears that a new technician will be assigned. Its
+dispatch deadline starts over (``deadlines``). An emergency is alerted to the on-duty chats
+again and its clock starts over (``emergency_clock``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dialogs import cards
 from dialogs.events import Edit, Priority, Say, inline
 from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
-from handlers.work_orders import emergency_clock, routing, states
+from handlers.work_orders import deadlines, emergency_clock, routing, states
 from handlers.work_orders.appointments import drop_window
 from handlers.work_orders.card_views import order_view
 from handlers.work_orders.notify import close_for_resident, pcard_ref, quote_ref, time_ref
@@ -56,6 +57,7 @@ def hand_back(uow: UnitOfWork, order: WorkOrder, previous: Person) -> bool:
         "🔁 Back to dispatch: {name} no longer works for the office.", name=Raw(previous.name)),
         _("Nobody holds this job now: please assign it."))
     uow.log("sent_to_dispatch", order=order, reason="handed_back", offered=offered)
+    deadlines.restart_dispatch_deadline(uow, order)  # chased again if nobody takes it
     emergency_clock.realert(uow, order, _(  # an emergency's clock starts over
         "🚨 Back with nobody: {name} no longer works for the office.", name=Raw(previous.name)))
     close_for_resident(uow, order, time_ref(order.id), "")

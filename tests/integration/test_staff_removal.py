@@ -6,6 +6,7 @@ the removal is kept in the event log. Their past records keep their name."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from storage.models import EventLog, WorkOrder
 from storage.models import Person as PersonRow
 from tests.integration.test_orphan_jobs import report
 from tests.support.estate import DISPATCH, PLUMBERS, Estate, build_estate
-from tests.support.orders import survey_row, surveyed
+from tests.support.orders import due, survey_row, surveyed
 from tests.support.repairs import finish_job, report_tap_leak
 
 runner = CliRunner()
@@ -212,3 +213,32 @@ def test_a_callback_reopening_the_job_of_a_technician_who_left_finds_a_new_one(
     told = " ".join(estate.desk.texts(li.user_id)[-3:])
     assert "sorry" in told and "new technician" in told and "goes back to" not in told
     assert not any("back to -" in text for text in estate.desk.texts(PLUMBERS))
+
+
+def test_a_handed_back_job_nobody_takes_is_chased_again_from_the_hand_back(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    # 张师傅 took Wang's leak in time and left 20 minutes later; 赵师傅, whom the dispatcher
+    # then gave it to after its dispatch alert, left as well. Each time nobody takes the job,
+    # dispatch is alerted once, 14 minutes after the hand-back (not at once, and not never).
+    wang, desk = estate.resident, estate.desk
+    number = report_tap_leak(estate)
+    estate.plumber.taps("Accept", chat_id=PLUMBERS)
+    clock.advance(timedelta(minutes=20))
+    for leaving in (201, 202):
+        roster.remove_staff(office, person_id(office, leaving), by="office admin")
+        heard = len(wang.chat)
+        assert not due(office).counts["dispatch_deadline:alerted"]
+        clock.advance(timedelta(minutes=13, seconds=59))
+        assert not due(office).counts["dispatch_deadline:alerted"]
+        clock.advance(timedelta(seconds=1))
+        assert due(office).counts["dispatch_deadline:alerted"] == 1
+        alert = desk.last(DISPATCH)
+        assert number in alert.text and "15 minutes" in alert.text
+        assert any(data.startswith("v1:assign:") for _, data in alert.buttons)
+        # She was told a new technician will be assigned: no second "we are on it".
+        assert len(wang.chat) == heard
+        clock.advance(timedelta(minutes=30))
+        assert not due(office).counts["dispatch_deadline:alerted"]  # once
+        if leaving == 201:
+            estate.dispatcher.taps("赵师傅", chat_id=DISPATCH)
+            assert orders(office)[number].assignee_id == person_id(office, 202)
