@@ -162,6 +162,12 @@ def mark(uow: UnitOfWork, kind: str, subject_id: int, outcome: str = "done",
     uow.session.flush()
 
 
+def marked(session: Session, kind: str, subject_id: int) -> bool:
+    """Whether a mark of *kind* was made for *subject_id* (that follow-up happened)."""
+    return session.exec(select(FollowupMark.id).where(
+        FollowupMark.kind == kind, FollowupMark.subject_id == subject_id)).first() is not None
+
+
 def restart(uow: UnitOfWork, kind: str, subject_id: int, *, clearing: Sequence[str]) -> None:
     """A clock that starts over now: the one-off follow-ups of the kinds in *clearing* may
     happen again (their marks go), and the mark of *kind* — whose moment is the clock's new

@@ -22,7 +22,7 @@ from dialogs import cards
 from dialogs.events import Priority, Say
 from handlers.callback_surveys.planning import schedule_survey
 from handlers.office.calendar import wall_clock
-from handlers.office.due_items import chats, mark, restart, started
+from handlers.office.due_items import chats, mark, marked, restart, started
 from handlers.office.people import staff_chat
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import emergency_clock, routing, states
@@ -74,11 +74,6 @@ def _dispatch_clock() -> ColumnElement[Any]:
     return started(HANDED_BACK, col(WorkOrder.id), col(WorkOrder.created_at))
 
 
-def _handed_back(uow: UnitOfWork, order_id: int) -> bool:
-    return uow.session.exec(select(FollowupMark.id).where(
-        FollowupMark.kind == HANDED_BACK, FollowupMark.subject_id == order_id)).first() is not None
-
-
 def find_unaccepted(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                     deadline: timedelta) -> Sequence[int]:
     """Open orders nobody accepted within the dispatch deadline (from the report, or from the
@@ -107,7 +102,8 @@ def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:
         routing.REASONS[reason] if reason else None)
     # Else they know who is coming — or, handed back, that a new technician will be assigned
     # (``hand_back`` told them; the 15 minutes promised with the report are behind them).
-    if order.reporter_chat_id is not None and on_it is None and not _handed_back(uow, order_id):
+    told = on_it is not None or marked(uow.session, HANDED_BACK, order_id)
+    if order.reporter_chat_id is not None and not told:
         uow.send(Say(order.reporter_chat_id, _resident_wait(uow, order, reason)))
     uow.log("dispatch_alert", order=order, technicians=offered)
     return "alerted"

@@ -33,7 +33,7 @@ from dialogs.events import Button, Edit, InlineKeyboard, Priority, Say, inline
 from handlers.delivery.bulk import chats_posted
 from handlers.office.calendar import wall_clock
 from handlers.office.caller import Caller
-from handlers.office.due_items import mark, restart, started
+from handlers.office.due_items import mark, marked, restart, started
 from handlers.office.permissions import OUT_OF_DATE, may_acknowledge
 from handlers.office.unit_of_work import UnitOfWork
 from handlers.work_orders import routing, states
@@ -73,12 +73,13 @@ class _Assigning:
 
 def _assigning(uow: UnitOfWork, order: WorkOrder, chat_id: int) -> _Assigning | None:
     """The assign-to part of the alert in *chat_id*, while the job is open and nobody in a
-    group can take it — in the dispatch chats the alert reaches anyway
-    (``routing.alert_is_dispatch``)."""
+    group can take it, or it is nobody's again (``realert``) — in the dispatch chats the alert
+    reaches anyway (``routing.alert_is_dispatch``)."""
     if (chat_id not in routing.alert_is_dispatch(uow.session, order)
             or order.status != states.Status.OPEN or order.id is None):
         return None
-    reason = routing.why_dispatch(uow.session, uow.office.rules, order)
+    reason = routing.why_dispatch(uow.session, uow.office.rules, order) or (
+        "handed_back" if marked(uow.session, REALERTED, order.id) else None)
     if reason is None:
         return None
     choices = routing.candidates(uow.session, uow.office.rules)

@@ -53,9 +53,10 @@ def hand_back(uow: UnitOfWork, order: WorkOrder, previous: Person) -> bool:
     if board is not None:  # open again: anyone of the trade may take it from the board
         uow.send(Edit(board.chat_id, cards.group_card(shown), cards.group_card_keyboard(shown),
                       ref=routing.card_ref(order.id)))
+    # A dispatch chat standing in for the on-duty chat has it in the emergency's alert instead.
     offered = routing.send_to_dispatch(uow, order, _(
         "🔁 Back to dispatch: {name} no longer works for the office.", name=Raw(previous.name)),
-        _("Nobody holds this job now: please assign it."))
+        routing.REASONS["handed_back"], skip=routing.alert_is_dispatch(uow.session, order))
     uow.log("sent_to_dispatch", order=order, reason="handed_back", offered=offered)
     deadlines.restart_dispatch_deadline(uow, order)  # chased again if nobody takes it
     emergency_clock.realert(uow, order, _(  # an emergency's clock starts over

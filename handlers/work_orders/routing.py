@@ -122,6 +122,7 @@ REASONS: Final = {
     "no_group": _("No group takes this kind of job: please assign it."),
     "no_technician": _("No technician of this trade is on shift with room for another job: "
                        "please assign it."),
+    "handed_back": _("Nobody holds this job now: please assign it."),  # ``hand_back``
 }
 
 
@@ -134,17 +135,18 @@ def assign_line(choices: Sequence[Candidate]) -> Text:
 
 def send_to_dispatch(uow: UnitOfWork, order: WorkOrder, heading: Text,
                      reason: Text | None = None, *, skip: frozenset[int] = frozenset()) -> int:
-    """Put *order* before the dispatcher with assign-to buttons (not in the chats in *skip*);
-    an older such message loses its buttons. Returns how many technicians were offered."""
+    """Put *order* before the dispatcher with assign-to buttons (not in the chats in *skip*,
+    where another message carries them); an older such message loses its buttons, there too.
+    Returns how many technicians were offered."""
     assert order.id is not None
     office = uow.office
     view = order_view(uow.session, order, office.catalog, office.timezone)
     choices = candidates(uow.session, office.rules)
     text = lines(heading, cards.group_card(view), reason, assign_line(choices))
     for chat_id in alert_chats(uow.session, *DESK_CHATS):
+        supersede(uow, chat_id, assign_ref(order.id))
         if chat_id in skip:
             continue
-        supersede(uow, chat_id, assign_ref(order.id))
         uow.send(Say(chat_id, text, assign_keyboard(order.id, choices), ref=assign_ref(order.id),
                      priority=Priority.INTERACTIVE))
     return len(choices)

@@ -243,3 +243,25 @@ def test_after_the_technician_left_the_on_duty_staff_can_take_on_the_emergency_a
         assert alert.buttons == [] and "刘调度" in alert.text
     clock.advance(timedelta(minutes=6))
     assert not due(office).counts["emergency_ack:repeated"]
+
+
+def test_without_an_on_duty_chat_an_emergency_handed_back_is_one_message_in_dispatch(
+        estate: Estate, office: Office) -> None:
+    # 张师傅 took the burst pipe and left: dispatch stands in for the on-duty chat, so its one
+    # message is the alert again with "I'm on it" and the assign-to buttons, saying why.
+    without_on_duty_chat(estate)
+    order_id = emergency(estate.neighbour, "Burst pipe")
+    number = order_row(office, order_id).number
+    estate.plumber.taps("Accept", chat_id=PLUMBERS)
+    before = len(estate.desk.messages(DISPATCH))
+    roster.remove_staff(office, person_id(office, 201), by="office admin")
+    [alert] = estate.desk.messages(DISPATCH)[before:]
+    assert number in alert.text and BACK in alert.text and "please assign it" in alert.text
+    assert verbs(alert)[0] == "ACK_EMERGENCY" and set(verbs(alert)[1:]) == {"ASSIGN"}
+    assert not any("张师傅" in label for label, _ in alert.buttons)
+    # Acknowledged but nobody holds it: the dispatcher still has the assign-to buttons.
+    estate.dispatcher.taps("I'm on it", chat_id=DISPATCH)
+    assert "刘调度" in alert.text and set(verbs(alert)) == {"ASSIGN"}
+    estate.dispatcher.taps("赵师傅", chat_id=DISPATCH)
+    assert order_row(office, order_id).assignee_id == person_id(office, 202)
+    assert alert.buttons == [] and len(estate.desk.messages(DISPATCH)) == before + 1
