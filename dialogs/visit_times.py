@@ -43,12 +43,18 @@ _CLOCK: Final = r"(\d{1,2})(?:[:：](\d{2})|\s*[点时](?:(\d{1,2})(?!刻)分?|(
 _RANGE: Final = re.compile(_CLOCK + r"?\s*(am|pm)?\s*(?:到|至|-|~|～|—|–|to)\s*"
                            r"(?:下午|晚上|中午)?\s*" + _CLOCK + r"?\s*(am|pm)?")
 _POINT: Final = re.compile(_CLOCK + r"\s*(am|pm)?|(\d{1,2})\s*(am|pm)")
+# The window a time is stored with (``dialogs.times.written_time``): "明天下午 (2026-11-24
+# 14:00–17:00)" is that window exactly, whatever the words before it would be read as now.
+_STORED: Final = re.compile(r"\((\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})–(\d{2}):(\d{2})\)\s*$")
 
 
 def typed_window(text: str, now: datetime, halves: Mapping[str, tuple[time, time]],
                  point: timedelta) -> Window | None:
     """The window *text* (typed at *now*, office time) names, or ``None``. A point time lasts
-    *point*; a half-day alone is its window in *halves* (slot → opens, closes)."""
+    *point*; a half-day alone is its window in *halves* (slot → opens, closes). A stored
+    window in brackets at the end is read as written."""
+    if m := _STORED.search(text):
+        return _stored(m, now, halves)
     words = _read(text)
     if not words or _VAGUE.search(words):
         return None
@@ -64,6 +70,22 @@ def typed_window(text: str, now: datetime, halves: Mapping[str, tuple[time, time
     opens, closes = bounds
     if day is None:  # "下午三点": today's
         day = today
+    return _ahead(day, opens, closes, now, halves)
+
+
+def _stored(m: re.Match[str], now: datetime, halves: Mapping[str, tuple[time, time]]
+            ) -> Window | None:
+    year, month, day, open_h, open_m, close_h, close_m = (int(part) for part in m.groups())
+    try:
+        return _ahead(date(year, month, day), time(open_h, open_m), time(close_h, close_m), now,
+                      halves)
+    except ValueError:  # not a date or a time after all
+        return None
+
+
+def _ahead(day: date, opens: time, closes: time, now: datetime,
+           halves: Mapping[str, tuple[time, time]]) -> Window | None:
+    """The window, unless it is empty or over by *now*."""
     if not opens < closes or datetime.combine(day, closes, tzinfo=now.tzinfo) <= now:
         return None
     return Window(day, _slot(opens, halves), opens, closes)

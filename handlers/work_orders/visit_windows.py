@@ -3,7 +3,6 @@ visit's buttons, and the technician each step of a visit tells or names."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import Session, col, select
@@ -24,9 +23,6 @@ BEFORE_ARRIVAL = states.MAY_SET_OFF | {states.Status.ON_WAY}
 # The resident's quick choices of a convenient time, as (days after the report, window).
 QUICK_WINDOWS = {"@today_pm": (0, "afternoon"), "@tomorrow_am": (1, "morning"),
                  "@tomorrow_pm": (1, "afternoon")}
-# The window a time written in the report was stored with (``dialogs.times.written_time``):
-# "明天下午 (2026-11-24 14:00–17:00)" is read from its words, as typed.
-_WRITTEN_WINDOW = re.compile(r"\s*\(\d{4}-\d{2}-\d{2} [^()]*\)\s*$")
 
 
 def ask_ref(order_id: int | None) -> str:
@@ -127,7 +123,7 @@ def meant_window(uow: UnitOfWork, order: WorkOrder) -> Window | None:
     if quick is None:
         if order.preferred_time.startswith("@"):
             return None  # "@asap" names no window
-        return _read(uow, _WRITTEN_WINDOW.sub("", order.preferred_time), order.created_at)
+        return _read(uow, order.preferred_time, order.created_at)
     day = order.created_at.astimezone(uow.office.timezone).date() + timedelta(days=quick[0])
     return Window(day, quick[1], *uow.office.rules.appointments.window(quick[1]))
 

@@ -93,3 +93,26 @@ def test_a_weekday_already_past_this_week_is_next_weeks() -> None:
 
 def test_a_time_of_today_already_past_is_no_window() -> None:
     assert read("上午九点") is None  # typed at 10:15
+
+
+@pytest.mark.parametrize(("text", "now", "expected"), [
+    # as dialogs.times.written_time stores a time written in the report: its bracket is exact
+    ("周三下午三点 (2026-11-25 15:00–16:00)", datetime(2026, 11, 23, 9, 0, tzinfo=TZ),
+     ("11-25", "15:00", "16:00", "afternoon")),
+    # read the next morning, 明天 alone would be the 25th: the bracket is the report's 明天
+    ("明天下午 (2026-11-24 14:00–17:00)", datetime(2026, 11, 24, 8, 0, tzinfo=TZ),
+     ("11-24", "14:00", "17:00", "afternoon")),
+    ("tomorrow morning (2026-11-24 09:00–12:00)", datetime(2026, 11, 23, 20, 0, tzinfo=TZ),
+     ("11-24", "09:00", "12:00", "morning")),
+])
+def test_a_stored_window_in_brackets_is_read_exactly(
+        text: str, now: datetime, expected: tuple[str, str, str, str]) -> None:
+    window = typed_window(text, now, {slot: RULES.window(slot) for slot in SLOTS},
+                          timedelta(minutes=RULES.typed_time_minutes))
+    assert window is not None
+    assert (f"{window.day:%m-%d}", f"{window.opens:%H:%M}", f"{window.closes:%H:%M}",
+            window.slot) == expected
+
+
+def test_a_stored_window_already_past_is_no_window() -> None:
+    assert read("明天下午 (2026-11-24 14:00–17:00)") is None  # read on 12-02
