@@ -126,3 +126,20 @@ def test_the_clock_control_moves_office_time_forward_by_a_day(page: Page) -> Non
     expect(page.locator("#clock-status"), "the panel says how far it moved").to_contain_text(
         "24 h")
     shot(page, 9, "clock-moved-a-day")
+
+
+def test_a_resident_edits_her_last_message_from_the_attach_menu(page: Page) -> None:
+    """📎 → "Edit my last message" puts the composer's text in place of her last message, as
+    editing it in Telegram does; the bot says it cannot read edits (since 952021d)."""
+    open_chat(page, "王芳")
+    write(page, "厨房的灯不亮了")
+    page.fill("#composer-input", "客厅的灯不亮了")
+    page.click("#attach-button")
+    with new_message(page, "已发送的消息修改后我无法读取", what="the bot answers the edit"):
+        page.click("[data-attach='edit']")
+    edited = page.locator("#messages li.msg.out", has_text="客厅的灯不亮了").last
+    expect(edited.locator(".edited"), "her message shows the new text, marked edited"
+           ).to_be_visible(timeout=STEP)
+    expect(page.locator("#messages li.msg.out", has_text="厨房的灯不亮了"),
+           "the old text is gone from the chat").to_have_count(0)
+    shot(page, 10, "resident-edits-her-last-message")

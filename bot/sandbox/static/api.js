@@ -36,6 +36,8 @@ export const api = {
          { chat_id: chatId, message_id: messageId, callback_data: callbackData }),
   replyButton: (userId, chatId, text) =>
     post(`/control/users/${userId}/reply_button`, { text, chat_id: chatId }),
+  editText: (userId, chatId, messageId, text) =>
+    post(`/control/users/${userId}/messages/${messageId}/edit`, { text, chat_id: chatId }),
   shareContact: (userId, chatId) =>
     post(`/control/users/${userId}/contact`, { chat_id: chatId }),
   sendPhoto: (userId, chatId, base64, caption) =>

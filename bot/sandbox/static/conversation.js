@@ -196,6 +196,19 @@ export class ConversationView {
     }
   }
 
+  // Her last text (or photo's caption) here becomes the message box's text; an empty box is
+  // filled with the old words first, to be changed.
+  async editLast() {
+    const mine = this.visible(this.chat).filter((m) => !m.from_bot && m.from?.id === this.actor.id &&
+      (m.text !== undefined || m.photo !== undefined)).pop();
+    if (!mine) { showToast("You have sent no message here to edit."); return; }
+    const text = this.input.value.trim();
+    if (!text) { this.prefill(mine.text ?? mine.caption ?? ""); showToast("Change the text, then choose Edit again."); return; }
+    this.input.value = "";
+    this.autosize();
+    await this.act(() => api.editText(this.actor.id, this.chat.id, mine.message_id, text));
+  }
+
   async sendPhoto(blob) {
     const caption = this.input.value.trim();
     const base64 = await blobToBase64(blob);
@@ -242,6 +255,7 @@ export class ConversationView {
       close();
       if (kind === "upload") photoInput.click();
       if (kind === "contact") await this.act(() => api.shareContact(this.actor.id, this.chat.id));
+      if (kind === "edit") await this.editLast();
       if (kind === "sample") {
         const response = await fetch("/static/sample-photo.png");
         await this.sendPhoto(await response.blob());
