@@ -9,7 +9,7 @@ from dialogs import times
 from dialogs.buttons import Verb, parse, tap
 from dialogs.events import Button, Event, EventKind, InlineKeyboard, Say, inline
 from dialogs.model import Conversation, DialogContext, Outcome
-from dialogs.times import PASSED, QUICK_TIMES, quick_times, time_refusal
+from dialogs.times import PASSED, QUICK_TIMES, quick_times, quick_value, time_refusal
 from locales import Msg, Raw, Text, _
 
 MAX_TEXT: Final = 2000  # a description longer than this is refused, not cut
@@ -140,7 +140,7 @@ def take_time(c: Conversation, event: Event, context: DialogContext,
     return the refusal to send."""
     if choice and choice.startswith("time:") and choice[5:] in QUICK_TIMES:
         if choice[5:] in quick_times(context.visits):
-            c.data["time"] = "@" + choice[5:]
+            c.data["time"] = quick_value(choice[5:], context.visits, context.language)
             return None
         # A quick time that has passed since it was offered: the times still ahead.
         return Outcome(c, [Say(context.chat_id, PASSED, time_keyboard(c, context))])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -81,6 +81,11 @@ class VisitHours:
     windows: Mapping[str, tuple[time, time]]  # slot → local opening and closing times
     point: timedelta  # a typed point time ("3pm") lasts this long
     last_call: timedelta  # a window of today is offered while at least this much is left
+    # The days ahead (from today) the office visits, as its calendar has them; None: every day.
+    open_days: frozenset[date] | None = None
+
+    def is_open(self, day: date) -> bool:
+        return self.open_days is None or day in self.open_days
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,14 @@ quick choice or typed time already past, or outside the office's visit windows, 
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Final
 
 from dialogs.appointment import Window
 from dialogs.model import VisitHours
 from dialogs.triage import normalize
 from dialogs.visit_times import typed_window
-from locales import Msg, Raw, Text, _
+from locales import LIST_SEPARATORS, Language, Localized, Msg, Raw, Text, _, listed, render
 
 QUICK_TIMES: Final[dict[str, Msg]] = {
     "asap": _("As soon as possible"),
@@ -22,6 +22,13 @@ QUICK_TIMES: Final[dict[str, Msg]] = {
 PASSED: Final = _("That time has already passed. Please pick or type a later time.")
 # The quick choices naming a window of today: (slot), offered only while it is still ahead.
 _TODAY: Final = {"today_pm": "afternoon"}
+# The quick choices naming a window of the next day the office visits (tomorrow, or after
+# the days it is closed), and their label then: "Monday morning".
+_NEXT: Final = {"tomorrow_am": "morning", "tomorrow_pm": "afternoon"}
+_NEXT_LABELS: Final = {"tomorrow_am": lambda day: _("{day} morning", day=day),
+                       "tomorrow_pm": lambda day: _("{day} afternoon", day=day)}
+WEEKDAY_NAMES: Final = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"),
+                        _("Friday"), _("Saturday"), _("Sunday"))
 # Where a report's words part: a time is read from one clause ("明天下午在家"), not across them.
 _CLAUSES: Final = re.compile(r"[，,。；;！!？?\n]+")
 _LAST: Final = re.compile(r"(?:[A-Za-z]+|.)$")
@@ -38,9 +45,38 @@ def time_text(value: str) -> Text:
 
 
 def quick_times(visits: VisitHours | None) -> dict[str, Msg]:
-    """The quick choices still ahead (all of them when the hours are not known)."""
-    return {key: label for key, label in QUICK_TIMES.items()
-            if visits is None or key not in _TODAY or _ahead(visits, _TODAY[key])}
+    """The quick choices still ahead on the days the office visits (all of them when the
+    hours are not known): after a closed day "Tomorrow morning" is the next visit day's,
+    named ("Monday morning")."""
+    if visits is None:
+        return dict(QUICK_TIMES)
+    day = next_visit_day(visits)
+    return {key: _NEXT_LABELS[key](WEEKDAY_NAMES[day.weekday()])
+            if key in _NEXT and day != visits.now.date() + timedelta(days=1) else label
+            for key, label in QUICK_TIMES.items()
+            if key not in _TODAY or (visits.is_open(visits.now.date())
+                                     and _ahead(visits, _TODAY[key]))}
+
+
+def quick_value(key: str, visits: VisitHours | None, language: Language) -> str:
+    """What a tapped quick choice stores: ``@key``, or, for the next visit day after a closed
+    one, its label and window, read as that window wherever it is read:
+    "周一上午 (2026-11-30 09:00–12:00)"."""
+    if visits is None or key not in _NEXT:
+        return "@" + key
+    day = next_visit_day(visits)
+    if day == visits.now.date() + timedelta(days=1):
+        return "@" + key
+    opens, closes = visits.windows[_NEXT[key]]
+    label = render(quick_times(visits)[key], language)
+    return f"{label} ({day:%Y-%m-%d} {_clock(opens)}–{_clock(closes)})"
+
+
+def next_visit_day(visits: VisitHours) -> date:
+    """The first day after today the office visits (tomorrow if its calendar is not known)."""
+    today = visits.now.date()
+    return next((today + timedelta(days=n) for n in range(1, 32)
+                 if visits.is_open(today + timedelta(days=n))), today + timedelta(days=1))
 
 
 def _ahead(visits: VisitHours, slot: str) -> bool:
@@ -61,12 +97,37 @@ def time_refusal(typed: str, visits: VisitHours | None) -> Text | None:
         return None
     if datetime.combine(window.day, window.closes, tzinfo=visits.now.tzinfo) <= visits.now:
         return PASSED
-    first = min(opens for opens, _closes in visits.windows.values())
-    last = max(closes for _opens, closes in visits.windows.values())
-    if window.opens < first or window.closes > last:
-        return _("Technicians visit from {opens} to {closes}. Please pick or type a time "
-                 "within those hours.", opens=Raw(_clock(first)), closes=Raw(_clock(last)))
+    if not visits.is_open(window.day) or not any(
+            opens <= window.opens and window.closes <= closes
+            for opens, closes in visits.windows.values()):
+        return _("Technicians visit {days}, {hours}. Please pick or type a time within "
+                 "those hours.", days=_visit_days(visits), hours=_visit_hours(visits))
     return None
+
+
+def _visit_days(visits: VisitHours) -> Text:
+    """The weekdays the office visits in the coming week, in runs: "Monday–Friday"."""
+    today = visits.now.date()
+    open_days = sorted({(today + timedelta(days=n)).weekday() for n in range(7)
+                        if visits.is_open(today + timedelta(days=n))})
+    runs: list[list[int]] = []
+    for weekday in open_days:
+        if runs and runs[-1][-1] == weekday - 1:
+            runs[-1].append(weekday)
+        else:
+            runs.append([weekday])
+    shown = [WEEKDAY_NAMES[run[0]] if len(run) == 1 else _(
+        "{first}–{last}", first=WEEKDAY_NAMES[run[0]], last=WEEKDAY_NAMES[run[-1]])
+        for run in runs]
+    return Localized({language: listed((render(run, language) for run in shown), language)
+                      for language in LIST_SEPARATORS})
+
+
+def _visit_hours(visits: VisitHours) -> Text:
+    """The visit windows, as the reader's language lists them: "09:00–12:00, 14:00–17:00"."""
+    shown = [f"{_clock(opens)}–{_clock(closes)}" for opens, closes in sorted(
+        visits.windows.values())]
+    return Localized({language: listed(shown, language) for language in LIST_SEPARATORS})
 
 
 def written_time(text: str, visits: VisitHours | None) -> str | None:

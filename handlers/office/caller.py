@@ -97,7 +97,12 @@ class Caller:
     def _visit_hours(self) -> VisitHours:
         office = self.uow.office
         rules = office.rules.appointments
+        today = self.uow.now.astimezone(office.timezone).date()
+        # The days the technician's window buttons offer (visit_windows.offered): the open
+        # days of the office calendar.
+        days = (today + timedelta(days=n) for n in range(32))
         return VisitHours(now=self.uow.now.astimezone(office.timezone),
+                          open_days=frozenset(d for d in days if office.hours.is_open_day(d)),
                           windows={slot: rules.window(slot) for slot in SLOTS},
                           point=timedelta(minutes=rules.typed_time_minutes),
                           last_call=timedelta(minutes=rules.minutes_left_to_offer))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlmodel import Session, select
 
@@ -187,3 +189,26 @@ def test_a_written_time_that_cannot_be_booked_is_not_offered(
     wang.taps("是的")
     wang.taps("没有照片")
     assert wang.chat[-1].buttons[0][0] == "尽快", wang.chat[-1].buttons  # the quick times
+
+
+def test_on_a_friday_the_resident_is_offered_monday_and_the_technician_can_agree_by_tap(
+        estate: Estate, office: Office, clock: FakeClock) -> None:
+    """Friday 10:00: the office does not visit at the weekend, so the resident's quick times
+    are Monday's, as the technician's window buttons are; Saturday typed is asked again."""
+    clock.set(clock.now() + timedelta(days=4))  # Friday 2026-11-27
+    wang, zhang = estate.resident, estate.plumber
+    wang.says("厨房水龙头一直滴水，关不紧")
+    wang.taps("是的")
+    wang.taps("没有照片")
+    shown = str(wang.chat[-1].buttons)
+    assert "周一上午" in shown and "周一下午" in shown and "明天" not in shown, shown
+    wang.says("周六上午")
+    assert "周一至周五" in wang.last and "09:00–12:00" in wang.last, wang.last
+    wang.taps("周一上午")
+    wang.taps("使用 13800000001")
+    assert "周一上午 (2026-11-30 09:00–12:00)" in wang.last
+    wang.taps("提交")
+    zhang.taps("接单", chat_id=PLUMBERS)
+    ask = next(message for message in zhang.chat if message.text.startswith("📅"))
+    first = ask.buttons[0][0]
+    assert first.startswith("✅") and "11-30" in first, ask.buttons  # agreed by a tap

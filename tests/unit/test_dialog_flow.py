@@ -167,3 +167,45 @@ def test_a_bookable_time_written_in_the_request_is_read_with_its_window(
     c = Conversation("repair", "time", {"nonce": "n0001", "description": description})
     assert flow.written_time(c, DialogContext(chat_id=501, language="zh_Hans",
                                               visits=MONDAY_10)) == offered
+
+
+# Friday 27 November 2026, 10:00: the office visits Monday to Friday.
+FRIDAY_10: Final = VisitHours(
+    now=datetime(2026, 11, 27, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")),
+    windows=MONDAY_10.windows, point=MONDAY_10.point, last_call=MONDAY_10.last_call,
+    open_days=frozenset(datetime(2026, 11, 27).date() + timedelta(days=n) for n in range(31)
+                        if (datetime(2026, 11, 27) + timedelta(days=n)).weekday() < 5))
+
+
+def test_on_a_friday_the_quick_times_are_of_the_next_visit_day() -> None:
+    """The office does not visit at the weekend: the resident is offered Monday, named, as
+    the technician's buttons offer it; a tap stores that window."""
+    context = DialogContext(chat_id=501, language="zh_Hans", visits=FRIDAY_10)
+    c = conversation()
+    assert labels(flow.time_keyboard(c, context), "zh_Hans") == [
+        "尽快", "今天下午", "周一上午", "周一下午", "✖ 取消"]
+    english = DialogContext(chat_id=501, language="en", visits=FRIDAY_10)
+    assert labels(flow.time_keyboard(c, english), "en")[2:4] == [
+        "Monday morning", "Monday afternoon"]
+    # An old "Tomorrow morning" button, tapped now, books the next visit day's morning.
+    assert flow.take_time(c, event(EventKind.BUTTON), context, "time:tomorrow_am") is None
+    assert c.data["time"] == "周一上午 (2026-11-30 09:00–12:00)"
+
+
+@pytest.mark.parametrize(("typed", "refused"), [
+    ("周六上午", True),  # the office does not visit on Saturdays
+    ("明天下午三点", True),  # tomorrow is Saturday
+    ("下周一下午三点", False),
+    ("周一中午12点半", True),  # in the lunch gap between the morning and the afternoon
+    ("周一上午十点", False),
+])
+def test_a_typed_time_on_a_closed_day_or_between_the_windows_is_asked_again(
+        typed: str, refused: bool) -> None:
+    c = conversation()
+    context = DialogContext(chat_id=501, language="en", visits=FRIDAY_10)
+    outcome = flow.take_time(c, event(text=typed), context, None)
+    assert (outcome is not None) == refused
+    if outcome is not None:
+        said = render(next(e for e in outcome.replies if isinstance(e, Say)).text, "en")
+        assert said == ("Technicians visit Monday–Friday, 09:00–12:00, 14:00–17:00, "
+                        "18:00–20:00. Please pick or type a time within those hours.")
