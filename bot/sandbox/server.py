@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -36,10 +37,20 @@ from bot.sandbox.seed import (
     import_roster,
     last_update_id,
 )
-from bot.sandbox.timers import DueRunner, find_scheduler, office_walk, run_due, walk
+from bot.sandbox.timers import (
+    AfterSeeding,
+    DueRunner,
+    find_scheduler,
+    office_walk,
+    run_due,
+    walk,
+)
 from bot.sandbox.web import CLOCK_EVENT, SandboxView, add_routes
 from bot.settings import Settings
 from handlers.office import Office
+
+if TYPE_CHECKING:
+    from bot.runtime import BackgroundService
 
 log = logging.getLogger(__name__)
 
@@ -161,10 +172,17 @@ class Sandbox:
                 # estate. Dated by the real present, where the history is written too.
                 await asyncio.to_thread(import_roster, office)
                 await asyncio.to_thread(write_fees, office, self.clock.now() - SEED_OFFSET)
+            # A fresh estate's scheduler starts once the estate is complete: its catch-up,
+            # run before the groups were bound, would record last month's report as
+            # skipped (no managers' chat) for good.
+            seeded = asyncio.Event()
+            services: list[BackgroundService] = []
+            if self.scheduler is not None:
+                services.append(AfterSeeding(self.scheduler, seeded) if fresh
+                                else self.scheduler)
             from bot.runtime import run_bot  # imports the framework: seconds, so only now
             bot_task = asyncio.create_task(run_bot(
-                settings, office=office, stop=bot_stop,
-                extra_services=[self.scheduler] if self.scheduler else []), name="bot")
+                settings, office=office, stop=bot_stop, extra_services=services), name="bot")
             if fresh:
                 seeder = Seeder(self.emulator, office, world,
                                 present=self.clock.now() - SEED_OFFSET)
@@ -182,6 +200,7 @@ class Sandbox:
             if fresh:
                 # What the past made due (last month's report with its charts, seconds of
                 # work) arrives just after the URL instead of holding it back.
+                seeded.set()
                 await run_due(self.scheduler)
             await self._race(self._autosave(), bot_task)
         finally:

@@ -57,6 +57,37 @@ def find_scheduler(office: Office, settings: Settings) -> DueRunner | None:
     return SchedulerService(office, LeaderLock(settings.database_url, name="scheduler"))
 
 
+class AfterSeeding:
+    """*service*, started beside the bot only once *ready* is set (the demo estate seeded):
+    its catch-up on start must find the managers' chat bound and last month in place, not
+    record the month's report as skipped for good. ``start`` returns at once, as the bot's
+    services do; ``stop`` works whether or not *service* got to start."""
+
+    def __init__(self, service: DueRunner, ready: asyncio.Event) -> None:
+        self.service = service
+        self.ready = ready
+        self._waiting: asyncio.Task[None] | None = None
+        self._started = False
+
+    async def start(self) -> None:
+        if self._waiting is None:
+            self._waiting = asyncio.create_task(self._start(), name="scheduler-after-seeding")
+
+    async def _start(self) -> None:
+        await self.ready.wait()
+        self._started = True
+        await self.service.start()
+
+    async def stop(self) -> None:
+        if self._waiting is not None:
+            self._waiting.cancel()
+            await asyncio.gather(self._waiting, return_exceptions=True)
+            self._waiting = None
+        if self._started:
+            self._started = False
+            await self.service.stop()
+
+
 async def run_due(service: DueRunner | None) -> bool:
     """Run due follow-ups now; False when there is no scheduler to ask."""
     if service is None:
