@@ -277,7 +277,9 @@ def test_on_a_friday_evening_the_choices_skip_the_weekend(
     clock.set(sh(2026, 11, 27, 18, 30))  # Friday; the office calendar is closed Sat–Sun
     _, oid = taken(estate)
     offered = [data for _, data in with_button(estate.plumber, "v1:window:").buttons]
-    assert offered == [tap(Verb.WINDOW, oid, 20261127, EVENING),
+    # Wang's choice was the next visit day's morning, Monday's: it comes first, as hers.
+    assert offered == [tap(Verb.WINDOW, oid, 20261130, MORNING),
+                       tap(Verb.WINDOW, oid, 20261127, EVENING),
                        *[tap(Verb.WINDOW, oid, 20261130, slot)
                          for slot in (MORNING, AFTERNOON, EVENING)]]
 

@@ -551,7 +551,7 @@ def test_a_door_time_already_past_or_outside_the_visit_hours_is_asked_again(
     offered = str(li.chat[-1].buttons)
     assert "Today afternoon" not in offered and "Tomorrow afternoon" in offered
     for typed, answer in (("today 8am", "already passed"), ("昨天下午", "already passed"),
-                          ("明天晚上十点", "from 09:00 to 20:00")):
+                          ("明天晚上十点", "09:00–12:00, 14:00–17:00, 18:00–20:00")):
         count = len(li.chat)
         li.says(typed)
         assert len(li.chat) == count + 1 and answer in li.last, li.last

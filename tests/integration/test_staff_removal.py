@@ -184,6 +184,12 @@ def test_rework_asked_after_the_technician_left_goes_to_dispatch_not_back_to_him
     zhang.taps("Accept", chat_id=PLUMBERS)
     finish_job(estate)
     roster.remove_staff(office, person_id(office, 201), by="office admin")
+    done = orders(office)[number]
+    asked = len(zhang.chat)
+    for verb in (Verb.REPORT_DAMAGE, Verb.SHOW_CARD):  # on his done job, still his on file
+        refused = zhang.presses(tap(verb, done.id))
+        assert zhang.toast_for(refused), verb
+    assert len(zhang.chat) == asked  # no damage question, no card
     wang.taps("要求返工")
     wang.says("还是滴水")
     order = orders(office)[number]

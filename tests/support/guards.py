@@ -42,6 +42,7 @@ GUARD_TESTS = (
     "tests/integration/test_desk_tools.py",
     "tests/integration/test_appointments.py",
     "tests/integration/test_unreachable_phoned.py",
+    "tests/integration/test_staff_removal.py",
 )
 
 

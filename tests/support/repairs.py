@@ -8,8 +8,9 @@ from tests.support.estate import PLUMBERS, Estate
 
 
 def report_tap_leak(estate: Estate, typed_time: str | None = None) -> str:
-    """Wang reports a dripping tap through the menu and submits it (tomorrow morning suits
-    her, or the *typed_time* she types); returns the number."""
+    """Wang reports a dripping tap through the menu and submits it (the next visit day's
+    morning suits her — "明天上午", or "周一上午" on a Friday — or the *typed_time* she types);
+    returns the number."""
     wang = estate.resident
     wang.command("menu")
     wang.taps("报修")
@@ -17,7 +18,8 @@ def report_tap_leak(estate: Estate, typed_time: str | None = None) -> str:
     wang.taps("是的")
     wang.taps("没有照片")
     if typed_time is None:
-        wang.taps("明天上午")
+        wang.presses(next(data for _, data in estate.desk.last(wang.user_id).buttons
+                          if data.endswith(":time:tomorrow_am")))
     else:
         wang.says(typed_time)
     wang.taps("使用")
