@@ -74,14 +74,18 @@ def new_message(page: Page, *texts: str, what: str) -> Iterator[Locator]:
     expect(fresh, what).to_be_visible(timeout=STEP)
 
 
-def tap(page: Page, label: str, *, on: str = "") -> None:
-    """Press the newest inline button labelled *label* (on a message containing *on*)."""
-    messages = page.locator("#messages li.msg").filter(
-        has=page.locator(".inline-keyboard button", has_text=label))
+def tap(page: Page, label: str, *, on: str = "", data_ends: str = "") -> None:
+    """Press the newest inline button labelled *label* (on a message containing *on*) — or,
+    with *data_ends*, the one whose callback data ends so (a label that follows the day)."""
+    css = (f'.inline-keyboard button[data-callback$="{data_ends}"]' if data_ends
+           else ".inline-keyboard button")
+    found = page.locator(css) if data_ends else page.locator(css, has_text=label)
+    messages = page.locator("#messages li.msg").filter(has=found)
     if on:
         messages = messages.filter(has_text=on)
-    button = messages.last.locator(".inline-keyboard button", has_text=label).first
-    expect(button, f"a “{label}” button is shown").to_be_visible(timeout=STEP)
+    button = (messages.last.locator(css) if data_ends
+              else messages.last.locator(css, has_text=label)).first
+    expect(button, f"a “{label or data_ends}” button is shown").to_be_visible(timeout=STEP)
     button.click()
 
 

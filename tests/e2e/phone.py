@@ -18,6 +18,9 @@ from tests.e2e.office import OfficeCodes
 
 JSON = dict[str, Any]
 WAIT = 15.0
+# The resident's "next visit day's morning": 明天上午, or 周一上午 on a Friday (the tests run on
+# the real calendar, so its label depends on the day they run).
+NEXT_MORNING = ":time:tomorrow_am"
 
 
 def text_of(message: JSON) -> str:
@@ -92,14 +95,15 @@ class Phone:
             await asyncio.sleep(0.05)
 
     async def button(self, label: str, chat_id: int | None = None,
-                     within: float = WAIT) -> tuple[JSON, str]:
-        """The newest message with a button whose text contains *label* (waits for it)."""
+                     within: float = WAIT, *, data_ends: str = "") -> tuple[JSON, str]:
+        """The newest message with a button whose text contains *label* (or, with
+        *data_ends*, whose callback data ends so) — waits for it."""
         found: list[tuple[JSON, str]] = []
 
         def has(shown: list[JSON]) -> bool:
             for message in reversed(shown):
                 for text, data in buttons(message):
-                    if label in text:
+                    if data.endswith(data_ends) if data_ends else label in text:
                         found.append((message, data))
                         return True
             return False
@@ -109,7 +113,15 @@ class Phone:
 
     async def taps(self, label: str, chat_id: int | None = None) -> JSON:
         """Tap the newest button labelled *label*; returns the bot's answer to the tap."""
-        message, data = await self.button(label, chat_id)
+        return await self._press(await self.button(label, chat_id), chat_id)
+
+    async def taps_choice(self, data_ends: str, chat_id: int | None = None) -> JSON:
+        """Tap the newest button whose callback data ends with *data_ends*: a choice whose
+        label follows the real day (``NEXT_MORNING``: 明天上午, or 周一上午 on a Friday)."""
+        return await self._press(await self.button("", chat_id, data_ends=data_ends), chat_id)
+
+    async def _press(self, found: tuple[JSON, str], chat_id: int | None) -> JSON:
+        message, data = found
         self.marks[self._chat(chat_id)] = await self.last_id(chat_id)
         press = await self.client.press_button(self.user_id, callback_data=data,
                                                message_id=message["message_id"],

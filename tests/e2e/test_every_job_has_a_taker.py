@@ -15,7 +15,7 @@ from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from tests.e2e.conftest import Launch
 from tests.e2e.office import OfficeCodes
-from tests.e2e.phone import buttons, crew_of, text_of
+from tests.e2e.phone import NEXT_MORNING, buttons, crew_of, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -33,7 +33,7 @@ async def test_an_orphan_job_is_assigned_and_an_emergency_acknowledged(
     await li.says("The bedroom ceiling is leaking water")
     await li.taps("Yes")
     await li.taps("No photos")
-    await li.taps("Tomorrow morning")
+    await li.taps_choice(NEXT_MORNING)
     await li.taps("Use")
     await li.taps("Submit")
     receipt = await li.sees("WO-", "dispatcher is arranging")

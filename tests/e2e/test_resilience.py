@@ -15,7 +15,7 @@ from tests.e2e.conftest import Launch
 from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import rows
 from tests.e2e.office import OfficeCodes, frontline
-from tests.e2e.phone import Phone, text_of
+from tests.e2e.phone import NEXT_MORNING, Phone, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -134,7 +134,7 @@ async def test_sigterm_and_kill_9_lose_nothing_and_double_nothing(
     await bot.kill()
     await bot.start()
     await wang.sees("方便师傅上门？", after=message_id)
-    await wang.taps("明天上午")
+    await wang.taps_choice(NEXT_MORNING)
     await wang.taps("使用")
     await wang.taps("提交")
     number = text_of(await wang.sees("WO-")).split("WO-")[1][:13]

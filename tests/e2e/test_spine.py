@@ -17,7 +17,7 @@ from bot.emulator import RunningEmulator
 from bot.emulator.client import EmulatorClient
 from tests.e2e.conftest import Launch
 from tests.e2e.office import OfficeCodes, frontline
-from tests.e2e.phone import Phone, buttons, text_of
+from tests.e2e.phone import NEXT_MORNING, Phone, buttons, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -56,7 +56,7 @@ async def test_a_repair_from_report_to_signature(
     await wang.taps("是的")
     await wang.sends_photos(2)
     await wang.taps("照片已发完")
-    await wang.taps("明天上午")
+    await wang.taps_choice(NEXT_MORNING)
     await wang.taps("使用")
     await wang.taps("提交")
     number = (await wang.sees("WO-"))["text"].split("WO-")[1][:13]

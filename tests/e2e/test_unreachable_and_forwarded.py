@@ -19,7 +19,7 @@ from tests.e2e.conftest import Launch
 from tests.e2e.faults import FaultProxy
 from tests.e2e.harness import rows
 from tests.e2e.office import OfficeCodes
-from tests.e2e.phone import Phone, buttons, crew_of, text_of
+from tests.e2e.phone import NEXT_MORNING, Phone, buttons, crew_of, text_of
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ async def report_a_drip(li: Phone, words: str) -> str:
     await li.says(words)
     await li.taps("Yes")
     await li.taps("No photos")
-    await li.taps("Tomorrow morning")
+    await li.taps_choice(NEXT_MORNING)
     await li.taps("Use")
     await li.taps("Submit")
     receipt = await li.sees("WO-")
