@@ -20,7 +20,7 @@ from handlers.monthly_report import publish as monthly_report
 from handlers.office import Office
 from handlers.office.calendar import month_key, shift_month, wall_clock
 from handlers.work_orders import emergency_clock, visit_reminders
-from handlers.work_orders.deadlines import DISPATCH_LEAD
+from handlers.work_orders.deadlines import DISPATCH_LEAD, dispatch_clock
 from storage.db import read_session
 from storage.followups import CallbackSurvey, FollowupMark
 from storage.models import FrontDeskRequest, WorkOrder
@@ -90,14 +90,14 @@ def agenda(office: Office, limit: int = 200) -> tuple[list[Planned], Counter[str
                                      survey.window_end))
         for kind, status, stamp, delay, marked in (
                 ("repost", "open", WorkOrder.created_at, rules.repost_after, "repost"),
-                ("dispatch_deadline", "open", WorkOrder.created_at,
+                ("dispatch_deadline", "open", dispatch_clock(),
                  rules.dispatch_deadline - DISPATCH_LEAD, "dispatch_alert"),
                 ("auto_confirm", "done", WorkOrder.done_at, rules.auto_confirm_after, None),
                 ("no_response", "open", WorkOrder.created_at, rules.response_deadline,
                  "no_response")):
             items += _orders(session, counts, kind, status, stamp, delay, marked, limit)
         # Not acknowledged by the on-duty chat in time: the alert repeats, managers hear.
-        items += _orders(session, counts, "emergency_ack", "open", WorkOrder.created_at,
+        items += _orders(session, counts, "emergency_ack", "open", emergency_clock.alert_clock(),
                          rules.emergency_ack, emergency_clock.UNACKED, limit,
                          col(WorkOrder.emergency).is_(True), _unmarked(emergency_clock.ACK))
         items += _front_desk(session, counts, limit)
@@ -140,14 +140,16 @@ def _unmarked(kind: str) -> ColumnElement[bool]:
 def _orders(session: Session, counts: Counter[str], kind: str, status: str, stamp: Any,
             delay: timedelta, marked: str | None, limit: int,
             *where: ColumnElement[bool]) -> list[Planned]:
+    """*stamp*: the moment the follow-up counts from, a column or a clock that may restart
+    (``deadlines.dispatch_clock``, ``emergency_clock.alert_clock``)."""
     conditions: list[ColumnElement[bool]] = [col(WorkOrder.status) == status,
-                                             col(stamp).is_not(None), *where]
+                                             stamp.is_not(None), *where]
     if marked is not None:
         conditions.append(_unmarked(marked))
     counts[kind] = _count(session, select(func.count()).select_from(WorkOrder)
                           .where(*conditions))
     rows = session.exec(select(WorkOrder.number, stamp).where(*conditions)
-                        .order_by(col(stamp)).limit(limit)).all()
+                        .order_by(stamp).limit(limit)).all()
     return [Planned(kind, number, moment + delay) for number, moment in rows]
 
 

@@ -69,7 +69,7 @@ def restart_dispatch_deadline(uow: UnitOfWork, order: WorkOrder) -> None:
     restart(uow, HANDED_BACK, order.id, clearing=(DISPATCH_ALERT,))
 
 
-def _dispatch_clock() -> ColumnElement[Any]:
+def dispatch_clock() -> ColumnElement[Any]:
     """When an order's dispatch deadline runs from: its latest hand-back, else its report."""
     return started(HANDED_BACK, col(WorkOrder.id), col(WorkOrder.created_at))
 
@@ -79,7 +79,7 @@ def find_unaccepted(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
     """Open orders nobody accepted within the dispatch deadline (from the report, or from the
     latest hand-back), oldest first."""
     return _open_orders(uow, uow.now - deadline + DISPATCH_LEAD, DISPATCH_ALERT, limit, skip,
-                        start=_dispatch_clock())
+                        start=dispatch_clock())
 
 
 def alert_dispatch(uow: UnitOfWork, order_id: int) -> str:

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import ColumnElement, exists
 from sqlmodel import Session, col, select
@@ -202,6 +202,12 @@ def acknowledge(caller: Caller, order: WorkOrder) -> None:
 
 
 # -- the clock -----------------------------------------------------------------------------
+def alert_clock() -> ColumnElement[Any]:
+    """When an emergency's "I'm on it" clock runs from: its latest alert (the first, at the
+    report, or the one after it was nobody's again)."""
+    return started(REALERTED, col(WorkOrder.id), col(WorkOrder.created_at))
+
+
 def find_unacknowledged(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
                         after: timedelta) -> Sequence[int]:
     """Open emergencies nobody acknowledged within *after* of their latest alert (the first, or
@@ -209,7 +215,7 @@ def find_unacknowledged(uow: UnitOfWork, limit: int, skip: frozenset[int], *,
     def unmarked(kind: str) -> ColumnElement[bool]:
         return ~exists().where(col(FollowupMark.kind) == kind,
                                col(FollowupMark.subject_id) == col(WorkOrder.id))
-    alerted = started(REALERTED, col(WorkOrder.id), col(WorkOrder.created_at))
+    alerted = alert_clock()
     query = select(WorkOrder.id).where(col(WorkOrder.emergency),
                                        col(WorkOrder.status) == states.Status.OPEN,
                                        alerted <= uow.now - after,

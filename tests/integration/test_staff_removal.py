@@ -19,6 +19,7 @@ from handlers.office import Office
 from handlers.office.clock import FakeClock
 from handlers.office.people import STAFF_ROLES
 from handlers.registration import roster
+from scheduler.agenda import agenda
 from storage.models import EventLog, WorkOrder
 from storage.models import Person as PersonRow
 from tests.integration.test_orphan_jobs import report
@@ -232,6 +233,10 @@ def test_a_handed_back_job_nobody_takes_is_chased_again_from_the_hand_back(
     clock.advance(timedelta(minutes=20))
     for leaving in (201, 202):
         roster.remove_staff(office, person_id(office, leaving), by="office admin")
+        # The office's agenda shows the same new deadline as the scheduler keeps.
+        planned = {item.due for item in agenda(office)[0]
+                   if item.target == number and item.kind == "dispatch_deadline"}
+        assert planned == {clock.now() + timedelta(minutes=14)}
         heard = len(wang.chat)
         assert not due(office).counts["dispatch_deadline:alerted"]
         clock.advance(timedelta(minutes=13, seconds=59))
