@@ -100,7 +100,7 @@ def time_refusal(typed: str, visits: VisitHours | None) -> Text | None:
     if not visits.is_open(window.day) or not any(
             opens <= window.opens and window.closes <= closes
             for opens, closes in visits.windows.values()):
-        return _("Technicians visit {days}, {hours}. Please pick or type a time within "
+        return _("Home visits are made {days}, {hours}. Please pick or type a time within "
                  "those hours.", days=_visit_days(visits), hours=_visit_hours(visits))
     return None
 

@@ -207,5 +207,5 @@ def test_a_typed_time_on_a_closed_day_or_between_the_windows_is_asked_again(
     assert (outcome is not None) == refused
     if outcome is not None:
         said = render(next(e for e in outcome.replies if isinstance(e, Say)).text, "en")
-        assert said == ("Technicians visit Monday–Friday, 09:00–12:00, 14:00–17:00, "
+        assert said == ("Home visits are made Monday–Friday, 09:00–12:00, 14:00–17:00, "
                         "18:00–20:00. Please pick or type a time within those hours.")
