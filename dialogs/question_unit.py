@@ -37,6 +37,17 @@ def named_unit(text: str, units: tuple[Unit, ...]) -> int | None:
     return rooms.pop() if len(rooms) == 1 else None
 
 
+def home_of(chosen: int | None, words: str, units: tuple[Unit, ...]) -> int | None:
+    """The resident's home a request is filed under: the one they chose, if it is theirs,
+    their only one, or the one *words* name — never one picked among several (None then, or
+    with no home at all)."""
+    if chosen is not None and chosen in {u.household_id for u in units}:
+        return chosen
+    if len(units) == 1:
+        return units[0].household_id
+    return named_unit(words, units)
+
+
 def ask(context: DialogContext, nonce: str, command: ToFrontDesk) -> Outcome:
     """Ask which home *command* is about, keeping it to file once answered."""
     conversation = Conversation(FLOW, "unit", {

@@ -20,7 +20,7 @@ from dialogs.complaint_cards import SEVERITIES, SEVERITY_NAMES, regrade_choices
 from dialogs.events import Edit, EventKind, Priority, Say, inline
 from dialogs.faq import tokens
 from dialogs.model import SubmitComplaint
-from dialogs.question_unit import named_unit
+from dialogs.question_unit import home_of
 from dialogs.triage import normalize
 from handlers.delivery.bulk import chats_posted
 from handlers.front_desk import canned_replies
@@ -132,7 +132,9 @@ def submit(caller: Caller, command: SubmitComplaint) -> None:
     if first is not None:
         _add_repeat(caller, first, command)
         return
-    household = _home_of(caller, command)
+    # The home tapped at "where", their only one, or the one the words name.
+    household = home_of(command.household_id, f"{command.what} {command.place}",
+                        caller.context().units)
     suggested = command.suggested_severity if command.suggested_severity in SEVERITIES \
         else None
     complaint = Complaint(
@@ -269,17 +271,6 @@ def _add_to(caller: Caller, complaint: Complaint, action: str, text: str,
         if due else None,
         _("You have other complaints open too: this went to the newest. If it is about "
           "another one, please say which in your next message.") if others else None))
-
-
-def _home_of(caller: Caller, command: SubmitComplaint) -> int | None:
-    """The complainant's home the complaint is filed under: the one tapped at "where", their
-    only one, or the one its words name — never one picked at random among several."""
-    units = caller.context().units
-    if command.household_id in {u.household_id for u in units}:
-        return command.household_id
-    if len(units) == 1:
-        return units[0].household_id
-    return named_unit(f"{command.what} {command.place}", units)
 
 
 def _place(caller: Caller, household: int | None, typed: str) -> str:

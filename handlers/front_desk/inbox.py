@@ -93,12 +93,9 @@ def take_in(caller: Caller, command: ToFrontDesk) -> int | None:
                                                              command.text, command.severity))
         return None
     context = caller.context()
-    homes = {u.household_id for u in context.units}
-    household = (command.household_id if command.household_id in homes
-                 else next(iter(homes)) if len(homes) == 1
-                 else question_unit.named_unit(command.text, context.units))
+    household = question_unit.home_of(command.household_id, command.text, context.units)
     faq_question = command.faq_question_id or _faq_question_tapped(caller)
-    if household is None and homes:  # several homes, and the words name none of them
+    if household is None and context.units:  # several homes, the words name none of them
         caller.start_dialog(question_unit.ask(context, new_nonce(), replace(
             command, faq_question_id=faq_question)))
         return None

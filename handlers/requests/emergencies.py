@@ -8,7 +8,7 @@ from typing import Final
 from sqlmodel import col, select
 
 from dialogs.model import ReportEmergency
-from dialogs.question_unit import named_unit
+from dialogs.question_unit import home_of
 from dialogs.triage import triage
 from handlers.office.caller import Caller
 from handlers.requests.new_orders import open_order
@@ -45,9 +45,7 @@ def report_emergency(caller: Caller, command: ReportEmergency) -> None:
     units = caller.context().units
     # A resident of several homes is not asked which first: the home the words name, else
     # none, and the alert lists their homes for staff to confirm by phone (order_view).
-    household_id = (None if command.location != "unit" or not units else
-                    units[0].household_id if len(units) == 1 else
-                    named_unit(command.text, units))
+    household_id = home_of(None, command.text, units) if command.location == "unit" else None
     order = open_order(caller, WorkOrder(
         kind="repair", trade=command.trade, location=command.location,
         household_id=household_id, description=command.text, photos=list(command.photos),
