@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from dialogs.cards import OrderView
 from dialogs.service import price_text
 from handlers.office.calendar import wall_clock
 from handlers.office.catalog import Catalog
 from handlers.office.people import households_of, unit_label
+from handlers.work_orders.visit_windows import appointment_of
 from locales import Localized, _
-from storage.appointments import Appointment
 from storage.models import Household, Person, WorkOrder
 
 
@@ -21,8 +21,7 @@ def agreed_visit(session: Session, order: WorkOrder, timezone: ZoneInfo) -> tupl
     the technician typed and the resident agreed to (True then: no window, so nothing is
     reminded); empty while none is (being asked, proposed, or the resident is choosing
     another)."""
-    appointment = session.exec(select(Appointment)
-                               .where(Appointment.order_id == order.id)).first()
+    appointment = appointment_of(session, order.id)
     if appointment is None or appointment.state != "agreed":
         return "", False
     if appointment.window_start is None or appointment.window_end is None:
