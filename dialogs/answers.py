@@ -161,8 +161,9 @@ def parse_price(text: str) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-QUOTE = re.compile(r"\s*¥?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元|yuan\b|rmb\b)?\s*[,;:、]?\s*(.*)",
-                   re.DOTALL | re.IGNORECASE)
+# An amount as staff and residents write it: "350", "¥350", "350元", "350 yuan".
+_AMOUNT: Final = r"¥?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元|yuan\b|rmb\b)?"
+QUOTE = re.compile(r"\s*" + _AMOUNT + r"\s*[,;:、]?\s*(.*)", re.DOTALL | re.IGNORECASE)
 
 
 def parse_quote(text: str) -> tuple[Decimal, str] | None:
@@ -221,8 +222,7 @@ def two_receipts(rest: str) -> Msg:
 # An amount standing on its own among a caption's words ("200", "¥200", "已付200元"), not a
 # part of a receipt number, a unit or a date (R-7788, 3-1203, 12/2).
 AMOUNT_IN_WORDS: Final = re.compile(
-    r"(?<![0-9A-Za-z./#_-])¥?\s*([0-9]+(?:\.[0-9]+)?)\s*(?:元|yuan\b|rmb\b)?(?![0-9A-Za-z./#_-])",
-    re.IGNORECASE)
+    r"(?<![0-9A-Za-z./#_-])" + _AMOUNT + r"(?![0-9A-Za-z./#_-])", re.IGNORECASE)
 THOUSANDS: Final = re.compile(r"(?<=[0-9]),(?=[0-9]{3}(?![0-9]))")
 
 
